@@ -1,0 +1,86 @@
+"""Options and output helpers shared by every command."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from critmin.config import Settings, load_settings
+from critmin.errors import CritminError
+
+console = Console()
+err_console = Console(stderr=True)
+
+HomeOpt = typer.Option(None, "--home", help="State folder (default $CRITMIN_HOME or ~/.critmin).")
+MirrorOpt = typer.Option(None, "--mirror", help="Read the publishers' raw files from this folder "
+                                                "(default $CRITMIN_MIRROR).")
+JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+ChartOpt = typer.Option(None, "--chart", help="Write a chart; .html, .png or .svg by suffix.")
+
+
+def settings_from(home: Optional[Path], mirror: Optional[Path]) -> Settings:
+    return load_settings(home=home, mirror=mirror)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            return _clean(obj.item())
+        except (ValueError, AttributeError):
+            pass
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    """Print JSON (NaN becomes null, NumPy scalars become Python numbers)."""
+    sys.stdout.write(json.dumps(_clean(obj), indent=2, default=str) + "\n")
+
+
+def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", max_rows: int = 40) -> None:
+    """Render a DataFrame as a rich table."""
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+    for _, row in df.head(max_rows).iterrows():
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append("" if math.isnan(v) else float_format.format(v))
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    console.print(table)
+    if len(df) > max_rows:
+        console.print(f"... {len(df) - max_rows} more rows (use --json for all)")
+
+
+def run_app(app: typer.Typer) -> None:
+    try:
+        app(standalone_mode=False)
+    except CritminError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(2)
+    except (typer.Exit, SystemExit) as exc:
+        raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
+    except Exception as exc:  # click usage errors etc.
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            raise SystemExit(1)
+        raise

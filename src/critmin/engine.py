@@ -1,0 +1,44 @@
+"""One Ibis expression layer over the warehouse, many engines.
+
+DuckDB is the default (embedded, reads the Parquet files in place); PySpark
+or any other Ibis backend runs the same expressions to scale out.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+
+from critmin.errors import ConfigError
+from critmin.warehouse.store import Warehouse
+
+Backend = Literal["duckdb", "pyspark"]
+BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
+
+
+def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None):
+    """An Ibis backend in which every warehouse table is registered by name.
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+    backend : {"duckdb", "pyspark"}
+    session : pyspark.sql.SparkSession, optional
+        Reused for ``backend="pyspark"``; a local session is created otherwise.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if backend == "duckdb":
+        con = ibis.duckdb.connect()
+    else:
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            session = (SparkSession.builder.master("local[2]").appName("critmin")
+                       .config("spark.sql.shuffle.partitions", "4")
+                       .config("spark.ui.enabled", "false").getOrCreate())
+        con = ibis.pyspark.connect(session)
+    for name in warehouse.tables():
+        con.read_parquet(str(warehouse.table_path(name)), table_name=name)
+    return con

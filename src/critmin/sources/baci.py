@@ -1,0 +1,236 @@
+"""CEPII BACI: bilateral trade flows at HS6 (``t,i,j,k,v,q``), streamed with DuckDB.
+
+Format (CEPII, BACI readme): one CSV per year ``BACI_HS<rev>_Y<year>_V<release>.csv``
+inside the release zip, columns ``t`` year, ``i`` exporter, ``j`` importer (numeric
+BACI codes, not ISO), ``k`` HS6 product, ``v`` value in thousand current USD,
+``q`` quantity in metric tons (missing written empty or ``NA``); and a country
+table ``country_codes_V<release>.csv``.
+
+Canonical table ``trade_flows``: ``year, exporter, importer, hs6, value_usd,
+qty_t, hs_revision`` with ISO3 countries (BACI 490 "Other Asia, nes" is Taiwan,
+``TWN``), HS6 as 6-character text and value in USD (``v * 1000``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Mapping
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+from critmin.errors import DataFormatError
+from critmin.sources.base import RemoteFile, Source
+
+RELEASE = "V202601"
+HS_REVISION = "HS17"
+YEAR_FILE = re.compile(r"BACI_(HS\d\d)_Y(\d{4})_(V\d+)\w*\.csv$")
+EXPECTED_HEADER = ["t", "i", "j", "k", "v", "q"]
+COUNTRY_HEADER = ["country_code", "country_name", "country_iso2", "country_iso3"]
+# BACI codes whose iso3 field is not an ISO code but a CEPII placeholder
+ISO_OVERRIDES = {"S19": "TWN"}
+
+
+def read_country_codes(path: Path) -> pd.DataFrame:
+    """Parse BACI's ``country_codes_V*.csv`` into ``code, name, iso2, iso3``.
+
+    The current code is preferred where two codes share an ISO3 (e.g. 56/58
+    Belgium); ``is_current`` marks it (names ending in ``(...YYYY)`` are old).
+    """
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFormatError(path, f"not a readable CSV ({exc})") from None
+    missing = [c for c in COUNTRY_HEADER if c not in df.columns]
+    if missing:
+        raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(COUNTRY_HEADER)}")
+    bad = ~df["country_code"].str.fullmatch(r"\d{1,3}")
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataFormatError(path, f"country code {df.loc[i, 'country_code']!r} is not a number", row=i + 1,
+                              field="country_code")
+    out = pd.DataFrame({
+        "code": df["country_code"].astype("int32"),
+        "name": df["country_name"],
+        "iso2": df["country_iso2"].replace("", None),
+        "iso3": df["country_iso3"].map(lambda s: ISO_OVERRIDES.get(s, s)),
+    })
+    out["is_current"] = ~out["name"].str.contains(r"\(\.\.\.\d{4}\)", regex=True)
+    return out
+
+
+def _check_header(path: Path) -> None:
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        header = next(csv.reader(fh), None)
+    if header is None:
+        raise DataFormatError(path, "file is empty; expected header t,i,j,k,v,q")
+    header = [h.strip().lower() for h in header]
+    if header != EXPECTED_HEADER:
+        missing = [c for c in EXPECTED_HEADER if c not in header]
+        raise DataFormatError(path, f"header is {','.join(header)}; expected t,i,j,k,v,q"
+                              + (f" (missing {', '.join(missing)})" if missing else ""))
+
+
+def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
+    """Slow path, only after DuckDB refused the file: find the first bad row."""
+    with open(path, newline="", encoding="utf-8", errors="strict") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for n, row in enumerate(reader, start=1):
+            if len(row) != 6:
+                return DataFormatError(path, f"has {len(row)} fields; expected 6 (t,i,j,k,v,q) — truncated "
+                                             f"or malformed line", row=n)
+            t, i, j, k, v, q = (x.strip() for x in row)
+            for name, val in (("t", t), ("i", i), ("j", j)):
+                if not val.isdigit():
+                    return DataFormatError(path, f"{val!r} is not an integer", row=n, field=name)
+            for name, val in (("i", i), ("j", j)):
+                if int(val) not in known_codes:
+                    return DataFormatError(path, f"country code {val} is not in the BACI country table",
+                                           row=n, field=name)
+            if not re.fullmatch(r"\d{4,6}", k):
+                return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n,
+                                       field="k")
+            for name, val, required in (("v", v, True), ("q", q, False)):
+                if not required and val in ("", "NA"):
+                    continue
+                try:
+                    x = float(val)
+                except ValueError:
+                    return DataFormatError(path, f"{val!r} is not a number", row=n, field=name)
+                if x < 0:
+                    return DataFormatError(path, f"negative value {val}; trade values and quantities must "
+                                                 f"be >= 0", row=n, field=name)
+    return DataFormatError(path, "DuckDB could not parse the file, but no bad row was found")
+
+
+def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
+                     hs_revision: str = HS_REVISION, threads: int | None = None) -> int:
+    """Stream one BACI year file into Parquet; return the number of rows.
+
+    DuckDB reads the CSV in parallel chunks and writes Parquet directly, so a
+    full year (~11 M rows) never sits in memory. Country codes are mapped to
+    ISO3; product codes that lost leading zeros (``10121``) are padded back to
+    6 characters. Any unparsable value, negative value or unknown country code
+    raises :class:`DataFormatError` naming the row and field.
+    """
+    csv_path = Path(csv_path)
+    _check_header(csv_path)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads={int(threads)}")
+    con.register("cc", countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
+                 [["code", "iso3"]])
+    src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
+                columns={{'t':'INTEGER','i':'INTEGER','j':'INTEGER','k':'VARCHAR','v':'DOUBLE','q':'VARCHAR'}},
+                nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    try:
+        con.execute(f"CREATE TEMP VIEW raw AS SELECT * FROM {src}")
+        bad = con.execute("""
+            SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(trim(q) AS DOUBLE) < 0),
+                   count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{4,6}')),
+                   count(*) FILTER (WHERE i NOT IN (SELECT code FROM cc) OR j NOT IN (SELECT code FROM cc)),
+                   count(*) FILTER (WHERE trim(q) IS NOT NULL AND TRY_CAST(trim(q) AS DOUBLE) IS NULL),
+                   count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
+            FROM raw""").fetchone()
+        if any(bad):
+            raise _diagnose(csv_path, set(countries["code"]))
+        con.execute(f"""
+            COPY (
+              SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
+                     lpad(trim(r.k), 6, '0') AS hs6, r.v * 1000.0 AS value_usd,
+                     CAST(trim(r.q) AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
+              FROM raw r JOIN cc e ON r.i = e.code JOIN cc m ON r.j = m.code
+            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)""")
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{tmp.as_posix()}')").fetchone()[0]
+    except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeDecodeError) as exc:
+        tmp.unlink(missing_ok=True)
+        try:
+            raise _diagnose(csv_path, set(countries["code"])) from None
+        except UnicodeDecodeError:
+            raise DataFormatError(csv_path, f"is not UTF-8 text ({exc})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    if rows == 0:
+        tmp.unlink(missing_ok=True)
+        raise DataFormatError(csv_path, "has a header but no data rows")
+    tmp.replace(out_path)
+    return rows
+
+
+def _year_files(path: Path, workdir: Path) -> list[Path]:
+    """The year CSVs of a release: the file itself, or the members of a zip (extracted by streaming)."""
+    if path.suffix.lower() != ".zip":
+        return [path]
+    files = []
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if YEAR_FILE.search(Path(info.filename).name):
+                dest = workdir / Path(info.filename).name
+                with zf.open(info) as src, open(dest, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                files.append(dest)
+    if not files:
+        raise DataFormatError(path, "zip holds no BACI_HS??_Y????_V*.csv year file")
+    return sorted(files)
+
+
+def read_baci(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame | Path]:
+    """Load the BACI release into ``trade_flows`` (Parquet) and ``baci_countries``."""
+    countries = read_country_codes(paths["countries"])
+    workdir = Path(workdir)
+    parts = []
+    for i, f in enumerate(_year_files(Path(paths["flows"]), workdir)):
+        m = YEAR_FILE.search(f.name)
+        rev = m.group(1) if m else HS_REVISION
+        part = workdir / f"trade_flows_{i}.parquet"
+        ingest_year_file(f, countries, part, hs_revision=rev)
+        parts.append(part)
+    if len(parts) == 1:
+        out = parts[0]
+    else:
+        out = workdir / "trade_flows.parquet"
+        con = duckdb.connect()
+        files = ", ".join(f"'{p.as_posix()}'" for p in parts)
+        con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{out.as_posix()}' (FORMAT parquet)")
+        con.close()
+    return {"trade_flows": out, "baci_countries": countries}
+
+
+COUNTRY_SCHEMA = pa.DataFrameSchema({
+    "code": pa.Column("int32", unique=True),
+    "name": pa.Column(str),
+    "iso2": pa.Column(str, nullable=True),
+    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
+    "is_current": pa.Column(bool),
+}, strict=True)
+
+SOURCE = Source(
+    name="baci",
+    title="CEPII BACI bilateral trade flows (HS6)",
+    publisher="CEPII",
+    licence="Etalab Open Licence 2.0",
+    release=f"{HS_REVISION} {RELEASE}",
+    files=(
+        RemoteFile("flows", f"baci/BACI_{HS_REVISION}_Y2024_{RELEASE}_critical31.csv",
+                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{HS_REVISION}_{RELEASE}.zip"),
+        RemoteFile("countries", f"baci/country_codes_{RELEASE}.csv",
+                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv"),
+    ),
+    load=read_baci,
+    tables=("trade_flows", "baci_countries"),
+    schemas={"baci_countries": COUNTRY_SCHEMA},
+    url_page="https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
+)

@@ -1,0 +1,169 @@
+"""The live warehouse: locate, read, and replace tables atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+
+import duckdb
+import pandas as pd
+
+from critmin.config import Settings
+from critmin.errors import WarehouseError
+
+PROVENANCE_COLUMNS = ["table", "source", "title", "publisher", "release", "file", "url", "sha256",
+                      "origin", "fetched_at", "built_at", "rows", "licence"]
+
+
+class Warehouse:
+    """Read access to one build of the warehouse.
+
+    Parameters
+    ----------
+    path : Path
+        The build folder (``builds/<id>``).
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    # -- discovery -------------------------------------------------------
+    def tables(self) -> list[str]:
+        return sorted(p.stem for p in self.path.glob("*.parquet") if p.stem != "provenance")
+
+    def has(self, table: str) -> bool:
+        return (self.path / f"{table}.parquet").exists()
+
+    def table_path(self, table: str) -> Path:
+        p = self.path / f"{table}.parquet"
+        if not p.exists():
+            raise WarehouseError(f"table '{table}' is not in the warehouse at {self.path}; "
+                                 f"run `critmin data build` (tables present: {', '.join(self.tables()) or 'none'})")
+        return p
+
+    # -- reading ---------------------------------------------------------
+    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Read a whole table into pandas (use :mod:`critmin.engine` for big tables)."""
+        return pd.read_parquet(self.table_path(table), columns=columns)
+
+    def provenance(self) -> pd.DataFrame:
+        p = self.path / "provenance.parquet"
+        return pd.read_parquet(p) if p.exists() else pd.DataFrame(columns=PROVENANCE_COLUMNS)
+
+    def provenance_of(self, table: str) -> pd.DataFrame:
+        prov = self.provenance()
+        return prov[prov["table"] == table]
+
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """A read-only DuckDB connection to the catalogue (views over every table)."""
+        return duckdb.connect(str(self.path / "catalog.duckdb"), read_only=True)
+
+
+def _root(settings: Settings) -> Path:
+    return settings.warehouse_dir
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    """The live warehouse, or a clear error telling how to build one."""
+    current = _root(settings) / "CURRENT"
+    if not current.exists():
+        raise WarehouseError(f"no warehouse under {settings.home}; run `critmin data build` first")
+    path = _root(settings) / "builds" / current.read_text().strip()
+    if not path.is_dir():
+        raise WarehouseError(f"the warehouse pointer names {path.name}, which is missing; rebuild with "
+                             f"`critmin data build`")
+    return Warehouse(path)
+
+
+def _new_build_dir(settings: Settings) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    path = _root(settings) / "builds" / f"{stamp}-{uuid.uuid4().hex[:6]}.partial"
+    path.mkdir(parents=True)
+    return path
+
+
+def _carry_over(previous: Warehouse | None, dest: Path, skip: set[str]) -> pd.DataFrame:
+    """Hard-link (or copy) the tables not being rebuilt; return their provenance."""
+    if previous is None:
+        return pd.DataFrame(columns=PROVENANCE_COLUMNS)
+    for table in previous.tables():
+        if table in skip:
+            continue
+        src = previous.path / f"{table}.parquet"
+        try:
+            os.link(src, dest / src.name)
+        except OSError:
+            shutil.copy2(src, dest / src.name)
+    prov = previous.provenance()
+    return prov[~prov["table"].isin(skip)]
+
+
+def write_catalog(build: Path, tables: list[str]) -> None:
+    """(Re)write ``catalog.duckdb``: one view per Parquet table, plus provenance."""
+    db = build / "catalog.duckdb"
+    tmp = build / "catalog.duckdb.tmp"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        for t in tables + ["provenance"]:
+            # relative paths keep the catalogue valid if the home folder moves
+            con.execute(f"CREATE VIEW \"{t}\" AS SELECT * FROM read_parquet('{(build / f'{t}.parquet').as_posix()}')")
+    finally:
+        con.close()
+    os.replace(tmp, db)
+
+
+def _publish(settings: Settings, build: Path, keep: int = 2) -> Warehouse:
+    final = build.with_name(build.name.removesuffix(".partial"))
+    os.replace(build, final)
+    # the catalogue stores absolute paths: write it once the folder has its final name
+    write_catalog(final, Warehouse(final).tables())
+    pointer = _root(settings) / "CURRENT"
+    tmp = pointer.with_name("CURRENT.tmp")
+    tmp.write_text(final.name)
+    os.replace(tmp, pointer)
+    builds = sorted(p for p in (_root(settings) / "builds").iterdir() if not p.name.endswith(".partial"))
+    for old in builds[:-keep]:
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+    return Warehouse(final)
+
+
+def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path],
+                   provenance: pd.DataFrame) -> Warehouse:
+    """Publish a new build in which ``frames`` replace (or add) tables.
+
+    Every other table is carried over unchanged. Nothing of the live build is
+    modified; on any error the partial folder is removed and the live
+    warehouse stays as it was.
+    """
+    try:
+        previous = open_warehouse(settings)
+    except WarehouseError:
+        previous = None
+    build = _new_build_dir(settings)
+    try:
+        prov = _carry_over(previous, build, set(frames))
+        for name, obj in frames.items():
+            dest = build / f"{name}.parquet"
+            if isinstance(obj, pd.DataFrame):
+                write_parquet_atomic(obj, dest)
+            else:
+                shutil.move(str(obj), dest)
+        prov = pd.concat([prov, provenance.reindex(columns=PROVENANCE_COLUMNS)], ignore_index=True) \
+            if len(prov) else provenance.reindex(columns=PROVENANCE_COLUMNS)
+        write_parquet_atomic(prov.astype({"rows": "int64"}), build / "provenance.parquet")
+        return _publish(settings, build)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
