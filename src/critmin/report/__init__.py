@@ -1,0 +1,1 @@
+"""Reports: the HTML/PDF brief assembled from capability sections."""

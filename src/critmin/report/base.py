@@ -1,0 +1,39 @@
+"""What a brief section is, and the context it is built from.
+
+Each module in :mod:`critmin.report.sections` defines ``ORDER`` (int, sort key)
+and ``build(ctx: BriefContext) -> Section | None``; sections are discovered, so a
+capability adds its section by adding a module. A section gets its numbers from
+:mod:`critmin.services` and returns HTML fragments plus Plotly figures; it does
+no analysis itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from critmin.config import Settings
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """Where a number comes from: table, source file, publisher, licence, formula."""
+
+    text: str
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    html: str = ""                      # body fragment (tables, text); escaped by the section
+    figures: list[Any] = field(default_factory=list)  # plotly.graph_objects.Figure
+    footnotes: list[Footnote] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BriefContext:
+    settings: Settings
+    reporter: str = "IND"
+    partner: str | None = "PER"
+    year: int = 2024
