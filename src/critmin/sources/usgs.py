@@ -1,0 +1,304 @@
+"""USGS Mineral Commodity Summaries 2026 data release: world production and reserves by country.
+
+Format (USGS, doi:10.5066/P1WKQ63T, file ``MCS2026_Commodities_Data.csv``): one
+Windows-1252 CSV, one row per value, columns ``MCS chapter, Section, Commodity,
+Country, Statistics, Statistics_detail, Unit, Year, Value, Notes, Is critical
+mineral 2025, Other notes``. ``Value`` is verbatim text: plain numbers with
+thousands separators (``5,510``), codes (``W`` withheld, ``NA`` not available,
+``—`` zero, ``E`` net exporter, ``XX`` not applicable), ranges (``50–300``),
+bounds (``>50``, ``<1,000``) and words (``Large``).
+
+Canonical tables (rows of the ``World ...`` sections only; US salient
+statistics, import sources and capacity rows are not loaded):
+
+``mineral_production``
+    ``commodity, mineral, country, iso3, year, stage, statistic, statistics_detail,
+    value, value_text, unit, value_tonnes, is_estimate, notes``.
+``mineral_reserves``
+    the same columns without ``stage``.
+
+Rules
+-----
+* ``value`` is the number when ``Value`` is a plain number (``5,510`` -> 5510.0),
+  else null; ``value_text`` keeps the text verbatim (so ``—`` zero, ``W``,
+  ``>140,000,000`` stay readable).
+* ``value_tonnes = value * f(unit)`` with f = 1 for ``metric tons`` and ``metric dry
+  tons``, 1e3 for ``thousand metric (dry) tons``, 1e6 for ``million metric tons``,
+  1e-3 for ``kilograms``; null for every other unit (carats, cubic metres, litres,
+  the ambiguous bare ``tons``).
+* ``stage`` from ``Statistics_detail``: ``mine``, ``refinery``, ``smelter``, ``plant``
+  or ``primary`` when the word occurs (``Mine production: rounded`` -> ``mine``,
+  ``Alumina, refinery production`` -> ``refinery``), else ``production``.
+* ``is_estimate``: a note segment (segments are separated by `` -- ``) starts with
+  "Estimated"; or the row is a production figure for 2025 (the release's current
+  year, which USGS estimates) and no segment starts with "Reported".
+* ``iso3`` from the connector's own USGS-name table; ``World total`` -> ``WLD``;
+  ``Other countries`` and combined rows (``China, Germany, and Russia``) -> null.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+import pandera.pandas as pa
+
+from critmin.errors import DataFormatError, UnknownCodeError
+from critmin.sources.base import RemoteFile, Source
+from critmin.sources.csvutil import csv_rows, read_text
+
+ENCODING = "cp1252"
+ESTIMATE_YEAR = 2025  # the MCS 2026 edition's current (estimated) year
+COLUMNS = ["MCS chapter", "Section", "Commodity", "Country", "Statistics", "Statistics_detail", "Unit",
+           "Year", "Value", "Notes"]
+LOADED_STATISTICS = {"Production": "mineral_production", "Reserves": "mineral_reserves"}
+
+# USGS country names (as written in MCS tables) -> ISO 3166-1 alpha-3.
+COUNTRY_ISO3: dict[str, str] = {
+    "Afghanistan": "AFG", "Albania": "ALB", "Algeria": "DZA", "Angola": "AGO", "Argentina": "ARG",
+    "Armenia": "ARM", "Australia": "AUS", "Austria": "AUT", "Azerbaijan": "AZE", "Bahrain": "BHR",
+    "Bangladesh": "BGD", "Belarus": "BLR", "Belgium": "BEL", "Bhutan": "BTN", "Bolivia": "BOL",
+    "Bosnia and Herzegovina": "BIH", "Botswana": "BWA", "Brazil": "BRA", "Bulgaria": "BGR",
+    "Burkina Faso": "BFA", "Burma": "MMR", "Burundi": "BDI", "Cambodia": "KHM", "Cameroon": "CMR",
+    "Canada": "CAN", "Chile": "CHL", "China": "CHN", "Colombia": "COL", "Congo (Brazzaville)": "COG",
+    "Congo (Kinshasa)": "COD", "Costa Rica": "CRI", "Côte d’Ivoire": "CIV", "Côte d'Ivoire": "CIV",
+    "Croatia": "HRV", "Cuba": "CUB", "Cyprus": "CYP", "Czechia": "CZE", "Czech Republic": "CZE",
+    "Denmark": "DNK", "Dominican Republic": "DOM", "Ecuador": "ECU", "Egypt": "EGY", "El Salvador": "SLV",
+    "Eritrea": "ERI", "Estonia": "EST", "Eswatini": "SWZ", "Ethiopia": "ETH", "Fiji": "FJI",
+    "Finland": "FIN", "France": "FRA", "Gabon": "GAB", "Georgia": "GEO", "Germany": "DEU", "Ghana": "GHA",
+    "Greece": "GRC", "Greenland": "GRL", "Guatemala": "GTM", "Guinea": "GIN", "Guyana": "GUY",
+    "Honduras": "HND", "Hong Kong": "HKG", "Hungary": "HUN", "Iceland": "ISL", "India": "IND",
+    "Indonesia": "IDN", "Iran": "IRN", "Iraq": "IRQ", "Ireland": "IRL", "Israel": "ISR", "Italy": "ITA",
+    "Jamaica": "JAM", "Japan": "JPN", "Jordan": "JOR", "Kazakhstan": "KAZ", "Kenya": "KEN",
+    "Korea, North": "PRK", "Korea, Republic of": "KOR", "Korea, South": "KOR", "Kosovo": "XKX",
+    "Kuwait": "KWT", "Kyrgyzstan": "KGZ", "Laos": "LAO", "Latvia": "LVA", "Lebanon": "LBN",
+    "Lesotho": "LSO", "Liberia": "LBR", "Libya": "LBY", "Lithuania": "LTU", "Luxembourg": "LUX",
+    "Madagascar": "MDG", "Malawi": "MWI", "Malaysia": "MYS", "Mali": "MLI", "Mauritania": "MRT",
+    "Mexico": "MEX", "Moldova": "MDA", "Mongolia": "MNG", "Montenegro": "MNE", "Morocco": "MAR",
+    "Mozambique": "MOZ", "Namibia": "NAM", "Nepal": "NPL", "Netherlands": "NLD", "New Caledonia": "NCL",
+    "New Zealand": "NZL", "Nicaragua": "NIC", "Niger": "NER", "Nigeria": "NGA", "North Macedonia": "MKD",
+    "Norway": "NOR", "Oman": "OMN", "Pakistan": "PAK", "Panama": "PAN", "Papua New Guinea": "PNG",
+    "Paraguay": "PRY", "Peru": "PER", "Philippines": "PHL", "Poland": "POL", "Portugal": "PRT",
+    "Qatar": "QAT", "Romania": "ROU", "Russia": "RUS", "Rwanda": "RWA", "Saudi Arabia": "SAU",
+    "Senegal": "SEN", "Serbia": "SRB", "Sierra Leone": "SLE", "Singapore": "SGP", "Slovakia": "SVK",
+    "Slovenia": "SVN", "Solomon Islands": "SLB", "South Africa": "ZAF", "South Sudan": "SSD", "Spain": "ESP",
+    "Sri Lanka": "LKA", "Sudan": "SDN", "Suriname": "SUR", "Sweden": "SWE", "Switzerland": "CHE",
+    "Syria": "SYR", "Taiwan": "TWN", "Tajikistan": "TJK", "Tanzania": "TZA", "Thailand": "THA",
+    "The Bahamas": "BHS", "Togo": "TGO", "Trinidad and Tobago": "TTO", "Tunisia": "TUN", "Turkey": "TUR",
+    "Turkmenistan": "TKM", "Uganda": "UGA", "Ukraine": "UKR", "United Arab Emirates": "ARE",
+    "United Kingdom": "GBR", "United States": "USA", "Uruguay": "URY", "Uzbekistan": "UZB",
+    "Venezuela": "VEN", "Vietnam": "VNM", "Yemen": "YEM", "Zambia": "ZMB", "Zimbabwe": "ZWE",
+    "World total": "WLD",
+}
+# rows that are aggregates, not one country: kept with a null iso3
+AGGREGATE_NAMES = {"Other countries", "China, Germany, and Russia"}
+
+# USGS commodity (``Commodity`` column) -> critmin mineral id
+COMMODITY_MINERAL: dict[str, str] = {
+    "Abrasives (Manufactured)": "abrasives", "Alumina": "alumina", "Aluminum": "aluminium",
+    "Antimony": "antimony", "Arsenic": "arsenic", "Asbestos": "asbestos", "Barite": "baryte",
+    "Bauxite": "bauxite", "Beryllium": "beryllium", "Bismuth": "bismuth", "Boron": "boron",
+    "Bromine": "bromine", "Cadmium": "cadmium", "Cement": "cement", "Cesium": "cesium",
+    "Chromium": "chromium", "Clays": "clays", "Cobalt": "cobalt", "Copper": "copper",
+    "Diamond (Industrial)": "industrial_diamond", "Diatomite": "diatomite",
+    "Feldspar And Nepheline Syenite": "feldspar", "Fluorspar": "fluorspar", "Gallium": "gallium",
+    "Garnet (Industrial)": "garnet", "Gemstones": "gemstones", "Germanium": "germanium", "Gold": "gold",
+    "Graphite (Natural)": "graphite", "Gypsum": "gypsum", "Hafnium": "hafnium", "Helium": "helium",
+    "Indium": "indium", "Iodine": "iodine", "Iron And Steel": "iron_steel", "Iron And Steel Slag": "slag",
+    "Iron Ore": "iron_ore", "Iron Oxide Pigments": "iron_oxide_pigments",
+    "Kyanite And Related Minerals": "kyanite", "Krypton": "krypton", "Lead": "lead", "Lime": "lime",
+    "Lithium": "lithium", "Magnesium Compounds": "magnesium_compounds", "Magnesium Metal": "magnesium",
+    "Manganese": "manganese", "Mercury": "mercury", "Mica (Natural)": "mica", "Molybdenum": "molybdenum",
+    "Neon": "neon", "Nickel": "nickel", "Niobium (Columbium)": "niobium",
+    "Nitrogen (Fixed)—Ammonia": "nitrogen", "Palladium": "palladium", "Peat": "peat", "Perlite": "perlite",
+    "Phosphate Rock": "phosphate", "Platinum": "platinum", "Platinum-Group Metals": "pgm",
+    "Potash": "potash", "Pumice And Pumicite": "pumice", "Rare Earths": "rare_earths",
+    "Rhenium": "rhenium", "Rubidium": "rubidium", "Salt": "salt",
+    "Sand And Gravel (Construction)": "construction_sand_gravel",
+    "Sand And Gravel (Industrial)": "industrial_sand_gravel", "Scandium": "scandium",
+    "Selenium": "selenium", "Silicon": "silicon", "Silver": "silver", "Soda Ash": "soda_ash",
+    "Stone (Crushed)": "crushed_stone", "Stone (Dimension)": "dimension_stone", "Strontium": "strontium",
+    "Sulfur": "sulfur", "Talc And Pyrophyllite": "talc", "Tantalum": "tantalum", "Tellurium": "tellurium",
+    "Thallium": "thallium", "Tin": "tin", "Tio2 Pigment": "titanium_dioxide",
+    "Titanium Mineral Concentrates": "titanium_concentrates", "Titanium Sponge Metal": "titanium",
+    "Tungsten": "tungsten", "Vanadium": "vanadium", "Vermiculite": "vermiculite",
+    "Wollastonite": "wollastonite", "Xenon": "xenon", "Yttrium": "yttrium",
+    "Zeolites (Natural)": "zeolites", "Zinc": "zinc", "Zirconium": "zirconium",
+}
+
+TONNES_PER_UNIT: dict[str, float] = {
+    "metric tons": 1.0, "metric dry tons": 1.0,
+    "thousand metric tons": 1e3, "thousand metric dry tons": 1e3,
+    "million metric tons": 1e6, "kilograms": 1e-3,
+}
+STAGES = ("mine", "refinery", "smelter", "plant", "primary")
+_STAGE_RE = re.compile(r"\b(" + "|".join(STAGES) + r")\b", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_ESTIMATED_RE = re.compile(r"^\s*estimated\b", re.IGNORECASE)
+_REPORTED_RE = re.compile(r"^\s*reported\b", re.IGNORECASE)
+
+
+def parse_value(text: str) -> float | None:
+    """The number in a USGS ``Value`` cell when it is a plain number, else ``None``.
+
+    ``"5,510"`` -> 5510.0, ``"0.5"`` -> 0.5, ``"68\\xa0"`` -> 68.0; codes, ranges,
+    bounds and words (``W``, ``—``, ``50–300``, ``>50``, ``Large``) -> ``None``.
+    """
+    s = text.replace("\xa0", " ").strip()
+    if _NUMBER_RE.fullmatch(s):
+        return float(s.replace(",", ""))
+    return None
+
+
+def stage_of(statistics_detail: str) -> str:
+    """Production stage named in ``Statistics_detail`` (``mine``, ``refinery``...), else ``production``."""
+    m = _STAGE_RE.search(statistics_detail)
+    return m.group(1).lower() if m else "production"
+
+
+def is_estimate(notes: str, year: int, statistic: str) -> bool:
+    """USGS estimate flag (see the module docstring for the rule)."""
+    segments = notes.split(" -- ")
+    if any(_ESTIMATED_RE.match(s) for s in segments):
+        return True
+    return statistic == "Production" and year == ESTIMATE_YEAR and not any(_REPORTED_RE.match(s) for s in segments)
+
+
+def country_iso3(name: str, *, where: str) -> str | None:
+    """ISO3 of a USGS country name (``WLD`` for the world total, ``None`` for aggregates)."""
+    name = name.strip()
+    if name in AGGREGATE_NAMES:
+        return None
+    try:
+        return COUNTRY_ISO3[name]
+    except KeyError:
+        raise UnknownCodeError("country", name, where=where,
+                               hint="add it to critmin.sources.usgs.COUNTRY_ISO3") from None
+
+
+def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
+    """Parse ``MCS2026_Commodities_Data.csv`` into ``mineral_production`` and ``mineral_reserves``.
+
+    Parameters
+    ----------
+    path : Path
+        The USGS data-release CSV (Windows-1252).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``{"mineral_production": ..., "mineral_reserves": ...}``; see the module docstring.
+
+    Raises
+    ------
+    DataFormatError
+        Wrong encoding, missing column, truncated/malformed line, non-integer year or
+        a negative production/reserve figure (names the row and field).
+    UnknownCodeError
+        A country name that is not in :data:`COUNTRY_ISO3` (names the row).
+    """
+    path = Path(path)
+    text = read_text(path, encoding=ENCODING, reject_utf8=True)
+    header, rows = csv_rows(path, text, required=COLUMNS)
+    ix = {c: header.index(c) for c in COLUMNS}
+    out: dict[str, list[dict]] = {t: [] for t in LOADED_STATISTICS.values()}
+    for n, f in rows:
+        section, statistic = f[ix["Section"]].strip(), f[ix["Statistics"]].strip()
+        if not section.startswith("World") or statistic not in LOADED_STATISTICS:
+            continue
+        year_text = f[ix["Year"]].strip()
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
+            raise DataFormatError(path, f"year {year_text!r} is not a four-digit year", row=n, field="Year")
+        year = int(year_text)
+        value_text = f[ix["Value"]]
+        value = parse_value(value_text)
+        if value is not None and value < 0:
+            raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
+                                        f"must be >= 0", row=n, field="Value")
+        unit = f[ix["Unit"]].strip()
+        factor = TONNES_PER_UNIT.get(unit)
+        commodity, detail, notes = f[ix["Commodity"]].strip(), f[ix["Statistics_detail"]].strip(), f[ix["Notes"]]
+        country = f[ix["Country"]].strip()
+        rec = {
+            "commodity": commodity,
+            "mineral": COMMODITY_MINERAL.get(commodity),
+            "country": country,
+            "iso3": country_iso3(country, where=f"{path}, row {n}, field 'Country'"),
+            "year": year,
+            "stage": stage_of(detail),
+            "statistic": statistic,
+            "statistics_detail": detail,
+            "value": value,
+            "value_text": value_text,
+            "unit": unit,
+            "value_tonnes": value * factor if value is not None and factor is not None else None,
+            "is_estimate": is_estimate(notes, year, statistic),
+            "notes": notes,
+        }
+        out[LOADED_STATISTICS[statistic]].append(rec)
+    if not out["mineral_production"]:
+        raise DataFormatError(path, "no 'World ...' production rows; expected the MCS world production tables")
+    frames = {}
+    for table, recs in out.items():
+        df = pd.DataFrame.from_records(recs, columns=PRODUCTION_COLUMNS)
+        if table == "mineral_reserves":
+            df = df.drop(columns="stage")
+        frames[table] = _typed(df)
+    return frames
+
+
+PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
+                      "statistics_detail", "value", "value_text", "unit", "value_tonnes", "is_estimate", "notes"]
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.astype({"year": "int16", "value": "float64", "value_tonnes": "float64", "is_estimate": "bool"})
+    for c in ("mineral", "iso3"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df.reset_index(drop=True)
+
+
+def load_usgs(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+    """``Source.load``: the MCS CSV -> ``mineral_production`` and ``mineral_reserves``."""
+    return read_mcs(paths["mcs"])
+
+
+def _schema(with_stage: bool) -> pa.DataFrameSchema:
+    cols = {
+        "commodity": pa.Column(str),
+        "mineral": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), nullable=True),
+        "country": pa.Column(str),
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+        "year": pa.Column("int16", pa.Check.in_range(1900, 2100)),
+        "statistic": pa.Column(str),
+        "statistics_detail": pa.Column(str),
+        "value": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "value_text": pa.Column(str),
+        "unit": pa.Column(str),
+        "value_tonnes": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "is_estimate": pa.Column(bool),
+        "notes": pa.Column(str),
+    }
+    if with_stage:
+        cols["stage"] = pa.Column(str, pa.Check.isin(STAGES + ("production",)))
+    return pa.DataFrameSchema(cols, strict=True, unique=["commodity", "country", "statistics_detail", "year"])
+
+
+SOURCE = Source(
+    name="usgs",
+    title="USGS Mineral Commodity Summaries 2026: world production and reserves",
+    publisher="U.S. Geological Survey",
+    licence="U.S. public domain",
+    release="MCS 2026 data release (doi:10.5066/P1WKQ63T)",
+    files=(
+        RemoteFile("mcs", "usgs/MCS2026_Commodities_Data.csv",
+                   "https://www.sciencebase.gov/catalog/file/get/696a75d5d4be0228872d3bf8"
+                   "?name=MCS2026_Commodities_Data.csv"),
+    ),
+    load=load_usgs,
+    tables=("mineral_production", "mineral_reserves"),
+    schemas={"mineral_production": _schema(True), "mineral_reserves": _schema(False)},
+    url_page="https://www.sciencebase.gov/catalog/item/696a75d5d4be0228872d3bf8",
+)
