@@ -134,12 +134,13 @@ def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
                 nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        con.execute(f"CREATE TEMP VIEW raw AS SELECT * FROM {src}")
+        con.execute(f"CREATE TEMP VIEW raw AS SELECT t, i, j, k, v, NULLIF(NULLIF(trim(q), 'NA'), '') AS q "
+                    f"FROM {src}")
         bad = con.execute("""
-            SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(trim(q) AS DOUBLE) < 0),
+            SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(q AS DOUBLE) < 0),
                    count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{4,6}')),
                    count(*) FILTER (WHERE i NOT IN (SELECT code FROM cc) OR j NOT IN (SELECT code FROM cc)),
-                   count(*) FILTER (WHERE trim(q) IS NOT NULL AND TRY_CAST(trim(q) AS DOUBLE) IS NULL),
+                   count(*) FILTER (WHERE q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL),
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
             FROM raw""").fetchone()
         if any(bad):
@@ -148,7 +149,7 @@ def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
             COPY (
               SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
                      lpad(trim(r.k), 6, '0') AS hs6, r.v * 1000.0 AS value_usd,
-                     CAST(trim(r.q) AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
+                     CAST(r.q AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
               FROM raw r JOIN cc e ON r.i = e.code JOIN cc m ON r.j = m.code
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)""")
         rows = con.execute(f"SELECT count(*) FROM read_parquet('{tmp.as_posix()}')").fetchone()[0]
