@@ -1,0 +1,102 @@
+"""Assemble the brief: every discovered section, one self-contained HTML page (or PDF).
+
+The page inlines plotly.js once, so it opens offline; every section lists its
+footnotes, and a closing table gives the source, release, file, checksum and
+licence of every warehouse table used.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import pkgutil
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from critmin.report.base import BriefContext, Section
+
+Format = Literal["html", "pdf"]
+
+
+@dataclass
+class BriefResult:
+    path: Path
+    sections: list[str]
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def discover_sections():
+    """Section modules sorted by their ``ORDER``."""
+    from critmin.report import sections as pkg
+
+    mods = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        if callable(getattr(mod, "build", None)):
+            mods.append(mod)
+    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def build_sections(ctx: BriefContext, *, only: list[str] | None = None) -> tuple[list[Section], dict[str, str]]:
+    """Build each section; a failing section is reported, not silently dropped."""
+    built, failed = [], {}
+    for mod in discover_sections():
+        key = mod.__name__.rsplit(".", 1)[-1]
+        if only and key not in only:
+            continue
+        try:
+            sec = mod.build(ctx)
+        except Exception as exc:  # noqa: BLE001 - shown in the brief and returned to the caller
+            failed[key] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            continue
+        if sec is not None:
+            built.append(sec)
+    return built, failed
+
+
+def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, str], provenance) -> str:
+    import plotly.offline
+
+    env = Environment(loader=PackageLoader("critmin.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    figures = {}
+    for s in sections:
+        figures[s.key] = [f.to_html(full_html=False, include_plotlyjs=False,
+                                    config={"displaylogo": False, "responsive": True}) for f in s.figures]
+    prov = provenance.drop_duplicates(subset=["table", "file"]).to_dict(orient="records") \
+        if provenance is not None and len(provenance) else []
+    return env.get_template("brief.html.j2").render(
+        ctx=ctx, sections=sections, figures=figures, failed=failed, provenance=prov,
+        plotlyjs=plotly.offline.get_plotlyjs(), generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        esc=html.escape,
+    )
+
+
+def write_brief(ctx: BriefContext, out: Path, *, only: list[str] | None = None, provenance=None) -> BriefResult:
+    """Write the brief to ``out`` (``.html`` or ``.pdf``) atomically."""
+    from critmin.errors import ConfigError
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise ConfigError(f"brief output must end in .html or .pdf, got {out.name}")
+    sections, failed = build_sections(ctx, only=only)
+    page = render_html(ctx, sections, failed, provenance)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    html_path = out if suffix != ".pdf" else out.with_suffix(".html")
+    tmp = html_path.with_name(html_path.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(html_path)
+    if suffix == ".pdf":
+        from critmin.report.browser import html_to_pdf
+
+        html_to_pdf(html_path, out)
+    return BriefResult(out, [s.key for s in sections], failed)
