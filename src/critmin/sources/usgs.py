@@ -13,7 +13,7 @@ statistics, import sources and capacity rows are not loaded):
 
 ``mineral_production``
     ``commodity, mineral, country, iso3, year, stage, statistic, statistics_detail,
-    value, value_text, unit, value_tonnes, is_estimate, notes``.
+    value, value_text, value_min, value_max, unit, value_tonnes, is_estimate, notes``.
 ``mineral_reserves``
     the same columns without ``stage``.
 
@@ -22,6 +22,9 @@ Rules
 * ``value`` is the number when ``Value`` is a plain number (``5,510`` -> 5510.0),
   else null; ``value_text`` keeps the text verbatim (so ``—`` zero, ``W``,
   ``>140,000,000`` stay readable).
+* ``value_min``/``value_max`` are the bounds the text states: a plain number x gives
+  (x, x), ``>x`` (x, null), ``<x`` (null, x), ``a–b`` (a, b) and ``—`` (0, 0), so the
+  world reserves of nickel (``>140,000,000``) keep a usable lower bound.
 * ``value_tonnes = value * f(unit)`` with f = 1 for ``metric tons`` and ``metric dry
   tons``, 1e3 for ``thousand metric (dry) tons``, 1e6 for ``million metric tons``,
   1e-3 for ``kilograms``; null for every other unit (carats, cubic metres, litres,
@@ -152,6 +155,32 @@ def parse_value(text: str) -> float | None:
     return None
 
 
+_BOUND_RE = re.compile(r"([<>])\s*(" + _NUMBER_RE.pattern + r")")
+_RANGE_RE = re.compile(r"(" + _NUMBER_RE.pattern + r")\s*[–-]\s*(" + _NUMBER_RE.pattern + r")")
+ZERO_TEXT = "—"  # USGS: zero
+
+
+def parse_bounds(text: str) -> tuple[float | None, float | None]:
+    """Lower and upper bound that a USGS ``Value`` cell states.
+
+    Plain number x -> (x, x); ``>x`` -> (x, None); ``<x`` -> (None, x);
+    ``a–b`` (en dash or hyphen) -> (a, b); ``—`` (zero) -> (0, 0); anything else
+    (``W``, ``NA``, ``Large``...) -> (None, None).
+    """
+    s = text.replace("\xa0", " ").strip()
+    x = parse_value(s)
+    if x is not None:
+        return x, x
+    if s == ZERO_TEXT:
+        return 0.0, 0.0
+    if m := _BOUND_RE.fullmatch(s):
+        v = float(m.group(2).replace(",", ""))
+        return (v, None) if m.group(1) == ">" else (None, v)
+    if m := _RANGE_RE.fullmatch(s):
+        return float(m.group(1).replace(",", "")), float(m.group(2).replace(",", ""))
+    return None, None
+
+
 def stage_of(statistics_detail: str) -> str:
     """Production stage named in ``Statistics_detail`` (``mine``, ``refinery``...), else ``production``."""
     m = _STAGE_RE.search(statistics_detail)
@@ -217,6 +246,10 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
         if value is not None and value < 0:
             raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
                                         f"must be >= 0", row=n, field="Value")
+        lo, hi = parse_bounds(value_text)
+        if (lo is not None and lo < 0) or (hi is not None and hi < 0):
+            raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
+                                        f"must be >= 0", row=n, field="Value")
         unit = f[ix["Unit"]].strip()
         factor = TONNES_PER_UNIT.get(unit)
         commodity, detail, notes = f[ix["Commodity"]].strip(), f[ix["Statistics_detail"]].strip(), f[ix["Notes"]]
@@ -232,6 +265,8 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
             "statistics_detail": detail,
             "value": value,
             "value_text": value_text,
+            "value_min": lo,
+            "value_max": hi,
             "unit": unit,
             "value_tonnes": value * factor if value is not None and factor is not None else None,
             "is_estimate": is_estimate(notes, year, statistic),
@@ -250,11 +285,11 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
 
 
 PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
-                      "statistics_detail", "value", "value_text", "unit", "value_tonnes", "is_estimate", "notes"]
+                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes", "is_estimate", "notes"]
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.astype({"year": "int16", "value": "float64", "value_tonnes": "float64", "is_estimate": "bool"})
+    df = df.astype({"year": "int16", "value": "float64", "value_min": "float64", "value_max": "float64", "value_tonnes": "float64", "is_estimate": "bool"})
     for c in ("mineral", "iso3"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df.reset_index(drop=True)
@@ -276,6 +311,8 @@ def _schema(with_stage: bool) -> pa.DataFrameSchema:
         "statistics_detail": pa.Column(str),
         "value": pa.Column(float, pa.Check.ge(0), nullable=True),
         "value_text": pa.Column(str),
+        "value_min": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "value_max": pa.Column(float, pa.Check.ge(0), nullable=True),
         "unit": pa.Column(str),
         "value_tonnes": pa.Column(float, pa.Check.ge(0), nullable=True),
         "is_estimate": pa.Column(bool),
