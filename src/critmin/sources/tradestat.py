@@ -1,0 +1,161 @@
+"""India DGCI&S TradeStat: imports of one HS heading by partner country.
+
+Format (DGCI&S TradeStat / MEIDB "commodity-wise all countries" import report,
+as extracted to CSV): one row per partner, columns ``hs_code, trade_type,
+partner_country_tradestat`` (DGCI&S upper-case country names such as
+``CHINA P RP``, ``U S A``, ``PAPUA N GNA``), then one value column per period in
+**USD million** (``dec2024_usd_mn, dec2025_usd_mn, cy2024_usd_mn,
+cy2025_usd_mn``) and ``source``. The ``TOTAL`` row is the all-partner total.
+
+Canonical table ``tradestat_imports`` (long): ``reporter`` (``IND``),
+``hs_code``, ``partner_name``, ``partner_iso3`` (``WLD`` for ``TOTAL``),
+``period`` (``2024-12``, ``2025-12``, ``CY2024``, ``CY2025``), ``value_usd``
+(USD, i.e. the report's millions x 1e6) and ``flow`` (``import``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+import pandera.pandas as pa
+
+from critmin.errors import DataFormatError
+from critmin.sources.base import RemoteFile, Source
+from critmin.sources.csvutil import csv_rows, read_text
+
+#: DGCI&S partner names (upper case, as TradeStat prints them) -> ISO3.
+TRADESTAT_COUNTRIES: dict[str, str] = {
+    "AFGHANISTAN": "AFG", "ALBANIA": "ALB", "ALGERIA": "DZA", "ANGOLA": "AGO", "ARGENTINA": "ARG",
+    "ARMENIA": "ARM", "AUSTRALIA": "AUS", "AUSTRIA": "AUT", "AZERBAIJAN": "AZE", "BAHARAIN IS": "BHR",
+    "BANGLADESH PR": "BGD", "BELARUS": "BLR", "BELGIUM": "BEL", "BENIN": "BEN", "BHUTAN": "BTN",
+    "BOLIVIA": "BOL", "BOSNIA-HRZGOVIN": "BIH", "BOTSWANA": "BWA", "BRAZIL": "BRA", "BRUNEI": "BRN",
+    "BULGARIA": "BGR", "BURKINA FASO": "BFA", "BURUNDI": "BDI", "CAMBODIA": "KHM", "CAMEROON": "CMR",
+    "CANADA": "CAN", "CHILE": "CHL", "CHINA P RP": "CHN", "COLOMBIA": "COL", "CONGO P REP": "COG",
+    "CONGO D. REP.": "COD", "COSTA RICA": "CRI", "COTE D' IVOIRE": "CIV", "CROATIA": "HRV", "CUBA": "CUB",
+    "CYPRUS": "CYP", "CZECH REPUBLIC": "CZE", "DENMARK": "DNK", "DOMINIC REP": "DOM", "ECUADOR": "ECU",
+    "EGYPT A RP": "EGY", "EL SALVADOR": "SLV", "ERITREA": "ERI", "ESTONIA": "EST", "ETHIOPIA": "ETH",
+    "FIJI IS": "FJI", "FINLAND": "FIN", "FRANCE": "FRA", "GABON": "GAB", "GEORGIA": "GEO", "GERMANY": "DEU",
+    "GHANA": "GHA", "GREECE": "GRC", "GUATEMALA": "GTM", "GUINEA": "GIN", "GUYANA": "GUY", "HONDURAS": "HND",
+    "HONG KONG": "HKG", "HUNGARY": "HUN", "ICELAND": "ISL", "INDONESIA": "IDN", "IRAN": "IRN", "IRAQ": "IRQ",
+    "IRELAND": "IRL", "ISRAEL": "ISR", "ITALY": "ITA", "JAMAICA": "JAM", "JAPAN": "JPN", "JORDAN": "JOR",
+    "KAZAKHSTAN": "KAZ", "KENYA": "KEN", "KOREA RP": "KOR", "KOREA DP RP": "PRK", "KUWAIT": "KWT",
+    "KYRGHYZSTAN": "KGZ", "LAO PD RP": "LAO", "LATVIA": "LVA", "LEBANON": "LBN", "LIBERIA": "LBR",
+    "LIBYA": "LBY", "LITHUANIA": "LTU", "LUXEMBOURG": "LUX", "MADAGASCAR": "MDG", "MALAWI": "MWI",
+    "MALAYSIA": "MYS", "MALDIVES": "MDV", "MALI": "MLI", "MALTA": "MLT", "MAURITANIA": "MRT",
+    "MAURITIUS": "MUS", "MEXICO": "MEX", "MONGOLIA": "MNG", "MOROCCO": "MAR", "MOZAMBIQUE": "MOZ",
+    "MYANMAR": "MMR", "NAMIBIA": "NAM", "NEPAL": "NPL", "NETHERLAND": "NLD", "NEW ZEALAND": "NZL",
+    "NICARAGUA": "NIC", "NIGER": "NER", "NIGERIA": "NGA", "NORWAY": "NOR", "OMAN": "OMN", "PAKISTAN IR": "PAK",
+    "PANAMA REPUBLIC": "PAN", "PAPUA N GNA": "PNG", "PARAGUAY": "PRY", "PERU": "PER", "PHILIPPINES": "PHL",
+    "POLAND": "POL", "PORTUGAL": "PRT", "QATAR": "QAT", "ROMANIA": "ROU", "RUSSIA": "RUS", "RWANDA": "RWA",
+    "SAUDI ARAB": "SAU", "SENEGAL": "SEN", "SERBIA": "SRB", "SIERRA LEONE": "SLE", "SINGAPORE": "SGP",
+    "SLOVAK REP": "SVK", "SLOVENIA": "SVN", "SOLOMON IS": "SLB", "SOUTH AFRICA": "ZAF", "SPAIN": "ESP",
+    "SRI LANKA DSR": "LKA", "SUDAN": "SDN", "SURINAME": "SUR", "SWEDEN": "SWE", "SWITZERLAND": "CHE",
+    "SYRIA": "SYR", "TAIWAN": "TWN", "TAJIKISTAN": "TJK", "TANZANIA REP": "TZA", "THAILAND": "THA",
+    "TOGO": "TGO", "TUNISIA": "TUN", "TURKEY": "TUR", "TURKMENISTAN": "TKM", "U ARAB EMTS": "ARE",
+    "U K": "GBR", "U S A": "USA", "UGANDA": "UGA", "UKRAINE": "UKR", "URUGUAY": "URY", "UZBEKISTAN": "UZB",
+    "VENEZUELA": "VEN", "VIETNAM SOC REP": "VNM", "YEMEN REPUBLC": "YEM", "ZAMBIA": "ZMB", "ZIMBABWE": "ZWE",
+    "TOTAL": "WLD",
+}
+
+ID_COLUMNS = ["hs_code", "trade_type", "partner_country_tradestat"]
+VALUE_COLUMN = re.compile(r"^(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|(?P<cy>cy))"
+                          r"(?P<year>\d{4})_usd_mn$")
+MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                      "nov", "dec"], start=1)}
+COLUMNS = ["reporter", "hs_code", "partner_name", "partner_iso3", "period", "value_usd", "flow"]
+
+
+def _period(column: str) -> str:
+    m = VALUE_COLUMN.match(column)
+    assert m is not None
+    if m.group("cy"):
+        return f"CY{m.group('year')}"
+    return f"{m.group('year')}-{MONTHS[m.group('mon')]:02d}"
+
+
+def read_tradestat(path: Path) -> pd.DataFrame:
+    """Parse a TradeStat partner-wise import extract into ``tradestat_imports``.
+
+    ``value_usd = value_usd_mn * 1e6``. Period columns are recognised by name:
+    ``<mon><yyyy>_usd_mn`` gives a month ``yyyy-mm`` and ``cy<yyyy>_usd_mn`` a
+    calendar year ``CY<yyyy>``.
+
+    Raises
+    ------
+    DataFormatError
+        Missing columns, no period column, a value that is not a number or is
+        negative, an unknown partner name (the row and the name are given).
+    """
+    path = Path(path)
+    text = read_text(path, encoding="utf-8")
+    header, rows = csv_rows(path, text, required=ID_COLUMNS)
+    value_cols = [c for c in header if VALUE_COLUMN.match(c)]
+    if not value_cols:
+        raise DataFormatError(path, "no period value column; expected columns like dec2024_usd_mn or "
+                                    "cy2024_usd_mn (USD million)")
+    idx = {c: header.index(c) for c in header}
+    records = []
+    for n, fields in rows:
+        hs = fields[idx["hs_code"]].strip()
+        if not re.fullmatch(r"\d{2,8}", hs):
+            raise DataFormatError(path, f"HS code {hs!r} is not 2-8 digits", row=n, field="hs_code")
+        flow = fields[idx["trade_type"]].strip().lower()
+        if flow not in ("import", "export"):
+            raise DataFormatError(path, f"trade type {flow!r}; expected import or export", row=n,
+                                  field="trade_type")
+        name = " ".join(fields[idx["partner_country_tradestat"]].split()).upper()
+        iso3 = TRADESTAT_COUNTRIES.get(name)
+        if iso3 is None:
+            raise DataFormatError(path, f"unknown partner country name {name!r}; add it to "
+                                        f"critmin.sources.tradestat.TRADESTAT_COUNTRIES",
+                                  row=n, field="partner_country_tradestat")
+        for col in value_cols:
+            raw = fields[idx[col]].strip()
+            if raw == "":
+                continue
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                raise DataFormatError(path, f"{raw!r} is not a number (USD million)", row=n, field=col) from None
+            if not math.isfinite(value) or value < 0:
+                raise DataFormatError(path, f"value {raw} must be a finite number >= 0 (USD million)", row=n,
+                                      field=col)
+            records.append(("IND", hs, name, iso3, _period(col), round(value * 1e6, 2), flow))
+    if not records:
+        raise DataFormatError(path, "has a header but no data rows")
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"tradestat_imports": read_tradestat(files["imports"])}
+
+
+TRADESTAT_SCHEMA = pa.DataFrameSchema({
+    "reporter": pa.Column(str, pa.Check.equal_to("IND")),
+    "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,8}$")),
+    "partner_name": pa.Column(str),
+    "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+    "period": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}|CY\d{4})$")),
+    "value_usd": pa.Column(float, pa.Check.ge(0)),
+    "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
+}, strict=True, unique=["hs_code", "partner_iso3", "period", "flow"])
+
+SOURCE = Source(
+    name="tradestat",
+    title="India DGCI&S TradeStat: imports of HS 2603 copper ores and concentrates by partner",
+    publisher="DGCI&S, Ministry of Commerce and Industry, Government of India",
+    licence="attribution (Source: DGCI&S); open licence not confirmed",
+    release="Dec-2025 edition, revised values",
+    files=(
+        RemoteFile("imports", "tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv",
+                   "https://tradestat.commerce.gov.in/meidb/commodity_wise_all_countries_import"),
+    ),
+    load=_load,
+    tables=("tradestat_imports",),
+    schemas={"tradestat_imports": TRADESTAT_SCHEMA},
+    url_page="https://tradestat.commerce.gov.in/meidb/",
+)
