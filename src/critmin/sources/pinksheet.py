@@ -75,7 +75,8 @@ def _read(path: Path, ws) -> pd.DataFrame:
     units: dict[str, str] = {}
     recs = []
     r = 0
-    for r, row in enumerate(rows, start=1):
+    for row in rows:
+        r += 1
         if cols is None:
             names = [_clean(c) for c in row]
             if "Copper" in names and "Gold" in names:
