@@ -1,0 +1,173 @@
+"""Applied tariffs by HS code: the canonical table and the HS6 lookup SMART needs.
+
+Canonical columns (one row per reporter x partner x year x HS code):
+
+==========  ===========================================================================
+reporter    ISO3 of the country applying the tariff (the importer)
+partner     ISO3 of the exporter a preferential rate applies to, or ``WLD`` (MFN)
+year        tariff year (int); a lookup for year ``Y`` uses the latest year <= ``Y``
+hs          HS code, 2, 4 or 6 digits; a row applies to every HS6 line under it and
+            the longest matching code wins (``740311`` before ``7403`` before ``74``)
+rate        ad-valorem rate in percent (6.0 = 6 %); NaN = **unknown** (never guessed)
+duty_type   ``MFN`` applied, ``PRF`` preferential, ``AHS`` effectively applied, ``BND`` bound
+source      where the rate comes from (required when the rate is known)
+note        free text
+==========  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from critmin.errors import DataFormatError
+
+TARIFF_COLUMNS = ["reporter", "partner", "year", "hs", "rate", "duty_type", "source", "note"]
+DUTY_TYPES = ("MFN", "PRF", "AHS", "BND")
+DutyType = Literal["MFN", "PRF", "AHS", "BND"]
+
+
+def validate_tariff_frame(df: pd.DataFrame, *, file: str = "tariff table") -> pd.DataFrame:
+    """Check and normalise a tariff frame to the canonical columns and types.
+
+    Raises
+    ------
+    DataFormatError
+        Names the file, 1-based row and field of the first bad value.
+    """
+    df = df.copy()
+    for col, default in (("duty_type", None), ("note", ""), ("partner", "WLD")):
+        if col not in df.columns:
+            df[col] = default
+    missing = [c for c in ("reporter", "year", "hs", "rate", "source") if c not in df.columns]
+    if missing:
+        raise DataFormatError(file, f"missing column(s) {', '.join(missing)}; expected "
+                                    f"{', '.join(TARIFF_COLUMNS)}", field=missing[0])
+    df = df.reset_index(drop=True)
+    for col in ("reporter", "partner"):
+        s = df[col].astype("string").str.strip().str.upper()
+        bad = ~s.fillna("").str.fullmatch(r"[A-Z]{3}")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFormatError(file, f"{df[col].iloc[i]!r} is not an ISO3 country code (WLD for MFN)",
+                                  row=i + 1, field=col)
+        df[col] = s.astype(str)
+    hs = df["hs"].astype("string").str.strip().str.replace(".", "", regex=False)
+    bad = ~hs.fillna("").str.fullmatch(r"\d{2}|\d{4}|\d{6}")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(file, f"{df['hs'].iloc[i]!r} is not an HS code of 2, 4 or 6 digits "
+                                    f"(read HS codes as text to keep leading zeros)", row=i + 1, field="hs")
+    df["hs"] = hs.astype(str)
+    year = pd.to_numeric(df["year"], errors="coerce")
+    bad = year.isna() | (year < 1900) | (year > 2100) | (year % 1 != 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(file, f"{df['year'].iloc[i]!r} is not a year", row=i + 1, field="year")
+    df["year"] = year.astype("int64")
+    raw_rate = df["rate"].astype("string").str.strip()
+    rate = pd.to_numeric(raw_rate.replace({"": None}), errors="coerce")
+    bad = (rate.isna() & raw_rate.fillna("").ne("")) | (rate < 0) | (rate > 1000)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(file, f"{df['rate'].iloc[i]!r} is not an ad-valorem rate in percent "
+                                    f"(0-1000; empty = unknown)", row=i + 1, field="rate")
+    df["rate"] = rate.astype(float)
+    dt = df["duty_type"].astype("string").str.strip().str.upper()
+    dt = dt.mask(dt.isna() | dt.eq(""), np.where(df["partner"].eq("WLD"), "MFN", "PRF"))
+    bad = ~dt.isin(DUTY_TYPES)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(file, f"{df['duty_type'].iloc[i]!r} is not a duty type; expected one of "
+                                    f"{', '.join(DUTY_TYPES)}", row=i + 1, field="duty_type")
+    df["duty_type"] = dt.astype(str)
+    df["source"] = df["source"].astype("string").fillna("").str.strip().astype(str)
+    nosrc = df["rate"].notna() & df["source"].eq("")
+    if nosrc.any():
+        i = int(np.flatnonzero(nosrc.to_numpy())[0])
+        raise DataFormatError(file, "a known rate needs a source (publisher, schedule or notification)",
+                              row=i + 1, field="source")
+    df["note"] = df["note"].astype("string").fillna("").astype(str)
+    return df[TARIFF_COLUMNS]
+
+
+class TariffTable:
+    """A validated tariff table with an HS6 lookup.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical tariff rows (see module docstring); validated on construction.
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, file: str = "tariff table"):
+        self.frame = validate_tariff_frame(frame, file=file)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def combine(self, other: "TariffTable") -> "TariffTable":
+        """A new table in which rows of ``other`` replace rows of ``self`` with the same key."""
+        key = ["reporter", "partner", "year", "hs", "duty_type"]
+        both = pd.concat([self.frame, other.frame], ignore_index=True)
+        return TariffTable(both.drop_duplicates(subset=key, keep="last"))
+
+    def rates(self, reporter: str, hs6: Iterable[str], year: int, *, partner: str = "WLD",
+              duty_type: DutyType = "MFN") -> pd.DataFrame:
+        """Rate of every HS6 line for ``reporter`` in ``year``.
+
+        The longest matching HS code wins; among its rows the latest year
+        ``<= year``. A line with no matching row, or whose best row has an empty
+        rate, is *unknown* (``rate`` NaN, ``known`` False): it is reported, never
+        filled in.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``hs6, rate`` (fraction, 0.06 = 6 %), ``rate_pct``, ``known``,
+            ``matched_hs``, ``tariff_year``, ``source``, ``note``.
+        """
+        if duty_type not in DUTY_TYPES:
+            raise ValueError(f"duty_type must be one of {DUTY_TYPES}, got {duty_type!r}")
+        lines = pd.Series(pd.unique(pd.Series(list(hs6), dtype=str)), dtype=str)
+        sel = self.frame[(self.frame["reporter"] == reporter.upper()) & (self.frame["partner"] == partner.upper())
+                         & (self.frame["duty_type"] == duty_type) & (self.frame["year"] <= int(year))]
+        sel = sel.sort_values("year").drop_duplicates(subset=["hs"], keep="last")
+        out = pd.DataFrame({"hs6": lines})
+        out["rate_pct"] = np.nan
+        out["matched_hs"] = None
+        out["tariff_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["source"] = ""
+        out["note"] = ""
+        done = np.zeros(len(out), dtype=bool)
+        by_hs = sel.set_index("hs")
+        for k in (6, 4, 2):
+            prefix = out["hs6"].str[:k]
+            hit = prefix.isin(by_hs.index).to_numpy() & ~done
+            if not hit.any():
+                continue
+            rows = by_hs.loc[prefix[hit]]
+            out.loc[hit, "rate_pct"] = rows["rate"].to_numpy()
+            out.loc[hit, "matched_hs"] = rows.index.to_numpy()
+            out.loc[hit, "tariff_year"] = rows["year"].to_numpy()
+            out.loc[hit, "source"] = rows["source"].to_numpy()
+            out.loc[hit, "note"] = rows["note"].to_numpy()
+            done |= hit
+        out["known"] = out["rate_pct"].notna()
+        out["rate"] = out["rate_pct"] / 100.0
+        return out[["hs6", "rate", "rate_pct", "known", "matched_hs", "tariff_year", "source", "note"]]
+
+    def reporters(self) -> list[str]:
+        return sorted(self.frame["reporter"].unique())
+
+
+def unknown_lines(rates: pd.DataFrame) -> list[str]:
+    """HS6 lines whose rate is unknown in a :meth:`TariffTable.rates` frame."""
+    return sorted(rates.loc[~rates["known"], "hs6"].tolist())
+
+
+def mfn_for(table: TariffTable, reporter: str, hs6: Sequence[str], year: int) -> pd.DataFrame:
+    """Shorthand for the applied MFN rates of ``reporter``."""
+    return table.rates(reporter, hs6, year, partner="WLD", duty_type="MFN")
