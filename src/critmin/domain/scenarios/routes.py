@@ -1,0 +1,147 @@
+r"""Sea routes between named ports: distance, sailing days, chokepoints, closures.
+
+Distances come from ``searoute`` (Eurostat-based marine network, offline), between the
+coordinates of critmin's own port table (``searoute``'s port snapping picks minor ports, so
+it is not used). Only the default ``networkx`` backend is used: mixing backends in one process
+crashes.
+
+    days = distance_nm / (speed_knots * 24),   1 nm = 1.852 km
+
+Chokepoints: ``searoute`` reports the passages it traverses (Panama, Suez, Bab-el-Mandeb,
+Hormuz, Gibraltar, Malacca, Sunda, Cape of Good Hope = ``south_africa``, Magellan/Cape Horn
+= ``chili``); Torres Strait and Lombok are detected geometrically (route points inside a small box).
+Closures use searoute's ``restrictions``; Torres and Lombok cannot be closed there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from critmin.errors import UnknownCodeError
+
+KM_PER_NM = 1.852
+
+# critmin chokepoint id -> searoute passage id
+CHOKEPOINTS = {
+    "panama": "panama", "magellan": "chili", "cape_of_good_hope": "south_africa", "malacca": "malacca",
+    "suez": "suez", "bab_el_mandeb": "babalmandab", "hormuz": "ormuz", "gibraltar": "gibraltar",
+    "sunda": "sunda", "torres": None, "lombok": None,
+}
+CHOKEPOINT_NAMES = {
+    "panama": "Panama Canal", "magellan": "Magellan Strait / Cape Horn", "cape_of_good_hope": "Cape of Good Hope",
+    "malacca": "Strait of Malacca", "suez": "Suez Canal", "bab_el_mandeb": "Bab-el-Mandeb", "hormuz": "Strait of Hormuz",
+    "gibraltar": "Strait of Gibraltar", "sunda": "Sunda Strait", "torres": "Torres Strait", "lombok": "Lombok Strait",
+}
+# lon_min, lon_max, lat_min, lat_max
+_GEOMETRIC_BOXES = {"torres": (141.0, 143.6, -11.2, -9.3), "lombok": (115.5, 116.0, -9.0, -8.2)}
+_PASSAGE_TO_ID = {v: k for k, v in CHOKEPOINTS.items() if v}
+
+
+def resolve_port(name: str, ports: pd.DataFrame) -> pd.Series:
+    """The port row for ``name`` (case-insensitive, also ``JNPT`` = ``Nhava Sheva``) or an ISO3 code."""
+    aliases = {"nhava sheva": "jnpt", "jawaharlal nehru": "jnpt", "valparaíso": "valparaiso",
+               "vizag": "visakhapatnam", "haldia": "kolkata", "v.o. chidambaranar": "tuticorin"}
+    key = aliases.get(name.strip().lower(), name.strip().lower())
+    hit = ports[ports["port"].str.lower() == key]
+    if hit.empty and len(key) == 3:
+        hit = ports[(ports["iso3"].str.lower() == key) & (ports["role"].isin(["supplier", "india"]))]
+    if hit.empty:
+        raise UnknownCodeError("port", name, hint=f"known ports: {', '.join(ports['port'])}")
+    return hit.iloc[0]
+
+
+def _closures_to_restrictions(closed) -> list[str]:
+    restrictions = ["northwest"]
+    for c in closed or ():
+        cid = c.strip().lower().replace("-", "_").replace(" ", "_")
+        if cid not in CHOKEPOINTS:
+            raise UnknownCodeError("chokepoint", c, hint=f"known: {', '.join(CHOKEPOINTS)}")
+        if CHOKEPOINTS[cid] is None:
+            raise UnknownCodeError("closable chokepoint", c,
+                                   hint="searoute's network cannot close Torres or Lombok; close one of "
+                                        + ", ".join(k for k, v in CHOKEPOINTS.items() if v))
+        restrictions.append(CHOKEPOINTS[cid])
+    return restrictions
+
+
+@lru_cache(maxsize=512)
+def _route_cached(o: tuple, d: tuple, restrictions: tuple):
+    import searoute as sr
+
+    feat = sr.searoute(list(o), list(d), units="km", restrictions=list(restrictions), return_passages=True)
+    coords = np.asarray(feat["geometry"]["coordinates"], float)
+    return float(feat["properties"]["length"]), coords, tuple(feat["properties"].get("traversed_passages", []))
+
+
+@dataclass(frozen=True)
+class Route:
+    origin: str
+    destination: str
+    distance_km: float
+    distance_nm: float
+    days: float
+    speed_knots: float
+    chokepoints: tuple[str, ...]
+    closed: tuple[str, ...]
+    coordinates: np.ndarray
+
+    def to_dict(self, *, with_path: bool = False) -> dict:
+        out = {"from": self.origin, "to": self.destination, "distance_km": self.distance_km,
+               "distance_nm": self.distance_nm, "days": self.days, "speed_knots": self.speed_knots,
+               "chokepoints": list(self.chokepoints),
+               "chokepoint_names": [CHOKEPOINT_NAMES[c] for c in self.chokepoints], "closed": list(self.closed)}
+        if with_path:
+            out["path"] = self.coordinates.tolist()
+        return out
+
+
+def sea_route(origin: str, destination: str, *, ports: pd.DataFrame | None = None, speed_knots: float = 13.0,
+              closed: tuple[str, ...] | list[str] = ()) -> Route:
+    """Shortest sea route between two named ports, optionally with chokepoints closed.
+
+    Parameters
+    ----------
+    origin, destination : str
+        Port names from the port table (or a supplier ISO3 for its default port).
+    speed_knots : float
+        Service speed; ``days = nm / (24 * speed)``.
+    closed : sequence of str
+        Chokepoint ids to avoid (see :data:`CHOKEPOINTS`).
+    """
+    if speed_knots <= 0:
+        raise ValueError(f"speed_knots must be positive, got {speed_knots!r}")
+    if ports is None:
+        from critmin.scenario_data import load_ports
+
+        ports = load_ports()
+    o, d = resolve_port(origin, ports), resolve_port(destination, ports)
+    restrictions = tuple(_closures_to_restrictions(closed))
+    km, coords, passages = _route_cached((float(o.lon), float(o.lat)), (float(d.lon), float(d.lat)), restrictions)
+    if not np.isfinite(km) or len(coords) == 0:
+        from critmin.errors import EmptySelectionError
+
+        raise EmptySelectionError(f"no sea route from {o.port} to {d.port} with {', '.join(closed)} closed")
+    found = {_PASSAGE_TO_ID[p] for p in passages if p in _PASSAGE_TO_ID}
+    for cid, (x0, x1, y0, y1) in _GEOMETRIC_BOXES.items():
+        if np.any((coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)):
+            found.add(cid)
+    order = [c for c in CHOKEPOINTS if c in found]
+    nm = km / KM_PER_NM
+    return Route(origin=str(o.port), destination=str(d.port), distance_km=km, distance_nm=nm,
+                 days=nm / (24.0 * speed_knots), speed_knots=speed_knots, chokepoints=tuple(order),
+                 closed=tuple(closed), coordinates=coords)
+
+
+def route_table(origins, destinations, *, ports: pd.DataFrame | None = None, speed_knots: float = 13.0,
+                closed=()) -> pd.DataFrame:
+    """Distances, days and chokepoints for every origin x destination pair."""
+    rows = []
+    for o in origins:
+        for d in destinations:
+            r = sea_route(o, d, ports=ports, speed_knots=speed_knots, closed=tuple(closed))
+            rows.append({**r.to_dict(), "chokepoints": ";".join(r.chokepoints)})
+    return pd.DataFrame(rows)
