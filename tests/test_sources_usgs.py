@@ -224,7 +224,6 @@ MY_SOURCES = ["usgs", "wgi", "pinksheet", "fx"]
 MY_TABLES = {"mineral_production", "mineral_reserves", "governance", "metal_prices", "fx_rates"}
 
 
-@pytest.mark.filterwarnings("ignore::critmin.sources.csvutil.SourceWarning")
 def test_build_publishes_every_table(settings):
     from critmin.warehouse.build import build
 
@@ -239,7 +238,6 @@ def test_build_publishes_every_table(settings):
     assert usgs.SOURCE.files[0].url in set(prov["url"])
 
 
-@pytest.mark.filterwarnings("ignore::critmin.sources.csvutil.SourceWarning")
 def test_failed_build_leaves_previous_warehouse_intact(tmp_path, mirror):
     from critmin.config import load_settings
     from critmin.warehouse import open_warehouse

