@@ -89,14 +89,17 @@ def fetch(source: Source, settings: Settings, *, progress: bool = True,
     out: dict[str, FetchedFile] = {}
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for rf in source.files:
+        cached = settings.cache_dir / source.name / Path(rf.mirror_path).name
         if settings.mirror is not None and base_url is None:
             path = settings.mirror / rf.mirror_path
-            if not path.exists():
+            if not path.exists() and cached.exists():  # e.g. files only the user can fetch (Comtrade)
+                path = cached
+            elif not path.exists():
                 raise DownloadError(
                     f"{source.name}: {rf.mirror_path} is not in the mirror folder {settings.mirror}")
-            out[rf.key] = FetchedFile(rf.key, path, rf.url, sha256_of(path), now, "mirror")
+            origin = "mirror" if path != cached else "cache"
+            out[rf.key] = FetchedFile(rf.key, path, rf.url, sha256_of(path), now, origin)
             continue
-        cached = settings.cache_dir / source.name / Path(rf.mirror_path).name
         if cached.exists() and (rf.sha256 is None or sha256_of(cached) == rf.sha256):
             out[rf.key] = FetchedFile(rf.key, cached, rf.url, sha256_of(cached), now, "cache")
             continue
