@@ -1,0 +1,615 @@
+"""Criticality and supply-risk scores of an importer's minerals, by value-chain stage.
+
+One function per question:
+
+* :func:`criticality_scores` — EU (JRC 2017) or GeoPolRisk scores per mineral and stage,
+  with Monte-Carlo bands and, optionally, a policy scenario;
+* :func:`geodep_screen` — the CEPII GeoDep dependence screen over every HS6 product;
+* :func:`parameter_tables` — the documented input tables (with sources) after user overrides.
+
+Inputs: sourcing shares from ``trade_flows`` (BACI), production shares from
+``mineral_production`` (USGS MCS), governance from ``governance`` (WGI), and critmin's
+cited parameter tables in :mod:`critmin.criticality_data` (EoL-RIR, substitution indices,
+economic importance, export-restriction events, ``t`` factors), which a user CSV can override.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from critmin.config import Settings
+from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_economic_importance,
+                                        calc_geodep, calc_import_reliance, calc_instability, calc_wgi_scaled)
+from critmin.domain.criticality.scenario import Lever, apply_levers
+from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
+from critmin.warehouse import open_warehouse
+
+Method = Literal["eu", "geopolrisk", "geodep"]
+METHODS = ("eu", "geopolrisk", "geodep")
+STAGES = ("extraction", "processing")
+DATA_PACKAGE = "critmin.criticality_data"
+WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
+BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
+USGS_SOURCE = "USGS Mineral Commodity Summaries 2026 data release (table mineral_production)"
+DEFAULT_SHARE_CONCENTRATION = 200.0
+
+# -- HS6 -> (mineral, product stage): used until the `products` table is in the warehouse ----------
+_FALLBACK_PRODUCTS = {
+    "250490": ("graphite", "ore"), "251010": ("phosphate", "ore"), "251110": ("baryte", "ore"),
+    "252800": ("boron", "ore"), "252910": ("feldspar", "ore"), "252922": ("fluorspar", "ore"),
+    "260200": ("manganese", "ore"), "260600": ("aluminium", "ore"), "270112": ("coking_coal", "ore"),
+    "280429": ("helium", "refined"), "280469": ("silicon", "refined"), "280470": ("phosphorus", "refined"),
+    "280480": ("arsenic", "refined"), "282200": ("cobalt", "intermediate"), "283691": ("lithium", "intermediate"),
+    "283692": ("strontium", "intermediate"), "711011": ("platinum", "refined"), "711021": ("palladium", "refined"),
+    "720292": ("vanadium", "intermediate"), "720293": ("niobium", "intermediate"), "740311": ("copper", "refined"),
+    "750210": ("nickel", "refined"), "810194": ("tungsten", "refined"), "810320": ("tantalum", "refined"),
+    "810411": ("magnesium", "refined"), "810820": ("titanium", "refined"), "811010": ("antimony", "refined"),
+    "811212": ("beryllium", "refined"), "811292": ("gallium", "refined"), "850511": ("magnets", "product"),
+}
+PRODUCT_STAGE_TO_CHAIN = {"ore": "extraction", "intermediate": "processing", "refined": "processing",
+                          "product": "processing"}
+# USGS stage word -> value-chain stage; "production" is resolved per mineral below
+USGS_STAGE_TO_CHAIN = {"mine": "extraction", "refinery": "processing", "smelter": "processing",
+                       "primary": "processing", "plant": "processing"}
+USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium", "sulfur", "iron_steel"}
+USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium"}
+
+
+def product_map(warehouse) -> pd.DataFrame:
+    """HS6 -> ``mineral`` and value-chain ``chain_stage`` (extraction/processing).
+
+    Reads the ``products`` table when the warehouse has it, else critmin's minimal
+    mapping of the 30 bundled HS6 codes.
+    """
+    if warehouse.has("products"):
+        p = warehouse.read("products", columns=["hs6", "mineral", "stage"]).dropna(subset=["mineral"])
+        source = "table products"
+    else:
+        p = pd.DataFrame([(k, m, s) for k, (m, s) in _FALLBACK_PRODUCTS.items()], columns=["hs6", "mineral", "stage"])
+        source = "critmin minimal HS6 mapping (until the products table is built)"
+    p = p.copy()
+    p["chain_stage"] = p["stage"].map(PRODUCT_STAGE_TO_CHAIN)
+    p["mapping_source"] = source
+    return p.dropna(subset=["chain_stage"]).drop_duplicates(["hs6", "mineral"])
+
+
+# -- parameter tables ----------------------------------------------------------------------------
+OVERRIDE_COLUMNS = ["mineral", "stage", "parameter", "value", "low", "high", "key", "source"]
+OVERRIDE_PARAMETERS = {"eol_rir", "si_sr", "si_ei", "economic_importance", "import_reliance", "t",
+                       "end_use_share", "sector_value_added"}
+UNIT_INTERVAL = {"eol_rir", "si_sr", "si_ei", "import_reliance", "end_use_share"}
+
+
+def _package_csv(name: str) -> pd.DataFrame:
+    with resources.files(DATA_PACKAGE).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def _factors() -> dict:
+    with resources.files(DATA_PACKAGE).joinpath("trade_restriction_factors.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def read_overrides(path: str | Path) -> pd.DataFrame:
+    """Read a user CSV of parameter overrides (see ``docs/criticality.md``).
+
+    Columns: ``mineral, stage, parameter, value, low, high, key, source``; ``stage`` may be
+    empty (all stages); ``key`` is the supplier ISO3 for ``t`` and the sector for
+    ``end_use_share`` / ``sector_value_added`` (whose ``mineral`` is ``*``).
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file, missing column, unknown parameter, non-numeric or out-of-range value,
+        or an empty ``source``.
+    """
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFormatError(path, "file not found") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFormatError(path, f"not a readable UTF-8 CSV ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in ("mineral", "parameter", "value", "source") if c not in df.columns]
+    if missing:
+        raise DataFormatError(path, f"missing column(s) {missing}; expected {OVERRIDE_COLUMNS}")
+    df = df.reindex(columns=OVERRIDE_COLUMNS, fill_value="")
+    for i, r in enumerate(df.itertuples(index=False), start=1):
+        if r.parameter not in OVERRIDE_PARAMETERS:
+            raise DataFormatError(path, f"unknown parameter {r.parameter!r}; expected one of "
+                                        f"{sorted(OVERRIDE_PARAMETERS)}", row=i, field="parameter")
+        if r.stage not in ("", *STAGES):
+            raise DataFormatError(path, f"stage {r.stage!r} must be empty, extraction or processing", row=i,
+                                  field="stage")
+        for col in ("value", "low", "high"):
+            text = getattr(r, col)
+            if col != "value" and text == "":
+                continue
+            try:
+                v = float(text)
+            except ValueError:
+                raise DataFormatError(path, f"expected a number, got {text!r}", row=i, field=col) from None
+            if math.isnan(v) or v < 0 or (r.parameter in UNIT_INTERVAL and v > 1):
+                raise DataFormatError(path, f"{r.parameter} must be in [0, 1]" if r.parameter in UNIT_INTERVAL
+                                      else f"{r.parameter} must be >= 0", row=i, field=col)
+        if r.parameter in ("t", "end_use_share", "sector_value_added") and not r.key:
+            raise DataFormatError(path, f"{r.parameter} needs a key (supplier ISO3 or sector)", row=i, field="key")
+        if not r.source.strip():
+            raise DataFormatError(path, "every input must name its source", row=i, field="source")
+    return df
+
+
+def parameter_tables(overrides: str | Path | pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """critmin's cited parameter tables, with user overrides applied to ``materials``."""
+    mats = _package_csv("materials.csv")
+    for c in ("eol_rir", "eol_rir_low", "eol_rir_high", "si_sr", "si_sr_low", "si_sr_high", "si_ei",
+              "si_ei_low", "si_ei_high", "economic_importance"):
+        mats[c] = pd.to_numeric(mats[c])
+    restr = _package_csv("trade_restrictions.csv")
+    ov = read_overrides(overrides) if isinstance(overrides, (str, Path)) else overrides
+    return {"materials": mats, "trade_restrictions": restr, "overrides": ov if ov is not None else
+            pd.DataFrame(columns=OVERRIDE_COLUMNS)}
+
+
+# -- warehouse reads --------------------------------------------------------------------------------
+def _need(warehouse, table: str) -> pd.DataFrame:
+    if not warehouse.has(table):
+        raise WarehouseError(f"table '{table}' is needed for criticality scores and is not in the warehouse; "
+                             f"run `critmin data build`")
+    return warehouse.read(table)
+
+
+def _governance(warehouse, year: int, method: str) -> tuple[pd.DataFrame, int]:
+    """Per-country score and sd: WGI (mean of 6) on 0-10 (EU), or PV instability on 0-1 (GeoPolRisk)."""
+    g = _need(warehouse, "governance")
+    g = g[g["year"] <= year]
+    if g.empty:
+        raise EmptySelectionError(f"no WGI data for {year} or earlier in table governance")
+    gy = int(g["year"].max())
+    g = g[g["year"] == gy]
+    if method == "eu":
+        est = g.pivot_table(index="iso3", columns="indicator", values="estimate")
+        se = g.pivot_table(index="iso3", columns="indicator", values="std_error")
+        n = est.notna().sum(axis=1)
+        mean = est.mean(axis=1)
+        sd_mean = np.sqrt((se ** 2).sum(axis=1)) / n  # independent indicator errors (assumption)
+        out = pd.DataFrame({"country": mean.index, "score": calc_wgi_scaled(mean.to_numpy()),
+                            "score_sd": (sd_mean / 0.5).to_numpy(), "raw": mean.to_numpy()})
+    else:
+        pv = g[g["indicator"] == "pv"].set_index("iso3")
+        out = pd.DataFrame({"country": pv.index, "score": calc_instability(pv["estimate"].to_numpy()),
+                            "score_sd": (pv["std_error"] / 5.0).to_numpy(), "raw": pv["estimate"].to_numpy()})
+    return out.dropna(subset=["score"]).reset_index(drop=True), gy
+
+
+def _production(warehouse, year: int) -> pd.DataFrame:
+    """USGS production by (mineral, chain_stage, iso3) in tonnes for the latest year <= ``year``."""
+    if not warehouse.has("mineral_production"):
+        return pd.DataFrame(columns=["mineral", "chain_stage", "iso3", "tonnes", "year", "unit"])
+    p = warehouse.read("mineral_production")
+    p = p[p["mineral"].notna() & p["iso3"].notna() & (p["iso3"] != "WLD")
+          & ~p["statistics_detail"].str.contains("rounded", case=False, na=False) & (p["year"] <= year)]
+    p = p.assign(mineral=p["mineral"].replace(USGS_MINERAL_ALIAS))
+    chain = p["stage"].map(USGS_STAGE_TO_CHAIN)
+    prod_stage = np.where(p["mineral"].isin(USGS_PRODUCTION_IS_PROCESSING), "processing", "extraction")
+    p = p.assign(chain_stage=chain.where(p["stage"] != "production", prod_stage))
+    amount = p["value_tonnes"] if "value_tonnes" in p else p["value"]
+    p = p.assign(tonnes=amount.fillna(p["value"])).dropna(subset=["tonnes", "chain_stage"])
+    p = p[p["tonnes"] >= 0]
+    latest = p.groupby(["mineral", "chain_stage"])["year"].transform("max")
+    p = p[p["year"] == latest]
+    return (p.groupby(["mineral", "chain_stage", "iso3"], as_index=False)
+             .agg(tonnes=("tonnes", "sum"), year=("year", "first"), unit=("unit", "first")))
+
+
+def _trade(warehouse, year: int) -> pd.DataFrame:
+    t = _need(warehouse, "trade_flows")
+    t = t[t["year"] == year]
+    if t.empty:
+        raise EmptySelectionError(f"no trade flows for {year} in table trade_flows "
+                                  f"(years present: {sorted(warehouse.read('trade_flows', ['year'])['year'].unique())})")
+    pm = product_map(warehouse)
+    t = t.merge(pm[["hs6", "mineral", "chain_stage"]], on="hs6", how="inner")
+    return t[t["exporter"] != t["importer"]]
+
+
+def _active_restrictions(restr: pd.DataFrame, year: int, factors: dict) -> pd.DataFrame:
+    r = restr.copy()
+    start = pd.to_datetime(r["date_from"]).dt.year
+    end = pd.to_datetime(r["date_to"].replace("", None)).dt.year
+    r = r[(start <= year) & (end.isna() | (end >= year))].copy()
+    unknown = set(r["measure"]) - set(factors["factors"])
+    if unknown:
+        raise DataFormatError("trade_restrictions.csv", f"unknown measure(s) {sorted(unknown)}", field="measure")
+    r["t"] = r["measure"].map(factors["factors"]).astype(float)
+    return r
+
+
+def _agreement_partners(warehouse, reporter: str, year: int) -> set[str]:
+    """Partners with an RTA in force with the reporter (tables agreements + agreement_members)."""
+    if not (warehouse.has("agreements") and warehouse.has("agreement_members")):
+        return set()
+    a = warehouse.read("agreements")
+    m = warehouse.read("agreement_members")
+    inforce = a[a["status"].astype(str).str.contains("In Force", case=False, na=False)]
+    if "eif_goods" in inforce:
+        eif = pd.to_datetime(inforce["eif_goods"], errors="coerce").dt.year
+        inforce = inforce[eif.isna() | (eif <= year)]
+    ids = set(m.loc[m["iso3"] == reporter, "rta_id"]) & set(inforce["rta_id"])
+    return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - {reporter}
+
+
+# -- assembling the inputs ------------------------------------------------------------------------------
+def _material_params(mats: pd.DataFrame, mineral: str, stage: str) -> dict:
+    rows = mats[(mats["mineral"] == mineral) & (mats["stage"].isin([stage, ""]))]
+    if rows.empty:
+        return {"eol_rir": 0.0, "eol_rir_low": 0.0, "eol_rir_high": 0.1, "si_sr": 1.0, "si_sr_low": 0.8,
+                "si_sr_high": 1.0, "si_ei": np.nan, "si_ei_low": np.nan, "si_ei_high": np.nan,
+                "economic_importance": np.nan, "source": "critmin default (no published value): EoL-RIR 0 "
+                "(range 0-0.1), SI_SR 1 (range 0.8-1); EI unknown", "eu_material": None, "note": ""}
+    r = rows.sort_values("stage", ascending=False).iloc[0]  # stage-specific row first
+    return r.to_dict()
+
+
+def _apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) -> tuple[dict, dict]:
+    sel = ov[(ov["mineral"] == mineral) & (ov["stage"].isin(["", stage]))]
+    t_over = {}
+    for r in sel.itertuples(index=False):
+        if r.parameter == "t":
+            t_over[r.key] = (float(r.value), r.source)
+            continue
+        if r.parameter in ("end_use_share", "sector_value_added"):
+            continue
+        params[r.parameter] = float(r.value)
+        params[f"{r.parameter}_low"] = float(r.low) if r.low else float(r.value)
+        params[f"{r.parameter}_high"] = float(r.high) if r.high else float(r.value)
+        params[f"{r.parameter}_source"] = r.source
+    return params, t_over
+
+
+def _ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
+    shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
+    va = ov[ov["parameter"] == "sector_value_added"]
+    if shares.empty or va.empty:
+        return None
+    q = va.set_index("key")["value"].astype(float)
+    missing = set(shares["key"]) - set(q.index)
+    if missing:
+        raise DataFormatError("--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no "
+                                          f"sector_value_added row", field="key")
+    a = shares.set_index("key")["value"].astype(float).reindex(q.index).fillna(0.0)
+    base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0))
+    srcs = "; ".join(sorted(set(shares["source"]) | set(va["source"])))
+    return base, srcs
+
+
+def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> None:
+    known = set(trade["exporter"]) | set(trade["importer"]) | set(gov["country"])
+    if not (isinstance(reporter, str) and len(reporter) == 3 and reporter.isupper()):
+        raise UnknownCodeError("country", reporter, hint="expected an ISO3 code such as IND")
+    if reporter not in known:
+        raise UnknownCodeError("country", reporter, where="trade_flows and governance",
+                               hint="expected an ISO3 code present in the data")
+
+
+def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: str = "eu",
+               inputs: str | Path | None = None,
+               share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> tuple[CriticalitySpec, dict]:
+    """Resolve every input of a criticality run from the warehouse and the parameter tables.
+
+    Returns
+    -------
+    (CriticalitySpec, dict)
+        The spec for :class:`CriticalityModel`, and per-item provenance (``inputs`` records).
+    """
+    if method not in ("eu", "geopolrisk"):
+        raise ValueError(f"method must be 'eu' or 'geopolrisk' here, got {method!r}")
+    wh = open_warehouse(settings)
+    tables = parameter_tables(inputs)
+    mats, ov = tables["materials"], tables["overrides"]
+    factors = _factors()
+    gov, gov_year = _governance(wh, year, method)
+    trade = _trade(wh, year)
+    _check_reporter(reporter, trade, gov)
+    prod = _production(wh, year)
+    restr = _active_restrictions(tables["trade_restrictions"], year, factors)
+    fta = _agreement_partners(wh, reporter, year) if method == "eu" else set()
+
+    # items: every (mineral, stage) with trade data, plus USGS stages of minerals with parameters
+    trade_items = set(map(tuple, trade[["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
+    known_minerals = set(mats["mineral"]) | {m for m, _ in trade_items}
+    prod_items = set(map(tuple, prod.loc[prod["mineral"].isin(known_minerals),
+                                         ["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
+    items = sorted(trade_items | prod_items)
+
+    imp = trade[trade["importer"] == reporter]
+    exp = trade[trade["exporter"] == reporter]
+    item_rows, gs_rows, src_rows, provenance = [], [], [], {}
+    for i, (mineral, stage) in enumerate(items):
+        hs = sorted(trade.loc[(trade["mineral"] == mineral) & (trade["chain_stage"] == stage), "hs6"].unique())
+        info: dict = {"hs6": hs}
+        # global supply: USGS production shares, else world export shares (proxy)
+        pr = prod[(prod["mineral"] == mineral) & (prod["chain_stage"] == stage) & (prod["tonnes"] > 0)]
+        if not pr.empty:
+            gs = pr.groupby("iso3")["tonnes"].sum()
+            info["global_supply_source"] = (f"{USGS_SOURCE}: world {stage} production by country, "
+                                            f"{int(pr['year'].iloc[0])}")
+        elif hs:
+            w = trade[(trade["mineral"] == mineral) & (trade["chain_stage"] == stage)]
+            gs = w.groupby("exporter")["value_usd"].sum()
+            info["global_supply_source"] = (f"proxy: world export shares by value, {BACI_SOURCE} HS6 "
+                                            f"{', '.join(hs)}, {year} (no USGS production for this stage)")
+        else:
+            continue
+        gs = gs[gs > 0]
+        gs_share = gs / gs.sum()
+        # importer sourcing: domestic production + imports by partner
+        m_rows = imp[(imp["mineral"] == mineral) & (imp["chain_stage"] == stage)]
+        x_rows = exp[(exp["mineral"] == mineral) & (exp["chain_stage"] == stage)]
+        dom_t = float(pr.loc[pr["iso3"] == reporter, "tonnes"].sum()) if not pr.empty else 0.0
+        m_t, x_t = float(m_rows["qty_t"].sum(skipna=True)), float(x_rows["qty_t"].sum(skipna=True))
+        src_share = pd.Series(dtype=float)
+        ir = np.nan
+        dom_frac = 0.0
+        if not m_rows.empty and m_rows["value_usd"].sum() > 0:
+            by_partner = m_rows.groupby("exporter")["value_usd"].sum()
+            by_partner = by_partner[by_partner > 0]
+            ir = float(calc_import_reliance(dom_t, m_t, x_t))
+            dom_frac = dom_t / (dom_t + m_t) if (dom_t + m_t) > 0 else 0.0
+            if method == "eu":
+                src_share = by_partner / by_partner.sum() * (1 - dom_frac)
+                if dom_frac > 0:
+                    src_share = pd.concat([src_share, pd.Series({reporter: dom_frac})])
+            else:
+                src_share = by_partner / by_partner.sum()
+            info["sourcing_source"] = (f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}"
+                                       + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else ""))
+            info["import_reliance"] = {"value": ir, "production_t": dom_t, "imports_t": m_t, "exports_t": x_t,
+                                       "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
+                                       "source": f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
+                                                 f"M, X: {BACI_SOURCE} quantities (gross weight)"}
+        else:
+            info["sourcing_source"] = None  # "global supply only" case of the guidelines
+        params = dict(_material_params(mats, mineral, stage))
+        params, t_over = _apply_overrides(params, ov, mineral, stage)
+        if "import_reliance_source" in params:
+            ir = params["import_reliance"]
+            info["import_reliance"] = {"value": ir, "source": params["import_reliance_source"]}
+        ei_val = params.get("economic_importance", np.nan)
+        si_ei = params.get("si_ei", np.nan)
+        ei_src = params.get("economic_importance_source",
+                            f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": "))
+        from_end_use = _ei_from_end_uses(ov, mineral)
+        if from_end_use is not None:
+            ei_base, ei_src = from_end_use
+            ei_src = f"EI = 10 * sum(A_s Q_s) / max(Q_s) * SI_EI from --inputs: {ei_src}"
+            if np.isnan(si_ei):
+                si_ei = params["si_ei_low"] = params["si_ei_high"] = 1.0
+        else:
+            ei_base = ei_val / si_ei if (si_ei and not np.isnan(si_ei) and not np.isnan(ei_val)) else np.nan
+        item_rows.append({
+            "material": mineral, "stage": stage, "import_reliance": ir, "domestic_fraction": dom_frac,
+            "eol_rir": params["eol_rir"], "eol_rir_low": params["eol_rir_low"], "eol_rir_high": params["eol_rir_high"],
+            "si_sr": params["si_sr"], "si_sr_low": params["si_sr_low"], "si_sr_high": params["si_sr_high"],
+            "ei_base": ei_base, "si_ei": si_ei, "si_ei_low": params.get("si_ei_low", si_ei),
+            "si_ei_high": params.get("si_ei_high", si_ei)})
+        idx = len(item_rows) - 1
+        # trade-restriction factors t_c
+        t_notes = []
+        act = restr[(restr["mineral"] == mineral) & (restr["stage"].isin(["", stage]))]
+
+        def t_of(country: str, sourcing: bool) -> float:
+            t = 1.0
+            for r in act[act["country"] == country].itertuples(index=False):
+                targets = [x for x in r.targets.split(";") if x]
+                if targets and not (sourcing and reporter in targets):
+                    continue
+                t = max(t, r.t)
+            if country in t_over:
+                t = t_over[country][0]
+            if method == "eu" and sourcing and country in fta:
+                t *= factors["agreement_multiplier"]
+            return t
+
+        for c, s in gs_share.items():
+            gs_rows.append({"item": idx, "country": c, "share": float(s), "t": t_of(c, False) if method == "eu" else 1.0})
+        for c, s in src_share.items():
+            src_rows.append({"item": idx, "country": c, "share": float(s), "t": t_of(c, True) if method == "eu" else 1.0})
+        for r in act.itertuples(index=False):
+            if method == "eu":
+                t_notes.append({"country": r.country, "measure": r.measure, "t": r.t, "since": r.date_from,
+                                "targets": r.targets or "all", "source": r.source})
+        for c, (v, s) in t_over.items():
+            t_notes.append({"country": c, "measure": "user override", "t": v, "source": s})
+        info.update({
+            "global_supply_top": [{"country": c, "share": round(float(s), 4)} for c, s in
+                                  gs_share.sort_values(ascending=False).head(5).items()],
+            "sourcing_top": [{"country": c, "share": round(float(s), 4)} for c, s in
+                             src_share.sort_values(ascending=False).head(5).items()],
+            "eol_rir": {"value": params["eol_rir"], "low": params["eol_rir_low"], "high": params["eol_rir_high"],
+                        "source": params.get("eol_rir_source", params.get("source"))},
+            "si_sr": {"value": params["si_sr"], "low": params["si_sr_low"], "high": params["si_sr_high"],
+                      "source": params.get("si_sr_source", params.get("source"))},
+            "si_ei": {"value": si_ei, "source": params.get("si_ei_source", params.get("source"))},
+            "economic_importance": {"value": None if np.isnan(ei_base * si_ei) else ei_base * si_ei,
+                                    "source": ei_src if not np.isnan(ei_base) else
+                                    "no published EI input for this material; supply end_use_share and "
+                                    "sector_value_added rows with --inputs"},
+            "eu_material": params.get("eu_material") or None,
+            "note": params.get("note") or None,
+            "trade_restrictions": t_notes,
+            "agreement_partners": sorted(fta & set(src_share.index)) if method == "eu" else [],
+            "governance": {"year": gov_year, "source": WGI_SOURCE,
+                           "measure": "mean of 6 WGI estimates rescaled (WGI - 2.5) / -0.5 to 0-10"
+                           if method == "eu" else "political stability (pv) rescaled (2.5 - PV) / 5 to 0-1"},
+        })
+        provenance[(mineral, stage)] = info
+    if not item_rows:
+        raise EmptySelectionError(f"no mineral has supply data for {reporter} in {year}")
+    items_df = pd.DataFrame(item_rows)
+    gs_df = pd.DataFrame(gs_rows, columns=["item", "country", "share", "t"])
+    src_df = pd.DataFrame(src_rows, columns=["item", "country", "share", "t"])
+    # governance for every country that appears; countries without WGI get the median (flagged)
+    needed = set(gs_df["country"]) | set(src_df["country"])
+    missing = sorted(needed - set(gov["country"]))
+    if missing:
+        fill = pd.DataFrame({"country": missing, "score": gov["score"].median(),
+                             "score_sd": gov["score_sd"].max(), "raw": np.nan})
+        gov = pd.concat([gov, fill], ignore_index=True)
+    for info in provenance.values():
+        info["governance"]["imputed_median_for"] = missing
+    spec = CriticalitySpec(items=items_df, global_supply=gs_df, sourcing=src_df,
+                           governance=gov[["country", "score", "score_sd"]], method=method,
+                           share_concentration=share_concentration)
+    return spec, provenance
+
+
+# -- scenarios ---------------------------------------------------------------------------------------
+def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Lever]]:
+    """Parse a scenario YAML file into levers (see ``docs/criticality.md``)."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFormatError(path, "file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataFormatError(path, f"not valid UTF-8 YAML ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("levers"), list) or not doc["levers"]:
+        raise DataFormatError(path, "expected a mapping with a non-empty list 'levers'", field="levers")
+    factors = _factors()
+    items = spec.items
+    levers = []
+    for i, lv in enumerate(doc["levers"], start=1):
+        if not isinstance(lv, dict):
+            raise DataFormatError(path, "each lever must be a mapping", row=i)
+        kind = lv.get("type")
+        if kind not in ("export_restriction", "fta"):
+            raise DataFormatError(path, f"type must be export_restriction or fta, got {kind!r}", row=i, field="type")
+        country = lv.get("supplier" if kind == "export_restriction" else "partner")
+        if not (isinstance(country, str) and len(country) == 3 and country.isupper()):
+            raise DataFormatError(path, f"expected an ISO3 code, got {country!r}", row=i,
+                                  field="supplier" if kind == "export_restriction" else "partner")
+        minerals = lv.get("minerals", "all")
+        stages = lv.get("stages", "all")
+        mask = np.ones(len(items), dtype=bool)
+        if minerals != "all":
+            minerals = [minerals] if isinstance(minerals, str) else list(minerals)
+            unknown = set(minerals) - set(items["material"])
+            if unknown:
+                raise UnknownCodeError("mineral", sorted(unknown)[0], where=str(path),
+                                       hint=f"minerals in this run: {', '.join(sorted(items['material'].unique()))}")
+            mask &= items["material"].isin(minerals).to_numpy()
+        if stages != "all":
+            stages = [stages] if isinstance(stages, str) else list(stages)
+            if set(stages) - set(STAGES):
+                raise DataFormatError(path, f"stages must be among {STAGES}", row=i, field="stages")
+            mask &= items["stage"].isin(stages).to_numpy()
+        try:
+            if kind == "export_restriction":
+                measure = lv.get("measure", "export_ban")
+                if measure not in factors["factors"]:
+                    raise DataFormatError(path, f"measure must be one of {sorted(factors['factors'])}", row=i,
+                                          field="measure")
+                t_factor = float(lv.get("t_factor", factors["factors"][measure]))
+                share = float(lv.get("share_cut", 0.0))
+            else:
+                t_factor = float(lv.get("t_factor", factors["agreement_multiplier"]))
+                share = float(lv.get("share_shift", 0.0))
+            lever = Lever(kind=kind, country=country, items=tuple(np.flatnonzero(mask).tolist()),
+                          t_factor=t_factor, share_change=share, apply_to_global=(kind == "export_restriction"))
+        except (TypeError, ValueError) as exc:
+            raise DataFormatError(path, str(exc), row=i) from None
+        levers.append(lever)
+    return str(doc.get("name", path.stem)), levers
+
+
+# -- the questions ---------------------------------------------------------------------------------------
+def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: Method = "eu",
+                       scenario: str | Path | None = None, draws: int = 1000, seed: int | None = 0,
+                       inputs: str | Path | None = None,
+                       share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> dict:
+    """Criticality of every mineral in the data for an importer, per value-chain stage.
+
+    Parameters
+    ----------
+    settings : Settings
+    reporter : str, default "IND"
+        Importer ISO3.
+    year : int, default 2024
+        Trade year; production and WGI use the latest year up to it.
+    method : {"eu", "geopolrisk", "geodep"}
+        EU CRM method (JRC 2017), GeoPolRisk, or the CEPII GeoDep product screen.
+    scenario : path, optional
+        Policy-lever YAML; scores are recomputed under it (same seed) and the shift reported.
+    draws : int, default 1000
+        Monte-Carlo draws (0 = point scores only).
+    seed : int, optional
+    inputs : path, optional
+        User CSV overriding parameters (EoL-RIR, SI, EI, IR, ``t``, end-use shares...).
+
+    Returns
+    -------
+    dict
+        ``{"method", "reporter", "year", "draws", "seed", "scenario", "records": [...]}``; one record
+        per mineral and stage with ``supply_risk``, ``economic_importance``, ``critical``, the
+        ``*_p05/p50/p95`` bands and the ``inputs`` used with their sources.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if draws < 0:
+        raise ValueError("draws must be >= 0")
+    if method == "geodep":
+        if scenario is not None:
+            raise ValueError("scenarios apply to the eu and geopolrisk methods, not geodep")
+        return geodep_screen(settings, reporter, year)
+    spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs,
+                            share_concentration=share_concentration)
+    base = CriticalityModel(spec).run(draws, seed=seed).to_frame()
+    scen_name = None
+    frame = base
+    if scenario is not None:
+        scen_name, levers = read_scenario(scenario, spec)
+        gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
+        spec2 = CriticalitySpec(items=spec.items, global_supply=gs, sourcing=src, governance=spec.governance,
+                                method=spec.method, share_concentration=spec.share_concentration)
+        frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
+        for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
+            frame[f"baseline_{col}"] = base[col].to_numpy()
+        frame["delta_supply_risk"] = frame["supply_risk"] - frame["baseline_supply_risk"]
+    records = []
+    for row in frame.to_dict("records"):
+        row["inputs"] = prov[(row["material"], row["stage"])]
+        records.append(row)
+    return {"method": method, "reporter": reporter, "year": year, "draws": draws, "seed": seed,
+            "scenario": scen_name, "thresholds": {"economic_importance": 2.8, "supply_risk": 1.0}
+            if method == "eu" else None, "records": records}
+
+
+def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -> dict:
+    """CEPII GeoDep screen (criteria 1-3) over every HS6 product the reporter imports."""
+    wh = open_warehouse(settings)
+    t = _need(wh, "trade_flows")
+    t = t[t["year"] == year]
+    if t.empty:
+        raise EmptySelectionError(f"no trade flows for {year} in table trade_flows")
+    if reporter not in set(t["importer"]):
+        raise UnknownCodeError("country", reporter, where=f"importers of trade_flows {year}")
+    out = calc_geodep(t, reporter)
+    pm = product_map(wh)[["hs6", "mineral", "chain_stage"]]
+    out = out.merge(pm, on="hs6", how="left").rename(columns={"mineral": "material", "chain_stage": "stage"})
+    out["method"] = "geodep"
+    out["critical"] = out["dependent"]
+    out["c4_persistence"] = None  # needs three years of all-pairs trade
+    out["inputs"] = [{"source": f"{BACI_SOURCE}, {year}", "criteria": "import HHI > 0.4, world-export HHI > 0.4, "
+                      "imports/exports > 1 (Vicard & Wibaux 2023; CEPII GeoDep)", "c4": "not assessed (one year)"}] * len(out)
+    return {"method": "geodep", "reporter": reporter, "year": year, "draws": 0, "seed": None, "scenario": None,
+            "thresholds": {"import_hhi": 0.4, "export_hhi": 0.4, "import_export_ratio": 1.0},
+            "records": out.to_dict("records")}
