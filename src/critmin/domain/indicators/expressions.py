@@ -1,0 +1,123 @@
+"""Concentration and trade aggregates as Ibis expressions (any Ibis backend: DuckDB, PySpark).
+
+These build lazy expressions over a ``trade_flows``-shaped table (``year,
+exporter, importer, hs6, value_usd, qty_t``); nothing executes until the
+caller calls ``.execute()``/``.to_pandas()``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import ibis
+from ibis.expr.types import Table
+
+from critmin.domain.indicators.concentration import WGI_SCALE_CENTER, WGI_SCALE_STEP
+
+
+def select_flows(flows: Table, *, years: Sequence[int] | None = None, hs6: Sequence[str] | None = None,
+                 importers: Sequence[str] | None = None, exporters: Sequence[str] | None = None) -> Table:
+    """Filter flows by year, product and country lists (``None`` = no filter)."""
+    preds = []
+    if years is not None:
+        preds.append(flows.year.isin([int(y) for y in years]))
+    if hs6 is not None:
+        preds.append(flows.hs6.isin(list(hs6)))
+    if importers is not None:
+        preds.append(flows.importer.isin(list(importers)))
+    if exporters is not None:
+        preds.append(flows.exporter.isin(list(exporters)))
+    return flows.filter(*preds) if preds else flows
+
+
+def trade_by_product(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
+    """Imports, exports and balance of ``reporter`` by HS6 (with ``partners`` or the world).
+
+    Returns a table ``hs6, imports_usd, exports_usd, balance_usd, imports_t,
+    exports_t`` where :math:`balance = X - M`.
+    """
+    inbound = flows.importer == reporter
+    outbound = flows.exporter == reporter
+    if partners is not None:
+        inbound = inbound & flows.exporter.isin(list(partners))
+        outbound = outbound & flows.importer.isin(list(partners))
+    t = flows.filter(inbound | outbound)
+    t = t.mutate(
+        m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
+        x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0),
+        mq=ibis.ifelse(t.importer == reporter, t.qty_t, 0.0),
+        xq=ibis.ifelse(t.exporter == reporter, t.qty_t, 0.0),
+    )
+    g = t.group_by("hs6").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum(),
+                                    imports_t=t.mq.sum(), exports_t=t.xq.sum())
+    return g.mutate(balance_usd=g.exports_usd - g.imports_usd).order_by("hs6")
+
+
+def trade_by_partner(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
+    """Imports, exports and balance of ``reporter`` by partner country."""
+    inbound = flows.importer == reporter
+    outbound = flows.exporter == reporter
+    if partners is not None:
+        inbound = inbound & flows.exporter.isin(list(partners))
+        outbound = outbound & flows.importer.isin(list(partners))
+    t = flows.filter(inbound | outbound)
+    t = t.mutate(partner=ibis.ifelse(t.importer == reporter, t.exporter, t.importer),
+                 m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
+                 x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0))
+    g = t.group_by("partner").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum())
+    return g.mutate(balance_usd=g.exports_usd - g.imports_usd)
+
+
+def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
+                    value: str = "value_usd") -> Table:
+    """Each partner's value and share within each group of ``by``.
+
+    .. math:: s_{gi} = v_{gi} / \\sum_j v_{gj}
+
+    Returns ``*by, partner, value_usd, qty_t, share, rank`` (rank 1 = largest).
+    """
+    by = list(by)
+    v = flows.group_by([*by, partner]).aggregate(value_usd=flows[value].sum(), qty_t=flows.qty_t.sum())
+    w_total = ibis.window(group_by=[v[c] for c in by]) if by else ibis.window()
+    w_rank = ibis.window(group_by=[v[c] for c in by] if by else None,
+                         order_by=[ibis.desc(v.value_usd), v[partner]])
+    return v.mutate(share=v.value_usd / v.value_usd.sum().over(w_total),
+                    rank=ibis.row_number().over(w_rank) + 1)
+
+
+def concentration(shares: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
+                  top_n: int = 3, focus: str = "CHN") -> Table:
+    """HHI, top-n share and one partner's share per group, from :func:`supplier_shares`.
+
+    .. math:: HHI = \\sum_i s_i^2, \\quad top_n = \\sum_{rank \\le n} s_i
+
+    Returns ``*by, value_usd, n_suppliers, hhi, top<n>_share, <focus>_share``.
+    """
+    s = shares
+    return s.group_by(list(by)).aggregate(
+        value_usd=s.value_usd.sum(),
+        n_suppliers=s[partner].count(),
+        hhi=(s.share * s.share).sum(),
+        **{f"top{top_n}_share": ibis.ifelse(s["rank"] <= top_n, s.share, 0.0).sum(),
+           f"{focus.lower()}_share": ibis.ifelse(s[partner] == focus, s.share, 0.0).sum()},
+    )
+
+
+def governance_risk(governance: Table, year: int) -> Table:
+    """``iso3, wgi_mean, g`` for one WGI year: mean of the six estimates, rescaled to 0-10 (10 = worst).
+
+    .. math:: g = (\\overline{WGI} - 2.5) / (-0.5)
+    """
+    gv = governance.filter(governance.year == int(year), governance.estimate.notnull())
+    m = gv.group_by("iso3").aggregate(wgi_mean=gv.estimate.mean(), n_indicators=gv.indicator.nunique())
+    return m.mutate(g=(m.wgi_mean - WGI_SCALE_CENTER) / WGI_SCALE_STEP)
+
+
+def governance_weighted_hhi(shares: Table, risk: Table, *, by: Sequence[str] = ("importer",),
+                            partner: str = "exporter") -> Table:
+    """:math:`HHI_{WGI} = \\sum_i s_i^2 g_i` per group, and the value share of suppliers with a score."""
+    j = shares.left_join(risk, shares[partner] == risk.iso3)
+    return j.group_by(list(by)).aggregate(
+        wgi_weighted_hhi=ibis.ifelse(j.g.notnull(), j.share * j.share * j.g, 0.0).sum(),
+        wgi_coverage=ibis.ifelse(j.g.notnull(), j.share, 0.0).sum(),
+    )
