@@ -91,6 +91,7 @@ def test_published_figures_with_units(mcs):
     assert pd.isna(ni["value"]) and ni["value_text"] == ">140,000,000" and ni["value_min"] == 140_000_000
     us_li = one(prod, mineral="lithium", iso3="USA", year=2024)
     assert us_li["value_text"] == "W" and pd.isna(us_li["value"])
+    assert cu["basis"] == "Data in thousand metric tons, copper content, unless otherwise specified"
     pd_kg = prod[(prod["mineral"] == "palladium") & (prod["unit"] == "kilograms") & prod["value"].notna()]
     assert ((pd_kg["value_tonnes"] - pd_kg["value"] / 1000).abs() < 1e-9).all()
 

@@ -13,7 +13,7 @@ statistics, import sources and capacity rows are not loaded):
 
 ``mineral_production``
     ``commodity, mineral, country, iso3, year, stage, statistic, statistics_detail,
-    value, value_text, value_min, value_max, unit, value_tonnes, is_estimate, notes``.
+    value, value_text, value_min, value_max, unit, value_tonnes, is_estimate, notes, basis``.
 ``mineral_reserves``
     the same columns without ``stage``.
 
@@ -35,6 +35,8 @@ Rules
 * ``is_estimate``: a note segment (segments are separated by `` -- ``) starts with
   "Estimated"; or the row is a production figure for 2025 (the release's current
   year, which USGS estimates) and no segment starts with "Reported".
+* ``basis`` is the chapter's data basis from ``Other notes`` (``Data in metric tons,
+  lithium content, unless otherwise specified``): content or gross weight.
 * ``iso3`` from the connector's own USGS-name table; ``World total`` -> ``WLD``;
   ``Other countries`` and combined rows (``China, Germany, and Russia``) -> null.
 """
@@ -195,6 +197,18 @@ def is_estimate(notes: str, year: int, statistic: str) -> bool:
     return statistic == "Production" and year == ESTIMATE_YEAR and not any(_REPORTED_RE.match(s) for s in segments)
 
 
+def basis_of(other_notes: str) -> str:
+    """The chapter's data basis from ``Other notes``: ``(Data in metric tons, lithium content, ...)``.
+
+    Returns the text inside the leading parenthesis (``Data in metric tons, lithium content,
+    unless otherwise specified``), or ``""`` when the note does not start with one.
+    """
+    first = other_notes.split(" -- ")[0].strip()
+    if first.startswith("(") and first.endswith(")"):
+        return first[1:-1].strip()
+    return ""
+
+
 def country_iso3(name: str, *, where: str) -> str | None:
     """ISO3 of a USGS country name (``WLD`` for the world total, ``None`` for aggregates)."""
     name = name.strip()
@@ -232,6 +246,7 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
     text = read_text(path, encoding=ENCODING, reject_utf8=True)
     header, rows = csv_rows(path, text, required=COLUMNS)
     ix = {c: header.index(c) for c in COLUMNS}
+    ix_other = header.index("Other notes") if "Other notes" in header else None
     out: dict[str, list[dict]] = {t: [] for t in LOADED_STATISTICS.values()}
     for n, f in rows:
         section, statistic = f[ix["Section"]].strip(), f[ix["Statistics"]].strip()
@@ -271,6 +286,7 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
             "value_tonnes": value * factor if value is not None and factor is not None else None,
             "is_estimate": is_estimate(notes, year, statistic),
             "notes": notes,
+            "basis": basis_of(f[ix_other]) if ix_other is not None else "",
         }
         out[LOADED_STATISTICS[statistic]].append(rec)
     if not out["mineral_production"]:
@@ -285,7 +301,8 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
 
 
 PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
-                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes", "is_estimate", "notes"]
+                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes",
+                      "is_estimate", "notes", "basis"]
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -317,6 +334,7 @@ def _schema(with_stage: bool) -> pa.DataFrameSchema:
         "value_tonnes": pa.Column(float, pa.Check.ge(0), nullable=True),
         "is_estimate": pa.Column(bool),
         "notes": pa.Column(str),
+        "basis": pa.Column(str),
     }
     if with_stage:
         cols["stage"] = pa.Column(str, pa.Check.isin(STAGES + ("production",)))
