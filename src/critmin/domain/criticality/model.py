@@ -239,8 +239,9 @@ class CriticalityModel:
             frame["critical"] = None
             frame["critical_probability"] = np.nan
         # the stage with the higher SR counts (bottleneck)
-        best = frame.assign(_sr=frame["supply_risk"].fillna(-1)).groupby("material")["_sr"].transform("max")
-        frame["bottleneck"] = frame["supply_risk"].fillna(-1).eq(best) & frame["supply_risk"].notna()
+        srf = frame["supply_risk"].fillna(-np.inf)
+        top = srf.groupby(frame["material"]).idxmax()
+        frame["bottleneck"] = frame.index.isin(top.to_numpy()) & frame["supply_risk"].notna()
         return CriticalityResult(frame=frame, method=self.spec.method, draws=draws, seed=seed,
                                  sr_draws=sr_d, ei_draws=ei_d)
 

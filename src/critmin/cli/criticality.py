@@ -1,0 +1,62 @@
+"""``critmin criticality``: criticality and supply-risk scores per mineral and value-chain stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, err_console, print_json, print_table, \
+    settings_from
+
+
+def criticality(
+    reporter: str = typer.Option("IND", "--reporter", "-r", help="Importer ISO3."),
+    year: int = typer.Option(2024, "--year", "-y", help="Trade year (production and WGI: latest up to it)."),
+    method: str = typer.Option("eu", "--method", help="eu (JRC 2017), geopolrisk or geodep."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Policy-lever YAML file."),
+    draws: int = typer.Option(1000, "--draws", help="Monte-Carlo draws (0: point scores only)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bands)."),
+    inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV overriding parameters (with sources)."),
+    json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
+    home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+) -> None:
+    """Supply risk, economic importance and criticality of every mineral for an importer."""
+    from critmin.services.criticality import criticality_scores
+
+    if method not in ("eu", "geopolrisk", "geodep"):
+        raise typer.BadParameter(f"expected eu, geopolrisk or geodep, got {method!r}", param_hint="--method")
+    if draws < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--draws")
+    res = criticality_scores(settings_from(home, mirror), reporter.upper(), year, method=method,
+                             scenario=scenario, draws=draws, seed=seed, inputs=inputs)
+    if chart is not None:
+        if method == "geodep":
+            err_console.print("[yellow]warning:[/] no matrix chart for the geodep screen")
+        else:
+            from critmin.report.charts import save_figure
+            from critmin.report.figures_criticality import criticality_matrix_figure
+
+            path = save_figure(criticality_matrix_figure(res), chart)
+            err_console.print(f"chart written to {path}")
+    if json_out:
+        print_json(res)
+        return
+    df = pd.DataFrame(res["records"])
+    if method == "geodep":
+        cols = ["hs6", "material", "stage", "import_hhi", "export_hhi", "import_export_ratio", "top_supplier",
+                "dependent"]
+    else:
+        cols = ["material", "stage", "supply_risk", "supply_risk_p05", "supply_risk_p95", "economic_importance",
+                "critical", "bottleneck"] + (["delta_supply_risk"] if res.get("scenario") else [])
+        df = df.sort_values("supply_risk", ascending=False)
+    title = f"{res['method']} criticality, {res['reporter']} {res['year']}"
+    if res.get("scenario"):
+        title += f", scenario {res['scenario']}"
+    print_table(df[cols], title=title, max_rows=80)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("criticality")(criticality)
