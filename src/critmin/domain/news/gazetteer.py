@@ -1,0 +1,175 @@
+"""Names of countries, regions, cities and state enterprises, mapped to codes.
+
+The news fact schema codes countries as ISO 3166-1 alpha-3 and groups with a
+fixed list (``WLD, EU, EFTA, ASEAN, LAC, GCC, MERCOSUR, EAEU, SACU, AFR, CAS,
+MENA``). A state-owned company acts for its government (KABIL, IREL, Coal
+India -> ``IND``; Codelco -> ``CHL``); a capital used as a metonym
+("restrictions from Beijing") stands for its country.
+
+:func:`find_places` scans a text once with one compiled alternation (longest
+name first) and returns every mention with its character span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+REGION_CODES = frozenset({"WLD", "EU", "EFTA", "ASEAN", "LAC", "GCC", "MERCOSUR", "EAEU", "SACU",
+                          "AFR", "CAS", "MENA"})
+
+# surface form -> code. Case-sensitive forms are listed in _CASE_SENSITIVE.
+COUNTRY_NAMES: dict[str, str] = {
+    "India": "IND", "Indian": "IND", "Bharat": "IND",
+    "Peru": "PER", "Peruvian": "PER", "Chile": "CHL", "Chilean": "CHL",
+    "New Zealand": "NZL", "China": "CHN", "Chinese": "CHN", "People's Republic of China": "CHN",
+    "United States": "USA", "United States of America": "USA", "U.S.": "USA", "US": "USA", "U.S": "USA",
+    "USA": "USA", "America": "USA", "American": "USA",
+    "United Kingdom": "GBR", "UK": "GBR", "U.K.": "GBR", "Britain": "GBR", "British": "GBR",
+    "Australia": "AUS", "Australian": "AUS", "Canada": "CAN", "Canadian": "CAN",
+    "Japan": "JPN", "Japanese": "JPN", "South Korea": "KOR", "Korea": "KOR", "Korean": "KOR",
+    "Russia": "RUS", "Russian": "RUS", "Ukraine": "UKR", "Ukrainian": "UKR",
+    "Germany": "DEU", "German": "DEU", "France": "FRA", "French": "FRA", "Italy": "ITA",
+    "Spain": "ESP", "Netherlands": "NLD", "Switzerland": "CHE", "Swiss": "CHE", "Norway": "NOR",
+    "Iceland": "ISL", "Liechtenstein": "LIE", "Sweden": "SWE", "Finland": "FIN", "Poland": "POL",
+    "Argentina": "ARG", "Argentine": "ARG", "Argentinian": "ARG", "Bolivia": "BOL", "Bolivian": "BOL",
+    "Brazil": "BRA", "Brazilian": "BRA", "Mexico": "MEX", "Mexican": "MEX", "Colombia": "COL",
+    "Colombian": "COL", "Ecuador": "ECU", "Venezuela": "VEN", "Uruguay": "URY", "Paraguay": "PRY",
+    "Panama": "PAN", "Cuba": "CUB",
+    "Kazakhstan": "KAZ", "Kazakh": "KAZ", "Uzbekistan": "UZB", "Kyrgyzstan": "KGZ", "Tajikistan": "TJK",
+    "Turkmenistan": "TKM", "Mongolia": "MNG",
+    "Indonesia": "IDN", "Indonesian": "IDN", "Malaysia": "MYS", "Philippines": "PHL", "Vietnam": "VNM",
+    "Viet Nam": "VNM", "Thailand": "THA", "Singapore": "SGP", "Myanmar": "MMR", "Bangladesh": "BGD",
+    "Sri Lanka": "LKA", "Nepal": "NPL", "Pakistan": "PAK", "Afghanistan": "AFG", "Bhutan": "BTN",
+    "Maldives": "MDV", "Taiwan": "TWN", "Hong Kong": "HKG",
+    "Papua New Guinea": "PNG", "Fiji": "FJI",
+    "United Arab Emirates": "ARE", "UAE": "ARE", "Emirati": "ARE", "Saudi Arabia": "SAU", "Saudi": "SAU",
+    "Oman": "OMN", "Omani": "OMN", "Qatar": "QAT", "Kuwait": "KWT", "Bahrain": "BHR", "Iran": "IRN",
+    "Iraq": "IRQ", "Israel": "ISR", "Turkey": "TUR", "Türkiye": "TUR", "Egypt": "EGY", "Morocco": "MAR",
+    "South Africa": "ZAF", "Zambia": "ZMB", "Zambian": "ZMB", "Zimbabwe": "ZWE", "Namibia": "NAM",
+    "Botswana": "BWA", "Mozambique": "MOZ", "Tanzania": "TZA", "Kenya": "KEN", "Ethiopia": "ETH",
+    "Nigeria": "NGA", "Ghana": "GHA", "Mali": "MLI", "Niger": "NER", "Guinea": "GIN", "Malawi": "MWI",
+    "Madagascar": "MDG", "Democratic Republic of the Congo": "COD", "DR Congo": "COD", "DRC": "COD",
+    "Congo": "COG", "Mauritius": "MUS", "Uganda": "UGA", "Rwanda": "RWA",
+    # capitals used as metonyms for governments
+    "Beijing": "CHN", "New Delhi": "IND", "Washington": "USA", "Lima": "PER", "Santiago": "CHL", "Wellington": "NZL",
+    "Canberra": "AUS", "Tokyo": "JPN", "Moscow": "RUS", "Brussels": "EU", "London": "GBR",
+    # state-owned enterprises act for their government
+    "KABIL": "IND", "Khanij Bidesh India Ltd": "IND", "Khanij Bidesh India Limited": "IND",
+    "Khanij Bidesh": "IND", "IREL": "IND", "Indian Rare Earths Ltd": "IND", "Indian Rare Earths Limited": "IND",
+    "Indian Rare Earths": "IND", "Coal India": "IND", "NMDC": "IND", "Hindustan Copper": "IND",
+    "NALCO": "IND", "Hindustan Zinc": "IND", "ONGC Videsh": "IND", "Mineral Exploration Corporation": "IND",
+    "Codelco": "CHL", "ENAMI": "CHL", "YPFB": "BOL", "YLB": "BOL",
+}
+
+REGION_NAMES: dict[str, str] = {
+    "Latin America and the Caribbean": "LAC", "Latin America and Caribbean": "LAC",
+    "Latin America & the Caribbean": "LAC", "Latin American and Caribbean": "LAC",
+    "Latin America": "LAC", "Latin American": "LAC", "LAC": "LAC", "LatAm": "LAC", "LatAM": "LAC",
+    "South America": "LAC", "South American": "LAC",
+    "European Union": "EU", "EU": "EU", "E.U.": "EU", "EFTA": "EFTA", "European Free Trade Association": "EFTA",
+    "ASEAN": "ASEAN", "Association of Southeast Asian Nations": "ASEAN", "GCC": "GCC",
+    "Gulf Cooperation Council": "GCC", "MERCOSUR": "MERCOSUR", "Mercosur": "MERCOSUR",
+    "Eurasian Economic Union": "EAEU", "EAEU": "EAEU", "SACU": "SACU",
+    "Southern African Customs Union": "SACU", "Africa": "AFR", "African": "AFR", "Central Asia": "CAS",
+    "Central Asian": "CAS", "Middle East and North Africa": "MENA", "MENA": "MENA",
+    "the world": "WLD", "world's": "WLD", "global": "WLD",
+}
+
+# forms that must match with their exact case (otherwise common words)
+_CASE_SENSITIVE = {"US", "UK", "EU", "LAC", "UAE", "GCC", "DRC", "MENA", "EAEU", "SACU", "EFTA", "ASEAN",
+                   "IREL", "KABIL", "NMDC", "NALCO", "ENAMI", "YPFB", "YLB", "Niger", "Guinea", "Saudi"}
+# region forms that only name the world (not used as actors)
+_WORLD_FORMS = {"the world", "world's", "global"}
+
+# cities a negotiating round may be held in (venue gazetteer); others fall back to a capitalised word
+CITIES = (
+    "New Delhi", "Delhi", "Mumbai", "Bengaluru", "Bangalore", "Chennai", "Kolkata", "Hyderabad",
+    "Lima", "Santiago", "Wellington", "Auckland", "Canberra", "Sydney", "London", "Brussels", "Geneva",
+    "Muscat", "Abu Dhabi", "Dubai", "Riyadh", "Washington", "Washington DC", "Ottawa", "Tokyo", "Seoul",
+    "Beijing", "Singapore", "Jakarta", "Kuala Lumpur", "Bangkok", "Hanoi", "Manila", "Colombo", "Dhaka",
+    "Kathmandu", "Moscow", "Bern", "Oslo", "Reykjavik", "Vaduz", "Buenos Aires", "Brasilia", "Brasília",
+    "Mexico City", "Bogota", "Bogotá", "Quito", "La Paz", "Montevideo", "Asuncion", "Asunción",
+    "Pretoria", "Johannesburg", "Cape Town", "Nairobi", "Astana", "Tashkent", "Cusco", "Arequipa",
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One mention of a country, group or city in a text."""
+
+    code: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_region(self) -> bool:
+        return self.code in REGION_CODES
+
+    @property
+    def is_world(self) -> bool:
+        return self.text in _WORLD_FORMS
+
+
+def _alternation(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _place_regex() -> re.Pattern:
+    names = {**COUNTRY_NAMES, **REGION_NAMES}
+    insensitive = [n for n in names if n not in _CASE_SENSITIVE]
+    sensitive = [n for n in names if n in _CASE_SENSITIVE]
+    # possessive 's and plural-adjective forms are matched by the trailing look-ahead
+    pat = rf"(?<![\w$])(?:(?i:{_alternation(insensitive)})|{_alternation(sensitive)})(?!\w)"
+    return re.compile(pat)
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> dict[str, str]:
+    table = {}
+    for n, c in {**COUNTRY_NAMES, **REGION_NAMES}.items():
+        table[n.casefold() if n not in _CASE_SENSITIVE else n] = c
+    return table
+
+
+def code_of(name: str) -> str | None:
+    """The code of one surface form (``"Peru"`` -> ``"PER"``), or None."""
+    table = _lookup()
+    return table.get(name) or table.get(name.casefold())
+
+
+def find_places(text: str, *, include_world: bool = False) -> list[Place]:
+    """Every country/group mention in ``text`` in order of appearance.
+
+    Parameters
+    ----------
+    text : str
+    include_world : bool
+        Keep "the world"/"global" mentions (code ``WLD``); off by default
+        because they rarely name an actor.
+    """
+    out = []
+    for m in _place_regex().finditer(text):
+        surface = m.group(0)
+        code = code_of(surface)
+        if code is None:
+            continue
+        # "US" inside an all-caps headline or as the pronoun "us" is excluded by case-sensitivity;
+        # "Guinea" inside "Papua New Guinea" is excluded by longest-first alternation.
+        if surface in _WORLD_FORMS and not include_world:
+            continue
+        out.append(Place(code, surface, m.start(), m.end()))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _city_regex() -> re.Pattern:
+    return re.compile(rf"\b(?:{_alternation(CITIES)})\b")
+
+
+def find_cities(text: str) -> list[tuple[str, int]]:
+    """Known city names in ``text`` with their start offset, in order."""
+    return [(m.group(0), m.start()) for m in _city_regex().finditer(text)]
