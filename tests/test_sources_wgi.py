@@ -128,3 +128,56 @@ def test_non_numeric_value(tmp_path, head_rows):
     with pytest.raises(DataFormatError, match="'high' is not a number") as exc:
         read_wgi(_workbook(tmp_path, rows))
     assert (exc.value.row, exc.value.field) == (3, "estimate")
+
+
+# --- wide layout (one sheet per indicator, editions up to 2023) ------------
+
+WIDE_NAMES = {"va": "VoiceandAccountability", "pv": "Political StabilityNoViolence", "ge": "GovernmentEffectiveness",
+              "rq": "RegulatoryQuality", "rl": "RuleofLaw", "cc": "ControlofCorruption"}
+MEASURES = [("Estimate", "estimate"), ("StdErr", "std_error"), ("NumSrc", "n_sources"), ("Rank", "percentile_rank"),
+            ("Lower", "percentile_rank_lower"), ("Upper", "percentile_rank_upper")]
+
+
+def _wide_workbook(tmp_path, gov, codes, years, *, skip=()):
+    """Lay real WGI values out as the pre-2024 workbook: 13 title rows, a year row, a header row."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Introduction"
+    for ind, title in WIDE_NAMES.items():
+        if ind in skip:
+            continue
+        ws = wb.create_sheet(title)
+        for _ in range(13):
+            ws.append(["Worldwide Governance Indicators"])
+        ws.append([None, None] + [y if j == 0 else None for y in years for j in range(6)])
+        ws.append(["Country/Territory", "Code"] + [m for _ in years for m, _c in MEASURES])
+        for code in codes:
+            row = [code.title(), code]
+            for y in years:
+                sel = gov[(gov.wgi_code == code) & (gov.year == y) & (gov.indicator == ind)]
+                for _m, col in MEASURES:
+                    v = sel[col].item() if len(sel) else None
+                    row.append("#N/A" if v is None or pd.isna(v) else float(v))
+            ws.append(row)
+    path = tmp_path / "wgidataset.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_wide_layout_reads_every_indicator_sheet(tmp_path, gov):
+    codes, years = ["PER", "CHL", "ROM", "IND", "ABW"], [1996, 2022, 2023]
+    out = read_wgi(_wide_workbook(tmp_path, gov, codes, years))
+    expected = gov[gov.wgi_code.isin(codes) & gov.year.isin(years)]
+    assert len(out) == len(expected) > 0
+    assert set(out["indicator"]) == set(WIDE_NAMES)
+    assert "ROU" in set(out["iso3"])
+    m = out.merge(expected, on=["iso3", "year", "indicator"], suffixes=("", "_long"))
+    assert len(m) == len(out)
+    for col in ["estimate", "std_error", "percentile_rank", "percentile_rank_upper"]:
+        assert ((m[col] - m[f"{col}_long"]).abs().fillna(0) < 1e-12).all()
+        assert (m[col].isna() == m[f"{col}_long"].isna()).all()
+
+
+def test_wide_layout_missing_indicator_sheet(tmp_path, gov):
+    with pytest.raises(DataFormatError, match="indicator sheet.*missing for rl") as exc:
+        read_wgi(_wide_workbook(tmp_path, gov, ["PER"], [2023], skip=("rl",)))
+    assert exc.value.field == "ruleoflaw"

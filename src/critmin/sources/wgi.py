@@ -1,11 +1,19 @@
 """World Bank Worldwide Governance Indicators (WGI), 2024 update: ``wgidataset.xlsx``.
 
-Format (World Bank, www.govindicators.org): one worksheet in long layout with the
-header ``codeindyr, code, countryname, year, indicator, estimate, stddev, nsource,
-pctrank, pctranklower, pctrankupper``; one row per economy, year and indicator
-(``va`` voice and accountability, ``pv`` political stability, ``ge`` government
-effectiveness, ``rq`` regulatory quality, ``rl`` rule of law, ``cc`` control of
-corruption). ``..`` marks a missing value. Years 1996, 1998, 2000, 2002-2023.
+Format (World Bank, www.govindicators.org), either of two layouts:
+
+* 2024 update onwards: one worksheet in long layout with the header ``codeindyr, code,
+  countryname, year, indicator, estimate, stddev, nsource, pctrank, pctranklower,
+  pctrankupper``; one row per economy, year and indicator (``va`` voice and
+  accountability, ``pv`` political stability, ``ge`` government effectiveness, ``rq``
+  regulatory quality, ``rl`` rule of law, ``cc`` control of corruption). ``..`` marks a
+  missing value. Years 1996, 1998, 2000, 2002-2023.
+* editions up to 2023 (wide): one sheet per indicator (``VoiceandAccountability``,
+  ``Political StabilityNoViolence``, ``GovernmentEffectiveness``, ``RegulatoryQuality``,
+  ``RuleofLaw``, ``ControlofCorruption``), each with a row of years, a header row
+  ``Country/Territory, Code, Estimate, StdErr, NumSrc, Rank, Lower, Upper, Estimate, ...``
+  (six columns per year) and one row per economy; ``#N/A`` marks a missing value.
+  Every indicator sheet is read into the same long table.
 
 Canonical table ``governance``: ``iso3, year, indicator, estimate, std_error,
 n_sources, percentile_rank`` plus ``percentile_rank_lower``, ``percentile_rank_upper``
@@ -19,6 +27,7 @@ withdrawn codes such as ANT are kept.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -81,7 +90,31 @@ def read_wgi(path: Path) -> pd.DataFrame:
         wb.close()
 
 
+# wide layout (editions up to 2023): one sheet per indicator
+WIDE_SHEETS = {"voiceandaccountability": "va", "politicalstabilitynoviolence": "pv",
+               "governmenteffectiveness": "ge", "regulatoryquality": "rq", "ruleoflaw": "rl",
+               "controlofcorruption": "cc"}
+WIDE_MEASURES = {"estimate": "estimate", "stderr": "std_error", "numsrc": "n_sources", "rank": "percentile_rank",
+                 "prank": "percentile_rank", "p-rank": "percentile_rank", "lower": "percentile_rank_lower",
+                 "upper": "percentile_rank_upper"}
+
+
+def _sheet_key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
 def _read(path: Path, wb) -> pd.DataFrame:
+    wide = {WIDE_SHEETS[_sheet_key(n)]: n for n in wb.sheetnames if _sheet_key(n) in WIDE_SHEETS}
+    if wide:
+        missing = [k for k, v in WIDE_SHEETS.items() if v not in wide]
+        if missing:
+            raise DataFormatError(path, f"indicator sheet(s) missing for {', '.join(WIDE_SHEETS[m] for m in missing)}"
+                                        f" (e.g. {missing[0]!r}); sheets present: {', '.join(wb.sheetnames)}",
+                                  field=missing[0])
+        recs = []
+        for indicator in INDICATORS:
+            recs.extend(_read_wide_sheet(path, wb[wide[indicator]], indicator))
+        return _frame(path, recs, "indicator sheets")
     ws, header = None, None
     for name in wb.sheetnames:
         first = next(wb[name].iter_rows(max_row=1, values_only=True), ())
@@ -103,10 +136,7 @@ def _read(path: Path, wb) -> pd.DataFrame:
             continue
         if len(row) <= max(ix.values()):
             row = tuple(row) + (None,) * (max(ix.values()) + 1 - len(row))
-        code = str(row[ix["code"]] or "").strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise DataFormatError(path, f"economy code {row[ix['code']]!r} is not a 3-letter code", row=r,
-                                  field="code")
+        code = _code(path, row[ix["code"]], r, "code")
         indicator = str(row[ix["indicator"]] or "").strip().lower()
         if indicator not in INDICATORS:
             raise DataFormatError(path, f"indicator {row[ix['indicator']]!r} is not one of {', '.join(INDICATORS)}",
@@ -121,22 +151,92 @@ def _read(path: Path, wb) -> pd.DataFrame:
         values = {canon: _number(path, row[ix[src]], r, src) for src, canon in VALUE_COLUMNS.items()}
         if all(v is None for v in values.values()):
             continue
-        for field in ("std_error", "n_sources"):
-            if values[field] is not None and values[field] < 0:
-                src = next(k for k, v in VALUE_COLUMNS.items() if v == field)
-                raise DataFormatError(path, f"negative {field.replace('_', ' ')} {values[field]}; must be >= 0",
-                                      row=r, field=src)
-        for field in ("percentile_rank", "percentile_rank_lower", "percentile_rank_upper"):
-            if values[field] is not None and not 0 <= values[field] <= 100:
-                src = next(k for k, v in VALUE_COLUMNS.items() if v == field)
-                raise DataFormatError(path, f"percentile rank {values[field]} is outside 0-100", row=r, field=src)
+        _check_values(path, values, r, {v: k for k, v in VALUE_COLUMNS.items()})
         recs.append({"iso3": CODE_RECODE.get(code, code), "wgi_code": code, "year": year,
                      "indicator": indicator, **values})
+    return _frame(path, recs, f"sheet {ws.title!r}")
+
+
+def _frame(path: Path, recs: list[dict], where: str) -> pd.DataFrame:
     if not recs:
-        raise DataFormatError(path, f"sheet {ws.title!r} has no data rows")
+        raise DataFormatError(path, f"{where} has no data rows")
     df = pd.DataFrame.from_records(recs, columns=COLUMNS)
     df = df.astype({"year": "int16", "n_sources": "Int16"})
-    return df
+    return df.sort_values(["indicator", "year", "iso3"], kind="stable").reset_index(drop=True)
+
+
+def _check_values(path: Path, values: dict, r: int, names: dict[str, str]) -> None:
+    for field in ("std_error", "n_sources"):
+        if values[field] is not None and values[field] < 0:
+            raise DataFormatError(path, f"negative {field.replace('_', ' ')} {values[field]}; must be >= 0",
+                                  row=r, field=names[field])
+    for field in ("percentile_rank", "percentile_rank_lower", "percentile_rank_upper"):
+        if values[field] is not None and not 0 <= values[field] <= 100:
+            raise DataFormatError(path, f"percentile rank {values[field]} is outside 0-100", row=r,
+                                  field=names[field])
+
+
+def _code(path: Path, raw, r: int, field: str) -> str:
+    code = str(raw or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise DataFormatError(path, f"economy code {raw!r} is not a 3-letter code", row=r, field=field)
+    return code
+
+
+def _read_wide_sheet(path: Path, ws, indicator: str) -> list[dict]:
+    """One indicator sheet of the wide layout: a year row, a ``Country/Territory, Code, Estimate,
+    StdErr, NumSrc, Rank, Lower, Upper, Estimate, ...`` row, then one row per economy."""
+    prev, header, r = None, None, 0
+    rows = ws.iter_rows(values_only=True)
+    for row in rows:
+        r += 1
+        cells = [str(c).strip().lower() if c is not None else "" for c in row]
+        if len(cells) > 1 and cells[1] == "code":
+            header = cells
+            break
+        prev = row
+        if r > 40:
+            break
+    if header is None or prev is None:
+        raise DataFormatError(path, f"sheet {ws.title!r} has no 'Code' header row under a row of years",
+                              field=ws.title)
+    columns = []  # (index, year, canonical measure)
+    year = None
+    for i in range(2, len(header)):
+        y = prev[i] if i < len(prev) else None
+        if y not in (None, ""):
+            try:
+                year = int(y)
+            except (TypeError, ValueError):
+                raise DataFormatError(path, f"year {y!r} in sheet {ws.title!r} is not an integer", row=r - 1,
+                                      field=ws.title) from None
+        measure = WIDE_MEASURES.get(header[i].replace(" ", ""))
+        if measure and year is not None:
+            columns.append((i, year, measure))
+    if not columns:
+        raise DataFormatError(path, f"sheet {ws.title!r} has no Estimate/StdErr/NumSrc/Rank columns", row=r,
+                              field=ws.title)
+    names = {m: f"{ws.title}:{m}" for m in VALUE_COLUMNS.values()}
+    by_key: dict[tuple[str, int], dict] = {}
+    for row in rows:
+        r += 1
+        if row is None or all(c is None for c in row):
+            continue
+        code = _code(path, row[1] if len(row) > 1 else None, r, f"{ws.title}:Code")
+        for i, y, measure in columns:
+            v = _number(path, row[i] if i < len(row) else None, r, f"{ws.title}:{header[i]}")
+            rec = by_key.setdefault((code, y), {"iso3": CODE_RECODE.get(code, code), "wgi_code": code, "year": y,
+                                                "indicator": indicator,
+                                                **{c: None for c in VALUE_COLUMNS.values()}, "_row": r})
+            rec[measure] = v
+    out = []
+    for rec in by_key.values():
+        row_no = rec.pop("_row")
+        if all(rec[c] is None for c in VALUE_COLUMNS.values()):
+            continue
+        _check_values(path, rec, row_no, names)
+        out.append(rec)
+    return out
 
 
 def load_wgi(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
