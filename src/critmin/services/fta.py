@@ -1,0 +1,323 @@
+"""What does a trade agreement change? SMART partial equilibrium for both sides of an FTA.
+
+One function per question:
+
+* :func:`simulate_fta` -- run a phase-in schedule (bundled for India-Peru,
+  India-Chile and India-New Zealand, or a user YAML) through WITS-SMART on the
+  warehouse trade data, for the reporter's imports from the partner and, where
+  the partner's tariffs are known, for the partner's imports from the reporter,
+  year by year; totals include the change in the bilateral trade balance.
+* :func:`list_fta_scenarios` -- the ready scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.config import Settings
+from critmin.domain.policy.schedule import FtaScenario, SideSchedule
+from critmin.domain.policy.smart import (
+    DEFAULT_EXPORT_SUPPLY_ELASTICITY, DEFAULT_IMPORT_DEMAND_ELASTICITY, DEFAULT_SUBSTITUTION_ELASTICITY, SmartModel,
+)
+from critmin.domain.policy.tariffs import TariffTable
+from critmin.errors import EmptySelectionError, UnknownCodeError
+from critmin.sources.tariffs import (
+    bundled_scenario, bundled_scenarios, read_elasticities, read_schedule, read_tariffs, starter_tariffs,
+)
+
+TRADESTAT_HS6 = "260300"  # India TradeStat HS 2603 copper ores & concentrates, added as one line
+
+
+@dataclass
+class FtaSimulation:
+    """Results of :func:`simulate_fta` (frames in USD)."""
+
+    scenario: FtaScenario
+    reporter: str
+    partner: str
+    trade_year: int
+    lines: pd.DataFrame           # side x line x partner x fta_year
+    by_partner: pd.DataFrame      # side x fta_year x partner
+    totals: pd.DataFrame          # fta_year: imports/exports change, revenue, welfare, balance
+    unknown_tariffs: pd.DataFrame  # side x hs6 with the trade that could not be simulated
+    coverage: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    ge: dict[str, Any] | None = None
+
+    def final(self) -> dict[str, float]:
+        """Totals in the last simulated year (full phase-in)."""
+        rec = self.totals.to_dict(orient="records")[-1]
+        return {k: (int(v) if k in ("fta_year", "year") else v) for k, v in rec.items()}
+
+    def to_dict(self, *, lines: bool = False) -> dict[str, Any]:
+        out = {
+            "scenario": {"name": self.scenario.name, "status": self.scenario.status,
+                         "base_year": self.scenario.base_year, "horizon": self.scenario.horizon,
+                         "sources": list(self.scenario.sources), "origin": Path(self.scenario.origin).name},
+            "reporter": self.reporter, "partner": self.partner, "trade_year": self.trade_year,
+            "parameters": self.parameters,
+            "final_year": self.final(),
+            "by_year": self.totals.to_dict(orient="records"),
+            "by_partner_final_year": self.by_partner[self.by_partner["fta_year"] == self.by_partner["fta_year"].max()]
+            .to_dict(orient="records"),
+            "unknown_tariffs": self.unknown_tariffs.to_dict(orient="records"),
+            "coverage": self.coverage,
+            "notes": self.notes,
+        }
+        if self.ge is not None:
+            out["ge"] = self.ge
+        if lines:
+            out["lines"] = self.lines.to_dict(orient="records")
+        return out
+
+
+def list_fta_scenarios() -> list[dict[str, Any]]:
+    """The bundled scenarios: pair, name, status, file."""
+    out = []
+    for (a, b), path in bundled_scenarios().items():
+        s = read_schedule(path)
+        out.append({"reporter": a, "partner": b, "name": s.name, "status": s.status, "file": path.name,
+                    "horizon": s.horizon})
+    return out
+
+
+def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: bool) -> tuple[pd.DataFrame, list[str]]:
+    from critmin.services.data import ensure_warehouse
+
+    wh = ensure_warehouse(settings, progress=False)
+    tf = wh.read("trade_flows", columns=["year", "exporter", "importer", "hs6", "value_usd"])
+    tf = tf[(tf["year"] == year) & tf["importer"].isin(importers) & (tf["exporter"] != tf["importer"])]
+    notes = []
+    if tf.empty:
+        have = sorted(wh.read("trade_flows", columns=["year"])["year"].unique().tolist())
+        raise EmptySelectionError(f"no trade_flows rows for {', '.join(sorted(importers))} in {year}; "
+                                  f"years in the warehouse: {have}")
+    n_codes = tf["hs6"].nunique()
+    notes.append(f"Trade data: warehouse table trade_flows (CEPII BACI {year}), which holds only {n_codes} "
+                 f"critical-mineral HS6 codes; results cover those lines only, not the whole bilateral trade.")
+    out = tf.rename(columns={"exporter": "partner", "value_usd": "imports_usd"})[
+        ["importer", "hs6", "partner", "imports_usd"]]
+    if tradestat and "IND" in importers and wh.has("tradestat_imports"):
+        ts = wh.read("tradestat_imports")
+        ts = ts[(ts["hs_code"] == "2603") & (ts["period"] == f"CY{year}") & (ts["partner_iso3"] != "WLD")
+                & (ts["value_usd"] > 0)]
+        if len(ts):
+            add = pd.DataFrame({"importer": "IND", "hs6": TRADESTAT_HS6, "partner": ts["partner_iso3"].to_numpy(),
+                                "imports_usd": ts["value_usd"].to_numpy(dtype=float)})
+            out = pd.concat([out[~((out["importer"] == "IND") & (out["hs6"] == TRADESTAT_HS6))], add],
+                            ignore_index=True)
+            notes.append(f"India's copper ores and concentrates (HS 2603) added as line {TRADESTAT_HS6} from "
+                         f"tradestat_imports (DGCI&S TradeStat, CY{year}, {len(ts)} partners); India side only.")
+    out = out.groupby(["importer", "hs6", "partner"], as_index=False)["imports_usd"].sum()
+    return out, notes
+
+
+def _side_input(side: SideSchedule, trade: pd.DataFrame, table: TariffTable, scenario: FtaScenario,
+                tariff_year: int, elasticities: pd.DataFrame | None, utilisation: float | None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SMART input rows (all years) for one side, and the lines with unknown tariffs."""
+    imp = trade[trade["importer"] == side.importer]
+    pref_lines = imp.loc[(imp["partner"] == side.partner) & (imp["imports_usd"] > 0), "hs6"].unique()
+    imp = imp[imp["hs6"].isin(pref_lines)]
+    empty_unknown = pd.DataFrame(columns=["side", "hs6", "imports_from_partner_usd", "note"])
+    if imp.empty:
+        return imp.assign(tariff_old=[], tariff_new=[]), empty_unknown
+    mfn = table.rates(side.importer, pref_lines, tariff_year)
+    known = mfn[mfn["known"]].set_index("hs6")["rate"]
+    unknown = mfn[~mfn["known"]]
+    from_partner = imp[imp["partner"] == side.partner].set_index("hs6")["imports_usd"]
+    unknown_df = pd.DataFrame({
+        "side": f"{side.importer}<-{side.partner}", "hs6": unknown["hs6"].to_numpy(),
+        "imports_from_partner_usd": from_partner.reindex(unknown["hs6"]).to_numpy(),
+        "note": [n or f"no {side.importer} rate for this line in the tariff table" for n in unknown["note"]]})
+    imp = imp[imp["hs6"].isin(known.index)].copy()
+    imp["tariff_old"] = imp["hs6"].map(known).astype(float)
+    # existing preferential rates (PRF rows) for any exporter replace MFN
+    prf = table.frame[(table.frame["reporter"] == side.importer) & (table.frame["duty_type"] == "PRF")]
+    for exporter in sorted(set(prf["partner"]) & set(imp["partner"])):
+        mask = (imp["partner"] == exporter).to_numpy()
+        r = table.rates(side.importer, imp.loc[mask, "hs6"], tariff_year, partner=exporter, duty_type="PRF")
+        r = r[r["known"]].set_index("hs6")["rate"]
+        new = imp.loc[mask, "hs6"].map(r)
+        imp.loc[mask, "tariff_old"] = np.where(new.notna(), new, imp.loc[mask, "tariff_old"])
+    if elasticities is not None:
+        imp["import_demand_elasticity"] = imp["hs6"].map(elasticities.set_index("hs6")["import_demand_elasticity"])
+    shares = side.shares(imp["hs6"].unique(), scenario.years())
+    rows = imp.merge(shares.rename(columns={"year": "fta_year"}), on="hs6", how="left")
+    is_pref = (rows["partner"] == side.partner).to_numpy()
+    rows["tariff_new"] = np.where(is_pref, rows["tariff_old"] * rows["share"], rows["tariff_old"])
+    rows["utilisation"] = np.where(is_pref, side.utilisation if utilisation is None else utilisation, 1.0)
+    rows["side"] = f"{side.importer}<-{side.partner}"
+    rows["reporter"] = side.importer
+    rows["year"] = scenario.base_year + rows["fta_year"]
+    return rows, unknown_df
+
+
+def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int = 2024,
+                 tariff_year: int | None = None, schedule: str | Path | None = None, tariffs: str | Path | None = None,
+                 elasticities: str | Path | None = None, utilisation: float | None = None,
+                 substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
+                 export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+                 import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
+                 tradestat: bool = True, ge: bool = False) -> FtaSimulation:
+    """Simulate an FTA between ``reporter`` and ``partner`` with WITS-SMART, year by year.
+
+    Parameters
+    ----------
+    settings : Settings
+    reporter, partner : str
+        ISO3 codes (e.g. ``IND``, ``PER``).
+    year : int, keyword-only
+        Trade-data year (the baseline).
+    tariff_year : int, keyword-only, optional
+        Year whose applied tariffs form the baseline (default ``year``); e.g. 2023 shows
+        India's copper-ore duty before the July 2024 exemption.
+    schedule : path, optional
+        Phase-in schedule YAML; default the bundled scenario for the pair.
+    tariffs : path, optional
+        Extra tariff rows (critmin CSV or WITS download) that override the starter table.
+    elasticities : path, optional
+        Import-demand elasticities per HS6 (critmin CSV or wiiw CSV); lines not in it
+        use ``import_demand_elasticity``.
+    utilisation : float, optional
+        Preference-utilisation rate overriding the schedule's.
+    substitution_elasticity, export_supply_elasticity, import_demand_elasticity : float
+        SMART parameters (WITS defaults 1.5 and 99; critmin default -1.0).
+    tradestat : bool
+        Add India's HS 2603 copper-ore imports from ``tradestat_imports``.
+    ge : bool
+        Also run the structural-gravity GE model (see :func:`simulate_fta_ge`).
+
+    Returns
+    -------
+    FtaSimulation
+    """
+    reporter, partner = reporter.upper(), partner.upper()
+    if reporter == partner:
+        raise ValueError("reporter and partner must differ")
+    if utilisation is not None and not 0.0 <= utilisation <= 1.0:
+        raise ValueError(f"utilisation must be in [0, 1], got {utilisation}")
+    scenario = read_schedule(schedule) if schedule else bundled_scenario(reporter, partner)
+    if scenario is None:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
+        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
+                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
+    sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
+    if not sides:
+        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name,
+                               hint="the schedule has no side whose importer/partner are these countries")
+    table = starter_tariffs()
+    if tariffs:
+        table = table.combine(read_tariffs(tariffs))
+    el = read_elasticities(elasticities, reporter=None) if elasticities else None
+    trade, notes = _imports(settings, year, {s.importer for s in sides}, tradestat=tradestat)
+
+    inputs, unknowns = [], []
+    for side in sides:
+        rows, unknown = _side_input(side, trade, table, scenario, tariff_year or year, el, utilisation)
+        unknowns.append(unknown)
+        if len(rows):
+            inputs.append(rows)
+        else:
+            notes.append(f"{side.importer} side: no HS6 line with both trade from {side.partner} and a known "
+                         f"{side.importer} tariff; nothing to simulate on this side.")
+    unknown_df = pd.concat(unknowns, ignore_index=True) if unknowns else pd.DataFrame()
+    if not inputs:
+        raise EmptySelectionError(f"no line to simulate for {reporter}-{partner} in {year}: no trade with known "
+                                  f"tariffs (unknown-tariff lines: {len(unknown_df)})")
+    data = pd.concat(inputs, ignore_index=True)
+    res = SmartModel(data, substitution_elasticity=substitution_elasticity,
+                     export_supply_elasticity=export_supply_elasticity,
+                     import_demand_elasticity=import_demand_elasticity,
+                     keys=("reporter", "fta_year")).run()
+    lines = res.to_frame()
+    cols = ["imports_usd", "trade_creation", "trade_diversion", "price_effect", "trade_total", "revenue_change",
+            "welfare"]
+    by_partner = lines.groupby(["side", "fta_year", "year", "partner"], as_index=False)[cols].sum()
+
+    totals = []
+    simulated = set(lines["side"])
+    for y in scenario.years():
+        ly = lines[lines["fta_year"] == y]
+        rec: dict[str, Any] = {"fta_year": y, "year": scenario.base_year + y}
+        for side in sides:
+            name = f"{side.importer}<-{side.partner}"
+            s = ly[ly["side"] == name]
+            pref = s[s["partner"] == side.partner]
+            others = s[s["partner"] != side.partner]
+            tag = "reporter" if side.importer == reporter else "partner"
+            ok = name in simulated
+            for key, value in (("imports_base_usd", pref["imports_usd"].sum()),
+                               ("trade_creation_usd", pref["trade_creation"].sum()),
+                               ("diversion_to_partner_usd", pref["trade_diversion"].sum()),
+                               ("diversion_from_others_usd", others["trade_diversion"].sum()),
+                               ("imports_change_usd", pref["trade_total"].sum()),
+                               ("total_imports_change_usd", s["trade_total"].sum()),
+                               ("revenue_change_usd", s["revenue_change"].sum()),
+                               ("welfare_usd", s["welfare"].sum())):
+                rec[f"{tag}_{key}"] = float(value) if ok else None
+        d_imp = rec.get("reporter_imports_change_usd")
+        d_exp = rec.get("partner_imports_change_usd")
+        rec["reporter_exports_change_usd"] = d_exp
+        rec["balance_change_usd"] = (d_exp or 0.0) - (d_imp or 0.0)
+        totals.append(rec)
+    totals_df = pd.DataFrame(totals)
+
+    if not any(s.importer == partner and f"{s.importer}<-{s.partner}" in simulated for s in sides):
+        notes.append(f"Balance is one-sided: {partner}'s tariff cuts on {reporter}'s exports could not be simulated "
+                     f"(no schedule side or no known {partner} tariffs for the traded lines).")
+    if el is None:
+        notes.append(f"Import-demand elasticity: uniform {import_demand_elasticity} on every line (critmin default, "
+                     f"an assumption; pass --elasticities with Kee-Nicita-Olarreaga or wiiw per-HS6 values). "
+                     f"Trade creation scales in proportion.")
+    notes.append(f"SMART parameters: substitution elasticity {substitution_elasticity}, export-supply elasticity "
+                 f"{export_supply_elasticity} (WITS defaults 1.5 and 99).")
+    notes.append("Baseline tariffs: applied MFN rates for every partner unless the tariff table has PRF rows; "
+                 "existing preferences (e.g. India's ASEAN, Japan, Korea, Australia agreements) are not in the "
+                 "starter table.")
+    if len(unknown_df):
+        usd = float(pd.to_numeric(unknown_df["imports_from_partner_usd"], errors="coerce").fillna(0).sum())
+        notes.append(f"{len(unknown_df)} line(s) left out because the tariff is unknown "
+                     f"(USD {usd:,.0f} of trade with the preferred partner); see unknown_tariffs.")
+    notes += list(scenario.notes)
+    for s in sides:
+        notes += [f"{s.importer}: {n}" for n in s.notes]
+    zero = lines[(lines["fta_year"] == 0) & (lines["partner"] == lines["reporter"].map(
+        {s.importer: s.partner for s in sides})) & (lines["tariff_old"] == 0)]
+    if len(zero):
+        notes.append("Lines already duty-free for the preferred partner, so the agreement changes nothing there: "
+                     + ", ".join(f"{r.reporter} {r.hs6}" for r in zero.itertuples()) + ".")
+    coverage = {
+        "lines_simulated": int(lines["hs6"].nunique()),
+        "rows": int(len(lines)),
+        "sides": [f"{s.importer}<-{s.partner}" for s in sides],
+        "hs6_by_side": {side: sorted(g["hs6"].unique().tolist()) for side, g in lines.groupby("side")},
+    }
+    params = {"tariff_year": tariff_year or year, "substitution_elasticity": substitution_elasticity,
+              "export_supply_elasticity": export_supply_elasticity,
+              "import_demand_elasticity_default": import_demand_elasticity,
+              "elasticities_file": str(elasticities) if elasticities else None,
+              "utilisation": {f"{s.importer}<-{s.partner}": (s.utilisation if utilisation is None else utilisation)
+                              for s in sides},
+              "tariffs_file": str(tariffs) if tariffs else None}
+    sim = FtaSimulation(scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage,
+                        notes, params)
+    if ge:
+        sim.ge = simulate_fta_ge(settings, reporter, partner)
+    return sim
+
+
+def simulate_fta_ge(settings: Settings, reporter: str, partner: str) -> dict[str, Any]:
+    """Structural-gravity GE counterpart, when the gravity panel covers both countries.
+
+    The Yotov et al. (2016) panel covers 69 countries; this returns a dict with
+    ``available: False`` and the reason when the GE model cannot be run.
+    """
+    return {"available": False,
+            "reason": "the structural-gravity GE link is not wired in this release; see docs/fta.md"}

@@ -1,0 +1,269 @@
+"""Tariff inputs: critmin's tariff CSV, WITS/TRAINS downloads, elasticities and FTA schedules.
+
+Formats read here
+-----------------
+* **critmin tariff CSV** (documented in ``docs/fta.md``): UTF-8, one header row,
+  columns ``reporter,partner,year,hs,rate,source`` and optional ``duty_type,note``;
+  ``rate`` is ad valorem in percent, empty = unknown; ``partner`` ``WLD`` = MFN.
+  critmin ships a cited starter table in this format
+  (``critmin/tariff_data/starter_tariffs.csv``).
+* **WITS "Tariff data" export** (WITS Advanced Query, tariff result table; columns
+  per the WITS online help: ``Selected Nomen, Native Nomen, Reporter, Reporter Name,
+  Partner, Partner Name, Tariff Year, Trade Year, Trade Source, Product, Product Name,
+  Duty Type, Simple Average, Weighted Average, ...``). The reporter and partner are
+  3-letter codes; ``Simple Average`` is the HS6 rate in percent.
+* **WITS/TRAINS bulk CSV** (``NomenCode, Reporter_ISO_N, Year, ProductCode,
+  Sum_Of_Rates, Min_Rate, Max_Rate, SimpleAverage, ...``, optional partner column):
+  numeric UN M49 reporter codes, mapped to ISO3.
+* **Import-demand elasticities**: ``hs6,import_demand_elasticity`` (optionally
+  ``reporter``), or the wiiw Import Demand Elasticities Database CSV
+  (``iso3, ..., product, elasticity``).
+* **FTA schedules** (YAML, see :mod:`critmin.domain.policy.schedule`).
+
+This is a connector with ``default=False``: ``critmin data build tariffs`` loads
+the starter table into the warehouse table ``tariff_rates``; services also read
+the packaged table directly.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from critmin.domain.policy.schedule import FtaScenario
+from critmin.domain.policy.tariffs import TARIFF_COLUMNS, TariffTable
+from critmin.errors import DataFormatError, UnknownCodeError
+from critmin.sources._m49 import M49_TO_ISO3
+from critmin.sources.base import Source
+from critmin.sources.csvutil import csv_rows, read_text
+
+STARTER_FILE = "starter_tariffs.csv"
+SCENARIO_FILES = {
+    ("IND", "PER"): "ind_per_fta.yaml",
+    ("IND", "CHL"): "ind_chl_cepa.yaml",
+    ("IND", "NZL"): "ind_nzl_fta.yaml",
+}
+
+
+def _package_file(*parts: str) -> Path:
+    return Path(str(resources.files("critmin.tariff_data").joinpath(*parts)))
+
+
+def _frame_from_csv(path: Path, required: list[str]) -> pd.DataFrame:
+    text = read_text(path, encoding="utf-8-sig")
+    header, rows = csv_rows(path, text, required=required)
+    data = [fields for _, fields in rows]
+    if not data:
+        raise DataFormatError(path, "has a header but no data rows")
+    return pd.DataFrame(data, columns=header, dtype=str)
+
+
+# --------------------------------------------------------------------------- critmin format
+def read_tariff_csv(path: str | Path) -> TariffTable:
+    """Read a tariff table in critmin's documented CSV format.
+
+    Raises
+    ------
+    DataFormatError
+        Names the file, row and field (bad ISO3, HS code, year, rate, missing source).
+    """
+    path = Path(path)
+    df = _frame_from_csv(path, ["reporter", "year", "hs", "rate", "source"])
+    return TariffTable(df, file=str(path))
+
+
+def starter_tariffs() -> TariffTable:
+    """critmin's cited starter table (India, Chile, Peru, New Zealand; see its ``source``/``note``)."""
+    return read_tariff_csv(_package_file(STARTER_FILE))
+
+
+# --------------------------------------------------------------------------- WITS / TRAINS
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_WITS_ALIASES = {
+    "reporter": ["reporter", "reporteriso3", "reportercode", "reporterison", "reporteriso"],
+    "partner": ["partner", "partneriso3", "partnercode", "partnerison", "partneriso"],
+    "product": ["product", "productcode", "tariffline", "tarifflinecode", "hscode"],
+    "year": ["tariffyear", "year"],
+    "rate": ["simpleaverage", "simpleaverageadval", "simpleaveragerate"],
+    "duty_type": ["dutytype", "dutycode"],
+    "nomen": ["nativenomen", "nomencode", "nomenclature"],
+}
+
+
+def _country(value: str, path: Path, row: int, field: str) -> str:
+    v = value.strip().upper()
+    if re.fullmatch(r"[A-Z]{3}", v):
+        return v
+    if re.fullmatch(r"\d{1,3}", v):
+        if int(v) == 0:
+            return "WLD"
+        iso = M49_TO_ISO3.get(int(v))
+        if iso is None:
+            raise DataFormatError(path, f"numeric country code {v} is not a known UN M49 code", row=row, field=field)
+        return iso
+    raise DataFormatError(path, f"{value!r} is not a country code (ISO3 or UN M49 number)", row=row, field=field)
+
+
+def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> TariffTable:
+    """Read a WITS tariff download (Advanced Query "Tariff data" CSV or TRAINS bulk CSV).
+
+    Only HS6 (and HS2/HS4) product rows are kept; rows whose product is an
+    aggregate such as ``Total`` are skipped. Rates are the WITS ``Simple Average``
+    (percent). Missing rates stay unknown.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV exported from WITS.
+    duty_type : {"MFN", "PRF", "AHS", "BND"}, keyword-only, optional
+        For files without a duty-type column (TRAINS bulk files are one type per
+        file); default ``MFN`` when the partner is the world, else ``PRF``.
+    """
+    path = Path(path)
+    try:
+        text = read_text(path, encoding="utf-8-sig")
+    except DataFormatError:
+        text = read_text(path, encoding="latin-1")
+    header, rows = csv_rows(path, text, required=[])
+    norm = [_norm(h) for h in header]
+    col: dict[str, int] = {}
+    for key, aliases in _WITS_ALIASES.items():
+        for a in aliases:
+            if a in norm:
+                col[key] = norm.index(a)
+                break
+    missing = [k for k in ("reporter", "product", "year", "rate") if k not in col]
+    if missing:
+        raise DataFormatError(path, f"not a WITS tariff export: no column for {', '.join(missing)}; expected e.g. "
+                                    f"Reporter, Product, Tariff Year, Simple Average (Advanced Query) or "
+                                    f"Reporter_ISO_N, ProductCode, Year, SimpleAverage (TRAINS bulk)",
+                              field=missing[0])
+    records = []
+    for n, f in rows:
+        product = f[col["product"]].strip()
+        if not product or not product[0].isdigit():
+            continue  # aggregate rows such as "Total"
+        if not re.fullmatch(r"\d{1,6}", product):
+            raise DataFormatError(path, f"product {product!r} is not an HS code", row=n, field=header[col["product"]])
+        if len(product) in (5, 3, 1):  # leading zero lost by a spreadsheet
+            product = product.zfill(len(product) + 1)
+        reporter = _country(f[col["reporter"]], path, n, header[col["reporter"]])
+        partner = _country(f[col["partner"]], path, n, header[col["partner"]]) if "partner" in col else "WLD"
+        dt = f[col["duty_type"]].strip().upper() if "duty_type" in col else (duty_type or "")
+        dt = {"AHS": "AHS", "MFN": "MFN", "PRF": "PRF", "BND": "BND"}.get(dt[:3], "")
+        rate = f[col["rate"]].strip()
+        nomen = f[col["nomen"]].strip() if "nomen" in col else ""
+        records.append({"reporter": reporter, "partner": partner, "year": f[col["year"]].strip(), "hs": product,
+                        "rate": rate, "duty_type": dt,
+                        "source": f"WITS/TRAINS download {path.name}" + (f" (nomenclature {nomen})" if nomen else ""),
+                        "note": ""})
+    if not records:
+        raise DataFormatError(path, "no HS product rows found (only aggregates or an empty table)")
+    return TariffTable(pd.DataFrame(records, columns=TARIFF_COLUMNS), file=str(path))
+
+
+def read_tariffs(path: str | Path) -> TariffTable:
+    """Read either format, telling them apart by the header."""
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        first = fh.readline()
+    names = {_norm(x) for x in first.split(",")}
+    if {"reporter", "hs", "rate", "source"} <= names:
+        return read_tariff_csv(path)
+    return read_wits_tariffs(path)
+
+
+# --------------------------------------------------------------------------- elasticities
+def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.DataFrame:
+    """Import-demand elasticities per HS6 line: ``hs6, import_demand_elasticity``.
+
+    Accepts critmin's layout (``hs6,import_demand_elasticity[,reporter]``) or the
+    wiiw Import Demand Elasticities Database CSV (``iso3, ..., product, elasticity``;
+    filtered to ``reporter``; with several years the mean is used). Values must be
+    negative.
+    """
+    path = Path(path)
+    df = _frame_from_csv(path, [])
+    cols = {_norm(c): c for c in df.columns}
+    if "hs6" in cols and "importdemandelasticity" in cols:
+        hs, el, rep = cols["hs6"], cols["importdemandelasticity"], cols.get("reporter")
+    elif "product" in cols and "elasticity" in cols:
+        hs, el, rep = cols["product"], cols["elasticity"], cols.get("iso3")
+    else:
+        raise DataFormatError(path, "expected columns hs6,import_demand_elasticity (or the wiiw layout "
+                                    "iso3,product,elasticity)")
+    out = pd.DataFrame({"hs6": df[hs].str.strip().str.zfill(6), "import_demand_elasticity":
+                        pd.to_numeric(df[el].str.strip(), errors="coerce")})
+    if rep is not None:
+        out["reporter"] = df[rep].str.strip().str.upper()
+        if reporter is not None:
+            out = out[out["reporter"] == reporter.upper()]
+            if out.empty:
+                raise UnknownCodeError("reporter", reporter, where=str(path), hint="no elasticities for it")
+    bad = ~out["hs6"].str.fullmatch(r"\d{6}")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(path, f"{out['hs6'].iloc[i]!r} is not an HS6 code", row=int(out.index[i]) + 1,
+                              field=hs)
+    bad = out["import_demand_elasticity"].isna() | (out["import_demand_elasticity"] >= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(path, f"{df[el].iloc[out.index[i]]!r}; expected a negative import-demand elasticity",
+                              row=int(out.index[i]) + 1, field=el)
+    return out.groupby("hs6", as_index=False)["import_demand_elasticity"].mean()
+
+
+# --------------------------------------------------------------------------- schedules
+def read_schedule(path: str | Path) -> FtaScenario:
+    """Read an FTA phase-in schedule (YAML or JSON) into a validated :class:`FtaScenario`."""
+    import yaml
+
+    path = Path(path)
+    text = read_text(path, encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataFormatError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})",
+                              row=(mark.line + 1) if mark else None) from None
+    return FtaScenario.from_dict(data, origin=str(path))
+
+
+def bundled_scenario(reporter: str, partner: str) -> FtaScenario | None:
+    """The ready scenario critmin ships for ``reporter``-``partner`` (either order), if any."""
+    key = (reporter.upper(), partner.upper())
+    name = SCENARIO_FILES.get(key) or SCENARIO_FILES.get(key[::-1])
+    if name is None:
+        return None
+    return read_schedule(_package_file("scenarios", name))
+
+
+def bundled_scenarios() -> dict[tuple[str, str], Path]:
+    return {k: _package_file("scenarios", v) for k, v in SCENARIO_FILES.items()}
+
+
+# --------------------------------------------------------------------------- connector
+def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"tariff_rates": starter_tariffs().frame}
+
+
+SOURCE = Source(
+    name="tariffs",
+    title="critmin starter tariff table (applied MFN rates, cited line by line)",
+    publisher="critmin (compiled from CBIC/Union Budget, WTO Tariff Profiles, national tariff schedules)",
+    licence="see the source of each row",
+    release="2024",
+    files=(),
+    load=_load,
+    default=False,
+    tables=("tariff_rates",),
+    url_page="https://wits.worldbank.org/",
+)
