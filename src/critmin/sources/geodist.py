@@ -17,10 +17,10 @@ Canonical tables ``distances`` (same columns, ISO3 codes) and ``geo_countries``
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -99,8 +99,11 @@ def _read_semicolon(path: Path, *, encoding: str, columns: list[str], required: 
     if not rows:
         raise DataFormatError(path, "has a header but no data rows")
     df = pd.DataFrame(rows, columns=header)[columns]
-    df = df.apply(lambda s: s.str.strip())
-    df = df.mask(df.isin([".", ""]))
+    padded = any(p in text for p in (" ;", "; ", " \n", "\n ", "\t"))
+    for c in df.columns:
+        if padded:
+            df[c] = df[c].str.strip()
+        df[c] = df[c].mask(df[c].isin([".", ""]))
     for c in required:
         empty = df[c].isna()
         if empty.any():
@@ -113,7 +116,8 @@ def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = F
              nonneg: bool = False) -> None:
     for c in cols:
         num = pd.to_numeric(df[c], errors="coerce")
-        bad = df[c].notna() & (num.isna() | ~num.map(lambda x: math.isfinite(x) if pd.notna(x) else True))
+        finite = np.isfinite(num.to_numpy(dtype="float64", na_value=np.nan))
+        bad = df[c].notna() & ~finite
         if bad.any():
             i = int(bad.to_numpy().argmax())
             raise DataFormatError(path, f"{df[c].iloc[i]!r} is not a number", row=i + 1, field=c)
