@@ -73,7 +73,8 @@ def split_sentences(text: str) -> list[Sentence]:
 # --------------------------------------------------------------------------- helpers
 def _clip(text: str) -> str:
     """Trim an evidence span: surrounding spaces, citation markers, trailing punctuation."""
-    s = re.sub(r"(?:\s*\[\d+\])+\s*$", "", text.strip())
+    s = re.sub(r"(?:\s*\[\d+\])+\s*[.,;]?\s*$", "", text.strip())
+    s = re.sub(r"^[\s,;:–—•*-]+", "", s)
     s = s.strip().rstrip(",;:").strip()
     s = re.sub(r"^(?:and|while|whereas|but|with)\s+", "", s) if len(s) > 40 else s
     return s
@@ -511,8 +512,8 @@ _ROUND_RE = re.compile(
     rf"\b(?P<next>next|upcoming|following|subsequent)\s+(?:formal\s+|full\s+)?round\b|"
     rf"\b(?P<special>special)\s+round\b", re.I)
 _NEGOTIATION_CTX = re.compile(r"\bnegotiat\w*|\btalks\b|\bFTA\b|\bCEPA\b|\bagreement\b|\bpact\b|\bdeal\b", re.I)
-_PLANNED = re.compile(r"\b(?:next|upcoming|scheduled|will|shall|to be held|expected|proposed|planned|slated|"
-                      r"is set to|are set to)\b", re.I)
+_PLANNED = re.compile(r"\b(?:next|upcoming|scheduled|will|would|shall|to be held|to take place|expected|proposed|"
+                      r"planned|slated|due|is set to|are set to)\b", re.I)
 _CHAPTER_CUE = re.compile(r"\b(?:agenda|covered|covering|covers|spanned|spanning|discussed|discussions?|focus(?:ed)?|"
                           r"included|including|chapters?|issues|talks (?:on|covered)|areas)\b", re.I)
 _VIRTUAL = re.compile(r"\b(?:virtual(?:ly)?|video[- ]?conference|online)\b", re.I)
@@ -538,7 +539,8 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
     if not matches:
         return []
     para_text = " ".join(s.text for s in sentences if s.para == sent.para)
-    if not _NEGOTIATION_CTX.search(text) and not _NEGOTIATION_CTX.search(para_text):
+    near = " ".join(s.text for s in sentences[max(0, sent.index - 2):sent.index + 3])
+    if not _NEGOTIATION_CTX.search(near):
         return []
     out = []
     for i, m in enumerate(matches):
@@ -556,8 +558,9 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
         elif len(codes) >= 2:
             parties = frozenset(codes[:2]) if state.home not in codes else frozenset([state.home] + [
                 c for c in codes if c != state.home][:1])
-        elif len(codes) == 1 and codes[0] != state.home:
-            parties = frozenset([state.home, codes[0]])
+        elif len(codes) == 1:
+            other = state.home if codes[0] != state.home else state.recent_partner(exclude={codes[0]}, regions=False)
+            parties = frozenset([codes[0], other]) if other else frozenset(codes)
         elif _NATIONS.search(text):
             parties = frozenset(state.recent_countries(2))
         elif state.last_agreement is not None:
@@ -586,7 +589,7 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
             number = last + 1 if last else None
             status = "planned"
         if _PLANNED.search(text[max(seg_start, m.start() - 60):m.end() + 60]) and not m.group("card"):
-            if not re.search(r"\b(?:held|conducted|concluded|completed|took place|wrapped up)\b", seg, re.I) \
+            if not re.search(r"(?<!be )\b(?:held|conducted|concluded|completed|took place|wrapped up)\b", seg, re.I) \
                     or m.group("next"):
                 status = "planned"
         future = status == "planned"
@@ -606,8 +609,8 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
                 venue = cities[0][0]
         chapters = find_chapters(seg) if _CHAPTER_CUE.search(seg) else []
         if not m.group("card") and not m.group("next"):
-            for s in sentences[sent.index + 1:]:
-                if s.para != sent.para or _ROUND_RE.search(s.text):
+            for s in sentences[sent.index + 1:sent.index + 4]:
+                if _ROUND_RE.search(s.text) or s.para > sent.para + 1:
                     break
                 if _CHAPTER_CUE.search(s.text):
                     chapters += [c for c in find_chapters(s.text) if c not in chapters]
@@ -634,7 +637,8 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
     ("export_restriction", re.compile(
         r"\bexport (?:restrictions?|bans?|controls?|curbs?|quotas?|licen[cs]ing|licen[cs]e requirements?|permits?)\b|"
         rf"\b(?:restrictions?|curbs?|ban|controls?) on {_W}{{0,3}}exports?\b|\bbann?(?:ed|s)? (?:the )?exports?\b|"
-        r"\brestrict(?:ed|s|ing)? exports?\b", re.I), "in_force"),
+        r"\brestrict(?:ed|s|ing)? exports?\b|\b(?:halt|stop|curb|ban)(?:s|ped|ted|ed|ing)?\s+exports?\b", re.I),
+     "in_force"),
     ("import_tariff", re.compile(
         rf"\b(?:rais(?:ed|es|ing)|hik(?:ed|es|ing)|cut|cuts|slash(?:ed|es)|reduc(?:ed|es|ing)|impos(?:ed|es|ing)|"
         rf"levi(?:ed|es)|increas(?:ed|es)|remov(?:ed|es)|exempt(?:ed|s)?)\s+{_W}{{0,3}}(?:import |customs |basic )?"
@@ -682,26 +686,32 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
         r"(?:formally\s+)?(?:launched|resumed|relaunched)\b|\blaunch of (?:the )?(?:\w+ ){0,3}negotiations\b",
         re.I), "announced"),
 ]
+_GOVERNMENT = re.compile(r"\b(?:the )?(?:government|Centre|Union Cabinet|Cabinet|finance ministry|commerce ministry|"
+                         r"mines ministry)\b")
 _DOMESTIC_KINDS = {"production_incentive", "mission", "legislation", "auction", "stockpile", "domestic_capacity"}
 _SYMMETRIC = {"mou", "trade_agreement", "negotiation_launch", "joint_venture"}
 _STATUS_WORDS: list[tuple[str, re.Pattern]] = [
     ("ended", re.compile(r"\b(?:lifted|suspended|expired|scrapped|revoked|withdrawn|ended)\b", re.I)),
-    ("proposed", re.compile(r"\b(?:explor\w+|consider\w*|propos\w+|fast-tracked|being negotiated|plans? to|planning|"
+    ("proposed", re.compile(r"\b(?:explor(?:ing|es|e)|consider(?:ing|s|ed)?|propos\w+|fast-tracked|being negotiated|plans? to|planning|"
                             r"mull\w*|may|could|would|seeks?|seeking|draft)\b", re.I)),
     ("announced", re.compile(r"\b(?:approved|announced|rolled out|being rolled out|rolling out|decided|agreed|"
                              r"unveiled|cleared|will)\b", re.I)),
     ("in_force", re.compile(r"\b(?:signed|joined|commissioned|imposed|implemented|in force|in effect|completed|"
-                            r"launched|introduced|has|have|had)\b", re.I)),
+                            r"launched|introduced)\b", re.I)),
 ]
 
 
-def _policy_status(kind: str, clause: str, default: str) -> str:
+def _policy_status(kind: str, clause: str, trigger_pos: int, default: str) -> str:
+    """Status from the verb nearest to the trigger (before it preferred); ``default`` if none."""
+    best, best_d = default, None
     for status, pat in _STATUS_WORDS:
-        if pat.search(clause):
-            if kind == "export_restriction" and status == "ended":
-                continue
-            return status
-    return default
+        if kind == "export_restriction" and status == "ended":
+            continue
+        for m in pat.finditer(clause):
+            d = trigger_pos - m.end() if m.end() <= trigger_pos else (m.start() - trigger_pos) * 2 + 10
+            if best_d is None or d < best_d:
+                best, best_d = status, d
+    return best
 
 
 def _policy_date(clause: str, published: dt.date | None) -> str | None:
@@ -752,7 +762,7 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 if not (bp and re.fullmatch(r"['’]s\s+|\s+|[-‐]imposed\s+", before[bp[-1].end:] or " ")):
                     continue
                 kind = "import_tariff"
-            if actor is None and kind in _DOMESTIC_KINDS:
+            if actor is None and (kind in _DOMESTIC_KINDS or _GOVERNMENT.search(text[:m.start()])):
                 actor = state.home
             if actor is None and kind in ("trade_agreement", "negotiation_launch") and _NATIONS.search(text):
                 two = state.recent_countries(2)
@@ -765,7 +775,7 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             # partners
             partners: list[str] = []
             clause_end = len(text)
-            nxt = re.search(r";|\.\s|,\s+(?:while|but|and)\s+(?=[A-Z])", text[m.end():])
+            nxt = re.search(r";|,\s+(?:while|but|and)\s+(?=[A-Z])", text[m.end():])
             if nxt:
                 clause_end = m.end() + nxt.start()
             after_places = [p for p in find_places(text[m.end():clause_end]) if not p.is_world]
@@ -778,18 +788,23 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 if _NATIONS.search(text[:m.start()]) and kind in ("trade_agreement", "negotiation_launch"):
                     cand += state.recent_countries(2)
                 partners = [c for c in dict.fromkeys(cand) if c != actor]
-                if kind in ("trade_agreement", "negotiation_launch") and actor != state.home and \
-                        state.home in partners:
-                    partners = [actor] + [c for c in partners if c != state.home]
-                    actor = state.home
+                lead = "IND" if "IND" in partners else (state.home if state.home in partners else None)
+                if lead is not None and actor != lead:
+                    partners = [actor] + [c for c in partners if c != lead]
+                    actor = lead
             elif kind in ("export_restriction", "import_tariff", "overseas_acquisition", "investment_commitment"):
                 tgt = re.search(r"\b(?:against|targeting|on (?:imports|goods|products|shipments) from|on exports to|"
                                 r"in|to)\s+(?:the\s+)?", text[m.end():clause_end])
-                if tgt and kind in ("overseas_acquisition", "investment_commitment"):
-                    partners = [p.code for p in after_places if p.code != actor]
+                if kind in ("overseas_acquisition", "investment_commitment"):
+                    partners = list(dict.fromkeys(p.code for p in places if p.code != actor and not p.is_world))
                 elif tgt and kind in ("export_restriction", "import_tariff") and not re.match(
                         r"(?:in|to)\b", tgt.group(0).strip()):
                     partners = [p.code for p in after_places if p.code != actor][:3]
+                elif kind == "export_restriction" and re.search(r"exports?\b", m.group(0)):
+                    dm = re.match(r"\s*(?:of\s+[\w\s-]{1,40}?\s+)?to\s+(?:the\s+)?", text[m.end():clause_end])
+                    if dm:
+                        tp = [p for p in find_places(text[m.end() + dm.end():clause_end]) if p.start == 0]
+                        partners = [tp[0].code] if tp else []
             span_start = max(0, m.start() - 120)
             cstart = max([0] + [mm.end() for mm in re.finditer(r"[;,]\s|\b(?:and|while|but)\s", text[:m.start()])
                                 if mm.end() <= m.start() and mm.end() >= span_start])
@@ -807,7 +822,7 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                     amount, currency = first.value, first.currency
                     if usd is not None:
                         amount_usd = usd.value
-            status = _policy_status(kind, clause, default_status)
+            status = _policy_status(kind, clause, m.start() - cstart, default_status)
             fact = {
                 "article_id": art_id, "type": "policy_measure", "country": actor, "kind": kind,
                 "partners": partners, "amount": amount, "currency": currency,
@@ -899,7 +914,10 @@ def extract_facts(article: CleanArticle, *, home: str | None = None) -> list[dic
     sentences = split_sentences(article.text)
     facts: list[dict] = []
     aid = article.article_id
-    for sent in sentences:
+    # a headline repeats the body in fewer words: read it last so that body facts come first
+    title_sents = [s for s in sentences if s.para == 0 and article.title and s.text.strip() == article.title.strip()]
+    body = [s for s in sentences if s not in title_sents]
+    for sent in body + title_sents:
         state.para_periods.setdefault(sent.para, [])
         facts += _rounds(sent, state, aid, sentences)
         facts += _trade_values(sent, state, aid)

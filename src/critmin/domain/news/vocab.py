@@ -70,6 +70,8 @@ COMMODITIES: dict[str, str] = {
     "antimony": "antimony", "tungsten": "tungsten", "manganese": "manganese", "silver": "silver",
     "gold": "gold", "zinc": "zinc", "tin": "tin", "aluminium": "aluminium", "aluminum": "aluminium",
     "bauxite": "bauxite", "iron ore": "iron_ore", "coking coal": "coking_coal", "polysilicon": "polysilicon",
+    "lithium-ion cells": "lithium_ion_cell", "lithium-ion cell": "lithium_ion_cell", "li-ion cells": "lithium_ion_cell",
+    "lithium-ion batteries": "lithium_ion_battery", "lithium-ion battery": "lithium_ion_battery",
     "solar panels": "solar_panel", "batteries": "battery", "battery cells": "battery",
     "critical minerals": "critical_mineral", "goods": "total", "merchandise": "total",
 }
