@@ -265,6 +265,14 @@ class ShockModel:
         alt["covered_value_usd"] = alt["covered_t"] * unit_value
         alt = alt.sort_values("covered_t", ascending=False).reset_index(drop=True)
         uncovered = loss_t - covered
+        # world price effect
+        world_t = float(f["qty_t"].sum())
+        removed = float(exports.get(s.restricting, 0.0)) * phi
+        removed_share = removed / world_t if world_t > 0 else 0.0
+        dp = calc_price_effect(removed_share, s.eps_supply, s.eps_demand)
+        if removed_share > 0.2:
+            assumptions.append(f"the restricting country removes {removed_share:.0%} of world exports: the linear "
+                               "elasticity formula is only a first-order guide for a shock this large")
         assumptions += [
             f"loss = {phi:.3f} (severity {s.severity}) x {w:g} year(s) x annual imports from {s.restricting}",
             "spare capacity = production - exports where production is known for the stage, else "
@@ -275,11 +283,6 @@ class ShockModel:
             f"price effect: world supply of the products falls by the restricting country's lost exports; "
             f"dp/p = s / (eps_s + |eps_d|) with eps_s = {s.eps_supply}, eps_d = {s.eps_demand}",
         ]
-        # world price effect
-        world_t = float(f["qty_t"].sum())
-        removed = float(exports.get(s.restricting, 0.0)) * phi
-        removed_share = removed / world_t if world_t > 0 else 0.0
-        dp = calc_price_effect(removed_share, s.eps_supply, s.eps_demand)
 
         # concentration before / after for the importer (annualised tonnes)
         before = imp["qty_t"].copy()
