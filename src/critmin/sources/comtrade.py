@@ -102,7 +102,7 @@ def _backoff(attempt: int, base: float, cap: float, retry_after: str | None) -> 
             return min(float(retry_after), cap)
         except ValueError:
             pass
-    return min(base * (2 ** attempt), cap) * (1 + 0.1 * random.random())
+    return min(base * (2 ** attempt) * (1 + 0.1 * random.random()), cap)
 
 
 def _http_get(url: str, params: Mapping[str, str], key: str, *, session: requests.Session, timeout: float,

@@ -1,0 +1,208 @@
+"""The generic download path (``sources.base.fetch`` / ``sources.http.download``) over loopback HTTP.
+
+A small ``http.server`` on 127.0.0.1 (port chosen by the OS) serves the mirror
+folder with ``Range`` support, records every request, and can be told to drop
+the connection half-way through a file once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+
+from critmin.config import Settings
+from critmin.errors import DownloadError
+from critmin.sources import get_source
+from critmin.sources.base import fetch
+from critmin.sources.http import download, sha256_of
+from critmin.warehouse.build import build
+
+SOURCES = ["tradestat", "desta", "geodist", "wto_rta"]
+
+
+class _MirrorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, root: Path):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.root = root
+        self.log: list[tuple[str, str | None]] = []
+        self.drop_once: set[str] = set()
+        self.ranges = True
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _MirrorServer
+
+    def do_GET(self):  # noqa: N802 (http.server naming)
+        rng = self.headers.get("Range")
+        self.server.log.append((self.path, rng))
+        path = (self.server.root / unquote(self.path.lstrip("/"))).resolve()
+        if self.server.root not in path.parents or not path.is_file():
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        start = 0
+        m = re.fullmatch(r"bytes=(\d+)-", rng or "")
+        if m and self.server.ranges:
+            start = int(m.group(1))
+            if start >= len(data):
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(data)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        else:
+            self.send_response(200)
+        body = data[start:]
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        if self.path in self.server.drop_once:
+            self.server.drop_once.discard(self.path)
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture()
+def server(mirror):
+    srv = _MirrorServer(Path(mirror).resolve())
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture()
+def online(tmp_path) -> Settings:
+    """No mirror, online: files come from the (loopback) network into the cache."""
+    return Settings(home=tmp_path / "home", mirror=None, offline=False)
+
+
+def test_build_over_http_equals_build_from_mirror(server, online, settings, mirror):
+    wh = build(online, SOURCES, progress=False, base_url=server.base_url)
+    for name in SOURCES:
+        for rf in get_source(name).files:
+            cached = online.cache_dir / name / Path(rf.mirror_path).name
+            assert sha256_of(cached) == sha256_of(mirror / rf.mirror_path)
+            assert (f"/{rf.mirror_path}", None) in server.log
+    ref = build(settings, SOURCES, progress=False)
+    for table in ("tradestat_imports", "desta_treaties", "desta_members", "distances", "geo_countries",
+                  "agreements", "agreement_members"):
+        pd.testing.assert_frame_equal(wh.read(table), ref.read(table))
+    prov = wh.provenance()
+    assert set(prov["origin"]) == {"download"}
+    assert prov["url"].str.startswith(server.base_url).all()
+    # a second build is served from the cache: no new request
+    n = len(server.log)
+    build(online, ["desta"], progress=False, base_url=server.base_url)
+    assert len(server.log) == n
+
+
+def test_resume_sends_a_range_request(server, tmp_path, mirror):
+    src = mirror / "desta" / "DESTA.csv"
+    dest = tmp_path / "cache" / "DESTA.csv"
+    dest.parent.mkdir(parents=True)
+    head = src.read_bytes()[:100_000]
+    dest.with_name("DESTA.csv.part").write_bytes(head)
+    download(f"{server.base_url}/desta/DESTA.csv", dest, sha256=sha256_of(src), progress=False)
+    assert server.log == [("/desta/DESTA.csv", "bytes=100000-")]
+    assert sha256_of(dest) == sha256_of(src)
+    assert not dest.with_name("DESTA.csv.part").exists()
+
+
+def test_resume_through_fetch(server, online, mirror):
+    source = get_source("tradestat")
+    rf = source.files[0]
+    cache = online.cache_dir / "tradestat"
+    cache.mkdir(parents=True)
+    raw = (mirror / rf.mirror_path).read_bytes()
+    (cache / (Path(rf.mirror_path).name + ".part")).write_bytes(raw[:500])
+    files = fetch(source, online, progress=False, base_url=server.base_url)
+    assert server.log == [(f"/{rf.mirror_path}", "bytes=500-")]
+    assert files["imports"].path.read_bytes() == raw
+
+
+def test_server_without_range_support_restarts(server, tmp_path, mirror):
+    server.ranges = False
+    src = mirror / "cepii" / "geo_cepii.csv"
+    dest = tmp_path / "geo_cepii.csv"
+    dest.with_name("geo_cepii.csv.part").write_bytes(b"garbage that is not the start of the file")
+    download(f"{server.base_url}/cepii/geo_cepii.csv", dest, progress=False)
+    assert dest.read_bytes() == src.read_bytes()
+
+
+def test_checksum_mismatch_leaves_nothing(server, tmp_path, online):
+    dest = tmp_path / "DESTA.csv"
+    with pytest.raises(DownloadError, match="checksum mismatch.*expected sha256 0{64}"):
+        download(f"{server.base_url}/desta/DESTA.csv", dest, sha256="0" * 64, progress=False)
+    assert not dest.exists()
+    assert not dest.with_name("DESTA.csv.part").exists()
+    # the same through fetch, with a connector that declares a (wrong) checksum
+    source = get_source("desta")
+    wrong = dataclasses.replace(source, files=(dataclasses.replace(source.files[0], sha256="f" * 64),))
+    with pytest.raises(DownloadError, match="checksum mismatch"):
+        fetch(wrong, online, progress=False, base_url=server.base_url)
+    assert list((online.cache_dir / "desta").glob("*")) == []
+
+
+def test_dropped_connection_is_retried_and_completed(server, tmp_path, mirror):
+    src = mirror / "cepii" / "dist_cepii.csv"
+    server.drop_once.add("/cepii/dist_cepii.csv")
+    dest = tmp_path / "dist_cepii.csv"
+    download(f"{server.base_url}/cepii/dist_cepii.csv", dest, sha256=sha256_of(src), progress=False)
+    assert sha256_of(dest) == sha256_of(src)
+    assert len(server.log) == 2
+    first, second = server.log
+    assert first == ("/cepii/dist_cepii.csv", None)
+    m = re.fullmatch(r"bytes=(\d+)-", second[1] or "")
+    assert m and 0 < int(m.group(1)) < src.stat().st_size  # resumed, not restarted
+
+
+def test_missing_file_on_server(server, tmp_path):
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        download(f"{server.base_url}/nope/missing.csv", tmp_path / "missing.csv", progress=False)
+    assert not (tmp_path / "missing.csv").exists()
+
+
+def test_offline_with_nothing_cached_is_a_clear_error(tmp_path):
+    offline = Settings(home=tmp_path / "home", mirror=None, offline=True)
+    with pytest.raises(DownloadError, match=r"desta: DESTA\.csv is not cached and critmin is offline; "
+                                            r"set CRITMIN_MIRROR or go online"):
+        fetch(get_source("desta"), offline, progress=False)
+    with pytest.raises(DownloadError, match="offline"):
+        build(offline, ["desta"], progress=False)
+    assert not (offline.warehouse_dir / "CURRENT").exists()
+
+
+def test_mirror_without_the_file_is_a_clear_error(tmp_path):
+    empty_mirror = tmp_path / "mirror"
+    empty_mirror.mkdir()
+    s = Settings(home=tmp_path / "home", mirror=empty_mirror, offline=True)
+    with pytest.raises(DownloadError, match=r"desta/DESTA\.csv is not in the mirror folder"):
+        fetch(get_source("desta"), s, progress=False)
