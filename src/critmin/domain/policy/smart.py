@@ -50,6 +50,7 @@ line, year) are integer codes and group sums are ``np.bincount``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -175,6 +176,17 @@ def calc_smart_line(imports: Sequence[float], tariff_old: Sequence[float], tarif
 
 
 # --------------------------------------------------------------------------- model
+def _codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """Integer code per row for the combination of ``cols`` (0..G-1, first-seen order)."""
+    codes = np.zeros(len(df), dtype=np.int64)
+    for c in cols:
+        k, uniq = pd.factorize(df[c], sort=False)
+        codes = codes * (len(uniq) + 1) + k
+    if len(cols) > 1:
+        codes = pd.factorize(codes, sort=False)[0].astype(np.int64)
+    return codes
+
+
 def _check_number_column(df: pd.DataFrame, col: str, *, low: float | None = None, high: float | None = None,
                          what: str) -> np.ndarray:
     values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
@@ -191,13 +203,24 @@ def _check_number_column(df: pd.DataFrame, col: str, *, low: float | None = None
 
 @dataclass(frozen=True)
 class SmartResult:
-    """Immutable SMART results: one row per market (importer x HS6 x year) x partner."""
+    """Immutable SMART results: one row per market (importer x HS6 x year) x partner.
 
-    frame: pd.DataFrame
+    ``inputs`` are the model's input rows and ``results`` the computed columns
+    (same index); :attr:`frame` joins them (built once, on first use).
+    """
+
+    inputs: pd.DataFrame
+    results: pd.DataFrame
     keys: tuple[str, ...]
     substitution_elasticity: float
     export_supply_elasticity: float
     notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Inputs and results side by side."""
+        keep = [c for c in self.inputs.columns if c not in self.results.columns]
+        return pd.concat([self.inputs[keep], self.results], axis=1)
 
     def to_frame(self) -> pd.DataFrame:
         """Per line x partner results (a copy)."""
@@ -292,7 +315,8 @@ class SmartModel:
         for k in keys:
             if k not in data.columns:
                 raise DataFormatError("SMART input", f"market key column {k!r} is missing", field=k)
-        self.data = data.reset_index(drop=True)
+        self.data = data if isinstance(data.index, pd.RangeIndex) and data.index.start == 0 \
+            and data.index.step == 1 else data.reset_index(drop=True)
         self.keys = keys
         self.substitution_elasticity = float(substitution_elasticity)
         self.export_supply_elasticity = float(export_supply_elasticity)
@@ -320,29 +344,27 @@ class SmartModel:
                                       field="import_demand_elasticity")
         else:
             em = np.full(len(df), self.import_demand_elasticity)
-        dup = df.duplicated(subset=[*self.keys, "partner"])
-        if dup.any():
-            i = int(np.flatnonzero(dup.to_numpy())[0])
+        groups = _codes(df, list(self.keys))
+        pcodes = _codes(df, ["partner"])
+        cell = pcodes + groups * (int(pcodes.max()) + 1)
+        order = np.argsort(cell, kind="stable")
+        same = cell[order][1:] == cell[order][:-1]
+        if same.any():
+            i = int(order[1:][same][0])
             raise DataFormatError("SMART input", f"duplicate market x partner row "
                                                  f"{tuple(df.loc[i, [*self.keys, 'partner']])}", row=i + 1)
         t_eff = u * t1 + (1.0 - u) * t0
         ex = self.export_supply_elasticity
-        groups = df.groupby(list(self.keys), sort=False).ngroup().to_numpy()
 
-        tc = calc_trade_creation(m, t0, t_eff, em, export_supply_elasticity=ex)
-        td = calc_trade_diversion(m, t0, t_eff, groups, substitution_elasticity=self.substitution_elasticity)
+        tc = calc_trade_creation(m, t0, t_eff, em, export_supply_elasticity=ex) + 0.0  # no negative zeros
+        td = calc_trade_diversion(m, t0, t_eff, groups, substitution_elasticity=self.substitution_elasticity) + 0.0
         pe = calc_price_effect(m, tc, export_supply_elasticity=ex) if np.isfinite(ex) else np.zeros(len(df))
         new = m + tc + td + pe
-        out = df.copy()
-        out["import_demand_elasticity"] = em
-        out["tariff_effective"] = t_eff
-        out["trade_creation"] = tc + 0.0  # no negative zeros in reports
-        out["trade_diversion"] = td + 0.0
-        out["price_effect"] = pe
-        out["trade_total"] = tc + td + pe
-        out["imports_new"] = new
-        out["revenue_old"] = t0 * m
-        out["revenue_new"] = t_eff * new
-        out["revenue_change"] = out["revenue_new"] - out["revenue_old"]
-        out["welfare"] = 0.5 * (t0 - t_eff) * tc
-        return SmartResult(out, self.keys, self.substitution_elasticity, self.export_supply_elasticity)
+        revenue_old = t0 * m
+        revenue_new = t_eff * new
+        results = pd.DataFrame({
+            "import_demand_elasticity": em, "tariff_effective": t_eff, "trade_creation": tc,
+            "trade_diversion": td, "price_effect": pe, "trade_total": tc + td + pe, "imports_new": new,
+            "revenue_old": revenue_old, "revenue_new": revenue_new, "revenue_change": revenue_new - revenue_old,
+            "welfare": 0.5 * (t0 - t_eff) * tc}, index=df.index)
+        return SmartResult(df, results, self.keys, self.substitution_elasticity, self.export_supply_elasticity)
