@@ -1,0 +1,51 @@
+"""Brief section: bilateral trade and balance in critical-mineral products."""
+
+from __future__ import annotations
+
+from critmin.errors import EmptySelectionError
+from critmin.report.base import BriefContext, Footnote, Section
+from critmin.report.html import fmt_usd, kpis, table
+
+ORDER = 10
+
+BACI_NOTE = ("Trade: CEPII BACI HS17 V202601, table trade_flows (file BACI_HS17_Y{year}_V202601*.csv), "
+             "values in current USD = BACI v × 1000, FOB-reconciled mirror flows; balance = exports − imports. "
+             "Covers the critical-mineral HS6 codes in the data (no HS 2603 copper ore). Licence: Etalab 2.0.")
+
+
+def build(ctx: BriefContext) -> Section | None:
+    from critmin.report.figures_explorer import trade_figure
+    from critmin.services.explorer import trade_summary
+
+    if not ctx.partner:
+        return None
+    world = trade_summary(ctx.settings, ctx.reporter, years=[ctx.year])
+    try:
+        bil = trade_summary(ctx.settings, ctx.reporter, partners=[ctx.partner], years=[ctx.year])
+    except EmptySelectionError:
+        bil = None
+    r, p = ctx.reporter, ctx.partner
+    items = [(f"{r} imports from the world", fmt_usd(world["imports_usd"])),
+             (f"{r} exports to the world", fmt_usd(world["exports_usd"]))]
+    body = ""
+    figures = []
+    if bil is None:
+        body = f"<p>BACI records no {r}–{p} trade in these products in {ctx.year}.</p>"
+    else:
+        items += [(f"{r} imports from {p}", fmt_usd(bil["imports_usd"])),
+                  (f"{r} exports to {p}", fmt_usd(bil["exports_usd"])),
+                  ("bilateral balance", fmt_usd(bil["balance_usd"]))]
+        rows = sorted(bil["by_product"], key=lambda x: -(x["imports_usd"] + x["exports_usd"]))
+        body = table(rows, [("hs6", "HS6", None), ("mineral", "mineral", None), ("stage", "stage", None),
+                            ("imports_usd", f"{r} imports (USD)", fmt_usd),
+                            ("exports_usd", f"{r} exports (USD)", fmt_usd),
+                            ("balance_usd", "balance (USD)", fmt_usd)])
+        figures.append(trade_figure(bil))
+    world_rows = world["by_partner"][:10]
+    body = (kpis(items) + body + f"<h3>{r}'s largest partners in these products</h3>"
+            + table(world_rows, [("partner", "partner", None), ("name", "name", None),
+                                 ("imports_usd", "imports (USD)", fmt_usd),
+                                 ("exports_usd", "exports (USD)", fmt_usd),
+                                 ("balance_usd", "balance (USD)", fmt_usd)]))
+    return Section(key="trade", title=f"Trade in critical minerals: {r} and {p}, {ctx.year}", html=body,
+                   figures=figures, footnotes=[Footnote(BACI_NOTE.format(year=ctx.year))])
