@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 
 import openpyxl
 import pandas as pd
@@ -195,4 +193,3 @@ def test_name_table_covers_every_party_in_the_file(raw_path):
             names.update(x.strip() for x in (r[h.index(c)] or "").split(";") if x.strip())
     assert names <= set(WTO_NAMES) | set(BLOC_RECORDS)
     assert len(set(WTO_NAMES.values())) == len(WTO_NAMES)  # no two names share a code
-    assert isinstance(dt.date.today(), dt.date)

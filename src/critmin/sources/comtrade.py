@@ -33,7 +33,7 @@ import pandas as pd
 import pandera.pandas as pa
 import requests
 
-from critmin.errors import ConfigError, CritminError, DataFormatError, DownloadError, UnknownCodeError
+from critmin.errors import ConfigError, CritminError, DataFormatError, UnknownCodeError
 from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import RemoteFile, Source
 
