@@ -139,14 +139,15 @@ class _State:
 
 
 def article_home(text: str, default: str = "IND") -> str:
-    """The country an article is about: the most mentioned country (``default`` on ties/none)."""
+    """The country an article is about (the implicit reporter of "imports from Peru").
+
+    ``default`` (the analyst's country) whenever the article mentions it; otherwise the
+    most mentioned country.
+    """
     counts = Counter(p.code for p in find_places(text) if not p.is_region)
-    if not counts:
+    if not counts or counts.get(default):
         return default
-    top = counts.most_common(2)
-    if len(top) > 1 and top[0][1] == top[1][1] and default in (top[0][0], top[1][0]):
-        return default
-    return top[0][0]
+    return counts.most_common(1)[0][0]
 
 
 # --------------------------------------------------------------------------- trade values
@@ -785,6 +786,11 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 if kind == "joint_venture" or kind == "mou":
                     cand = [p.code for p in after_places if re.search(r"\b(?:with|in|between|and)\s+(?:the\s+)?$",
                                                                       text[max(0, m.end() + p.start - 12):m.end() + p.start])]
+                    # co-subjects: "Japan and India signed an MoU"
+                    pre = [p for p in places if p.end <= m.start() and not p.is_world]
+                    for p1, p2 in zip(pre, pre[1:]):
+                        if re.fullmatch(r"\s*(?:,|and|&)\s*", text[p1.end:p2.start]):
+                            cand += [p1.code, p2.code]
                 if _NATIONS.search(text[:m.start()]) and kind in ("trade_agreement", "negotiation_launch"):
                     cand += state.recent_countries(2)
                 partners = [c for c in dict.fromkeys(cand) if c != actor]
@@ -915,7 +921,10 @@ def extract_facts(article: CleanArticle, *, home: str | None = None) -> list[dic
     facts: list[dict] = []
     aid = article.article_id
     # a headline repeats the body in fewer words: read it last so that body facts come first
-    title_sents = [s for s in sentences if s.para == 0 and article.title and s.text.strip() == article.title.strip()]
+    first_para = [s for s in sentences if s.para == 0]
+    title_sents = first_para if (len(first_para) == 1 and article.title
+                                 and first_para[0].text.strip() == article.title.strip()
+                                 and article.title.strip()[-1:] not in ".!?") else []
     body = [s for s in sentences if s not in title_sents]
     for sent in body + title_sents:
         state.para_periods.setdefault(sent.para, [])

@@ -123,7 +123,7 @@ def _place_regex() -> re.Pattern:
     insensitive = [n for n in names if n not in _CASE_SENSITIVE]
     sensitive = [n for n in names if n in _CASE_SENSITIVE]
     # possessive 's and plural-adjective forms are matched by the trailing look-ahead
-    pat = rf"(?<![\w$])(?:(?i:{_alternation(insensitive)})|{_alternation(sensitive)})(?!\w)"
+    pat = rf"(?<![\w$])(?:(?i:{_alternation(insensitive)})|{_alternation(sensitive)})(?![\w$])"
     return re.compile(pat)
 
 

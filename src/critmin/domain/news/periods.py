@@ -273,7 +273,8 @@ def find_date_spans(text: str, *, published: dt.date | None = None, future: bool
         if not free(m.start("m1"), m.end()):
             continue
         name = m.group("m1")
-        if name.lower().rstrip(".") == "may" and not m.group("y"):
+        if name.lower().rstrip(".") == "may" and not m.group("y") and not re.search(
+                r"\b(?:in|by|from|until|till|since|during|early|mid|late|end of)\s+$", text[max(0, m.start("m1") - 10):m.start("m1")]):
             continue  # the verb "may"
         mon = _month(name)
         if m.group("y"):

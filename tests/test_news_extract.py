@@ -1,0 +1,122 @@
+"""Extraction quality measured with the labelled set's own scorer (score.py), plus
+held-out paraphrases written for these tests (tests/data/news_heldout)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from critmin.domain.news.clean import clean_text
+from critmin.domain.news.extract import extract_facts
+from _news_helpers import HELDOUT, extract_folder, news_eval_dir, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def news_eval():
+    d = news_eval_dir()
+    if not (d / "score.py").exists():
+        pytest.fail(f"the labelled news set is missing at {d}; set CRITMIN_NEWS_EVAL")
+    return d
+
+
+@pytest.fixture(scope="module")
+def scorer(news_eval):
+    spec = importlib.util.spec_from_file_location("news_score", news_eval / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _score(scorer, gold_path, pred_path):
+    gold = scorer.load_facts(str(gold_path), label="gold")
+    pred = scorer.load_facts(str(pred_path), label="pred")   # raises on any schema violation
+    return scorer.score(gold, pred)
+
+
+def test_dev_set_f1_thresholds_with_score_py(news_eval, scorer, tmp_path):
+    pred = write_jsonl(extract_folder(news_eval / "dev" / "articles"), tmp_path / "pred.jsonl")
+    # the scorer's command line, as a user runs it: last line "F1 0.xxx"
+    out = subprocess.run([sys.executable, str(news_eval / "score.py"), "--gold", str(news_eval / "dev" / "gold.jsonl"),
+                          "--pred", str(pred), "--articles", str(news_eval / "dev" / "articles")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1].startswith("F1 ")
+    res = _score(scorer, news_eval / "dev" / "gold.jsonl", pred)
+    assert res["overall"]["f1"] >= 0.85, out
+    for t, c in res["types"].items():
+        assert c["f1"] >= 0.7, f"{t}: {c}"
+    # every evidence quote is verbatim in the article (and in the cleaned text)
+    n, problems = scorer.evidence_check(scorer.load_facts(str(pred)), str(news_eval / "dev" / "articles"))
+    assert n > 0 and problems == []
+
+
+def test_evidence_is_verbatim_in_cleaned_text(news_eval):
+    for p in sorted((news_eval / "dev" / "articles").glob("*.txt")):
+        art = clean_text(p.read_text(encoding="utf-8"), article_id=p.stem)
+        norm = " ".join(art.text.split())
+        for f in extract_facts(art):
+            assert " ".join(f["evidence"].split()) in norm, f
+
+
+def test_heldout_paraphrases(scorer, tmp_path):
+    pred = write_jsonl(extract_folder(HELDOUT / "articles"), tmp_path / "ho.jsonl")
+    res = _score(scorer, HELDOUT / "gold.jsonl", pred)
+    assert res["overall"]["f1"] >= 0.85, res["types"]
+    for t, c in res["types"].items():
+        assert c["f1"] >= 0.7, f"{t}: {c}"
+
+
+def _facts(text: str, aid: str = "t", **kw):
+    return extract_facts(clean_text(text, article_id=aid), **kw)
+
+
+def test_trade_value_paraphrase_details():
+    fs = _facts("DATE: 2025-06-01\nIndia's exports to Chile rose to $1.4 billion in FY25, while imports from Chile "
+                "were about Rs 21,000 crore.\nThe two countries aim to triple bilateral trade to US$12 billion by 2030.")
+    tv = [f for f in fs if f["type"] == "trade_value"]
+    exp = next(f for f in tv if f["flow"] == "export")
+    assert (exp["reporter"], exp["partner"], exp["value_usd"]) == ("IND", "CHL", 1.4e9)
+    assert exp["period"] == {"kind": "FY", "start": "2024-04", "end": "2025-03"}
+    imp = next(f for f in tv if f["flow"] == "import")
+    assert imp["value_usd"] is None and (imp["value_orig"], imp["currency_orig"]) == (2.1e11, "INR")
+    assert imp["approx"] and imp["period"] == exp["period"]
+    tgt = next(f for f in tv if f["projected"])
+    assert tgt["flow"] == "total" and tgt["value_usd"] == 12e9
+
+
+def test_trade_deficit_is_negative_balance():
+    (f,) = [f for f in _facts("India's trade deficit with China stood at US$85 billion in 2023-24.")
+            if f["type"] == "trade_value"]
+    assert (f["flow"], f["reporter"], f["partner"], f["value_usd"]) == ("balance", "IND", "CHN", -85e9)
+
+
+def test_growth_rates_and_tariff_coverage_are_not_shares():
+    fs = _facts("Exports to Peru grew 49% last year. The pact removes tariffs on 90% of tariff lines.")
+    assert [f for f in fs if f["type"] == "share"] == []
+
+
+def test_round_next_is_numbered_from_the_previous_one():
+    fs = _facts("DATE: 2025-03-20\nIndia and Oman held the sixth round of CEPA negotiations in Muscat on "
+                "March 17-19, 2025. The next round will be held in New Delhi in May.")
+    rounds = [f for f in fs if f["type"] == "negotiation_round"]
+    assert [(r["round_number"], r["status"], r["venue_city"], r["start_date"]) for r in rounds] == [
+        (6, "held", "Muscat", "2025-03-17"), (7, "planned", "New Delhi", "2025-05")]
+    assert rounds[0]["agreement"] == "IND-OMN CEPA"
+
+
+def test_policy_measure_actor_partners_and_amount():
+    fs = _facts("DATE: 2025-02-10\nThe Union Cabinet on Monday approved a Rs 1,500 crore incentive scheme for "
+                "critical mineral recycling. Japan and India signed an MoU on rare earth processing.")
+    pm = {f["kind"]: f for f in fs if f["type"] == "policy_measure"}
+    assert pm["production_incentive"]["country"] == "IND" and pm["production_incentive"]["amount"] == 1.5e10
+    assert pm["production_incentive"]["currency"] == "INR"
+    assert {pm["mou"]["country"], *pm["mou"]["partners"]} == {"IND", "JPN"}
+
+
+def test_facts_only_in_junk_are_ignored():
+    fs = _facts("India and Peru continue talks.\n\nSTORIES YOU MAY LIKE\n"
+                "China Bans Exports Of Gallium To The US\nIndia Imports Hit Record $70 Billion In March\n"
+                "Gold Rallies As Dollar Weakens\n")
+    assert fs == []
