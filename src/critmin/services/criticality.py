@@ -66,19 +66,32 @@ USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium
 def product_map(warehouse) -> pd.DataFrame:
     """HS6 -> ``mineral`` and value-chain ``chain_stage`` (extraction/processing).
 
-    Reads the ``products`` table when the warehouse has it, else critmin's minimal
-    mapping of the 30 bundled HS6 codes.
+    Reads the ``products`` table when the warehouse has it, else critmin's minimal mapping of
+    the 30 bundled HS6 codes. Rules: ``ore`` -> extraction; ``intermediate`` and ``refined`` ->
+    processing; ``product`` codes are kept (as processing) only for a mineral that has no
+    ``intermediate``/``refined`` code (e.g. ``magnets``); a basket code (one that also covers other
+    goods) is kept only for a mineral that has no non-basket code at all (e.g. ``helium``,
+    ``gallium``). Mineral aliases (``bauxite`` -> ``aluminium``) follow the USGS mapping.
     """
     if warehouse.has("products"):
-        p = warehouse.read("products", columns=["hs6", "mineral", "stage"]).dropna(subset=["mineral"])
+        p = warehouse.read("products").dropna(subset=["mineral"])
         source = "table products"
     else:
         p = pd.DataFrame([(k, m, s) for k, (m, s) in _FALLBACK_PRODUCTS.items()], columns=["hs6", "mineral", "stage"])
         source = "critmin minimal HS6 mapping (until the products table is built)"
     p = p.copy()
+    if "basket" not in p:
+        p["basket"] = False
+    p["basket"] = p["basket"].fillna(False).astype(bool)
+    p["mineral"] = p["mineral"].replace(USGS_MINERAL_ALIAS)
+    p = p.drop_duplicates(["hs6", "mineral"])
+    has_mid = p[p["stage"].isin(["intermediate", "refined"])].groupby("mineral").size()
+    p = p[(p["stage"] != "product") | ~p["mineral"].isin(has_mid.index)]
+    has_plain = p[~p["basket"]].groupby("mineral").size()
+    p = p[~p["basket"] | ~p["mineral"].isin(has_plain.index)]
     p["chain_stage"] = p["stage"].map(PRODUCT_STAGE_TO_CHAIN)
     p["mapping_source"] = source
-    return p.dropna(subset=["chain_stage"]).drop_duplicates(["hs6", "mineral"])
+    return p.dropna(subset=["chain_stage"])[["hs6", "mineral", "stage", "chain_stage", "basket", "mapping_source"]]
 
 
 # -- parameter tables ----------------------------------------------------------------------------
@@ -318,6 +331,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     factors = _factors()
     gov, gov_year = _governance(wh, year, method)
     trade = _trade(wh, year)
+    pm_all = product_map(wh)
     _check_reporter(reporter, trade, gov)
     prod = _production(wh, year)
     restr = _active_restrictions(tables["trade_restrictions"], year, factors)
@@ -330,20 +344,26 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
                                          ["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
     items = sorted(trade_items | prod_items)
 
-    imp = trade[trade["importer"] == reporter]
-    exp = trade[trade["exporter"] == reporter]
+    key = ["mineral", "chain_stage"]
+    empty_trade = trade.iloc[0:0]
+    trade_by = dict(tuple(trade.groupby(key)))
+    basket_codes = set(pm_all.loc[pm_all["basket"], "hs6"])
+    imp_by = dict(tuple(trade[trade["importer"] == reporter].groupby(key)))
+    exp_by = dict(tuple(trade[trade["exporter"] == reporter].groupby(key)))
+    prod_by = dict(tuple(prod[prod["tonnes"] > 0].groupby(key)))
+    restr_by = dict(tuple(restr.groupby("mineral")))
     item_rows, gs_rows, src_rows, provenance = [], [], [], {}
     for i, (mineral, stage) in enumerate(items):
-        hs = sorted(trade.loc[(trade["mineral"] == mineral) & (trade["chain_stage"] == stage), "hs6"].unique())
-        info: dict = {"hs6": hs}
+        w = trade_by.get((mineral, stage), empty_trade)
+        hs = sorted(w["hs6"].unique())
+        info: dict = {"hs6": hs, "basket_hs6": sorted(w.loc[w["hs6"].isin(basket_codes), "hs6"].unique())}
         # global supply: USGS production shares, else world export shares (proxy)
-        pr = prod[(prod["mineral"] == mineral) & (prod["chain_stage"] == stage) & (prod["tonnes"] > 0)]
+        pr = prod_by.get((mineral, stage), prod.iloc[0:0])
         if not pr.empty:
             gs = pr.groupby("iso3")["tonnes"].sum()
             info["global_supply_source"] = (f"{USGS_SOURCE}: world {stage} production by country, "
                                             f"{int(pr['year'].iloc[0])}")
         elif hs:
-            w = trade[(trade["mineral"] == mineral) & (trade["chain_stage"] == stage)]
             gs = w.groupby("exporter")["value_usd"].sum()
             info["global_supply_source"] = (f"proxy: world export shares by value, {BACI_SOURCE} HS6 "
                                             f"{', '.join(hs)}, {year} (no USGS production for this stage)")
@@ -352,8 +372,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         gs = gs[gs > 0]
         gs_share = gs / gs.sum()
         # importer sourcing: domestic production + imports by partner
-        m_rows = imp[(imp["mineral"] == mineral) & (imp["chain_stage"] == stage)]
-        x_rows = exp[(exp["mineral"] == mineral) & (exp["chain_stage"] == stage)]
+        m_rows = imp_by.get((mineral, stage), empty_trade)
+        x_rows = exp_by.get((mineral, stage), empty_trade)
         dom_t = float(pr.loc[pr["iso3"] == reporter, "tonnes"].sum()) if not pr.empty else 0.0
         m_t, x_t = float(m_rows["qty_t"].sum(skipna=True)), float(x_rows["qty_t"].sum(skipna=True))
         src_share = pd.Series(dtype=float)
@@ -404,11 +424,16 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         idx = len(item_rows) - 1
         # trade-restriction factors t_c
         t_notes = []
-        act = restr[(restr["mineral"] == mineral) & (restr["stage"].isin(["", stage]))]
+        act = restr_by.get(mineral, restr.iloc[0:0])
+        act = act[act["stage"].isin(["", stage])]
+
+        by_country: dict[str, list] = {}
+        for r in act.itertuples(index=False):
+            by_country.setdefault(r.country, []).append(r)
 
         def t_of(country: str, sourcing: bool) -> float:
             t = 1.0
-            for r in act[act["country"] == country].itertuples(index=False):
+            for r in by_country.get(country, ()):
                 targets = [x for x in r.targets.split(";") if x]
                 if targets and not (sourcing and reporter in targets):
                     continue
@@ -603,8 +628,10 @@ def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -
     if reporter not in set(t["importer"]):
         raise UnknownCodeError("country", reporter, where=f"importers of trade_flows {year}")
     out = calc_geodep(t, reporter)
-    pm = product_map(wh)[["hs6", "mineral", "chain_stage"]]
-    out = out.merge(pm, on="hs6", how="left").rename(columns={"mineral": "material", "chain_stage": "stage"})
+    pm = product_map(wh)
+    pm = pm.groupby("hs6").agg(material=("mineral", lambda m: ";".join(sorted(set(m)))),
+                               stage=("chain_stage", "first")).reset_index()
+    out = out.merge(pm, on="hs6", how="left")
     out["method"] = "geodep"
     out["critical"] = out["dependent"]
     out["c4_persistence"] = None  # needs three years of all-pairs trade
