@@ -55,7 +55,6 @@ _EXPLAIN = {
 }
 _PRELIM = re.compile(r"\b(?:preliminary|provisional|revised|estimated?|estimates?|quick estimates?|advance)\b", re.I)
 _SERVICES = re.compile(r"\b(?:goods and services|services)\b", re.I)
-_GOODS_ONLY = re.compile(r"\b(?:merchandise|goods trade|trade in goods)\b", re.I)
 
 
 def _months(period: dict | None) -> set[str]:
@@ -131,8 +130,7 @@ def classify_pair(a: dict, b: dict, *, agree_tol: float = 0.02, rounding_tol: fl
             and a["period"]["kind"] != b["period"]["kind"]:
         cause = "fiscal_vs_calendar"
     elif a["type"] == "trade_value" and bool(_SERVICES.search(a.get("evidence", ""))) != bool(
-            _SERVICES.search(b.get("evidence", ""))) and not (_GOODS_ONLY.search(a.get("evidence", "")) and
-                                                              _GOODS_ONLY.search(b.get("evidence", ""))):
+            _SERVICES.search(b.get("evidence", ""))):
         cause = "goods_vs_goods_services"
     elif a.get("period") != b.get("period") or a.get("product") != b.get("product"):
         cause = "different_scope_or_period"

@@ -1,0 +1,124 @@
+"""End to end: ingest articles into a warehouse, list facts, conflicts, negotiations, CLI, brief section."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from critmin.config import load_settings
+from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
+from _news_helpers import news_eval_dir
+
+
+@pytest.fixture(scope="module")
+def news_home(tmp_path_factory, mirror):
+    """A home with the WTO RTA, TradeStat and BACI tables and the dev articles ingested."""
+    from critmin.services.news import ingest_articles
+    from critmin.warehouse.build import build
+
+    s = load_settings(home=tmp_path_factory.mktemp("newshome"), mirror=mirror, offline=True)
+    build(s, ["wto_rta", "tradestat", "baci"], progress=False)
+    res = ingest_articles(s, [str(news_eval_dir() / "dev" / "articles")])
+    assert res["articles_new"] == 5 and res["facts_new"] > 30
+    return s
+
+
+def test_duplicates_merge_keeping_every_source(news_home, tmp_path):
+    from critmin.services.news import ingest_articles, list_facts
+    from critmin.warehouse import open_warehouse
+
+    src = (news_eval_dir() / "dev" / "articles" / "seed_003.txt").read_text(encoding="utf-8")
+    copy = tmp_path / "mirror_site_copy.txt"
+    copy.write_text("SOURCE: https://mirror.example/seed3\n" + src, encoding="utf-8")
+    res = ingest_articles(news_home, [str(copy)])
+    assert res["duplicates"] == 1 and res["articles_new"] == 0
+    arts = open_warehouse(news_home).read("news_articles")
+    row = arts[arts["article_id"] == "seed_003"].iloc[0]
+    assert "https://mirror.example/seed3" in row["sources"] and "mirror_site_copy.txt" in row["origins"]
+    assert len(arts) == 5
+    # the same fact in two different articles is one merged fact with both article ids
+    other = tmp_path / "other.txt"
+    other.write_text("SOURCE: https://other.example/x\nDATE: 2025-11-10\nIn 2024, India's imports from Peru stood "
+                     "at approximately US$4.69 billion, official data show.\n", encoding="utf-8")
+    ingest_articles(news_home, [str(other)])
+    merged = list_facts(news_home, types=["trade_value"], merged=True)
+    hit = [f for f in merged if f["value_usd"] == 4.69e9]
+    assert len(hit) == 1 and set(hit[0]["article_ids"]) == {"seed_003", "other"}
+    assert "https://other.example/x" in hit[0]["sources"]
+    prov = open_warehouse(news_home).provenance()
+    assert {"news_articles", "news_facts", "agreements"} <= set(prov["table"])
+
+
+def test_facts_conflicts_negotiations(news_home):
+    from critmin.services.news import find_conflicts, list_facts, negotiations
+
+    rounds = list_facts(news_home, types=["negotiation_round"])
+    assert {r["round_number"] for r in rounds} >= {8, 9, 10, 3}
+    res = find_conflicts(news_home)
+    causes = {(c["quantity"], c["cause"]) for c in res["comparisons"]}
+    assert ("PER->IND flow", "fiscal_vs_calendar") in causes         # 3.03 bn FY2023-24 vs 4.69 bn CY2024
+    assert ("IND->PER flow", "rounding") in causes                   # 933 mn vs "under US$1 billion"
+    ts = [r for r in res["reference"] if r["reference_table"] == "tradestat_imports" and r["period"] == "CY2024"]
+    assert ts and ts[0]["reference_value_usd"] == pytest.approx(253.35e6)
+    tr = negotiations(news_home, reporter="IND", partner="PER")
+    per = tr.agreements[0]
+    assert per.name == "IND-PER FTA" and per.next_round.round_number == 10
+    assert per.next_round.venue_city == "New Delhi"
+    chl = negotiations(news_home, reporter="IND", partner="CHL")
+    assert any(a.origin.startswith("wto_rta") for a in chl.agreements)   # Chile-India PSA (WTO RTA)
+    with pytest.raises(UnknownCodeError):
+        negotiations(news_home, reporter="india")
+    with pytest.raises(EmptySelectionError):
+        negotiations(news_home, reporter="IND", partner="ISL")
+    with pytest.raises(UnknownCodeError):
+        list_facts(news_home, types=["tariff"])
+
+
+def test_cli_commands(news_home):
+    from critmin.cli import app
+
+    env = {"CRITMIN_HOME": str(news_home.home), "CRITMIN_MIRROR": str(news_home.mirror)}
+    r = CliRunner().invoke(app, ["news", "facts", "--type", "share", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.output.splitlines() if x.strip()]
+    assert lines and all(f["type"] == "share" and f["evidence"] for f in lines)
+    r = CliRunner().invoke(app, ["negotiations", "--reporter", "IND", "--partner", "PER", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["agreements"][0]["next_round"]["round_number"] == 10
+    r = CliRunner().invoke(app, ["news", "conflicts", "--json"], env=env)
+    assert r.exit_code == 0 and json.loads(r.output)["comparisons"]
+
+
+def test_brief_section_renders_timeline(news_home):
+    from critmin.report.base import BriefContext
+    from critmin.report.sections import news as section
+
+    sec = section.build(BriefContext(settings=news_home))
+    assert sec is not None and sec.figures
+    names = {t.name for t in sec.figures[0].data}
+    assert {"round held", "round planned"} <= names
+    assert "IND-PER FTA" in sec.html and "Latest facts" in sec.html
+
+
+def test_bad_inputs(settings, tmp_path):
+    from critmin.services.news import ingest_articles
+    from critmin.sources.news import read_article_file
+
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Exportaciones a la India: 5 millones de d\xf3lares".encode("latin-1"))
+    with pytest.raises(DataFormatError, match="not UTF-8"):
+        read_article_file(bad)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(DataFormatError, match="empty"):
+        read_article_file(empty)
+    with pytest.raises(DataFormatError, match="unknown article type"):
+        read_article_file(shutil.copy(bad, tmp_path / "a.pdf"))
+    with pytest.raises(DataFormatError, match="does not exist"):
+        ingest_articles(settings, [str(tmp_path / "missing.txt")])
+    (tmp_path / "emptydir").mkdir()
+    with pytest.raises(DataFormatError, match="no .txt"):
+        ingest_articles(settings, [str(tmp_path / "emptydir")])
