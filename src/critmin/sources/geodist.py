@@ -25,11 +25,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
+from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import read_text
 
 #: CEPII codes that are not (current) ISO 3166 alpha-3 codes.
 CEPII_TO_ISO3 = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "PAL": "PSE"}
+KNOWN_ISO3 = frozenset(M49_TO_ISO3.values())  # includes the withdrawn YUG and ANT
 
 DIST_DUMMIES = ["contig", "comlang_off", "comlang_ethno", "colony", "comcol", "curcol", "col45", "smctry"]
 DIST_KM = ["dist", "distcap", "distw", "distwces"]
@@ -144,7 +146,14 @@ def _codes(path: Path, df: pd.DataFrame, col: str) -> pd.Series:
         i = int((~ok).to_numpy().argmax())
         raise DataFormatError(path, f"country code {df[col].iloc[i]!r} is not a 3-letter CEPII code", row=i + 1,
                               field=col)
-    return df[col].map(to_iso3)
+    iso = df[col].map(to_iso3)
+    known = iso.isin(KNOWN_ISO3)
+    if not known.all():
+        i = int((~known).to_numpy().argmax())
+        raise DataFormatError(path, f"unknown country code {df[col].iloc[i]!r}; expected an ISO 3166 alpha-3 "
+                                    f"code or one of CEPII's old codes {', '.join(sorted(CEPII_TO_ISO3))}",
+                              row=i + 1, field=col)
+    return iso
 
 
 def read_dist(path: Path) -> pd.DataFrame:
