@@ -132,3 +132,17 @@ def test_bad_unit_row(tmp_path, head_rows):
     with pytest.raises(DataFormatError, match="unit '' under 'Zinc'") as exc:
         read_pinksheet(_workbook(tmp_path, rows))
     assert exc.value.row == 6
+
+
+def test_damaged_sheet_inside_an_intact_zip(tmp_path, mirror):
+    import zipfile
+
+    path = tmp_path / "CMO-Historical-Data-Monthly.xlsx"
+    with zipfile.ZipFile(mirror / RAW) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "xl/worksheets/sheet2.xml":  # "Monthly Prices"
+                data = data[: len(data) // 2]
+            zout.writestr(name, data)
+    with pytest.raises(DataFormatError, match="workbook is damaged .*ParseError"):
+        read_pinksheet(path)

@@ -15,6 +15,8 @@ series name). Months with a missing value are left out.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Mapping
@@ -65,6 +67,9 @@ def read_pinksheet(path: Path) -> pd.DataFrame:
     wb = open_workbook(path)
     try:
         return _read(path, sheet(wb, path, SHEET))
+    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+        raise DataFormatError(path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); "
+                                    f"truncated or not the publisher's file") from None
     finally:
         wb.close()
 

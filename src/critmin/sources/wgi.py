@@ -28,6 +28,8 @@ withdrawn codes such as ANT are kept.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Mapping
 
@@ -86,6 +88,9 @@ def read_wgi(path: Path) -> pd.DataFrame:
     wb = open_workbook(path)
     try:
         return _read(path, wb)
+    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+        raise DataFormatError(path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); "
+                                    f"truncated or not the publisher's file") from None
     finally:
         wb.close()
 
