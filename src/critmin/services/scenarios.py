@@ -450,7 +450,14 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     drop = set(no_freight) | (set(unknown) if unknown_tariff == "exclude" else set())
     notes.update({"unit": unit, "hs6": hs6, "unknown_tariffs": unknown, "missing_freight": no_freight,
                   "no_fx_premium_data": no_fx, "excluded_missing_data": sorted(drop)})
-    return cand[~cand["partner"].isin(drop)].reset_index(drop=True), notes
+    kept = cand[~cand["partner"].isin(drop)].reset_index(drop=True)
+    if kept.empty:
+        raise EmptySelectionError(
+            f"no candidate supplier left for {mineral} {stage} ({hs6}): unknown tariff for "
+            f"{', '.join(unknown) or 'none'}; missing freight for {', '.join(no_freight) or 'none'}. "
+            f"Give rates with --tariffs FILE (reporter,partner,hs6,year,rate) or accept them as 0 with "
+            f"--unknown-tariff zero (they are reported either way)")
+    return kept, notes
 
 
 def default_demand(settings: Settings, mineral: str, year: int) -> tuple[float, str]:

@@ -282,18 +282,25 @@ def minimise_concentration(spec: SourcingSpec, *, cost_budget_usd: float,
         rw = pd.Series(risk_weights, dtype=float)
         w = cand["partner"].map(rw).fillna(1.0).to_numpy()
     c = cand["landed_cost_usd_t"].to_numpy()
-    x = cp.Variable(n, nonneg=True)
-    cons = [cp.sum(x) == D, x <= cand["capacity_t"].to_numpy(), c @ x <= cost_budget_usd]
+    if cost_budget_usd <= 0:
+        raise ValueError(f"cost_budget_usd must be positive, got {cost_budget_usd!r}")
+    # solve in shares s = x / D with the budget row scaled to 1 (well-conditioned for any units)
+    sh = cp.Variable(n, nonneg=True)
+    cons = [cp.sum(sh) == 1, sh <= cand["capacity_t"].to_numpy() / D, (c * D / cost_budget_usd) @ sh <= 1]
     if spec.max_share is not None:
-        cons.append(x <= spec.max_share * D)
+        cons.append(sh <= spec.max_share)
     if spec.min_fta_share:
-        cons.append(cand["is_fta"].to_numpy().astype(float) @ x >= spec.min_fta_share * D)
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(w, cp.square(x / D)))), cons)
-    prob.solve()
+        cons.append(cand["is_fta"].to_numpy().astype(float) @ sh >= spec.min_fta_share)
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(w, cp.square(sh)))), cons)
+    try:
+        prob.solve(solver="CLARABEL" if "CLARABEL" in cp.installed_solvers() else None)
+    except cp.error.SolverError:
+        raise InfeasibleError(f"concentration problem could not be solved (is the cost budget "
+                              f"USD {cost_budget_usd:,.0f} below the minimum cost?)") from None
     if prob.status not in ("optimal", "optimal_inaccurate"):
         raise InfeasibleError(f"concentration problem is {prob.status} (is the cost budget "
                               f"USD {cost_budget_usd:,.0f} below the minimum cost?)")
-    xs = np.clip(np.asarray(x.value, float), 0, None)
+    xs = np.clip(np.asarray(sh.value, float), 0, None)
     xs *= D / xs.sum()
     return _result(cand, xs, spec, solver=f"cvxpy/{prob.solver_stats.solver_name}",
                    objective="min governance-weighted concentration",

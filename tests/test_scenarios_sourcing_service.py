@@ -1,0 +1,96 @@
+"""Sourcing service over the warehouse: FTA vs no FTA, tariffs (known, unknown), CLI JSON shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from critmin.errors import DataFormatError
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+
+
+def test_fta_lowers_cost_and_shifts_to_partners(built_settings):
+    from critmin.services.scenarios import sourcing
+
+    out = sourcing(built_settings, "copper", "concentrate", 2030, fta=["PER", "CHL"], max_share=0.65)
+    wo, w = out["scenarios"]["without_fta"], out["scenarios"]["with_fta"]
+    assert w["total_cost_usd"] < wo["total_cost_usd"]
+    assert out["fta_saving_usd"] == pytest.approx(wo["total_cost_usd"] - w["total_cost_usd"])
+    fta_t = sum(a["tonnes"] for a in w["allocation"] if a["partner"] in ("PER", "CHL"))
+    fta_t0 = sum(a["tonnes"] for a in wo["allocation"] if a["partner"] in ("PER", "CHL"))
+    assert fta_t > fta_t0
+    assert all(a["share"] <= 0.65 + 1e-9 for a in out["allocation"])
+    assert sum(a["tonnes"] for a in out["allocation"]) == pytest.approx(out["demand_t"])
+    # capacity shadow prices are non-negative and zero for suppliers not at capacity
+    for a in out["allocation"]:
+        if a["tonnes"] < a["capacity_t"] - 1e-6:
+            assert out["shadow_prices"][a["partner"]] == pytest.approx(0.0, abs=1e-6)
+    assert all(v >= -1e-9 for v in out["shadow_prices"].values())
+    assert out["tariff_basis"]["PER"].startswith("FTA")
+
+
+def test_unknown_tariff_is_reported_not_guessed(built_settings, tmp_path):
+    from critmin.services.scenarios import read_tariff_file, sourcing
+
+    # refined copper: the starting table has MFN 5 % for 740311 only; a user file with no row for the
+    # product family makes nothing unknown, so use a product with no starting rate: nickel refined
+    from critmin.errors import EmptySelectionError
+
+    with pytest.raises(EmptySelectionError, match="unknown tariff"):
+        sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, max_share=0.65)
+    out = sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, max_share=0.65,
+                   unknown_tariff="zero")
+    assert out["unknown_tariffs"], "nickel has no tariff in the starting table"
+    assert all(out["tariff_basis"][a["partner"]].startswith("unknown") for a in out["allocation"])
+    # with an MFN row given in a file, nothing is unknown and its source is carried
+    f = tmp_path / "t.csv"
+    f.write_text("reporter,partner,hs6,year,rate\nIND,WLD,750210,2024,5\nIND,WLD,283324,2024,7.5\n"
+                 "IND,WLD,750220,2024,5\nIND,WLD,720260,2024,5\n")
+    out = sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, tariffs=read_tariff_file(f))
+    assert out["unknown_tariffs"] == []
+    assert any("t.csv" in b for b in out["tariff_basis"].values())
+
+
+def test_bad_tariff_file(tmp_path):
+    from critmin.services.scenarios import read_tariff_file
+
+    f = tmp_path / "t.csv"
+    f.write_text("reporter,partner,hs6,year,rate\nIND,PERU,260300,2024,2.5\n")
+    with pytest.raises(DataFormatError, match="ISO3"):
+        read_tariff_file(f)
+    f.write_text("reporter,partner,hs6,year,rate\nIND,PER,260300,2024,-1\n")
+    with pytest.raises(DataFormatError, match="rate"):
+        read_tariff_file(f)
+
+
+def test_sourcing_cli_json(built_settings):
+    from critmin.cli import app
+
+    r = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--stage", "concentrate", "--year", "2030",
+                                 "--cap", "0.65", "--fta", "PER,CHL", "--exclude", "CHN",
+                                 "--tariffs", str(EXAMPLES / "tariffs_example.csv"), "--json",
+                                 "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert {"allocation", "total_cost_usd", "shadow_prices", "hhi"} <= set(out)
+    assert {"partner", "tonnes", "share", "landed_cost_usd"} <= set(out["allocation"][0])
+    assert "CHN" not in {a["partner"] for a in out["allocation"]}
+    # CHL has a preferential row in the file; the FTA then applies on top of it
+    assert out["tariff_basis"]["CHL"].startswith("FTA")
+
+
+@pytest.mark.parametrize("objective", ["concentration", "cvar"])
+def test_other_objectives(built_settings, objective):
+    from critmin.services.scenarios import sourcing
+
+    base = sourcing(built_settings, "copper", "concentrate", 2030, max_share=0.65)
+    out = sourcing(built_settings, "copper", "concentrate", 2030, max_share=0.65, objective=objective,
+                   cvar_scenarios=500)
+    assert sum(a["tonnes"] for a in out["allocation"]) == pytest.approx(out["demand_t"], rel=1e-6)
+    assert out["total_cost_usd"] >= base["total_cost_usd"] - 1e-3
+    if objective == "concentration":
+        assert out["hhi"] <= base["hhi"] + 1e-9
+        assert out["total_cost_usd"] <= base["total_cost_usd"] * 1.02 + 1.0
