@@ -21,7 +21,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
-import ibis
 import pandas as pd
 
 from critmin.classify import (normalize_hs, product_labels, products_for, resolve_country,
@@ -92,19 +91,27 @@ class Explorer:
         hit = self.countries[(self.countries["iso3"] == iso3)].sort_values("is_current", ascending=False)
         return str(hit["name"].iloc[0]) if len(hit) else iso3
 
-    def years(self, years: Iterable[int] | None) -> list[int]:
+    def available_years(self) -> list[int]:
         flows = self.table("trade_flows")
-        available = sorted(int(y) for y in flows.select("year").distinct().to_pandas()["year"])
-        if not available:
-            raise EmptySelectionError("trade_flows has no rows")
+        return sorted(int(y) for y in flows.select("year").distinct().to_pandas()["year"])
+
+    def years(self, years: Iterable[int] | None) -> list[int]:
+        """The requested years, or the latest year in ``trade_flows``."""
         if years is None:
+            available = self.available_years()
+            if not available:
+                raise EmptySelectionError("trade_flows has no rows")
             return [available[-1]]
-        out = [int(y) for y in years]
-        absent = [y for y in out if y not in available]
+        return [int(y) for y in years]
+
+    def empty_selection(self, what: str, years: Sequence[int]) -> EmptySelectionError:
+        """An error naming the selection, and the years that do have data when a year is the cause."""
+        available = self.available_years()
+        absent = [y for y in years if y not in available]
         if absent:
-            raise EmptySelectionError(f"no trade data for year(s) {', '.join(map(str, absent))}; "
-                                      f"trade_flows covers {', '.join(map(str, available))}")
-        return out
+            return EmptySelectionError(f"no trade data for year(s) {', '.join(map(str, absent))} ({what}); "
+                                       f"trade_flows covers {', '.join(map(str, available))}")
+        return EmptySelectionError(f"no trade flows for {what}")
 
     def products(self, *, hs: Sequence[str | int] | None = None, mineral: str | None = None,
                  stage: str | None = None, include_baskets: bool | None = None) -> "ProductSelection":
@@ -224,7 +231,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=prods.hs6)
     by_product = ex.trade_by_product(flows, rep, partners=parts).to_pandas()
     if by_product.empty:
-        raise EmptySelectionError(f"no trade flows for {_selection_text(rep, parts, prods, yrs)}")
+        raise x.empty_selection(_selection_text(rep, parts, prods, yrs), yrs)
     by_partner = ex.trade_by_partner(flows, rep, partners=parts).to_pandas()
     labels = product_labels().set_index("hs6")
     rows = []
@@ -254,10 +261,11 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
 
 # --------------------------------------------------------------------------- dependence
 def _governance_year(x: Explorer, year: int) -> int | None:
+    """Latest WGI year <= ``year`` (WGI ends before the latest trade year)."""
     if not x.warehouse.has("governance"):
         return None
-    gov = x.table("governance")
-    years = gov.filter(gov.year <= int(year)).select("year").distinct().to_pandas()["year"]
+    years = x.warehouse.read("governance", columns=["year"])["year"].astype(int)
+    years = years[years <= int(year)]
     return int(years.max()) if len(years) else None
 
 
@@ -328,7 +336,10 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
     shares = ex.supplier_shares(imports, by=["importer"])
     sup = shares.order_by("rank").to_pandas()
     if sup.empty or not sup["value_usd"].sum() > 0:
-        raise EmptySelectionError(f"no imports for {_selection_text(rep, None, prods, yrs)}")
+        err = x.empty_selection(_selection_text(rep, None, prods, yrs), yrs)
+        hint_ = (f" (basket codes {', '.join(prods.baskets_excluded)} were left out; use include_baskets)"
+                 if prods.baskets_excluded else "")
+        raise type(err)(str(err).replace("no trade flows", "no imports") + hint_)
     conc = ex.concentration(shares, by=["importer"], top_n=top_n, focus=focus).to_pandas().iloc[0]
     out: dict = {
         "reporter": rep, "reporter_name": x.name_of(rep), "year": yrs[0], "products": prods.describe(),
@@ -342,9 +353,9 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
         f"top{top_n}_share": float(conc[f"top{top_n}_share"]),
         f"{_focus_key(focus)}_share": float(conc[f"{focus.lower()}_share"]),
     }
-    exports = flows.filter(flows.exporter == rep)
-    exp = exports.aggregate(v=exports.value_usd.sum()).to_pandas()
-    out["exports_usd"] = _num(exp["v"].iloc[0]) if len(exp) and pd.notna(exp["v"].iloc[0]) else 0.0
+    totals = ex.trade_by_product(flows, rep).to_pandas()
+    out["exports_usd"] = float(totals["exports_usd"].sum())
+    out["exports_t"] = _num(totals["exports_t"].sum())
     # governance-weighted HHI
     gy = _governance_year(x, yrs[0])
     if gy is None:
@@ -354,7 +365,7 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
         w = ex.governance_weighted_hhi(shares, risk, by=["importer"]).to_pandas().iloc[0]
         out.update(wgi_weighted_hhi=float(w["wgi_weighted_hhi"]), wgi_year=gy,
                    wgi_coverage=float(w["wgi_coverage"]))
-    out.update(_net_import_reliance(x, rep, prods, flows, yrs[0]))
+    out.update(_net_import_reliance(x, rep, prods, totals, yrs[0]))
     out.update(source=SOURCE_NOTE, backend=backend)
     return out
 
@@ -363,7 +374,8 @@ def _focus_key(focus: str) -> str:
     return {"CHN": "china"}.get(focus.upper(), focus.lower())
 
 
-def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, flows, year: int) -> dict:
+def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals: pd.DataFrame,
+                         year: int) -> dict:
     labels = products_for(hs=list(prods.hs6))
     minerals = sorted(set(labels["mineral"]) if prods.mineral is None else {prods.mineral})
     stages = sorted(set(labels["stage"]))
@@ -381,12 +393,9 @@ def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, flows, 
     if prod is None or prod["tonnes"] is None:
         return {**none, "net_import_reliance_note": f"no USGS {usgs_stage} production of {minerals[0]} "
                                                     f"for {rep}"}
-    t = flows.filter((flows.importer == rep) | (flows.exporter == rep))
-    q = t.group_by(["hs6"]).aggregate(
-        m=ibis.ifelse(t.importer == rep, t.qty_t, 0.0).sum(),
-        x=ibis.ifelse(t.exporter == rep, t.qty_t, 0.0).sum()).to_pandas()
-    m = float(sum(q.loc[q.hs6 == h, "m"].fillna(0).sum() * f for h, f in factors.items()))
-    xq = float(sum(q.loc[q.hs6 == h, "x"].fillna(0).sum() * f for h, f in factors.items()))
+    q = totals
+    m = float(sum(q.loc[q.hs6 == h, "imports_t"].fillna(0).sum() * f for h, f in factors.items()))
+    xq = float(sum(q.loc[q.hs6 == h, "exports_t"].fillna(0).sum() * f for h, f in factors.items()))
     nir = calc_net_import_reliance(imports=m, exports=xq, production=prod["tonnes"])
     return {"net_import_reliance": None if math.isnan(nir) else nir,
             "net_import_reliance_detail": {
