@@ -104,3 +104,11 @@ def test_negative_and_text_values(raw_text, tmp_path):
     assert (err.value.row, err.value.field) == (4, "dec2024_usd_mn")
     with pytest.raises(DataFormatError, match="'n/a' is not a number"):
         read_tradestat(_write(tmp_path, raw_text.replace("CHILE,210.69", "CHILE,n/a")))
+
+
+def test_duplicate_partner(raw_text, tmp_path):
+    lines = raw_text.splitlines(keepends=True)
+    text = "".join(lines[:5] + [lines[4]] + lines[5:])
+    with pytest.raises(DataFormatError, match=r"partner 'CHILE' \(CHL\) appears twice.*first at row 4") as err:
+        read_tradestat(_write(tmp_path, text))
+    assert err.value.row == 5

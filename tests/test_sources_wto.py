@@ -193,3 +193,18 @@ def test_name_table_covers_every_party_in_the_file(raw_path):
             names.update(x.strip() for x in (r[h.index(c)] or "").split(";") if x.strip())
     assert names <= set(WTO_NAMES) | set(BLOC_RECORDS)
     assert len(set(WTO_NAMES.values())) == len(WTO_NAMES)  # no two names share a code
+
+
+def test_damaged_sheet_inside_a_valid_zip(raw_path, tmp_path):
+    """The zip opens but the worksheet XML stops half-way (a damaged copy): the error names the file."""
+    import zipfile
+
+    bad = tmp_path / "AllRTAs.xlsx"
+    with zipfile.ZipFile(raw_path) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(info, data)
+    with pytest.raises(DataFormatError, match=r"AllRTAs\.xlsx.*truncated or damaged"):
+        read_rtas(bad)

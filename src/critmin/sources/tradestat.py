@@ -99,6 +99,7 @@ def read_tradestat(path: Path) -> pd.DataFrame:
                                     "cy2024_usd_mn (USD million)")
     idx = {c: header.index(c) for c in header}
     records = []
+    seen: dict[tuple[str, str, str], int] = {}
     for n, fields in rows:
         hs = fields[idx["hs_code"]].strip()
         if not re.fullmatch(r"\d{2,8}", hs):
@@ -113,6 +114,11 @@ def read_tradestat(path: Path) -> pd.DataFrame:
             raise DataFormatError(path, f"unknown partner country name {name!r}; add it to "
                                         f"critmin.sources.tradestat.TRADESTAT_COUNTRIES",
                                   row=n, field="partner_country_tradestat")
+        key = (hs, iso3, flow)
+        if key in seen:
+            raise DataFormatError(path, f"partner {name!r} ({iso3}) appears twice for HS {hs} (first at row "
+                                        f"{seen[key]})", row=n, field="partner_country_tradestat")
+        seen[key] = n
         for col in value_cols:
             raw = fields[idx[col]].strip()
             if raw == "":

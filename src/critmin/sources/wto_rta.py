@@ -27,7 +27,10 @@ an approximation for old agreements.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Mapping
 
 import pandas as pd
@@ -209,11 +212,16 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
                                   field=missing[0])
         idx = {c: header.index(c) for c in COLUMNS}
         raw: list[tuple[int, dict]] = []
-        for n, values in enumerate(rows, start=1):
-            if values is None or all(v is None for v in values):
-                continue
-            rec = {COLUMNS[c]: (values[i] if i < len(values) else None) for c, i in idx.items()}
-            raw.append((n, rec))
+        n = 0
+        try:
+            for n, values in enumerate(rows, start=1):
+                if values is None or all(v is None for v in values):
+                    continue
+                rec = {COLUMNS[c]: (values[i] if i < len(values) else None) for c, i in idx.items()}
+                raw.append((n, rec))
+        except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError, KeyError, ValueError) as exc:
+            raise DataFormatError(path, f"sheet {SHEET!r} cannot be read past this row ({exc.__class__.__name__}: "
+                                        f"{exc}); truncated or damaged workbook", row=n + 1) from None
     finally:
         wb.close()
     if not raw:
