@@ -135,7 +135,9 @@ class _Block:
         return out
 
     def sample_shares(self, rng: np.random.Generator, kappa: float, d: int) -> np.ndarray:
-        g = rng.standard_gamma(kappa * self.share, size=(d, len(self.share)))
+        # float32 draws: ~30 % faster, and ample precision for shares
+        alpha = np.broadcast_to((kappa * self.share).astype(np.float32), (d, len(self.share)))
+        g = rng.standard_gamma(alpha, dtype=np.float32)
         sums = np.add.reduceat(g, self.starts, axis=1)
         return g / sums[:, self.seg]
 
