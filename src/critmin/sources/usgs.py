@@ -221,6 +221,11 @@ def country_iso3(name: str, *, where: str) -> str | None:
                                hint="add it to critmin.sources.usgs.COUNTRY_ISO3") from None
 
 
+PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
+                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes",
+                      "is_estimate", "notes", "basis"]
+
+
 def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
     """Parse ``MCS2026_Commodities_Data.csv`` into ``mineral_production`` and ``mineral_reserves``.
 
@@ -258,9 +263,6 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
         year = int(year_text)
         value_text = f[ix["Value"]]
         value = parse_value(value_text)
-        if value is not None and value < 0:
-            raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
-                                        f"must be >= 0", row=n, field="Value")
         lo, hi = parse_bounds(value_text)
         if (lo is not None and lo < 0) or (hi is not None and hi < 0):
             raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
@@ -300,13 +302,9 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
-                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes",
-                      "is_estimate", "notes", "basis"]
-
-
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.astype({"year": "int16", "value": "float64", "value_min": "float64", "value_max": "float64", "value_tonnes": "float64", "is_estimate": "bool"})
+    df = df.astype({"year": "int16", "value": "float64", "value_min": "float64", "value_max": "float64",
+                    "value_tonnes": "float64", "is_estimate": "bool"})
     for c in ("mineral", "iso3"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df.reset_index(drop=True)
