@@ -128,3 +128,15 @@ def test_brief_section(built_settings):
     assert sec is not None and len(sec.figures) == 2
     assert "before India" in sec.html and "USD 15.07 mn" in sec.html
     assert fta.build(BriefContext(built_settings, "IND", None, 2024)) is None
+
+
+def test_ge_counterpart_where_the_panel_allows(built_settings, shared_data, chl):
+    from critmin.services.fta import simulate_fta_ge
+
+    panel = shared_data / "gravity" / "yotov2016_panel.csv.gz"
+    per = simulate_fta_ge(built_settings, "IND", "PER", panel=panel)
+    assert per["available"] is False and "PER" in per["reason"]
+    ge = simulate_fta_ge(built_settings, "IND", "CHL", panel=panel, sim=chl)
+    assert ge["available"] and ge["year"] == 2006
+    assert "deepening" in ge["scenario"]              # the India-Chile PTA is coded from 2005 in the panel
+    assert ge["countries"]["CHL"]["exports_pct"] > 0  # lower bilateral costs raise Chile's exports

@@ -31,6 +31,8 @@ def fta_cmd(
                                         help="Import-demand elasticity for lines without one (negative)."),
     ge: bool = typer.Option(False, "--ge", help="Also run the structural-gravity GE model where the panel "
                                                 "covers both countries."),
+    panel: Optional[Path] = typer.Option(None, "--panel", help="Gravity panel CSV for --ge (default: the "
+                                                               "warehouse table gravity_panel)."),
     lines: bool = typer.Option(False, "--lines", help="Include every line x partner x year row in --json."),
     list_: bool = typer.Option(False, "--list", help="List the ready scenarios and exit."),
     chart: Optional[Path] = ChartOpt,
@@ -51,7 +53,8 @@ def fta_cmd(
     settings = settings_from(home, mirror)
     sim = simulate_fta(settings, reporter, partner, year=year, tariff_year=tariff_year, schedule=schedule, tariffs=tariffs,
                        elasticities=elasticities, utilisation=utilisation, substitution_elasticity=sigma,
-                       export_supply_elasticity=export_supply, import_demand_elasticity=import_demand, ge=ge)
+                       export_supply_elasticity=export_supply, import_demand_elasticity=import_demand, ge=ge,
+                       panel=panel)
     if chart is not None:
         from critmin.report.figures_fta import creation_diversion_figure, write_figure
 
@@ -76,7 +79,13 @@ def fta_cmd(
     if len(sim.unknown_tariffs):
         print_table(sim.unknown_tariffs, title="lines left out: tariff unknown", float_format="{:,.0f}")
     if sim.ge is not None:
-        console.print(f"GE: {sim.ge}")
+        if sim.ge.get("available"):
+            console.print(f"[bold]Structural gravity GE[/] ({sim.ge['panel']}, {sim.ge['year']}, sigma "
+                          f"{sim.ge['sigma']:g}): {sim.ge['scenario']}")
+            print_table(pd.DataFrame(sim.ge["countries"]).T.reset_index(names="country"),
+                        title="GE % changes", float_format="{:,.4f}")
+        else:
+            console.print(f"GE not run: {sim.ge['reason']}")
     for n in sim.notes:
         console.print(f"- {n}")
     if chart is not None:

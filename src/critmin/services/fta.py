@@ -165,7 +165,7 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
                  substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
                  export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
                  import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
-                 tradestat: bool = True, ge: bool = False) -> FtaSimulation:
+                 tradestat: bool = True, ge: bool = False, panel: str | Path | None = None) -> FtaSimulation:
     """Simulate an FTA between ``reporter`` and ``partner`` with WITS-SMART, year by year.
 
     Parameters
@@ -193,6 +193,8 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
         Add India's HS 2603 copper-ore imports from ``tradestat_imports``.
     ge : bool
         Also run the structural-gravity GE model (see :func:`simulate_fta_ge`).
+    panel : path, optional
+        Gravity panel CSV for ``ge`` (default the warehouse table ``gravity_panel``).
 
     Returns
     -------
@@ -309,15 +311,71 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     sim = FtaSimulation(scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage,
                         notes, params)
     if ge:
-        sim.ge = simulate_fta_ge(settings, reporter, partner)
+        sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim)
     return sim
 
 
-def simulate_fta_ge(settings: Settings, reporter: str, partner: str) -> dict[str, Any]:
-    """Structural-gravity GE counterpart, when the gravity panel covers both countries.
+def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: str | Path | None = None,
+                    sim: FtaSimulation | None = None) -> dict[str, Any]:
+    """Structural-gravity GE counterpart of the agreement (Yotov et al. 2016 panel), where the data allow.
 
-    The Yotov et al. (2016) panel covers 69 countries; this returns a dict with
-    ``available: False`` and the reason when the GE model cannot be run.
+    Uses :func:`critmin.services.gravity.run_ge` on the AGTPA panel (``panel`` file, else the
+    warehouse table ``gravity_panel``), last panel year. If the pair has no agreement in that
+    year the scenario is ``rta_on`` (RTA effect from the panel PPML); if it already has one
+    (India-Chile PTA, coded from 2005), the deepening is mapped to an iceberg trade-cost change
+    between the pair equal to the trade-weighted tariff factor ``(1 + t1)/(1 + t0)`` of the SMART
+    lines at full phase-in (both sides). Returns ``available: False`` with the reason when the
+    panel is missing or does not cover both countries (it has 69 countries: IND and CHL, not
+    PER or NZL).
     """
-    return {"available": False,
-            "reason": "the structural-gravity GE link is not wired in this release; see docs/fta.md"}
+    from critmin.domain.policy.ge import GEScenario
+    from critmin.services.gravity import load_panel, run_ge
+
+    if panel is not None:
+        df = load_panel(Path(panel))
+        origin = Path(panel).name
+    else:
+        from critmin.services.data import ensure_warehouse
+
+        wh = ensure_warehouse(settings, progress=False)
+        if not wh.has("gravity_panel"):
+            return {"available": False,
+                    "reason": "no gravity panel: pass --panel FILE (AGTPA panel, e.g. yotov2016_panel.csv.gz) "
+                              "or run `critmin data build yotov`"}
+        df = wh.read("gravity_panel")
+        origin = "warehouse table gravity_panel"
+    countries = set(df["exporter"]) | set(df["importer"])
+    missing = [c for c in (reporter, partner) if c not in countries]
+    if missing:
+        return {"available": False,
+                "reason": f"{', '.join(missing)} not in the gravity panel ({len(countries)} countries)"}
+    year = int(df["year"].max())
+    pair = df[(df["year"] == year) & (((df["exporter"] == reporter) & (df["importer"] == partner))
+                                      | ((df["exporter"] == partner) & (df["importer"] == reporter)))]
+    has_rta = bool(len(pair) and pair["rta"].max() == 1)
+    if not has_rta:
+        scenario = GEScenario.rta_on([reporter, partner])
+        how = f"new agreement: rta switched on for {reporter}-{partner} (RTA effect estimated on the panel)"
+    else:
+        if sim is None:
+            return {"available": False, "reason": f"{reporter}-{partner} already has an agreement in the panel "
+                                                  f"({year}); a SMART run is needed to size the deepening"}
+        last = sim.lines[(sim.lines["fta_year"] == sim.lines["fta_year"].max())
+                         & (sim.lines["partner"] == sim.lines["reporter"].map(
+                             {s.importer: s.partner for s in sim.scenario.sides}))]
+        w = last["imports_usd"].to_numpy(float)
+        if w.sum() <= 0:
+            return {"available": False, "reason": "no preferential trade to size the trade-cost change"}
+        factor = float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
+        scenario = GEScenario.cost_change(factor, [reporter, partner])
+        how = (f"deepening of the existing agreement: iceberg trade costs between {reporter} and {partner} x "
+               f"{factor:.5f} (trade-weighted tariff factor of the SMART lines at full phase-in)")
+    res = run_ge(df, scenario, year=year)
+    f = res.to_frame().set_index("country")
+    cols = ["real_gdp_pct", "exports_pct", "imr_pct", "omr_pct", "price_pct"]
+    return {"available": True, "panel": origin, "year": year, "sigma": res.sigma, "scenario": how,
+            "countries": {c: {k: float(f.loc[c, k]) for k in cols} for c in (reporter, partner)},
+            "world_real_gdp_pct_mean": float(f["real_gdp_pct"].mean()),
+            "cost_model": {k: v for k, v in res.cost_model.items() if k in ("year", "coefficients", "rta_panel")},
+            "note": "aggregate manufacturing trade of 69 countries, 1986-2006 (Yotov et al. 2016); "
+                    "not the critical-mineral lines of the SMART run"}
