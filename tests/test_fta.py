@@ -140,3 +140,13 @@ def test_ge_counterpart_where_the_panel_allows(built_settings, shared_data, chl)
     assert ge["available"] and ge["year"] == 2006
     assert "deepening" in ge["scenario"]              # the India-Chile PTA is coded from 2005 in the panel
     assert ge["countries"]["CHL"]["exports_pct"] > 0  # lower bilateral costs raise Chile's exports
+
+
+def test_existing_preferences_from_prf_rows(built_settings, tmp_path):
+    # a PRF row (e.g. a CEPA rate for Japan) replaces MFN for that supplier in the baseline
+    prf = tmp_path / "prf.csv"
+    prf.write_text("reporter,partner,year,hs,rate,duty_type,source\nIND,JPN,2024,740311,0,PRF,test row\n")
+    sim = simulate_fta(built_settings, "IND", "CHL", tariffs=prf)
+    jpn = sim.lines[(sim.lines.side == "IND<-CHL") & (sim.lines.hs6 == "740311") & (sim.lines.partner == "JPN")]
+    assert (jpn["tariff_old"] == 0.0).all() and (jpn["tariff_new"] == 0.0).all()
+    assert (jpn["revenue_change"] == 0.0).all()
