@@ -74,6 +74,8 @@ def _route_cached(o: tuple, d: tuple, restrictions: tuple):
 
     feat = sr.searoute(list(o), list(d), units="km", restrictions=list(restrictions), return_passages=True)
     coords = np.asarray(feat["geometry"]["coordinates"], float)
+    if len(coords):
+        coords[:, 0] = (coords[:, 0] + 180.0) % 360.0 - 180.0   # searoute may return unwrapped longitudes
     return float(feat["properties"]["length"]), coords, tuple(feat["properties"].get("traversed_passages", []))
 
 
