@@ -208,3 +208,14 @@ def test_schedule_errors_name_the_field(tmp_path):
     with pytest.raises(DataFormatError, match="HS code"):
         FtaScenario.from_dict({"base_year": 2024, "sides": [{"importer": "IND", "partner": "PER",
                                                              "exclusions": [4]}]}, origin="x")
+
+
+def test_tariffs_connector_is_optional_and_loads_the_starter_table(settings):
+    from critmin.sources import get_source
+    from critmin.warehouse import open_warehouse
+    from critmin.warehouse.build import build
+
+    assert get_source("tariffs").default is False
+    build(settings, ["tariffs"], progress=False)
+    t = open_warehouse(settings).read("tariff_rates")
+    assert len(t) == len(starter_tariffs()) and t["hs"].str.fullmatch(r"\d{2}|\d{4}|\d{6}").all()
