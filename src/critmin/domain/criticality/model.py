@@ -218,7 +218,7 @@ class CriticalityModel:
         frame = it[["material", "stage"]].copy()
         frame["method"] = self.spec.method
         frame["hhi_global"] = gs0
-        frame["hhi_sourcing"] = src0
+        frame["hhi_sourcing" if eu else "import_instability"] = src0  # GeoPolRisk: sum_i g_i f_i / F
         frame["supply_risk"] = sr0
         frame["economic_importance"] = ei0
         for name, arr in (("supply_risk", sr_d), ("economic_importance", ei_d)):
