@@ -113,6 +113,15 @@ def test_estimate_flag(mcs):
     assert not sulfur_us["is_estimate"].item()  # "Reported." 2025 figure
 
 
+def test_key_minerals_have_one_series_per_country_stage_and_year(mcs):
+    """So that summing value_tonnes by iso3 never double counts for them (docs/sources.md lists the rest)."""
+    prod, res = mcs["mineral_production"], mcs["mineral_reserves"]
+    prod = prod[prod["mineral"].isin(KEY_MINERALS) & prod["iso3"].notna()]
+    assert not prod.duplicated(["mineral", "iso3", "stage", "year"]).any()
+    res = res[res["mineral"].isin(KEY_MINERALS) & res["iso3"].notna()]
+    assert not res.duplicated(["mineral", "iso3", "year"]).any()
+
+
 def test_every_key_commodity_is_mapped_and_stages_are_known(mcs):
     prod = mcs["mineral_production"]
     assert prod["mineral"].notna().all()
