@@ -155,7 +155,9 @@ def test_read_elasticities_both_layouts(tmp_path):
             "IND,IN,India,Manufacturing,74,740311,-1.0,-1.0,0.1,0\n"
             "PER,PE,Peru,Manufacturing,74,740311,-9.0,-9.0,0.1,0\n")
     e = read_elasticities(_write(tmp_path, "w.csv", wiiw), reporter="IND")
-    assert e["import_demand_elasticity"].tolist() == [-1.5]
+    assert e["import_demand_elasticity"].tolist() == [-1.5] and "reporter" not in e
+    both = read_elasticities(tmp_path / "w.csv")
+    assert dict(zip(both["reporter"], both["import_demand_elasticity"])) == {"IND": -1.5, "PER": -9.0}
     with pytest.raises(DataFormatError, match="negative"):
         read_elasticities(_write(tmp_path, "p.csv", "hs6,import_demand_elasticity\n740311,1.8\n"))
 

@@ -147,7 +147,10 @@ def _side_input(side: SideSchedule, trade: pd.DataFrame, table: TariffTable, sce
         new = imp.loc[mask, "hs6"].map(r)
         imp.loc[mask, "tariff_old"] = np.where(new.notna(), new, imp.loc[mask, "tariff_old"])
     if elasticities is not None:
-        imp["import_demand_elasticity"] = imp["hs6"].map(elasticities.set_index("hs6")["import_demand_elasticity"])
+        el = elasticities
+        if "reporter" in el.columns:
+            el = el[el["reporter"] == side.importer]
+        imp["import_demand_elasticity"] = imp["hs6"].map(el.set_index("hs6")["import_demand_elasticity"])
     shares = side.shares(imp["hs6"].unique(), scenario.years())
     rows = imp.merge(shares.rename(columns={"year": "fta_year"}), on="hs6", how="left")
     is_pref = (rows["partner"] == side.partner).to_numpy()

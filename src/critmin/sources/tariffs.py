@@ -187,8 +187,9 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
 
     Accepts critmin's layout (``hs6,import_demand_elasticity[,reporter]``) or the
     wiiw Import Demand Elasticities Database CSV (``iso3, ..., product, elasticity``;
-    filtered to ``reporter``; with several years the mean is used). Values must be
-    negative.
+    with several years the mean is used). Values must be negative. Files with a
+    reporter column keep it (``reporter, hs6, import_demand_elasticity``) unless
+    ``reporter`` selects one country.
     """
     path = Path(path)
     df = _frame_from_csv(path, [])
@@ -205,7 +206,7 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
     if rep is not None:
         out["reporter"] = df[rep].str.strip().str.upper()
         if reporter is not None:
-            out = out[out["reporter"] == reporter.upper()]
+            out = out[out["reporter"] == reporter.upper()].drop(columns="reporter")
             if out.empty:
                 raise UnknownCodeError("reporter", reporter, where=str(path), hint="no elasticities for it")
     bad = ~out["hs6"].str.fullmatch(r"\d{6}")
@@ -218,7 +219,8 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataFormatError(path, f"{df[el].iloc[out.index[i]]!r}; expected a negative import-demand elasticity",
                               row=int(out.index[i]) + 1, field=el)
-    return out.groupby("hs6", as_index=False)["import_demand_elasticity"].mean()
+    keys = ["reporter", "hs6"] if "reporter" in out.columns else ["hs6"]
+    return out.groupby(keys, as_index=False)["import_demand_elasticity"].mean()
 
 
 # --------------------------------------------------------------------------- schedules
