@@ -96,3 +96,18 @@ def test_bad_contract_file(built_settings, tmp_path):
     p.write_text("dmt: 1000\ngrade: lots\n")
     with pytest.raises(DataFormatError, match="grade"):
         run_contract(built_settings, p)
+
+
+def test_contract_paths(built_settings):
+    from critmin.services.scenarios import run_contract
+
+    d = {"dmt": 1000, "grade": 0.26, "lme_usd_t": 10_000, "tc_usd_per_dmt": 0, "rc_usd_per_lb": 0,
+         "fx": {"INR": 85, "PEN": 3.7, "CLP": 900}, "lme_path": {2026: 11_000, 2028: 12_000},
+         "fx_path": {"PEN": {2027: 3.5}}}
+    path = {r["year"]: r for r in run_contract(built_settings, d)["path"]}
+    # 250 t payable Cu (26 % - 1 unit) x LME, no TC/RC
+    assert path[2026]["invoice_usd"] == pytest.approx(250 * 11_000)
+    assert path[2027]["mine_revenue_pen"] == pytest.approx(250 * 11_000 * 3.5)   # stronger sol, LME carried
+    assert path[2028]["importer_cost_inr"] == pytest.approx(250 * 12_000 * 85)
+    with pytest.raises(DataFormatError, match="fx_path"):
+        run_contract(built_settings, {**d, "fx_path": {"EUR": {2026: 1}}})

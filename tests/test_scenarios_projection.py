@@ -50,3 +50,15 @@ def test_projection_cli_chart(built_settings, tmp_path):
     r = CliRunner().invoke(app, ["projection", "--mineral", "lithium", "--home", str(built_settings.home),
                                  "--mirror", str(built_settings.mirror)])
     assert r.exit_code != 0
+
+
+def test_tradestat_cross_check(built_settings):
+    from critmin.services.scenarios import projection_report
+
+    chk = projection_report(built_settings, "copper")["tradestat_check"]["periods"]
+    # TradeStat CY2024 total HS 2603 imports: USD 3,764.76 mn (DGCI&S); Pink Sheet 2024 copper mean
+    assert chk["CY2024"]["imports_usd"] == pytest.approx(3_764.76e6)
+    assert chk["CY2024"]["implied_cu_content_kt"] == pytest.approx(
+        3_764.76e6 / (chk["CY2024"]["lme_usd_t"] * 0.965) / 1000)
+    # the implied copper content is of the order of India's smelter output (USGS: 545 kt refined)
+    assert 300 < chk["CY2024"]["implied_cu_content_kt"] < 700

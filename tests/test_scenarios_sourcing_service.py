@@ -94,3 +94,23 @@ def test_other_objectives(built_settings, objective):
     if objective == "concentration":
         assert out["hhi"] <= base["hhi"] + 1e-9
         assert out["total_cost_usd"] <= base["total_cost_usd"] * 1.02 + 1.0
+
+
+def test_fta_phase_in_by_hand():
+    from critmin.services.scenarios import fta_rate
+
+    # 2.5 % cut in 5 equal steps from 2027: 2.0 % in 2027, 0.5 % in 2030, 0 from 2031
+    assert fta_rate(0.025, 2026, entry_year=2027, phase_in_years=5) == pytest.approx(0.025)
+    assert fta_rate(0.025, 2027, entry_year=2027, phase_in_years=5) == pytest.approx(0.020)
+    assert fta_rate(0.025, 2030, entry_year=2027, phase_in_years=5) == pytest.approx(0.005)
+    assert fta_rate(0.025, 2035, entry_year=2027, phase_in_years=5) == pytest.approx(0.0)
+    assert fta_rate(0.025, 2027, entry_year=2027) == 0.0
+
+
+def test_phase_in_reaches_the_optimiser(built_settings):
+    from critmin.services.scenarios import sourcing
+
+    out = sourcing(built_settings, "copper", "concentrate", 2028, fta=["PER"], demand_t=100_000,
+                   fta_entry_year=2027, fta_phase_in_years=5)
+    per = next(a for a in out["scenarios"]["with_fta"]["allocation"] if a["partner"] == "PER")
+    assert per["tariff_rate"] == pytest.approx(0.025 * 3 / 5)

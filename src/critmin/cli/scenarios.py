@@ -74,6 +74,8 @@ def sourcing(
     freight: Optional[Path] = typer.Option(None, "--freight", help="Freight CSV: partner,usd_per_t."),
     objective: str = typer.Option("cost", "--objective", help="cost, concentration or cvar."),
     unknown_tariff: str = typer.Option("exclude", "--unknown-tariff", help="exclude or zero (reported either way)."),
+    fta_entry: Optional[int] = typer.Option(None, "--fta-entry", help="FTA entry-into-force year (default 2027)."),
+    phase_in: Optional[int] = typer.Option(None, "--phase-in", help="Years to phase the tariff out (default 0)."),
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
@@ -86,7 +88,8 @@ def sourcing(
     res = svc.sourcing(settings_from(home, mirror), mineral, stage, year, importer=importer, destination=port,
                        demand_t=demand, max_share=cap, fta=_split(fta), min_fta_share=min_fta_share,
                        exclude=_split(exclude), tariffs=tariff_frame, freight_table=freight_table,
-                       objective=objective, unknown_tariff=unknown_tariff)
+                       objective=objective, unknown_tariff=unknown_tariff, fta_entry_year=fta_entry,
+                       fta_phase_in_years=phase_in)
     _chart(sourcing_figure(res) if chart else None, chart)
     if json_out:
         print_json(res)
@@ -141,6 +144,8 @@ def contract(
         console.print(f"back-test {b['start']}..{b['end']} ({b['months']} months): importer cost INR "
                       f"{b['importer_cost_inr']['min']:,.0f}-{b['importer_cost_inr']['max']:,.0f}; mine revenue PEN "
                       f"{b['mine_revenue_pen']['min']:,.0f}-{b['mine_revenue_pen']['max']:,.0f}")
+    if "path" in res:
+        print_table(pd.DataFrame(res["path"]), title="price / FX path")
     console.print(f"convention: {res['convention']}")
 
 
@@ -194,6 +199,10 @@ def projection(
                                                                        values="import_dependence")
     tab.columns = [str(c) for c in tab.columns]
     print_table(tab.reset_index(), title="import dependence", float_format="{:.1%}")
+    chk = res.get("tradestat_check") or {}
+    for period, v in (chk.get("periods") or {}).items():
+        console.print(f"  TradeStat HS 2603 {period}: USD {v['imports_usd'] / 1e6:,.0f} mn -> about "
+                      f"{v['implied_cu_content_kt']:,.0f} kt Cu at LME {v['lme_usd_t']:,.0f}")
     for c in res["claims"]:
         lo = "" if c["model_low"] is None else f"model {c['model_low']:.1%}-{c['model_high']:.1%}"
         console.print(f"  published {c['year']}: {c['low']:.0%}{'-' + format(c['high'], '.0%') if c['high'] else '+'}"

@@ -359,6 +359,7 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
                         destination: str = "Mundra", fta: Sequence[str] = (), with_fta: bool = True,
                         tariffs=None, freight_table: Mapping[str, float] | None = None,
                         available_share: float | None = None, unknown_tariff: UnknownTariff = "exclude",
+                        fta_entry_year: int | None = None, fta_phase_in_years: int | None = None,
                         ) -> tuple[pd.DataFrame, dict]:
     """Candidate suppliers with capacity, price, tariff, freight and FX premium, plus notes.
 
@@ -425,14 +426,19 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     tl = tariff_lookup(importer, list(cand["partner"]), hs6, year, tariffs=tariffs)
     cand = cand.merge(tl, on="partner", how="left")
     fta = tuple(p.upper() for p in fta)
-    fd = params["tariffs"]["fta_default"]
+    fd = dict(params["tariffs"]["fta_default"])
+    if fta_entry_year is not None:
+        fd["entry_year"] = int(fta_entry_year)
+    if fta_phase_in_years is not None:
+        fd["phase_in_years"] = int(fta_phase_in_years)
     if with_fta and fta:
         is_f = cand["partner"].isin(fta) & cand["tariff_rate"].notna()
         cand.loc[is_f, "tariff_rate"] = [fta_rate(r, year, entry_year=fd["entry_year"],
                                                   phase_in_years=fd["phase_in_years"], target_rate=fd["rate"])
                                          for r in cand.loc[is_f, "tariff_rate"]]
-        cand.loc[is_f, "tariff_basis"] = (f"FTA: {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
-                                          f"{fd['phase_in_years']} years (assumption)")
+        cand.loc[is_f, "tariff_basis"] = (f"FTA: to {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
+                                          f"{fd['phase_in_years']} years (assumption; "
+                                          f"base {cand.loc[is_f, 'tariff_basis'].iloc[0] if is_f.any() else ''})")
     unknown = cand.loc[cand["tariff_rate"].isna(), "partner"].tolist()
     if unknown_tariff == "zero":
         cand.loc[cand["tariff_rate"].isna(), "tariff_basis"] = "unknown, set to 0 on request"
@@ -476,7 +482,8 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
              tariffs=None, freight_table: Mapping[str, float] | None = None, available_share: float | None = None,
              objective: Objective = "cost", budget_slack: float = 0.02, cvar_scenarios: int = 1000,
              cvar_alpha: float = 0.95, shortfall_penalty_usd_t: float | None = None, seed: int = 1,
-             unknown_tariff: UnknownTariff = "exclude") -> dict:
+             unknown_tariff: UnknownTariff = "exclude", fta_entry_year: int | None = None,
+             fta_phase_in_years: int | None = None) -> dict:
     """Optimal sourcing with and without the FTA(s), side by side; JSON-ready dict.
 
     ``objective``: ``cost`` (LP, HiGHS), ``concentration`` (governance-weighted HHI within
@@ -496,7 +503,8 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
     for label, flag in labels:
         cand, notes = sourcing_candidates(settings, mineral, stage, year, importer=importer, destination=destination,
                                           fta=fta, with_fta=flag, tariffs=tariffs, freight_table=freight_table,
-                                          available_share=available_share, unknown_tariff=unknown_tariff)
+                                          available_share=available_share, unknown_tariff=unknown_tariff,
+                                          fta_entry_year=fta_entry_year, fta_phase_in_years=fta_phase_in_years)
         spec = SourcingSpec(cand, demand_t, max_share=max_share, fta_partners=fta,
                             min_fta_share=min_fta_share if flag else None, excluded=exclude)
         res = SourcingModel(spec).solve()
@@ -611,11 +619,37 @@ def run_contract(settings: Settings, scenario: str | Path | Mapping) -> dict:
            "convention": "payable Cu = dmt x min(payable% x grade, grade - min deduction); invoice = payable Cu x LME "
                          "- TC x dmt - RC x payable lb; importer cost = (invoice + freight) x (1 + tariff) x INR/USD; "
                          "mine revenue = invoice x PEN/USD"}
+    if d.get("lme_path") or d.get("fx_path"):
+        out["path"] = _contract_path(c, d.get("lme_path") or {}, d.get("fx_path") or {}, where)
     bt = d.get("backtest")
     if bt:
         out["backtest"] = contract_backtest(settings, c, start=str(bt.get("start", "2015-01")),
                                             end=str(bt.get("end", "2025-01")))
     return out
+
+
+def _contract_path(c: ct.ConcentrateContract, lme_path: Mapping, fx_path: Mapping, where) -> list[dict]:
+    """Value the contract along user price/FX paths (``{year: value}``); gaps carry the last value."""
+    years = sorted({int(y) for y in lme_path} | {int(y) for cur in fx_path.values() for y in cur})
+    field_of = {"INR": "inr_per_usd", "PEN": "pen_per_usd", "CLP": "clp_per_usd"}
+    for cur in fx_path:
+        if cur not in field_of:
+            raise DataFormatError(where, f"fx_path currency must be one of {', '.join(field_of)}, got {cur!r}",
+                                  field="fx_path")
+    rows, cur_c = [], c
+    for y in years:
+        changes = {}
+        if y in {int(k) for k in lme_path}:
+            changes["lme_usd_t"] = float({int(k): v for k, v in lme_path.items()}[y])
+        for cur, path in fx_path.items():
+            p = {int(k): v for k, v in path.items()}
+            if y in p:
+                changes[field_of[cur]] = float(p[y])
+        cur_c = cur_c.with_(**changes)
+        v = ct.calc_contract_value(cur_c)
+        rows.append({"year": y, **{k: v[k] for k in ("lme_usd_t", "inr_per_usd", "pen_per_usd", "invoice_usd",
+                                                     "landed_cost_usd", "importer_cost_inr", "mine_revenue_pen")}})
+    return rows
 
 
 def contract_backtest(settings: Settings, contract: ct.ConcentrateContract, *, start: str = "2015-01",
@@ -691,6 +725,35 @@ def projection(settings: Settings | None, mineral: str = "copper", *, end_year: 
     return ProjectionModel(spec).run()
 
 
+def _tradestat_check(settings: Settings) -> dict | None:
+    """India's HS 2603 imports (TradeStat, USD) and the copper content they imply at the year's LME price.
+
+    ``implied kt Cu = value_usd / (LME annual mean x payable fraction) / 1000`` (TC/RC ignored), a
+    cross-check of the smelter-feed starting point (USGS refinery output also includes scrap).
+    """
+    try:
+        wh = _warehouse(settings, ["tradestat_imports", "metal_prices"])
+    except Exception:  # noqa: BLE001 - the cross-check is optional
+        return None
+    if not (wh.has("tradestat_imports") and wh.has("metal_prices")):
+        return None
+    ts = wh.read("tradestat_imports")
+    tot = ts[(ts["partner_iso3"] == "WLD") & ts["period"].str.startswith("CY")]
+    payable = load_parameters()["contracts"]["copper_concentrate"]["payable_pct"]
+    out = {}
+    for r in tot.itertuples():
+        year = int(r.period[2:])
+        try:
+            price, src = _copper_price(wh, year)
+        except EmptySelectionError:
+            continue
+        out[r.period] = {"imports_usd": float(r.value_usd), "lme_usd_t": price,
+                         "implied_cu_content_kt": float(r.value_usd) / (price * payable) / 1000.0}
+    return {"periods": out, "source": "tradestat_imports (DGCI&S TradeStat, HS 2603, total of all partners); "
+                                      "metal_prices (Pink Sheet copper)",
+            "formula": "value / (LME annual mean x 0.965 payable) / 1000; TC/RC ignored"}
+
+
 def projection_report(settings: Settings | None, mineral: str = "copper", *, end_year: int = 2047) -> dict:
     """Projection paths plus the published claims they are compared with."""
     res = projection(settings, mineral, end_year=end_year)
@@ -703,7 +766,9 @@ def projection_report(settings: Settings | None, mineral: str = "copper", *, end
         at = res.at(c["year"]) if c["year"] >= s.base_year else {}
         lo, hi = (min(at.values()), max(at.values())) if at else (None, None)
         claims.append({**c, "model_low": lo, "model_high": hi})
-    return {"mineral": mineral, "base_year": s.base_year, "demand_kt": s.demand_0, "domestic_kt": s.domestic_0,
+    check = _tradestat_check(settings) if mineral == "copper" and settings is not None else None
+    return {"tradestat_check": check,
+            "mineral": mineral, "base_year": s.base_year, "demand_kt": s.demand_0, "domestic_kt": s.domestic_0,
             "base_import_dependence": float(calc_import_dependence(s.demand_0, s.domestic_0)),
             "scenarios": [{"name": g.name, "demand_growth": g.demand_growth, "domestic_growth": g.domestic_growth}
                           for g in s.scenarios],
