@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from critmin.domain.indicators.concentration import calc_hhi  # noqa: F401  (re-exported; one HHI)
+
 EI_THRESHOLD = 2.8
 SR_THRESHOLD = 1.0
 WGI_MIN, WGI_MAX = -2.5, 2.5
@@ -66,18 +68,6 @@ def calc_wgi_scaled(wgi_estimate):
     """
     x = np.asarray(wgi_estimate, dtype=float)
     return np.clip((x - WGI_MAX) / -0.5, 0.0, 10.0)
-
-
-def calc_hhi(shares, axis: int = -1):
-    """Herfindahl–Hirschman index ``Σ s_i²`` of shares (fractions summing to 1), 0–1.
-
-    Parameters
-    ----------
-    shares : array_like
-        Shares along ``axis``; NaN counts as 0.
-    """
-    s = np.nan_to_num(np.asarray(shares, dtype=float))
-    return np.sum(s * s, axis=axis)
 
 
 def calc_hhi_wgi_t(shares, wgi_scaled, t=1.0, axis: int = -1):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from critmin.domain.criticality.eu import calc_hhi
+from critmin.domain.indicators.concentration import calc_hhi
 
 GEODEP_THRESHOLD = 0.4
 NO_EXPORTS_RATIO = 9999.0
@@ -50,7 +50,7 @@ def calc_geodep(flows: pd.DataFrame, importer: str, *, product: str = "hs6", val
     f = flows[flows["exporter"] != flows["importer"]]
     world = f.groupby([product, "exporter"])[value].sum()
     world_share = world / world.groupby(level=0).transform("sum")
-    export_hhi = (world_share ** 2).groupby(level=0).sum().rename("export_hhi")
+    export_hhi = world_share.groupby(level=0).agg(calc_hhi).rename("export_hhi")
     imp = f[f["importer"] == importer].groupby([product, "exporter"])[value].sum()
     imp = imp[imp > 0]
     if imp.empty:
@@ -59,7 +59,7 @@ def calc_geodep(flows: pd.DataFrame, importer: str, *, product: str = "hs6", val
                                      "c2_world_exports_concentrated", "c3_not_substitutable",
                                      "dependent", "top_supplier", "top_supplier_share"])
     imp_share = imp / imp.groupby(level=0).transform("sum")
-    import_hhi = (imp_share ** 2).groupby(level=0).sum().rename("import_hhi")
+    import_hhi = imp_share.groupby(level=0).agg(calc_hhi).rename("import_hhi")
     imports = imp.groupby(level=0).sum().rename("imports")
     exports = f[f["exporter"] == importer].groupby(product)[value].sum().rename("exports")
     top = imp_share.groupby(level=0).idxmax().map(lambda ix: ix[1]).rename("top_supplier")
