@@ -114,6 +114,7 @@ def test_cli_json_and_list(built_settings, tmp_path):
     d = json.loads(res.stdout)
     assert d["final_year"]["fta_year"] == 5 and d["final_year"]["reporter_imports_change_usd"] > 0
     assert (tmp_path / "c.html").stat().st_size > 1000
+    assert (tmp_path / "c_revenue_balance.html").stat().st_size > 1000
     res = runner.invoke(app, ["fta", "--list", "--json"])
     assert res.exit_code == 0 and len(json.loads(res.stdout)) == 3
     res = runner.invoke(app, ["fta", "--partner", "PER", "--year", "1999", *home])

@@ -55,10 +55,13 @@ def fta_cmd(
                        elasticities=elasticities, utilisation=utilisation, substitution_elasticity=sigma,
                        export_supply_elasticity=export_supply, import_demand_elasticity=import_demand, ge=ge,
                        panel=panel)
+    charts = []
     if chart is not None:
-        from critmin.report.figures_fta import creation_diversion_figure, write_figure
+        from critmin.report.figures_fta import creation_diversion_figure, revenue_balance_figure, write_figure
 
-        write_figure(creation_diversion_figure(sim), chart)
+        second = chart.with_name(f"{chart.stem}_revenue_balance{chart.suffix}")
+        charts = [write_figure(creation_diversion_figure(sim), chart),
+                  write_figure(revenue_balance_figure(sim), second)]
     if json_:
         print_json(sim.to_dict(lines=lines))
         return
@@ -88,8 +91,8 @@ def fta_cmd(
             console.print(f"GE not run: {sim.ge['reason']}")
     for n in sim.notes:
         console.print(f"- {n}")
-    if chart is not None:
-        console.print(f"chart written to {chart}")
+    for c in charts:
+        console.print(f"chart written to {c}")
 
 
 def register(app: typer.Typer) -> None:
