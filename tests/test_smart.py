@@ -185,3 +185,21 @@ def test_bad_input_names_row_and_field():
         SmartModel(_two_partner(), import_demand_elasticity=1.5)
     with pytest.raises(DataFormatError, match=r"\[0, 1\]"):
         SmartModel(_two_partner(utilisation=1.5)).run()
+
+
+from hypothesis import given, settings as hsettings, strategies as st
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1e9), st.sampled_from([0.0, 0.025, 0.05, 0.1, 0.3]),
+                          st.floats(0, 1)), min_size=1, max_size=8),
+       st.floats(0.0, 6.0), st.floats(-5.0, -0.05))
+def test_property_identities(rows, sigma, em):
+    df = pd.DataFrame({"hs6": "740311", "partner": [f"P{i}" for i in range(len(rows))],
+                       "imports_usd": [r[0] for r in rows], "tariff_old": [r[1] for r in rows],
+                       "tariff_new": [r[1] * r[2] for r in rows]})
+    f = SmartModel(df, substitution_elasticity=sigma, import_demand_elasticity=em).run().to_frame()
+    assert (f["trade_creation"] >= 0).all()
+    assert abs(f["trade_diversion"].sum()) <= 1e-6 * max(1.0, f["imports_usd"].sum())
+    assert (f["imports_new"] >= -1e-6 * max(1.0, f["imports_usd"].max())).all()
+    assert (f["welfare"] >= 0).all()
