@@ -36,6 +36,7 @@ class _MirrorServer(ThreadingHTTPServer):
         self.root = root
         self.log: list[tuple[str, str | None]] = []
         self.drop_once: set[str] = set()
+        self.fail_times: dict[str, int] = {}
         self.ranges = True
 
     @property
@@ -50,6 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
         rng = self.headers.get("Range")
         self.server.log.append((self.path, rng))
         path = (self.server.root / unquote(self.path.lstrip("/"))).resolve()
+        if self.server.fail_times.get(self.path, 0) > 0:
+            self.server.fail_times[self.path] -= 1
+            self.send_error(503)
+            return
         if self.server.root not in path.parents or not path.is_file():
             self.send_error(404)
             return
@@ -206,3 +211,20 @@ def test_mirror_without_the_file_is_a_clear_error(tmp_path):
     s = Settings(home=tmp_path / "home", mirror=empty_mirror, offline=True)
     with pytest.raises(DownloadError, match=r"desta/DESTA\.csv is not in the mirror folder"):
         fetch(get_source("desta"), s, progress=False)
+
+
+def test_server_errors_are_retried(server, tmp_path, mirror):
+    rel = "tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv"
+    server.fail_times["/" + rel] = 2
+    dest = download(f"{server.base_url}/{rel}", tmp_path / "t.csv", progress=False)
+    assert sha256_of(dest) == sha256_of(mirror / rel)
+    assert [p for p, _ in server.log].count("/" + rel) == 3
+
+
+def test_stale_oversized_part_is_discarded(server, tmp_path, mirror):
+    rel = "tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv"
+    dest = tmp_path / "t.csv"
+    size = (mirror / rel).stat().st_size
+    dest.with_name("t.csv.part").write_bytes(b"x" * (size + 100))
+    download(f"{server.base_url}/{rel}", dest, progress=False)
+    assert sha256_of(dest) == sha256_of(mirror / rel)

@@ -42,7 +42,7 @@ def download(url: str, dest: Path, *, sha256: str | None = None, progress: bool 
         try:
             _download_once(sess, url, part, timeout=timeout, progress=progress, label=dest.name)
             break
-        except (requests.RequestException, OSError) as exc:  # network trouble: back off, resume
+        except (requests.RequestException, OSError, _Retryable) as exc:  # network trouble: back off, resume
             last_error = exc
             time.sleep(min(2**attempt, 10) * 0.1)
     else:
@@ -56,12 +56,22 @@ def download(url: str, dest: Path, *, sha256: str | None = None, progress: bool 
     return dest
 
 
+class _Retryable(Exception):
+    """A server-side failure (HTTP 5xx or 429) worth trying again."""
+
+
 def _download_once(sess, url, part: Path, *, timeout, progress, label):
     have = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
     with sess.get(url, headers=headers, stream=True, timeout=timeout) as resp:
-        if resp.status_code == 416:  # already complete
-            return
+        if resp.status_code == 416:  # range not satisfiable: complete, or a stale oversized .part
+            total = resp.headers.get("Content-Range", "").rpartition("/")[2]
+            if total.isdigit() and int(total) == have:
+                return
+            part.unlink(missing_ok=True)
+            raise _Retryable(f"{url}: partial file did not fit the server's file; starting again")
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise _Retryable(f"{url}: HTTP {resp.status_code}")
         if resp.status_code not in (200, 206):
             raise DownloadError(f"{url}: HTTP {resp.status_code}")
         if resp.status_code == 200:
