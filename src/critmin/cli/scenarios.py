@@ -145,7 +145,11 @@ def contract(
                       f"{b['importer_cost_inr']['min']:,.0f}-{b['importer_cost_inr']['max']:,.0f}; mine revenue PEN "
                       f"{b['mine_revenue_pen']['min']:,.0f}-{b['mine_revenue_pen']['max']:,.0f}")
     if "path" in res:
-        print_table(pd.DataFrame(res["path"]), title="price / FX path")
+        pth = pd.DataFrame(res["path"])
+        pth = pd.DataFrame({"year": pth["year"].astype(str), "LME USD/t": pth["lme_usd_t"],
+                            "INR/USD": pth["inr_per_usd"], "PEN/USD": pth["pen_per_usd"],
+                            "INR crore": pth["importer_cost_inr"] / 1e7, "PEN million": pth["mine_revenue_pen"] / 1e6})
+        print_table(pth, title="price / FX path")
     console.print(f"convention: {res['convention']}")
 
 
