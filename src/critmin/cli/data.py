@@ -59,3 +59,21 @@ def sources_cmd(json_: bool = JsonOpt):
 
 def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
+
+
+@data_app.command("comtrade")
+def comtrade_cmd(
+    reporter: str = typer.Option(..., "--reporter", help="Reporter ISO3, e.g. IND."),
+    hs: str = typer.Option(..., "--hs", help="HS codes, comma-separated (2, 4 or 6 digits)."),
+    years: str = typer.Option(..., "--years", help="Years, comma-separated."),
+    partner: Optional[str] = typer.Option(None, "--partner", help="Partner ISO3s, comma-separated; "
+                                                                  "default: the World total."),
+    flow: str = typer.Option("import", "--flow", help="import, export, re-import or re-export."),
+    home: Optional[Path] = HomeOpt,
+):
+    """Fetch flows from UN Comtrade with your key ($COMTRADE_API_KEY) into table comtrade_flows."""
+    settings = settings_from(home, None)
+    wh = svc.fetch_comtrade_flows(settings, reporter, partner.split(",") if partner else None,
+                                  [h.strip() for h in hs.split(",")], [int(y) for y in years.split(",")],
+                                  flow=flow)
+    console.print(f"comtrade_flows: {len(wh.read('comtrade_flows')):,} rows in {wh.path}")

@@ -49,3 +49,13 @@ def warehouse_status(settings: Settings) -> dict:
 
 def provenance_frame(settings: Settings) -> pd.DataFrame:
     return open_warehouse(settings).provenance()
+
+
+def fetch_comtrade_flows(settings: Settings, reporter: str, partners: list[str] | None, hs_codes: list[str],
+                         years: list[int], *, flow: str = "import", key: str | None = None) -> Warehouse:
+    """Ask UN Comtrade (user's key) for flows, keep them in the cache, publish ``comtrade_flows``."""
+    from critmin.sources.comtrade import comtrade_cache_path, fetch_comtrade
+
+    fetch_comtrade(reporter, partners or None, hs_codes, years, flow, key=key,
+                   out=comtrade_cache_path(settings))
+    return build(settings, ["comtrade"], progress=False)
