@@ -151,3 +151,22 @@ def test_existing_preferences_from_prf_rows(built_settings, tmp_path):
     jpn = sim.lines[(sim.lines.side == "IND<-CHL") & (sim.lines.hs6 == "740311") & (sim.lines.partner == "JPN")]
     assert (jpn["tariff_old"] == 0.0).all() and (jpn["tariff_new"] == 0.0).all()
     assert (jpn["revenue_change"] == 0.0).all()
+
+
+def test_comtrade_lines_fill_gaps_of_the_baci_extract():
+    from critmin.services.fta import add_comtrade_lines
+
+    trade = pd.DataFrame({"importer": ["IND"], "hs6": ["740311"], "partner": ["CHL"], "imports_usd": [5.0]})
+    ct = pd.DataFrame({
+        "reporter": ["IND", "IND", "IND", "IND", "PER", "IND"],
+        "partner": ["PER", "WLD", "CHL", "PER", "IND", "CHE"],
+        "flow": ["import", "import", "import", "export", "import", "import"],
+        "hs": ["7108", "7108", "740311", "7108", "870323", "7108"],
+        "year": [2024, 2024, 2024, 2024, 2024, 2023],
+        "value_usd": [100.0, 900.0, 7.0, 3.0, 40.0, 50.0]})
+    out, notes = add_comtrade_lines(trade, ct, year=2024, importers={"IND", "PER"})
+    got = set(map(tuple, out[["importer", "hs6", "partner", "imports_usd"]].itertuples(index=False)))
+    assert got == {("IND", "740311", "CHL", 5.0), ("IND", "7108", "PER", 100.0), ("PER", "870323", "IND", 40.0)}
+    assert "comtrade_flows" in notes[0]
+    same, none = add_comtrade_lines(trade, ct.iloc[0:0], year=2024, importers={"IND"})
+    assert none == [] and same is trade
