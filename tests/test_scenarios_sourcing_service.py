@@ -114,3 +114,24 @@ def test_phase_in_reaches_the_optimiser(built_settings):
                    fta_entry_year=2027, fta_phase_in_years=5)
     per = next(a for a in out["scenarios"]["with_fta"]["allocation"] if a["partner"] == "PER")
     assert per["tariff_rate"] == pytest.approx(0.025 * 3 / 5)
+
+
+def test_cvar_with_shock_files(built_settings):
+    from critmin.cli import app
+
+    args = ["sourcing", "--mineral", "copper", "--year", "2030", "--fta", "PER,CHL", "--objective", "cvar",
+            "--shock", f"{EXAMPLES / 'chile_concentrate_ban.yaml'}:0.05",
+            "--shock", f"{EXAMPLES / 'peru_concentrate_quota.yaml'}:0.10", "--json",
+            "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["n_scenarios"] == 3            # two shocks + no shock
+    assert out["cvar_usd"] >= out["expected_shortfall_cost_usd"] - 1e-6
+    base = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--year", "2030", "--fta", "PER,CHL",
+                                    "--json", "--home", str(built_settings.home),
+                                    "--mirror", str(built_settings.mirror)])
+    b = json.loads(base.stdout)
+    per_chl = lambda o: sum(a["tonnes"] for a in o["allocation"] if a["partner"] in ("PER", "CHL"))  # noqa: E731
+    # insuring against Chilean and Peruvian disruptions moves volume away from them
+    assert per_chl(out) < per_chl(b)

@@ -74,6 +74,8 @@ def sourcing(
     freight: Optional[Path] = typer.Option(None, "--freight", help="Freight CSV: partner,usd_per_t."),
     objective: str = typer.Option("cost", "--objective", help="cost, concentration or cvar."),
     unknown_tariff: str = typer.Option("exclude", "--unknown-tariff", help="exclude or zero (reported either way)."),
+    shock: Optional[List[str]] = typer.Option(None, "--shock", help="For --objective cvar: FILE:PROBABILITY "
+                                                                     "(shock scenario file); repeat for several."),
     fta_entry: Optional[int] = typer.Option(None, "--fta-entry", help="FTA entry-into-force year (default 2027)."),
     phase_in: Optional[int] = typer.Option(None, "--phase-in", help="Years to phase the tariff out (default 0)."),
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
@@ -84,12 +86,19 @@ def sourcing(
     from critmin.services import scenarios as svc
 
     tariff_frame = svc.read_tariff_file(tariffs) if tariffs else None
+    shocks = []
+    for item in shock or []:
+        path, _, prob = item.rpartition(":")
+        try:
+            shocks.append((Path(path), float(prob)))
+        except ValueError:
+            raise typer.BadParameter(f"--shock expects FILE:PROBABILITY, got {item!r}") from None
     freight_table = svc.read_freight_file(freight) if freight else None
     res = svc.sourcing(settings_from(home, mirror), mineral, stage, year, importer=importer, destination=port,
                        demand_t=demand, max_share=cap, fta=_split(fta), min_fta_share=min_fta_share,
                        exclude=_split(exclude), tariffs=tariff_frame, freight_table=freight_table,
                        objective=objective, unknown_tariff=unknown_tariff, fta_entry_year=fta_entry,
-                       fta_phase_in_years=phase_in)
+                       fta_phase_in_years=phase_in, cvar_shocks=shocks)
     _chart(sourcing_figure(res) if chart else None, chart)
     if json_out:
         print_json(res)
@@ -98,6 +107,8 @@ def sourcing(
                   f"demand {res['demand_t']:,.0f} {res['unit']} ({res['demand_source']})")
     for label, sc in res["scenarios"].items():
         df = pd.DataFrame(sc["allocation"])[["partner", "tonnes", "share", "landed_cost_usd_t", "tariff_rate"]]
+        df["share"] = (100 * df["share"]).round(1).astype(str) + " %"
+        df["tariff_rate"] = (100 * df["tariff_rate"]).round(2).astype(str) + " %"
         print_table(df, title=f"{label.replace('_', ' ')}: total USD {sc['total_cost_usd']:,.0f}, HHI {sc['hhi']:.3f}")
     if "fta_saving_usd" in res:
         console.print(f"FTA saving: USD {res['fta_saving_usd']:,.0f}")

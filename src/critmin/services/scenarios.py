@@ -483,12 +483,15 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
              objective: Objective = "cost", budget_slack: float = 0.02, cvar_scenarios: int = 1000,
              cvar_alpha: float = 0.95, shortfall_penalty_usd_t: float | None = None, seed: int = 1,
              unknown_tariff: UnknownTariff = "exclude", fta_entry_year: int | None = None,
-             fta_phase_in_years: int | None = None) -> dict:
+             fta_phase_in_years: int | None = None,
+             cvar_shocks: Sequence[tuple[str | Path | ShockSpec, float]] = ()) -> dict:
     """Optimal sourcing with and without the FTA(s), side by side; JSON-ready dict.
 
     ``objective``: ``cost`` (LP, HiGHS), ``concentration`` (governance-weighted HHI within
     ``(1 + budget_slack) x`` the minimum cost, cvxpy) or ``cvar`` (mean-CVaR LP over
-    ``cvar_scenarios`` random disruptions, probability from WGI political stability).
+    ``cvar_scenarios`` random disruptions, probability from WGI political stability; or, with
+    ``cvar_shocks = [(shock file or spec, probability), ...]``, the shock scenarios of
+    :func:`run_shock`'s format, each cutting the restricting supplier by its loss fraction).
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
@@ -513,7 +516,16 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
             res = minimise_concentration(spec, cost_budget_usd=res.total_cost_usd * (1 + budget_slack),
                                          risk_weights=1.0 + risk)
         elif objective == "cvar":
-            scen = _random_disruptions(settings, list(spec.candidates()["partner"]), cvar_scenarios, seed)
+            partners = list(spec.candidates()["partner"])
+            if cvar_shocks:
+                from critmin.domain.scenarios.shocks import disruption_scenarios_from_shocks
+
+                specs = [(sh if isinstance(sh, ShockSpec) else load_shock_scenario(sh)[0], float(p))
+                         for sh, p in cvar_shocks]
+                m = disruption_scenarios_from_shocks(specs, partners)
+                scen = DisruptionScenarios(m[partners], m["probability"].to_numpy())
+            else:
+                scen = _random_disruptions(settings, partners, cvar_scenarios, seed)
             pen = shortfall_penalty_usd_t or float(cand["price_usd_t"].median()) * 0.25
             res = CvarSourcingModel(spec, scen, shortfall_penalty_usd_t=pen, alpha=cvar_alpha).solve()
         runs[label], notes_all[label] = res, notes
