@@ -689,6 +689,20 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
 ]
 _GOVERNMENT = re.compile(r"\b(?:the )?(?:government|Centre|Union Cabinet|Cabinet|finance ministry|commerce ministry|"
                          r"mines ministry)\b")
+# cheap pre-filter: a trigger pattern runs only when one of its key stems occurs in the sentence
+_TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
+    "export_restriction_easing": ("export",), "export_restriction": ("export",),
+    "import_tariff": ("dut", "tariff"), "import_tariff_mention": ("tariffs",),
+    "partnership_membership": ("join", "member", "admitted", "inducted", "part of"),
+    "mou": ("mou", "memorand", "letter", "framework arrangement"),
+    "production_incentive": ("scheme", "pli", "incentive", "semicon"), "mission": ("mission",),
+    "joint_venture": ("joint venture", "jv"), "overseas_acquisition": ("acquir", "rights", "licen", "lease"),
+    "investment_commitment": ("pledg", "commit", "invest"), "auction": ("auction",), "stockpile": ("stockpil",),
+    "legislation": (" act", "law", "legislation", "bill"),
+    "domestic_capacity": ("plant", "facility", "refiner", "smelter", "unit", "factory"),
+    "trade_agreement": ("sign", "ink", "conclu", "ratif", "implement", "seal", "into force"),
+    "negotiation_launch": ("negotiat", "talks"),
+}
 _DOMESTIC_KINDS = {"production_incentive", "mission", "legislation", "auction", "stockpile", "domestic_capacity"}
 _SYMMETRIC = {"mou", "trade_agreement", "negotiation_launch", "joint_venture"}
 _STATUS_WORDS: list[tuple[str, re.Pattern]] = [
@@ -729,7 +743,10 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
     out = []
     places = find_places(text)
     taken: list[tuple[int, int]] = []
+    low = text.lower()
     for kind, pat, default_status in POLICY_TRIGGERS:
+        if not any(stem in low for stem in _TRIGGER_STEMS.get(kind, ("",))):
+            continue
         for m in pat.finditer(text):
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
@@ -916,6 +933,9 @@ def extract_facts(article: CleanArticle, *, home: str | None = None) -> list[dic
         One JSON-ready dict per fact, in the order of the text, each with a
         verbatim ``evidence`` quote of the cleaned text.
     """
+    from critmin.domain.news.gazetteer import _find_places
+
+    _find_places.cache_clear()      # the cache serves repeated look-ups within one article only
     state = _State(home=home or article_home(article.text), published=article.date)
     sentences = split_sentences(article.text)
     facts: list[dict] = []

@@ -117,13 +117,43 @@ def _alternation(names) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
 
+def _trie_pattern(names) -> str:
+    """A regex equivalent to the alternation of ``names`` (longest match first) built as a
+    character trie, so the engine follows one branch per character instead of trying every name."""
+    trie: dict = {}
+    for n in names:
+        node = trie
+        for ch in n:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
 @lru_cache(maxsize=1)
 def _place_regex() -> re.Pattern:
     names = {**COUNTRY_NAMES, **REGION_NAMES}
     insensitive = [n for n in names if n not in _CASE_SENSITIVE]
     sensitive = [n for n in names if n in _CASE_SENSITIVE]
     # possessive 's and plural-adjective forms are matched by the trailing look-ahead
-    pat = rf"(?<![\w$])(?:(?i:{_alternation(insensitive)})|{_alternation(sensitive)})(?![\w$])"
+    # case-insensitive names are matched on their lower-case form (the text is lower-cased for them)
+    pat = rf"(?<![\w$])(?:{_trie_pattern(sensitive)})(?![\w$])"
+    return re.compile(pat)
+
+
+@lru_cache(maxsize=1)
+def _place_regex_lower() -> re.Pattern:
+    names = {**COUNTRY_NAMES, **REGION_NAMES}
+    insensitive = {n.lower() for n in names if n not in _CASE_SENSITIVE}
+    pat = rf"(?<![\w$])(?:{_trie_pattern(insensitive)})(?![\w$])"
     return re.compile(pat)
 
 
@@ -151,9 +181,21 @@ def find_places(text: str, *, include_world: bool = False) -> list[Place]:
         Keep "the world"/"global" mentions (code ``WLD``); off by default
         because they rarely name an actor.
     """
+    return list(_find_places(text, include_world))
+
+
+@lru_cache(maxsize=8192)
+def _find_places(text: str, include_world: bool) -> tuple[Place, ...]:
     out = []
-    for m in _place_regex().finditer(text):
-        surface = m.group(0)
+    hits = [(m.start(), m.end()) for m in _place_regex_lower().finditer(text.lower())]
+    hits += [(m.start(), m.end()) for m in _place_regex().finditer(text)]
+    hits.sort(key=lambda se: (se[0], -se[1]))
+    last_end = -1
+    for start, end in hits:
+        if start < last_end:
+            continue        # overlapping shorter match
+        last_end = end
+        surface = text[start:end]
         code = code_of(surface)
         if code is None:
             continue
@@ -161,8 +203,8 @@ def find_places(text: str, *, include_world: bool = False) -> list[Place]:
         # "Guinea" inside "Papua New Guinea" is excluded by longest-first alternation.
         if surface in _WORLD_FORMS and not include_world:
             continue
-        out.append(Place(code, surface, m.start(), m.end()))
-    return out
+        out.append(Place(code, surface, start, end))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

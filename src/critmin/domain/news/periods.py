@@ -114,6 +114,8 @@ def find_periods(text: str) -> list[Period]:
     Full dates ("November 3, 2025") are not periods; ``during the same
     period`` is returned as a marker with ``same_period_ref=True``.
     """
+    if not re.search(r"\d", text) and "same period" not in text:
+        return []
     taken: list[tuple[int, int]] = []
     out: list[Period] = []
 
