@@ -160,3 +160,17 @@ def test_shock_cli_json(built_settings, tmp_path):
     loss = out["supply_at_risk"]["tonnes"]
     assert out["covered"]["tonnes"] + out["uncovered"]["tonnes"] == pytest.approx(loss)
     assert out["scenario"]["severity"] == "export_tax"
+
+
+def test_concentrate_shock_uses_tradestat(built_settings, warehouse):
+    from critmin.services.scenarios import run_shock
+
+    r = run_shock(built_settings, EXAMPLES / "chile_concentrate_ban.yaml")
+    ts = warehouse.read("tradestat_imports")
+    chl = ts[(ts["partner_iso3"] == "CHL") & (ts["period"] == "CY2025")]["value_usd"].sum()
+    assert chl == pytest.approx(1_716.83e6)
+    assert r.loss_value_usd == pytest.approx(chl)
+    assert r.covered_tonnes + r.uncovered_tonnes == pytest.approx(r.loss_tonnes)
+    assert any("tradestat_imports CY2025" in a for a in r.assumptions)
+    # Chile's share of world mine production (USGS 2025: 5,300 of ~20,000 kt by country) drives the price effect
+    assert 0.2 < r.world_removed_share < 0.3

@@ -49,7 +49,7 @@ def shock(
                   f"({res['supply_at_risk']['tonnes']:,.0f} t); covered {res['covered']['tonnes']:,.0f} t, "
                   f"uncovered {res['uncovered']['tonnes']:,.0f} t ({res['uncovered']['share_of_loss']:.0%})")
     console.print(f"world price {res['price_effect']['price_change']:+.1%} "
-                  f"(removed {res['price_effect']['world_removed_share']:.1%} of world exports); "
+                  f"(removed {res['price_effect']['world_removed_share']:.1%} of world supply); "
                   f"HHI {c['hhi_before']:.3f} -> {c['hhi_after']:.3f}; China share "
                   f"{c['china_share_before']:.1%} -> {c['china_share_after']:.1%}")
     alts = pd.DataFrame(res["alternatives"])

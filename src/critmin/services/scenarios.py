@@ -191,6 +191,8 @@ def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int
         spec, opts = scenario, {}
     else:
         spec, opts = load_shock_scenario(scenario)
+    if set(spec.products) == {"260300"}:
+        return _concentrate_shock(settings, spec, year=year or opts.get("year"))
     wh = _warehouse(settings, ["trade_flows", "mineral_production"])
     flows = wh.read("trade_flows")
     year = int(year or opts.get("year") or flows["year"].max())
@@ -204,6 +206,46 @@ def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int
     production, basis = _production_for(wh, spec.products, year)
     res = ShockModel(spec).run(f, production)
     res.assumptions.append(f"trade year {year}; production basis: {basis}")
+    return res
+
+
+def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> ShockResult:
+    """A shock on copper concentrate (HS 2603), which the BACI extract lacks.
+
+    * India's imports by partner: ``tradestat_imports`` (DGCI&S, calendar year, USD); tonnes of
+      copper content = value / (Pink Sheet copper mean of that year x payable 0.965);
+    * spare capacity of each other producer = redirectable fraction x its USGS mine production
+      (no world concentrate trade is available to subtract);
+    * world supply for the price effect = USGS mine production by country.
+    """
+    if spec.importer != "IND":
+        raise EmptySelectionError("copper-concentrate shocks use India's TradeStat imports; importer must be IND")
+    wh = _warehouse(settings, ["tradestat_imports", "mineral_production", "metal_prices"])
+    ts = wh.read("tradestat_imports")
+    periods = sorted(p for p in ts["period"].unique() if str(p).startswith("CY"))
+    period = f"CY{int(year)}" if year else periods[-1]
+    if period not in periods:
+        raise EmptySelectionError(f"tradestat_imports has no {period}; available: {', '.join(periods)}")
+    yr = int(period[2:])
+    imp = ts[(ts["period"] == period) & (ts["partner_iso3"] != "WLD") & (ts["value_usd"] > 0)]
+    price, price_src = _copper_price(wh, yr)
+    payable = load_parameters()["contracts"]["copper_concentrate"]["payable_pct"]
+    flows = pd.DataFrame({"exporter": imp["partner_iso3"].to_numpy(), "importer": "IND", "hs6": "260300",
+                          "value_usd": imp["value_usd"].to_numpy(),
+                          "qty_t": imp["value_usd"].to_numpy() / (price * payable)})
+    mp = wh.read("mineral_production")
+    mine = mp[(mp["mineral"] == "copper") & (mp["stage"] == "mine") & mp["iso3"].notna() & (mp["iso3"] != "WLD")
+              & mp["value_tonnes"].notna()]
+    py = int(mine.loc[mine["year"] <= yr, "year"].max())
+    prod = mine[mine["year"] == py].groupby("iso3")["value_tonnes"].sum()
+    spare = pd.DataFrame({"partner": prod.index, "spare_t": spec.redirectable_fraction * prod.to_numpy(),
+                          "basis": f"{spec.redirectable_fraction:g} x USGS {py} mine production"})
+    res = ShockModel(spec).run(flows, spare=spare, world_supply=prod)
+    res.assumptions.extend([
+        f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
+        f"copper content = value / ({price_src} x payable {payable})",
+        f"spare capacity = {spec.redirectable_fraction:g} x USGS {py} mine production (the bundle has no world "
+        f"concentrate trade to subtract); world supply for the price effect = USGS mine production"])
     return res
 
 

@@ -217,7 +217,15 @@ class ShockModel:
     def __init__(self, spec: ShockSpec):
         self.spec = spec
 
-    def run(self, flows: pd.DataFrame, production: pd.Series | None = None) -> ShockResult:
+    def run(self, flows: pd.DataFrame, production: pd.Series | None = None, *,
+            spare: pd.DataFrame | None = None, world_supply: pd.Series | None = None) -> ShockResult:
+        """Run the shock.
+
+        ``spare`` (``partner, spare_t, basis``) replaces the spare-capacity rule, and
+        ``world_supply`` (tonnes by country) replaces world exports in the price effect; both are
+        for products whose world trade is not in ``flows`` (e.g. copper concentrate, where only the
+        importer's own imports are known).
+        """
         s = self.spec
         flows = _check_flows(flows, "trade_flows")
         f = flows[flows["hs6"].astype(str).isin(s.products) & (flows["exporter"] != flows["importer"])].copy()
@@ -249,6 +257,10 @@ class ShockModel:
         exports_row = f[f["importer"] != s.importer].groupby("exporter")["qty_t"].sum()
         alts = sorted(set(exports.index) - {s.restricting, s.importer})
         rows = []
+        if spare is not None:
+            sp = spare[~spare["partner"].isin([s.restricting, s.importer])]
+            rows = list(sp[["partner", "spare_t", "basis"]].itertuples(index=False, name=None))
+            alts = []
         for j in alts:
             if production is not None and j in production.index and pd.notna(production.loc[j]):
                 spare = max(0.0, float(production.loc[j]) - float(exports.get(j, 0.0)))
@@ -266,8 +278,12 @@ class ShockModel:
         alt = alt.sort_values("covered_t", ascending=False).reset_index(drop=True)
         uncovered = loss_t - covered
         # world price effect
-        world_t = float(f["qty_t"].sum())
-        removed = float(exports.get(s.restricting, 0.0)) * phi
+        if world_supply is not None:
+            world_t = float(world_supply.sum())
+            removed = float(world_supply.get(s.restricting, 0.0)) * phi
+        else:
+            world_t = float(f["qty_t"].sum())
+            removed = float(exports.get(s.restricting, 0.0)) * phi
         removed_share = removed / world_t if world_t > 0 else 0.0
         dp = calc_price_effect(removed_share, s.eps_supply, s.eps_demand)
         if removed_share > 0.2:
