@@ -260,8 +260,12 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
             reporter = bp[-1].code          # "India's exports", "New Zealand exports"
         if partner is None and reporter is None and prev is not None:
             return prev["reporter"], prev["partner"]
+        explicit_reporter = reporter is not None
         if reporter is None:
             reporter = home if partner != home else (state.recent_partner(exclude={home}) or home)
+        if partner is None and explicit_reporter and prev is None and \
+                not [p for p in sent_places if p.code not in (reporter, "WLD")]:
+            partner = "WLD"     # "India imported copper ore worth $X": trade with all partners
         if partner is None:
             others = [p.code for p in sent_places if p.code not in (reporter, "WLD") and p.start < money_pos]
             partner = others[-1] if others else (prev["partner"] if prev else state.recent_partner(exclude={reporter}))
@@ -515,8 +519,9 @@ _ROUND_RE = re.compile(
 _NEGOTIATION_CTX = re.compile(r"\bnegotiat\w*|\btalks\b|\bFTA\b|\bCEPA\b|\bagreement\b|\bpact\b|\bdeal\b", re.I)
 _PLANNED = re.compile(r"\b(?:next|upcoming|scheduled|will|would|shall|to be held|to take place|expected|proposed|"
                       r"planned|slated|due|is set to|are set to)\b", re.I)
-_CHAPTER_CUE = re.compile(r"\b(?:agenda|covered|covering|covers|spanned|spanning|discussed|discussions?|focus(?:ed)?|"
-                          r"included|including|chapters?|issues|talks (?:on|covered)|areas)\b", re.I)
+_CHAPTER_CUE = re.compile(r"\b(?:agenda|covered|covering|covers?|spanned|spanning|discussed|discussions?|focus(?:ed)?|"
+                          r"included|including|chapters?|issues|talks (?:on|covered)|areas|take up|taking up|took up|"
+                          r"taken up|address(?:ed|ing)?|negotiators)\b", re.I)
 _VIRTUAL = re.compile(r"\b(?:virtual(?:ly)?|video[- ]?conference|online)\b", re.I)
 
 
