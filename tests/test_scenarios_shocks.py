@@ -174,3 +174,10 @@ def test_concentrate_shock_uses_tradestat(built_settings, warehouse):
     assert any("tradestat_imports CY2025" in a for a in r.assumptions)
     # Chile's share of world mine production (USGS 2025: 5,300 of ~20,000 kt by country) drives the price effect
     assert 0.2 < r.world_removed_share < 0.3
+
+
+def test_negative_flow_is_rejected():
+    bad = _flows()
+    bad.loc[2, "qty_t"] = -1.0
+    with pytest.raises(DataFormatError, match="row 3"):
+        ShockModel(ShockSpec("AAA", ("999999",))).run(bad)

@@ -135,3 +135,17 @@ def test_cvar_with_shock_files(built_settings):
     per_chl = lambda o: sum(a["tonnes"] for a in o["allocation"] if a["partner"] in ("PER", "CHL"))  # noqa: E731
     # insuring against Chilean and Peruvian disruptions moves volume away from them
     assert per_chl(out) < per_chl(b)
+
+
+def test_bad_options_are_usage_errors(built_settings):
+    from critmin.cli import app
+
+    common = ["--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
+    r = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--cap", "1.5", "--json"] + common)
+    assert r.exit_code == 2 and "max_share" in r.output
+    r = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--objective", "fastest"] + common)
+    assert r.exit_code == 2 and "objective" in r.output
+    r = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--demand", "1e12"] + common)
+    from critmin.domain.scenarios.sourcing import InfeasibleError
+
+    assert r.exit_code != 0 and isinstance(r.exception, InfeasibleError) and "exceeds" in str(r.exception)

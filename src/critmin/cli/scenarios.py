@@ -20,6 +20,14 @@ def _chart(fig, chart: Optional[Path]) -> None:
     err_console.print(f"chart written to {save_figure(fig, chart)}")
 
 
+def _call(fn, *args, **kwargs):
+    """Call a service; a bad option value (ValueError from a model spec) becomes a usage error."""
+    try:
+        return fn(*args, **kwargs)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 def _split(values: Optional[List[str]]) -> list[str]:
     out = []
     for v in values or []:
@@ -37,7 +45,7 @@ def shock(
     from critmin.report.figures_scenarios import shock_figure
     from critmin.services.scenarios import run_shock
 
-    res = run_shock(settings_from(home, mirror), scenario, year=year).to_dict()
+    res = _call(run_shock, settings_from(home, mirror), scenario, year=year).to_dict()
     _chart(shock_figure(res) if chart else None, chart)
     if json_out:
         print_json(res)
@@ -94,7 +102,7 @@ def sourcing(
         except ValueError:
             raise typer.BadParameter(f"--shock expects FILE:PROBABILITY, got {item!r}") from None
     freight_table = svc.read_freight_file(freight) if freight else None
-    res = svc.sourcing(settings_from(home, mirror), mineral, stage, year, importer=importer, destination=port,
+    res = _call(svc.sourcing, settings_from(home, mirror), mineral, stage, year, importer=importer, destination=port,
                        demand_t=demand, max_share=cap, fta=_split(fta), min_fta_share=min_fta_share,
                        exclude=_split(exclude), tariffs=tariff_frame, freight_table=freight_table,
                        objective=objective, unknown_tariff=unknown_tariff, fta_entry_year=fta_entry,
@@ -133,7 +141,7 @@ def contract(
     from critmin.report.figures_scenarios import contract_figure
     from critmin.services.scenarios import run_contract
 
-    res = run_contract(settings_from(home, mirror), scenario)
+    res = _call(run_contract, settings_from(home, mirror), scenario)
     if chart is not None and "backtest" in res:
         _chart(contract_figure(res), chart)
     if json_out:
@@ -176,7 +184,7 @@ def route(
     from critmin.services.scenarios import route as route_svc
 
     cl = [c.lower() for c in _split(closed)]
-    res = route_svc(origin, destination, speed_knots=speed, closed=cl, with_path=chart is not None)
+    res = _call(route_svc, origin, destination, speed_knots=speed, closed=cl, with_path=chart is not None)
     if chart is not None:
         paths = [res] + ([route_svc(origin, destination, speed_knots=speed, with_path=True)] if cl else [])
         _chart(route_map_figure(paths, title=f"{res['from']} -> {res['to']}"), chart)
@@ -202,7 +210,7 @@ def projection(
     from critmin.report.figures_scenarios import projection_figure
     from critmin.services.scenarios import projection_report
 
-    res = projection_report(settings_from(home, mirror), mineral, end_year=end_year)
+    res = _call(projection_report, settings_from(home, mirror), mineral, end_year=end_year)
     _chart(projection_figure(res) if chart else None, chart)
     if json_out:
         print_json(res)

@@ -198,6 +198,12 @@ def _check_flows(flows: pd.DataFrame, where: str) -> pd.DataFrame:
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
     if missing:
         raise DataFormatError(where, f"missing column(s) {', '.join(missing)}")
+    for col in ("value_usd", "qty_t"):
+        v = pd.to_numeric(flows[col], errors="coerce")
+        bad = v < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFormatError(where, f"{col} must be >= 0, got {flows[col].iloc[i]!r}", row=i + 1, field=col)
     return flows
 
 
