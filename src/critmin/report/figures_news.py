@@ -24,7 +24,8 @@ def _hover(quote: str, article: str | None, source: str | None) -> str:
     return f"“{q}”<br><i>{html.escape(article or '')} {html.escape(source or '')}</i>"
 
 
-def negotiation_timeline_figure(tracker: NegotiationTracker, *, since: str | None = None) -> go.Figure:
+def negotiation_timeline_figure(tracker: NegotiationTracker, *, since: str | None = None,
+                                active_only: bool = True) -> go.Figure:
     """One row per agreement: rounds as markers (filled held, open planned), WTO signature and
     entry-into-force dates and news milestones as diamonds; hover shows the evidence quote and source.
 
@@ -33,7 +34,16 @@ def negotiation_timeline_figure(tracker: NegotiationTracker, *, since: str | Non
     tracker : NegotiationTracker
     since : str, optional
         ``YYYY-MM-DD``: leave out milestones before this date (old agreements).
+    active_only : bool
+        Draw only agreements with rounds or news milestones (negotiations); the x axis then
+        spans the rounds, and older milestones are one zoom-out away in the interactive chart.
     """
+    import datetime as dt
+    from dataclasses import replace
+
+    if active_only and any(a.rounds or any("article_id" in e for e in a.events) for a in tracker.agreements):
+        tracker = replace(tracker, agreements=tuple(a for a in tracker.agreements
+                                                    if a.rounds or any("article_id" in e for e in a.events)))
     fig = go.Figure()
     names = [a.name for a in tracker.agreements]
     for status, style in _STATUS_STYLE.items():
@@ -54,7 +64,8 @@ def negotiation_timeline_figure(tracker: NegotiationTracker, *, since: str | Non
                 hovers.append(extra + _hover(ev.get("quote"), ev.get("article_id"), ev.get("source")))
         if xs:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", name=f"round {status}", text=texts,
-                                     textposition="top center", hovertext=hovers, hoverinfo="text",
+                                     textposition="top center" if status == "held" else "bottom center",
+                                     hovertext=hovers, hoverinfo="text",
                                      marker=dict(size=14, line=dict(width=2, color=style["color"]), **style)))
     xs, ys, texts, hovers = [], [], [], []
     for a in tracker.agreements:
@@ -77,11 +88,17 @@ def negotiation_timeline_figure(tracker: NegotiationTracker, *, since: str | Non
     note = ""
     if undated:
         note = "undated rounds: " + "; ".join(f"{n} round {r.round_number or '?'} ({r.status})" for n, r in undated)
+    xaxis = dict(title="date", type="date")
+    dated = [_x(r.start_date) for a in tracker.agreements for r in a.rounds if r.start_date]
+    if active_only and dated:
+        lo = dt.date.fromisoformat(min(dated)) - dt.timedelta(days=150)
+        hi = dt.date.fromisoformat(max(dated)) + dt.timedelta(days=150)
+        xaxis["range"] = [lo.isoformat(), hi.isoformat()]
     fig.update_layout(
         title=f"Trade negotiations of {tracker.reporter}" + (f" with {tracker.partner}" if tracker.partner else ""),
-        xaxis=dict(title="date", type="date"), yaxis=dict(title="", categoryorder="array", categoryarray=names[::-1]),
+        xaxis=xaxis, yaxis=dict(title="", categoryorder="array", categoryarray=names[::-1]),
         height=max(320, 70 * len(names) + 160), template="plotly_white", legend=dict(orientation="h", y=-0.25),
-        annotations=[dict(text=html.escape(note), xref="paper", yref="paper", x=0, y=-0.42, showarrow=False,
+        annotations=[dict(text=html.escape(note), xref="paper", yref="paper", x=0, y=-0.5, showarrow=False,
                           font=dict(size=10))] if note else [],
-        margin=dict(l=160, b=140))
+        margin=dict(l=160, b=170))
     return fig

@@ -22,7 +22,9 @@ def _describe(f: dict) -> str:
 
     t = f["type"]
     if t == "trade_value":
-        return (f"{f['reporter']} {f['flow']} {'with' if f['flow'] in ('total', 'balance') else '↔'} {f['partner']}: "
+        verb = {"import": "imports from", "export": "exports to", "total": "trade with",
+                "balance": "trade balance with"}[f["flow"]]
+        return (f"{f['reporter']} {verb} {f['partner']}: "
                 f"{_money(f)} ({period_label(f.get('period'))}){' projected' if f.get('projected') else ''}")
     if t == "negotiation_round":
         return (f"{f['agreement']} round {f.get('round_number') or '?'} {f['status']} "
