@@ -214,8 +214,8 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
 
     * India's imports by partner: ``tradestat_imports`` (DGCI&S, calendar year, USD); tonnes of
       copper content = value / (Pink Sheet copper mean of that year x payable 0.965);
-    * spare capacity of each other producer = redirectable fraction x its USGS mine production
-      (no world concentrate trade is available to subtract);
+    * spare capacity of each other producer = redirectable fraction x its exportable surplus
+      ``max(0, mine - refinery production)`` (USGS; no world concentrate trade is available);
     * world supply for the price effect = USGS mine production by country.
     """
     if spec.importer != "IND":
@@ -238,14 +238,16 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
               & mp["value_tonnes"].notna()]
     py = int(mine.loc[mine["year"] <= yr, "year"].max())
     prod = mine[mine["year"] == py].groupby("iso3")["value_tonnes"].sum()
-    spare = pd.DataFrame({"partner": prod.index, "spare_t": spec.redirectable_fraction * prod.to_numpy(),
-                          "basis": f"{spec.redirectable_fraction:g} x USGS {py} mine production"})
+    surplus, _ = concentrate_surplus(wh, yr)
+    spare = pd.DataFrame({"partner": surplus.index, "spare_t": spec.redirectable_fraction * surplus.to_numpy(),
+                          "basis": f"{spec.redirectable_fraction:g} x USGS {py} (mine - refinery) production"})
     res = ShockModel(spec).run(flows, spare=spare, world_supply=prod)
     res.assumptions.extend([
         f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
         f"copper content = value / ({price_src} x payable {payable})",
-        f"spare capacity = {spec.redirectable_fraction:g} x USGS {py} mine production (the bundle has no world "
-        f"concentrate trade to subtract); world supply for the price effect = USGS mine production"])
+        f"spare capacity = {spec.redirectable_fraction:g} x the exportable concentrate surplus max(0, mine - "
+        f"refinery production), USGS {py} (the bundle has no world concentrate trade); world supply for the "
+        f"price effect = USGS mine production"])
     return res
 
 
@@ -406,7 +408,7 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     """Candidate suppliers with capacity, price, tariff, freight and FX premium, plus notes.
 
     Copper concentrate (HS 260300): quantities are tonnes of **copper content**; capacity is
-    ``available_share x`` USGS mine production, price the Pink Sheet LME copper price x the
+    ``available_share x`` the exportable surplus ``max(0, mine - refinery)`` (USGS), price the Pink Sheet LME copper price x the
     payable fraction, freight per tonne of concentrate divided by its typical grade. Other
     products: gross tonnes from ``trade_flows``; capacity ``available_share x`` the supplier's
     exports, price its export unit value.
@@ -422,13 +424,10 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     from critmin.classify.metal_content import metal_factor
 
     if hs6 == "260300":
-        mp = wh.read("mineral_production")
-        sel = mp[(mp["mineral"] == "copper") & (mp["stage"] == "mine") & mp["iso3"].notna()
-                 & ~mp["iso3"].isin(["WLD", importer]) & mp["value_tonnes"].notna() & (mp["value_tonnes"] > 0)]
-        py = int(sel.loc[sel["year"] <= year, "year"].max()) if (sel["year"] <= year).any() else int(sel["year"].max())
-        sel = sel[sel["year"] == py]
-        cand = sel.groupby("iso3")["value_tonnes"].sum().rename("production_t").reset_index()
-        cand = cand.rename(columns={"iso3": "partner"})
+        surplus, py = concentrate_surplus(wh, year)
+        surplus = surplus.drop(index=[importer], errors="ignore")
+        cand = pd.DataFrame({"partner": surplus.index, "production_t": surplus.to_numpy()})
+        cand = cand[cand["production_t"] > 0].reset_index(drop=True)
         cand["capacity_t"] = share * cand["production_t"]
         lme, lme_src = _copper_price(wh, year)
         payable = params["contracts"]["copper_concentrate"]["payable_pct"]
@@ -436,7 +435,9 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
         grade = metal_factor("260300")
         unit = "t Cu content"
         notes["assumptions"] += [
-            f"capacity = {share:g} x USGS {py} mine production (t Cu content)",
+            f"capacity = {share:g} x exportable concentrate surplus = max(0, mine - refinery production), "
+            f"USGS {py}, t Cu content (refinery output includes scrap and imported feed, so countries that "
+            f"smelt more than they mine get no surplus)",
             f"price = {lme_src} x payable {payable} = USD {lme * payable:,.0f}/t Cu (same for every supplier)",
             f"freight per t Cu = freight per t concentrate / typical grade {grade} (classification metal_content)",
             "HS 2603 is not in the BACI extract; current Indian imports by partner are in tradestat_imports (USD only)"]
@@ -506,6 +507,24 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
             f"Give rates with --tariffs FILE (reporter,partner,hs6,year,rate) or accept them as 0 with "
             f"--unknown-tariff zero (they are reported either way)")
     return kept, notes
+
+
+def concentrate_surplus(wh, year: int) -> tuple[pd.Series, int]:
+    """Exportable copper-concentrate surplus by country: ``max(0, mine - refinery production)`` (t Cu).
+
+    USGS ``mineral_production`` for the latest year <= ``year``; a country with mine but no refinery
+    row counts its whole mine output.
+    """
+    mp = wh.read("mineral_production")
+    cu = mp[(mp["mineral"] == "copper") & mp["iso3"].notna() & (mp["iso3"] != "WLD") & mp["value_tonnes"].notna()]
+    mine_all = cu[cu["stage"] == "mine"]
+    if mine_all.empty:
+        raise EmptySelectionError("mineral_production has no copper mine production")
+    py = int(mine_all.loc[mine_all["year"] <= year, "year"].max()) if (mine_all["year"] <= year).any() \
+        else int(mine_all["year"].max())
+    mine = mine_all[mine_all["year"] == py].groupby("iso3")["value_tonnes"].sum()
+    ref = cu[(cu["stage"] == "refinery") & (cu["year"] == py)].groupby("iso3")["value_tonnes"].sum()
+    return (mine - ref.reindex(mine.index).fillna(0.0)).clip(lower=0.0), py
 
 
 def default_demand(settings: Settings, mineral: str, year: int) -> tuple[float, str]:
