@@ -7,8 +7,8 @@ gravity covariates the estimator and the GE solver use:
 * ``dist`` (km), ``cntg``, ``lang``, ``clny`` from CEPII GeoDist (``distances``
   table: ``iso_o, iso_d, contig, comlang_off, colony, distw`` or ``dist``);
 * ``rta`` = 1 when both countries are members of one agreement in force that
-  year (WTO RTA ``agreements`` / ``agreement_members`` tables; entry into force
-  of goods ``eif_goods``, or the notification date, up to ``inactive_date``);
+  year (WTO RTA ``agreements`` / ``agreement_members`` tables; from the entry
+  into force ``eif_goods`` (else ``eif_services``) up to ``inactive_date``);
 * ``pair_id``, symmetric (``A-B`` and ``B-A`` share one id).
 """
 
@@ -43,14 +43,17 @@ def calc_rta_dummy(panel: pd.DataFrame, agreements: pd.DataFrame, agreement_memb
     """``rta_ijt`` = 1 if i and j (i != j) belong to one agreement in force in year t.
 
     An agreement is in force from the year of ``eif_goods`` (else of
-    ``notification_date``) up to, not including, the year of ``inactive_date``.
+    ``eif_services``) up to, not including, the year of ``inactive_date``;
+    agreements with neither date (signed or under negotiation) never count.
     """
     _require(agreements, ("rta_id",), "agreements")
     _require(agreement_members, ("rta_id", "iso3"), "agreement_members")
     ag = agreements.copy()
-    start = pd.to_datetime(ag.get("eif_goods"), errors="coerce")
-    if "notification_date" in ag:
-        start = start.fillna(pd.to_datetime(ag["notification_date"], errors="coerce"))
+    if "eif_goods" not in ag:
+        raise DataFormatError("agreements", "missing column eif_goods (entry into force, goods)", field="eif_goods")
+    start = pd.to_datetime(ag["eif_goods"], errors="coerce")
+    if "eif_services" in ag:
+        start = start.fillna(pd.to_datetime(ag["eif_services"], errors="coerce"))
     ag["start"] = start.dt.year
     end = pd.to_datetime(ag["inactive_date"], errors="coerce") if "inactive_date" in ag else pd.Series(pd.NaT,
                                                                                                      index=ag.index)
