@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 import pandas as pd
@@ -79,7 +80,8 @@ def process_article(raw: RawArticle) -> tuple[dict, list[dict]]:
     norm = _norm_ws(art.text)
     facts = [f for f in facts if _norm_ws(f["evidence"]) in norm]
     published = art.date.isoformat() if art.date else None
-    source = art.source or raw.source
+    # no SOURCE header and no URL: the article is attributed to its file name
+    source = art.source or raw.source or f"file:{Path(raw.origin).name}"
     for f in facts:
         f["source"] = source
         f["published"] = published
