@@ -373,7 +373,7 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             "article_id": art_id, "type": "trade_value", "reporter": reporter, "partner": partner,
             "flow": flow, **value_fields,
             "period": period.to_dict() if period is not None else None,
-            "approx": bool(m.approx or _is_hedged_at(text, m.start)),
+            "approx": bool(m.approx or _is_hedged_at(text, m.start) or (usd is not None and usd.approx)),
             "projected": proj,
             "evidence": _clip(text[ev_start:ev_end]),
         }
