@@ -364,20 +364,33 @@ def _copper_price(wh, year: int) -> tuple[float, str]:
 
 
 def _freight_per_t(partners: Sequence[str], destination: str, rate_per_1000nm: float,
-                   freight_table: Mapping[str, float] | None) -> pd.DataFrame:
+                   freight_table: Mapping[str, float] | None, geo: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Freight per gross tonne: user table, else sea distance from the partner's port in critmin's port
+    table, else from its main city in GeoDist (``geo_countries``; coastal countries only) x the rate."""
+    from critmin.domain.scenarios.routes import sea_route_points
+
     ports = load_ports()
+    dest = resolve_port(destination, ports)
     rows = []
     for p in partners:
         if freight_table and p in freight_table:
             rows.append((p, float(freight_table[p]), "user freight table", None, None))
             continue
         cand = ports[(ports["iso3"] == p) & (ports["role"] == "supplier")]
-        if cand.empty:
-            rows.append((p, np.nan, "no port in critmin's port table", None, None))
-            continue
-        r = sea_route(str(cand.iloc[0]["port"]), destination, ports=ports)
-        rows.append((p, r.distance_nm / 1000.0 * rate_per_1000nm, f"{r.origin} -> {r.destination} "
-                     f"{r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm", r.origin, r.distance_nm))
+        if not cand.empty:
+            r = sea_route(str(cand.iloc[0]["port"]), str(dest.port), ports=ports)
+            where = f"{r.origin} -> {r.destination}"
+        else:
+            city = None if geo is None else geo[(geo["iso3"] == p)]
+            if city is None or city.empty or int(city.iloc[0]["landlocked"] or 0) == 1:
+                rows.append((p, np.nan, "no port in critmin's port table (landlocked or unknown)", None, None))
+                continue
+            c = city.iloc[0]
+            r = sea_route_points((float(c["lon"]), float(c["lat"])), (float(dest.lon), float(dest.lat)),
+                                 labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)))
+            where = f"{r.origin} -> {r.destination}"
+        rows.append((p, r.distance_nm / 1000.0 * rate_per_1000nm,
+                     f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm", r.origin, r.distance_nm))
     return pd.DataFrame(rows, columns=["partner", "freight_usd_t_gross", "freight_basis", "port", "distance_nm"])
 
 
@@ -420,7 +433,7 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     products = _products(mineral=mineral, stage=stage)
     hs6 = products[0]
     notes: dict = {"assumptions": [], "sources": {}}
-    wh = _warehouse(settings, ["trade_flows", "mineral_production", "metal_prices", "fx_rates"])
+    wh = _warehouse(settings, ["trade_flows", "mineral_production", "metal_prices", "fx_rates", "geo_countries"])
     from critmin.classify.metal_content import metal_factor
 
     if hs6 == "260300":
@@ -452,15 +465,25 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
         g = g[g["qty_t"] > 0]
         cand = pd.DataFrame({"partner": g.index, "exports_t": g["qty_t"].to_numpy(),
                              "price_usd_t": (g["value_usd"] / g["qty_t"]).to_numpy()})
+        world_uv = float(g["value_usd"].sum() / g["qty_t"].sum())
+        odd = (cand["price_usd_t"] < 0.5 * world_uv) | (cand["price_usd_t"] > 2.0 * world_uv)
+        notes["unit_value_outliers"] = cand.loc[odd, "partner"].tolist()
+        cand = cand[~odd].reset_index(drop=True)
         cand["capacity_t"] = share * cand["exports_t"]
         unit = "t gross weight"
         notes["assumptions"] += [f"capacity = {share:g} x the supplier's {fy} exports of {', '.join(products)}",
-                                 "price = the supplier's export unit value (BACI value / quantity)"]
+                                 "price = the supplier's export unit value (BACI value / quantity); suppliers whose "
+                                 f"unit value is below 0.5x or above 2x the world's (USD {world_uv:,.0f}/t) are left "
+                                 "out as quantity errors"]
         notes["sources"].update({"capacity": f"trade_flows (BACI {fy})", "price": f"trade_flows (BACI {fy})"})
         gross_per_unit = 1.0
     # freight
     rate = params["freight"]["usd_per_t_per_1000nm"]
-    fr = _freight_per_t(cand["partner"], destination, rate, freight_table)
+    geo = None
+    if wh.has("geo_countries"):
+        geo = wh.read("geo_countries")
+        geo = geo[geo["maincity"] == 1] if "maincity" in geo.columns else geo
+    fr = _freight_per_t(cand["partner"], destination, rate, freight_table, geo)
     cand = cand.merge(fr, on="partner", how="left")
     cand["freight_usd_t"] = cand["freight_usd_t_gross"] * gross_per_unit
     notes["assumptions"].append(f"freight = sea distance (searoute, critmin port table) x USD {rate}/t per "
@@ -497,6 +520,7 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
                                 f"{params['fx_risk']['default_premium']} where unknown")
     no_freight = cand.loc[cand["freight_usd_t"].isna(), "partner"].tolist()
     drop = set(no_freight) | (set(unknown) if unknown_tariff == "exclude" else set())
+    notes.setdefault("unit_value_outliers", [])
     notes.update({"unit": unit, "hs6": hs6, "unknown_tariffs": unknown, "missing_freight": no_freight,
                   "no_fx_premium_data": no_fx, "excluded_missing_data": sorted(drop)})
     kept = cand[~cand["partner"].isin(drop)].reset_index(drop=True)
@@ -598,6 +622,7 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
                 "unit": notes["unit"], "hs6": notes["hs6"], "demand_source": demand_src, "fta_partners": list(fta),
                 "excluded": list(exclude), "unknown_tariffs": notes["unknown_tariffs"],
                 "excluded_missing_data": notes["excluded_missing_data"],
+                "unit_value_outliers": notes["unit_value_outliers"],
                 "tariff_basis": dict(zip(main.allocation["partner"], main.allocation["tariff_basis"])),
                 "assumptions": notes["assumptions"], "sources": notes["sources"]})
     out["scenarios"] = {k: {"total_cost_usd": r.total_cost_usd, "hhi": r.hhi,

@@ -121,19 +121,29 @@ def sea_route(origin: str, destination: str, *, ports: pd.DataFrame | None = Non
 
         ports = load_ports()
     o, d = resolve_port(origin, ports), resolve_port(destination, ports)
+    return sea_route_points((float(o.lon), float(o.lat)), (float(d.lon), float(d.lat)), labels=(str(o.port), str(d.port)),
+                            speed_knots=speed_knots, closed=closed)
+
+
+def sea_route_points(origin: tuple[float, float], destination: tuple[float, float], *,
+                     labels: tuple[str, str] = ("origin", "destination"), speed_knots: float = 13.0,
+                     closed: tuple[str, ...] | list[str] = ()) -> Route:
+    """Like :func:`sea_route` between two ``(lon, lat)`` points (searoute snaps them to its network)."""
+    if speed_knots <= 0:
+        raise ValueError(f"speed_knots must be positive, got {speed_knots!r}")
     restrictions = tuple(_closures_to_restrictions(closed))
-    km, coords, passages = _route_cached((float(o.lon), float(o.lat)), (float(d.lon), float(d.lat)), restrictions)
+    km, coords, passages = _route_cached(tuple(map(float, origin)), tuple(map(float, destination)), restrictions)
     if not np.isfinite(km) or len(coords) == 0:
         from critmin.errors import EmptySelectionError
 
-        raise EmptySelectionError(f"no sea route from {o.port} to {d.port} with {', '.join(closed)} closed")
+        raise EmptySelectionError(f"no sea route from {labels[0]} to {labels[1]} with {', '.join(closed)} closed")
     found = {_PASSAGE_TO_ID[p] for p in passages if p in _PASSAGE_TO_ID}
     for cid, (x0, x1, y0, y1) in _GEOMETRIC_BOXES.items():
         if np.any((coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)):
             found.add(cid)
     order = [c for c in CHOKEPOINTS if c in found]
     nm = km / KM_PER_NM
-    return Route(origin=str(o.port), destination=str(d.port), distance_km=km, distance_nm=nm,
+    return Route(origin=labels[0], destination=labels[1], distance_km=km, distance_nm=nm,
                  days=nm / (24.0 * speed_knots), speed_knots=speed_knots, chokepoints=tuple(order),
                  closed=tuple(closed), coordinates=coords)
 
