@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_gravity.py [--data DIR] [--sm-years N]
 
 1. PPML with exporter-year, importer-year and pair fixed effects on the full AGTPA panel
    (69 x 69 x 21 = 99,981 rows) with pyfixest (critmin.GravityModel), and on the last N years
-   (default 3) both with critmin and with statsmodels GLM Poisson on explicit dummy columns
+   (default 2) both with critmin and with statsmodels GLM Poisson on explicit dummy columns
    (statsmodels needs a dense design: 100k rows x ~5,200 dummies does not fit in memory on the
    full panel, so the ratio is measured on the subset, same data for both).
 2. GE counterfactual ("trade without borders", 2006, sigma = 7): critmin's solver (baseline,
@@ -123,7 +123,7 @@ def bench_ge(panel: pd.DataFrame) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description="critmin gravity benchmarks")
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    ap.add_argument("--sm-years", type=int, default=3)
+    ap.add_argument("--sm-years", type=int, default=2)
     args = ap.parse_args()
     from critmin.services.gravity import load_panel
 
