@@ -12,10 +12,21 @@ from critmin.errors import DataFormatError
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 
 
-def test_fta_lowers_cost_and_shifts_to_partners(built_settings):
+def test_current_tariffs_leave_nothing_for_an_fta_on_concentrate(built_settings):
     from critmin.services.scenarios import sourcing
 
+    # India removed the basic customs duty on copper ores and concentrates from 24 Jul 2024 (starter table)
     out = sourcing(built_settings, "copper", "concentrate", 2030, fta=["PER", "CHL"], max_share=0.65)
+    assert out["fta_saving_usd"] == pytest.approx(0.0, abs=1e-3)
+    assert "Union Budget 2024-25" in " ".join(out["tariff_basis"].values())
+    assert all(a["tariff_rate"] == 0.0 for a in out["allocation"])
+
+
+def test_fta_lowers_cost_and_shifts_to_partners(built_settings):
+    from critmin.services.scenarios import read_tariff_file, sourcing
+
+    out = sourcing(built_settings, "copper", "concentrate", 2030, fta=["PER", "CHL"], max_share=0.65,
+                   tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"))
     wo, w = out["scenarios"]["without_fta"], out["scenarios"]["with_fta"]
     assert w["total_cost_usd"] < wo["total_cost_usd"]
     assert out["fta_saving_usd"] == pytest.approx(wo["total_cost_usd"] - w["total_cost_usd"])
@@ -108,10 +119,11 @@ def test_fta_phase_in_by_hand():
 
 
 def test_phase_in_reaches_the_optimiser(built_settings):
-    from critmin.services.scenarios import sourcing
+    from critmin.services.scenarios import read_tariff_file, sourcing
 
     out = sourcing(built_settings, "copper", "concentrate", 2028, fta=["PER"], demand_t=100_000,
-                   fta_entry_year=2027, fta_phase_in_years=5)
+                   fta_entry_year=2027, fta_phase_in_years=5,
+                   tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"))
     per = next(a for a in out["scenarios"]["with_fta"]["allocation"] if a["partner"] == "PER")
     assert per["tariff_rate"] == pytest.approx(0.025 * 3 / 5)
 

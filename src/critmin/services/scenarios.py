@@ -273,13 +273,19 @@ def read_tariff_file(path: str | Path) -> pd.DataFrame:
     return validate_tariff_frame(df, file=str(p))
 
 
-def _default_tariff_frame() -> pd.DataFrame:
-    rows = []
-    for r in load_parameters()["tariffs"]["rates"]:
-        rows.append({"reporter": r["reporter"], "partner": "WLD" if r["partner"] == "*" else r["partner"],
-                     "year": 2000, "hs": r["hs"], "rate": str(100 * r["rate"]), "duty_type": "MFN",
-                     "source": r["source"], "note": "critmin starting table"})
-    return pd.DataFrame(rows)
+def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, source: str) -> pd.DataFrame:
+    """A one-row tariff frame setting a what-if MFN rate (percent) for ``hs6`` from ``year`` on."""
+    from critmin.domain.policy.tariffs import validate_tariff_frame
+
+    return validate_tariff_frame(pd.DataFrame([{"reporter": reporter, "partner": "WLD", "year": year, "hs": hs6,
+                                                "rate": str(rate_pct), "source": source}]), file="what-if tariff")
+
+
+def _default_tariff_table():
+    """critmin's cited starter tariff table (``critmin/tariff_data/starter_tariffs.csv``)."""
+    from critmin.sources.tariffs import starter_tariffs
+
+    return starter_tariffs()
 
 
 def tariff_lookup(reporter: str, partners: Sequence[str], hs6: str, year: int, *,
@@ -287,7 +293,8 @@ def tariff_lookup(reporter: str, partners: Sequence[str], hs6: str, year: int, *
     """Tariff (fraction) per partner for one HS6 line and year, with its basis.
 
     Order: a ``{partner: rate}`` mapping (fractions) -> preferential rows of a tariff frame ->
-    MFN (``WLD``) rows -> critmin's starting table -> unknown (NaN, never guessed).
+    MFN (``WLD``) rows, where rows of the frame override critmin's starter table
+    (``tariff_data/starter_tariffs.csv``) -> unknown (NaN, never guessed).
     """
     from critmin.domain.policy.tariffs import TariffTable
 
@@ -301,7 +308,7 @@ def tariff_lookup(reporter: str, partners: Sequence[str], hs6: str, year: int, *
         frame = None
     else:
         frame = tariffs
-    base = TariffTable(_default_tariff_frame(), file="critmin starting tariffs")
+    base = _default_tariff_table()
     table = base.combine(TariffTable(frame, file="tariff table")) if frame is not None and len(frame) else base
     for i, p in enumerate(out["partner"]):
         if pd.notna(out.at[i, "tariff_rate"]):
