@@ -68,6 +68,12 @@ def trade_by_partner(flows: Table, reporter: str, *, partners: Sequence[str] | N
     return g.mutate(balance_usd=g.exports_usd - g.imports_usd)
 
 
+def supplier_values(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
+                    value: str = "value_usd") -> Table:
+    """Value (and quantity) of each partner within each group of ``by``: ``*by, partner, value_usd, qty_t``."""
+    return flows.group_by([*by, partner]).aggregate(value_usd=flows[value].sum(), qty_t=flows.qty_t.sum())
+
+
 def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
                     value: str = "value_usd") -> Table:
     """Each partner's value and share within each group of ``by``.
@@ -77,7 +83,7 @@ def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner:
     Returns ``*by, partner, value_usd, qty_t, share, rank`` (rank 1 = largest).
     """
     by = list(by)
-    v = flows.group_by([*by, partner]).aggregate(value_usd=flows[value].sum(), qty_t=flows.qty_t.sum())
+    v = supplier_values(flows, by=by, partner=partner, value=value)
     w_total = ibis.window(group_by=[v[c] for c in by]) if by else ibis.window()
     w_rank = ibis.window(group_by=[v[c] for c in by] if by else None,
                          order_by=[ibis.desc(v.value_usd), v[partner]])
@@ -85,21 +91,29 @@ def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner:
                     rank=ibis.row_number().over(w_rank) + 1)
 
 
-def concentration(shares: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
+def concentration(values: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
                   top_n: int = 3, focus: str = "CHN") -> Table:
-    """HHI, top-n share and one partner's share per group, from :func:`supplier_shares`.
+    """HHI, top-n share and one partner's share per group, without window functions.
 
-    .. math:: HHI = \\sum_i s_i^2, \\quad top_n = \\sum_{rank \\le n} s_i
+    ``values`` has one row per group and partner with ``value_usd``
+    (:func:`supplier_values` or :func:`supplier_shares`). With
+    :math:`T = \\sum_i v_i`:
+
+    .. math::
+
+        HHI = \\sum_i (v_i / T)^2 = \\sum_i v_i^2 / T^2, \\quad
+        top_n = \\sum_{\\text{n largest}} v_i / T, \\quad s_{focus} = v_{focus} / T
 
     Returns ``*by, value_usd, n_suppliers, hhi, top<n>_share, <focus>_share``.
     """
-    s = shares
-    return s.group_by(list(by)).aggregate(
-        value_usd=s.value_usd.sum(),
-        n_suppliers=s[partner].count(),
-        hhi=(s.share * s.share).sum(),
-        **{f"top{top_n}_share": ibis.ifelse(s["rank"] <= top_n, s.share, 0.0).sum(),
-           f"{focus.lower()}_share": ibis.ifelse(s[partner] == focus, s.share, 0.0).sum()},
+    v = values
+    total = v.value_usd.sum()
+    return v.group_by(list(by)).aggregate(
+        value_usd=total,
+        n_suppliers=v[partner].count(),
+        hhi=(v.value_usd * v.value_usd).sum() / (total * total),
+        **{f"top{top_n}_share": v.value_usd.collect().sort()[-top_n:].sums() / total,
+           f"{focus.lower()}_share": ibis.ifelse(v[partner] == focus, v.value_usd, 0.0).sum() / total},
     )
 
 
