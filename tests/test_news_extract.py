@@ -60,7 +60,8 @@ def test_evidence_is_verbatim_in_cleaned_text(news_eval):
             assert " ".join(f["evidence"].split()) in norm, f
 
 
-@pytest.mark.parametrize("folder", [HELDOUT, HELDOUT.with_name("news_heldout2")], ids=["heldout1", "heldout2"])
+@pytest.mark.parametrize("folder", [HELDOUT, HELDOUT.with_name("news_heldout2"), HELDOUT.with_name("news_heldout3")],
+                         ids=["heldout1", "heldout2", "heldout3"])
 def test_heldout_paraphrases(scorer, tmp_path, folder):
     pred = write_jsonl(extract_folder(folder / "articles"), tmp_path / "ho.jsonl")
     res = _score(scorer, folder / "gold.jsonl", pred)

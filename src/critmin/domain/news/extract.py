@@ -553,8 +553,12 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
         seg_start = matches[i - 1].end() if i > 0 else 0
         seg_end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         seg = text[seg_start:seg_end]
-        places = [p for p in find_places(text) if not p.is_region or p.code in ("EU", "EFTA", "ASEAN", "GCC",
-                                                                                   "MERCOSUR", "EAEU", "SACU")]
+        # the parties named in the round's own clause ("...; talks with Peru move to 11th round"), else the sentence's
+        cl = _clauses(text)
+        cs, ce = cl[_clause_of(cl, m.start())]
+        scope = text[cs:ce] if len(cl) > 1 else text
+        places = [p for p in find_places(scope) if not p.is_region or p.code in ("EU", "EFTA", "ASEAN", "GCC",
+                                                                                    "MERCOSUR", "EAEU", "SACU")]
         codes = []
         for p in places:
             if p.code not in codes and p.code != "WLD":
@@ -666,7 +670,8 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
         rf"\bacquir(?:e|ed|es|ing)\s+{_W}{{0,4}}(?:mines?|blocks?|assets?|tenements?|stakes?|concessions?)\b|"
         r"\b(?:exploration|mining) (?:rights|licen[cs]es|leases)\b", re.I), "in_force"),
     ("investment_commitment", re.compile(
-        r"\b(?:pledged|committed|commits|pledges|pledge|commitment of|will invest|to invest|announced an investment)\b",
+        r"\b(?:pledged|committed|commits|commit|pledges|pledge|commitment of|will invest|to invest|"
+        r"announced an investment)\b",
         re.I), "announced"),
     ("auction", re.compile(rf"\bauction(?:s|ed|ing)?\b(?= {_W}{{0,4}}(?:blocks?|mines?))|"
                            r"\bblocks? (?:were |are |will be )?auction\w*", re.I), "in_force"),
@@ -759,7 +764,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             # 1. possessive or adjective right before the trigger ("China's restrictions", "U.S. tariffs")
             before = text[max(0, m.start() - 40):m.start()]
             bp = [p for p in find_places(before) if not p.is_world]
-            if bp and re.fullmatch(r"['’]s\s+(?:[\w-]+\s+){0,2}|\s+|[-‐]\w+\s+(?:[\w-]+\s+){0,1}",
+            if bp and re.fullmatch(r"['’]s\s+(?:[\w-]+\s+){0,2}|\s+|[-‐]\w+\s+(?:[\w-]+\s+){0,1}|"
+                                   r"\s+(?:will|would|has|have|had|is|are|was|were|also|to)\s+(?:\w+\s+)?",
                                    before[bp[-1].end:] or " "):
                 actor = bp[-1].code
             # "<Country> tariffs" after the trigger word itself
