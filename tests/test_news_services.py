@@ -63,6 +63,8 @@ def test_facts_conflicts_negotiations(news_home):
     assert ("IND->PER flow", "rounding") in causes                   # 933 mn vs "under US$1 billion"
     ts = [r for r in res["reference"] if r["reference_table"] == "tradestat_imports" and r["period"] == "CY2024"]
     assert ts and ts[0]["reference_value_usd"] == pytest.approx(253.35e6)
+    (d,) = [d for d in res["agreement_dates"] if d["article_id"] == "seed_002"]   # PTA "signed in 2005"
+    assert not d["agrees"] and d["signature"] == "2006-03-08" and d["entry_into_force"] == "2007-08-17"
     tr = negotiations(news_home, reporter="IND", partner="PER")
     per = tr.agreements[0]
     assert per.name == "IND-PER FTA" and per.next_round.round_number == 10

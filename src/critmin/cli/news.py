@@ -88,6 +88,10 @@ def conflicts(
         ref = pd.DataFrame(res["reference"])[["exporter", "importer", "period", "news_value_usd", "reference_table",
                                                "reference_value_usd", "share_of_news", "reference_scope"]]
         print_table(ref, title="news figures vs official statistics of the same flow", float_format="{:,.3g}")
+    for d in res.get("agreement_dates", []):
+        from rich.markup import escape
+
+        console.print(escape(f"{d['rta_name']} [{d['article_id']}]: {d['explanation']}"))
 
 
 def _fmt(v) -> str:

@@ -26,7 +26,8 @@ import pandas as pd
 from critmin.config import Settings
 from critmin.domain.news.clean import CleanArticle, clean_html, clean_text
 from critmin.domain.news.extract import FACT_TYPES, extract_facts
-from critmin.domain.news.reconcile import compare_with_reference, flow_key, reconcile_facts
+from critmin.domain.news.reconcile import compare_agreement_dates, compare_with_reference, flow_key, \
+    reconcile_facts
 from critmin.domain.news.timeline import NegotiationTracker, build_tracker
 from critmin.errors import EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.sources.news import SOURCE, RawArticle, read_articles
@@ -278,8 +279,9 @@ def find_conflicts(settings: Settings, *, include_agreements: bool = False, refe
     -------
     dict
         ``comparisons`` (one per pair: quantity, cause, gap, both facts with sources and
-        evidence, explanation), ``summary`` (counts per cause) and ``reference``
-        (news figures beside BACI/TradeStat values of the same flow and period).
+        evidence, explanation), ``summary`` (counts per cause), ``reference``
+        (news figures beside BACI/TradeStat values of the same flow and period) and
+        ``agreement_dates`` (agreement dates in the news beside the WTO RTA record).
     """
     facts = list_facts(settings)
     res = reconcile_facts(facts, include_agreements=include_agreements)
@@ -291,7 +293,10 @@ def find_conflicts(settings: Settings, *, include_agreements: bool = False, refe
     refs = compare_with_reference(list_facts(settings, types=["trade_value"], merged=True),
                                   trade_reference(settings)) if reference else []
     counts = res.to_frame()["cause"].value_counts().to_dict() if comps else {}
-    return {"comparisons": comps, "summary": counts, "reference": refs}
+    wh = open_warehouse(settings)
+    dates = compare_agreement_dates(list_facts(settings, types=["policy_measure"], merged=True),
+                                    wh.read("agreements")) if reference and wh.has("agreements") else []
+    return {"comparisons": comps, "summary": counts, "reference": refs, "agreement_dates": dates}
 
 
 def negotiations(settings: Settings, *, reporter: str = "IND", partner: str | None = None) -> NegotiationTracker:

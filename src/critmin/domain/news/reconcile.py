@@ -341,3 +341,45 @@ def compare_with_reference(facts: list[dict], reference: pd.DataFrame) -> list[d
                                 + ("" if overlap == 1 else f"; periods overlap {overlap:.0%}")),
             })
     return out
+
+
+def compare_agreement_dates(facts: list[dict], agreements: pd.DataFrame) -> list[dict]:
+    """Set the date a news article gives for a trade agreement beside the WTO RTA record.
+
+    A ``trade_agreement`` fact with a date is matched to WTO records with the same party set.
+    The news date agrees when its year equals the year of signature or of entry into force
+    (goods); otherwise the gap is reported with the likely reason (the article may date a
+    framework agreement, an announcement, or the other stage).
+    """
+    out: list[dict] = []
+    if agreements is None or agreements.empty:
+        return out
+    recs = []
+    for row in agreements.to_dict("records"):
+        ps = frozenset(str(row.get("parties_iso3") or "").split(";")) - {""}
+        recs.append((ps, row))
+    for f in facts:
+        if f.get("type") != "policy_measure" or f.get("kind") != "trade_agreement" or not f.get("date"):
+            continue
+        parties = frozenset([f["country"], *(f.get("partners") or [])])
+        year = int(str(f["date"])[:4])
+        for ps, row in recs:
+            if ps != parties:
+                continue
+            sig = row.get("signature_goods")
+            eif = row.get("eif_goods")
+            sig_s = None if sig is None or pd.isna(sig) else pd.Timestamp(sig).date().isoformat()
+            eif_s = None if eif is None or pd.isna(eif) else pd.Timestamp(eif).date().isoformat()
+            years = {int(d[:4]) for d in (sig_s, eif_s) if d}
+            agree = year in years
+            out.append({
+                "article_id": f.get("article_id"), "source": f.get("source"), "evidence": f.get("evidence"),
+                "news_date": f["date"], "rta_id": row.get("rta_id"), "rta_name": row.get("name"),
+                "rta_type": row.get("type"), "signature": sig_s, "entry_into_force": eif_s, "agrees": agree,
+                "explanation": ("the news date matches the WTO record" if agree else
+                                f"the article dates the agreement {f['date']}; the WTO records signature "
+                                f"{sig_s or 'n/a'} and entry into force {eif_s or 'n/a'} ({row.get('name')}, "
+                                f"{row.get('type')}); the article may date a framework agreement, an "
+                                f"announcement or another stage"),
+            })
+    return out
