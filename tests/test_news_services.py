@@ -124,3 +124,57 @@ def test_bad_inputs(settings, tmp_path):
     (tmp_path / "emptydir").mkdir()
     with pytest.raises(DataFormatError, match="no .txt"):
         ingest_articles(settings, [str(tmp_path / "emptydir")])
+
+
+PAGE = ("<html><head><title>India, Chile hold third CEPA round</title>"
+        "<meta property='article:published_time' content='2025-11-01'></head><body><nav>Home | Business</nav>"
+        "<article><h1>India, Chile hold third CEPA round</h1>"
+        "<p>Chile and India held the third round of negotiations for a Comprehensive Economic Partnership Agreement "
+        "in Santiago between October 27 and 30, 2025. The talks covered trade in goods, rules of origin and "
+        "critical minerals, officials said after the round closed.</p>"
+        "<p>According to official data, India's imports from Chile were about US$1.51 billion in FY 2023-24, "
+        "mostly copper concentrate, while exports to Chile were ca. US$1.18 billion.</p></article>"
+        "<aside>Also Read: Sensex ends 300 points higher</aside></body></html>")
+
+
+def test_html_file_and_url_over_loopback(tmp_path, mirror):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from critmin.services.news import ingest_articles, list_facts
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        s = load_settings(home=tmp_path / "home", mirror=mirror, offline=False)
+        url = f"http://127.0.0.1:{server.server_address[1]}/business/india-chile-cepa.html"
+        res = ingest_articles(s, [url])
+        assert res["articles_new"] == 1
+        page = tmp_path / "saved.html"
+        page.write_text(PAGE, encoding="utf-8")
+        res = ingest_articles(s, [str(page)])
+        assert res["duplicates"] == 1          # the same article, saved to disk, merges with the URL copy
+    finally:
+        server.shutdown()
+    facts = list_facts(s)
+    (rnd,) = [f for f in facts if f["type"] == "negotiation_round"]
+    assert (rnd["round_number"], rnd["venue_city"], rnd["start_date"]) == (3, "Santiago", "2025-10-27")
+    assert rnd["source"] == url
+    flows = {(f["flow"], f["value_usd"]) for f in facts if f["type"] == "trade_value"}
+    assert flows == {("import", 1.51e9), ("export", 1.18e9)}
+    offline = s.with_(offline=True, home=tmp_path / "other")
+    from critmin.errors import DownloadError
+    with pytest.raises(DownloadError, match="offline"):
+        ingest_articles(offline, ["http://127.0.0.1:9/none.html"])
