@@ -20,10 +20,10 @@ from critmin.config import Settings
 from critmin.domain.scenarios import contracts as ct
 from critmin.domain.scenarios.projection import (GrowthScenario, ProjectionModel, ProjectionResult,
                                                  ProjectionSpec, calc_import_dependence)
-from critmin.domain.scenarios.routes import KM_PER_NM, resolve_port, sea_route
+from critmin.domain.scenarios.routes import resolve_port, sea_route
 from critmin.domain.scenarios.shocks import SEVERITIES, ShockModel, ShockResult, ShockSpec
 from critmin.domain.scenarios.sourcing import (CvarSourcingModel, DisruptionScenarios, SourcingModel,
-                                               SourcingResult, SourcingSpec, compare_results,
+                                               SourcingSpec, compare_results,
                                                minimise_concentration)
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 from critmin.scenario_data import load_parameters, load_ports

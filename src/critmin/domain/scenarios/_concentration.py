@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from critmin.domain.indicators import calc_hhi, calc_partner_share, calc_shares

@@ -35,7 +35,7 @@ scenarios *s* (probability ``pi_s``) in which supplier *i* delivers only a fract
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
