@@ -1,0 +1,96 @@
+"""Helpers shared by the routers: settings dependency, JSON responses, request bodies as files."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Iterator
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from critmin.config import Settings
+from critmin.errors import CritminError
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+"""The :class:`~critmin.config.Settings` the app was created with (a FastAPI dependency)."""
+
+
+def jsonable(obj: Any) -> Any:
+    """JSON-ready copy of ``obj``: NaN and infinities become ``None``, NumPy scalars Python numbers.
+
+    The same conversion as the CLI's ``--json`` output, so both front ends give equal JSON.
+    """
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            return jsonable(obj.item())
+        except (ValueError, AttributeError):
+            pass
+    return obj
+
+
+def json_response(obj: Any, status_code: int = 200) -> Response:
+    """A JSON response of ``obj`` (NaN -> null; dates and other objects as strings)."""
+    body = json.dumps(jsonable(obj), default=str, ensure_ascii=False)
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+def split_codes(values: list[str] | None) -> list[str]:
+    """Upper-cased codes from repeated and/or comma-separated query values (``?fta=PER,CHL&fta=NZL``)."""
+    out: list[str] = []
+    for v in values or []:
+        out += [x.strip().upper() for x in v.split(",") if x.strip()]
+    return out
+
+
+@contextmanager
+def body_as_file(text: str, name: str) -> Iterator[Path]:
+    """Write a request body to a temporary file ``name`` for a service that reads files.
+
+    Errors raised while the file is in use name it as ``request body (name)`` instead of
+    the temporary path.
+    """
+    with tempfile.TemporaryDirectory(prefix="critmin-web-") as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8")
+        try:
+            yield path
+        except CritminError as exc:
+            if exc.args:
+                exc.args = (str(exc).replace(str(path), f"request body ({name})"),) + exc.args[1:]
+            raise
+
+
+YAML_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/yaml": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""OpenAPI description of a scenario body given as YAML text or a JSON object."""
+
+
+async def body_text(request: Request) -> str:
+    """The raw request body as text (YAML; JSON is valid YAML)."""
+    raw = await request.body()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        from critmin.errors import DataFormatError
+
+        raise DataFormatError("request body", "expected UTF-8 text (a YAML or JSON scenario)") from None

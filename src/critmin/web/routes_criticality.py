@@ -1,0 +1,45 @@
+"""``/criticality``: criticality and supply-risk scores per mineral and value-chain stage."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Literal, Optional
+
+from fastapi import APIRouter, Query
+
+from critmin.services.criticality import criticality_scores
+from critmin.web._common import SettingsDep, json_response
+
+router = APIRouter(tags=["criticality"])
+
+
+def _bundled_scenarios() -> dict[str, str]:
+    folder = resources.files("critmin") / "criticality_data" / "scenarios"
+    try:
+        return {p.name.rsplit(".", 1)[0]: str(p) for p in folder.iterdir() if p.name.endswith((".yaml", ".yml"))}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+
+
+SCENARIOS = _bundled_scenarios()
+ScenarioName = Literal[tuple(sorted(SCENARIOS))] if SCENARIOS else str  # type: ignore[valid-type]
+
+
+@router.get("/criticality", summary="Supply risk, economic importance and criticality of every mineral")
+def criticality(
+    settings: SettingsDep,
+    reporter: Annotated[str, Query(description="Importer ISO3.")] = "IND",
+    year: Annotated[int, Query(description="Trade year (production and WGI: latest up to it).")] = 2024,
+    method: Annotated[Literal["eu", "geopolrisk", "geodep"],
+                      Query(description="`eu` (JRC 2017), `geopolrisk` or the `geodep` product screen.")] = "eu",
+    scenario: Annotated[Optional[ScenarioName],
+                        Query(description="A bundled policy-lever scenario; scores are recomputed under it.")]
+    = None,
+    draws: Annotated[int, Query(ge=0, le=100_000, description="Monte-Carlo draws (0: point scores only).")] = 1000,
+    seed: Annotated[int, Query(description="Random seed (same seed, same bands).")] = 0,
+):
+    """Same JSON as ``critmin criticality --json`` (service
+    :func:`critmin.services.criticality.criticality_scores`)."""
+    return json_response(criticality_scores(settings, reporter.upper(), year, method=method,
+                                            scenario=SCENARIOS[scenario] if scenario else None,
+                                            draws=draws, seed=seed))

@@ -1,0 +1,75 @@
+"""``/trade``, ``/dependence``, ``/production``: the trade and dependence explorer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from fastapi import APIRouter, HTTPException, Query
+
+from critmin.services import explorer
+from critmin.web._common import SettingsDep, json_response
+
+router = APIRouter(tags=["explorer"])
+
+Stage = Literal["ore", "intermediate", "refined", "product"]
+Backend = Literal["duckdb", "pyspark"]
+
+HsQ = Query(description="HS6 code; repeat for several (`?hs=740311&hs=740200`).")
+MineralQ = Query(description="Mineral id, e.g. `copper`, `lithium`, `rare_earths`.")
+StageQ = Query(description="Value-chain stage of the HS6 codes.")
+BasketsQ = Query(description="Keep basket HS6 codes that also cover other goods.")
+BackendQ = Query(description="Ibis backend that runs the query.")
+
+
+@router.get("/trade", summary="Imports, exports and balance of a reporter with its partners")
+def trade(
+    settings: SettingsDep,
+    reporter: Annotated[str, Query(description="Reporter country: ISO3, ISO2 or name, e.g. `IND`.")],
+    partner: Annotated[Optional[list[str]], Query(description="Partner country; repeat for several; "
+                                                              "default all partners.")] = None,
+    hs: Annotated[Optional[list[str]], HsQ] = None,
+    mineral: Annotated[Optional[str], MineralQ] = None,
+    stage: Annotated[Optional[Stage], StageQ] = None,
+    year: Annotated[Optional[list[int]], Query(description="Year; repeat for several; default the latest.")] = None,
+    include_baskets: Annotated[bool, BasketsQ] = False,
+    backend: Annotated[Backend, BackendQ] = "duckdb",
+):
+    """Same JSON as ``critmin trade --json`` (service :func:`critmin.services.explorer.trade_summary`)."""
+    return json_response(explorer.trade_summary(
+        settings, reporter, partners=partner or None, hs=hs or None, mineral=mineral, stage=stage,
+        years=year or None, include_baskets=include_baskets or None, backend=backend))
+
+
+@router.get("/dependence", summary="Supplier shares, HHI, top-3 and China share, WGI-weighted HHI, "
+                                   "net import reliance")
+def dependence(
+    settings: SettingsDep,
+    reporter: Annotated[str, Query(description="Importing country: ISO3, ISO2 or name, e.g. `IND`.")],
+    hs: Annotated[Optional[list[str]], HsQ] = None,
+    mineral: Annotated[Optional[str], MineralQ] = None,
+    stage: Annotated[Optional[Stage], StageQ] = None,
+    year: Annotated[Optional[int], Query(description="Year (default the latest).")] = None,
+    include_baskets: Annotated[bool, BasketsQ] = False,
+    backend: Annotated[Backend, BackendQ] = "duckdb",
+):
+    """Same JSON as ``critmin dependence --json`` (service :func:`critmin.services.explorer.dependence`).
+
+    Give at least one of ``hs``, ``mineral`` or ``stage``.
+    """
+    if not (hs or mineral or stage):
+        raise HTTPException(400, "give hs, mineral or stage to select the imported products")
+    return json_response(explorer.dependence(
+        settings, reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
+        include_baskets=include_baskets or None, backend=backend))
+
+
+@router.get("/production", summary="World production and reserves by country (USGS), ranked with shares")
+def production(
+    settings: SettingsDep,
+    mineral: Annotated[str, Query(description="Mineral id, e.g. `copper`.")],
+    stage: Annotated[str, Query(description="USGS stage: `mine`, `refinery`, `smelter`...")] = "mine",
+    year: Annotated[Optional[int], Query(description="Year (default the latest reported).")] = None,
+    country: Annotated[Optional[str], Query(description="Country to highlight (ISO3).")] = None,
+):
+    """Same JSON as ``critmin production --json`` (service :func:`critmin.services.explorer.production`)."""
+    return json_response(explorer.production(settings, mineral, stage=stage, year=year, country=country))

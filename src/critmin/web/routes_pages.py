@@ -1,0 +1,93 @@
+"""HTML pages: ``/`` (index of the endpoints) and ``/brief`` (the self-contained HTML brief)."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from critmin.web._common import SettingsDep
+
+router = APIRouter(tags=["pages"])
+
+EXAMPLES = {
+    "/trade": "/trade?reporter=IND&partner=PER&year=2024",
+    "/dependence": "/dependence?reporter=IND&mineral=copper&year=2024",
+    "/production": "/production?mineral=copper&stage=mine",
+    "/criticality": "/criticality?reporter=IND&year=2024&method=eu&draws=200",
+    "/fta": "/fta?reporter=IND&partner=PER",
+    "/fta/scenarios": "/fta/scenarios",
+    "/sourcing": "/sourcing?mineral=copper&stage=concentrate&year=2030&fta=PER,CHL",
+    "/route": "/route?from=Callao&to=Visakhapatnam",
+    "/projection": "/projection?mineral=copper",
+    "/negotiations": "/negotiations?reporter=IND",
+    "/news/facts": "/news/facts?merged=true",
+    "/news/conflicts": "/news/conflicts",
+    "/data/status": "/data/status",
+    "/brief": "/brief?reporter=IND&partner=PER&year=2024",
+}
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>critmin</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.35rem .5rem;
+text-align:left;vertical-align:top}}code{{background:#f4f4f4;padding:0 .2rem}}</style></head>
+<body><h1>critmin</h1>
+<p>Critical-mineral supply security and trade-agreement analytics. Every endpoint returns the same JSON as
+the matching <code>critmin ... --json</code> command. Read the
+<a href="/brief?reporter=IND&amp;partner=PER&amp;year=2024">India-Peru brief</a>, the
+<a href="/docs">interactive API documentation</a> or the <a href="/openapi.json">OpenAPI schema</a>.</p>
+<table><thead><tr><th>endpoint</th><th>what it answers</th><th>example</th></tr></thead><tbody>
+{rows}
+</tbody></table></body></html>
+"""
+
+
+@router.get("/", response_class=HTMLResponse, summary="Index of the endpoints")
+def index(request: Request) -> HTMLResponse:
+    """An HTML page listing every endpoint with an example link."""
+    rows = []
+    for r in request.app.routes:
+        if not isinstance(r, APIRoute) or r.path == "/" or not r.include_in_schema:
+            continue
+        methods = ", ".join(sorted(r.methods - {"HEAD", "OPTIONS"}))
+        example = EXAMPLES.get(r.path)
+        link = (f'<a href="{html.escape(example)}">{html.escape(example)}</a>' if example and "GET" in r.methods
+                else "request body: a scenario file (YAML or JSON)")
+        rows.append(f"<tr><td><code>{methods} {html.escape(r.path)}</code></td>"
+                    f"<td>{html.escape(r.summary or r.name)}</td><td>{link}</td></tr>")
+    return HTMLResponse(PAGE.format(rows="\n".join(rows)))
+
+
+@router.get("/brief", response_class=HTMLResponse, summary="The self-contained HTML brief (works offline)")
+def brief(
+    settings: SettingsDep,
+    reporter: Annotated[str, Query(description="ISO3 of the importing country.")] = "IND",
+    partner: Annotated[Optional[str], Query(description="ISO3 of the partner country.")] = "PER",
+    year: Annotated[int, Query(description="Reference year of the trade data.")] = 2024,
+    section: Annotated[Optional[list[str]], Query(description="Only these sections (repeat for several).")]
+    = None,
+) -> HTMLResponse:
+    """The page ``critmin brief`` writes (charts with plotly.js inlined, no CDN), built on request.
+
+    Sections that could not be built are listed in the ``X-Critmin-Failed-Sections`` header.
+    """
+    from critmin.report.base import BriefContext
+    from critmin.report.brief import write_brief
+    from critmin.services.data import ensure_warehouse
+    from critmin.services.reference import check_country
+
+    wh = ensure_warehouse(settings, progress=False)
+    reporter = check_country(settings, reporter)
+    partner = check_country(settings, partner) if partner else None
+    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year)
+    with tempfile.TemporaryDirectory(prefix="critmin-brief-") as tmp:
+        res = write_brief(ctx, Path(tmp) / "brief.html", only=section, provenance=wh.provenance())
+        page = res.path.read_text(encoding="utf-8")
+    headers = {"X-Critmin-Failed-Sections": ", ".join(sorted(res.failed))} if res.failed else None
+    return HTMLResponse(page, headers=headers)
