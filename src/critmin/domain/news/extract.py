@@ -286,8 +286,10 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
             c = codes[0]
             if c == home:
                 others = [p.code for p in sent_places if p.code not in (home, "WLD")]
-                other = others[0] if others else state.recent_partner(exclude={home})
-                return (other, home) if other else (home, None)
+                if others:      # "According to New Zealand's ministry, trade with India ..."
+                    return others[0], home
+                other = state.recent_partner(exclude={home})
+                return (home, other) if other else (home, None)
             return home, c
         if prev is not None:
             return prev["reporter"], prev["partner"]
@@ -399,12 +401,17 @@ _SHARE_PROJ = re.compile(r"\b(?:projected|forecast|expected|estimated to|will|wo
                          re.I)
 
 
-def _commodity(text: str) -> str | None:
-    found = [COMMODITIES[m.group(0).lower()] if m.group(0).lower() in COMMODITIES else
-             COMMODITIES.get(m.group(0), None) for m in COMMODITY_RE.finditer(text)]
-    found = [f for f in found if f]
-    specific = [f for f in found if f != "total"]
-    return specific[0] if specific else (found[0] if found else None)
+def _commodity(text: str, pos: int = 0) -> str | None:
+    """The commodity named nearest to the percentage at ``pos`` (after it preferred)."""
+    found = []
+    for m in COMMODITY_RE.finditer(text):
+        slug = COMMODITIES.get(m.group(0).lower()) or COMMODITIES.get(m.group(0))
+        if slug:
+            d = m.start() - pos if m.start() >= pos else (pos - m.end()) * 1.5
+            found.append((slug != "total", -d, slug))
+    if not found:
+        return None
+    return max(found)[2]
 
 
 def _activity(text: str, pos: int = 0) -> str | None:
@@ -426,6 +433,7 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
     out: list[dict] = []
     prev: dict | None = None
     spans = _clauses(text)
+    prev_pct_end = 0
     for m in _PCT_RE.finditer(text):
         lead = text[max(0, m.start() - 25):m.start()]
         tail = text[m.end():m.end() + 30]
@@ -436,7 +444,7 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         clause = text[cs:ce]
         rel = m.start() - cs
         ctx = clause
-        commodity = _commodity(ctx)
+        commodity = _commodity(ctx, rel)
         activity = _activity(ctx, rel)
         if re.search(r"\btotal (?:imports|exports)\b", ctx, re.I):
             commodity = commodity if commodity not in (None, "critical_mineral") else "total"
@@ -448,7 +456,8 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             commodity = "critical_mineral"
         scope = {"import_dependence": "import", "imports": "import", "exports": "export"}.get(activity, "world")
         places = [p for p in find_places(clause) if p.code != "WLD"]
-        before = [p for p in places if p.start < rel]
+        seg_from = max(0, prev_pct_end - cs) if prev_pct_end > cs else 0
+        before = [p for p in places if seg_from <= p.start < rel] or [p for p in places if p.start < rel]
         partner = None
         subject = None
         if scope in ("import", "export"):
@@ -477,12 +486,14 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         measure = f"{commodity}_{activity}" if commodity != "total" or activity in ("imports", "exports") else None
         if measure is None:
             continue
-        window = text[cs:m.end() + 20]
-        ym = re.search(r"\b(?:by|in|for|of|until|till)\s+(?:FY\s*)?((?:19|20)\d\d)(?:\s*[-–‑]\s*(\d\d))?\b", window)
+        year_re = r"\b(?:by|in|for|of|until|till)\s+(?:FY\s*)?((?:19|20)\d\d)(?:\s*[-–‑]\s*(\d\d))?\b"
+        ym = re.search(year_re, text[m.start():min(ce, m.end() + 60)]) or \
+            re.search(year_re, text[max(cs, m.start() - 40):m.start()])
         year = None
         if ym:
             year = int(ym.group(1)) + (1 if ym.group(2) else 0)
-        projected = bool(_SHARE_PROJ.search(text[cs:m.start()])) or bool(ym and re.match(r"by", ym.group(0)))
+        projected = bool(_SHARE_PROJ.search(text[max(cs, m.start() - 50):m.start()])) or \
+            bool(ym and re.match(r"by", ym.group(0)))
         lo = float(m.group("lo")) if m.group("lo") else None
         pct = float(m.group("pct"))
         if lo is not None and lo >= pct:
@@ -500,6 +511,7 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             fact["range_low"] = lo
         out.append(fact)
         prev = fact
+        prev_pct_end = m.end()
     for f in out:
         f.pop("_commodity")
         f.pop("_activity")
@@ -605,8 +617,13 @@ def _rounds(sent: Sentence, state: _State, art_id: str, sentences: list[Sentence
         future = status == "planned"
         dates = [d for d in find_date_spans(seg, published=state.published, future=future)]
         start_date = end_date = None
-        if dates and not dates[0].is_bound:
-            start_date, end_date = dates[0].start, dates[0].end
+        if dates:
+            rel = m.start() - seg_start
+            # the date nearest to the round mention (after it preferred), full dates before months
+            best = min(dates, key=lambda d: (abs(d.pos - rel) * (1 if d.pos >= rel else 1.5)
+                                             - (1000 if len(d.start or "") == 10 else 0)))
+            if not best.is_bound:
+                start_date, end_date = best.start, best.end
         if status == "held" and start_date and state.published is not None:
             if start_date[:len(start_date)] > state.published.isoformat()[:len(start_date)]:
                 status = "planned"
@@ -650,8 +667,10 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
         r"\brestrict(?:ed|s|ing)? exports?\b|\b(?:halt|stop|curb|ban)(?:s|ped|ted|ed|ing)?\s+exports?\b", re.I),
      "in_force"),
     ("import_tariff", re.compile(
-        rf"\b(?:rais(?:ed|es|ing)|hik(?:ed|es|ing)|cut|cuts|slash(?:ed|es)|reduc(?:ed|es|ing)|impos(?:ed|es|ing)|"
-        rf"levi(?:ed|es)|increas(?:ed|es)|remov(?:ed|es)|exempt(?:ed|s)?)\s+{_W}{{0,3}}(?:import |customs |basic )?"
+        rf"\b(?:rais(?:e|ed|es|ing)|hik(?:e|ed|es|ing)|cut|cuts|cutting|slash(?:ed|es|ing)?|reduc(?:e|ed|es|ing)|"
+        rf"impos(?:e|ed|es|ing)|lev(?:y|ied|ies|ying)|increas(?:e|ed|es|ing)|remov(?:e|ed|es|ing)|exempt(?:ed|s|ing)?|"
+        rf"lift(?:ed|s|ing)?|scrap(?:ped|s|ping)?|waiv(?:e|ed|es|ing)|extend(?:ed|s|ing)?)\s+{_W}{{0,3}}"
+        rf"(?:import |customs |basic |safeguard |anti-dumping |countervailing )?"
         r"(?:dut(?:y|ies)|tariffs?)\b|\b(?:import|customs) dut(?:y|ies) (?:on|hike|cut|exemption)|\bduty exemption\b|"
         r"\breciprocal tariffs?\b|\btariffs? (?:imposed|levied) by\b", re.I), "in_force"),
     ("partnership_membership", re.compile(
@@ -834,6 +853,11 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 elif tgt and kind in ("export_restriction", "import_tariff") and not re.match(
                         r"(?:in|to)\b", tgt.group(0).strip()):
                     partners = [p.code for p in after_places if p.code != actor][:3]
+                elif kind == "import_tariff" and re.match(r"\s*on\s+(?:imports\s+from\s+|goods\s+from\s+)?(?:the\s+)?",
+                                                          text[m.end():clause_end]):
+                    om = re.match(r"\s*on\s+(?:imports\s+from\s+|goods\s+from\s+)?(?:the\s+)?", text[m.end():clause_end])
+                    tp = [p for p in find_places(text[m.end() + om.end():clause_end]) if p.start == 0]
+                    partners = [tp[0].code] if tp and tp[0].code != actor else []
                 elif kind == "export_restriction" and re.search(r"exports?\b", m.group(0)):
                     dm = re.match(r"\s*(?:of\s+[\w\s-]{1,40}?\s+)?to\s+(?:the\s+)?", text[m.end():clause_end])
                     if dm:

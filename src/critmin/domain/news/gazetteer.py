@@ -68,7 +68,7 @@ REGION_NAMES: dict[str, str] = {
     "Latin America & the Caribbean": "LAC", "Latin American and Caribbean": "LAC",
     "Latin America": "LAC", "Latin American": "LAC", "LAC": "LAC", "LatAm": "LAC", "LatAM": "LAC",
     "South America": "LAC", "South American": "LAC",
-    "European Union": "EU", "EU": "EU", "E.U.": "EU", "EFTA": "EFTA", "European Free Trade Association": "EFTA",
+    "European Union": "EU", "European Commission": "EU", "EU": "EU", "E.U.": "EU", "EFTA": "EFTA", "European Free Trade Association": "EFTA",
     "ASEAN": "ASEAN", "Association of Southeast Asian Nations": "ASEAN", "GCC": "GCC",
     "Gulf Cooperation Council": "GCC", "MERCOSUR": "MERCOSUR", "Mercosur": "MERCOSUR",
     "Eurasian Economic Union": "EAEU", "EAEU": "EAEU", "SACU": "SACU",

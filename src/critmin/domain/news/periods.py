@@ -213,6 +213,11 @@ _SPAN_PATTERNS = [
     # 3-5 November 2025 / from 3 to 5 November 2025 / 30 October to 2 November 2025
     re.compile(rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
                rf"{_D.format('d2')}\s+(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})"),
+    # without a year (resolved with the publication date): from May 26 to 28 / 26-28 May
+    re.compile(rf"(?:\b(?:from|between)\s+)?(?P<m1>{_MON})\s+{_D.format('d1')}\s*(?:{DASH}|to|and|until|till)\s*"
+               rf"(?:(?P<m2>{_MON})\s+)?{_D.format('d2')}\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"),
+    re.compile(rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
+               rf"{_D.format('d2')}\s+(?P<m2>{_MON})\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"),
     # November 3, 2025 / 3 November 2025
     re.compile(rf"(?P<m1>{_MON})\s+{_D.format('d1')},?\s+(?P<y>{_YEAR})"),
     re.compile(rf"\b{_D.format('d1')}\s+(?P<m1>{_MON}),?\s+(?P<y>{_YEAR})"),
@@ -252,7 +257,6 @@ def find_date_spans(text: str, *, published: dt.date | None = None, future: bool
             if not free(m.start(), m.end()):
                 continue
             gd = m.groupdict()
-            y = int(gd["y"])
             m1 = _month(gd["m1"]) if gd.get("m1") else None
             m2 = _month(gd["m2"]) if gd.get("m2") else None
             d1 = int(gd["d1"])
@@ -261,6 +265,16 @@ def find_date_spans(text: str, *, published: dt.date | None = None, future: bool
                 m1 = m2
             if m2 is None:
                 m2 = m1
+            if gd.get("y"):
+                y = int(gd["y"])
+            elif published is None:
+                continue
+            else:
+                y = published.year
+                if future and m1 < published.month:
+                    y += 1
+                if not future and m1 > published.month:
+                    y -= 1
             try:
                 dt.date(y, m1, d1)
                 if d2:
