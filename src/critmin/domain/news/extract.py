@@ -239,8 +239,10 @@ def _assign_periods(text: str, items: list[tuple[int, int]], periods: list[Perio
 
 
 def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Place],
-                     window_offset: int, money_pos: int, prev: dict | None) -> tuple[str | None, str | None]:
-    """Reporter and partner of a flow from the words before the money in its clause."""
+                     window_offset: int, money_pos: int, prev: dict | None,
+                     after_money: str = "") -> tuple[str | None, str | None]:
+    """Reporter and partner of a flow from the words before the money in its clause
+    (and a "to/from <country>" right after it: "exported $4.3 billion worth of goods to India")."""
     places = [p for p in find_places(window) if p.code != "WLD"]
     home = state.home
     fm = None
@@ -254,6 +256,12 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
         if tm:
             ps = [p for p in find_places(after[tm.end():]) if p.start == 0]
             partner = ps[0].code if ps else None
+        if partner is None and fm.end() >= len(window.rstrip()) - 40:
+            am = re.match(r"\s*(?:worth\s+of\s+[\w\s]{0,25}?|of\s+[\w\s]{0,25}?)?\s*(?:to|from|into)\s+(?:the\s+)?",
+                          after_money)
+            if am:
+                ps = [p for p in find_places(after_money[am.end():]) if p.start == 0]
+                partner = ps[0].code if ps else None
         bp = [p for p in find_places(before) if p.code != "WLD"]
         reporter = None
         if bp and before[bp[-1].end:].strip(" '’s") == "":
@@ -305,7 +313,7 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
     monies = find_money(text)
     if not monies:
         return []
-    periods = find_periods(text)
+    periods = find_periods(text, published=state.published)
     same_ref = any(p.same_period_ref for p in periods)
     pairs = _merge_equivalents(text, monies)
     spans = _clauses(text)
@@ -343,7 +351,8 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         else:
             reporter, partner = _resolve_parties(window, flow, state, sent_places, wstart, m.start,
                                                  prev if prev is not None and prev["flow"] == flow else
-                                                 (prev if prev is not None and not find_places(window) else None))
+                                                 (prev if prev is not None and not find_places(window) else None),
+                                                 after_money=text[(usd or m).end:(usd or m).end + 60])
         if reporter is None or partner is None or reporter == partner:
             prev_end = (usd or m).end
             continue
@@ -475,6 +484,10 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             if subject is None:
                 cand = [p for p in before if p.code != partner]
                 subject = cand[0].code if cand else None
+            elif poss and partner is None:
+                # "Peru ..., accounting for 12% of India's gold imports": the supplier is the subject
+                sup = [p for p in before if p.code not in (subject,) and not p.is_region]
+                partner = sup[0].code if sup else None
         else:
             subject = before[0].code if before else (places[0].code if places else None)
         if subject is None and prev is not None:
@@ -659,8 +672,8 @@ _W = r"(?:[\w’'-]+\s+)"
 POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
     ("export_restriction_easing", re.compile(
         rf"\b(?:lift(?:ed|s|ing)?|eas(?:ed|es|ing)|relax(?:ed|es|ing)?|suspend(?:ed|s|ing)?|paus(?:ed|es))\s+{_W}{{0,3}}"
-        r"export (?:restrictions?|bans?|controls?|curbs?)|\bexport licen[cs]es? (?:were |was |have been )?"
-        r"(?:approved|granted)", re.I), "ended"),
+        rf"(?:export (?:restrictions?|bans?|controls?|curbs?)|(?:restrictions?|bans?|controls?|curbs?) on {_W}{{0,3}}"
+        r"exports?)|\bexport licen[cs]es? (?:were |was |have been )?(?:approved|granted)", re.I), "ended"),
     ("export_restriction", re.compile(
         r"\bexport (?:restrictions?|bans?|controls?|curbs?|quotas?|licen[cs]ing|licen[cs]e requirements?|permits?)\b|"
         rf"\b(?:restrictions?|curbs?|ban|controls?) on {_W}{{0,3}}exports?\b|\bbann?(?:ed|s)? (?:the )?exports?\b|"
@@ -681,7 +694,7 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
                        r"\bframework arrangement\b", re.I), "in_force"),
     ("production_incentive", re.compile(
         r"\bproduction[- ]linked incentive\b|\bPLI\b|\b(?:production|manufacturing|incentive|subsidy) schemes?\b|"
-        rf"\bscheme to (?:boost|promote|incentivi[sz]e|support) {_W}{{0,4}}(?:manufactur\w*|production)|"
+        r"\bscheme to (?:boost|promote|incentivi[sz]e|support|encourage)\b|"
         r"\bSemicon India\b", re.I), "announced"),
     ("mission", re.compile(r"\bNational [A-Z][\w ]{0,40}?Mission\b|\bMission\b"), "announced"),
     ("joint_venture", re.compile(r"\bjoint ventures?\b|\bJVs?\b", re.I), "in_force"),
@@ -845,7 +858,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 if lead is not None and actor != lead:
                     partners = [actor] + [c for c in partners if c != lead]
                     actor = lead
-            elif kind in ("export_restriction", "import_tariff", "overseas_acquisition", "investment_commitment"):
+            elif kind in ("export_restriction", "export_restriction_easing", "import_tariff", "overseas_acquisition",
+                          "investment_commitment"):
                 tgt = re.search(r"\b(?:against|targeting|on (?:imports|goods|products|shipments) from|on exports to|"
                                 r"in|to)\s+(?:the\s+)?", text[m.end():clause_end])
                 if kind in ("overseas_acquisition", "investment_commitment"):
@@ -858,7 +872,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                     om = re.match(r"\s*on\s+(?:imports\s+from\s+|goods\s+from\s+)?(?:the\s+)?", text[m.end():clause_end])
                     tp = [p for p in find_places(text[m.end() + om.end():clause_end]) if p.start == 0]
                     partners = [tp[0].code] if tp and tp[0].code != actor else []
-                elif kind == "export_restriction" and re.search(r"exports?\b", m.group(0)):
+                elif kind in ("export_restriction", "export_restriction_easing") and re.search(r"exports?\b",
+                                                                                               m.group(0)):
                     dm = re.match(r"\s*(?:of\s+[\w\s-]{1,40}?\s+)?to\s+(?:the\s+)?", text[m.end():clause_end])
                     if dm:
                         tp = [p for p in find_places(text[m.end() + dm.end():clause_end]) if p.start == 0]

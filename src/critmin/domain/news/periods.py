@@ -108,13 +108,24 @@ _SAME_PERIOD_RE = re.compile(r"\b(?:during|in|over)\s+(?:the\s+)?same\s+period\b
 _DAY_MONTH_RE = re.compile(rf"\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|\b\d{{1,2}}\s+{_MON}\s+{_YEAR}")
 
 
-def find_periods(text: str) -> list[Period]:
+_FY_MONTHS_RE = re.compile(
+    rf"\b(?P<m1>{_MON})\s*(?:{DASH}|to|through)\s*(?P<m2>{_MON}),?\s+(?:of\s+|in\s+)?(?:the\s+)?"
+    rf"(?:FY\s*|fiscal\s+(?:year\s+)?|financial\s+year\s+)?(?P<y1>{_YEAR})\s*{DASH}\s*(?P<y2>\d{{2}}|{_YEAR})\b")
+_RELATIVE_YEAR_RE = re.compile(r"\b(?P<w>last|previous|this|current|next)\s+(?P<f>fiscal(?:\s+year)?|financial\s+year|"
+                               r"calendar\s+year|year)\b", re.I)
+
+
+def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]:
     """Every period mention in ``text``, in order, without overlaps.
 
     Full dates ("November 3, 2025") are not periods; ``during the same
-    period`` is returned as a marker with ``same_period_ref=True``.
+    period`` is returned as a marker with ``same_period_ref=True``. With the
+    publication date, ``last year`` is the previous calendar year and ``last
+    fiscal`` the previous Indian fiscal year; ``April-January of 2024-25`` is the
+    months of that fiscal year.
     """
-    if not re.search(r"\d", text) and "same period" not in text:
+    if not re.search(r"\d", text) and "same period" not in text and not (
+            published and _RELATIVE_YEAR_RE.search(text)):
         return []
     taken: list[tuple[int, int]] = []
     out: list[Period] = []
@@ -132,6 +143,26 @@ def find_periods(text: str) -> list[Period]:
     for pat in _SPAN_PATTERNS:
         for m in pat.finditer(text):
             taken.append((m.start(), m.end()))
+    for m in _FY_MONTHS_RE.finditer(text):
+        y1 = int(m.group("y1"))
+        if _full_year(m.group("y2"), y1) != y1 + 1:
+            continue
+        m1, m2 = _month(m.group("m1")), _month(m.group("m2"))
+        sy = y1 if m1 >= 4 else y1 + 1
+        ey = y1 if m2 >= 4 else y1 + 1
+        if (m1, m2) == (4, 3):
+            add(fiscal_year(y1), m.start(), m.end())
+        elif (ey, m2) >= (sy, m1):
+            add(Period("month" if (sy, m1) == (ey, m2) else "other", f"{sy:04d}-{m1:02d}", f"{ey:04d}-{m2:02d}"),
+                m.start(), m.end())
+    if published is not None:
+        for m in _RELATIVE_YEAR_RE.finditer(text):
+            k = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1}[m.group("w").lower()]
+            if m.group("f").lower().startswith(("fiscal", "financial")):
+                cur = published.year if published.month >= 4 else published.year - 1
+                add(fiscal_year(cur + k), m.start(), m.end())
+            elif k != 0:
+                add(calendar_year(published.year + k), m.start(), m.end())
     for m in _YEAR_ENDED_RE.finditer(text):
         y, mon = int(m.group("y")), _month(m.group("mon"))
         if mon == 12:
