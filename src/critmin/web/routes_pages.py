@@ -9,7 +9,6 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 
 from critmin.web._common import SettingsDep
 
@@ -52,15 +51,15 @@ the matching <code>critmin ... --json</code> command. Read the
 def index(request: Request) -> HTMLResponse:
     """An HTML page listing every endpoint with an example link."""
     rows = []
-    for r in request.app.routes:
-        if not isinstance(r, APIRoute) or r.path == "/" or not r.include_in_schema:
-            continue
-        methods = ", ".join(sorted(r.methods - {"HEAD", "OPTIONS"}))
-        example = EXAMPLES.get(r.path)
-        link = (f'<a href="{html.escape(example)}">{html.escape(example)}</a>' if example and "GET" in r.methods
-                else "request body: a scenario file (YAML or JSON)")
-        rows.append(f"<tr><td><code>{methods} {html.escape(r.path)}</code></td>"
-                    f"<td>{html.escape(r.summary or r.name)}</td><td>{link}</td></tr>")
+    for path, operations in request.app.openapi()["paths"].items():
+        for method, op in operations.items():
+            if path == "/":
+                continue
+            example = EXAMPLES.get(path) if method == "get" else None
+            link = (f'<a href="{html.escape(example)}">{html.escape(example)}</a>' if example
+                    else "request body: a scenario file (YAML or JSON)")
+            rows.append(f"<tr><td><code>{method.upper()} {html.escape(path)}</code></td>"
+                        f"<td>{html.escape(op.get('summary', ''))}</td><td>{link}</td></tr>")
     return HTMLResponse(PAGE.format(rows="\n".join(rows)))
 
 
