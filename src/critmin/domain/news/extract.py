@@ -357,6 +357,12 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             prev_end = (usd or m).end
             continue
         period = assigned[k]
+        if re.match(r"[\s,]*(?:in the same period\s+)?(?:a year (?:earlier|ago|before)|the year before|"
+                    r"the previous year|in the year-ago period)", text[(usd or m).end:]):
+            ref_p = next((p for p in periods if not p.same_period_ref), None)
+            if ref_p is not None:
+                y0, y1 = int(ref_p.start[:4]) - 1, int(ref_p.end[:4]) - 1
+                period = Period(ref_p.kind, f"{y0:04d}{ref_p.start[4:]}", f"{y1:04d}{ref_p.end[4:]}")
         if period is None and same_ref:
             ctx = [p for p in state.para_periods.get(sent.para, []) if not p.same_period_ref]
             distinct = []
@@ -410,6 +416,42 @@ _SHARE_PROJ = re.compile(r"\b(?:projected|forecast|expected|estimated to|will|wo
                          re.I)
 
 
+@dataclass(frozen=True)
+class _Pct:
+    """A percentage mention: span, low end of a range, value."""
+
+    s: int
+    e: int
+    lo: float | None
+    pct: float
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+
+_FRACTIONS = {"half": 50.0, "a third": 100 / 3, "one third": 100 / 3, "two thirds": 200 / 3, "a quarter": 25.0,
+              "one quarter": 25.0, "three quarters": 75.0}
+_FRAC_RE = re.compile(r"\b(?P<frac>half|a third|one[- ]third|two[- ]thirds|a quarter|one[- ]quarter|three[- ]quarters)"
+                      r"(?=\s+of\s+(?:the\s+)?(?:world|global|its|their|[A-Z]\w+['’]s))", re.I)
+
+
+def _listed_commodities(after: str) -> list[str]:
+    """Commodities listed right after a percentage ("for lithium, cobalt and nickel")."""
+    ms = list(COMMODITY_RE.finditer(after[:120]))
+    out: list[str] = []
+    for i, mm in enumerate(ms):
+        slug = COMMODITIES.get(mm.group(0).lower()) or COMMODITIES.get(mm.group(0))
+        if not slug or slug == "total":
+            break
+        if i and not re.fullmatch(r"\s*(?:,|and|or|, and|, or)\s*", after[ms[i - 1].end():mm.start()]):
+            break
+        out.append(slug)
+    return list(dict.fromkeys(out))
+
+
 def _commodity(text: str, pos: int = 0) -> str | None:
     """The commodity named nearest to the percentage at ``pos`` (after it preferred)."""
     found = []
@@ -443,7 +485,12 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
     prev: dict | None = None
     spans = _clauses(text)
     prev_pct_end = 0
-    for m in _PCT_RE.finditer(text):
+    hits = [_Pct(m.start(), m.end(), float(m.group("lo")) if m.group("lo") else None, float(m.group("pct")))
+            for m in _PCT_RE.finditer(text)]
+    hits += [_Pct(m.start(), m.end("frac"), None, _FRACTIONS[re.sub(r"[- ]", " ", m.group("frac").lower())])
+             for m in _FRAC_RE.finditer(text)]
+    hits.sort(key=lambda h: h.s)
+    for m in hits:
         lead = text[max(0, m.start() - 25):m.start()]
         tail = text[m.end():m.end() + 30]
         if _GROWTH_BEFORE.search(lead) or _GROWTH_AFTER.match(tail) or _TARIFF_CONTEXT.search(lead):
@@ -455,6 +502,15 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         ctx = clause
         commodity = _commodity(ctx, rel)
         activity = _activity(ctx, rel)
+        np_after = re.match(r"\s*of\s+(?:the\s+)?(?:world['’]s|global|its|their|[A-Z]\w+['’]s)?\s*([\w\s-]{0,40})",
+                            clause[m.end() - cs:])
+        if np_after and activity == "production":
+            for word, act in (("mined", "mining"), ("mine ", "mining"), ("refined", "refining"),
+                              ("processed", "processing")):
+                if word in np_after.group(1).lower() + " ":
+                    activity = act
+        # "100% import dependent for lithium, cobalt and nickel": one share per listed commodity
+        listed = _listed_commodities(clause[m.end() - cs:])
         if re.search(r"\btotal (?:imports|exports)\b", ctx, re.I):
             commodity = commodity if commodity not in (None, "critical_mineral") else "total"
         if (commodity is None or activity is None) and prev is not None:
@@ -507,8 +563,7 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             year = int(ym.group(1)) + (1 if ym.group(2) else 0)
         projected = bool(_SHARE_PROJ.search(text[max(cs, m.start() - 50):m.start()])) or \
             bool(ym and re.match(r"by", ym.group(0)))
-        lo = float(m.group("lo")) if m.group("lo") else None
-        pct = float(m.group("pct"))
+        lo, pct = m.lo, m.pct
         if lo is not None and lo >= pct:
             lo = None
         fact = {
@@ -523,6 +578,10 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         if lo is not None:
             fact["range_low"] = lo
         out.append(fact)
+        if len(listed) > 1 and commodity in listed:
+            for other in listed:
+                if other != commodity:
+                    out.append({**fact, "measure": f"{other}_{activity}", "_commodity": other})
         prev = fact
         prev_pct_end = m.end()
     for f in out:
@@ -536,7 +595,8 @@ _ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleve
         r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|\d{1,2}(?:st|nd|rd|th)")
 _CARD = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|\d{1,2}"
 _ROUND_RE = re.compile(
-    rf"\b(?:the\s+)?(?P<ord>{_ORD})\s+(?:and\s+final\s+|formal\s+|full\s+)?round\b|"
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})\s+(?:and\s+final\s+|formal\s+|full\s+)?(?:[A-Z]{{2,5}}\s+|negotiating\s+|"
+    rf"negotiation\s+|trade\s+)?round\b|"
     rf"\bround\s+(?P<num>\d{{1,2}})\b|"
     rf"\b(?P<card>{_CARD})\s+rounds\b|"
     rf"\b(?P<next>next|upcoming|following|subsequent)\s+(?:formal\s+|full\s+)?round\b|"
@@ -699,7 +759,8 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
     ("mission", re.compile(r"\bNational [A-Z][\w ]{0,40}?Mission\b|\bMission\b"), "announced"),
     ("joint_venture", re.compile(r"\bjoint ventures?\b|\bJVs?\b", re.I), "in_force"),
     ("overseas_acquisition", re.compile(
-        rf"\bacquir(?:e|ed|es|ing)\s+{_W}{{0,4}}(?:mines?|blocks?|assets?|tenements?|stakes?|concessions?)\b|"
+        rf"\bacquir(?:e|ed|es|ing)\s+(?:[\w’',.-]+\s+){{0,4}}(?:mines?|blocks?|assets?|tenements?|stakes?|concessions?|"
+        r"hectares|acres|deposits?|licen[cs]es|interests?|projects?)\b|"
         r"\b(?:exploration|mining) (?:rights|licen[cs]es|leases)\b", re.I), "in_force"),
     ("investment_commitment", re.compile(
         r"\b(?:pledged|committed|commits|commit|pledges|pledge|commitment of|will invest|to invest|"
@@ -745,6 +806,7 @@ _TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     "trade_agreement": ("sign", "ink", "conclu", "ratif", "implement", "seal", "into force"),
     "negotiation_launch": ("negotiat", "talks"),
 }
+_INTENT = re.compile(r"\b(?:encourag(?:e|es|ing)|aim(?:s|ed)? (?:to|at)|intend(?:s|ed)? to|objective is to)\b", re.I)
 _DOMESTIC_KINDS = {"production_incentive", "mission", "legislation", "auction", "stockpile", "domestic_capacity"}
 _SYMMETRIC = {"mou", "trade_agreement", "negotiation_launch", "joint_venture"}
 _STATUS_WORDS: list[tuple[str, re.Pattern]] = [
@@ -792,6 +854,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         for m in pat.finditer(text):
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
+            if kind not in ("mission", "production_incentive") and _INTENT.search(text[max(0, m.start() - 80):m.start()]):
+                continue    # a goal of a scheme or agreement ("The Mission will encourage PSUs to acquire ...")
             actor = None
             # 1. possessive or adjective right before the trigger ("China's restrictions", "U.S. tariffs")
             before = text[max(0, m.start() - 40):m.start()]
@@ -896,6 +960,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                     if usd is not None:
                         amount_usd = usd.value
             status = _policy_status(kind, clause, m.start() - cstart, default_status)
+            subj = _commodity(clause, m.start() - cstart) if kind in ("export_restriction", "export_restriction_easing",
+                                                                       "import_tariff") else None
             fact = {
                 "article_id": art_id, "type": "policy_measure", "country": actor, "kind": kind,
                 "partners": partners, "amount": amount, "currency": currency,
@@ -904,6 +970,8 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
             }
             if amount_usd is not None:
                 fact["amount_usd"] = amount_usd
+            if subj and subj != "total":
+                fact["subject"] = subj.replace("_", " ")
             out.append(fact)
             taken.append((m.start(), m.end()))
     return out
@@ -953,8 +1021,9 @@ def _dedupe(facts: list[dict]) -> list[dict]:
                 fp = set(f["partners"]) | ({f["country"]} if f["kind"] in _SYMMETRIC else set())
                 gp = set(g["partners"]) | ({g["country"]} if g["kind"] in _SYMMETRIC else set())
                 if (f["kind"] in _SYMMETRIC or f["country"] == g["country"]) and (fp == gp or not f["partners"]) \
-                        and (f.get("amount") is None or _same_value(f.get("amount"), g.get("amount"))) \
-                        and (f["kind"] in _SYMMETRIC or f["country"] == g["country"]):
+                        and (f.get("amount") is None or g.get("amount") is None
+                             or _same_value(f.get("amount"), g.get("amount"))) \
+                        and (not f.get("subject") or not g.get("subject") or f["subject"] == g["subject"]):
                     dup = g
             if dup is not None:
                 break
@@ -991,10 +1060,14 @@ def extract_facts(article: CleanArticle, *, home: str | None = None) -> list[dic
     facts: list[dict] = []
     aid = article.article_id
     # a headline repeats the body in fewer words: read it last so that body facts come first
-    first_para = [s for s in sentences if s.para == 0]
-    title_sents = first_para if (len(first_para) == 1 and article.title
-                                 and first_para[0].text.strip() == article.title.strip()
-                                 and article.title.strip()[-1:] not in ".!?") else []
+    # leading headline lines (one line, no final full stop: title, kicker, section name)
+    title_sents = []
+    for para in sorted({s.para for s in sentences}):
+        ps = [s for s in sentences if s.para == para]
+        if len(ps) == 1 and ps[0].text.strip()[-1:] not in ".!?\"”" and len(ps[0].text.split()) <= 25:
+            title_sents += ps
+        else:
+            break
     body = [s for s in sentences if s not in title_sents]
     for sent in body + title_sents:
         state.para_periods.setdefault(sent.para, [])

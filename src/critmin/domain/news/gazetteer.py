@@ -55,6 +55,14 @@ COUNTRY_NAMES: dict[str, str] = {
     # capitals used as metonyms for governments
     "Beijing": "CHN", "New Delhi": "IND", "Washington": "USA", "Lima": "PER", "Santiago": "CHL", "Wellington": "NZL",
     "Canberra": "AUS", "Tokyo": "JPN", "Moscow": "RUS", "Brussels": "EU", "London": "GBR",
+    "Jakarta": "IDN", "Ottawa": "CAN", "Brasilia": "BRA", "Brasília": "BRA", "Buenos Aires": "ARG",
+    "Mexico City": "MEX", "Seoul": "KOR", "Pretoria": "ZAF", "Kinshasa": "COD", "Astana": "KAZ",
+    "Tashkent": "UZB", "Riyadh": "SAU", "Abu Dhabi": "ARE", "Muscat": "OMN", "Berlin": "DEU", "Paris": "FRA",
+    "Bern": "CHE", "Oslo": "NOR", "Manila": "PHL", "Hanoi": "VNM", "Bangkok": "THA", "Kuala Lumpur": "MYS",
+    "Dhaka": "BGD", "Colombo": "LKA", "Kathmandu": "NPL", "Islamabad": "PAK", "Tehran": "IRN", "Ankara": "TUR",
+    "Cairo": "EGY", "La Paz": "BOL", "Bogota": "COL", "Bogotá": "COL", "Quito": "ECU", "Montevideo": "URY",
+    "Lusaka": "ZMB", "Harare": "ZWE", "Windhoek": "NAM", "Gaborone": "BWA", "Maputo": "MOZ",
+    "Addis Ababa": "ETH", "Abuja": "NGA", "Accra": "GHA",
     # state-owned enterprises act for their government
     "KABIL": "IND", "Khanij Bidesh India Ltd": "IND", "Khanij Bidesh India Limited": "IND",
     "Khanij Bidesh": "IND", "IREL": "IND", "Indian Rare Earths Ltd": "IND", "Indian Rare Earths Limited": "IND",
