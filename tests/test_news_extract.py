@@ -60,7 +60,7 @@ def test_evidence_is_verbatim_in_cleaned_text(news_eval):
             assert " ".join(f["evidence"].split()) in norm, f
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7])
 def test_heldout_paraphrases(scorer, tmp_path, n):
     folder = HELDOUT.with_name("news_heldout" if n == 1 else f"news_heldout{n}")
     _check_heldout(scorer, tmp_path, folder)

@@ -271,9 +271,11 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
         explicit_reporter = reporter is not None
         if reporter is None:
             reporter = home if partner != home else (state.recent_partner(exclude={home}) or home)
-        if partner is None and explicit_reporter and prev is None and \
+        product_flow = bool(re.search(r"(?:\b(?:total|overall|merchandise|goods)|" + COMMODITY_RE.pattern[2:-2] +
+                                      r")\s+$", before, re.I)) if fm is not None else False
+        if partner is None and (explicit_reporter or product_flow) and prev is None and \
                 not [p for p in sent_places if p.code not in (reporter, "WLD")]:
-            partner = "WLD"     # "India imported copper ore worth $X": trade with all partners
+            partner = "WLD"     # "India imported copper ore worth $X", "magnet imports rose to ...": all partners
         if partner is None:
             others = [p.code for p in sent_places if p.code not in (reporter, "WLD") and p.start < money_pos]
             partner = others[-1] if others else (prev["partner"] if prev else state.recent_partner(exclude={reporter}))
@@ -504,6 +506,12 @@ def _shares(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         activity = _activity(ctx, rel)
         np_after = re.match(r"\s*of\s+(?:the\s+)?(?:world['’]s|global|its|their|[A-Z]\w+['’]s)?\s*([\w\s-]{0,40})",
                             clause[m.end() - cs:])
+        if np_after:
+            # "... and nearly 90 per cent of processing": the activity named right after the share wins
+            head = re.split(r"\b(?:and|but|while|,)\b", np_after.group(1))[0]
+            named = _activity(head, 0)
+            if named and named != "import_dependence" and not (named == "imports" and activity == "import_dependence"):
+                activity = named
         if np_after and activity == "production":
             for word, act in (("mined", "mining"), ("mine ", "mining"), ("refined", "refining"),
                               ("processed", "processing")):
@@ -750,11 +758,11 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
         rf"\b(?:joined|join(?:s|ing)?|became (?:a )?(?:member|part) of|admitted (?:to|into)|inducted into)\s+"
         rf"(?:the\s+)?{_W}{{0,6}}?(?:Partnership|Initiative|Alliance|Club|Forum|Coalition|Quad|Framework)\b"), "in_force"),
     ("import_tariff_mention", re.compile(r"\btariffs\b(?! lines)", re.I), "in_force"),
-    ("mou", re.compile(r"\bMoUs?\b|\bMOUs?\b|\bmemorand(?:um|a) of understanding\b|\bletters? of intent\b|"
+    ("mou", re.compile(r"\bMoUs?\b|\bMOUs?\b|\bmemorand(?:um|a) of (?:understanding|cooperation)\b|\bletters? of intent\b|"
                        r"\bframework arrangement\b", re.I), "in_force"),
     ("production_incentive", re.compile(
         r"\bproduction[- ]linked incentive\b|\bPLI\b|\b(?:production|manufacturing|incentive|subsidy) schemes?\b|"
-        r"\bscheme to (?:boost|promote|incentivi[sz]e|support|encourage)\b|"
+        r"\bscheme(?:\s+[\w,]+){0,5}?\s+to\s+(?:boost|promote|incentivi[sz]e|support|encourage)\b|"
         r"\bSemicon India\b", re.I), "announced"),
     ("mission", re.compile(r"\bNational [A-Z][\w ]{0,40}?Mission\b|\bMission\b"), "announced"),
     ("joint_venture", re.compile(r"\bjoint ventures?\b|\bJVs?\b", re.I), "in_force"),
