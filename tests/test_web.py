@@ -213,6 +213,34 @@ def test_brief_page_is_self_contained(brief_page):
     assert "Peru" in page
 
 
+def test_brief_is_cached_per_warehouse_build(client, brief_page):
+    again = client.get("/brief?reporter=IND&partner=PER&year=2024")
+    assert again.status_code == 200 and again.text == brief_page.text
+    assert len(client.app.state.brief_cache) == 1
+
+
+@pytest.mark.parametrize("url", [
+    "/trade?reporter=IND&partner=PER&format=chart",
+    "/dependence?reporter=IND&mineral=copper&format=chart",
+    "/production?mineral=copper&format=chart",
+    "/criticality?draws=0&format=chart",
+    "/fta?partner=PER&format=chart",
+    "/sourcing?mineral=copper&fta=PER&format=chart",
+    "/projection?format=chart",
+    "/negotiations?reporter=IND&partner=CHL&format=chart",
+])
+def test_chart_pages_work_offline(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Plotly.newPlot" in r.text and 'src="http' not in r.text
+
+
+def test_no_chart_for_the_geodep_screen(client):
+    r = client.get("/criticality?method=geodep&draws=0&format=chart")
+    assert r.status_code == 400 and "no chart" in r.json()["error"]
+
+
 def test_index_lists_endpoints_and_links_the_brief(client):
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

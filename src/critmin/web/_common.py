@@ -7,10 +7,10 @@ import math
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any, Callable, Iterator, Literal
 
-from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from critmin.config import Settings
 from critmin.errors import CritminError
@@ -94,3 +94,21 @@ async def body_text(request: Request) -> str:
         from critmin.errors import DataFormatError
 
         raise DataFormatError("request body", "expected UTF-8 text (a YAML or JSON scenario)") from None
+
+
+Format = Literal["json", "chart"]
+FormatQ = Query(description="`json` (default): the result; `chart`: a self-contained HTML page with the "
+                            "result's chart (plotly.js inlined, works offline).")
+
+
+def respond(result: Any, fmt: str, figure: Callable[[], Any] | None = None) -> Response:
+    """The JSON of ``result``, or with ``fmt == "chart"`` an offline HTML page of ``figure()``."""
+    if fmt != "chart":
+        return json_response(result)
+    if figure is None:
+        from fastapi import HTTPException
+
+        raise HTTPException(400, "this result has no chart; use format=json")
+    fig = figure()
+    page = fig.to_html(include_plotlyjs=True, full_html=True)
+    return HTMLResponse(page)

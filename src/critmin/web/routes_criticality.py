@@ -7,8 +7,9 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 
+from critmin.report.figures_criticality import criticality_matrix_figure
 from critmin.services.criticality import criticality_scores
-from critmin.web._common import SettingsDep, json_response
+from critmin.web._common import Format, FormatQ, SettingsDep, respond
 
 router = APIRouter(tags=["criticality"])
 
@@ -37,9 +38,10 @@ def criticality(
     = None,
     draws: Annotated[int, Query(ge=0, le=100_000, description="Monte-Carlo draws (0: point scores only).")] = 1000,
     seed: Annotated[int, Query(description="Random seed (same seed, same bands).")] = 0,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin criticality --json`` (service
     :func:`critmin.services.criticality.criticality_scores`)."""
-    return json_response(criticality_scores(settings, reporter.upper(), year, method=method,
-                                            scenario=SCENARIOS[scenario] if scenario else None,
-                                            draws=draws, seed=seed))
+    res = criticality_scores(settings, reporter.upper(), year, method=method,
+                             scenario=SCENARIOS[scenario] if scenario else None, draws=draws, seed=seed)
+    return respond(res, format, None if method == "geodep" else lambda: criticality_matrix_figure(res))

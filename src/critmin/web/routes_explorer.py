@@ -6,8 +6,9 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, HTTPException, Query
 
+from critmin.report import figures_explorer
 from critmin.services import explorer
-from critmin.web._common import SettingsDep, json_response
+from critmin.web._common import Format, FormatQ, SettingsDep, respond
 
 router = APIRouter(tags=["explorer"])
 
@@ -33,11 +34,13 @@ def trade(
     year: Annotated[Optional[list[int]], Query(description="Year; repeat for several; default the latest.")] = None,
     include_baskets: Annotated[bool, BasketsQ] = False,
     backend: Annotated[Backend, BackendQ] = "duckdb",
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin trade --json`` (service :func:`critmin.services.explorer.trade_summary`)."""
-    return json_response(explorer.trade_summary(
-        settings, reporter, partners=partner or None, hs=hs or None, mineral=mineral, stage=stage,
-        years=year or None, include_baskets=include_baskets or None, backend=backend))
+    res = explorer.trade_summary(settings, reporter, partners=partner or None, hs=hs or None, mineral=mineral,
+                                 stage=stage, years=year or None, include_baskets=include_baskets or None,
+                                 backend=backend)
+    return respond(res, format, lambda: figures_explorer.trade_figure(res))
 
 
 @router.get("/dependence", summary="Supplier shares, HHI, top-3 and China share, WGI-weighted HHI, "
@@ -51,6 +54,7 @@ def dependence(
     year: Annotated[Optional[int], Query(description="Year (default the latest).")] = None,
     include_baskets: Annotated[bool, BasketsQ] = False,
     backend: Annotated[Backend, BackendQ] = "duckdb",
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin dependence --json`` (service :func:`critmin.services.explorer.dependence`).
 
@@ -58,9 +62,9 @@ def dependence(
     """
     if not (hs or mineral or stage):
         raise HTTPException(400, "give hs, mineral or stage to select the imported products")
-    return json_response(explorer.dependence(
-        settings, reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
-        include_baskets=include_baskets or None, backend=backend))
+    res = explorer.dependence(settings, reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
+                              include_baskets=include_baskets or None, backend=backend)
+    return respond(res, format, lambda: figures_explorer.dependence_figure(res))
 
 
 @router.get("/production", summary="World production and reserves by country (USGS), ranked with shares")
@@ -70,6 +74,8 @@ def production(
     stage: Annotated[str, Query(description="USGS stage: `mine`, `refinery`, `smelter`...")] = "mine",
     year: Annotated[Optional[int], Query(description="Year (default the latest reported).")] = None,
     country: Annotated[Optional[str], Query(description="Country to highlight (ISO3).")] = None,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin production --json`` (service :func:`critmin.services.explorer.production`)."""
-    return json_response(explorer.production(settings, mineral, stage=stage, year=year, country=country))
+    res = explorer.production(settings, mineral, stage=stage, year=year, country=country)
+    return respond(res, format, lambda: figures_explorer.production_figure(res))

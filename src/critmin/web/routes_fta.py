@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query
 
+from critmin.report.figures_fta import creation_diversion_figure
 from critmin.services.fta import list_fta_scenarios, simulate_fta
-from critmin.web._common import SettingsDep, json_response
+from critmin.web._common import Format, FormatQ, SettingsDep, json_response, respond
 
 router = APIRouter(tags=["fta"])
 
@@ -33,10 +34,11 @@ def fta(
     import_demand: Annotated[float, Query(description="Import-demand elasticity for lines without one "
                                                       "(negative).")] = -1.0,
     lines: Annotated[bool, Query(description="Include every line x partner x year row.")] = False,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin fta --json`` with the bundled schedule and tariffs (service
     :func:`critmin.services.fta.simulate_fta`; the GE option and file inputs are CLI-only)."""
     sim = simulate_fta(settings, reporter, partner, year=year, tariff_year=tariff_year, utilisation=utilisation,
                        substitution_elasticity=sigma, export_supply_elasticity=export_supply,
                        import_demand_elasticity=import_demand)
-    return json_response(sim.to_dict(lines=lines))
+    return respond(sim.to_dict(lines=lines), format, lambda: creation_diversion_figure(sim))

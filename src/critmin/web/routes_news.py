@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from critmin.services import news
 from critmin.services.news import FactType
-from critmin.web._common import SettingsDep, json_response
+from critmin.web._common import Format, FormatQ, SettingsDep, json_response, respond
 
 router = APIRouter(tags=["news"])
 
@@ -18,10 +18,13 @@ def negotiations(
     settings: SettingsDep,
     reporter: Annotated[str, Query(description="ISO3 of the negotiating country.")] = "IND",
     partner: Annotated[Optional[str], Query(description="ISO3 of one partner.")] = None,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin negotiations --json`` (service :func:`critmin.services.news.negotiations`)."""
     tracker = news.negotiations(settings, reporter=reporter.upper(), partner=partner.upper() if partner else None)
-    return json_response(tracker.to_dict())
+    from critmin.report.figures_news import negotiation_timeline_figure
+
+    return respond(tracker.to_dict(), format, lambda: negotiation_timeline_figure(tracker))
 
 
 @router.get("/news/facts", summary="Facts extracted from the ingested articles, with evidence and sources")

@@ -65,7 +65,7 @@ def index(request: Request) -> HTMLResponse:
 
 @router.get("/brief", response_class=HTMLResponse, summary="The self-contained HTML brief (works offline)")
 def brief(
-    settings: SettingsDep,
+    request: Request, settings: SettingsDep,
     reporter: Annotated[str, Query(description="ISO3 of the importing country.")] = "IND",
     partner: Annotated[Optional[str], Query(description="ISO3 of the partner country.")] = "PER",
     year: Annotated[int, Query(description="Reference year of the trade data.")] = 2024,
@@ -75,6 +75,8 @@ def brief(
     """The page ``critmin brief`` writes (charts with plotly.js inlined, no CDN), built on request.
 
     Sections that could not be built are listed in the ``X-Critmin-Failed-Sections`` header.
+    The last few pages are kept in memory per warehouse build, so a repeated request is instant
+    and a rebuilt warehouse gives a fresh page.
     """
     from critmin.report.base import BriefContext
     from critmin.report.brief import write_brief
@@ -84,9 +86,24 @@ def brief(
     wh = ensure_warehouse(settings, progress=False)
     reporter = check_country(settings, reporter)
     partner = check_country(settings, partner) if partner else None
-    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year)
-    with tempfile.TemporaryDirectory(prefix="critmin-brief-") as tmp:
-        res = write_brief(ctx, Path(tmp) / "brief.html", only=section, provenance=wh.provenance())
-        page = res.path.read_text(encoding="utf-8")
-    headers = {"X-Critmin-Failed-Sections": ", ".join(sorted(res.failed))} if res.failed else None
+    key = (wh.path.name, reporter, partner, year, tuple(section or ()))
+    cache = _brief_cache(request)
+    if key not in cache:
+        ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year)
+        with tempfile.TemporaryDirectory(prefix="critmin-brief-") as tmp:
+            res = write_brief(ctx, Path(tmp) / "brief.html", only=section, provenance=wh.provenance())
+            cache[key] = (res.path.read_text(encoding="utf-8"), sorted(res.failed))
+        while len(cache) > BRIEF_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    page, failed = cache[key]
+    headers = {"X-Critmin-Failed-Sections": ", ".join(failed)} if failed else None
     return HTMLResponse(page, headers=headers)
+
+
+BRIEF_CACHE_SIZE = 8
+
+
+def _brief_cache(request: Request) -> dict:
+    if not hasattr(request.app.state, "brief_cache"):
+        request.app.state.brief_cache = {}
+    return request.app.state.brief_cache

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from critmin.services import scenarios as svc
-from critmin.web._common import YAML_BODY, SettingsDep, body_as_file, body_text, json_response, split_codes
+from critmin.report import figures_scenarios
+from critmin.web._common import (YAML_BODY, Format, FormatQ, SettingsDep, body_as_file, body_text,
+                                 json_response, respond, split_codes)
 
 router = APIRouter(tags=["scenarios"])
 
@@ -63,14 +65,15 @@ def sourcing(
     fta_entry: Annotated[Optional[int], Query(description="FTA entry-into-force year (default 2027).")] = None,
     phase_in: Annotated[Optional[int], Query(ge=0, description="Years to phase the tariff out (default 0).")]
     = None,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin sourcing --json`` with the bundled tariffs and freight (service
     :func:`critmin.services.scenarios.sourcing`; tariff, freight and shock files are CLI-only)."""
-    return json_response(svc.sourcing(
-        settings, mineral, stage, year, importer=importer, destination=port, demand_t=demand, max_share=cap,
-        fta=split_codes(fta), min_fta_share=min_fta_share, exclude=split_codes(exclude), tariffs=None,
-        freight_table=None, objective=objective, unknown_tariff=unknown_tariff, fta_entry_year=fta_entry,
-        fta_phase_in_years=phase_in, cvar_shocks=[]))
+    res = svc.sourcing(settings, mineral, stage, year, importer=importer, destination=port, demand_t=demand,
+                       max_share=cap, fta=split_codes(fta), min_fta_share=min_fta_share, exclude=split_codes(exclude),
+                       tariffs=None, freight_table=None, objective=objective, unknown_tariff=unknown_tariff,
+                       fta_entry_year=fta_entry, fta_phase_in_years=phase_in, cvar_shocks=[])
+    return respond(res, format, lambda: figures_scenarios.sourcing_figure(res))
 
 
 @router.post("/contract", summary="Copper-concentrate contract economics in USD, INR and PEN",
@@ -101,7 +104,9 @@ def projection(
     settings: SettingsDep,
     mineral: Annotated[str, Query(description="Mineral id (the projection covers `copper`).")] = "copper",
     end_year: Annotated[int, Query(ge=2025, le=2100, description="Last projected year.")] = 2047,
+    format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin projection --json`` (service
     :func:`critmin.services.scenarios.projection_report`)."""
-    return json_response(svc.projection_report(settings, mineral, end_year=end_year))
+    res = svc.projection_report(settings, mineral, end_year=end_year)
+    return respond(res, format, lambda: figures_scenarios.projection_figure(res))
