@@ -269,3 +269,32 @@ def test_serve_help():
     res = CliRunner().invoke(cli_app, ["serve", "--help"])
     assert res.exit_code == 0, res.output
     assert "--port" in res.output and "--host" in res.output
+
+
+def test_serve_answers_over_http(built_settings):
+    """``critmin serve`` on a free loopback port answers, then stops (bounded: at most 30 s)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-c", "from critmin.cli import main; main()", "serve", "--port", str(port),
+           "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while answer is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/fta/scenarios", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None, "the server did not answer"
+        assert answer.status_code == 200 and {r["partner"] for r in answer.json()} >= {"PER"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
