@@ -45,6 +45,11 @@ CHILD_PRELUDE = textwrap.dedent("""
 CHILD_REPORT = textwrap.dedent("""
     wall = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    try:  # Linux: the high-water mark of this process's own memory (ru_maxrss can carry the parent's over fork)
+        with open("/proc/self/status") as fh:
+            rss = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        pass
     print(json.dumps({"wall_s": wall, "peak_rss_bytes": rss, "result": result}))
 """)
 
@@ -56,12 +61,10 @@ def run_child(setup: str, body: str) -> dict:
     """
     code = (CHILD_PRELUDE + textwrap.dedent(setup) + "\nt0 = time.perf_counter()\n" + textwrap.dedent(body)
             + CHILD_REPORT)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["children_max_rss_bytes"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
     return out
 
 
@@ -185,10 +188,9 @@ def main(argv=None) -> dict:
         work.mkdir(parents=True, exist_ok=True)
     csv_path = work / f"BACI_HS17_Y2024_V202601_synthetic_{a.rows}_{a.seed}.csv"
     if not csv_path.exists():
-        t0 = time.perf_counter()
-        gen_baci.write_csv(gen_baci.generate(a.rows, a.seed, mirror), csv_path)
-        print(f"generated {a.rows:,} rows ({csv_path.stat().st_size / 1e6:,.0f} MB) in "
-              f"{time.perf_counter() - t0:,.1f} s", flush=True)
+        # in a child process, so that this process stays small while the others are measured
+        subprocess.run([sys.executable, str(HERE / "gen_baci.py"), str(csv_path), "--rows", str(a.rows),
+                        "--seed", str(a.seed), "--mirror", str(mirror)], check=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
     ing = bench_ingest(csv_path, mirror, work, a.repeat)
     print(f"(a) ingest {ing['rows']:,} rows: critmin {ing['critmin_s']:.2f} s vs bare DuckDB COPY "
