@@ -219,3 +219,22 @@ def test_brief_section_renders(built_settings):
 
     sec = criticality.build(BriefContext(settings=built_settings))
     assert sec is not None and sec.figures and "critical" in sec.html
+
+
+def test_empty_year_and_bad_options(built_settings):
+    from critmin.errors import EmptySelectionError
+
+    with pytest.raises(EmptySelectionError, match="1990"):
+        criticality_scores(built_settings, "IND", 1990, draws=0)
+    with pytest.raises(ValueError, match="method"):
+        criticality_scores(built_settings, "IND", 2024, method="hhi")
+    with pytest.raises(ValueError, match="draws"):
+        criticality_scores(built_settings, "IND", 2024, draws=-1)
+
+
+def test_cli_rejects_unknown_method(built_settings):
+    from critmin.cli import app
+
+    r = CliRunner().invoke(app, ["criticality", "--method", "nope", "--home", str(built_settings.home)])
+    assert r.exit_code != 0
+    assert "nope" in r.output
