@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from critmin.config import Settings, load_settings
 from critmin.errors import (ConfigError, CritminError, DataFormatError, EmptySelectionError, UnknownCodeError,
