@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 from fastapi import APIRouter, Query
 
 from critmin.report.figures_criticality import criticality_matrix_figure
-from critmin.services.criticality import criticality_scores
+from critmin.services.criticality import Method, criticality_scores
 from critmin.web._common import Format, FormatQ, SettingsDep, respond
 
 router = APIRouter(tags=["criticality"])
@@ -31,7 +31,7 @@ def criticality(
     settings: SettingsDep,
     reporter: Annotated[str, Query(description="Importer ISO3.")] = "IND",
     year: Annotated[int, Query(description="Trade year (production and WGI: latest up to it).")] = 2024,
-    method: Annotated[Literal["eu", "geopolrisk", "geodep"],
+    method: Annotated[Method,
                       Query(description="`eu` (JRC 2017), `geopolrisk` or the `geodep` product screen.")] = "eu",
     scenario: Annotated[Optional[ScenarioName],
                         Query(description="A bundled policy-lever scenario; scores are recomputed under it.")]

@@ -13,7 +13,7 @@ from critmin.web._common import Format, FormatQ, SettingsDep, respond
 router = APIRouter(tags=["explorer"])
 
 Stage = Literal["ore", "intermediate", "refined", "product"]
-Backend = Literal["duckdb", "pyspark"]
+Backend = explorer.Backend
 
 HsQ = Query(description="HS6 code; repeat for several (`?hs=740311&hs=740200`).")
 MineralQ = Query(description="Mineral id, e.g. `copper`, `lithium`, `rare_earths`.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -56,10 +56,10 @@ def sourcing(
     = None,
     importer: Annotated[str, Query(description="Importing country ISO3.")] = "IND",
     port: Annotated[str, Query(description="Discharge port, e.g. `Mundra`.")] = "Mundra",
-    objective: Annotated[Literal["cost", "concentration", "cvar"],
+    objective: Annotated[svc.Objective,
                          Query(description="`cost` (LP), `concentration` (governance-weighted HHI) or "
                                            "`cvar` (random disruptions).")] = "cost",
-    unknown_tariff: Annotated[Literal["exclude", "zero"],
+    unknown_tariff: Annotated[svc.UnknownTariff,
                               Query(description="Suppliers without a known tariff: left out or at 0 "
                                                 "(reported either way).")] = "exclude",
     fta_entry: Annotated[Optional[int], Query(description="FTA entry-into-force year (default 2027).")] = None,
