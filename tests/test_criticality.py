@@ -255,3 +255,13 @@ def test_lever_validation():
         Lever("embargo", "CHN", (0,), 1.1)
     with pytest.raises(ValueError):
         Lever("fta", "CHL", (0,), 0.8, share_change=1.5)
+
+
+def test_model_without_sourcing_data_is_global_supply_only():
+    spec = _toy_spec()
+    empty = spec.sourcing.iloc[0:0]
+    res = CriticalityModel(CriticalitySpec(spec.items, spec.global_supply, empty, spec.governance)).run(
+        200, seed=0).to_frame()
+    assert res["hhi_sourcing"].isna().all()
+    assert res.loc[1, "supply_risk"] == pytest.approx(6.0 * 0.9 * 0.9)
+    assert res["supply_risk_p50"].notna().all()

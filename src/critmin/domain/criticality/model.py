@@ -135,21 +135,39 @@ class _Block:
         return out
 
     def sample_shares(self, rng: np.random.Generator, kappa: float, d: int) -> np.ndarray:
-        # float32 draws: ~30 % faster, and ample precision for shares
-        alpha = np.broadcast_to((kappa * self.share).astype(np.float32), (d, len(self.share)))
-        g = rng.standard_gamma(alpha, dtype=np.float32)
-        sums = np.add.reduceat(g, self.starts, axis=1)
+        """Dirichlet draws of the shares, ``(d, entries)``, normalised within each item."""
+        g, sums = self.sample_gamma(rng, kappa, d)
         return g / sums[:, self.seg]
 
-    def draw(self, shares: np.ndarray, score_draws: np.ndarray, weighted: bool = True,
+    def sample_gamma(self, rng: np.random.Generator, kappa: float, d: int) -> tuple[np.ndarray, np.ndarray]:
+        """Unnormalised Dirichlet draws ``G_e ~ Gamma(κ s_e)`` and their per-item sums.
+
+        ``S_e = G_e / Σ_item G`` is Dirichlet(κ s); the normalisation is folded into
+        :meth:`draw` (``Σ S² w = Σ G² w / (Σ G)²``), which saves a pass over the entries.
+        float32 draws are ~30 % faster and ample precision for shares.
+        """
+        alpha = np.broadcast_to((kappa * self.share).astype(np.float32), (d, len(self.share)))
+        g = rng.standard_gamma(alpha, dtype=np.float32)
+        if not len(self.share):
+            return g, np.zeros((d, 0), dtype=np.float32)
+        return g, np.add.reduceat(g, self.starts, axis=1)
+
+    def draw(self, gamma: tuple[np.ndarray, np.ndarray], score_draws: np.ndarray, weighted: bool = True,
              linear: bool = False) -> np.ndarray:
-        d = shares.shape[0]
+        """Per-item ``Σ S_c² · w_c`` (or ``Σ S_c · w_c`` when ``linear``) for every draw."""
+        g, sums = gamma
+        d = g.shape[0]
         out = np.full((d, self.n_items), np.nan)
         if not len(self.share):
             return out
-        w = score_draws[:, self.country] * self.t if weighted else 1.0
-        vals = shares * w if linear else shares * shares * w
-        out[:, self.items_present] = np.add.reduceat(vals, self.starts, axis=1)
+        if weighted:
+            w = np.take(score_draws, self.country, axis=1)
+            w *= self.t.astype(np.float32)
+            vals = g * w if linear else g * g * w
+        else:
+            vals = g if linear else g * g
+        num = np.add.reduceat(vals, self.starts, axis=1)
+        out[:, self.items_present] = num / (sums if linear else sums * sums)
         return out
 
 
@@ -262,12 +280,11 @@ class CriticalityModel:
         kappa = self.spec.share_concentration
         for start in range(0, draws, CHUNK):
             d = min(CHUNK, draws - start)
-            score = np.clip(self._score + self._score_sd * rng.standard_normal((d, len(self._countries))),
+            z = rng.standard_normal((d, len(self._countries)), dtype=np.float32)
+            score = np.clip(self._score.astype(np.float32) + self._score_sd.astype(np.float32) * z,
                             0.0, self._hi)
-            gs_s = self._gs.sample_shares(rng, kappa, d)
-            src_s = self._src.sample_shares(rng, kappa, d)
-            gs = self._gs.draw(gs_s, score, weighted=eu)
-            src = self._src.draw(src_s, score, weighted=True, linear=not eu)
+            gs = self._gs.draw(self._gs.sample_gamma(rng, kappa, d), score, weighted=eu)
+            src = self._src.draw(self._src.sample_gamma(rng, kappa, d), score, weighted=True, linear=not eu)
             u = {k: lo + (hi - lo) * rng.random((d, n)) for k, (lo, hi) in lo_hi.items()}
             sr, ei = self._combine(gs, src, u["eol_rir"], u["si_sr"], ei_base, u["si_ei"])
             sr_out[start:start + d] = sr
