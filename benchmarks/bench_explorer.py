@@ -68,7 +68,7 @@ def run_child(setup: str, body: str) -> dict:
     return out
 
 
-def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int) -> dict:
+def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int, with_validating: bool = True) -> dict:
     critmin_setup = """
         from pathlib import Path
         from critmin.sources.baci import ingest_year_file, read_country_codes
@@ -77,21 +77,32 @@ def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int) -> dict:
         countries = read_country_codes(Path({str(mirror / 'baci' / 'country_codes_V202601.csv')!r}))
         result = ingest_year_file(Path({str(csv_path)!r}), countries, Path({str(work / 'critmin.parquet')!r}))
     """
+    validating_body = f"""
+        countries = read_country_codes(Path({str(mirror / 'baci' / 'country_codes_V202601.csv')!r}))
+        result = _ingest_validating(Path({str(csv_path)!r}), countries, Path({str(work / 'validating.parquet')!r}),
+                                    hs_revision="HS17", threads=None)
+    """
+    validating_setup = critmin_setup.replace("ingest_year_file,", "ingest_year_file, _ingest_validating,")
     bare_setup = "import duckdb"
     bare_body = f"""
         con = duckdb.connect()
         result = con.execute(\"\"\"COPY (SELECT * FROM read_csv({str(csv_path)!r}, header=true))
                                  TO {str(work / 'bare.parquet')!r} (FORMAT parquet)\"\"\").fetchone()[0]
     """
-    runs = {"critmin": [], "bare": []}
+    runs = {"critmin": [], "bare": [], "validating": []}
+    steps = [("bare", bare_setup, bare_body), ("critmin", critmin_setup, critmin_body)]
+    if with_validating:
+        steps.append(("validating", validating_setup, validating_body))
     for _ in range(repeat):
-        for name, setup, body in (("bare", bare_setup, bare_body), ("critmin", critmin_setup, critmin_body)):
+        for name, setup, body in steps:
             runs[name].append(run_child(setup, body))
+    runs = {k: v for k, v in runs.items() if v}
     best = {k: min(v, key=lambda r: r["wall_s"]) for k, v in runs.items()}
     return {
         "rows": best["critmin"]["result"],
         "critmin_s": best["critmin"]["wall_s"], "bare_duckdb_s": best["bare"]["wall_s"],
         "ratio": best["critmin"]["wall_s"] / best["bare"]["wall_s"],
+        "validating_path_s": best["validating"]["wall_s"] if "validating" in best else None,
         "critmin_peak_rss_gb": max(r["peak_rss_bytes"] for r in runs["critmin"]) / 1e9,
         "bare_peak_rss_gb": max(r["peak_rss_bytes"] for r in runs["bare"]) / 1e9,
     }
@@ -175,6 +186,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--workdir", type=Path, default=None, help="keep generated files here (default: temp)")
     ap.add_argument("--repeat", type=int, default=1, help="repetitions; the best time is reported")
     ap.add_argument("--mirror", type=Path, default=None)
+    ap.add_argument("--skip-validating", action="store_true",
+                    help="do not also time the validating (pre-optimisation, two-pass) ingest path")
     ap.add_argument("--apply-groups", type=int, default=20_000,
                     help="groups timed for the pandas groupby-apply baseline (0 = skip)")
     a = ap.parse_args(argv)
@@ -192,11 +205,15 @@ def main(argv=None) -> dict:
         subprocess.run([sys.executable, str(HERE / "gen_baci.py"), str(csv_path), "--rows", str(a.rows),
                         "--seed", str(a.seed), "--mirror", str(mirror)], check=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
-    ing = bench_ingest(csv_path, mirror, work, a.repeat)
+    ing = bench_ingest(csv_path, mirror, work, a.repeat, not a.skip_validating)
     print(f"(a) ingest {ing['rows']:,} rows: critmin {ing['critmin_s']:.2f} s vs bare DuckDB COPY "
           f"{ing['bare_duckdb_s']:.2f} s -> ratio {ing['ratio']:.2f}x (target <= 1.5x); "
           f"peak RSS critmin {ing['critmin_peak_rss_gb']:.2f} GB (target < 2 GB), "
           f"bare {ing['bare_peak_rss_gb']:.2f} GB", flush=True)
+    if ing["validating_path_s"] is not None:
+        print(f"    the validating path alone (the implementation before the one-pass fast path) takes "
+              f"{ing['validating_path_s']:.2f} s -> ratio {ing['validating_path_s'] / ing['bare_duckdb_s']:.2f}x",
+              flush=True)
     conc = bench_concentration(work / "critmin.parquet", a.repeat, a.apply_groups)
     print(f"(b) HHI + top-3 + China share for {conc['groups']:,} importer x HS6 pairs: Ibis/DuckDB "
           f"{conc['ibis_duckdb_s']:.2f} s vs pandas groupby {conc['pandas_s']:.2f} s "

@@ -26,7 +26,7 @@ import pandas as pd
 from critmin.classify import (normalize_hs, product_labels, products_for, resolve_country,
                               resolve_mineral, resolve_stage)
 from critmin.classify._hints import hint
-from critmin.classify._tables import metal_content_table
+from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.indicators import calc_net_import_reliance
 from critmin.domain.indicators import expressions as ex
@@ -376,10 +376,14 @@ def _focus_key(focus: str) -> str:
 
 def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals: pd.DataFrame,
                          year: int) -> dict:
-    labels = products_for(hs=list(prods.hs6))
+    table = products_table()
+    labels = table[table["hs6"].isin(prods.hs6)]
+    none = {"net_import_reliance": None, "net_import_reliance_detail": None}
+    unlabelled = sorted(set(prods.hs6) - set(labels["hs6"]))
+    if unlabelled:
+        return {**none, "net_import_reliance_note": f"HS6 {', '.join(unlabelled)} not in the product table"}
     minerals = sorted(set(labels["mineral"]) if prods.mineral is None else {prods.mineral})
     stages = sorted(set(labels["stage"]))
-    none = {"net_import_reliance": None, "net_import_reliance_detail": None}
     if len(minerals) != 1 or len(stages) != 1:
         return {**none, "net_import_reliance_note": "needs one mineral at one stage (ore or refined)"}
     usgs_stage = USGS_STAGE_FOR.get(stages[0])
