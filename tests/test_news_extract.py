@@ -60,7 +60,7 @@ def test_evidence_is_verbatim_in_cleaned_text(news_eval):
             assert " ".join(f["evidence"].split()) in norm, f
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, 8])
 def test_heldout_paraphrases(scorer, tmp_path, n):
     folder = HELDOUT.with_name("news_heldout" if n == 1 else f"news_heldout{n}")
     _check_heldout(scorer, tmp_path, folder)
@@ -134,3 +134,12 @@ def test_spacy_model_loads_offline():
     nlp = model.load()
     doc = nlp("India and Peru held the ninth round of talks in Lima.")
     assert nlp.meta["version"].startswith("3.8") and {e.text for e in doc.ents} >= {"India", "Peru", "Lima"}
+
+
+def test_tariff_cuts_of_an_agreement_are_not_separate_measures_but_unilateral_tariffs_are():
+    fs = _facts("India and the UK signed the CETA in London, which will cut tariffs on 99% of Indian exports. "
+                "After the trade deal collapsed, the US raised tariffs on Indian steel to 50 per cent.")
+    pm = [(f["kind"], f["country"], f["partners"]) for f in fs if f["type"] == "policy_measure"]
+    assert ("import_tariff", "USA", ["IND"]) in pm
+    assert not [p for p in pm if p[0] == "import_tariff" and p[1] == "IND"]
+    assert [f for f in fs if f["type"] == "share"] == []

@@ -814,6 +814,8 @@ _TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     "trade_agreement": ("sign", "ink", "conclu", "ratif", "implement", "seal", "into force"),
     "negotiation_launch": ("negotiat", "talks"),
 }
+_AGREEMENT_WORD = re.compile(r"\b(?:agreement|pact|deal|FTA|CEPA|CECA|CETA|TEPA|ECTA|PTA|BTA)\b\)?[^.;]{0,40}?"
+                             r"\b(?:which|that|will|would|aims?|aimed|seeks?|to)\b[^.;]{0,30}$")
 _INTENT = re.compile(r"\b(?:encourag(?:e|es|ing)|aim(?:s|ed)? (?:to|at)|intend(?:s|ed)? to|objective is to)\b", re.I)
 _DOMESTIC_KINDS = {"production_incentive", "mission", "legislation", "auction", "stockpile", "domestic_capacity"}
 _SYMMETRIC = {"mou", "trade_agreement", "negotiation_launch", "joint_venture"}
@@ -864,6 +866,9 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 continue
             if kind not in ("mission", "production_incentive") and _INTENT.search(text[max(0, m.start() - 80):m.start()]):
                 continue    # a goal of a scheme or agreement ("The Mission will encourage PSUs to acquire ...")
+            if kind in ("import_tariff", "import_tariff_mention") and _AGREEMENT_WORD.search(
+                    text[max(0, m.start() - 80):m.start()]):
+                continue    # tariff cuts of a trade agreement belong to the agreement ("... CETA, which will cut tariffs")
             actor = None
             # 1. possessive or adjective right before the trigger ("China's restrictions", "U.S. tariffs")
             before = text[max(0, m.start() - 40):m.start()]

@@ -104,6 +104,8 @@ _HALF_RE = re.compile(rf"\b(?:H(?P<h>[12])|(?P<hw>first|second)\s+half(?:\s+of)?
 _MONTH_YEAR_RE = re.compile(rf"(?<!\d\s)\b(?P<mon>{_MON})\s+(?P<y>{_YEAR})\b")
 _YEAR_RANGE_RE = re.compile(rf"\bbetween\s+(?P<y1>{_YEAR})\s+and\s+(?P<y2>{_YEAR})\b")
 _YEAR_RE = re.compile(rf"(?<![\d$.,/{_DASHCH}])(?P<y>{_YEAR})(?![\d%]|\s*{DASH}\s*\d|\s*(?:crore|billion|million))")
+_TRAILING_RE = re.compile(rf"\b(?:four quarters|12 months|twelve months)\s+(?:to|ending|ended|through)\s+"
+                          rf"(?:the\s+end\s+of\s+)?(?P<mon>{_MON})\s+(?P<y>{_YEAR})\b", re.I)
 _SAME_PERIOD_RE = re.compile(r"\b(?:during|in|over)\s+(?:the\s+)?same\s+period\b", re.I)
 _DAY_MONTH_RE = re.compile(rf"\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|\b\d{{1,2}}\s+{_MON}\s+{_YEAR}")
 
@@ -163,6 +165,10 @@ def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]
                 add(fiscal_year(cur + k), m.start(), m.end())
             elif k != 0:
                 add(calendar_year(published.year + k), m.start(), m.end())
+    for m in _TRAILING_RE.finditer(text):
+        y, mon = int(m.group("y")), _month(m.group("mon"))
+        sy, sm = (y - 1, mon + 1) if mon < 12 else (y, 1)
+        add(Period("other", f"{sy:04d}-{sm:02d}", f"{y:04d}-{mon:02d}"), m.start(), m.end())
     for m in _YEAR_ENDED_RE.finditer(text):
         y, mon = int(m.group("y")), _month(m.group("mon"))
         if mon == 12:

@@ -73,7 +73,7 @@ COMMODITIES: dict[str, str] = {
     "lithium-ion cells": "lithium_ion_cell", "lithium-ion cell": "lithium_ion_cell", "li-ion cells": "lithium_ion_cell",
     "lithium-ion batteries": "lithium_ion_battery", "lithium-ion battery": "lithium_ion_battery",
     "solar panels": "solar_panel", "batteries": "battery", "battery cells": "battery",
-    "critical minerals": "critical_mineral", "goods": "total", "merchandise": "total",
+    "critical minerals": "critical_mineral", "critical mineral": "critical_mineral", "goods": "total", "merchandise": "total",
 }
 COMMODITY_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(k) for k in sorted(COMMODITIES, key=len, reverse=True)) + r")\b", re.I)
