@@ -153,6 +153,7 @@ def test_contract_body_equals_cli(client, built_settings):
     ("/sourcing?mineral=copper&objective=cheapest", 422, "cheapest"),
     ("/brief?reporter=IND&partner=PRU", 400, "PRU"),
     ("/news/facts?type=rumour", 422, "rumour"),
+    ("/brief?section=horoscope", 422, "horoscope"),
 ])
 def test_bad_input_is_4xx_naming_the_code(client, url, status, needle):
     r = client.get(url)

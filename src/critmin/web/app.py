@@ -47,7 +47,7 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     parts = []
     for e in exc.errors():
-        loc = [str(x) for x in e.get("loc", ())]
+        loc = [str(x) for x in e.get("loc", ()) if not isinstance(x, int)]  # no list positions
         where = f"{loc[0]} parameter '{'.'.join(loc[1:])}'" if len(loc) > 1 else ".".join(loc)
         parts.append(f"{where}: {e.get('msg')}" + (f" (got {e['input']!r})" if e.get("input") is not None else ""))
     return _error(422, "; ".join(parts) or "invalid request")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +13,16 @@ from fastapi.responses import HTMLResponse
 from critmin.web._common import SettingsDep
 
 router = APIRouter(tags=["pages"])
+
+
+def _section_keys() -> tuple[str, ...]:
+    from critmin.report.brief import discover_sections
+
+    return tuple(m.__name__.rsplit(".", 1)[-1] for m in discover_sections())
+
+
+SECTIONS = _section_keys()
+SectionName = Literal[SECTIONS] if SECTIONS else str  # type: ignore[valid-type]
 
 EXAMPLES = {
     "/trade": "/trade?reporter=IND&partner=PER&year=2024",
@@ -69,7 +79,8 @@ def brief(
     reporter: Annotated[str, Query(description="ISO3 of the importing country.")] = "IND",
     partner: Annotated[Optional[str], Query(description="ISO3 of the partner country.")] = "PER",
     year: Annotated[int, Query(description="Reference year of the trade data.")] = 2024,
-    section: Annotated[Optional[list[str]], Query(description="Only these sections (repeat for several).")]
+    section: Annotated[Optional[list[SectionName]],
+                       Query(description="Only these sections (repeat for several); default all.")]
     = None,
 ) -> HTMLResponse:
     """The page ``critmin brief`` writes (charts with plotly.js inlined, no CDN), built on request.
