@@ -112,7 +112,8 @@ def concentration(values: Table, *, by: Sequence[str] = ("importer",), partner: 
         value_usd=total,
         n_suppliers=v[partner].count(),
         hhi=(v.value_usd * v.value_usd).sum() / (total * total),
-        **{f"top{top_n}_share": v.value_usd.collect().sort()[-top_n:].sums() / total,
+        # the n largest: sort the negated values ascending and take the first n (one sort per group)
+        **{f"top{top_n}_share": -((-v.value_usd).collect().sort()[:top_n].sums()) / total,
            f"{focus.lower()}_share": ibis.ifelse(v[partner] == focus, v.value_usd, 0.0).sum() / total},
     )
 
