@@ -50,7 +50,10 @@ text-align:left;vertical-align:top}}code{{background:#f4f4f4;padding:0 .2rem}}</
 <p>Critical-mineral supply security and trade-agreement analytics. Every endpoint returns the same JSON as
 the matching <code>critmin ... --json</code> command. Read the
 <a href="/brief?reporter=IND&amp;partner=PER&amp;year=2024">India-Peru brief</a>, the
-<a href="/docs">interactive API documentation</a> or the <a href="/openapi.json">OpenAPI schema</a>.</p>
+<a href="/docs">interactive API documentation</a> or the <a href="/openapi.json">OpenAPI schema</a>.
+Add <code>format=chart</code> to the explorer, criticality, FTA, sourcing, projection and negotiation
+endpoints for a chart page that works offline, e.g.
+<a href="/dependence?reporter=IND&amp;mineral=copper&amp;format=chart">copper suppliers of India</a>.</p>
 <table><thead><tr><th>endpoint</th><th>what it answers</th><th>example</th></tr></thead><tbody>
 {rows}
 </tbody></table></body></html>
