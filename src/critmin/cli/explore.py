@@ -57,7 +57,7 @@ def trade(
     _warn_to_stderr()
     res = trade_summary(settings_from(home, mirror), reporter, partners=partner or None, hs=hs or None,
                         mineral=mineral, stage=stage, years=year or None,
-                        include_baskets=include_baskets or None, backend=backend)
+                        include_baskets=include_baskets or None, backend=backend, progress=True)
     _chart(trade_figure, res, chart)
     if json_out:
         print_json(res)
@@ -99,7 +99,7 @@ def dependence(
     if not (hs or mineral or stage):
         raise typer.BadParameter("give --hs, --mineral or --stage", param_hint="--hs/--mineral")
     res = run(settings_from(home, mirror), reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
-              include_baskets=include_baskets or None, backend=backend)
+              include_baskets=include_baskets or None, backend=backend, progress=True)
     _chart(dependence_figure, res, chart)
     if json_out:
         print_json(res)
@@ -140,7 +140,7 @@ def production(
     from critmin.report.figures_explorer import production_figure
     from critmin.services.explorer import production as run
 
-    res = run(settings_from(home, mirror), mineral, stage=stage, year=year, country=country)
+    res = run(settings_from(home, mirror), mineral, stage=stage, year=year, country=country, progress=True)
     _chart(production_figure, res, chart)
     if json_out:
         print_json(res)

@@ -67,10 +67,11 @@ class Explorer:
 
     @classmethod
     def open(cls, settings: Settings, *, backend: Backend = "duckdb", con=None,
-             tables: Sequence[str] = ("trade_flows", "countries", "products")) -> "Explorer":
+             tables: Sequence[str] = ("trade_flows", "countries", "products"),
+             progress: bool = False) -> "Explorer":
         if backend not in BACKENDS:
             raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
-        wh = ensure_tables(settings, tables)
+        wh = ensure_tables(settings, tables, progress=progress)
         con = con if con is not None else connect(wh, backend)
         countries = wh.read("countries") if wh.has("countries") else None
         if countries is None:
@@ -192,7 +193,7 @@ def _num(x) -> float:
 def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] | None = None,
                   hs: Sequence[str | int] | None = None, mineral: str | None = None, stage: str | None = None,
                   years: Sequence[int] | None = None, include_baskets: bool | None = None,
-                  backend: Backend = "duckdb", con=None) -> dict:
+                  backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
     """Imports, exports and balance of ``reporter`` with ``partners`` (default: the world).
 
     Parameters
@@ -207,6 +208,8 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     years : list of int, optional
         Default: the latest year in ``trade_flows``.
     backend : {"duckdb", "pyspark"}, keyword-only
+    progress : bool, keyword-only
+        Show progress (on stderr) if the warehouse has to be built first.
 
     Returns
     -------
@@ -223,7 +226,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     EmptySelectionError
         No flow in the selection.
     """
-    x = Explorer.open(settings, backend=backend, con=con)
+    x = Explorer.open(settings, backend=backend, con=con, progress=progress)
     rep = x.country(reporter)
     parts = sorted({x.country(p) for p in partners}) if partners else None
     yrs = x.years(years)
@@ -305,7 +308,7 @@ def _domestic_production(x: Explorer, iso3: str, mineral: str, stage: str, year:
 def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | None = None,
                mineral: str | None = None, stage: str | None = None, year: int | None = None,
                include_baskets: bool | None = None, top_n: int = 3, focus: str = "CHN",
-               backend: Backend = "duckdb", con=None) -> dict:
+               backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
     """How dependent is ``reporter`` on imports of a product, from whom, how concentrated, how risky.
 
     Indicators (shares :math:`s_i` of supplier ``i`` in the reporter's imports, by value):
@@ -327,7 +330,7 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
         china_share, wgi_weighted_hhi, wgi_year, wgi_coverage, net_import_reliance,
         net_import_reliance_detail``.
     """
-    x = Explorer.open(settings, backend=backend, con=con)
+    x = Explorer.open(settings, backend=backend, con=con, progress=progress)
     rep = x.country(reporter)
     yrs = x.years([year] if year is not None else None)
     prods = x.products(hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
@@ -412,7 +415,7 @@ def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals:
 
 # --------------------------------------------------------------------------- production
 def production(settings: Settings, mineral: str, *, stage: str | None = "mine", year: int | None = None,
-               country: str | None = None) -> dict:
+               country: str | None = None, progress: bool = False) -> dict:
     """World production by country (USGS MCS), ranked, with shares and reserves.
 
     Shares are of the USGS world total (``WLD``) when listed, else of the sum of
@@ -432,7 +435,7 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
     country : str, optional
         Country to highlight (its rank and share are returned under ``country``).
     """
-    wh = ensure_tables(settings, ["mineral_production", "mineral_reserves", "countries"])
+    wh = ensure_tables(settings, ["mineral_production", "mineral_reserves", "countries"], progress=progress)
     prod = wh.read("mineral_production")
     countries = wh.read("countries")
     m = str(mineral).strip().lower().replace(" ", "_").replace("-", "_")
