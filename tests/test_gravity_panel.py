@@ -170,3 +170,16 @@ def test_missing_covariate_is_named(yotov):
     with pytest.raises(DataFormatError, match="tariff"):
         GravityModel(yotov[yotov.year == 2006], GravitySpec(covariates=("tariff",),
                                                             fixed_effects=("exporter", "importer"))).fit()
+
+
+def test_panel_from_the_warehouse(built_settings):
+    from critmin.services.gravity import panel_from_warehouse
+
+    p = panel_from_warehouse(built_settings, countries=["IND", "CHL", "PER", "AUS", "USA"])
+    assert len(p) == 5 * 4 and set(p.year) == {2024}
+    assert {"dist", "cntg", "lang", "clny", "rta"} <= set(p.columns)
+    g = p.set_index(["exporter", "importer"])
+    assert g.loc[("IND", "CHL"), "rta"] == 1 and g.loc[("IND", "USA"), "rta"] == 0 and g.loc[("USA", "PER"), "rta"] == 1
+    assert g.loc[("CHL", "PER"), "cntg"] == 1
+    with pytest.raises(EmptySelectionError):
+        panel_from_warehouse(built_settings, hs6=["999999"])

@@ -110,3 +110,31 @@ def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 
              "fixed": list(fixed)}
     out = GEModel(flows, costs, sigma=sigma, reference=reference, method=method).run(scenario)
     return dataclasses.replace(out, cost_model=info)
+
+
+def panel_from_warehouse(settings, *, countries: Iterable[str] | None = None, years: Iterable[int] | None = None,
+                         hs6: Iterable[str] | None = None) -> pd.DataFrame:
+    """A gravity panel from the warehouse: BACI ``trade_flows`` summed over HS6 codes, the grid completed
+    with zeros, GeoDist ``distances`` and WTO ``agreements``/``agreement_members`` RTA dummies where those
+    tables exist.
+
+    BACI has no domestic flows, so the panel has none: a GE model on it describes trade in the selected
+    goods among the selected countries, not whole economies.
+    """
+    from critmin.domain.policy.gravity_panel import build_gravity_panel
+    from critmin.warehouse import open_warehouse
+
+    wh = open_warehouse(settings)
+    trade = wh.read("trade_flows", columns=["year", "exporter", "importer", "hs6", "value_usd"])
+    if hs6 is not None:
+        codes = set(hs6)
+        trade = trade[trade["hs6"].isin(codes)]
+        if trade.empty:
+            raise EmptySelectionError(f"no BACI flows for HS6 {', '.join(sorted(codes))}")
+    trade = trade.rename(columns={"value_usd": "trade"}).astype({"year": "int64"})
+    have = set(wh.tables())
+    dist = wh.read("distances") if "distances" in have else None
+    ag = wh.read("agreements") if "agreements" in have else None
+    mem = wh.read("agreement_members") if "agreement_members" in have else None
+    return build_gravity_panel(trade[["exporter", "importer", "year", "trade"]], years=years, countries=countries,
+                               distances=dist, agreements=ag, agreement_members=mem)
