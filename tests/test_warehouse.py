@@ -70,3 +70,13 @@ def test_two_homes_do_not_interfere(tmp_path, mirror):
     build(a, ["baci"], progress=False)
     with pytest.raises(WarehouseError):
         open_warehouse(b)
+
+
+def test_timestamps_are_stored_in_microseconds(warehouse):
+    """Every engine can read the tables: Spark rejects nanosecond Parquet timestamps."""
+    import pyarrow.parquet as pq
+
+    for t in warehouse.tables():
+        for field in pq.read_schema(warehouse.table_path(t)):
+            if str(field.type).startswith("timestamp"):
+                assert field.type.unit in ("us", "ms"), (t, field.name, field.type)

@@ -17,7 +17,8 @@ Backend = Literal["duckdb", "pyspark"]
 BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
 
 
-def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None):
+def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None,
+            tables: "list[str] | None" = None):
     """An Ibis backend in which every warehouse table is registered by name.
 
     Parameters
@@ -26,6 +27,8 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None):
     backend : {"duckdb", "pyspark"}
     session : pyspark.sql.SparkSession, optional
         Reused for ``backend="pyspark"``; a local session is created otherwise.
+    tables : list of str, optional
+        Register only these tables (each costs a Spark job on PySpark); default all.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
@@ -39,6 +42,6 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None):
                        .config("spark.sql.shuffle.partitions", "4")
                        .config("spark.ui.enabled", "false").getOrCreate())
         con = ibis.pyspark.connect(session)
-    for name in warehouse.tables():
+    for name in tables if tables is not None else warehouse.tables():
         con.read_parquet(str(warehouse.table_path(name)), table_name=name)
     return con

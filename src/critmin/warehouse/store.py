@@ -135,7 +135,8 @@ def _publish(settings: Settings, build: Path, keep: int = 2) -> Warehouse:
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    df.to_parquet(tmp, index=False)
+    # microsecond timestamps: readable by every engine (Spark rejects nanoseconds)
+    df.to_parquet(tmp, index=False, coerce_timestamps="us", allow_truncated_timestamps=True)
     os.replace(tmp, path)
 
 
