@@ -172,7 +172,7 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
                              OR r.i < 0 OR r.j < 0 OR r.i >= {top} OR r.j >= {top}
                              OR {lit}[r.i + 1] IS NULL OR {lit}[r.j + 1] IS NULL
                          THEN error('critmin: row needs the validating path') ELSE true END
-            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)""").fetchone()[0]
+            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000)""").fetchone()[0]
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -218,7 +218,7 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
                      lpad(trim(r.k), 6, '0') AS hs6, r.v * 1000.0 AS value_usd,
                      CAST(r.q AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
               FROM raw r JOIN cc e ON r.i = e.code JOIN cc m ON r.j = m.code
-            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)""")
+            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000)""")
         rows = con.execute(f"SELECT count(*) FROM read_parquet('{tmp.as_posix()}')").fetchone()[0]
     except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeDecodeError) as exc:
         tmp.unlink(missing_ok=True)
