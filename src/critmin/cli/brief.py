@@ -17,6 +17,8 @@ def brief_cmd(
     out: Path = typer.Option(Path("brief.html"), "--out", help="Output file: .html or .pdf."),
     section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if any section could not be built."),
+    news: Optional[List[str]] = typer.Option(None, "--news", help="Ingest these article files, folders or URLs "
+                                                                  "first (repeatable)."),
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ):
     """Write the brief: bilateral trade, the partner's weight in each mineral, dependence,
@@ -30,6 +32,12 @@ def brief_cmd(
     wh = ensure_warehouse(settings)
     reporter = check_country(settings, reporter)
     partner = check_country(settings, partner) if partner else None
+    if news:
+        from critmin.services.news import ingest_articles
+
+        with console.status("ingesting news articles"):
+            ingest_articles(settings, news)
+        wh = ensure_warehouse(settings)
     ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year)
     with console.status("building the brief"):
         res = write_brief(ctx, out, only=section, provenance=wh.provenance())

@@ -35,10 +35,14 @@ def build(ctx: BriefContext) -> Section | None:
         f"<td>{_usd(t.get('reporter_revenue_change_usd'))}</td></tr>"
         for t in sim.totals.to_dict(orient="records"))
     contrast = ""
+    charted, charted_note = sim, ""
     if not any(abs(v or 0) > 0 for k, v in f.items() if k.endswith("_change_usd")):
         try:
             before = simulate_fta(ctx.settings, ctx.reporter, ctx.partner, year=ctx.year, tariff_year=ctx.year - 1)
             b = before.final()
+            charted = before
+            charted_note = (f"<p class='note'>The charts show the same schedule with the tariffs of "
+                            f"{ctx.year - 1}, since at today's tariffs nothing changes.</p>")
             contrast = (f"<p>With the tariffs of {ctx.year - 1} (before India's July 2024 exemption of copper ores "
                         f"and other critical minerals), the same schedule would have raised {r}'s imports from {p} "
                         f"by {_usd(b.get('reporter_imports_change_usd'))} and cut {r}'s tariff revenue by "
@@ -55,10 +59,10 @@ def build(ctx: BriefContext) -> Section | None:
             f"{_usd(f.get('reporter_revenue_change_usd'))}.</p>{contrast}"
             f"<table><thead><tr><th>year</th><th>{r} imports from {p}</th><th>{r} exports to {p}</th>"
             f"<th>balance</th><th>{r} tariff revenue</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<ul>{notes}</ul>")
+            f"<ul>{notes}</ul>{charted_note}")
     return Section(
         key="fta", title=f"What does the agreement with {p} change?", html=body,
-        figures=[creation_diversion_figure(sim), revenue_balance_figure(sim)],
+        figures=[creation_diversion_figure(charted), revenue_balance_figure(charted)],
         footnotes=[
             Footnote("WITS-SMART partial equilibrium (Laird and Yeats 1986; Jammes and Olarreaga 2005): "
                      "TC = M·Em·Δt/[(1+t)(1−Em/Ex)], CES trade diversion with σ = 1.5, Ex = 99 (WITS defaults); "

@@ -47,15 +47,20 @@ def build(ctx: BriefContext) -> Section | None:
     from critmin.warehouse import open_warehouse
 
     wh = open_warehouse(ctx.settings)
-    if not wh.has("news_facts"):
-        return None
     try:
         tracker = negotiations(ctx.settings, reporter=ctx.reporter)
     except CritminError:
         tracker = None
-    facts = latest_facts(ctx.settings, n=12)
-    conf = find_conflicts(ctx.settings)
     parts = []
+    if wh.has("news_facts"):
+        facts = latest_facts(ctx.settings, n=12)
+        conf = find_conflicts(ctx.settings)
+    else:
+        facts, conf = [], {"comparisons": [], "reference": []}
+        parts.append("<p class='note'>No news articles have been ingested yet, so this section shows the WTO "
+                     "RTA record only. Add articles with <code>critmin news ingest PATH...</code> or "
+                     "<code>critmin brief --news PATH</code> to track negotiation rounds and reported "
+                     "figures.</p>")
     if tracker is not None:
         rows = []
         for a in tracker.agreements:
