@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from critmin.errors import DataFormatError
-from critmin.sources.baci import ingest_year_file, read_baci, read_country_codes
+from critmin.sources.baci import _ingest_clean, _parquet_is_clean, ingest_year_file, read_baci, read_country_codes
 
 FLOWS = "BACI_HS17_Y2024_V202601_critical31.csv"
 CODES = "country_codes_V202601.csv"
@@ -122,3 +122,69 @@ def test_country_table_errors(tmp_path):
     f.write_text("country_code,country_name,country_iso2,country_iso3\nx4,Afghanistan,AF,AFG\n")
     with pytest.raises(DataFormatError, match="row 1"):
         read_country_codes(f)
+
+
+GOOD = "2024,699,604,740311,1.0,1.0"
+
+
+@pytest.mark.parametrize("row", [
+    "2024,699,1,740311,5.0,1.0",      # unknown code inside the code range
+    "2024,9999,604,740311,5.0,1.0",   # unknown code beyond it
+    "2024,-4,604,740311,5.0,1.0",     # negative code
+    "2024,58,604,740311,5.0,1.0",     # superseded code (Belgium-Luxembourg)
+    "2024,699,604,999,5.0,1.0",       # product code below 1000
+    "2024,699,604,1234567,5.0,1.0",   # product code above 999999
+    "2024,699,604,740311,-5.0,1.0",   # negative value
+    "2024,699,604,740311,5.0,-1.0",   # negative quantity
+    "2024,699,604,740311,,1.0",       # missing value
+    ",699,604,740311,5.0,1.0",        # missing year
+    "2024,699,604,,5.0,1.0",          # missing product
+    "2024,699,604,740311,5.0,  NA ",  # space-padded NA
+    "2024,699,604,740311,5.0",        # truncated
+])
+def test_fast_path_hands_unusual_rows_to_the_validating_path(tmp_path, countries, row):
+    # the bad row sits in the last of several row groups, so the statistics of one group must catch it
+    f = _write(tmp_path / "odd.csv", [GOOD] * 300_000 + [row])
+    out = tmp_path / "fast.parquet"
+    assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) is None
+    assert not out.exists() and not (tmp_path / "fast.parquet.tmp").exists()
+
+
+def test_fast_path_output_on_a_clean_file(tmp_path, countries):
+    f = _write(tmp_path / "ok.csv", [GOOD, "2024,490,842,10121,0.5,NA", "2024,56,4,1000,0,"])
+    out = tmp_path / "fast.parquet"
+    assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) == 3
+    df = pd.read_parquet(out)
+    assert df.dtypes.astype(str).to_dict() == {"year": "int16", "exporter": "object", "importer": "object",
+                                               "hs6": "object", "value_usd": "float64", "qty_t": "float64",
+                                               "hs_revision": "object"}
+    assert df.drop(columns="qty_t").values.tolist() == [
+        [2024, "IND", "PER", "740311", 1000.0, "HS17"],
+        [2024, "TWN", "USA", "010121", 500.0, "HS17"],
+        [2024, "BEL", "AFG", "001000", 0.0, "HS17"]]
+    assert df["qty_t"].tolist()[0] == 1.0 and df["qty_t"].iloc[1:].isna().all()
+
+
+@pytest.mark.parametrize("column, value, clean", [
+    ("value_usd", -1.0, False), ("qty_t", -1.0, False), ("qty_t", None, True),
+    ("exporter", None, False), ("hs6", None, False), ("year", None, False), ("value_usd", 0.0, True),
+])
+def test_output_check_without_parquet_statistics(tmp_path, column, value, clean):
+    # a file written without statistics makes the check scan the columns instead
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = {"year": pa.array([2024, 2024], pa.int16()), "exporter": ["IND", "IND"], "importer": ["PER", "PER"],
+            "hs6": ["740311", "740311"], "value_usd": [1.0, 2.0], "qty_t": [1.0, 2.0], "hs_revision": ["HS17"] * 2}
+    col = cols[column].to_pylist() if isinstance(cols[column], pa.Array) else list(cols[column])
+    col[1] = value
+    cols[column] = pa.array(col, cols["year"].type if column == "year" else None)
+    path = tmp_path / "nostats.parquet"
+    pq.write_table(pa.table(cols), path, write_statistics=False)
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM parquet_metadata('{path.as_posix()}') "
+                       "WHERE stats_null_count IS NOT NULL").fetchone()[0] == 0
+    assert _parquet_is_clean(con, path) is clean
+    pq.write_table(pa.table(cols), path)  # and the same with statistics
+    assert _parquet_is_clean(con, path) is clean

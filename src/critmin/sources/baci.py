@@ -130,49 +130,87 @@ def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
     return _ingest_validating(csv_path, countries, out_path, hs_revision=hs_revision, threads=threads)
 
 
-def _code_list_literal(countries: pd.DataFrame) -> tuple[str, int]:
-    """A DuckDB list literal mapping BACI code ``c`` to its ISO3 at index ``c + 1`` (NULL if unknown)."""
+def _iso3_by_code(countries: pd.DataFrame) -> dict[int, str]:
+    """BACI code -> ISO3 for the codes a year file may use (current codes where two share an ISO3)."""
     cc = countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
-    iso = dict(zip(cc["code"].astype(int), cc["iso3"]))
-    top = max(iso) + 1
-    items = (f"'{iso[c]}'" if c in iso and re.fullmatch(r"[A-Z0-9]{3}", str(iso[c])) else "NULL"
-             for c in range(top))
-    return "([" + ", ".join(items) + "]::VARCHAR[])", top
+    return {int(c): str(s) for c, s in zip(cc["code"], cc["iso3"]) if re.fullmatch(r"[A-Z0-9]{3}", str(s))}
+
+
+# Columns of the fast path's output that must have no NULL (an unknown country code, a product code
+# outside 1000..999999 or an empty field comes out as NULL), and those that must not be negative.
+_NOT_NULL = ("year", "exporter", "importer", "hs6", "value_usd")
+_NOT_NEGATIVE = ("value_usd", "qty_t")
+
+
+def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether the fast path's output passes every check, read from the Parquet statistics.
+
+    The row-group statistics (null count, minimum) written with the file answer
+    "any NULL in a required column?" and "any negative value or quantity?"
+    without reading the data; if a statistic is missing the columns are scanned.
+    """
+    stats = con.execute(f"""
+        SELECT path_in_schema, stats_null_count, TRY_CAST(stats_min AS DOUBLE) AS min_value, stats_min
+        FROM parquet_metadata('{path.as_posix()}')""").fetchall()
+    complete = True
+    for col, nulls, min_value, min_text in stats:
+        if col in _NOT_NULL:
+            if nulls is None:
+                complete = False
+            elif nulls:
+                return False
+        if col in _NOT_NEGATIVE and min_text is not None:
+            if min_value is None:
+                complete = False
+            elif min_value < 0:
+                return False
+    if complete and {c for c, *_ in stats} >= set(_NOT_NULL + _NOT_NEGATIVE):
+        return True
+    bad = con.execute(f"""
+        SELECT count(*) FILTER (WHERE {' OR '.join(f'{c} IS NULL' for c in _NOT_NULL)}
+                                   OR {' OR '.join(f'{c} < 0' for c in _NOT_NEGATIVE)})
+        FROM read_parquet('{path.as_posix()}')""").fetchone()[0]
+    return bad == 0
 
 
 def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
                   threads: int | None) -> int | None:
-    """Fast path for a well-formed file: one typed streaming pass, checks inside the query.
+    """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
-    Columns are read with their numeric types (``k`` as an integer, ``q`` as a
-    double), country codes are mapped through a constant list instead of a
-    join, and every check of :func:`_ingest_validating` runs inside the same
-    COPY (a failing row aborts it). Returns the row count, or ``None`` when
-    anything is unusual (a parse error, a bad value, an unknown code, a
-    space-padded ``NA``...): the caller then runs the validating path, which
-    gives the exact error.
+    Columns are read with their numeric types (``i``, ``j``, ``k`` as unsigned
+    integers, so a negative code is a parse error; ``q`` as a double). Country
+    codes are mapped through a constant list of an ``ENUM`` of the ISO3 codes
+    (the Parquet writer then takes the enum's dictionary as it is instead of
+    hashing 22 M strings; the file holds plain strings); an unknown code gives
+    NULL, as does a product code outside ``1000..999999``. After the COPY, the
+    Parquet row-group statistics show whether any required column has a NULL or
+    any value or quantity is negative (:func:`_parquet_is_clean`). Returns the
+    row count, or ``None`` when anything is unusual (a parse error, a bad value,
+    an unknown code, a space-padded ``NA``...): the caller then runs the
+    validating path, which gives the exact error.
     """
-    lit, top = _code_list_literal(countries)
+    iso = _iso3_by_code(countries)
+    top = max(iso) + 1
+    members = ", ".join(f"'{s}'" for s in sorted(set(iso.values())))
+    items = ", ".join(f"'{iso[c]}'" if c in iso else "NULL" for c in range(top))
     src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
-                columns={{'t':'INTEGER','i':'INTEGER','j':'INTEGER','k':'INTEGER','v':'DOUBLE','q':'DOUBLE'}},
+                columns={{'t':'INTEGER','i':'UINTEGER','j':'UINTEGER','k':'UINTEGER','v':'DOUBLE','q':'DOUBLE'}},
                 nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
     tmp = out_path.with_name(out_path.name + ".tmp")
     con = duckdb.connect()
     try:
         if threads:
             con.execute(f"SET threads={int(threads)}")
+        con.execute(f"CREATE TYPE iso3 AS ENUM ({members})")
+        con.execute(f"CREATE MACRO iso3_of(c) AS ([{items}]::iso3[])[c + 1]")
         rows = con.execute(f"""
             COPY (
-              SELECT CAST(r.t AS SMALLINT) AS year, {lit}[r.i + 1] AS exporter, {lit}[r.j + 1] AS importer,
-                     lpad(CAST(r.k AS VARCHAR), 6, '0') AS hs6, r.v * 1000.0 AS value_usd,
-                     r.q AS qty_t, '{hs_revision}' AS hs_revision
+              SELECT CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter, iso3_of(r.j) AS importer,
+                     CASE WHEN r.k BETWEEN 1000 AND 999999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
+                     r.v * 1000.0 AS value_usd, r.q AS qty_t, '{hs_revision}' AS hs_revision
               FROM {src} r
-              WHERE CASE WHEN r.t IS NULL OR r.i IS NULL OR r.j IS NULL OR r.k IS NULL OR r.v IS NULL
-                             OR r.v < 0 OR r.q < 0 OR r.k < 1000 OR r.k > 999999
-                             OR r.i < 0 OR r.j < 0 OR r.i >= {top} OR r.j >= {top}
-                             OR {lit}[r.i + 1] IS NULL OR {lit}[r.j + 1] IS NULL
-                         THEN error('critmin: row needs the validating path') ELSE true END
-            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000)""").fetchone()[0]
+            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
+        clean = bool(rows) and _parquet_is_clean(con, tmp)
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -181,7 +219,7 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
         raise
     finally:
         con.close()
-    if not rows:
+    if not clean:
         tmp.unlink(missing_ok=True)
         return None
     tmp.replace(out_path)
