@@ -163,6 +163,9 @@ def test_fast_path_output_on_a_clean_file(tmp_path, countries):
         [2024, "TWN", "USA", "010121", 500.0, "HS17"],
         [2024, "BEL", "AFG", "001000", 0.0, "HS17"]]
     assert df["qty_t"].tolist()[0] == 1.0 and df["qty_t"].iloc[1:].isna().all()
+    g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 999999, 1001)])
+    assert _ingest_clean(g, countries, out, hs_revision="HS17", threads=None) == 4
+    assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "999999", "001001"]
 
 
 @pytest.mark.parametrize("column, value, clean", [
