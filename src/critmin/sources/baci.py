@@ -79,6 +79,11 @@ def _check_header(path: Path) -> None:
                               + (f" (missing {', '.join(missing)})" if missing else ""))
 
 
+def _accepted_codes(countries: pd.DataFrame) -> pd.DataFrame:
+    """Codes a year file may use: the current code of every ISO3 (58 Belgium-Luxembourg is not)."""
+    return countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
+
+
 def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
     """Slow path, only after DuckDB refused the file: find the first bad row."""
     with open(path, newline="", encoding="utf-8", errors="strict") as fh:
@@ -94,7 +99,8 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
                     return DataFormatError(path, f"{val!r} is not an integer", row=n, field=name)
             for name, val in (("i", i), ("j", j)):
                 if int(val) not in known_codes:
-                    return DataFormatError(path, f"country code {val} is not in the BACI country table",
+                    return DataFormatError(path, f"country code {val} is not a current code of the BACI "
+                                                 f"country table",
                                            row=n, field=name)
             if not re.fullmatch(r"\d{4,6}", k):
                 return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n,
@@ -132,7 +138,7 @@ def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
 
 def _iso3_by_code(countries: pd.DataFrame) -> dict[int, str]:
     """BACI code -> ISO3 for the codes a year file may use (current codes where two share an ISO3)."""
-    cc = countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
+    cc = _accepted_codes(countries)
     return {int(c): str(s) for c, s in zip(cc["code"], cc["iso3"]) if re.fullmatch(r"[A-Z0-9]{3}", str(s))}
 
 
@@ -235,7 +241,7 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads={int(threads)}")
-    con.register("cc", countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
+    con.register("cc", _accepted_codes(countries)
                  [["code", "iso3"]])
     src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
                 columns={{'t':'INTEGER','i':'INTEGER','j':'INTEGER','k':'VARCHAR','v':'DOUBLE','q':'VARCHAR'}},
@@ -252,7 +258,7 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
             FROM raw""").fetchone()
         if any(bad):
-            raise _diagnose(csv_path, set(countries["code"]))
+            raise _diagnose(csv_path, set(_accepted_codes(countries)["code"]))
         con.execute(f"""
             COPY (
               SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
@@ -264,7 +270,7 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeDecodeError) as exc:
         tmp.unlink(missing_ok=True)
         try:
-            raise _diagnose(csv_path, set(countries["code"])) from None
+            raise _diagnose(csv_path, set(_accepted_codes(countries)["code"])) from None
         except UnicodeDecodeError:
             raise DataFormatError(csv_path, f"is not UTF-8 text ({exc})") from None
     except BaseException:
