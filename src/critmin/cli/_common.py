@@ -14,6 +14,7 @@ from rich.table import Table
 
 from critmin.config import Settings, load_settings
 from critmin.errors import CritminError
+from critmin.jsonable import jsonable
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,24 +30,9 @@ def settings_from(home: Optional[Path], mirror: Optional[Path]) -> Settings:
     return load_settings(home=home, mirror=mirror)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        try:
-            return _clean(obj.item())
-        except (ValueError, AttributeError):
-            pass
-    return obj
-
-
 def print_json(obj: Any) -> None:
     """Print JSON (NaN becomes null, NumPy scalars become Python numbers)."""
-    sys.stdout.write(json.dumps(_clean(obj), indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(jsonable(obj), indent=2, default=str) + "\n")
 
 
 def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", max_rows: int = 40) -> None:

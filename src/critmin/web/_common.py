@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from critmin.config import Settings
 from critmin.errors import CritminError
+from critmin.jsonable import jsonable
 
 
 def _settings(request: Request) -> Settings:
@@ -22,25 +22,6 @@ def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 """The :class:`~critmin.config.Settings` the app was created with (a FastAPI dependency)."""
-
-
-def jsonable(obj: Any) -> Any:
-    """JSON-ready copy of ``obj``: NaN and infinities become ``None``, NumPy scalars Python numbers.
-
-    The same conversion as the CLI's ``--json`` output, so both front ends give equal JSON.
-    """
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        try:
-            return jsonable(obj.item())
-        except (ValueError, AttributeError):
-            pass
-    return obj
 
 
 def json_response(obj: Any, status_code: int = 200) -> Response:
