@@ -228,3 +228,14 @@ def test_stale_oversized_part_is_discarded(server, tmp_path, mirror):
     dest.with_name("t.csv.part").write_bytes(b"x" * (size + 100))
     download(f"{server.base_url}/{rel}", dest, progress=False)
     assert sha256_of(dest) == sha256_of(mirror / rel)
+
+
+def test_default_build_goes_on_without_a_report_that_cannot_be_downloaded(server, online, mirror):
+    """TradeStat is an interactive report: a default online build skips it and says so."""
+    server.fail_times["/tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv"] = 99
+    wh = build(online, progress=False, base_url=server.base_url)
+    assert "tradestat_imports" not in wh.tables()
+    assert {"trade_flows", "mineral_production", "governance"} <= set(wh.tables())
+    # asked for by name, the same failure is an error
+    with pytest.raises(DownloadError):
+        build(online, ["tradestat"], progress=False, base_url=server.base_url)

@@ -101,8 +101,11 @@ def copper_ore_imports(settings: Settings, reporter: str = "IND", partner: str |
     Returns ``None`` when the reporter is not India or the table is absent. Shares are of
     the TradeStat ``WLD`` total for each period.
     """
-    wh = explorer.ensure_tables(settings, ["tradestat_imports"])
-    t = wh.read("tradestat_imports")
+    try:
+        wh = explorer.ensure_tables(settings, ["tradestat_imports"])
+        t = wh.read("tradestat_imports")
+    except CritminError:  # not built (e.g. the report could not be downloaded)
+        return None
     t = t[(t["reporter"] == reporter) & t["hs_code"].astype(str).str.startswith("2603")]
     if t.empty:
         return None

@@ -75,6 +75,9 @@ class Source:
     tables: tuple[str, ...] = field(default=())
     schemas: Mapping[str, object] = field(default_factory=dict)  # table -> pandera DataFrameSchema
     url_page: str = ""  # the publisher's landing page, for footnotes
+    #: False when the publisher serves no direct file (an interactive report): a default build
+    #: that cannot download it goes on without its tables and says so
+    downloadable: bool = True
 
 
 def fetch(source: Source, settings: Settings, *, progress: bool = True,

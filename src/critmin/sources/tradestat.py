@@ -164,4 +164,5 @@ SOURCE = Source(
     tables=("tradestat_imports",),
     schemas={"tradestat_imports": TRADESTAT_SCHEMA},
     url_page="https://tradestat.commerce.gov.in/meidb/",
+    downloadable=False,
 )

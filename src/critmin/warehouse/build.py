@@ -10,7 +10,7 @@ import pandas as pd
 from rich.console import Console
 
 from critmin.config import Settings
-from critmin.errors import DataFormatError
+from critmin.errors import DataFormatError, DownloadError
 from critmin.sources import get_source, registry
 from critmin.sources.base import Source, fetch
 from critmin.warehouse.store import Warehouse, replace_tables
@@ -58,7 +58,15 @@ def build(settings: Settings, sources: Iterable[str] | None = None, *, progress:
     for source in selected:
         if progress:
             console.print(f"[bold]{source.name}[/]: {source.title}")
-        files = fetch(source, settings, progress=progress, base_url=base_url)
+        try:
+            files = fetch(source, settings, progress=progress, base_url=base_url)
+        except DownloadError as exc:
+            if sources or source.downloadable or settings.mirror is not None:
+                raise
+            # the publisher has no direct file (e.g. an interactive report): go on without it
+            console.print(f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
+                          f"the mirror folder or {settings.cache_dir / source.name} to include it")
+            continue
         outputs = source.load({k: f.path for k, f in files.items()}, workdir)
         file_list = ";".join(f.path.name for f in files.values())
         for table, obj in outputs.items():
