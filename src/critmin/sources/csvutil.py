@@ -55,14 +55,15 @@ def read_text(path: Path, *, encoding: str, reject_utf8: bool = False) -> str:
                                     f"expected a {encoding} text file") from None
 
 
-def csv_rows(path: Path, text: str, *, required: list[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def csv_rows(path: Path, text: str, *, required: list[str],
+             delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header and ``(data_row_number, fields)`` pairs of a CSV text.
 
     Every row must have as many fields as the header; a short last row or an
     unterminated quote is reported as a truncated file. ``required`` columns
     must all be in the header.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -80,8 +81,10 @@ def csv_rows(path: Path, text: str, *, required: list[str]) -> tuple[list[str], 
                 if not fields:
                     continue
                 if len(fields) != len(header):
+                    names = ", ".join(header) if len(header) <= 12 else ", ".join(header[:6]) + ", ..."
                     raise DataFormatError(path, f"has {len(fields)} fields; expected {len(header)} "
-                                                f"({', '.join(header)}): truncated or malformed line", row=n)
+                                                f"({names}) separated by {delimiter!r}: truncated or "
+                                                f"malformed line", row=n)
                 yield n, fields
         except csv.Error as exc:
             raise DataFormatError(path, f"malformed CSV ({exc}): truncated file or unbalanced quote",

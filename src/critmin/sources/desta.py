@@ -17,8 +17,6 @@ Canonical tables: ``desta_treaties`` (one row per treaty entry; members as
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Mapping
 
@@ -28,7 +26,7 @@ import pandera.pandas as pa
 from critmin.errors import DataFormatError
 from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import RemoteFile, Source
-from critmin.sources.csvutil import read_text
+from critmin.sources.csvutil import csv_rows, read_text
 
 N_MEMBER_COLUMNS = 91
 MEMBER_COLUMNS = [f"c{i}" for i in range(1, N_MEMBER_COLUMNS + 1)]
@@ -76,11 +74,7 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
     """
     path = Path(path)
     text = read_text(path, encoding="latin-1", reject_utf8=True)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
-    try:
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise DataFormatError(path, f"no readable header line ({exc})") from None
+    header, rows = csv_rows(path, text, required=[], delimiter=";")
     if len(header) == 1 and "," in header[0]:
         raise DataFormatError(path, "header is comma-separated; expected DESTA's ';'-separated file")
     missing = [c for c in REQUIRED if c not in header]
@@ -92,48 +86,38 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
     members_cols = [c for c in MEMBER_COLUMNS if c in idx]
     treaties, members = [], []
     seen: set[str] = set()
-    n = 0
-    try:
-        for n, fields in enumerate(reader, start=1):
-            if not fields:
+    for n, fields in rows:
+        get = {c: fields[i].strip() for c, i in idx.items()}
+        number = get["number"]
+        if number in MISSING:
+            raise DataFormatError(path, "treaty number is missing", row=n, field="number")
+        if number in seen:
+            raise DataFormatError(path, f"treaty number {number!r} appears twice", row=n, field="number")
+        seen.add(number)
+        if get["entry_type"] not in ENTRY_TYPES:
+            raise DataFormatError(path, f"entry_type {get['entry_type']!r}; expected one of "
+                                        f"{', '.join(sorted(ENTRY_TYPES))}", row=n, field="entry_type")
+        ints = {c: _int(path, get.get(c, "NA"), n, c) for c in INT_COLUMNS}
+        for c in ("year", "entryforceyear"):
+            if ints[c] is not None and not 1900 <= ints[c] <= 2100:
+                raise DataFormatError(path, f"year {ints[c]} is outside 1900-2100", row=n, field=c)
+        iso: list[str] = []
+        for pos, c in enumerate(members_cols, start=1):
+            code = _int(path, get[c], n, c)
+            if code is None:
                 continue
-            if len(fields) != len(header):
-                raise DataFormatError(path, f"has {len(fields)} fields; expected {len(header)} separated by ';': "
-                                            f"truncated or malformed line", row=n)
-            get = {c: fields[i].strip() for c, i in idx.items()}
-            number = get["number"]
-            if number in MISSING:
-                raise DataFormatError(path, "treaty number is missing", row=n, field="number")
-            if number in seen:
-                raise DataFormatError(path, f"treaty number {number!r} appears twice", row=n, field="number")
-            seen.add(number)
-            if get["entry_type"] not in ENTRY_TYPES:
-                raise DataFormatError(path, f"entry_type {get['entry_type']!r}; expected one of "
-                                            f"{', '.join(sorted(ENTRY_TYPES))}", row=n, field="entry_type")
-            ints = {c: _int(path, get.get(c, "NA"), n, c) for c in INT_COLUMNS}
-            for c in ("year", "entryforceyear"):
-                if ints[c] is not None and not 1900 <= ints[c] <= 2100:
-                    raise DataFormatError(path, f"year {ints[c]} is outside 1900-2100", row=n, field=c)
-            iso: list[str] = []
-            for pos, c in enumerate(members_cols, start=1):
-                code = _int(path, get[c], n, c)
-                if code is None:
-                    continue
-                iso3 = m49_to_iso3(code)
-                if iso3 is None:
-                    raise DataFormatError(path, f"member code {code} is not a known UN M49 country code",
-                                          row=n, field=c)
-                change = _int(path, get.get(f"mc{pos}", "NA"), n, f"mc{pos}")
-                iso.append(iso3)
-                members.append((number, pos, iso3, code, change))
-            rec = {c: (None if get.get(c, "NA") in MISSING else get[c]) for c in TEXT_COLUMNS}
-            rec.update(ints)
-            rec["members_iso3"] = ";".join(iso)
-            rec["n_members"] = len(iso)
-            treaties.append(rec)
-    except csv.Error as exc:
-        raise DataFormatError(path, f"malformed CSV ({exc}): truncated file or unbalanced quote",
-                              row=n + 1) from None
+            iso3 = m49_to_iso3(code)
+            if iso3 is None:
+                raise DataFormatError(path, f"member code {code} is not a known UN M49 country code",
+                                      row=n, field=c)
+            change = _int(path, get.get(f"mc{pos}", "NA"), n, f"mc{pos}")
+            iso.append(iso3)
+            members.append((number, pos, iso3, code, change))
+        rec = {c: (None if get.get(c, "NA") in MISSING else get[c]) for c in TEXT_COLUMNS}
+        rec.update(ints)
+        rec["members_iso3"] = ";".join(iso)
+        rec["n_members"] = len(iso)
+        treaties.append(rec)
     if not treaties:
         raise DataFormatError(path, "has a header but no data rows")
     tdf = pd.DataFrame.from_records(treaties)[TREATY_COLUMNS]
