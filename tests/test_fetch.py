@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import socket
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
+from _loopback import serving
 from critmin.config import Settings
 from critmin.errors import DownloadError
 from critmin.sources import get_source
@@ -93,14 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture()
 def server(mirror):
     srv = _MirrorServer(Path(mirror).resolve())
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(srv):
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture()

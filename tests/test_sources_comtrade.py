@@ -9,13 +9,13 @@ JSON (``reporterCode``, ``partnerCode``, ``cmdCode``, ``primaryValue``...).
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
 
+from _loopback import serving
 from critmin.config import Settings
 from critmin.errors import ConfigError, UnknownCodeError
 from critmin.sources import comtrade
@@ -94,14 +94,8 @@ def api():
         _record(699, 0, 2024, "2603", 1_000_000_000.0, mot=2100),
         _record(699, 0, 2024, "2603", 500_000_000.0, partner2=152),
     ]
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(srv):
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture()
