@@ -66,6 +66,34 @@ def test_known_export_restrictions_enter_t(baseline):
     assert not any(n["country"] == "CHN" for n in f.loc[("tungsten", "processing"), "inputs"]["trade_restrictions"])
 
 
+def _t_of(frame: pd.DataFrame, item: int, country: str) -> float:
+    return float(frame.loc[(frame["item"] == item) & (frame["country"] == country), "t"].iloc[0])
+
+
+def test_t_rules_home_market_and_agreements(built_settings, spec):
+    """EU 2023 practice: the assessing economy's producers carry t = 0.8; agreement partners 1.0
+    unless asked for (then x 0.8 in sourcing only)."""
+    items = spec.items.reset_index(drop=True)
+    # an item where India is both a world producer and part of its own sourcing
+    both = [i for i in items.index if (spec.global_supply.query("item == @i")["country"] == "IND").any()
+            and (spec.sourcing.query("item == @i")["country"] == "IND").any()]
+    assert both, "India produces some traded mineral"
+    i = both[0]
+    assert _t_of(spec.global_supply, i, "IND") == pytest.approx(0.8)
+    assert _t_of(spec.sourcing, i, "IND") == pytest.approx(0.8)
+    cu = int(items.index[(items["material"] == "copper") & (items["stage"] == "processing")][0])
+    assert _t_of(spec.sourcing, cu, "CHL") == pytest.approx(1.0)  # no agreement factor by default
+    with_rta = build_spec(built_settings, "IND", 2024, agreements=True)[0]
+    assert _t_of(with_rta.sourcing, cu, "CHL") == pytest.approx(0.8)  # India-Chile PTA in force
+    assert _t_of(with_rta.global_supply, cu, "CHL") == pytest.approx(1.0)  # never in global supply
+    assert _t_of(with_rta.sourcing, i, "IND") == pytest.approx(0.8)  # home producers unchanged
+    low = criticality_scores(built_settings, "IND", 2024, draws=0, agreements=True)
+    base = criticality_scores(built_settings, "IND", 2024, draws=0)
+    assert low["agreements"] is True and base["agreements"] is False
+    d = _frame(low)["supply_risk"] - _frame(base)["supply_risk"]
+    assert (d <= 1e-12).all() and (d < -0.01).any()  # a lower t can only lower SR
+
+
 def _write(tmp_path, name, text):
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")

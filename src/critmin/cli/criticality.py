@@ -20,6 +20,8 @@ def criticality(
     draws: int = typer.Option(1000, "--draws", help="Monte-Carlo draws (0: point scores only)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bands)."),
     inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV overriding parameters (with sources)."),
+    agreements: bool = typer.Option(False, "--agreements",
+                                    help="Lower t (x0.8) of partners sharing an RTA in force with the reporter."),
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
@@ -31,7 +33,8 @@ def criticality(
     if draws < 0:
         raise typer.BadParameter("must be >= 0", param_hint="--draws")
     res = criticality_scores(settings_from(home, mirror), reporter.upper(), year, method=method,
-                             scenario=scenario, draws=draws, seed=seed, inputs=inputs)
+                             scenario=scenario, draws=draws, seed=seed, inputs=inputs,
+                             agreements=agreements)
     if chart is not None:
         if method == "geodep":
             err_console.print("[yellow]warning:[/] no matrix chart for the geodep screen")

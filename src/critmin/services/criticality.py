@@ -314,9 +314,16 @@ def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> No
 
 
 def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: str = "eu",
-               inputs: str | Path | None = None,
+               inputs: str | Path | None = None, agreements: bool | None = None,
                share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> tuple[CriticalitySpec, dict]:
     """Resolve every input of a criticality run from the warehouse and the parameter tables.
+
+    Trade-related variable ``t_c`` (EU method): 1.1 for a supplier with an active export
+    restriction (``trade_restrictions.csv``), ``home_market`` (0.8) for the reporter's own
+    producers in global supply and in sourcing (as the EU 2023 assessment treats EU member
+    states), 1.0 otherwise; with ``agreements=True`` partners sharing an RTA in force with the
+    reporter get ``t_c x agreement_multiplier`` (0.8) in sourcing. ``None`` takes the default of
+    ``trade_restriction_factors.yaml`` (off, as in the EU 2023 assessment).
 
     Returns
     -------
@@ -335,7 +342,10 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     _check_reporter(reporter, trade, gov)
     prod = _production(wh, year)
     restr = _active_restrictions(tables["trade_restrictions"], year, factors)
-    fta = _agreement_partners(wh, reporter, year) if method == "eu" else set()
+    if agreements is None:
+        agreements = bool(factors.get("agreement_partners_in_baseline", False))
+    fta = _agreement_partners(wh, reporter, year) if (method == "eu" and agreements) else set()
+    home_t = float(factors.get("home_market", 1.0))
 
     # items: every (mineral, stage) with trade data, plus USGS stages of minerals with parameters
     trade_items = set(map(tuple, trade[["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
@@ -432,6 +442,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             by_country.setdefault(r.country, []).append(r)
 
         def t_of(country: str, sourcing: bool) -> float:
+            if country == reporter:  # the assessing economy's own producers
+                return t_over[country][0] if country in t_over else home_t
             t = 1.0
             for r in by_country.get(country, ()):
                 targets = [x for x in r.targets.split(";") if x]
@@ -472,6 +484,9 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             "note": params.get("note") or None,
             "trade_restrictions": t_notes,
             "agreement_partners": sorted(fta & set(src_share.index)) if method == "eu" else [],
+            "t_rules": {"home_market": home_t, "agreements_applied": bool(agreements),
+                        "agreement_multiplier": factors["agreement_multiplier"], "source": factors["source"]}
+            if method == "eu" else None,
             "governance": {"year": gov_year, "source": WGI_SOURCE,
                            "measure": "mean of 6 WGI estimates rescaled (WGI - 2.5) / -0.5 to 0-10"
                            if method == "eu" else "political stability (pv) rescaled (2.5 - PV) / 5 to 0-1"},
@@ -559,7 +574,7 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
 # -- the questions ---------------------------------------------------------------------------------------
 def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: Method = "eu",
                        scenario: str | Path | None = None, draws: int = 1000, seed: int | None = 0,
-                       inputs: str | Path | None = None,
+                       inputs: str | Path | None = None, agreements: bool | None = None,
                        share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> dict:
     """Criticality of every mineral in the data for an importer, per value-chain stage.
 
@@ -579,6 +594,9 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     seed : int, optional
     inputs : path, optional
         User CSV overriding parameters (EoL-RIR, SI, EI, IR, ``t``, end-use shares...).
+    agreements : bool, optional
+        Lower ``t_c`` of partners that share an RTA in force with the reporter (EU method; see
+        :func:`build_spec`). Default: off, as the EU 2023 assessment applied it.
 
     Returns
     -------
@@ -595,7 +613,7 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
         if scenario is not None:
             raise ValueError("scenarios apply to the eu and geopolrisk methods, not geodep")
         return geodep_screen(settings, reporter, year)
-    spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs,
+    spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs, agreements=agreements,
                             share_concentration=share_concentration)
     base = CriticalityModel(spec).run(draws, seed=seed).to_frame()
     scen_name = None
@@ -614,8 +632,10 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
         row["inputs"] = prov[(row["material"], row["stage"])]
         records.append(row)
     return {"method": method, "reporter": reporter, "year": year, "draws": draws, "seed": seed,
-            "scenario": scen_name, "thresholds": {"economic_importance": 2.8, "supply_risk": 1.0}
-            if method == "eu" else None, "records": records}
+            "scenario": scen_name,
+            "agreements": next(iter(prov.values()))["t_rules"]["agreements_applied"] if method == "eu" else None,
+            "thresholds": {"economic_importance": 2.8, "supply_risk": 1.0} if method == "eu" else None,
+            "records": records}
 
 
 def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -> dict:

@@ -38,10 +38,13 @@ def criticality(
     = None,
     draws: Annotated[int, Query(ge=0, le=100_000, description="Monte-Carlo draws (0: point scores only).")] = 1000,
     seed: Annotated[int, Query(description="Random seed (same seed, same bands).")] = 0,
+    agreements: Annotated[bool, Query(description="Lower t (x0.8) of partners sharing an RTA in force "
+                                                  "with the reporter.")] = False,
     format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin criticality --json`` (service
     :func:`critmin.services.criticality.criticality_scores`)."""
     res = criticality_scores(settings, reporter.upper(), year, method=method,
-                             scenario=SCENARIOS[scenario] if scenario else None, draws=draws, seed=seed)
+                             scenario=SCENARIOS[scenario] if scenario else None, draws=draws, seed=seed,
+                             agreements=agreements)
     return respond(res, format, None if method == "geodep" else lambda: criticality_matrix_figure(res))
