@@ -94,6 +94,40 @@ def test_t_rules_home_market_and_agreements(built_settings, spec):
     assert (d <= 1e-12).all() and (d < -0.01).any()  # a lower t can only lower SR
 
 
+def test_bloc_reporter_eu27(built_settings, shared_data):
+    """A bloc is one importer: members' production is home supply (t = 0.8), trade between members is
+    internal, and the scores rank materials much as the EU's own published assessment does."""
+    from scipy.stats import spearmanr
+
+    from critmin.services.criticality import reporter_members
+
+    members = reporter_members("EU27")
+    assert len(members) == 27 and "DEU" in members and "GBR" not in members
+    spec, prov = build_spec(built_settings, "EU27", 2024)
+    src, gs = spec.sourcing, spec.global_supply
+    assert (src.loc[src["country"].isin(members), "t"] == 0.8).all()
+    assert (gs.loc[gs["country"].isin(members), "t"] == 0.8).all()
+    assert (src.groupby("item")["share"].sum().round(9) == 1).all()
+    items = spec.items.reset_index(drop=True)
+    cu = int(items.index[(items["material"] == "copper") & (items["stage"] == "processing")][0])
+    # EU copper sourcing: its own refineries plus extra-EU imports; no member appears as an importer's partner
+    assert prov[("copper", "processing")]["sourcing_source"].startswith("CEPII BACI")
+    partners = set(src.loc[src["item"] == cu, "country"])
+    assert partners & members and partners - members
+    home = src.loc[(src["item"] == cu) & src["country"].isin(members), "share"].sum()
+    assert home == pytest.approx(items.loc[cu, "domestic_fraction"])  # members enter only as producers
+    res = criticality_scores(built_settings, "EU27", 2024, draws=0)
+    f = pd.DataFrame(res["records"])
+    bott = f[f["bottleneck"]].assign(eu=[r["eu_material"] for r in f.loc[f["bottleneck"], "inputs"]])
+    ref = pd.read_csv(shared_data / "reference" / "eu_crm_2017" / "sr_components_2017.csv")
+    m = bott.merge(ref.rename(columns={"material": "eu"}), on="eu").drop_duplicates("eu")
+    assert len(m) >= 40
+    rho = spearmanr(m["supply_risk"], m["SR_published"]).statistic
+    assert rho > 0.6, rho  # 2024 data vs the EU's 2017 assessment: same ordering, broadly
+    with pytest.raises(UnknownCodeError, match="blocs work"):
+        criticality_scores(built_settings, "EU27", 2024, method="geodep")
+
+
 def _write(tmp_path, name, text):
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")

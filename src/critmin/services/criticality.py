@@ -246,8 +246,8 @@ def _active_restrictions(restr: pd.DataFrame, year: int, factors: dict) -> pd.Da
     return r
 
 
-def _agreement_partners(warehouse, reporter: str, year: int) -> set[str]:
-    """Partners with an RTA in force with the reporter (tables agreements + agreement_members)."""
+def _agreement_partners(warehouse, members: frozenset[str], year: int) -> set[str]:
+    """Partners with an RTA in force with any of ``members`` (tables agreements + agreement_members)."""
     if not (warehouse.has("agreements") and warehouse.has("agreement_members")):
         return set()
     a = warehouse.read("agreements")
@@ -256,8 +256,8 @@ def _agreement_partners(warehouse, reporter: str, year: int) -> set[str]:
     if "eif_goods" in inforce:
         eif = pd.to_datetime(inforce["eif_goods"], errors="coerce").dt.year
         inforce = inforce[eif.isna() | (eif <= year)]
-    ids = set(m.loc[m["iso3"] == reporter, "rta_id"]) & set(inforce["rta_id"])
-    return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - {reporter}
+    ids = set(m.loc[m["iso3"].isin(members), "rta_id"]) & set(inforce["rta_id"])
+    return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - set(members)
 
 
 # -- assembling the inputs ------------------------------------------------------------------------------
@@ -304,10 +304,25 @@ def _ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | Non
     return base, srcs
 
 
+def blocs() -> dict[str, dict]:
+    """Economies assessed as one importer (``criticality_data/blocs.yaml``), e.g. ``EU27``."""
+    with resources.files(DATA_PACKAGE).joinpath("blocs.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def reporter_members(reporter: str) -> frozenset[str]:
+    """The ISO3 codes a reporter stands for: its members for a bloc, else the reporter itself."""
+    bloc = blocs().get(reporter)
+    return frozenset(bloc["members"]) if bloc else frozenset({reporter})
+
+
 def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> None:
     known = set(trade["exporter"]) | set(trade["importer"]) | set(gov["country"])
+    if reporter in blocs():
+        return
     if not (isinstance(reporter, str) and len(reporter) == 3 and reporter.isupper()):
-        raise UnknownCodeError("country", reporter, hint="expected an ISO3 code such as IND")
+        raise UnknownCodeError("country", reporter,
+                               hint=f"expected an ISO3 code such as IND or a bloc ({', '.join(blocs())})")
     if reporter not in known:
         raise UnknownCodeError("country", reporter, where="trade_flows and governance",
                                hint="expected an ISO3 code present in the data")
@@ -340,11 +355,12 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     trade = _trade(wh, year)
     pm_all = product_map(wh)
     _check_reporter(reporter, trade, gov)
+    members = reporter_members(reporter)
     prod = _production(wh, year)
     restr = _active_restrictions(tables["trade_restrictions"], year, factors)
     if agreements is None:
         agreements = bool(factors.get("agreement_partners_in_baseline", False))
-    fta = _agreement_partners(wh, reporter, year) if (method == "eu" and agreements) else set()
+    fta = _agreement_partners(wh, members, year) if (method == "eu" and agreements) else set()
     home_t = float(factors.get("home_market", 1.0))
 
     # items: every (mineral, stage) with trade data, plus USGS stages of minerals with parameters
@@ -358,8 +374,9 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     empty_trade = trade.iloc[0:0]
     trade_by = dict(tuple(trade.groupby(key)))
     basket_codes = set(pm_all.loc[pm_all["basket"], "hs6"])
-    imp_by = dict(tuple(trade[trade["importer"] == reporter].groupby(key)))
-    exp_by = dict(tuple(trade[trade["exporter"] == reporter].groupby(key)))
+    inside_i, inside_x = trade["importer"].isin(members), trade["exporter"].isin(members)
+    imp_by = dict(tuple(trade[inside_i & ~inside_x].groupby(key)))  # trade between members is internal
+    exp_by = dict(tuple(trade[inside_x & ~inside_i].groupby(key)))
     prod_by = dict(tuple(prod[prod["tonnes"] > 0].groupby(key)))
     restr_by = dict(tuple(restr.groupby("mineral")))
     item_rows, gs_rows, src_rows, provenance = [], [], [], {}
@@ -384,7 +401,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         # importer sourcing: domestic production + imports by partner
         m_rows = imp_by.get((mineral, stage), empty_trade)
         x_rows = exp_by.get((mineral, stage), empty_trade)
-        dom_t = float(pr.loc[pr["iso3"] == reporter, "tonnes"].sum()) if not pr.empty else 0.0
+        dom_by = pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
+        dom_t = float(dom_by.sum())
         m_t, x_t = float(m_rows["qty_t"].sum(skipna=True)), float(x_rows["qty_t"].sum(skipna=True))
         src_share = pd.Series(dtype=float)
         ir = np.nan
@@ -397,7 +415,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             if method == "eu":
                 src_share = by_partner / by_partner.sum() * (1 - dom_frac)
                 if dom_frac > 0:
-                    src_share = pd.concat([src_share, pd.Series({reporter: dom_frac})])
+                    src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
             else:
                 src_share = by_partner / by_partner.sum()
             info["sourcing_source"] = (f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}"
@@ -442,12 +460,12 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             by_country.setdefault(r.country, []).append(r)
 
         def t_of(country: str, sourcing: bool) -> float:
-            if country == reporter:  # the assessing economy's own producers
+            if country in members:  # the assessing economy's own producers
                 return t_over[country][0] if country in t_over else home_t
             t = 1.0
             for r in by_country.get(country, ()):
                 targets = [x for x in r.targets.split(";") if x]
-                if targets and not (sourcing and reporter in targets):
+                if targets and not (sourcing and members & set(targets)):
                     continue
                 t = max(t, r.t)
             if country in t_over:
@@ -646,7 +664,9 @@ def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -
     if t.empty:
         raise EmptySelectionError(f"no trade flows for {year} in table trade_flows")
     if reporter not in set(t["importer"]):
-        raise UnknownCodeError("country", reporter, where=f"importers of trade_flows {year}")
+        hint = "the geodep screen takes one economy; blocs work with --method eu or geopolrisk" \
+            if reporter in blocs() else None
+        raise UnknownCodeError("country", reporter, where=f"importers of trade_flows {year}", hint=hint)
     out = calc_geodep(t, reporter)
     pm = product_map(wh)
     pm = pm.groupby("hs6").agg(material=("mineral", lambda m: ";".join(sorted(set(m)))),
