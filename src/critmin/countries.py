@@ -210,6 +210,11 @@ def resolve(name: str, *, source: Source | None = None) -> str | None:
     ('VNM', None)
     """
     _check_source(source)
+    return _resolve(str(name), source)
+
+
+@lru_cache(maxsize=16384)
+def _resolve(name: str, source: str | None) -> str | None:
     layers = _layers()
     order = ([source] if source else []) + [COMMON, "canonical"] + ([] if source else ["any"])
     for key in _keys(name):

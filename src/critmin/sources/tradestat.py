@@ -8,7 +8,8 @@ partner_country_tradestat`` (DGCI&S upper-case country names such as
 cy2025_usd_mn``) and ``source``. The ``TOTAL`` row is the all-partner total.
 
 Canonical table ``tradestat_imports`` (long): ``reporter`` (``IND``),
-``hs_code``, ``partner_name``, ``partner_iso3`` (``WLD`` for ``TOTAL``),
+``hs_code``, ``partner_name``, ``partner_iso3`` (from :func:`critmin.countries.resolve`,
+source ``tradestat``; ``WLD`` for ``TOTAL``),
 ``period`` (``2024-12``, ``2025-12``, ``CY2024``, ``CY2025``), ``value_usd``
 (USD, i.e. the report's millions x 1e6) and ``flow`` (``import``).
 """
@@ -23,43 +24,15 @@ from typing import Mapping
 import pandas as pd
 import pandera.pandas as pa
 
+from critmin.countries import resolve, source_aliases, unknown_hint
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import csv_rows, read_text
 
-#: DGCI&S partner names (upper case, as TradeStat prints them) -> ISO3.
-TRADESTAT_COUNTRIES: dict[str, str] = {
-    "AFGHANISTAN": "AFG", "ALBANIA": "ALB", "ALGERIA": "DZA", "ANGOLA": "AGO", "ARGENTINA": "ARG",
-    "ARMENIA": "ARM", "AUSTRALIA": "AUS", "AUSTRIA": "AUT", "AZERBAIJAN": "AZE", "BAHARAIN IS": "BHR",
-    "BANGLADESH PR": "BGD", "BELARUS": "BLR", "BELGIUM": "BEL", "BENIN": "BEN", "BHUTAN": "BTN",
-    "BOLIVIA": "BOL", "BOSNIA-HRZGOVIN": "BIH", "BOTSWANA": "BWA", "BRAZIL": "BRA", "BRUNEI": "BRN",
-    "BULGARIA": "BGR", "BURKINA FASO": "BFA", "BURUNDI": "BDI", "CAMBODIA": "KHM", "CAMEROON": "CMR",
-    "CANADA": "CAN", "CHILE": "CHL", "CHINA P RP": "CHN", "COLOMBIA": "COL", "CONGO P REP": "COG",
-    "CONGO D. REP.": "COD", "COSTA RICA": "CRI", "COTE D' IVOIRE": "CIV", "CROATIA": "HRV", "CUBA": "CUB",
-    "CYPRUS": "CYP", "CZECH REPUBLIC": "CZE", "DENMARK": "DNK", "DOMINIC REP": "DOM", "ECUADOR": "ECU",
-    "EGYPT A RP": "EGY", "EL SALVADOR": "SLV", "ERITREA": "ERI", "ESTONIA": "EST", "ETHIOPIA": "ETH",
-    "FIJI IS": "FJI", "FINLAND": "FIN", "FRANCE": "FRA", "GABON": "GAB", "GEORGIA": "GEO", "GERMANY": "DEU",
-    "GHANA": "GHA", "GREECE": "GRC", "GUATEMALA": "GTM", "GUINEA": "GIN", "GUYANA": "GUY", "HONDURAS": "HND",
-    "HONG KONG": "HKG", "HUNGARY": "HUN", "ICELAND": "ISL", "INDONESIA": "IDN", "IRAN": "IRN", "IRAQ": "IRQ",
-    "IRELAND": "IRL", "ISRAEL": "ISR", "ITALY": "ITA", "JAMAICA": "JAM", "JAPAN": "JPN", "JORDAN": "JOR",
-    "KAZAKHSTAN": "KAZ", "KENYA": "KEN", "KOREA RP": "KOR", "KOREA DP RP": "PRK", "KUWAIT": "KWT",
-    "KYRGHYZSTAN": "KGZ", "LAO PD RP": "LAO", "LATVIA": "LVA", "LEBANON": "LBN", "LIBERIA": "LBR",
-    "LIBYA": "LBY", "LITHUANIA": "LTU", "LUXEMBOURG": "LUX", "MADAGASCAR": "MDG", "MALAWI": "MWI",
-    "MALAYSIA": "MYS", "MALDIVES": "MDV", "MALI": "MLI", "MALTA": "MLT", "MAURITANIA": "MRT",
-    "MAURITIUS": "MUS", "MEXICO": "MEX", "MONGOLIA": "MNG", "MOROCCO": "MAR", "MOZAMBIQUE": "MOZ",
-    "MYANMAR": "MMR", "NAMIBIA": "NAM", "NEPAL": "NPL", "NETHERLAND": "NLD", "NEW ZEALAND": "NZL",
-    "NICARAGUA": "NIC", "NIGER": "NER", "NIGERIA": "NGA", "NORWAY": "NOR", "OMAN": "OMN", "PAKISTAN IR": "PAK",
-    "PANAMA REPUBLIC": "PAN", "PAPUA N GNA": "PNG", "PARAGUAY": "PRY", "PERU": "PER", "PHILIPPINES": "PHL",
-    "POLAND": "POL", "PORTUGAL": "PRT", "QATAR": "QAT", "ROMANIA": "ROU", "RUSSIA": "RUS", "RWANDA": "RWA",
-    "SAUDI ARAB": "SAU", "SENEGAL": "SEN", "SERBIA": "SRB", "SIERRA LEONE": "SLE", "SINGAPORE": "SGP",
-    "SLOVAK REP": "SVK", "SLOVENIA": "SVN", "SOLOMON IS": "SLB", "SOUTH AFRICA": "ZAF", "SPAIN": "ESP",
-    "SRI LANKA DSR": "LKA", "SUDAN": "SDN", "SURINAME": "SUR", "SWEDEN": "SWE", "SWITZERLAND": "CHE",
-    "SYRIA": "SYR", "TAIWAN": "TWN", "TAJIKISTAN": "TJK", "TANZANIA REP": "TZA", "THAILAND": "THA",
-    "TOGO": "TGO", "TUNISIA": "TUN", "TURKEY": "TUR", "TURKMENISTAN": "TKM", "U ARAB EMTS": "ARE",
-    "U K": "GBR", "U S A": "USA", "UGANDA": "UGA", "UKRAINE": "UKR", "URUGUAY": "URY", "UZBEKISTAN": "UZB",
-    "VENEZUELA": "VEN", "VIETNAM SOC REP": "VNM", "YEMEN REPUBLC": "YEM", "ZAMBIA": "ZMB", "ZIMBABWE": "ZWE",
-    "TOTAL": "WLD",
-}
+#: DGCI&S partner names (upper case, as TradeStat prints them) -> ISO3, from critmin's alias
+#: table (``critmin/country_aliases.csv``, source ``tradestat``). Partner names are resolved with
+#: :func:`critmin.countries.resolve` (source ``tradestat``), which also knows canonical names.
+TRADESTAT_COUNTRIES: dict[str, str] = {k.upper(): v for k, v in source_aliases("tradestat").items()}
 
 ID_COLUMNS = ["hs_code", "trade_type", "partner_country_tradestat"]
 VALUE_COLUMN = re.compile(r"^(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|(?P<cy>cy))"
@@ -109,10 +82,10 @@ def read_tradestat(path: Path) -> pd.DataFrame:
             raise DataFormatError(path, f"trade type {flow!r}; expected import or export", row=n,
                                   field="trade_type")
         name = " ".join(fields[idx["partner_country_tradestat"]].split()).upper()
-        iso3 = TRADESTAT_COUNTRIES.get(name)
+        iso3 = resolve(name, source="tradestat")
         if iso3 is None:
-            raise DataFormatError(path, f"unknown partner country name {name!r}; add it to "
-                                        f"critmin.sources.tradestat.TRADESTAT_COUNTRIES",
+            raise DataFormatError(path, f"unknown partner country name {name!r}; "
+                                        f"{unknown_hint(name, source='tradestat')}",
                                   row=n, field="partner_country_tradestat")
         key = (hs, iso3, flow)
         if key in seen:

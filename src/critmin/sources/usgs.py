@@ -37,7 +37,8 @@ Rules
   year, which USGS estimates) and no segment starts with "Reported".
 * ``basis`` is the chapter's data basis from ``Other notes`` (``Data in metric tons,
   lithium content, unless otherwise specified``): content or gross weight.
-* ``iso3`` from the connector's own USGS-name table; ``World total`` -> ``WLD``;
+* ``iso3`` from :func:`critmin.countries.resolve` (source ``usgs``: ``Congo (Kinshasa)``
+  -> ``COD``, ``Burma`` -> ``MMR``); ``World total`` -> ``WLD``;
   ``Other countries`` and combined rows (``China, Germany, and Russia``) -> null.
 """
 
@@ -50,7 +51,8 @@ from typing import Mapping
 import pandas as pd
 import pandera.pandas as pa
 
-from critmin.errors import DataFormatError, UnknownCodeError
+from critmin.countries import resolve_or_raise, source_aliases
+from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import csv_rows, read_text
 
@@ -60,43 +62,10 @@ COLUMNS = ["MCS chapter", "Section", "Commodity", "Country", "Statistics", "Stat
            "Year", "Value", "Notes"]
 LOADED_STATISTICS = {"Production": "mineral_production", "Reserves": "mineral_reserves"}
 
-# USGS country names (as written in MCS tables) -> ISO 3166-1 alpha-3.
-COUNTRY_ISO3: dict[str, str] = {
-    "Afghanistan": "AFG", "Albania": "ALB", "Algeria": "DZA", "Angola": "AGO", "Argentina": "ARG",
-    "Armenia": "ARM", "Australia": "AUS", "Austria": "AUT", "Azerbaijan": "AZE", "Bahrain": "BHR",
-    "Bangladesh": "BGD", "Belarus": "BLR", "Belgium": "BEL", "Bhutan": "BTN", "Bolivia": "BOL",
-    "Bosnia and Herzegovina": "BIH", "Botswana": "BWA", "Brazil": "BRA", "Bulgaria": "BGR",
-    "Burkina Faso": "BFA", "Burma": "MMR", "Burundi": "BDI", "Cambodia": "KHM", "Cameroon": "CMR",
-    "Canada": "CAN", "Chile": "CHL", "China": "CHN", "Colombia": "COL", "Congo (Brazzaville)": "COG",
-    "Congo (Kinshasa)": "COD", "Costa Rica": "CRI", "Côte d’Ivoire": "CIV", "Côte d'Ivoire": "CIV",
-    "Croatia": "HRV", "Cuba": "CUB", "Cyprus": "CYP", "Czechia": "CZE", "Czech Republic": "CZE",
-    "Denmark": "DNK", "Dominican Republic": "DOM", "Ecuador": "ECU", "Egypt": "EGY", "El Salvador": "SLV",
-    "Eritrea": "ERI", "Estonia": "EST", "Eswatini": "SWZ", "Ethiopia": "ETH", "Fiji": "FJI",
-    "Finland": "FIN", "France": "FRA", "Gabon": "GAB", "Georgia": "GEO", "Germany": "DEU", "Ghana": "GHA",
-    "Greece": "GRC", "Greenland": "GRL", "Guatemala": "GTM", "Guinea": "GIN", "Guyana": "GUY",
-    "Honduras": "HND", "Hong Kong": "HKG", "Hungary": "HUN", "Iceland": "ISL", "India": "IND",
-    "Indonesia": "IDN", "Iran": "IRN", "Iraq": "IRQ", "Ireland": "IRL", "Israel": "ISR", "Italy": "ITA",
-    "Jamaica": "JAM", "Japan": "JPN", "Jordan": "JOR", "Kazakhstan": "KAZ", "Kenya": "KEN",
-    "Korea, North": "PRK", "Korea, Republic of": "KOR", "Korea, South": "KOR", "Kosovo": "XKX",
-    "Kuwait": "KWT", "Kyrgyzstan": "KGZ", "Laos": "LAO", "Latvia": "LVA", "Lebanon": "LBN",
-    "Lesotho": "LSO", "Liberia": "LBR", "Libya": "LBY", "Lithuania": "LTU", "Luxembourg": "LUX",
-    "Madagascar": "MDG", "Malawi": "MWI", "Malaysia": "MYS", "Mali": "MLI", "Mauritania": "MRT",
-    "Mexico": "MEX", "Moldova": "MDA", "Mongolia": "MNG", "Montenegro": "MNE", "Morocco": "MAR",
-    "Mozambique": "MOZ", "Namibia": "NAM", "Nepal": "NPL", "Netherlands": "NLD", "New Caledonia": "NCL",
-    "New Zealand": "NZL", "Nicaragua": "NIC", "Niger": "NER", "Nigeria": "NGA", "North Macedonia": "MKD",
-    "Norway": "NOR", "Oman": "OMN", "Pakistan": "PAK", "Panama": "PAN", "Papua New Guinea": "PNG",
-    "Paraguay": "PRY", "Peru": "PER", "Philippines": "PHL", "Poland": "POL", "Portugal": "PRT",
-    "Qatar": "QAT", "Romania": "ROU", "Russia": "RUS", "Rwanda": "RWA", "Saudi Arabia": "SAU",
-    "Senegal": "SEN", "Serbia": "SRB", "Sierra Leone": "SLE", "Singapore": "SGP", "Slovakia": "SVK",
-    "Slovenia": "SVN", "Solomon Islands": "SLB", "South Africa": "ZAF", "South Sudan": "SSD", "Spain": "ESP",
-    "Sri Lanka": "LKA", "Sudan": "SDN", "Suriname": "SUR", "Sweden": "SWE", "Switzerland": "CHE",
-    "Syria": "SYR", "Taiwan": "TWN", "Tajikistan": "TJK", "Tanzania": "TZA", "Thailand": "THA",
-    "The Bahamas": "BHS", "Togo": "TGO", "Trinidad and Tobago": "TTO", "Tunisia": "TUN", "Turkey": "TUR",
-    "Turkmenistan": "TKM", "Uganda": "UGA", "Ukraine": "UKR", "United Arab Emirates": "ARE",
-    "United Kingdom": "GBR", "United States": "USA", "Uruguay": "URY", "Uzbekistan": "UZB",
-    "Venezuela": "VEN", "Vietnam": "VNM", "Yemen": "YEM", "Zambia": "ZMB", "Zimbabwe": "ZWE",
-    "World total": "WLD",
-}
+#: USGS country spellings (as written in MCS tables) -> ISO3, from critmin's alias table
+#: (``critmin/country_aliases.csv``, source ``usgs``); names are resolved with
+#: :func:`critmin.countries.resolve` (source ``usgs``), which also knows canonical names.
+COUNTRY_ISO3: dict[str, str] = source_aliases("usgs")
 # rows that are aggregates, not one country: kept with a null iso3
 AGGREGATE_NAMES = {"Other countries", "China, Germany, and Russia"}
 
@@ -210,15 +179,17 @@ def basis_of(other_notes: str) -> str:
 
 
 def country_iso3(name: str, *, where: str) -> str | None:
-    """ISO3 of a USGS country name (``WLD`` for the world total, ``None`` for aggregates)."""
+    """ISO3 of a USGS country name (``WLD`` for the world total, ``None`` for aggregates).
+
+    Raises
+    ------
+    UnknownCodeError
+        A name that :func:`critmin.countries.resolve` does not know for source ``usgs``.
+    """
     name = name.strip()
     if name in AGGREGATE_NAMES:
         return None
-    try:
-        return COUNTRY_ISO3[name]
-    except KeyError:
-        raise UnknownCodeError("country", name, where=where,
-                               hint="add it to critmin.sources.usgs.COUNTRY_ISO3") from None
+    return resolve_or_raise(name, source="usgs", where=where)
 
 
 PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
@@ -245,7 +216,7 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
         Wrong encoding, missing column, truncated/malformed line, non-integer year or
         a negative production/reserve figure (names the row and field).
     UnknownCodeError
-        A country name that is not in :data:`COUNTRY_ISO3` (names the row).
+        A country name the resolver does not know (names the row and the alias file).
     """
     path = Path(path)
     text = read_text(path, encoding=ENCODING, reject_utf8=True)

@@ -14,7 +14,9 @@ Canonical tables
 eif_goods, eif_services, inactive_date, parties_iso3`` plus the signature and
 notification dates per side, ``composition``, ``region``, ``parties`` (WTO
 names as published), ``blocs`` (bloc names that were expanded) and
-``original_parties_iso3``. Dates are ``datetime64`` (day).
+``original_parties_iso3``. Dates are ``datetime64`` (day). Party names are
+resolved with :func:`critmin.countries.resolve` (source ``wto``: ``Chinese
+Taipei`` -> ``TWN``, ``Kosovo (under UNSC res. 1244)`` -> ``XKX``).
 ``agreement_members``: ``rta_id, iso3`` (one row per current party).
 
 Bloc expansion: a bloc named among the parties is replaced by the *current
@@ -36,6 +38,7 @@ from typing import Mapping
 import pandas as pd
 import pandera.pandas as pa
 
+from critmin.countries import resolve, source_aliases, unknown_hint
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import open_workbook, sheet
@@ -54,60 +57,10 @@ BLOC_RECORDS: dict[str, int] = {
     "Eurasian Economic Union (EAEU)": 909,
 }
 
-#: WTO member and territory names (as in the RTA database) -> ISO3.
-WTO_NAMES: dict[str, str] = {
-    "Afghanistan": "AFG", "Albania": "ALB", "Algeria": "DZA", "Andorra": "AND", "Angola": "AGO",
-    "Anguilla": "AIA", "Antigua and Barbuda": "ATG", "Argentina": "ARG", "Armenia": "ARM", "Australia": "AUS",
-    "Austria": "AUT", "Azerbaijan": "AZE", "Bahamas": "BHS", "Bahrain, Kingdom of": "BHR", "Bangladesh": "BGD",
-    "Barbados": "BRB", "Belarus": "BLR", "Belgium": "BEL", "Belize": "BLZ", "Benin": "BEN", "Bermuda": "BMU",
-    "Bhutan": "BTN", "Bolivia, Plurinational State of": "BOL", "Bosnia and Herzegovina": "BIH",
-    "Botswana": "BWA", "Brazil": "BRA", "British Indian Ocean Territory": "IOT",
-    "British Overseas Territory of Saint Helena, Ascension and Tristan da Cunha": "SHN",
-    "Brunei Darussalam": "BRN", "Bulgaria": "BGR", "Burkina Faso": "BFA", "Burundi": "BDI", "Cabo Verde": "CPV",
-    "Cambodia": "KHM", "Cameroon": "CMR", "Canada": "CAN", "Cayman Islands": "CYM",
-    "Central African Republic": "CAF", "Chad": "TCD", "Chile": "CHL", "China": "CHN", "Chinese Taipei": "TWN",
-    "Colombia": "COL", "Comoros": "COM", "Congo": "COG", "Cook Islands": "COK", "Costa Rica": "CRI",
-    "Croatia": "HRV", "Cuba": "CUB", "Cyprus": "CYP", "Czech Republic": "CZE", "Côte d'Ivoire": "CIV",
-    "Democratic Republic of the Congo": "COD", "Denmark": "DNK", "Djibouti": "DJI", "Dominica": "DMA",
-    "Dominican Republic": "DOM", "Ecuador": "ECU", "Egypt": "EGY", "El Salvador": "SLV",
-    "Equatorial Guinea": "GNQ", "Eritrea": "ERI", "Estonia": "EST", "Eswatini": "SWZ", "Ethiopia": "ETH",
-    "Falkland Islands (Islas Malvinas)": "FLK", "Faroe Islands": "FRO", "Fiji": "FJI", "Finland": "FIN",
-    "France": "FRA", "French Polynesia": "PYF", "French Southern Territories": "ATF", "Gabon": "GAB",
-    "Georgia": "GEO", "Germany": "DEU", "Ghana": "GHA", "Greece": "GRC", "Greenland": "GRL", "Grenada": "GRD",
-    "Guatemala": "GTM", "Guinea": "GIN", "Guinea-Bissau": "GNB", "Guyana": "GUY", "Haiti": "HTI",
-    "Honduras": "HND", "Hong Kong, China": "HKG", "Hungary": "HUN", "Iceland": "ISL", "India": "IND",
-    "Indonesia": "IDN", "Iran": "IRN", "Iraq": "IRQ", "Ireland": "IRL", "Israel": "ISR", "Italy": "ITA",
-    "Jamaica": "JAM", "Japan": "JPN", "Jordan": "JOR", "Kazakhstan": "KAZ", "Kenya": "KEN", "Kiribati": "KIR",
-    "Korea, Democratic People's Republic of": "PRK", "Korea, Republic of": "KOR",
-    "Kosovo (under UNSC res. 1244)": "XKX", "Kuwait, the State of": "KWT", "Kyrgyz Republic": "KGZ",
-    "Lao People's Democratic Republic": "LAO", "Latvia": "LVA", "Lebanese Republic": "LBN", "Lesotho": "LSO",
-    "Liberia": "LBR", "Libya": "LBY", "Liechtenstein": "LIE", "Lithuania": "LTU", "Luxembourg": "LUX",
-    "Macao, China": "MAC", "Madagascar": "MDG", "Malawi": "MWI", "Malaysia": "MYS", "Maldives": "MDV",
-    "Mali": "MLI", "Malta": "MLT", "Mauritania": "MRT", "Mauritius": "MUS", "Mayotte": "MYT", "Mexico": "MEX",
-    "Micronesia, Federated States of": "FSM", "Moldova, Republic of": "MDA", "Mongolia": "MNG",
-    "Montenegro": "MNE", "Montserrat": "MSR", "Morocco": "MAR", "Mozambique": "MOZ", "Myanmar": "MMR",
-    "Namibia": "NAM", "Nauru": "NRU", "Nepal": "NPL", "Netherlands": "NLD", "Netherlands Antilles": "ANT",
-    "Netherlands, Kingdom of, with respect to Aruba": "ABW", "New Caledonia": "NCL", "New Zealand": "NZL",
-    "Nicaragua": "NIC", "Niger": "NER", "Nigeria": "NGA", "Niue": "NIU", "North Macedonia": "MKD",
-    "Norway": "NOR", "Oman": "OMN", "Pakistan": "PAK", "Palestine": "PSE", "Panama": "PAN",
-    "Papua New Guinea": "PNG", "Paraguay": "PRY", "Peru": "PER", "Philippines": "PHL", "Pitcairn": "PCN",
-    "Poland": "POL", "Portugal": "PRT", "Qatar": "QAT", "Romania": "ROU", "Russian Federation": "RUS",
-    "Rwanda": "RWA", "Saint Kitts and Nevis": "KNA", "Saint Lucia": "LCA", "Saint Pierre and Miquelon": "SPM",
-    "Saint Vincent and the Grenadines": "VCT", "Samoa": "WSM", "San Marino": "SMR",
-    "Sao Tomé and Principe": "STP", "Saudi Arabia, Kingdom of": "SAU", "Senegal": "SEN", "Serbia": "SRB",
-    "Seychelles": "SYC", "Sierra Leone": "SLE", "Singapore": "SGP", "Slovak Republic": "SVK",
-    "Slovenia": "SVN", "Solomon Islands": "SLB", "Somalia": "SOM", "South Africa": "ZAF",
-    "South Georgia and the South Sandwich Islands": "SGS", "Spain": "ESP", "Sri Lanka": "LKA",
-    "Sudan": "SDN", "Suriname": "SUR", "Sweden": "SWE", "Switzerland": "CHE", "Syrian Arab Republic": "SYR",
-    "Tajikistan": "TJK", "Tanzania": "TZA", "Thailand": "THA", "The Gambia": "GMB", "Togo": "TGO",
-    "Tonga": "TON", "Trinidad and Tobago": "TTO", "Tunisia": "TUN", "Turkmenistan": "TKM",
-    "Turks and Caicos Islands": "TCA", "Tuvalu": "TUV", "Türkiye": "TUR", "Uganda": "UGA", "Ukraine": "UKR",
-    "United Arab Emirates": "ARE", "United Kingdom": "GBR", "United States of America": "USA",
-    "Uruguay": "URY", "Uzbekistan": "UZB", "Vanuatu": "VUT", "Venezuela, Bolivarian Republic of": "VEN",
-    "Viet Nam": "VNM", "Virgin Islands, British": "VGB", "Wallis and Futuna Islands": "WLF",
-    "Western Sahara": "ESH", "Yemen": "YEM", "Yugoslavia, Socialist Federal Republic of": "YUG",
-    "Zambia": "ZMB", "Zimbabwe": "ZWE",
-}
+#: WTO member and territory names (as in the RTA database) -> ISO3, from critmin's alias table
+#: (``critmin/country_aliases.csv``, source ``wto``). Party names are resolved with
+#: :func:`critmin.countries.resolve` (source ``wto``), which also knows canonical names.
+WTO_NAMES: dict[str, str] = source_aliases("wto")
 
 #: publisher's column -> canonical column
 COLUMNS: dict[str, str] = {
@@ -174,11 +127,12 @@ def _expand(path: Path, names: list[str], blocs: Mapping[str, list[str]], n: int
                                       row=n, field=field)
             codes = blocs[name]
             used.append(name)
-        elif name in WTO_NAMES:
-            codes = [WTO_NAMES[name]]
+        elif (code := resolve(name, source="wto")) is not None:
+            codes = [code]
         else:
-            raise DataFormatError(path, f"unknown WTO party name {name!r}; expected a name from "
-                                        f"critmin.sources.wto_rta.WTO_NAMES or a bloc in BLOC_RECORDS",
+            raise DataFormatError(path, f"unknown WTO party name {name!r}; expected a bloc in "
+                                        f"critmin.sources.wto_rta.BLOC_RECORDS or a country: "
+                                        f"{unknown_hint(name, source='wto')}",
                                   row=n, field=field)
         out.extend(c for c in codes if c not in out)
     return out, used

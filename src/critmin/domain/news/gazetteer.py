@@ -16,43 +16,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from critmin.countries import source_aliases
+
 REGION_CODES = frozenset({"WLD", "EU", "EFTA", "ASEAN", "LAC", "GCC", "MERCOSUR", "EAEU", "SACU",
                           "AFR", "CAS", "MENA"})
 
-# surface form -> code. Case-sensitive forms are listed in _CASE_SENSITIVE.
-COUNTRY_NAMES: dict[str, str] = {
-    "India": "IND", "Indian": "IND", "Bharat": "IND",
-    "Peru": "PER", "Peruvian": "PER", "Chile": "CHL", "Chilean": "CHL",
-    "New Zealand": "NZL", "China": "CHN", "Chinese": "CHN", "People's Republic of China": "CHN",
-    "United States": "USA", "United States of America": "USA", "U.S.": "USA", "US": "USA", "U.S": "USA",
-    "USA": "USA", "America": "USA", "American": "USA",
-    "United Kingdom": "GBR", "UK": "GBR", "U.K.": "GBR", "Britain": "GBR", "British": "GBR",
-    "Australia": "AUS", "Australian": "AUS", "Canada": "CAN", "Canadian": "CAN",
-    "Japan": "JPN", "Japanese": "JPN", "South Korea": "KOR", "Korea": "KOR", "Korean": "KOR",
-    "Russia": "RUS", "Russian": "RUS", "Ukraine": "UKR", "Ukrainian": "UKR",
-    "Germany": "DEU", "German": "DEU", "France": "FRA", "French": "FRA", "Italy": "ITA",
-    "Spain": "ESP", "Netherlands": "NLD", "Switzerland": "CHE", "Swiss": "CHE", "Norway": "NOR",
-    "Iceland": "ISL", "Liechtenstein": "LIE", "Sweden": "SWE", "Finland": "FIN", "Poland": "POL",
-    "Argentina": "ARG", "Argentine": "ARG", "Argentinian": "ARG", "Bolivia": "BOL", "Bolivian": "BOL",
-    "Brazil": "BRA", "Brazilian": "BRA", "Mexico": "MEX", "Mexican": "MEX", "Colombia": "COL",
-    "Colombian": "COL", "Ecuador": "ECU", "Venezuela": "VEN", "Uruguay": "URY", "Paraguay": "PRY",
-    "Panama": "PAN", "Cuba": "CUB",
-    "Kazakhstan": "KAZ", "Kazakh": "KAZ", "Uzbekistan": "UZB", "Kyrgyzstan": "KGZ", "Tajikistan": "TJK",
-    "Turkmenistan": "TKM", "Mongolia": "MNG",
-    "Indonesia": "IDN", "Indonesian": "IDN", "Malaysia": "MYS", "Philippines": "PHL", "Vietnam": "VNM",
-    "Viet Nam": "VNM", "Thailand": "THA", "Singapore": "SGP", "Myanmar": "MMR", "Bangladesh": "BGD",
-    "Sri Lanka": "LKA", "Nepal": "NPL", "Pakistan": "PAK", "Afghanistan": "AFG", "Bhutan": "BTN",
-    "Maldives": "MDV", "Taiwan": "TWN", "Hong Kong": "HKG",
-    "Papua New Guinea": "PNG", "Fiji": "FJI",
-    "United Arab Emirates": "ARE", "UAE": "ARE", "Emirati": "ARE", "Saudi Arabia": "SAU", "Saudi": "SAU",
-    "Oman": "OMN", "Omani": "OMN", "Qatar": "QAT", "Kuwait": "KWT", "Bahrain": "BHR", "Iran": "IRN",
-    "Iraq": "IRQ", "Israel": "ISR", "Turkey": "TUR", "Türkiye": "TUR", "Egypt": "EGY", "Morocco": "MAR",
-    "South Africa": "ZAF", "Zambia": "ZMB", "Zambian": "ZMB", "Zimbabwe": "ZWE", "Namibia": "NAM",
-    "Botswana": "BWA", "Mozambique": "MOZ", "Tanzania": "TZA", "Kenya": "KEN", "Ethiopia": "ETH",
-    "Nigeria": "NGA", "Ghana": "GHA", "Mali": "MLI", "Niger": "NER", "Guinea": "GIN", "Malawi": "MWI",
-    "Madagascar": "MDG", "Democratic Republic of the Congo": "COD", "DR Congo": "COD", "DRC": "COD",
-    "Congo": "COG", "Mauritius": "MUS", "Uganda": "UGA", "Rwanda": "RWA",
-    # capitals used as metonyms for governments
+# Country names, demonyms and short forms as articles write them ("Peru", "Peruvian",
+# "United States", "DRC") -> ISO3: the ``news`` rows of critmin's alias
+# table (``critmin/country_aliases.csv``). Only these forms are scanned for: canonical names that are
+# common words (Chad, Jordan, Georgia) are not. Case-sensitive forms are listed in _CASE_SENSITIVE.
+NEWS_COUNTRY_FORMS: dict[str, str] = source_aliases("news")
+
+# capitals used as metonyms for governments
+CAPITALS: dict[str, str] = {
     "Beijing": "CHN", "New Delhi": "IND", "Washington": "USA", "Lima": "PER", "Santiago": "CHL", "Wellington": "NZL",
     "Canberra": "AUS", "Tokyo": "JPN", "Moscow": "RUS", "Brussels": "EU", "London": "GBR",
     "Jakarta": "IDN", "Ottawa": "CAN", "Brasilia": "BRA", "Brasília": "BRA", "Buenos Aires": "ARG",
@@ -63,13 +39,19 @@ COUNTRY_NAMES: dict[str, str] = {
     "Cairo": "EGY", "La Paz": "BOL", "Bogota": "COL", "Bogotá": "COL", "Quito": "ECU", "Montevideo": "URY",
     "Lusaka": "ZMB", "Harare": "ZWE", "Windhoek": "NAM", "Gaborone": "BWA", "Maputo": "MOZ",
     "Addis Ababa": "ETH", "Abuja": "NGA", "Accra": "GHA",
-    # state-owned enterprises act for their government
+}
+
+# state-owned enterprises act for their government
+STATE_ENTERPRISES: dict[str, str] = {
     "KABIL": "IND", "Khanij Bidesh India Ltd": "IND", "Khanij Bidesh India Limited": "IND",
     "Khanij Bidesh": "IND", "IREL": "IND", "Indian Rare Earths Ltd": "IND", "Indian Rare Earths Limited": "IND",
     "Indian Rare Earths": "IND", "Coal India": "IND", "NMDC": "IND", "Hindustan Copper": "IND",
     "NALCO": "IND", "Hindustan Zinc": "IND", "ONGC Videsh": "IND", "Mineral Exploration Corporation": "IND",
     "Codelco": "CHL", "ENAMI": "CHL", "YPFB": "BOL", "YLB": "BOL",
 }
+
+# surface form -> code (countries, capitals, state enterprises)
+COUNTRY_NAMES: dict[str, str] = {**NEWS_COUNTRY_FORMS, **CAPITALS, **STATE_ENTERPRISES}
 
 REGION_NAMES: dict[str, str] = {
     "Latin America and the Caribbean": "LAC", "Latin America and Caribbean": "LAC",
