@@ -127,7 +127,7 @@ def test_brief_section(built_settings):
 
     sec = fta.build(BriefContext(built_settings, "IND", "PER", 2024))
     assert sec is not None and len(sec.figures) == 2
-    assert "before India" in sec.html and "USD 15.07 mn" in sec.html
+    assert "With the tariffs of 2023" in sec.html and "USD 15.07 mn" in sec.html
     assert fta.build(BriefContext(built_settings, "IND", None, 2024)) is None
 
 
@@ -170,3 +170,15 @@ def test_comtrade_lines_fill_gaps_of_the_baci_extract():
     assert "comtrade_flows" in notes[0]
     same, none = add_comtrade_lines(trade, ct.iloc[0:0], year=2024, importers={"IND"})
     assert none == [] and same is trade
+
+
+def test_fta_outlook_contrasts_with_the_earlier_tariffs_when_nothing_changes(built_settings):
+    """India-Peru: India's copper-ore duty is 0 since July 2024, so today's simulation changes nothing
+    and the outlook adds the same schedule at 2023 tariffs, which does raise imports from Peru."""
+    from critmin.services.fta import fta_outlook
+
+    today, before = fta_outlook(built_settings, "IND", "PER", year=2024)
+    assert all(not v for k, v in today.final().items() if k.endswith("_change_usd"))
+    assert before is not None and before.parameters["tariff_year"] == 2023
+    assert before.final()["reporter_imports_change_usd"] > 0
+    assert before.final()["reporter_revenue_change_usd"] < 0

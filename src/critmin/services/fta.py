@@ -25,7 +25,7 @@ from critmin.domain.policy.smart import (
     DEFAULT_EXPORT_SUPPLY_ELASTICITY, DEFAULT_IMPORT_DEMAND_ELASTICITY, DEFAULT_SUBSTITUTION_ELASTICITY, SmartModel,
 )
 from critmin.domain.policy.tariffs import TariffTable
-from critmin.errors import EmptySelectionError, UnknownCodeError
+from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.sources.tariffs import (
     bundled_scenario, bundled_scenarios, read_elasticities, read_schedule, read_tariffs, starter_tariffs,
 )
@@ -348,6 +348,29 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     if ge:
         sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim)
     return sim
+
+
+def fta_outlook(settings: Settings, reporter: str, partner: str, *,
+                year: int = 2024) -> tuple[FtaSimulation, FtaSimulation | None]:
+    """The agreement at today's tariffs and, if that changes nothing, at the previous year's tariffs.
+
+    When every change of :func:`simulate_fta` at ``year``'s tariffs is zero (the lines are already
+    duty-free, e.g. India's copper ores since July 2024), the same schedule is also simulated with
+    the applied tariffs of ``year - 1``, to show what the earlier unilateral cut already gave away.
+
+    Returns
+    -------
+    (FtaSimulation, FtaSimulation or None)
+        Today's simulation, and the contrast at ``year - 1`` tariffs (``None`` when today's
+        simulation changes something or the earlier tariffs are not known).
+    """
+    sim = simulate_fta(settings, reporter, partner, year=year)
+    if any(abs(v or 0) > 0 for k, v in sim.final().items() if k.endswith("_change_usd")):
+        return sim, None
+    try:
+        return sim, simulate_fta(settings, reporter, partner, year=year, tariff_year=year - 1)
+    except CritminError:
+        return sim, None
 
 
 def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: str | Path | None = None,

@@ -18,13 +18,13 @@ def _usd(v) -> str:
 
 def build(ctx: BriefContext) -> Section | None:
     from critmin.report.figures_fta import creation_diversion_figure, revenue_balance_figure
-    from critmin.services.fta import simulate_fta
+    from critmin.services.fta import fta_outlook
     from critmin.sources.tariffs import bundled_scenario
 
     if not ctx.partner or bundled_scenario(ctx.reporter, ctx.partner) is None:
         return None
     try:
-        sim = simulate_fta(ctx.settings, ctx.reporter, ctx.partner, year=ctx.year)
+        sim, before = fta_outlook(ctx.settings, ctx.reporter, ctx.partner, year=ctx.year)
     except CritminError:
         return None
     f = sim.final()
@@ -34,21 +34,16 @@ def build(ctx: BriefContext) -> Section | None:
         f"<td>{_usd(t.get('reporter_exports_change_usd'))}</td><td>{_usd(t.get('balance_change_usd'))}</td>"
         f"<td>{_usd(t.get('reporter_revenue_change_usd'))}</td></tr>"
         for t in sim.totals.to_dict(orient="records"))
-    contrast = ""
-    charted, charted_note = sim, ""
-    if not any(abs(v or 0) > 0 for k, v in f.items() if k.endswith("_change_usd")):
-        try:
-            before = simulate_fta(ctx.settings, ctx.reporter, ctx.partner, year=ctx.year, tariff_year=ctx.year - 1)
-            b = before.final()
-            charted = before
-            charted_note = (f"<p class='note'>The charts show the same schedule with the tariffs of "
-                            f"{ctx.year - 1}, since at today's tariffs nothing changes.</p>")
-            contrast = (f"<p>With the tariffs of {ctx.year - 1} (before India's July 2024 exemption of copper ores "
-                        f"and other critical minerals), the same schedule would have raised {r}'s imports from {p} "
-                        f"by {_usd(b.get('reporter_imports_change_usd'))} and cut {r}'s tariff revenue by "
-                        f"{_usd(-(b.get('reporter_revenue_change_usd') or 0))}.</p>")
-        except CritminError:
-            contrast = ""
+    contrast, charted, charted_note = "", sim, ""
+    if before is not None:
+        b, ty = before.final(), before.parameters["tariff_year"]
+        charted = before
+        charted_note = (f"<p class='note'>The charts show the same schedule with the tariffs of {ty}, "
+                        f"since at today's tariffs nothing changes.</p>")
+        contrast = (f"<p>With the tariffs of {ty} (before {r}'s own later tariff cuts on these lines), the same "
+                    f"schedule would have raised {r}'s imports from {p} by "
+                    f"{_usd(b.get('reporter_imports_change_usd'))} and cut {r}'s tariff revenue by "
+                    f"{_usd(-(b.get('reporter_revenue_change_usd') or 0))}.</p>")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in sim.notes)
     body = (f"<p><b>{html.escape(sim.scenario.name)}</b> ({html.escape(sim.scenario.status)}). "
             f"At full phase-in (year {f['fta_year']}), {r}'s imports from {p} change by "
