@@ -283,7 +283,11 @@ def _domestic_production(x: Explorer, iso3: str, mineral: str, stage: str, year:
     """USGS production of ``iso3`` in tonnes for the nearest year <= ``year`` (or the earliest after)."""
     if not x.warehouse.has("mineral_production"):
         return None
-    p = x.warehouse.read("mineral_production")
+    return _domestic_production_in(x.warehouse.read("mineral_production"), iso3, mineral, stage, year)
+
+
+def _domestic_production_in(p: pd.DataFrame, iso3: str, mineral: str, stage: str, year: int) -> dict | None:
+    """:func:`_domestic_production` over rows of ``mineral_production`` already in memory."""
     p = p[(p["mineral"] == mineral) & (p["stage"] == stage)]
     if p.empty:
         return None
@@ -436,8 +440,14 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
         Country to highlight (its rank and share are returned under ``country``).
     """
     wh = ensure_tables(settings, ["mineral_production", "mineral_reserves", "countries"], progress=progress)
-    prod = wh.read("mineral_production")
-    countries = wh.read("countries")
+    reserves = wh.read("mineral_reserves") if wh.has("mineral_reserves") else None
+    return _production_in(wh.read("mineral_production"), reserves, wh.read("countries"), mineral,
+                          stage=stage, year=year, country=country)
+
+
+def _production_in(prod: pd.DataFrame, reserves_table: pd.DataFrame | None, countries: pd.DataFrame,
+                   mineral: str, *, stage: str | None, year: int | None, country: str | None) -> dict:
+    """:func:`production` over the ``mineral_production`` / ``mineral_reserves`` rows already in memory."""
     m = str(mineral).strip().lower().replace(" ", "_").replace("-", "_")
     known = sorted(prod["mineral"].dropna().unique())
     if m not in known:
@@ -466,6 +476,8 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
     p = p[p["detail_key"] == detail_key]
     world_rows = p[p["iso3"] == "WLD"]
     listed = p[p["iso3"] != "WLD"]
+    if listed.empty:
+        raise EmptySelectionError(f"USGS gives only a world total for {m} {stage} {year}, no producing country")
     value_col = "value_tonnes" if listed["value_tonnes"].notna().any() else "value"
     unit = "metric tons" if value_col == "value_tonnes" else str(listed["unit"].iloc[0])
     world = float(world_rows[value_col].iloc[0]) if len(world_rows) and pd.notna(world_rows[value_col].iloc[0]) \
@@ -473,7 +485,7 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
     cty = listed[listed["iso3"].notna()].copy()
     cty = cty.sort_values(value_col, ascending=False, na_position="last")
     cty["rank"] = cty[value_col].rank(ascending=False, method="min")
-    reserves = _reserves(wh, m)
+    reserves = _reserves_in(reserves_table, m)
     rows = []
     for r in cty.itertuples(index=False):
         v = getattr(r, value_col)
@@ -501,9 +513,13 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
 
 
 def _reserves(wh: Warehouse, mineral: str) -> dict:
-    if not wh.has("mineral_reserves"):
+    return _reserves_in(wh.read("mineral_reserves") if wh.has("mineral_reserves") else None, mineral)
+
+
+def _reserves_in(r: pd.DataFrame | None, mineral: str) -> dict:
+    """Latest USGS reserves of ``mineral`` by ISO3 (``__year__``, ``__world__`` keys) from rows in memory."""
+    if r is None:
         return {}
-    r = wh.read("mineral_reserves")
     r = r[r["mineral"] == mineral]
     if r.empty:
         return {}

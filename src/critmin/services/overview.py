@@ -13,9 +13,9 @@ import math
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.engine import connect
 from critmin.errors import CritminError, EmptySelectionError
 from critmin.services import explorer
+from critmin.services.dependence_table import dependence_table, partner_production_by_mineral
 
 
 def _stage_order(stage: str) -> int:
@@ -34,26 +34,8 @@ def traded_mineral_stages(settings: Settings, year: int) -> pd.DataFrame:
     return pairs.sort_values(["mineral", "o"]).drop(columns="o").reset_index(drop=True)
 
 
-def _partner_weight(dep: dict, partner: str | None) -> dict:
-    if not partner:
-        return {}
-    hit = [s for s in dep["suppliers"] if s["partner"] == partner]
-    return {"partner_share": hit[0]["share"] if hit else 0.0,
-            "partner_rank": hit[0]["rank"] if hit else None,
-            "partner_value_usd": hit[0]["value_usd"] if hit else 0.0}
-
-
-def _partner_production(settings: Settings, mineral: str, partner: str | None) -> dict:
-    if not partner:
-        return {}
-    try:
-        prod = explorer.production(settings, mineral, stage="mine", country=partner)
-    except CritminError:
-        return {}
-    c = prod.get("country") or {}
-    return {"partner_production_rank": c.get("rank"), "partner_production_share": c.get("share"),
-            "partner_reserves_share": c.get("reserves_share"), "production_year": prod["year"],
-            "production_stage": prod["stage"], "n_producers": len(prod["producers"])}
+def _opt_float(v) -> float | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
 def mineral_overview(settings: Settings, reporter: str = "IND", partner: str | None = "PER", *,
@@ -63,30 +45,42 @@ def mineral_overview(settings: Settings, reporter: str = "IND", partner: str | N
     Columns: ``mineral, stage, hs6, imports_usd, exports_usd, n_suppliers, hhi, top3_share,
     china_share, wgi_weighted_hhi, net_import_reliance, top_supplier, top_supplier_share``, and with
     a partner ``partner_share, partner_rank, partner_value_usd, partner_production_rank,
-    partner_production_share, partner_reserves_share``. Definitions as in
-    :func:`critmin.services.explorer.dependence` (HHI on 0-1 shares).
+    partner_production_share, partner_reserves_share, production_year, production_stage,
+    n_producers``. Definitions as in :func:`critmin.services.explorer.dependence` (HHI on 0-1
+    shares); computed for all pairs at once by
+    :func:`critmin.services.dependence_table.dependence_table`, and the partner's USGS standing
+    (mine stage, or the only stage USGS reports) by
+    :func:`critmin.services.dependence_table.partner_production_table`.
+
+    Raises
+    ------
+    UnknownCodeError
+        Unknown reporter or partner.
+    EmptySelectionError
+        The reporter imports none of the critical-mineral products in ``year``.
     """
-    wh = explorer.ensure_tables(settings, ["trade_flows", "products", "countries", "governance",
-                                           "mineral_production", "mineral_reserves"])
-    con = connect(wh)
-    rows = []
-    for r in traded_mineral_stages(settings, year).itertuples(index=False):
-        try:
-            dep = explorer.dependence(settings, reporter, mineral=r.mineral, stage=r.stage, year=year, con=con)
-        except EmptySelectionError:
-            continue
-        top = dep["suppliers"][0]
-        row = {"mineral": r.mineral, "stage": r.stage, "hs6": ", ".join(dep["products"]["hs6"]),
-               "imports_usd": dep["imports_usd"], "exports_usd": dep["exports_usd"],
-               "n_suppliers": dep["n_suppliers"], "hhi": dep["hhi"], "top3_share": dep["top3_share"],
-               "china_share": dep["china_share"], "wgi_weighted_hhi": dep.get("wgi_weighted_hhi"),
-               "net_import_reliance": dep.get("net_import_reliance"),
-               "top_supplier": top["partner"], "top_supplier_share": top["share"]}
-        row.update(_partner_weight(dep, partner))
-        row.update(_partner_production(settings, r.mineral, partner))
-        rows.append(row)
-    if not rows:
+    explorer.ensure_tables(settings, ["trade_flows", "products", "countries", "governance",
+                                      "mineral_production", "mineral_reserves"])
+    dep = dependence_table(settings, reporter, year=year, partner=partner)
+    pairs = traded_mineral_stages(settings, year)
+    dep = pairs.merge(dep, on=["mineral", "stage"], how="inner")  # keeps the pairs' order
+    if dep.empty:
         raise EmptySelectionError(f"{reporter} imports none of the critical-mineral products in {year}")
+    standing = partner_production_by_mineral(settings, partner, minerals=dep["mineral"]) if partner else {}
+    rows = []
+    for r in dep.itertuples(index=False):
+        row = {"mineral": r.mineral, "stage": r.stage, "hs6": r.hs6,
+               "imports_usd": float(r.imports_usd), "exports_usd": float(r.exports_usd),
+               "n_suppliers": int(r.n_suppliers), "hhi": float(r.hhi), "top3_share": float(r.top3_share),
+               "china_share": float(r.china_share), "wgi_weighted_hhi": _opt_float(r.wgi_weighted_hhi),
+               "net_import_reliance": _opt_float(r.net_import_reliance),
+               "top_supplier": r.top_supplier, "top_supplier_share": float(r.top_supplier_share)}
+        if partner:
+            row.update(partner_share=float(r.partner_share),
+                       partner_rank=None if pd.isna(r.partner_rank) else int(r.partner_rank),
+                       partner_value_usd=float(r.partner_value_usd))
+            row.update(standing.get(r.mineral, {}))
+        rows.append(row)
     out = pd.DataFrame(rows)
     # one HS6 set can stand for two minerals (850511 magnets and rare earths; 260600 bauxite and
     # aluminium): show it once, naming both
