@@ -43,8 +43,8 @@ from typing import Literal, get_args
 
 from critmin.errors import UnknownCodeError
 
-Source = Literal["usgs", "wto", "tradestat", "news"]
-SOURCES: tuple[str, ...] = get_args(Source)
+NameSource = Literal["usgs", "wto", "tradestat", "news"]
+SOURCES: tuple[str, ...] = get_args(NameSource)
 COMMON = "common"
 NAMES_FILE = "country_names.csv"
 ALIASES_FILE = "country_aliases.csv"
@@ -152,7 +152,7 @@ def name_of(iso3: str) -> str | None:
     return canonical_names().get(iso3.upper())
 
 
-def source_aliases(source: Source) -> dict[str, str]:
+def source_aliases(source: NameSource) -> dict[str, str]:
     """The aliases listed for one source, verbatim: ``{spelling: iso3}``.
 
     For ``news`` this is the gazetteer's country vocabulary (exact surface forms).
@@ -184,7 +184,7 @@ def _check_source(source) -> None:
         raise ValueError(f"source {source!r}; expected one of {', '.join(SOURCES)} or None")
 
 
-def resolve(name: str, *, source: Source | None = None) -> str | None:
+def resolve(name: str, *, source: NameSource | None = None) -> str | None:
     """ISO3 code of a country name, or None when the name is not known.
 
     Parameters
@@ -225,7 +225,7 @@ def _resolve(name: str, source: str | None) -> str | None:
     return None
 
 
-def resolve_or_raise(name: str, *, source: Source, where: str | None = None) -> str:
+def resolve_or_raise(name: str, *, source: NameSource, where: str | None = None) -> str:
     """:func:`resolve`, raising when the name is unknown.
 
     Raises
@@ -240,7 +240,7 @@ def resolve_or_raise(name: str, *, source: Source, where: str | None = None) -> 
     return code
 
 
-def unknown_hint(name: str, *, source: Source | None) -> str:
+def unknown_hint(name: str, *, source: NameSource | None) -> str:
     """The advice an "unknown country" error gives: which file and which row to add."""
     who = source or COMMON
     return (f"not a {who} country name known to critmin; add a row "
