@@ -121,6 +121,16 @@ def _recompute(key, wgi):
     return point, min(corners), max(corners), published
 
 
+def test_eu2023_parameter_table_holds_the_checked_values():
+    """critmin's EU 2023 parameter table (used by default) carries the EoL-RIR and SI_SR checked here."""
+    from critmin.services.criticality import parameter_tables
+
+    m = parameter_tables(parameters="eu2023")["materials"].set_index("mineral")
+    for (material, _), (_, eol, si, _) in PUBLISHED.items():
+        row = m.loc["boron" if material == "borate" else material]
+        assert row["eol_rir"] == pytest.approx(eol / 100) and row["si_sr"] == pytest.approx(si), material
+
+
 @pytest.mark.parametrize("key", sorted(PUBLISHED))
 def test_eu2023_supply_risk_within_rounding_of_published_inputs(key, wgi_2016_2020):
     """The published SR (one decimal, +-0.05) lies in the range the published inputs allow."""

@@ -201,8 +201,10 @@ def test_inputs_override_and_end_use_ei(built_settings, tmp_path):
     base = _frame(criticality_scores(built_settings, "IND", 2024, draws=0))
     assert res.loc[("copper", "processing"), "supply_risk"] < base.loc[("copper", "processing"), "supply_risk"]
     assert res.loc[("copper", "processing"), "inputs"]["eol_rir"]["source"] == "test value"
-    # EI = 10 * (0.6*0.5 + 0.4*1) * SI_EI(0.9)
-    assert res.loc[("lithium", "processing"), "economic_importance"] == pytest.approx(10 * 0.7 * 0.9)
+    # EI = 10 * (0.6*0.5 + 0.4*1) * SI_EI (lithium: 0.91 in the EU 2023 table)
+    si_ei = parameter_tables()["materials"].set_index("mineral").loc["lithium", "si_ei"]
+    assert si_ei == pytest.approx(0.91)
+    assert res.loc[("lithium", "processing"), "economic_importance"] == pytest.approx(10 * 0.7 * si_ei)
 
 
 @pytest.mark.parametrize("text, field", [
@@ -249,13 +251,33 @@ def test_unknown_mineral_and_reporter(built_settings, spec, tmp_path):
         criticality_scores(built_settings, "XYZ", 2024, draws=0)
 
 
-def test_parameter_tables_cite_sources():
-    t = parameter_tables()
+@pytest.mark.parametrize("edition", ["eu2023", "eu2017"])
+def test_parameter_tables_cite_sources(edition):
+    t = parameter_tables(parameters=edition)
     assert (t["materials"]["source"].str.len() > 10).all()
     assert (t["trade_restrictions"]["source"].str.len() > 10).all()
     m = t["materials"]
     assert ((m["eol_rir_low"] <= m["eol_rir"]) & (m["eol_rir"] <= m["eol_rir_high"])).all()
     assert ((m["si_sr_low"] <= m["si_sr"]) & (m["si_sr"] <= m["si_sr_high"])).all()
+    assert m[["eol_rir", "si_sr", "si_ei"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert not m.duplicated(["mineral", "stage"]).any()
+
+
+def test_parameter_editions(built_settings):
+    """eu2023 (default) and eu2017 differ where the EU's published parameters changed, e.g. cobalt's
+    end-of-life recycling input rate (0 % in 2017, 22 % in 2023), which lowers its supply risk."""
+    new = _frame(criticality_scores(built_settings, "IND", 2024, draws=0))
+    old = _frame(criticality_scores(built_settings, "IND", 2024, draws=0, parameters="eu2017"))
+    co_new, co_old = new.loc[("cobalt", "extraction")], old.loc[("cobalt", "extraction")]
+    assert co_new["inputs"]["eol_rir"]["value"] == pytest.approx(0.22)
+    assert co_old["inputs"]["eol_rir"]["value"] == pytest.approx(0.0)
+    assert co_new["supply_risk"] < co_old["supply_risk"]
+    assert "2023" in co_new["inputs"]["eol_rir"]["source"] and "2017" in co_old["inputs"]["eol_rir"]["source"]
+    # arsenic and strontium have published parameters only in 2023
+    assert new.loc[("strontium", "extraction"), "economic_importance"] == pytest.approx(6.5 * 1)
+    assert pd.isna(old.loc[("strontium", "extraction"), "economic_importance"])
+    with pytest.raises(ValueError, match="parameters must be one of"):
+        parameter_tables(parameters="eu2020")
 
 
 def test_cli_json_and_chart(built_settings, tmp_path):

@@ -20,6 +20,8 @@ def criticality(
     draws: int = typer.Option(1000, "--draws", help="Monte-Carlo draws (0: point scores only)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bands)."),
     inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV overriding parameters (with sources)."),
+    parameters: str = typer.Option("eu2023", "--parameters",
+                                   help="EU assessment whose EoL-RIR, SI and EI are used: eu2023 or eu2017."),
     agreements: bool = typer.Option(False, "--agreements",
                                     help="Lower t (x0.8) of partners sharing an RTA in force with the reporter."),
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
@@ -30,11 +32,13 @@ def criticality(
 
     if method not in ("eu", "geopolrisk", "geodep"):
         raise typer.BadParameter(f"expected eu, geopolrisk or geodep, got {method!r}", param_hint="--method")
+    if parameters not in ("eu2023", "eu2017"):
+        raise typer.BadParameter(f"expected eu2023 or eu2017, got {parameters!r}", param_hint="--parameters")
     if draws < 0:
         raise typer.BadParameter("must be >= 0", param_hint="--draws")
     res = criticality_scores(settings_from(home, mirror), reporter.upper(), year, method=method,
                              scenario=scenario, draws=draws, seed=seed, inputs=inputs,
-                             agreements=agreements)
+                             agreements=agreements, parameters=parameters)
     if chart is not None:
         if method == "geodep":
             err_console.print("[yellow]warning:[/] no matrix chart for the geodep screen")

@@ -160,9 +160,20 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def parameter_tables(overrides: str | Path | pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """critmin's cited parameter tables, with user overrides applied to ``materials``."""
-    mats = _package_csv("materials.csv")
+PARAMETER_EDITIONS = {"eu2023": "materials_eu2023.csv", "eu2017": "materials.csv"}
+DEFAULT_PARAMETERS = "eu2023"
+
+
+def parameter_tables(overrides: str | Path | pd.DataFrame | None = None, *,
+                     parameters: str = DEFAULT_PARAMETERS) -> dict[str, pd.DataFrame]:
+    """critmin's cited parameter tables, with user overrides applied to ``materials``.
+
+    ``parameters`` picks the EU assessment whose published EoL-RIR, SI_SR, SI_EI and EI fill the
+    ``materials`` table: ``eu2023`` (default, the latest list) or ``eu2017``.
+    """
+    if parameters not in PARAMETER_EDITIONS:
+        raise ValueError(f"parameters must be one of {', '.join(PARAMETER_EDITIONS)}, got {parameters!r}")
+    mats = _package_csv(PARAMETER_EDITIONS[parameters])
     for c in ("eol_rir", "eol_rir_low", "eol_rir_high", "si_sr", "si_sr_low", "si_sr_high", "si_ei",
               "si_ei_low", "si_ei_high", "economic_importance"):
         mats[c] = pd.to_numeric(mats[c])
@@ -330,6 +341,7 @@ def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> No
 
 def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: str = "eu",
                inputs: str | Path | None = None, agreements: bool | None = None,
+               parameters: str = DEFAULT_PARAMETERS,
                share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> tuple[CriticalitySpec, dict]:
     """Resolve every input of a criticality run from the warehouse and the parameter tables.
 
@@ -348,7 +360,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     if method not in ("eu", "geopolrisk"):
         raise ValueError(f"method must be 'eu' or 'geopolrisk' here, got {method!r}")
     wh = open_warehouse(settings)
-    tables = parameter_tables(inputs)
+    tables = parameter_tables(inputs, parameters=parameters)
     mats, ov = tables["materials"], tables["overrides"]
     factors = _factors()
     gov, gov_year = _governance(wh, year, method)
@@ -593,6 +605,7 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
 def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: Method = "eu",
                        scenario: str | Path | None = None, draws: int = 1000, seed: int | None = 0,
                        inputs: str | Path | None = None, agreements: bool | None = None,
+                       parameters: str = DEFAULT_PARAMETERS,
                        share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> dict:
     """Criticality of every mineral in the data for an importer, per value-chain stage.
 
@@ -615,6 +628,8 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     agreements : bool, optional
         Lower ``t_c`` of partners that share an RTA in force with the reporter (EU method; see
         :func:`build_spec`). Default: off, as the EU 2023 assessment applied it.
+    parameters : {"eu2023", "eu2017"}
+        EU assessment whose published EoL-RIR, SI and EI are used (see :func:`parameter_tables`).
 
     Returns
     -------
@@ -632,7 +647,7 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
             raise ValueError("scenarios apply to the eu and geopolrisk methods, not geodep")
         return geodep_screen(settings, reporter, year)
     spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs, agreements=agreements,
-                            share_concentration=share_concentration)
+                            parameters=parameters, share_concentration=share_concentration)
     base = CriticalityModel(spec).run(draws, seed=seed).to_frame()
     scen_name = None
     frame = base
@@ -650,7 +665,7 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
         row["inputs"] = prov[(row["material"], row["stage"])]
         records.append(row)
     return {"method": method, "reporter": reporter, "year": year, "draws": draws, "seed": seed,
-            "scenario": scen_name,
+            "scenario": scen_name, "parameters": parameters,
             "agreements": next(iter(prov.values()))["t_rules"]["agreements_applied"] if method == "eu" else None,
             "thresholds": {"economic_importance": 2.8, "supply_risk": 1.0} if method == "eu" else None,
             "records": records}

@@ -40,11 +40,13 @@ def criticality(
     seed: Annotated[int, Query(description="Random seed (same seed, same bands).")] = 0,
     agreements: Annotated[bool, Query(description="Lower t (x0.8) of partners sharing an RTA in force "
                                                   "with the reporter.")] = False,
+    parameters: Annotated[Literal["eu2023", "eu2017"],
+                          Query(description="EU assessment whose EoL-RIR, SI and EI are used.")] = "eu2023",
     format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin criticality --json`` (service
     :func:`critmin.services.criticality.criticality_scores`)."""
     res = criticality_scores(settings, reporter.upper(), year, method=method,
                              scenario=SCENARIOS[scenario] if scenario else None, draws=draws, seed=seed,
-                             agreements=agreements)
+                             agreements=agreements, parameters=parameters)
     return respond(res, format, None if method == "geodep" else lambda: criticality_matrix_figure(res))

@@ -28,8 +28,8 @@ def build(ctx: BriefContext) -> Section | None:
             f"{res['year']} under the EU method (EI ≥ 2.8 and SR ≥ 1.0 at the bottleneck stage). "
             f"Supply risk combines world production concentration (USGS) and {html.escape(res['reporter'])}'s "
             f"sourcing (BACI), weighted by governance (WGI) and export restrictions; bands are the 5–95 % "
-            f"range of {DRAWS} Monte-Carlo draws. Economic importance is the EU-28 published value "
-            f"(a proxy until national end-use data are supplied).</p>"
+            f"range of {DRAWS} Monte-Carlo draws. Economic importance is the EU's published value "
+            f"in its 2023 assessment (a proxy until national end-use data are supplied).</p>"
             f"<table><thead><tr><th>mineral</th><th>stage</th><th>SR (5–95 %)</th><th>EI</th>"
             f"<th>P(critical)</th></tr></thead><tbody>{rows}</tbody></table>")
     return Section(
@@ -39,7 +39,7 @@ def build(ctx: BriefContext) -> Section | None:
             Footnote("SR = [HHI_WGI,t(GS)·IR/2 + HHI_WGI,t(sourcing)·(1 − IR/2)]·(1 − EoL-RIR)·SI_SR; "
                      "EC (2017) Methodology for establishing the EU list of critical raw materials (JRC guidelines)."),
             Footnote("Production shares: USGS MCS 2026 (table mineral_production); sourcing: CEPII BACI (trade_flows); "
-                     "governance: World Bank WGI 2024 update (governance); EoL-RIR, SI and EI: EC (2017) "
-                     "criticality assessments, Tables 3 and 18; export restrictions: critmin table "
+                     "governance: World Bank WGI 2024 update (governance); EoL-RIR, SI and EI: EC (2023) "
+                     "Study on the critical raw materials for the EU 2023, results per material; export restrictions: critmin table "
                      "trade_restrictions.csv (MOFCOM announcements and national regulations)."),
         ])
