@@ -167,6 +167,10 @@ def test_country_resolution(countries):
     assert resolve_country(604, countries) == "PER"
     assert resolve_country("Peru", countries) == "PER"
     assert resolve_country("56", countries) == "BEL"
+    # other spellings through the shared name resolver
+    assert resolve_country("Viet Nam", countries) == "VNM"
+    assert resolve_country("Korea, Republic of", countries) == "KOR"
+    assert resolve_country("Democratic Republic of the Congo", countries) == "COD"
     with pytest.raises(UnknownCodeError, match="Peru|PER"):
         resolve_country("Peruu", countries)
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from critmin.classify._hints import hint
 from critmin.classify._tables import regions_table
+from critmin.countries import resolve as resolve_name
 from critmin.errors import DataFormatError, UnknownCodeError
 
 COUNTRY_COLUMNS = ["iso3", "name", "iso2", "baci_code", "region", "m49_region", "m49_subregion",
@@ -74,8 +75,9 @@ def resolve_country(code: str | int, countries: pd.DataFrame) -> str:
     """ISO3 for a user's country code.
 
     Accepts ISO3 (``per``), ISO2 (``PE``), a BACI numeric code (``604``) or a
-    name (``Peru``, case-insensitive). Raises :class:`UnknownCodeError` with
-    close matches otherwise.
+    name (``Peru``, case-insensitive), including the other spellings known to
+    :func:`critmin.countries.resolve` (``Viet Nam``, ``Korea, Republic of``).
+    Raises :class:`UnknownCodeError` with close matches otherwise.
     """
     raw = str(code).strip()
     cur = countries[countries["is_current"]] if "is_current" in countries else countries
@@ -93,6 +95,9 @@ def resolve_country(code: str | int, countries: pd.DataFrame) -> str:
     hit = cur.loc[cur["name"].str.lower() == raw.lower(), "iso3"]
     if len(hit):
         return str(hit.iloc[0])
+    alias = resolve_name(raw)  # other spellings: "Viet Nam", "Korea, Republic of", "Ivory Coast"...
+    if alias is not None and alias in set(countries["iso3"]):
+        return alias
     known = list(cur["iso3"]) + list(cur["name"])
     raise UnknownCodeError("country", raw, hint=hint(raw, known, "countries (ISO3)"))
 
