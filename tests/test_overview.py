@@ -226,6 +226,10 @@ def test_partner_production_table_equals_production(built_settings):
         assert _same(row["partner_production_rank"], c.get("rank"))
         assert _same(row["partner_production_share"], c.get("share"))
         assert _same(row["partner_reserves_share"], c.get("reserves_share"))
+    # a mineral USGS lists only as a world total is a clear error in production() and absent here
+    with pytest.raises(EmptySelectionError, match="only a world total for scandium"):
+        production(built_settings, "scandium")
+    assert "scandium" not in partner_production_table(built_settings, "PER").set_index("mineral").index
 
 
 def test_reporter_without_imports_is_a_clear_error(built_settings):

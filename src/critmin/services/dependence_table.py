@@ -166,7 +166,8 @@ def dependence_table(settings: Settings, reporter: str, *, year: int | None = No
     hs = sel.groupby(by, sort=False).agg(hs6=("hs6", ", ".join), basket_only=("basket_only", "first"))
     out = hs.join(out, how="inner").reset_index()
     out["n_suppliers"] = out["n_suppliers"].astype(int)
-    return out
+    first = ["mineral", "stage", "hs6", "basket_only", "imports_usd", "exports_usd", "imports_t", "exports_t"]
+    return out[first + [c for c in out.columns if c not in first]]
 
 
 def _no_imports_message(x: Explorer, rep: str, yrs: list[int]) -> str:
