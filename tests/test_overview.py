@@ -249,3 +249,23 @@ def test_unknown_reporter_or_partner(built_settings):
         mineral_overview(built_settings, "XYZ", "PER", year=2024)
     with pytest.raises(UnknownCodeError, match="Narnia"):
         mineral_overview(built_settings, "IND", "Narnia", year=2024)
+
+
+@pytest.mark.spark
+def test_dependence_table_on_pyspark_matches_duckdb(built_settings, warehouse, table):
+    pytest.importorskip("pyspark")
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[1]").appName("critmin-test-overview")
+               .config("spark.sql.shuffle.partitions", "1").config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.legacy.parquet.nanosAsLong", "true").getOrCreate())
+    try:
+        con = ibis.pyspark.connect(session)
+        for name in ("trade_flows", "governance"):
+            con.read_parquet(str(warehouse.table_path(name)), table_name=name)
+        sp = dependence_table(built_settings, "IND", year=2024, partner="PER", backend="pyspark", con=con)
+    finally:
+        session.stop()
+    pd.testing.assert_frame_equal(sp, table, check_exact=False, rtol=1e-9, check_dtype=False)
