@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import csv
+import math
 
+import pandas as pd
 import pytest
 
-from critmin.services.overview import copper_ore_imports, mineral_overview
+from critmin.engine import connect
+from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
+from critmin.services.dependence_table import dependence_table, mineral_stage_selections, partner_production_table
+from critmin.services.explorer import dependence, production
+from critmin.services.overview import copper_ore_imports, mineral_overview, traded_mineral_stages
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +71,8 @@ def test_copper_ore_from_tradestat(built_settings, mirror):
 
 
 # --------------------------------------------------------------------------- batched dependence table
-import math  # noqa: E402
-
-import pandas as pd  # noqa: E402
-
-from critmin.engine import connect  # noqa: E402
-from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError  # noqa: E402
-from critmin.services.dependence_table import (dependence_table, mineral_stage_selections,  # noqa: E402
-                                               partner_production_table)
-from critmin.services.explorer import dependence, production  # noqa: E402
-from critmin.services.overview import traded_mineral_stages  # noqa: E402
-
-PAIRS = mineral_stage_selections()[["mineral", "stage"]].drop_duplicates().itertuples(index=False)
-PAIRS = [tuple(p) for p in PAIRS]
+PAIRS = [tuple(p) for p in mineral_stage_selections()[["mineral", "stage"]].drop_duplicates()
+         .itertuples(index=False)]
 
 
 @pytest.fixture(scope="module")
