@@ -87,6 +87,8 @@ CASES = [
     ("/criticality?reporter=IND&year=2024&method=eu&draws=20&seed=3",
      ["criticality", "-r", "IND", "-y", "2024", "--method", "eu", "--draws", "20", "--seed", "3"]),
     ("/criticality?method=geodep&draws=0", ["criticality", "--method", "geodep", "--draws", "0"]),
+    ("/criticality?reporter=EU27&draws=0&parameters=eu2017&agreements=true",
+     ["criticality", "-r", "EU27", "--draws", "0", "--parameters", "eu2017", "--agreements"]),
     ("/fta?reporter=IND&partner=PER&year=2024", ["fta", "--reporter", "IND", "--partner", "PER", "--year", "2024"]),
     ("/sourcing?mineral=copper&stage=concentrate&year=2030&fta=PER,CHL&exclude=CHN",
      ["sourcing", "-m", "copper", "--stage", "concentrate", "-y", "2030", "--fta", "PER,CHL", "--exclude", "CHN"]),
