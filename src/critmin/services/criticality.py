@@ -15,9 +15,6 @@ economic importance, export-restriction events, ``t`` factors), which a user CSV
 
 from __future__ import annotations
 
-import math
-from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -26,16 +23,18 @@ import pandas as pd
 import yaml
 
 from critmin.config import Settings
-from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_economic_importance,
-                                        calc_geodep, calc_import_reliance, calc_instability, calc_wgi_scaled)
+from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance, calc_instability, calc_wgi_scaled)
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
+from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides,
+                                                 ei_from_end_uses, material_params, blocs, parameter_tables,
+                                                 read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
 Method = Literal["eu", "geopolrisk", "geodep"]
+__all__ = ["METHODS", "Method", "blocs", "build_spec", "criticality_scores", "geodep_screen", "parameter_tables",
+           "product_map", "read_overrides", "read_scenario", "reporter_members"]
 METHODS = ("eu", "geopolrisk", "geodep")
-STAGES = ("extraction", "processing")
-DATA_PACKAGE = "critmin.criticality_data"
 WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
 BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
 USGS_SOURCE = "USGS Mineral Commodity Summaries 2026 data release (table mineral_production)"
@@ -95,94 +94,6 @@ def product_map(warehouse) -> pd.DataFrame:
 
 
 # -- parameter tables ----------------------------------------------------------------------------
-OVERRIDE_COLUMNS = ["mineral", "stage", "parameter", "value", "low", "high", "key", "source"]
-OVERRIDE_PARAMETERS = {"eol_rir", "si_sr", "si_ei", "economic_importance", "import_reliance", "t",
-                       "end_use_share", "sector_value_added"}
-UNIT_INTERVAL = {"eol_rir", "si_sr", "si_ei", "import_reliance", "end_use_share"}
-
-
-def _package_csv(name: str) -> pd.DataFrame:
-    with resources.files(DATA_PACKAGE).joinpath(name).open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
-
-
-def _factors() -> dict:
-    with resources.files(DATA_PACKAGE).joinpath("trade_restriction_factors.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def read_overrides(path: str | Path) -> pd.DataFrame:
-    """Read a user CSV of parameter overrides (see ``docs/criticality.md``).
-
-    Columns: ``mineral, stage, parameter, value, low, high, key, source``; ``stage`` may be
-    empty (all stages); ``key`` is the supplier ISO3 for ``t`` and the sector for
-    ``end_use_share`` / ``sector_value_added`` (whose ``mineral`` is ``*``).
-
-    Raises
-    ------
-    DataFormatError
-        Unreadable file, missing column, unknown parameter, non-numeric or out-of-range value,
-        or an empty ``source``.
-    """
-    path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFormatError(path, "file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFormatError(path, f"not a readable UTF-8 CSV ({type(exc).__name__}: {exc})") from None
-    missing = [c for c in ("mineral", "parameter", "value", "source") if c not in df.columns]
-    if missing:
-        raise DataFormatError(path, f"missing column(s) {missing}; expected {OVERRIDE_COLUMNS}")
-    df = df.reindex(columns=OVERRIDE_COLUMNS, fill_value="")
-    for i, r in enumerate(df.itertuples(index=False), start=1):
-        if r.parameter not in OVERRIDE_PARAMETERS:
-            raise DataFormatError(path, f"unknown parameter {r.parameter!r}; expected one of "
-                                        f"{sorted(OVERRIDE_PARAMETERS)}", row=i, field="parameter")
-        if r.stage not in ("", *STAGES):
-            raise DataFormatError(path, f"stage {r.stage!r} must be empty, extraction or processing", row=i,
-                                  field="stage")
-        for col in ("value", "low", "high"):
-            text = getattr(r, col)
-            if col != "value" and text == "":
-                continue
-            try:
-                v = float(text)
-            except ValueError:
-                raise DataFormatError(path, f"expected a number, got {text!r}", row=i, field=col) from None
-            if math.isnan(v) or v < 0 or (r.parameter in UNIT_INTERVAL and v > 1):
-                raise DataFormatError(path, f"{r.parameter} must be in [0, 1]" if r.parameter in UNIT_INTERVAL
-                                      else f"{r.parameter} must be >= 0", row=i, field=col)
-        if r.parameter in ("t", "end_use_share", "sector_value_added") and not r.key:
-            raise DataFormatError(path, f"{r.parameter} needs a key (supplier ISO3 or sector)", row=i, field="key")
-        if not r.source.strip():
-            raise DataFormatError(path, "every input must name its source", row=i, field="source")
-    return df
-
-
-PARAMETER_EDITIONS = {"eu2023": "materials_eu2023.csv", "eu2017": "materials.csv"}
-DEFAULT_PARAMETERS = "eu2023"
-
-
-def parameter_tables(overrides: str | Path | pd.DataFrame | None = None, *,
-                     parameters: str = DEFAULT_PARAMETERS) -> dict[str, pd.DataFrame]:
-    """critmin's cited parameter tables, with user overrides applied to ``materials``.
-
-    ``parameters`` picks the EU assessment whose published EoL-RIR, SI_SR, SI_EI and EI fill the
-    ``materials`` table: ``eu2023`` (default, the latest list) or ``eu2017``.
-    """
-    if parameters not in PARAMETER_EDITIONS:
-        raise ValueError(f"parameters must be one of {', '.join(PARAMETER_EDITIONS)}, got {parameters!r}")
-    mats = _package_csv(PARAMETER_EDITIONS[parameters])
-    for c in ("eol_rir", "eol_rir_low", "eol_rir_high", "si_sr", "si_sr_low", "si_sr_high", "si_ei",
-              "si_ei_low", "si_ei_high", "economic_importance"):
-        mats[c] = pd.to_numeric(mats[c])
-    restr = _package_csv("trade_restrictions.csv")
-    ov = read_overrides(overrides) if isinstance(overrides, (str, Path)) else overrides
-    return {"materials": mats, "trade_restrictions": restr, "overrides": ov if ov is not None else
-            pd.DataFrame(columns=OVERRIDE_COLUMNS)}
-
-
 # -- warehouse reads --------------------------------------------------------------------------------
 def _need(warehouse, table: str) -> pd.DataFrame:
     if not warehouse.has(table):
@@ -272,61 +183,6 @@ def _agreement_partners(warehouse, members: frozenset[str], year: int) -> set[st
 
 
 # -- assembling the inputs ------------------------------------------------------------------------------
-def _material_params(mats: pd.DataFrame, mineral: str, stage: str) -> dict:
-    rows = mats[(mats["mineral"] == mineral) & (mats["stage"].isin([stage, ""]))]
-    if rows.empty:
-        return {"eol_rir": 0.0, "eol_rir_low": 0.0, "eol_rir_high": 0.1, "si_sr": 1.0, "si_sr_low": 0.8,
-                "si_sr_high": 1.0, "si_ei": np.nan, "si_ei_low": np.nan, "si_ei_high": np.nan,
-                "economic_importance": np.nan, "source": "critmin default (no published value): EoL-RIR 0 "
-                "(range 0-0.1), SI_SR 1 (range 0.8-1); EI unknown", "eu_material": None, "note": ""}
-    r = rows.sort_values("stage", ascending=False).iloc[0]  # stage-specific row first
-    return r.to_dict()
-
-
-def _apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) -> tuple[dict, dict]:
-    sel = ov[(ov["mineral"] == mineral) & (ov["stage"].isin(["", stage]))]
-    t_over = {}
-    for r in sel.itertuples(index=False):
-        if r.parameter == "t":
-            t_over[r.key] = (float(r.value), r.source)
-            continue
-        if r.parameter in ("end_use_share", "sector_value_added"):
-            continue
-        params[r.parameter] = float(r.value)
-        params[f"{r.parameter}_low"] = float(r.low) if r.low else float(r.value)
-        params[f"{r.parameter}_high"] = float(r.high) if r.high else float(r.value)
-        params[f"{r.parameter}_source"] = r.source
-    return params, t_over
-
-
-def _ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
-    shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
-    va = ov[ov["parameter"] == "sector_value_added"]
-    if shares.empty or va.empty:
-        return None
-    q = va.set_index("key")["value"].astype(float)
-    missing = set(shares["key"]) - set(q.index)
-    if missing:
-        raise DataFormatError("--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no "
-                                          f"sector_value_added row", field="key")
-    a = shares.set_index("key")["value"].astype(float).reindex(q.index).fillna(0.0)
-    base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0))
-    srcs = "; ".join(sorted(set(shares["source"]) | set(va["source"])))
-    return base, srcs
-
-
-def blocs() -> dict[str, dict]:
-    """Economies assessed as one importer (``criticality_data/blocs.yaml``), e.g. ``EU27``."""
-    with resources.files(DATA_PACKAGE).joinpath("blocs.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def reporter_members(reporter: str) -> frozenset[str]:
-    """The ISO3 codes a reporter stands for: its members for a bloc, else the reporter itself."""
-    bloc = blocs().get(reporter)
-    return frozenset(bloc["members"]) if bloc else frozenset({reporter})
-
-
 def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> None:
     known = set(trade["exporter"]) | set(trade["importer"]) | set(gov["country"])
     if reporter in blocs():
@@ -362,7 +218,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     wh = open_warehouse(settings)
     tables = parameter_tables(inputs, parameters=parameters)
     mats, ov = tables["materials"], tables["overrides"]
-    factors = _factors()
+    factors = trade_factors()
     gov, gov_year = _governance(wh, year, method)
     trade = _trade(wh, year)
     pm_all = product_map(wh)
@@ -438,8 +294,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
                                                  f"M, X: {BACI_SOURCE} quantities (gross weight)"}
         else:
             info["sourcing_source"] = None  # "global supply only" case of the guidelines
-        params = dict(_material_params(mats, mineral, stage))
-        params, t_over = _apply_overrides(params, ov, mineral, stage)
+        params = dict(material_params(mats, mineral, stage))
+        params, t_over = apply_overrides(params, ov, mineral, stage)
         if "import_reliance_source" in params:
             ir = params["import_reliance"]
             info["import_reliance"] = {"value": ir, "source": params["import_reliance_source"]}
@@ -447,7 +303,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         si_ei = params.get("si_ei", np.nan)
         ei_src = params.get("economic_importance_source",
                             f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": "))
-        from_end_use = _ei_from_end_uses(ov, mineral)
+        from_end_use = ei_from_end_uses(ov, mineral)
         if from_end_use is not None:
             ei_base, ei_src = from_end_use
             ei_src = f"EI = 10 * sum(A_s Q_s) / max(Q_s) * SI_EI from --inputs: {ei_src}"
@@ -554,7 +410,7 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
         raise DataFormatError(path, f"not valid UTF-8 YAML ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("levers"), list) or not doc["levers"]:
         raise DataFormatError(path, "expected a mapping with a non-empty list 'levers'", field="levers")
-    factors = _factors()
+    factors = trade_factors()
     items = spec.items
     levers = []
     for i, lv in enumerate(doc["levers"], start=1):
