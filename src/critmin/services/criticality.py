@@ -5,7 +5,8 @@ One function per question:
 * :func:`criticality_scores` — EU (JRC 2017) or GeoPolRisk scores per mineral and stage,
   with Monte-Carlo bands and, optionally, a policy scenario;
 * :func:`geodep_screen` — the CEPII GeoDep dependence screen over every HS6 product;
-* :func:`parameter_tables` — the documented input tables (with sources) after user overrides.
+* :func:`parameter_tables` — the documented input tables (with sources) after user overrides
+  (from :mod:`critmin.services.criticality_params`).
 
 Inputs: sourcing shares from ``trade_flows`` (BACI), production shares from
 ``mineral_production`` (USGS MCS), governance from ``governance`` (WGI), and critmin's
@@ -23,11 +24,12 @@ import pandas as pd
 import yaml
 
 from critmin.config import Settings
-from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance, calc_instability, calc_wgi_scaled)
+from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance,
+                                        calc_instability, calc_wgi_scaled)
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
-from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides,
-                                                 ei_from_end_uses, material_params, blocs, parameter_tables,
+from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
+                                                 ei_from_end_uses, material_params, parameter_tables,
                                                  read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
@@ -93,7 +95,6 @@ def product_map(warehouse) -> pd.DataFrame:
     return p.dropna(subset=["chain_stage"])[["hs6", "mineral", "stage", "chain_stage", "basket", "mapping_source"]]
 
 
-# -- parameter tables ----------------------------------------------------------------------------
 # -- warehouse reads --------------------------------------------------------------------------------
 def _need(warehouse, table: str) -> pd.DataFrame:
     if not warehouse.has(table):
