@@ -145,7 +145,10 @@ def apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) ->
 
 
 def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
-    """EI before substitution from the user's end-use shares and sector value added, ``10 * sum(A_s Q_s) / max(Q_s)``, with its sources; ``None`` when not supplied."""
+    """EI before substitution from the user's end-use shares and sector value added.
+
+    ``10 * sum(A_s Q_s) / max(Q_s)``, with its sources; ``None`` when not supplied.
+    """
     shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
     va = ov[ov["parameter"] == "sector_value_added"]
     if shares.empty or va.empty:
