@@ -22,7 +22,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import subprocess
@@ -34,52 +33,29 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # the per-pair reference implementation
 
 
 def loop_mineral_overview(settings, reporter: str = "IND", partner: str | None = "PER", *,
                           year: int = 2024) -> pd.DataFrame:
-    """The per-pair implementation of ``mineral_overview`` before the batched table."""
+    """The per-pair implementation of ``mineral_overview`` before the batched table (tests/_overview_reference)."""
+    from _overview_reference import reference_overview
+
     from critmin.engine import connect
-    from critmin.errors import CritminError, EmptySelectionError
+    from critmin.errors import EmptySelectionError
     from critmin.services import explorer
-    from critmin.services.overview import traded_mineral_stages
 
     wh = explorer.ensure_tables(settings, ["trade_flows", "products", "countries", "governance",
                                            "mineral_production", "mineral_reserves"])
     con = connect(wh)
-    rows = []
-    for r in traded_mineral_stages(settings, year).itertuples(index=False):
+
+    def dependence_of(mineral: str, stage: str) -> dict | None:
         try:
-            dep = explorer.dependence(settings, reporter, mineral=r.mineral, stage=r.stage, year=year, con=con)
+            return explorer.dependence(settings, reporter, mineral=mineral, stage=stage, year=year, con=con)
         except EmptySelectionError:
-            continue
-        top = dep["suppliers"][0]
-        row = {"mineral": r.mineral, "stage": r.stage, "hs6": ", ".join(dep["products"]["hs6"]),
-               "imports_usd": dep["imports_usd"], "exports_usd": dep["exports_usd"],
-               "n_suppliers": dep["n_suppliers"], "hhi": dep["hhi"], "top3_share": dep["top3_share"],
-               "china_share": dep["china_share"], "wgi_weighted_hhi": dep.get("wgi_weighted_hhi"),
-               "net_import_reliance": dep.get("net_import_reliance"),
-               "top_supplier": top["partner"], "top_supplier_share": top["share"]}
-        if partner:
-            hit = [s for s in dep["suppliers"] if s["partner"] == partner]
-            row.update({"partner_share": hit[0]["share"] if hit else 0.0,
-                        "partner_rank": hit[0]["rank"] if hit else None,
-                        "partner_value_usd": hit[0]["value_usd"] if hit else 0.0})
-            try:
-                prod = explorer.production(settings, r.mineral, stage="mine", country=partner)
-                c = prod.get("country") or {}
-                row.update({"partner_production_rank": c.get("rank"), "partner_production_share": c.get("share"),
-                            "partner_reserves_share": c.get("reserves_share"), "production_year": prod["year"],
-                            "production_stage": prod["stage"], "n_producers": len(prod["producers"])})
-            except CritminError:
-                pass
-        rows.append(row)
-    if not rows:
-        raise EmptySelectionError(f"{reporter} imports none of the critical-mineral products in {year}")
-    out = pd.DataFrame(rows)
-    names = out.groupby(["hs6", "stage"])["mineral"].transform(lambda m: " / ".join(m))
-    out = out.assign(mineral=names).drop_duplicates(subset=["hs6", "stage"]).reset_index(drop=True)
-    return out.sort_values("imports_usd", ascending=False, key=lambda s: s.fillna(-math.inf)).reset_index(drop=True)
+            return None
+
+    return reference_overview(settings, reporter, partner, year, dependence_of)
 
 
 def loop_dependence(settings, reporter: str, year: int) -> int:

@@ -8,11 +8,13 @@ import math
 import pandas as pd
 import pytest
 
+from _overview_reference import reference_overview
+
 from critmin.engine import connect
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.services.dependence_table import dependence_table, mineral_stage_selections, partner_production_table
 from critmin.services.explorer import dependence, production
-from critmin.services.overview import copper_ore_imports, mineral_overview, traded_mineral_stages
+from critmin.services.overview import copper_ore_imports, mineral_overview
 
 
 @pytest.fixture(scope="module")
@@ -93,42 +95,6 @@ def per_pair(built_settings, ibis_con):
     return out
 
 
-def _reference_overview(settings, reporter, partner, year, per_pair_results) -> pd.DataFrame:
-    """The per-pair loop ``mineral_overview`` ran before the batched table (one ``dependence()`` and
-    one ``production()`` call per pair), kept as the reference."""
-    rows = []
-    for r in traded_mineral_stages(settings, year).itertuples(index=False):
-        dep = per_pair_results[r.mineral, r.stage]
-        if dep is None:
-            continue
-        top = dep["suppliers"][0]
-        row = {"mineral": r.mineral, "stage": r.stage, "hs6": ", ".join(dep["products"]["hs6"]),
-               "imports_usd": dep["imports_usd"], "exports_usd": dep["exports_usd"],
-               "n_suppliers": dep["n_suppliers"], "hhi": dep["hhi"], "top3_share": dep["top3_share"],
-               "china_share": dep["china_share"], "wgi_weighted_hhi": dep.get("wgi_weighted_hhi"),
-               "net_import_reliance": dep.get("net_import_reliance"),
-               "top_supplier": top["partner"], "top_supplier_share": top["share"]}
-        if partner:
-            hit = [s for s in dep["suppliers"] if s["partner"] == partner]
-            row.update({"partner_share": hit[0]["share"] if hit else 0.0,
-                        "partner_rank": hit[0]["rank"] if hit else None,
-                        "partner_value_usd": hit[0]["value_usd"] if hit else 0.0})
-            try:
-                prod = production(settings, r.mineral, stage="mine", country=partner)
-            except CritminError:
-                prod = None
-            if prod is not None:
-                c = prod.get("country") or {}
-                row.update({"partner_production_rank": c.get("rank"), "partner_production_share": c.get("share"),
-                            "partner_reserves_share": c.get("reserves_share"), "production_year": prod["year"],
-                            "production_stage": prod["stage"], "n_producers": len(prod["producers"])})
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    names = out.groupby(["hs6", "stage"])["mineral"].transform(lambda m: " / ".join(m))
-    out = out.assign(mineral=names).drop_duplicates(subset=["hs6", "stage"]).reset_index(drop=True)
-    return out.sort_values("imports_usd", ascending=False, key=lambda s: s.fillna(-math.inf)).reset_index(drop=True)
-
-
 @pytest.fixture(scope="module")
 def table(built_settings):
     return dependence_table(built_settings, "IND", year=2024, partner="PER")
@@ -199,10 +165,10 @@ def test_partner_share_and_rank_where_the_partner_supplies(built_settings):
 
 
 def test_overview_equals_the_per_pair_loop(built_settings, per_pair, overview):
-    ref = _reference_overview(built_settings, "IND", "PER", 2024, per_pair)
+    ref = reference_overview(built_settings, "IND", "PER", 2024, lambda m, st: per_pair[m, st])
     pd.testing.assert_frame_equal(overview, ref, check_exact=False, rtol=1e-9)
     no_partner = mineral_overview(built_settings, "IND", None, year=2024)
-    pd.testing.assert_frame_equal(no_partner, _reference_overview(built_settings, "IND", None, 2024, per_pair),
+    pd.testing.assert_frame_equal(no_partner, reference_overview(built_settings, "IND", None, 2024, lambda m, st: per_pair[m, st]),
                                   check_exact=False, rtol=1e-9)
 
 
