@@ -233,3 +233,31 @@ def test_default_build_goes_on_without_a_report_that_cannot_be_downloaded(server
     # asked for by name, the same failure is an error
     with pytest.raises(DownloadError):
         build(online, ["tradestat"], progress=False, base_url=server.base_url)
+
+
+def test_many_file_key_globs_the_mirror_and_bundle_root(tmp_path):
+    """A ``many`` key lists every matching mirror file; a path missing in the mirror is looked up beside it."""
+    from critmin.sources.base import RemoteFile, Source, all_files, local_paths
+
+    bundle = tmp_path / "bundle"
+    (bundle / "raw" / "pub").mkdir(parents=True)
+    (bundle / "derived").mkdir()
+    for y in (2024, 2022):
+        (bundle / "raw" / "pub" / f"flows_Y{y}.csv").write_text("a\n1\n")
+    (bundle / "raw" / "pub" / "other.csv").write_text("a\n1\n")
+    (bundle / "derived" / "extract.csv").write_text("a\n1\n")
+    src = Source(name="demo", title="t", publisher="p", licence="l", release="r",
+                 files=(RemoteFile("years", "pub/flows_Y*.csv", "https://example.org/all.zip", many=True),
+                        RemoteFile("extract", "derived/extract.csv", "https://example.org/extract.csv")),
+                 load=lambda files, workdir: {})
+    s = Settings(home=tmp_path / "home", mirror=bundle / "raw", offline=True)
+    got = fetch(src, s, progress=False)
+    paths = local_paths(got)
+    assert [p.name for p in paths["years"]] == ["flows_Y2022.csv", "flows_Y2024.csv"]
+    assert paths["extract"] == bundle / "derived" / "extract.csv"
+    assert len(all_files(got)) == 3
+    assert src.files[0].cache_name == "all.zip"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DownloadError, match=r"no file matching pub/flows_Y\*\.csv"):
+        fetch(src, Settings(home=tmp_path / "h2", mirror=empty, offline=True), progress=False)

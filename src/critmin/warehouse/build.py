@@ -12,7 +12,7 @@ from rich.console import Console
 from critmin.config import Settings
 from critmin.errors import DataFormatError, DownloadError
 from critmin.sources import get_source, registry
-from critmin.sources.base import Source, fetch
+from critmin.sources.base import Source, all_files, fetch, local_paths
 from critmin.warehouse.store import Warehouse, replace_tables
 
 
@@ -67,8 +67,9 @@ def build(settings: Settings, sources: Iterable[str] | None = None, *, progress:
             console.print(f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
                           f"the mirror folder or {settings.cache_dir / source.name} to include it")
             continue
-        outputs = source.load({k: f.path for k, f in files.items()}, workdir)
-        file_list = ";".join(f.path.name for f in files.values())
+        outputs = source.load(local_paths(files), workdir)
+        fetched = all_files(files)
+        file_list = ";".join(f.path.name for f in fetched)
         for table, obj in outputs.items():
             if isinstance(obj, pd.DataFrame):
                 obj = validate_frame(source, table, obj, file_list)
@@ -78,7 +79,7 @@ def build(settings: Settings, sources: Iterable[str] | None = None, *, progress:
 
                 rows = pq.ParquetFile(obj).metadata.num_rows
             frames[table] = obj
-            for f in files.values():
+            for f in fetched:
                 prov_rows.append({
                     "table": table, "source": source.name, "title": source.title,
                     "publisher": source.publisher, "release": source.release, "file": f.path.name,
