@@ -245,3 +245,11 @@ def test_usgs_unknown_country_names_the_alias_file():
     with pytest.raises(UnknownCodeError, match=r"unknown country 'Atlantis' in f\.csv, row 3.*not a usgs "
                                                r"country name.*critmin/country_aliases\.csv"):
         country_iso3("Atlantis", where="f.csv, row 3, field 'Country'")
+
+
+def test_alpha2_codes_resolve_to_iso3():
+    from critmin.countries import iso3_of_iso2
+
+    assert iso3_of_iso2("PE") == "PER" and iso3_of_iso2("nz") == "NZL" and iso3_of_iso2("XK") == "XKX"
+    assert iso3_of_iso2("TW") == "TWN" and iso3_of_iso2("CS") == "SCG"
+    assert iso3_of_iso2("W00") is None

@@ -2,11 +2,14 @@
 
 Two tables ship with the package (critmin's own, hand-written):
 
-``country_names.csv`` (``iso3, name, kind``)
+``country_names.csv`` (``iso3, name, kind, iso2``)
     the canonical table: every ISO3 code critmin uses (the current ISO 3166-1
     codes, the historical codes trade data still carry such as ``CSK``, ``SUN``,
     ``YUG``, ``XKX`` Kosovo, and the aggregate ``WLD`` World) with one English
-    short name each. ``kind`` is ``country``, ``historical`` or ``aggregate``.
+    short name each. ``kind`` is ``country``, ``historical`` or ``aggregate``;
+    ``iso2`` is the ISO 3166-1 alpha-2 code (``XK`` for Kosovo; empty where a
+    historical code has none of its own, e.g. ``CSK``, whose ``CS`` later
+    passed to Serbia and Montenegro).
 ``country_aliases.csv`` (``iso3, alias, sources, note``)
     other spellings and the source that writes them. ``sources`` is ``common``
     (a spelling any source may use) or a ``;``-separated list of source names
@@ -147,6 +150,17 @@ def canonical_names() -> dict[str, str]:
     return {iso3: name for iso3, name, _ in country_table()}
 
 
+@lru_cache(maxsize=1)
+def iso2_table() -> dict[str, str]:
+    """``{iso2: iso3}`` for every code with an alpha-2 code (each alpha-2 names one code)."""
+    return {r["iso2"]: r["iso3"] for r in _read_csv(NAMES_FILE) if r.get("iso2")}
+
+
+def iso3_of_iso2(iso2: str) -> str | None:
+    """The ISO3 code of an ISO 3166-1 alpha-2 code (``"PE"`` -> ``"PER"``), or None."""
+    return iso2_table().get(str(iso2).strip().upper())
+
+
 def name_of(iso3: str) -> str | None:
     """The canonical name of an ISO3 code (``"PER"`` -> ``"Peru"``), or None."""
     return canonical_names().get(iso3.upper())
@@ -266,6 +280,10 @@ def check_tables() -> list[str]:
             problems.append(f"{NAMES_FILE}: {iso3} has no name")
     dup = {c for c in codes if codes.count(c) > 1}
     problems += [f"{NAMES_FILE}: {c} appears twice" for c in sorted(dup)]
+    iso2 = [r["iso2"] for r in _read_csv(NAMES_FILE) if r.get("iso2")]
+    problems += [f"{NAMES_FILE}: alpha-2 code {c} appears twice" for c in sorted({c for c in iso2
+                                                                                 if iso2.count(c) > 1})]
+    problems += [f"{NAMES_FILE}: {c!r} is not an alpha-2 code" for c in iso2 if not re.fullmatch(r"[A-Z]{2}", c)]
     known = set(codes)
     canon: dict[str, str] = {}
     for iso3, name, _ in country_table():
