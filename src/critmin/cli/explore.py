@@ -9,10 +9,13 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
+from critmin.periods import parse_years
+
 from critmin.cli._common import (ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json,
                                  print_table, settings_from)
 
 BackendOpt = typer.Option("duckdb", "--backend", help="Ibis backend: duckdb or pyspark.")
+YearsOpt = typer.Option(None, "--years", help="Several years, 2022,2024 or 2019-2024: the series.")
 
 
 def _warn_to_stderr():
@@ -44,33 +47,46 @@ def trade(
     stage: Optional[str] = typer.Option(None, "--stage", help="ore, intermediate, refined or product."),
     year: Optional[List[int]] = typer.Option(None, "--year", "-y", help="Year; repeat for several; "
                                                                         "default the latest."),
+    years: Optional[str] = YearsOpt,
+    period: Optional[str] = typer.Option(None, "--period", help="Period of the bilateral picture (one "
+                                         "partner): CY2024, FY2024-25; default the calendar year."),
     include_baskets: bool = typer.Option(False, "--include-baskets",
                                          help="Keep basket HS6 codes that also cover other goods."),
     backend: str = BackendOpt,
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
-    """Imports, exports and balance of a reporter with one, several or all partners."""
+    """Imports, exports and balance of a reporter with one, several or all partners.
+
+    With one partner, the total trade in all goods (official source), the products that explain it,
+    the share they cover and where sources disagree.
+    """
     from critmin.report.figures_explorer import trade_figure
     from critmin.services.explorer import trade_summary
 
     _warn_to_stderr()
     res = trade_summary(settings_from(home, mirror), reporter, partners=partner or None, hs=hs or None,
-                        mineral=mineral, stage=stage, years=year or None,
-                        include_baskets=include_baskets or None, backend=backend, progress=True)
+                        mineral=mineral, stage=stage, years=(year or None) or parse_years(years),
+                        include_baskets=include_baskets or None, period=period, backend=backend,
+                        progress=True)
     _chart(trade_figure, res, chart)
     if json_out:
         print_json(res)
         return
     partners = ", ".join(res["partners"]) if res["partners"] else "all partners"
+    if "total" in res:
+        _print_picture(res)
     console.print(f"[bold]{res['reporter_name']} ({res['reporter']})[/] with {partners}, "
-                  f"{', '.join(map(str, res['years']))} — {res['source']}")
+                  f"{', '.join(f'CY{y}' for y in res['years'])}, {res['scope']} — {res['source']}")
     console.print(f"imports {_musd(res['imports_usd'])} M USD, exports {_musd(res['exports_usd'])} M USD, "
                   f"balance {_musd(res['balance_usd'])} M USD")
-    df = pd.DataFrame(res["by_product"])[["hs6", "mineral", "stage", "imports_usd", "exports_usd", "balance_usd"]]
-    for c in ("imports_usd", "exports_usd", "balance_usd"):
-        df[c] = df[c] / 1e6
-    print_table(df.rename(columns={c: c.replace("_usd", " (M USD)") for c in df.columns}), title="by product")
+    if res["by_product"]:
+        df = pd.DataFrame(res["by_product"])[["hs6", "mineral", "stage", "imports_usd", "exports_usd",
+                                              "balance_usd"]]
+        for c in ("imports_usd", "exports_usd", "balance_usd"):
+            df[c] = df[c] / 1e6
+        print_table(df.rename(columns={c: c.replace("_usd", " (M USD)") for c in df.columns}),
+                    title="by product")
     if not res["partners"] or len(res["partners"]) > 1:
         bp = pd.DataFrame(res["by_partner"])[["partner", "name", "imports_usd", "exports_usd", "balance_usd"]]
         for c in ("imports_usd", "exports_usd", "balance_usd"):
@@ -79,12 +95,45 @@ def trade(
                     title="by partner", max_rows=15)
 
 
+def _print_picture(res: dict) -> None:
+    """The bilateral picture: total (all goods), the products that explain it, coverage, reconciliation."""
+    t = res["total"]
+    who = f"[bold]{res['reporter_name']} ({res['reporter']})[/] with {res['partners'][0]}"
+    if t is None:
+        console.print(f"{who}: no official all-goods total for {res['picture_period']} (sources: "
+                      f"{', '.join(res['precedence']['total'])}); product detail below is partial")
+    else:
+        console.print(f"{who}, all goods, {t['period']} ({t['basis']}) — {t['source_title']}")
+        console.print(f"imports {_musd(t['imports_usd'])} M USD, exports {_musd(t['exports_usd'])} M USD, "
+                      f"balance {_musd(t['balance_usd'])} M USD" + (f"  [dim]({t['note']})[/]" if t["note"] else ""))
+    for flow in ("imports", "exports"):
+        rows = [r for r in res["explained"] if r["flow"] == flow]
+        if not rows:
+            continue
+        cov = res["coverage"][flow]
+        share = "" if cov["share"] is None else f", {cov['share']:.1%} of the total"
+        df = pd.DataFrame(rows)[["code", "description", "value_usd", "period", "source"]]
+        df["value_usd"] = df["value_usd"] / 1e6
+        df["description"] = df["description"].str.slice(0, 48)
+        print_table(df.rename(columns={"value_usd": "value (M USD)"}),
+                    title=f"{flow} explained by product ({len(rows)} products{share})", max_rows=10)
+        if cov.get("note"):
+            console.print(f"[dim]{cov['note']}[/]")
+    if res["reconciliation"]:
+        rec = pd.DataFrame([{"flow": c["flow"], "code": c["code"], "period": c["period"],
+                             **{f"{v['source']} (M USD)": v["value_usd"] / 1e6 for v in c["values"]},
+                             "gap": f"{c['gap']:+.1%}" if c["gap"] is not None else ""}
+                            for c in res["reconciliation"]])
+        print_table(rec.fillna(""), title="where sources overlap (see reasons in --json)", max_rows=10)
+
+
 def dependence(
     reporter: str = typer.Option(..., "--reporter", "-r", help="Importing country (ISO3, ISO2, name)."),
     hs: Optional[List[str]] = typer.Option(None, "--hs", help="HS6 code; repeat for several."),
     mineral: Optional[str] = typer.Option(None, "--mineral", "-m", help="Mineral id, e.g. copper."),
     stage: Optional[str] = typer.Option(None, "--stage", help="ore, intermediate, refined or product."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year (default the latest)."),
+    years: Optional[str] = YearsOpt,
     include_baskets: bool = typer.Option(False, "--include-baskets",
                                          help="Keep basket HS6 codes that also cover other goods."),
     backend: str = BackendOpt,
@@ -99,7 +148,7 @@ def dependence(
     if not (hs or mineral or stage):
         raise typer.BadParameter("give --hs, --mineral or --stage", param_hint="--hs/--mineral")
     res = run(settings_from(home, mirror), reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
-              include_baskets=include_baskets or None, backend=backend, progress=True)
+              years=parse_years(years), include_baskets=include_baskets or None, backend=backend, progress=True)
     _chart(dependence_figure, res, chart)
     if json_out:
         print_json(res)
@@ -126,6 +175,14 @@ def dependence(
         ("exports (M USD)", _musd(res["exports_usd"])),
     ], columns=["indicator", "value"])
     print_table(ind, title="concentration and dependence")
+    if res.get("series"):
+        ser = pd.DataFrame(res["series"])[["period", "imports_usd", "imports_usd_yoy", "hhi", "top3_share",
+                                           "china_share", "top_supplier"]]
+        ser["imports_usd"] = ser["imports_usd"] / 1e6
+        print_table(ser.rename(columns={"imports_usd": "imports (M USD)", "imports_usd_yoy": "change"}).fillna(""),
+                    title="by year (calendar years, BACI)")
+        if res["years_without_data"]:
+            console.print(f"[yellow]no imports in year(s) {', '.join(map(str, res['years_without_data']))}[/]")
 
 
 def production(

@@ -32,6 +32,9 @@ from critmin.domain.indicators import calc_net_import_reliance
 from critmin.domain.indicators import expressions as ex
 from critmin.engine import BACKENDS, connect
 from critmin.errors import ConfigError, EmptySelectionError, UnknownCodeError
+from critmin.domain.indicators.series import with_changes
+from critmin.domain.trade.picture import as_period
+from critmin.periods import calendar_year
 from critmin.warehouse import Warehouse
 
 Backend = Literal["duckdb", "pyspark"]
@@ -193,7 +196,7 @@ def _num(x) -> float:
 def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] | None = None,
                   hs: Sequence[str | int] | None = None, mineral: str | None = None, stage: str | None = None,
                   years: Sequence[int] | None = None, include_baskets: bool | None = None,
-                  backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
+                  period=None, backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
     """Imports, exports and balance of ``reporter`` with ``partners`` (default: the world).
 
     Parameters
@@ -206,7 +209,10 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     hs, mineral, stage : optional
         Product selection (see :func:`select_products`); default every critical-mineral HS6 code.
     years : list of int, optional
-        Default: the latest year in ``trade_flows``.
+        Default: the latest year in ``trade_flows`` (or the year ``period`` starts in).
+    period : str or Period, optional
+        Period of the bilateral trade picture (``CY2024``, ``FY2024-25``); default the
+        calendar year of the latest selected year. Only with exactly one partner.
     backend : {"duckdb", "pyspark"}, keyword-only
     progress : bool, keyword-only
         Show progress (on stderr) if the warehouse has to be built first.
@@ -217,7 +223,11 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
         ``reporter, partners, years, products, imports_usd, exports_usd, balance_usd,
         by_product [{hs6, description, mineral, stage, imports_usd, exports_usd, balance_usd,
         imports_t, exports_t}], by_partner [{partner, name, imports_usd, exports_usd, balance_usd}]``
-        with :math:`balance = X - M`.
+        with :math:`balance = X - M`; the top-level sums and ``by_product`` cover the selected
+        HS6 codes only (``scope``), summed over ``years``; ``series`` gives them year by year
+        with year-on-year changes. With one partner, also the bilateral picture of
+        :func:`critmin.services.trade_picture.trade_picture`: ``total`` (all goods, official
+        source, period and basis), ``explained``, ``coverage`` and ``reconciliation``.
 
     Raises
     ------
@@ -229,12 +239,22 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
     rep = x.country(reporter)
     parts = sorted({x.country(p) for p in partners}) if partners else None
-    yrs = x.years(years)
+    per = as_period(period) if period is not None else None
+    yrs = x.years(years if years is not None or per is None else [per.year])
     prods = x.products(hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
+    picture = None
+    if parts and len(parts) == 1:
+        from critmin.services.trade_picture import trade_picture
+
+        picture = trade_picture(settings, rep, parts[0], per or calendar_year(max(yrs)), warehouse=x.warehouse)
     flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=prods.hs6)
     by_product = ex.trade_by_product(flows, rep, partners=parts).to_pandas()
-    if by_product.empty:
+    # an explicit product selection with no flow is an empty selection; without one, a pair whose only
+    # data are its totals or detail outside the BACI extract still has a picture
+    explicit = bool(hs or mineral or stage)
+    if by_product.empty and (explicit or not (picture and (picture["total"] or picture["explained"]))):
         raise x.empty_selection(_selection_text(rep, parts, prods, yrs), yrs)
+    by_year = ex.trade_by_year(flows, rep, partners=parts).to_pandas()
     by_partner = ex.trade_by_partner(flows, rep, partners=parts).to_pandas()
     labels = product_labels().set_index("hs6")
     rows = []
@@ -253,13 +273,34 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
                     for p in by_partner.itertuples(index=False)]
     imports = float(by_product["imports_usd"].sum())
     exports = float(by_product["exports_usd"].sum())
-    return {
+    series = with_changes([{"year": int(r.year), "period": calendar_year(int(r.year)).label,
+                            "imports_usd": _num(r.imports_usd), "exports_usd": _num(r.exports_usd),
+                            "balance_usd": _num(r.exports_usd) - _num(r.imports_usd)}
+                           for r in by_year.itertuples(index=False)], relative=["imports_usd", "exports_usd"])
+    out = {
         "reporter": rep, "reporter_name": x.name_of(rep),
         "partners": parts, "years": yrs, "products": prods.describe(),
+        "scope": _scope_text(prods), "basis": "CY",
         "imports_usd": imports, "exports_usd": exports, "balance_usd": exports - imports,
-        "by_product": rows, "by_partner": partner_rows,
+        "by_product": rows, "by_partner": partner_rows, "series": series,
+        "years_without_data": sorted(set(yrs) - {r["year"] for r in series}),
         "source": SOURCE_NOTE, "backend": backend,
     }
+    if picture is not None:
+        out.update({k: picture[k] for k in ("total", "explained", "coverage", "reconciliation", "precedence")})
+        out["picture_period"] = picture["period"]
+    return out
+
+
+def _scope_text(prods: ProductSelection) -> str:
+    """What the product sums cover, in words (they are never all goods)."""
+    n = len(prods.hs6)
+    what = f"{n} HS6 code{'s' if n != 1 else ''}"
+    if prods.mineral:
+        return f"{what} of {prods.mineral}" + (f" ({prods.stage})" if prods.stage else "")
+    if prods.stage:
+        return f"{what} at stage {prods.stage}"
+    return f"{what} of critical minerals in BACI (not all goods)" if n > 6 else what
 
 
 # --------------------------------------------------------------------------- dependence
@@ -311,6 +352,7 @@ def _domestic_production_in(p: pd.DataFrame, iso3: str, mineral: str, stage: str
 
 def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | None = None,
                mineral: str | None = None, stage: str | None = None, year: int | None = None,
+               years: Sequence[int] | None = None,
                include_baskets: bool | None = None, top_n: int = 3, focus: str = "CHN",
                backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
     """How dependent is ``reporter`` on imports of a product, from whom, how concentrated, how risky.
@@ -326,18 +368,50 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
       production at the matching stage (ore -> mine, refined -> refinery); ``None`` with a
       ``net_import_reliance_note`` when it cannot be computed.
 
+    With several ``years`` the indicators are computed for each year (each with its own
+    WGI and USGS year); the top-level keys are those of the latest year with imports, and
+    ``series`` lists every year with data, with year-on-year changes (``imports_usd_yoy``
+    relative; ``hhi_change``, ``top3_share_change``, ``china_share_change`` in points of
+    share), ``years_without_data`` the others.
+
     Returns
     -------
     dict
         ``reporter, year, products, imports_usd, exports_usd, imports_t, suppliers
         [{partner, name, value_usd, qty_t, share, rank}], n_suppliers, hhi, top3_share,
         china_share, wgi_weighted_hhi, wgi_year, wgi_coverage, net_import_reliance,
-        net_import_reliance_detail``.
+        net_import_reliance_detail``, and with ``years`` also ``series, years_without_data``.
     """
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
     rep = x.country(reporter)
-    yrs = x.years([year] if year is not None else None)
     prods = x.products(hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
+    if years is None:
+        return _dependence_in(x, rep, prods, x.years([year] if year is not None else None), top_n, focus, backend)
+    found, missing = [], []
+    for y in sorted({int(v) for v in years}):
+        try:
+            found.append(_dependence_in(x, rep, prods, [y], top_n, focus, backend))
+        except EmptySelectionError:
+            missing.append(y)
+    if not found:
+        raise x.empty_selection(_selection_text(rep, None, prods, sorted(missing)), sorted(missing))
+    focus_share = f"{_focus_key(focus)}_share"
+    keep = ("year", "imports_usd", "imports_t", "n_suppliers", "hhi", f"top{top_n}_share", focus_share,
+            "wgi_weighted_hhi", "net_import_reliance")
+    series = with_changes([{k: r.get(k) for k in keep} | {"period": calendar_year(r["year"]).label,
+                                                           "top_supplier": r["suppliers"][0]["partner"],
+                                                           "has_quantities": r.get("imports_t") is not None
+                                                           and not math.isnan(r["imports_t"])}
+                           for r in found],
+                          relative=["imports_usd"], absolute=["hhi", f"top{top_n}_share", focus_share])
+    out = dict(found[-1])
+    out.update(years=[r["year"] for r in found], series=series, years_without_data=missing)
+    return out
+
+
+def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[int], top_n: int, focus: str,
+                   backend: str) -> dict:
+    """:func:`dependence` for one year (``yrs`` holds it)."""
     flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=prods.hs6)
     imports = flows.filter(flows.importer == rep)
     shares = ex.supplier_shares(imports, by=["importer"])

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, HTTPException, Query
 
+from critmin.periods import parse_years
 from critmin.report import figures_explorer
 from critmin.services import explorer
 from critmin.web._common import Format, FormatQ, SettingsDep, respond
@@ -19,6 +20,7 @@ HsQ = Query(description="HS6 code; repeat for several (`?hs=740311&hs=740200`)."
 MineralQ = Query(description="Mineral id, e.g. `copper`, `lithium`, `rare_earths`.")
 StageQ = Query(description="Value-chain stage of the HS6 codes.")
 BasketsQ = Query(description="Keep basket HS6 codes that also cover other goods.")
+YearsQ = Query(description="Several years: `2022,2024` or a range `2019-2024`; gives the series.")
 BackendQ = Query(description="Ibis backend that runs the query.")
 
 
@@ -32,14 +34,17 @@ def trade(
     mineral: Annotated[Optional[str], MineralQ] = None,
     stage: Annotated[Optional[Stage], StageQ] = None,
     year: Annotated[Optional[list[int]], Query(description="Year; repeat for several; default the latest.")] = None,
+    years: Annotated[Optional[str], YearsQ] = None,
+    period: Annotated[Optional[str], Query(description="Period of the bilateral picture with one partner: "
+                                                       "`CY2024`, `FY2024-25`.")] = None,
     include_baskets: Annotated[bool, BasketsQ] = False,
     backend: Annotated[Backend, BackendQ] = "duckdb",
     format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin trade --json`` (service :func:`critmin.services.explorer.trade_summary`)."""
     res = explorer.trade_summary(settings, reporter, partners=partner or None, hs=hs or None, mineral=mineral,
-                                 stage=stage, years=year or None, include_baskets=include_baskets or None,
-                                 backend=backend)
+                                 stage=stage, years=(year or None) or parse_years(years),
+                                 include_baskets=include_baskets or None, period=period, backend=backend)
     return respond(res, format, lambda: figures_explorer.trade_figure(res))
 
 
@@ -52,6 +57,7 @@ def dependence(
     mineral: Annotated[Optional[str], MineralQ] = None,
     stage: Annotated[Optional[Stage], StageQ] = None,
     year: Annotated[Optional[int], Query(description="Year (default the latest).")] = None,
+    years: Annotated[Optional[str], YearsQ] = None,
     include_baskets: Annotated[bool, BasketsQ] = False,
     backend: Annotated[Backend, BackendQ] = "duckdb",
     format: Annotated[Format, FormatQ] = "json",
@@ -63,7 +69,7 @@ def dependence(
     if not (hs or mineral or stage):
         raise HTTPException(400, "give hs, mineral or stage to select the imported products")
     res = explorer.dependence(settings, reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
-                              include_baskets=include_baskets or None, backend=backend)
+                              years=parse_years(years), include_baskets=include_baskets or None, backend=backend)
     return respond(res, format, lambda: figures_explorer.dependence_figure(res))
 
 

@@ -30,18 +30,23 @@ def select_flows(flows: Table, *, years: Sequence[int] | None = None, hs6: Seque
     return flows.filter(*preds) if preds else flows
 
 
+def _reporter_flows(flows: Table, reporter: str, partners: Sequence[str] | None) -> Table:
+    """Flows into or out of ``reporter``, with ``partners`` only when given."""
+    inbound = flows.importer == reporter
+    outbound = flows.exporter == reporter
+    if partners is not None:
+        inbound = inbound & flows.exporter.isin(list(partners))
+        outbound = outbound & flows.importer.isin(list(partners))
+    return flows.filter(inbound | outbound)
+
+
 def trade_by_product(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
     """Imports, exports and balance of ``reporter`` by HS6 (with ``partners`` or the world).
 
     Returns a table ``hs6, imports_usd, exports_usd, balance_usd, imports_t,
     exports_t`` where :math:`balance = X - M`.
     """
-    inbound = flows.importer == reporter
-    outbound = flows.exporter == reporter
-    if partners is not None:
-        inbound = inbound & flows.exporter.isin(list(partners))
-        outbound = outbound & flows.importer.isin(list(partners))
-    t = flows.filter(inbound | outbound)
+    t = _reporter_flows(flows, reporter, partners)
     t = t.mutate(
         m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
         x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0),
@@ -53,14 +58,17 @@ def trade_by_product(flows: Table, reporter: str, *, partners: Sequence[str] | N
     return g.mutate(balance_usd=g.exports_usd - g.imports_usd).order_by("hs6")
 
 
+def trade_by_year(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
+    """Imports and exports of ``reporter`` by year (with ``partners`` or the world): ``year, imports_usd, exports_usd``."""
+    t = _reporter_flows(flows, reporter, partners)
+    t = t.mutate(m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
+                 x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0))
+    return t.group_by("year").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum()).order_by("year")
+
+
 def trade_by_partner(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
     """Imports, exports and balance of ``reporter`` by partner country."""
-    inbound = flows.importer == reporter
-    outbound = flows.exporter == reporter
-    if partners is not None:
-        inbound = inbound & flows.exporter.isin(list(partners))
-        outbound = outbound & flows.importer.isin(list(partners))
-    t = flows.filter(inbound | outbound)
+    t = _reporter_flows(flows, reporter, partners)
     t = t.mutate(partner=ibis.ifelse(t.importer == reporter, t.exporter, t.importer),
                  m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
                  x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0))

@@ -1,0 +1,1 @@
+"""Trade pictures: totals, explaining product detail, coverage and source reconciliation (pure)."""
