@@ -71,10 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Endpoints ``/trade``, ``/dependence``, ``/production``, ``/criticality``, ``/fta``,
         ``/fta/scenarios``, ``/shock`` (POST), ``/sourcing``, ``/contract`` (POST), ``/route``,
         ``/projection``, ``/negotiations``, ``/news/facts``, ``/news/conflicts``, ``/data/status``,
+        ``/api/products/search``, ``/api/products/expand``,
         and the pages ``/`` and ``/brief``. Errors come back as ``{"error": message}``.
     """
     from critmin.web import (routes_criticality, routes_data, routes_explorer, routes_fta, routes_news,
-                             routes_pages, routes_scenarios)
+                             routes_pages, routes_products, routes_scenarios)
 
     app = FastAPI(title="critmin", version=_version(),
                   description="Critical-mineral supply security and trade-agreement analytics. Each endpoint "
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "come back as `{\"error\": message}`.")
     app.state.settings = settings if settings is not None else load_settings()
     for module in (routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios, routes_news,
-                   routes_data):
+                   routes_data, routes_products):
         app.include_router(module.router)
     app.add_exception_handler(CritminError, _critmin_error)
     app.add_exception_handler(ValueError, _value_error)
