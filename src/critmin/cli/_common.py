@@ -53,20 +53,67 @@ def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", 
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")
 
 
+EXIT_ERROR = 2
+"""Exit code of a critmin error (bad input, missing data, another build running)."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
+
+
 def run_app(app: typer.Typer) -> None:
+    """Run the typer app; every failure ends as one line on stderr and a non-zero exit code.
+
+    * a critmin error: its message, exit 2;
+    * Ctrl-C (``KeyboardInterrupt``, also inside click): "interrupted", exit 130; a build
+      interrupted this way publishes nothing;
+    * a file-system error (read-only home, disk full): the path and reason, exit 2;
+    * anything else: the exception's type and a short message, exit 1. Set
+      ``CRITMIN_DEBUG=1`` to see the traceback.
+    """
+    import os
+
+    import click
+
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer returns the code of typer.Exit / Ctrl-C (130)
     except CritminError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(2)
+        _one_line(str(exc))
+        raise SystemExit(EXIT_ERROR)
+    except KeyboardInterrupt as exc:
+        _one_line(f"interrupted ({exc or 'Ctrl-C'}); the live warehouse is unchanged", kind="stopped")
+        raise SystemExit(EXIT_INTERRUPTED)
     except (typer.Exit, SystemExit) as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except Exception as exc:  # click usage errors etc.
-        import click
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+            _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
+            raise SystemExit(EXIT_INTERRUPTED)
+        raise SystemExit(1)
+    except click.exceptions.ClickException as exc:  # usage errors
+        exc.show()
+        raise SystemExit(exc.exit_code)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        _one_line(f"cannot use{where}: {exc.strerror or exc}")
+        raise SystemExit(EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("CRITMIN_DEBUG"):
+            raise
+        from critmin.errors import echo
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            raise SystemExit(1)
-        raise
+        _one_line(f"internal error ({type(exc).__name__}): {echo(str(exc), 300)}; "
+                  f"set CRITMIN_DEBUG=1 for the traceback")
+        raise SystemExit(1)
+    if code == EXIT_INTERRUPTED:
+        _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        raise SystemExit(code)
+
+
+def _one_line(message: str, *, kind: str = "error") -> None:
+    from rich.markup import escape
+
+    text = " ".join(message.split())
+    try:
+        err_console.print(f"[bold red]{kind}:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    except Exception:  # noqa: BLE001 - a message rich cannot render (markup in the text)
+        sys.stderr.write(f"{kind}: {text}\n")
