@@ -71,9 +71,9 @@ def run_app(app: typer.Typer) -> None:
     """
     import os
 
-    import click
-
+    click_errors, aborts = _click_exception_types()
     try:
+        check_year_args(sys.argv[1:])
         code = app(standalone_mode=False)  # typer returns the code of typer.Exit / Ctrl-C (130)
     except CritminError as exc:
         _one_line(str(exc))
@@ -83,14 +83,19 @@ def run_app(app: typer.Typer) -> None:
         raise SystemExit(EXIT_INTERRUPTED)
     except (typer.Exit, SystemExit) as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except click.exceptions.Abort as exc:
+    except aborts as exc:
         if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
             _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
             raise SystemExit(EXIT_INTERRUPTED)
         raise SystemExit(1)
-    except click.exceptions.ClickException as exc:  # usage errors
+    except click_errors as exc:  # usage errors
         exc.show()
         raise SystemExit(exc.exit_code)
+    except ValueError as exc:  # a bad combination of options (e.g. reporter == partner), as the web's 400
+        from critmin.errors import echo
+
+        _one_line(echo(str(exc), 300).strip("'\""))
+        raise SystemExit(EXIT_ERROR)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         _one_line(f"cannot use{where}: {exc.strerror or exc}")
@@ -107,6 +112,52 @@ def run_app(app: typer.Typer) -> None:
         _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
     if isinstance(code, int) and not isinstance(code, bool) and code != 0:
         raise SystemExit(code)
+
+
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """Usage-error and abort classes of click and of the click that typer bundles."""
+    import click
+
+    errors, aborts = [click.exceptions.ClickException], [click.exceptions.Abort]
+    try:
+        from typer._click import exceptions as bundled
+    except ImportError:
+        bundled = None
+    if bundled is not None:
+        errors += [getattr(bundled, "ClickException", click.exceptions.ClickException)]
+        aborts += [getattr(bundled, "Abort", click.exceptions.Abort)]
+    return tuple(errors), tuple(aborts)
+
+
+YEARS = (1, 9999)
+"""Range of every ``--year`` / ``--*-year`` option (a bigger number is no year, and overflows engines)."""
+
+
+YEAR_OPTIONS = ("--year", "-y")
+"""Options that take a year; so does every ``--*-year`` option."""
+
+
+def check_year_args(args: list[str]) -> None:
+    """Refuse a year option whose value is an integer outside :data:`YEARS`.
+
+    ``--year 99999999999999999999`` is no year (and overflows the query engines): it is a
+    one-line :class:`~critmin.errors.ConfigError` before any command runs. Values that are
+    not integers are left to the command's own parsing.
+    """
+    from critmin.errors import ConfigError, echo
+
+    for i, arg in enumerate(args):
+        name, value = arg, None
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif i + 1 < len(args):
+            value = args[i + 1]
+        if value is None or not (name in YEAR_OPTIONS or (name.startswith("--") and name.endswith("-year"))):
+            continue
+        for part in value.split(","):
+            part = part.strip()
+            if part.lstrip("+-").isdigit() and not (len(part) < 12 and YEARS[0] <= int(part) <= YEARS[1]):
+                raise ConfigError(f"{name}: expected a year from {YEARS[0]} to {YEARS[1]}, got {echo(part, 24)}")
 
 
 def _one_line(message: str, *, kind: str = "error") -> None:
