@@ -25,11 +25,15 @@ class Settings:
         Folder laid out like the publishers' raw files (``baci/``, ``usgs/``...).
     offline : bool
         Never touch the network; fail clearly when a file is neither cached nor mirrored.
+    read_only : bool
+        Serve the warehouse as it is: never build, fetch or write (the web app). A missing
+        table is a :class:`~critmin.errors.WarehouseError` naming the command that builds it.
     """
 
     home: Path
     mirror: Path | None = None
     offline: bool = False
+    read_only: bool = False
 
     @property
     def cache_dir(self) -> Path:

@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 
+ECHO_LIMIT = 80
+"""Characters of a bad value quoted in an error message (the rest is elided)."""
+
+
+def echo(value, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for quoting bad input in a message.
+
+    A long value (a 500 MB spreadsheet cell, a huge request field) is cut before
+    ``repr`` is taken, so quoting it costs O(limit), not O(len(value)).
+    """
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 class CritminError(Exception):
     """Base class of every error critmin raises on purpose."""
 

@@ -53,20 +53,118 @@ def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", 
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")
 
 
+EXIT_ERROR = 2
+"""Exit code of a critmin error (bad input, missing data, another build running)."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
+
+
 def run_app(app: typer.Typer) -> None:
+    """Run the typer app; every failure ends as one line on stderr and a non-zero exit code.
+
+    * a critmin error: its message, exit 2;
+    * Ctrl-C (``KeyboardInterrupt``, also inside click): "interrupted", exit 130; a build
+      interrupted this way publishes nothing;
+    * a file-system error (read-only home, disk full): the path and reason, exit 2;
+    * anything else: the exception's type and a short message, exit 1. Set
+      ``CRITMIN_DEBUG=1`` to see the traceback.
+    """
+    import os
+
+    click_errors, aborts = _click_exception_types()
     try:
-        app(standalone_mode=False)
+        check_year_args(sys.argv[1:])
+        code = app(standalone_mode=False)  # typer returns the code of typer.Exit / Ctrl-C (130)
     except CritminError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(2)
+        _one_line(str(exc))
+        raise SystemExit(EXIT_ERROR)
+    except KeyboardInterrupt as exc:
+        _one_line(f"interrupted ({exc or 'Ctrl-C'}); the live warehouse is unchanged", kind="stopped")
+        raise SystemExit(EXIT_INTERRUPTED)
     except (typer.Exit, SystemExit) as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except Exception as exc:  # click usage errors etc.
-        import click
+    except aborts as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+            _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
+            raise SystemExit(EXIT_INTERRUPTED)
+        raise SystemExit(1)
+    except click_errors as exc:  # usage errors
+        exc.show()
+        raise SystemExit(exc.exit_code)
+    except ValueError as exc:  # a bad combination of options (e.g. reporter == partner), as the web's 400
+        from critmin.errors import echo
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            raise SystemExit(1)
-        raise
+        _one_line(echo(str(exc), 300).strip("'\""))
+        raise SystemExit(EXIT_ERROR)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        _one_line(f"cannot use{where}: {exc.strerror or exc}")
+        raise SystemExit(EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("CRITMIN_DEBUG"):
+            raise
+        from critmin.errors import echo
+
+        _one_line(f"internal error ({type(exc).__name__}): {echo(str(exc), 300)}; "
+                  f"set CRITMIN_DEBUG=1 for the traceback")
+        raise SystemExit(1)
+    if code == EXIT_INTERRUPTED:
+        _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        raise SystemExit(code)
+
+
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """Usage-error and abort classes of click and of the click that typer bundles."""
+    import click
+
+    errors, aborts = [click.exceptions.ClickException], [click.exceptions.Abort]
+    try:
+        from typer._click import exceptions as bundled
+    except ImportError:
+        bundled = None
+    if bundled is not None:
+        errors += [getattr(bundled, "ClickException", click.exceptions.ClickException)]
+        aborts += [getattr(bundled, "Abort", click.exceptions.Abort)]
+    return tuple(errors), tuple(aborts)
+
+
+YEARS = (1, 9999)
+"""Range of every ``--year`` / ``--*-year`` option (a bigger number is no year, and overflows engines)."""
+
+
+YEAR_OPTIONS = ("--year", "-y")
+"""Options that take a year; so does every ``--*-year`` option."""
+
+
+def check_year_args(args: list[str]) -> None:
+    """Refuse a year option whose value is an integer outside :data:`YEARS`.
+
+    ``--year 99999999999999999999`` is no year (and overflows the query engines): it is a
+    one-line :class:`~critmin.errors.ConfigError` before any command runs. Values that are
+    not integers are left to the command's own parsing.
+    """
+    from critmin.errors import ConfigError, echo
+
+    for i, arg in enumerate(args):
+        name, value = arg, None
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif i + 1 < len(args):
+            value = args[i + 1]
+        if value is None or not (name in YEAR_OPTIONS or (name.startswith("--") and name.endswith("-year"))):
+            continue
+        for part in value.split(","):
+            part = part.strip()
+            if part.lstrip("+-").isdigit() and not (len(part) < 12 and YEARS[0] <= int(part) <= YEARS[1]):
+                raise ConfigError(f"{name}: expected a year from {YEARS[0]} to {YEARS[1]}, got {echo(part, 24)}")
+
+
+def _one_line(message: str, *, kind: str = "error") -> None:
+    from rich.markup import escape
+
+    text = " ".join(message.split())
+    try:
+        err_console.print(f"[bold red]{kind}:[/] {escape(text)}", soft_wrap=True, highlight=False)
+    except Exception:  # noqa: BLE001 - a message rich cannot render (markup in the text)
+        sys.stderr.write(f"{kind}: {text}\n")

@@ -46,18 +46,13 @@ SOURCE_NOTE = "CEPII BACI (HS17), values in current USD (FOB-reconciled)"
 
 # --------------------------------------------------------------------------- context
 def ensure_tables(settings: Settings, tables: Sequence[str], *, progress: bool = False) -> Warehouse:
-    """The live warehouse, built on first use; sources of missing ``tables`` are (re)built."""
-    from critmin.services.data import ensure_warehouse
-    from critmin.sources import registry
-    from critmin.warehouse.build import build
+    """The live warehouse, built on first use; sources of missing ``tables`` are (re)built.
 
-    wh = ensure_warehouse(settings, progress=progress)
-    missing = [t for t in tables if not wh.has(t)]
-    if missing:
-        sources = sorted({s.name for s in registry().values() if set(s.tables) & set(missing)})
-        if sources:
-            wh = build(settings, sources, progress=progress)
-    return wh
+    See :func:`critmin.services.data.ensure_tables` (read-only settings never build).
+    """
+    from critmin.services.data import ensure_tables as _ensure_tables
+
+    return _ensure_tables(settings, tables, progress=progress)
 
 
 @dataclass

@@ -66,15 +66,85 @@ YAML_BODY = {
 """OpenAPI description of a scenario body given as YAML text or a JSON object."""
 
 
+MAX_YAML_ALIASES = 100
+"""Most YAML aliases (``*name``) a request body may use (an alias bomb expands exponentially)."""
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of YAML/JSON collections a request body may have."""
+
+
 async def body_text(request: Request) -> str:
-    """The raw request body as text (YAML; JSON is valid YAML)."""
+    """The raw request body as text (YAML; JSON is valid YAML), checked by :func:`check_yaml_limits`."""
+    from critmin.errors import DataFormatError
+
     raw = await request.body()
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        from critmin.errors import DataFormatError
-
         raise DataFormatError("request body", "expected UTF-8 text (a YAML or JSON scenario)") from None
+    check_yaml_limits(text, "request body")
+    return text
+
+
+MAX_YAML_NODES = 100_000
+"""Most values a request body may expand to once its aliases are resolved."""
+
+
+def check_yaml_limits(text: str, name: str, *, max_aliases: int = MAX_YAML_ALIASES,
+                      max_depth: int = MAX_YAML_DEPTH, max_nodes: int = MAX_YAML_NODES) -> None:
+    """Refuse YAML whose aliases or nesting would make it costly to load or answer.
+
+    Reads the event stream only (nothing is built) and counts the size each anchor
+    expands to, so the check costs O(len(text)) and an alias bomb (each level
+    repeating the one before) is caught before it expands.
+
+    Raises
+    ------
+    DataFormatError
+        More than ``max_aliases`` aliases, more than ``max_nodes`` values once expanded,
+        nesting deeper than ``max_depth``, or YAML the parser rejects (with its line).
+    """
+    import yaml
+
+    from critmin.errors import DataFormatError
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    aliases = 0
+    anchors: dict[str, int] = {}
+    stack: list[list] = []  # open collections: [anchor, expanded size]
+
+    def add(n: int) -> None:
+        if stack:
+            stack[-1][1] += n
+            if stack[-1][1] > max_nodes:
+                raise DataFormatError(name, f"expands to over {max_nodes:,} values (YAML aliases); write "
+                                            f"the values out")
+
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > max_aliases:
+                    raise DataFormatError(name, f"more than {max_aliases} YAML aliases (*name); write the "
+                                                f"values out")
+                add(anchors.get(event.anchor, 1))
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    anchors[event.anchor] = 1
+                add(1)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                stack.append([event.anchor, 1])
+                if len(stack) > max_depth:
+                    raise DataFormatError(name, f"nested too deep (over {max_depth} levels)")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, size = stack.pop()
+                if anchor:
+                    anchors[anchor] = size
+                add(size)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise DataFormatError(name, f"not valid YAML: {problem}",
+                              row=mark.line + 1 if mark is not None else None) from None
 
 
 Format = Literal["json", "chart"]
