@@ -74,9 +74,17 @@ def ge_cmd(
     rta_effect: Optional[float] = typer.Option(None, "--rta-effect",
                                                help="RTA coefficient to use (default: panel PPML estimate)."),
     every: int = typer.Option(4, "--every", help="Years between panel observations for the RTA estimate."),
+    costs: Optional[str] = typer.Option(None, "--costs",
+                                        help="Trade-cost model: pair-fe (the guide's two-stage pair fixed effects; "
+                                             "default) or cross-section (one-year PPML on distance, contiguity, "
+                                             "language, colony, border; default for --no-borders)."),
     json_: bool = JsonOpt,
 ):
-    """GE counterfactual: % changes of real GDP, exports, resistances and factory-gate prices."""
+    """GE counterfactual: % changes of real GDP, exports, resistances and factory-gate prices.
+
+    Agreement scenarios report two conventions: "counterfactual vs baseline" and "effect of the
+    agreement" = (with - without) / without.
+    """
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import run_ge
 
@@ -91,15 +99,22 @@ def ge_cmd(
         scenario = GEScenario.no_borders()
     else:
         scenario = GEScenario.cost_change(cost_factor, _codes(among))
+    if costs is not None and costs not in ("pair-fe", "cross-section"):
+        raise typer.BadParameter(f"--costs must be pair-fe or cross-section, got {costs!r}")
     res = run_ge(panel, scenario, year=year, sigma=sigma, method=method, reference=reference.upper(),
-                 rta_effect=rta_effect, every=every)
+                 rta_effect=rta_effect, every=every, costs=costs)
     if json_:
         print_json(res.records())
         return
     console.print(res.summary())
-    df = res.to_frame()[["country", "real_gdp_pct", "exports_pct", "exports_cdl_pct", "price_pct", "omr_pct",
-                         "imr_pct"]].sort_values("real_gdp_pct", ascending=False)
-    print_table(df, title=f"{res.scenario.label}: % change vs baseline", max_rows=80)
+    cols = ["country", "real_gdp_pct", "exports_pct", "exports_cdl_pct", "price_pct", "omr_pct", "imr_pct"]
+    df = res.to_frame()[cols].sort_values("real_gdp_pct", ascending=False)
+    print_table(df, title=f"{res.scenario.label}: % change, counterfactual vs baseline", max_rows=80)
+    if res.is_agreement:
+        eff = res.agreement_effects()[cols + ["price_guide_pct"]].sort_values("real_gdp_pct", ascending=False)
+        print_table(eff, title="effect of the agreement: % change, (with - without) / without; prices "
+                               "p_with / p_without - 1 (price_guide_pct: the guide's 1 - p_cfl / p_bln)",
+                    max_rows=80)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from critmin.domain.policy.ge import GEModel, GEResults, GEScenario, TradeCosts
 from critmin.domain.policy.gravity import GravityModel, GravityResults, GravitySpec, prepare_design
+from critmin.domain.policy.gravity_costs import STAGE2_COVARIATES, TwoStageCosts, two_stage_trade_costs
 from critmin.domain.policy.gravity_panel import select_years
 from critmin.errors import EmptySelectionError
 from critmin.sources.yotov import read_yotov_panel
@@ -70,26 +71,87 @@ def estimate_trade_costs(flows: pd.DataFrame, *, covariates: Iterable[str],
     return TradeCosts(pairs=pairs, coef=coef), res
 
 
-def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 7.0,
-           method: Literal["exact", "book"] = "exact", reference: str = "DEU",
-           covariates: Iterable[str] | None = None, rta_effect: float | None = None,
-           every: int = 4) -> GEResults:
-    """General-equilibrium effects of ``scenario`` in ``year``.
+CostModel = Literal["pair-fe", "cross-section"]
+COST_MODELS = ("pair-fe", "cross-section")
 
-    Trade costs come from a cross-section PPML on ``year`` with exporter and
-    importer fixed effects. ``no_borders`` uses the guide's Ch. 2 App. 1
-    covariates ``ln_dist, cntg, intl_brdr``; agreement scenarios add ``lang,
-    clny`` and the RTA effect, which is ``rta_effect`` if given, else the panel
-    estimate (every ``every``-th year up to ``year``, exporter-year, importer-year
-    and pair fixed effects); ``cost_change`` uses the estimated covariates with
-    ``rta``.
+
+def pair_fe_trade_costs(panel: PanelLike, *, year: int, rta_effect: float | None = None, every: int = 4,
+                        covariates: Iterable[str] = STAGE2_COVARIATES) -> tuple[TwoStageCosts, dict]:
+    """The guide's two-stage trade costs for the baseline ``year`` (Ch. 2, App. 2).
+
+    Stage 1 is the panel PPML with exporter-year, importer-year and symmetric pair
+    fixed effects (domestic pairs share one) on every ``every``-th year counted back
+    from the panel's last year (1986, 1990, ..., 2006 on the AGTPA panel), whatever
+    the baseline year; its pair effects are recovered exactly with domestic = 0.
+    With ``rta_effect`` given, stage 1 is not estimated: the fixed effects are
+    recovered for that RTA coefficient. Stage 2 runs on ``year``.
+
+    Returns the costs and a provenance dict (``rta_panel`` when stage 1 was estimated).
     """
     df = load_panel(panel)
     flows = df[df["year"] == year]
     if flows.empty:
         raise EmptySelectionError(f"no flows in {year}; the panel covers {df['year'].min()}-{df['year'].max()}")
-    fixed: dict = {}
+    stage1_panel = select_years(df, every=every)
     info: dict = {}
+    if rta_effect is None:
+        fit = GravityModel(stage1_panel, GravitySpec(covariates=("rta",))).fit()
+        coef = {"rta": float(fit.coef["rta"])}
+        info["rta_panel"] = {"estimate": coef["rta"], "std_error": float(fit.std_error["rta"]),
+                             "years": list(fit.years), "n_obs": fit.n_obs, "n_separated": fit.n_separated}
+    else:
+        coef = {"rta": float(rta_effect)}
+        info["rta_fixed"] = coef["rta"]
+    two = two_stage_trade_costs(stage1_panel, coef, flows, covariates=covariates)
+    info |= two.to_dict()
+    info["coefficients"] = dict(two.costs.coef)
+    info["stage1_years"] = sorted(int(y) for y in stage1_panel["year"].unique())
+    return two, info
+
+
+def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 7.0,
+           method: Literal["exact", "book"] = "exact", reference: str = "DEU",
+           covariates: Iterable[str] | None = None, rta_effect: float | None = None,
+           every: int = 4, costs: CostModel | None = None) -> GEResults:
+    """General-equilibrium effects of ``scenario`` in ``year``.
+
+    ``costs="pair-fe"`` (the default except for ``no_borders``): the guide's two-stage
+    costs, ``T_ij = exp(mu_ij + b rta_ij)`` with the pair effects ``mu_ij`` of the panel
+    PPML and stage-2 predictions where a pair has none (:func:`pair_fe_trade_costs`);
+    ``b`` is ``rta_effect`` if given, else the panel estimate. Pair effects absorb the
+    border, so ``no_borders`` always uses the cross-section model.
+
+    ``costs="cross-section"``: a cross-section PPML on ``year`` with exporter and
+    importer fixed effects. ``no_borders`` uses the guide's Ch. 2 App. 1 covariates
+    ``ln_dist, cntg, intl_brdr``; agreement scenarios add ``lang, clny`` and the RTA
+    effect, which is ``rta_effect`` if given, else the panel estimate (every
+    ``every``-th year up to ``year``, exporter-year, importer-year and pair fixed
+    effects); ``cost_change`` uses the estimated covariates with ``rta``.
+
+    ``GEResults.cost_model`` says which model was used (``costs``) and holds its coefficients.
+    """
+    if costs is None:
+        costs = "cross-section" if scenario.kind == "no_borders" else "pair-fe"
+    if costs not in COST_MODELS:
+        raise ValueError(f"costs must be one of {', '.join(COST_MODELS)}; got {costs!r}")
+    if costs == "pair-fe" and scenario.kind == "no_borders":
+        raise ValueError("no_borders needs an international-border term: use costs='cross-section' "
+                         "(pair fixed effects absorb the border)")
+    df = load_panel(panel)
+    flows = df[df["year"] == year]
+    if flows.empty:
+        raise EmptySelectionError(f"no flows in {year}; the panel covers {df['year'].min()}-{df['year'].max()}")
+    if costs == "pair-fe":
+        two, info = pair_fe_trade_costs(df, year=year, rta_effect=rta_effect, every=every,
+                                        covariates=STAGE2_COVARIATES if covariates is None else covariates)
+        info["costs_label"] = (f"pair-fe: two-stage pair fixed effects (stage 1 panel PPML, years "
+                               f"{info['stage1_years'][0]}-{info['stage1_years'][-1]} every {every}, "
+                               f"rta = {info['stage1']['rta']:.6f}; stage 2 on {year}, "
+                               f"{info['pairs_predicted']} pairs predicted)")
+        out = GEModel(flows, two.costs, sigma=sigma, reference=reference, method=method).run(scenario)
+        return dataclasses.replace(out, cost_model=info)
+    fixed: dict = {}
+    info = {}
     if covariates is None:
         if scenario.kind == "no_borders":
             covariates = BOOK_BORDER_COSTS
@@ -105,10 +167,11 @@ def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 
             info["rta_panel"] = {"estimate": rta_effect, "std_error": float(panel_fit.std_error["rta"]),
                                  "years": list(panel_fit.years), "n_obs": panel_fit.n_obs}
         fixed["rta"] = float(rta_effect)
-    costs, res = estimate_trade_costs(flows, covariates=covariates, fixed=fixed)
-    info |= {"year": year, "coefficients": costs.coef, "std_errors": {k: float(v) for k, v in res.std_error.items()},
-             "fixed": list(fixed)}
-    out = GEModel(flows, costs, sigma=sigma, reference=reference, method=method).run(scenario)
+    tc, res = estimate_trade_costs(flows, covariates=covariates, fixed=fixed)
+    info |= {"costs": "cross-section", "year": year, "coefficients": tc.coef,
+             "std_errors": {k: float(v) for k, v in res.std_error.items()}, "fixed": list(fixed),
+             "costs_label": f"cross-section: PPML on {year} ({', '.join(tc.coef)})"}
+    out = GEModel(flows, tc, sigma=sigma, reference=reference, method=method).run(scenario)
     return dataclasses.replace(out, cost_model=info)
 
 
