@@ -148,10 +148,10 @@ class GEResults:
     def to_frame(self) -> pd.DataFrame:
         """Per country: levels and % changes (counterfactual vs baseline).
 
-        Columns: ``country, y_bln, y_full, e_bln, e_full, xi_bln, xi_cdl, xi_full,
-        omr_bln, omr_cdl, omr_full, imr_bln, imr_cdl, imr_full, price_pct,
-        exports_cdl_pct, exports_pct, omr_cdl_pct, omr_pct, imr_cdl_pct, imr_pct,
-        real_gdp_pct``.
+        Columns: ``country, y_bln, y_full, e_bln, e_full, xi_bln, xi_cdl, xi_full``,
+        ``mi_bln, mi_cdl, mi_full`` (international imports), ``omr_bln, omr_cdl, omr_full,
+        imr_bln, imr_cdl, imr_full, price_pct, exports_cdl_pct, exports_pct, imports_cdl_pct,
+        imports_pct, omr_cdl_pct, omr_pct, imr_cdl_pct, imr_pct, real_gdp_pct``.
         """
         return self.levels.copy()
 
@@ -172,7 +172,7 @@ class GEResults:
         states); the guide's Stata tables print the first-order
         ``100 (1 - p_cfl / p_bln)`` instead (``price_guide_pct``).
 
-        Columns: ``country, exports_pct, exports_cdl_pct, real_gdp_pct, price_pct,
+        Columns: ``country, exports_pct, exports_cdl_pct, imports_pct, real_gdp_pct, price_pct,
         price_guide_pct, omr_pct, imr_pct``.
         """
         if not self.is_agreement:
@@ -189,6 +189,7 @@ class GEResults:
             "country": f["country"],
             "exports_pct": eff(f.xi_full, f.xi_bln),
             "exports_cdl_pct": eff(f.xi_cdl, f.xi_bln),
+            "imports_pct": eff(f.mi_full, f.mi_bln),
             "real_gdp_pct": eff(f.y_full / f.imr_full ** k, f.y_bln / f.imr_bln ** k),
             "price_pct": eff(p_hat, 1.0),
             "price_guide_pct": 100.0 * ((p_hat - 1.0) if on else (1.0 - p_hat)),
@@ -308,6 +309,7 @@ class GEModel:
         full = solve(self.y, self.e, self.t0, t1, sigma=self.sigma, ref=self.ref)
         off = ~np.eye(len(self.countries), dtype=bool)
         xi = {s: (m * off).sum(axis=1) for s, m in (("bln", bln.flows), ("cdl", cdl.flows), ("full", full.flows))}
+        mi = {s: (m * off).sum(axis=0) for s, m in (("bln", bln.flows), ("cdl", cdl.flows), ("full", full.flows))}
 
         def pct(a, b):
             return 100.0 * (a / b - 1.0)
@@ -316,12 +318,15 @@ class GEModel:
             "country": list(self.countries),
             "y_bln": self.y, "y_full": full.y, "e_bln": self.e, "e_full": full.e,
             "xi_bln": xi["bln"], "xi_cdl": xi["cdl"], "xi_full": xi["full"],
+            "mi_bln": mi["bln"], "mi_cdl": mi["cdl"], "mi_full": mi["full"],
             "omr_bln": bln.omr, "omr_cdl": cdl.omr, "omr_full": full.omr,
             "imr_bln": bln.imr, "imr_cdl": cdl.imr, "imr_full": full.imr,
         })
         f["price_pct"] = 100.0 * (full.price - 1.0)
         f["exports_cdl_pct"] = pct(f.xi_cdl, f.xi_bln)
         f["exports_pct"] = pct(f.xi_full, f.xi_bln)
+        f["imports_cdl_pct"] = pct(f.mi_cdl, f.mi_bln)
+        f["imports_pct"] = pct(f.mi_full, f.mi_bln)
         f["omr_cdl_pct"] = pct(f.omr_cdl ** k, f.omr_bln ** k)
         f["omr_pct"] = pct(f.omr_full ** k, f.omr_bln ** k)
         f["imr_cdl_pct"] = pct(f.imr_cdl ** k, f.imr_bln ** k)
