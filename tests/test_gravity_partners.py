@@ -119,3 +119,25 @@ def test_partner_outside_the_panel(partner_panel, rta):
     panel, cov = partner_panel
     out = simulate_partner_ge(panel, "IND", "TWN", rta=rta, coverage=cov)
     assert out["available"] is False and "TWN" in out["reason"]
+
+
+def test_cli_partners(built_settings):
+    """With the DOTS and OECD warehouse tables: GE for both parties; without them: a clear error."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from critmin.cli import app
+    from critmin.warehouse import open_warehouse
+
+    wh = open_warehouse(built_settings)
+    r = CliRunner().invoke(app, ["gravity", "partners", "--partner", "PER", "--rta-effect", "0.5", "--home",
+                                 str(built_settings.home), "--json"])
+    if wh.has("dots_exports") and wh.has("industry_accounts"):
+        assert r.exit_code == 0, r.output
+        out = json.loads(r.stdout)
+        assert out["available"] and set(out["variants"][0]["countries"]) == {"IND", "PER"}
+        assert "goods only" in out["coverage"]["what"]
+    else:
+        assert r.exit_code != 0
+        assert "dots_exports" in str(r.exception)

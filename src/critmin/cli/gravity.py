@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from critmin.cli._common import JsonOpt, console, print_json, print_table
+from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
 
 gravity_app = typer.Typer(help="Structural gravity: PPML estimates and general-equilibrium counterfactuals "
                                "(Yotov et al. 2016).", no_args_is_help=True)
@@ -115,6 +115,46 @@ def ge_cmd(
         print_table(eff, title="effect of the agreement: % change, (with - without) / without; prices "
                                "p_with / p_without - 1 (price_guide_pct: the guide's 1 - p_cfl / p_bln)",
                     max_rows=80)
+
+
+@gravity_app.command("partners")
+def partners_cmd(
+    reporter: str = typer.Option("IND", "--reporter", help="ISO3 of one party."),
+    partner: str = typer.Option(..., "--partner", help="ISO3 of the other party (e.g. PER, CHL, NZL)."),
+    year: int = typer.Option(2019, "--year", help="Year of the goods panel (IMF DOTS and OECD accounts)."),
+    rta_panel: Optional[Path] = typer.Option(None, "--rta-panel",
+                                             help="Panel for the RTA estimate (default: warehouse gravity_panel)."),
+    rta_effect: Optional[float] = typer.Option(None, "--rta-effect", help="RTA coefficient to use instead."),
+    cost_factor: Optional[float] = typer.Option(None, "--cost-factor",
+                                                help="Tariff variant: iceberg-cost factor (1+t')/(1+t) on the pair."),
+    sigma: float = typer.Option(7.0, "--sigma", help="Elasticity of substitution (> 1)."),
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
+    json_: bool = JsonOpt,
+):
+    """GE effects of an agreement on a goods panel of ~75 economies (DOTS + OECD domestic sales), both parties
+    and the largest third-country effects, as (with - without) / without."""
+    from critmin.services.gravity import run_partner_ge
+
+    out = run_partner_ge(settings_from(home, mirror), reporter.upper(), partner.upper(), year=year,
+                         rta_panel=rta_panel, rta_effect=rta_effect, cost_factor=cost_factor, sigma=sigma)
+    if json_:
+        print_json(out)
+        return
+    if not out["available"]:
+        console.print(out["reason"])
+        raise typer.Exit(1)
+    cov = out["coverage"]
+    console.print(f"GE panel: {cov['n_countries']} economies; {cov['what']}")
+    console.print(f"RTA effect: {out['rta_effect']['estimate']:.4f} ({out['rta_effect']['source']})")
+    import pandas as pd
+
+    for v in out["variants"]:
+        rows = [{"country": c, **vals} for c, vals in v["countries"].items()] + \
+               [{"country": f"{t['country']} (third)", **{k: t[k] for k in t if k != "country"}}
+                for t in v["third_countries"]]
+        print_table(pd.DataFrame(rows), title=f"{v['name']}: {v['scenario']} — % effect, (with - without) / without",
+                    float_format="{:,.4f}")
 
 
 def register(app: typer.Typer) -> None:
