@@ -22,7 +22,8 @@ def test_ge_no_borders_json_contract(panel_file, shared_data):
                                  "--no-borders", "--method", "book", "--json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
-    assert len(rows) == 69 and all(set(row) == KEYS for row in rows)
+    assert len(rows) == 69 and all(set(row) == KEYS | {"costs"} for row in rows)
+    assert {row["costs"] for row in rows} == {"cross-section"}   # the border needs the cross-section model
     import pandas as pd
 
     ref = pd.read_csv(shared_data / "reference" / "yotov2016_ch2_app1_trade_without_borders" /
@@ -40,6 +41,33 @@ def test_ge_rta_on_members_gain(panel_file):
     for c in ("IND", "AUS", "JPN"):
         assert rows[c]["real_gdp_pct"] > 0 and rows[c]["exports_pct"] > 0
     assert rows["USA"]["real_gdp_pct"] < 0
+
+
+def test_ge_nafta_two_stage_costs_and_both_conventions(panel_file):
+    r = CliRunner().invoke(app, ["gravity", "ge", "--panel", panel_file, "--year", "1994", "--sigma", "7",
+                                 "--rta-off", "CAN,MEX,USA", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = {row["country"]: row for row in json.loads(r.stdout)}
+    assert len(rows) == 69 and {row["costs"] for row in rows.values()} == {"pair-fe"}
+    for c in ("CAN", "MEX", "USA"):
+        vs, eff = rows[c], rows[c]["effect_of_agreement"]
+        assert set(eff) == KEYS - {"country"}
+        assert vs["exports_pct"] < 0 < eff["exports_pct"]       # removing NAFTA lowers, NAFTA raises exports
+        assert eff["exports_pct"] == pytest.approx(100 / (1 + vs["exports_pct"] / 100) - 100, rel=1e-9)
+        assert eff["real_gdp_pct"] > 0
+
+
+def test_ge_cost_model_option(panel_file):
+    base = ["gravity", "ge", "--panel", panel_file, "--year", "2006", "--sigma", "7", "--rta-on", "IND,AUS",
+            "--rta-effect", "0.5"]
+    r = CliRunner().invoke(app, base + ["--costs", "cross-section"])
+    assert r.exit_code == 0, r.output
+    assert "trade costs: cross-section" in r.output and "effect of the agreement" in r.output
+    r = CliRunner().invoke(app, base + ["--costs", "gravity"])
+    assert r.exit_code != 0 and "pair-fe or cross-section" in r.output
+    r = CliRunner().invoke(app, ["gravity", "ge", "--panel", panel_file, "--year", "2006", "--no-borders",
+                                 "--costs", "pair-fe"])
+    assert r.exit_code != 0 and "border" in str(r.exception)
 
 
 def test_ge_needs_exactly_one_scenario(panel_file):

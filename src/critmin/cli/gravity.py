@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from critmin.cli._common import JsonOpt, console, print_json, print_table
+from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
 
 gravity_app = typer.Typer(help="Structural gravity: PPML estimates and general-equilibrium counterfactuals "
                                "(Yotov et al. 2016).", no_args_is_help=True)
@@ -74,9 +74,17 @@ def ge_cmd(
     rta_effect: Optional[float] = typer.Option(None, "--rta-effect",
                                                help="RTA coefficient to use (default: panel PPML estimate)."),
     every: int = typer.Option(4, "--every", help="Years between panel observations for the RTA estimate."),
+    costs: Optional[str] = typer.Option(None, "--costs",
+                                        help="Trade-cost model: pair-fe (the guide's two-stage pair fixed effects; "
+                                             "default) or cross-section (one-year PPML on distance, contiguity, "
+                                             "language, colony, border; default for --no-borders)."),
     json_: bool = JsonOpt,
 ):
-    """GE counterfactual: % changes of real GDP, exports, resistances and factory-gate prices."""
+    """GE counterfactual: % changes of real GDP, exports, resistances and factory-gate prices.
+
+    Agreement scenarios report two conventions: "counterfactual vs baseline" and "effect of the
+    agreement" = (with - without) / without.
+    """
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import run_ge
 
@@ -91,15 +99,62 @@ def ge_cmd(
         scenario = GEScenario.no_borders()
     else:
         scenario = GEScenario.cost_change(cost_factor, _codes(among))
+    if costs is not None and costs not in ("pair-fe", "cross-section"):
+        raise typer.BadParameter(f"--costs must be pair-fe or cross-section, got {costs!r}")
     res = run_ge(panel, scenario, year=year, sigma=sigma, method=method, reference=reference.upper(),
-                 rta_effect=rta_effect, every=every)
+                 rta_effect=rta_effect, every=every, costs=costs)
     if json_:
         print_json(res.records())
         return
     console.print(res.summary())
-    df = res.to_frame()[["country", "real_gdp_pct", "exports_pct", "exports_cdl_pct", "price_pct", "omr_pct",
-                         "imr_pct"]].sort_values("real_gdp_pct", ascending=False)
-    print_table(df, title=f"{res.scenario.label}: % change vs baseline", max_rows=80)
+    cols = ["country", "real_gdp_pct", "exports_pct", "exports_cdl_pct", "price_pct", "omr_pct", "imr_pct"]
+    df = res.to_frame()[cols].sort_values("real_gdp_pct", ascending=False)
+    print_table(df, title=f"{res.scenario.label}: % change, counterfactual vs baseline", max_rows=80)
+    if res.is_agreement:
+        eff = res.agreement_effects()[cols + ["price_guide_pct"]].sort_values("real_gdp_pct", ascending=False)
+        print_table(eff, title="effect of the agreement: % change, (with - without) / without; prices "
+                               "p_with / p_without - 1 (price_guide_pct: the guide's 1 - p_cfl / p_bln)",
+                    max_rows=80)
+
+
+@gravity_app.command("partners")
+def partners_cmd(
+    reporter: str = typer.Option("IND", "--reporter", help="ISO3 of one party."),
+    partner: str = typer.Option(..., "--partner", help="ISO3 of the other party (e.g. PER, CHL, NZL)."),
+    year: int = typer.Option(2019, "--year", help="Year of the goods panel (IMF DOTS and OECD accounts)."),
+    rta_panel: Optional[Path] = typer.Option(None, "--rta-panel",
+                                             help="Panel for the RTA estimate (default: warehouse gravity_panel)."),
+    rta_effect: Optional[float] = typer.Option(None, "--rta-effect", help="RTA coefficient to use instead."),
+    cost_factor: Optional[float] = typer.Option(None, "--cost-factor",
+                                                help="Tariff variant: iceberg-cost factor (1+t')/(1+t) on the pair."),
+    sigma: float = typer.Option(7.0, "--sigma", help="Elasticity of substitution (> 1)."),
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
+    json_: bool = JsonOpt,
+):
+    """GE effects of an agreement on a goods panel of ~75 economies (DOTS + OECD domestic sales), both parties
+    and the largest third-country effects, as (with - without) / without."""
+    from critmin.services.gravity import run_partner_ge
+
+    out = run_partner_ge(settings_from(home, mirror), reporter.upper(), partner.upper(), year=year,
+                         rta_panel=rta_panel, rta_effect=rta_effect, cost_factor=cost_factor, sigma=sigma)
+    if json_:
+        print_json(out)
+        return
+    if not out["available"]:
+        console.print(out["reason"])
+        raise typer.Exit(1)
+    cov = out["coverage"]
+    console.print(f"GE panel: {cov['n_countries']} economies; {cov['what']}")
+    console.print(f"RTA effect: {out['rta_effect']['estimate']:.4f} ({out['rta_effect']['source']})")
+    import pandas as pd
+
+    for v in out["variants"]:
+        rows = [{"country": c, **vals} for c, vals in v["countries"].items()] + \
+               [{"country": f"{t['country']} (third)", **{k: t[k] for k in t if k != "country"}}
+                for t in v["third_countries"]]
+        print_table(pd.DataFrame(rows), title=f"{v['name']}: {v['scenario']} — % effect, (with - without) / without",
+                    float_format="{:,.4f}")
 
 
 def register(app: typer.Typer) -> None:

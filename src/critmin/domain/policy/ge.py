@@ -148,26 +148,81 @@ class GEResults:
     def to_frame(self) -> pd.DataFrame:
         """Per country: levels and % changes (counterfactual vs baseline).
 
-        Columns: ``country, y_bln, y_full, e_bln, e_full, xi_bln, xi_cdl, xi_full,
-        omr_bln, omr_cdl, omr_full, imr_bln, imr_cdl, imr_full, price_pct,
-        exports_cdl_pct, exports_pct, omr_cdl_pct, omr_pct, imr_cdl_pct, imr_pct,
-        real_gdp_pct``.
+        Columns: ``country, y_bln, y_full, e_bln, e_full, xi_bln, xi_cdl, xi_full``,
+        ``mi_bln, mi_cdl, mi_full`` (international imports), ``omr_bln, omr_cdl, omr_full,
+        imr_bln, imr_cdl, imr_full, price_pct, exports_cdl_pct, exports_pct, imports_cdl_pct,
+        imports_pct, omr_cdl_pct, omr_pct, imr_cdl_pct, imr_pct, real_gdp_pct``.
         """
         return self.levels.copy()
 
+    @property
+    def is_agreement(self) -> bool:
+        """True for ``rta_on`` / ``rta_off``: scenarios with a with- and a without-agreement state."""
+        return self.scenario.kind in ("rta_on", "rta_off")
+
+    def agreement_effects(self) -> pd.DataFrame:
+        """Effect of the agreement, ``100 (with / without - 1)``: how published tables state it.
+
+        For ``rta_on`` the counterfactual is "with" and the baseline "without"
+        (the same numbers as :meth:`to_frame`); for ``rta_off`` the baseline is
+        "with" and the counterfactual "without", so each change is
+        ``100 (bln / cfl - 1)``, not the negative of the counterfactual change.
+        Factory-gate prices: ``100 (p_with / p_without - 1)``, both relative to the
+        numeraire (the reference country's inward resistance is 1 in both
+        states); the guide's Stata tables print the first-order
+        ``100 (1 - p_cfl / p_bln)`` instead (``price_guide_pct``).
+
+        Columns: ``country, exports_pct, exports_cdl_pct, imports_pct, real_gdp_pct, price_pct,
+        price_guide_pct, omr_pct, imr_pct``.
+        """
+        if not self.is_agreement:
+            raise ValueError(f"{self.scenario.kind} is not an agreement scenario; use to_frame()")
+        f = self.levels
+        k = 1.0 / (1.0 - self.sigma)
+        on = self.scenario.kind == "rta_on"
+
+        def eff(cfl, bln):
+            return 100.0 * ((cfl / bln) if on else (bln / cfl)) - 100.0
+
+        p_hat = 1.0 + f["price_pct"] / 100.0
+        return pd.DataFrame({
+            "country": f["country"],
+            "exports_pct": eff(f.xi_full, f.xi_bln),
+            "exports_cdl_pct": eff(f.xi_cdl, f.xi_bln),
+            "imports_pct": eff(f.mi_full, f.mi_bln),
+            "real_gdp_pct": eff(f.y_full / f.imr_full ** k, f.y_bln / f.imr_bln ** k),
+            "price_pct": eff(p_hat, 1.0),
+            "price_guide_pct": 100.0 * ((p_hat - 1.0) if on else (1.0 - p_hat)),
+            "omr_pct": eff(f.omr_full ** k, f.omr_bln ** k),
+            "imr_pct": eff(f.imr_full ** k, f.imr_bln ** k),
+        })
+
     def records(self) -> list[dict]:
-        """The script contract: ``country, real_gdp_pct, exports_pct, omr_pct, imr_pct, price_pct``."""
+        """The script contract: ``country, real_gdp_pct, exports_pct, omr_pct, imr_pct, price_pct``
+        (counterfactual vs baseline), plus ``costs`` (the trade-cost model, where known) and, for
+        agreement scenarios, ``effect_of_agreement`` (the same keys, :meth:`agreement_effects`)."""
         cols = ["country", "real_gdp_pct", "exports_pct", "omr_pct", "imr_pct", "price_pct"]
-        return self.levels[cols].to_dict(orient="records")
+        out = self.levels[cols].to_dict(orient="records")
+        costs = self.cost_model.get("costs")
+        if costs:
+            for r in out:
+                r["costs"] = costs
+        if self.is_agreement:
+            eff = self.agreement_effects().set_index("country")[cols[1:]]
+            for r in out:
+                r["effect_of_agreement"] = {k: float(v) for k, v in eff.loc[r["country"]].items()}
+        return out
 
     def summary(self) -> str:
         f = self.levels
         lines = [f"GE counterfactual: {self.scenario.label}; sigma = {self.sigma:g}; full endowment: "
-                 f"{self.method}; reference {self.reference}; {len(f)} countries",
-                 f"  real GDP change: mean {f.real_gdp_pct.mean():+.2f}%, min {f.real_gdp_pct.min():+.2f}% "
-                 f"({f.country[f.real_gdp_pct.idxmin()]}), max {f.real_gdp_pct.max():+.2f}% "
-                 f"({f.country[f.real_gdp_pct.idxmax()]})",
-                 f"  max market-clearing error {self.max_clearing_error:.1e}"]
+                 f"{self.method}; reference {self.reference}; {len(f)} countries"]
+        if self.cost_model.get("costs"):
+            lines.append(f"  trade costs: {self.cost_model.get('costs_label', self.cost_model['costs'])}")
+        lines += [f"  real GDP change vs baseline: mean {f.real_gdp_pct.mean():+.2f}%, "
+                  f"min {f.real_gdp_pct.min():+.2f}% ({f.country[f.real_gdp_pct.idxmin()]}), "
+                  f"max {f.real_gdp_pct.max():+.2f}% ({f.country[f.real_gdp_pct.idxmax()]})",
+                  f"  max market-clearing error {self.max_clearing_error:.1e}"]
         return "\n".join(lines)
 
 
@@ -254,6 +309,7 @@ class GEModel:
         full = solve(self.y, self.e, self.t0, t1, sigma=self.sigma, ref=self.ref)
         off = ~np.eye(len(self.countries), dtype=bool)
         xi = {s: (m * off).sum(axis=1) for s, m in (("bln", bln.flows), ("cdl", cdl.flows), ("full", full.flows))}
+        mi = {s: (m * off).sum(axis=0) for s, m in (("bln", bln.flows), ("cdl", cdl.flows), ("full", full.flows))}
 
         def pct(a, b):
             return 100.0 * (a / b - 1.0)
@@ -262,12 +318,15 @@ class GEModel:
             "country": list(self.countries),
             "y_bln": self.y, "y_full": full.y, "e_bln": self.e, "e_full": full.e,
             "xi_bln": xi["bln"], "xi_cdl": xi["cdl"], "xi_full": xi["full"],
+            "mi_bln": mi["bln"], "mi_cdl": mi["cdl"], "mi_full": mi["full"],
             "omr_bln": bln.omr, "omr_cdl": cdl.omr, "omr_full": full.omr,
             "imr_bln": bln.imr, "imr_cdl": cdl.imr, "imr_full": full.imr,
         })
         f["price_pct"] = 100.0 * (full.price - 1.0)
         f["exports_cdl_pct"] = pct(f.xi_cdl, f.xi_bln)
         f["exports_pct"] = pct(f.xi_full, f.xi_bln)
+        f["imports_cdl_pct"] = pct(f.mi_cdl, f.mi_bln)
+        f["imports_pct"] = pct(f.mi_full, f.mi_bln)
         f["omr_cdl_pct"] = pct(f.omr_cdl ** k, f.omr_bln ** k)
         f["omr_pct"] = pct(f.omr_full ** k, f.omr_bln ** k)
         f["imr_cdl_pct"] = pct(f.imr_cdl ** k, f.imr_bln ** k)

@@ -156,3 +156,95 @@ def select_years(panel: pd.DataFrame, *, years: Iterable[int] | None = None, eve
     if out.empty:
         raise EmptySelectionError("no panel rows for the selected years")
     return out
+
+
+GOODS_SECTIONS = ("A", "B", "C")  # ISIC Rev. 4: agriculture, forestry, fishing; mining; manufacturing
+
+
+def calc_domestic_goods_sales(industry_accounts: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """Each economy's domestic sales of goods in ``year``: the diagonal of a goods gravity panel.
+
+    ``X_ii = sum_{k in goods} (output_ik - exports_ik)`` over the ISIC Rev. 4 goods industries
+    (sections A, B and C of the OECD input-output tables), i.e. ``domestic_sales_usd`` of the
+    ``industry_accounts`` table summed over those industries (computed from output and exports
+    where that column is absent).
+
+    Returns
+    -------
+    DataFrame
+        ``exporter, importer (= exporter), year, trade`` in USD.
+    """
+    _require(industry_accounts, ("country", "year", "industry", "output_usd", "exports_usd"), "industry_accounts")
+    ia = industry_accounts[(industry_accounts["year"].astype(int) == int(year))
+                           & industry_accounts["industry"].astype(str).str[0].isin(GOODS_SECTIONS)]
+    if ia.empty:
+        raise EmptySelectionError(f"no goods industries in industry_accounts for {year}")
+    dom = ia["domestic_sales_usd"] if "domestic_sales_usd" in ia else ia["output_usd"] - ia["exports_usd"]
+    out = dom.groupby(ia["country"]).sum()
+    if (out <= 0).any():
+        bad = ", ".join(out.index[out <= 0])
+        raise DataFormatError("industry_accounts", f"domestic goods sales <= 0 for {bad} in {year}",
+                              field="domestic_sales_usd")
+    return pd.DataFrame({"exporter": out.index, "importer": out.index, "year": int(year),
+                         "trade": out.to_numpy(float)})
+
+
+def build_partner_panel(dots_exports: pd.DataFrame, industry_accounts: pd.DataFrame, *, year: int,
+                        distances: pd.DataFrame, agreements: pd.DataFrame, agreement_members: pd.DataFrame,
+                        countries: Iterable[str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """A one-year goods gravity panel with domestic flows, for the economies that have every input.
+
+    International flows are IMF DOTS goods exports FOB (``dots_exports``: ``year, exporter,
+    importer, value_usd``; pairs a reporter does not list are zero), domestic flows are
+    :func:`calc_domestic_goods_sales` of the OECD input-output tables, covariates are GeoDist and
+    the WTO RTA dummy (:func:`build_gravity_panel`). An economy is kept when it reports DOTS
+    exports, has OECD goods accounts for ``year`` and GeoDist distances to every other kept
+    economy.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The panel (complete square incl. domestic flows) and its coverage: ``year``, ``countries``,
+        ``excluded`` (with the reason), ``pairs_with_trade``, ``what``.
+    """
+    _require(dots_exports, ("year", "exporter", "importer", "value_usd"), "dots_exports")
+    dots = dots_exports[dots_exports["year"].astype(int) == int(year)]
+    if dots.empty:
+        raise EmptySelectionError(f"no DOTS exports for {year}")
+    if (dots["value_usd"] < 0).any() or not np.isfinite(dots["value_usd"].to_numpy(float)).all():
+        raise DataFormatError("dots_exports", "negative or non-finite export value", field="value_usd")
+    dom = calc_domestic_goods_sales(industry_accounts, year=year)
+    have_dist = set(distances["iso_o"]) & set(distances["iso_d"])
+    reporters = set(dots.loc[dots["value_usd"] > 0, "exporter"])
+    cand = set(dom["exporter"]) if countries is None else set(countries)
+    excluded = {}
+    for c in sorted(cand):
+        if c not in set(dom["exporter"]):
+            excluded[c] = "no OECD goods accounts"
+        elif c not in reporters:
+            excluded[c] = "no DOTS exports reported"
+        elif c not in have_dist:
+            excluded[c] = "not in GeoDist"
+    keep = sorted(cand - set(excluded))
+    if len(keep) < 2:
+        raise EmptySelectionError(f"fewer than two economies have DOTS, OECD and GeoDist data for {year}")
+    d = distances[distances["iso_o"].isin(keep) & distances["iso_d"].isin(keep)]
+    dcol = "distw" if "distw" in d and d["distw"].notna().any() else "dist"
+    d = d.assign(**{dcol: d[dcol].fillna(d["dist"]) if "dist" in d else d[dcol]})
+    intl = dots[dots["exporter"].isin(keep) & dots["importer"].isin(keep) & (dots["exporter"] != dots["importer"])]
+    trade = pd.concat([intl.rename(columns={"value_usd": "trade"})[["exporter", "importer", "year", "trade"]],
+                       dom[dom["exporter"].isin(keep)]], ignore_index=True)
+    trade["year"] = trade["year"].astype(int)
+    panel = build_gravity_panel(trade, countries=keep, distances=d, agreements=agreements,
+                                agreement_members=agreement_members)
+    if panel["dist"].isna().any():
+        r = panel[panel["dist"].isna()].iloc[0]
+        raise DataFormatError("distances", f"no GeoDist distance for {r.exporter}-{r.importer}", field="dist")
+    n = len(keep)
+    if len(panel) != n * n:
+        raise DataFormatError("gravity panel", f"expected {n} x {n} pairs incl. domestic, got {len(panel)}")
+    coverage = {"year": int(year), "countries": keep, "n_countries": n, "excluded": excluded,
+                "pairs_with_trade": int(((panel["exporter"] != panel["importer"]) & (panel["trade"] > 0)).sum()),
+                "what": f"goods only (ISIC A-C), one year ({year}), international flows IMF DOTS exports FOB, "
+                        f"domestic flows OECD output minus exports of the goods industries, USD"}
+    return panel, coverage
