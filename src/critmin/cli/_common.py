@@ -55,18 +55,25 @@ def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", 
 
 def run_app(app: typer.Typer) -> None:
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it
     except CritminError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         raise SystemExit(2)
     except (typer.Exit, SystemExit) as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except Exception as exc:  # click usage errors etc.
-        import click
+    except Exception as exc:  # click usage errors etc. (typer vendors its own click: match by class name)
+        from critmin.cli._output import is_click_error, usage_error_line
 
-        if isinstance(exc, click.exceptions.ClickException):
+        if is_click_error(exc, "NoArgsIsHelpError"):
+            exc.show()
+            raise SystemExit(2)
+        if is_click_error(exc, "UsageError"):
+            err_console.print(usage_error_line(exc), markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(2)
+        if is_click_error(exc, "ClickException"):
             exc.show()
             raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if is_click_error(exc, "Abort"):
             raise SystemExit(1)
         raise
+    raise SystemExit(rc if isinstance(rc, int) else 0)
