@@ -15,7 +15,7 @@ def brief_cmd(
     partner: Optional[str] = typer.Option("PER", "--partner", help="ISO3 of the partner country."),
     year: int = typer.Option(2024, "--year", help="Reference year of the trade data."),
     out: Path = typer.Option(Path("brief.html"), "--out", help="Output file: .html or .pdf."),
-    section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable)."),
+    section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable): total_trade, trade, minerals, criticality, fta, scenarios, news."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if any section could not be built."),
     news: Optional[List[str]] = typer.Option(None, "--news", help="Ingest these article files, folders or URLs "
                                                                   "first (repeatable)."),
@@ -28,6 +28,14 @@ def brief_cmd(
     from critmin.services.data import ensure_warehouse
     from critmin.services.reference import check_country
 
+    from critmin.report.brief import section_keys
+
+    if section:
+        unknown = sorted(set(section) - set(section_keys()))
+        if unknown:
+            from critmin.errors import ConfigError
+
+            raise ConfigError(f"unknown --section {', '.join(unknown)}; choose from {', '.join(section_keys())}")
     settings = settings_from(home, mirror)
     wh = ensure_warehouse(settings)
     reporter = check_country(settings, reporter)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import os
 import pkgutil
 import traceback
 from dataclasses import dataclass, field
@@ -44,18 +45,37 @@ def discover_sections():
     return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
+def section_key(mod) -> str:
+    """The ``--section`` name of a section module (its module name, e.g. ``trade``)."""
+    return mod.__name__.rsplit(".", 1)[-1]
+
+
+def section_keys() -> list[str]:
+    """Every section name, in brief order."""
+    return [section_key(m) for m in discover_sections()]
+
+
 def build_sections(ctx: BriefContext, *, only: list[str] | None = None) -> tuple[list[Section], dict[str, str]]:
     """Build each section; a failing section is reported, not silently dropped."""
+    from critmin.errors import ConfigError
+
+    mods = discover_sections()
+    known = [section_key(m) for m in mods]
+    unknown = sorted(set(only or []) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown brief section {', '.join(repr(u) for u in unknown)}; "
+                          f"choose from {', '.join(known)}")
     built, failed = [], {}
-    for mod in discover_sections():
-        key = mod.__name__.rsplit(".", 1)[-1]
+    for mod in mods:
+        key = section_key(mod)
         if only and key not in only:
             continue
         try:
             sec = mod.build(ctx)
         except Exception as exc:  # noqa: BLE001 - shown in the brief and returned to the caller
             failed[key] = f"{type(exc).__name__}: {exc}"
-            traceback.print_exc()
+            if os.environ.get("CRITMIN_DEBUG"):
+                traceback.print_exc()
             continue
         if sec is not None:
             built.append(sec)
