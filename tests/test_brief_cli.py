@@ -97,3 +97,22 @@ def test_scenario_cards_for_2023_show_no_unlabelled_other_year(built_settings):
     titles = [f.layout.title.text for f in sec.figures if f.layout.title.text]
     assert any(scenarios.TODAY in t for t in titles)
     assert any(scenarios.WHAT_IF in t for t in titles)
+
+
+def test_basket_codes_say_so():
+    from critmin.report.html import product_label
+
+    label = product_label("270112", "coking_coal")
+    assert "basket" in label and "Bituminous coal" in label and "thermal" in label
+    assert product_label("250410", "graphite") == "graphite"
+
+
+def test_trade_section_states_source_scope_period_unit(built_settings):
+    from critmin.report.sections import trade
+
+    sec = trade.build(BriefContext(built_settings, "IND", "PER", 2024))
+    scope = re.search(r'<p class="scope">(.*?)</p>', sec.html).group(1)
+    for needle in ("BACI", "critical-mineral HS6 codes", "not all goods", "CY2024", "USD"):
+        assert needle in scope, (needle, scope)
+    if "270112" in sec.html:
+        assert "basket" in sec.html
