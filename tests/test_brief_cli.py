@@ -116,3 +116,35 @@ def test_trade_section_states_source_scope_period_unit(built_settings):
         assert needle in scope, (needle, scope)
     if "270112" in sec.html:
         assert "basket" in sec.html
+
+
+def _figure_section(ctx):
+    import plotly.graph_objects as go
+
+    return Section(key="chart", title="A chart", figures=[go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))])
+
+
+def test_no_mode_bar_and_a4_page_rule(built_settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(brief_mod, "discover_sections", lambda: [_fake("chart", _figure_section)])
+    out = tmp_path / "b.html"
+    brief_mod.write_brief(BriefContext(built_settings, "IND", "PER", 2024), out)
+    page = out.read_text()
+    assert '"displayModeBar": false' in page
+    assert "size: A4" in page
+    brief_mod.write_brief(BriefContext(built_settings, "IND", "PER", 2024, paper="Letter"), out)
+    assert "size: Letter" in out.read_text()
+    with pytest.raises(Exception, match="paper"):
+        brief_mod.write_brief(BriefContext(built_settings, "IND", "PER", 2024, paper="B5"), out)
+
+
+@pytest.mark.skipif(not any(__import__("shutil").which(c) for c in ("chromium", "chromium-browser",
+                                                                    "google-chrome")),
+                    reason="needs Chromium")
+@pytest.mark.parametrize("paper, width_pt", [("A4", 595), ("Letter", 612)])
+def test_pdf_page_size(built_settings, tmp_path, monkeypatch, paper, width_pt):
+    monkeypatch.setattr(brief_mod, "discover_sections", lambda: [_fake("chart", _figure_section)])
+    out = tmp_path / "b.pdf"
+    brief_mod.write_brief(BriefContext(built_settings, "IND", "PER", 2024, paper=paper), out)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", out.read_bytes())
+    assert boxes, "no page box found"
+    assert all(abs(float(w) - width_pt) < 2 for w, _ in boxes), boxes

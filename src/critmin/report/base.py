@@ -37,6 +37,7 @@ class BriefContext:
     reporter: str = "IND"
     partner: str | None = "PER"
     year: int = 2024
+    paper: str = "A4"                   # PDF page size: "A4" or "Letter"
 
     def period_label(self, year: int, what: str = "") -> str:
         """``year`` as shown on a card: plain when it is the brief's reference year, else labelled as another period.

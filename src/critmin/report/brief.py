@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from critmin.report.base import BriefContext, Section
 
 Format = Literal["html", "pdf"]
+PAPERS = ("A4", "Letter")
 
 
 @dataclass
@@ -90,7 +91,8 @@ def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, st
     figures = {}
     for s in sections:
         figures[s.key] = [f.to_html(full_html=False, include_plotlyjs=False,
-                                    config={"displaylogo": False, "responsive": True}) for f in s.figures]
+                                    config={"displaylogo": False, "displayModeBar": False,
+                                            "responsive": True}) for f in s.figures]
     prov = provenance.drop_duplicates(subset=["table", "file"]).to_dict(orient="records") \
         if provenance is not None and len(provenance) else []
     return env.get_template("brief.html.j2").render(
@@ -105,6 +107,8 @@ def write_brief(ctx: BriefContext, out: Path, *, only: list[str] | None = None, 
     from critmin.errors import ConfigError
 
     out = Path(out)
+    if ctx.paper not in PAPERS:
+        raise ConfigError(f"paper must be one of {', '.join(PAPERS)}, got {ctx.paper!r}")
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise ConfigError(f"brief output must end in .html or .pdf, got {out.name}")
