@@ -44,6 +44,16 @@ def _register_all() -> None:
 _register_all()
 
 
+def _add_table_file_options() -> None:
+    from critmin.cli._common import JsonOpt
+    from critmin.cli._output import add_table_file_options_everywhere
+
+    add_table_file_options_everywhere(app, JsonOpt)
+
+
+_add_table_file_options()
+
+
 def main() -> None:
     """Entry point: run the app, turning critmin errors into one clear line and exit code 2."""
     from critmin.cli._common import run_app

@@ -31,7 +31,15 @@ def settings_from(home: Optional[Path], mirror: Optional[Path]) -> Settings:
 
 
 def print_json(obj: Any) -> None:
-    """Print JSON (NaN becomes null, NumPy scalars become Python numbers)."""
+    """Print JSON (NaN becomes null, NumPy scalars become Python numbers); with ``--csv``/``--xlsx``
+    write the same records as table files instead."""
+    from critmin.cli._output import table_files_requested, write_json_tables
+
+    files = table_files_requested()
+    if files is not None:
+        for path in write_json_tables(obj, *files):
+            err_console.print(f"wrote {path}")
+        return
     sys.stdout.write(json.dumps(jsonable(obj), indent=2, default=str) + "\n")
 
 
