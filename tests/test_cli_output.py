@@ -91,3 +91,22 @@ def test_trade_csv_and_xlsx_match_json(built_settings, tmp_path):
     assert len(sheets["by_product"]) == len(by_product)
     written = {p.name: pd.read_csv(p) for p in tmp_path.glob("trade*.csv")}
     assert any(list(df.columns) == list(by_product[0].keys()) for df in written.values())
+
+
+def test_print_table_uses_the_number_style(capsys):
+    from critmin.cli import _common
+
+    _common.console.width = 200
+    df = pd.DataFrame({"partner": ["PER", None], "value": [3.03e9, math.nan], "share": [8.0, 0.4217]})
+    _common.print_table(df, title="t")
+    out = capsys.readouterr().out
+    assert "3,030,000,000" in out and "0.42" in out
+    for bad in ("None", "nan", "e+09", "8.00"):
+        assert bad not in out, bad
+
+
+@pytest.mark.parametrize("fmt, d", [("{:,.4f}", 4), ("{:,.0f}", 0), ("{:,.3g}", 2)])
+def test_decimals_of(fmt, d):
+    from critmin.cli._output import decimals_of
+
+    assert decimals_of(fmt) == d

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -48,14 +47,11 @@ def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", 
     table = Table(title=title, show_lines=False)
     for col in df.columns:
         table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+    from critmin.cli._output import decimals_of, fmt_number
+
+    decimals = decimals_of(float_format)
     for _, row in df.head(max_rows).iterrows():
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("" if math.isnan(v) else float_format.format(v))
-            else:
-                cells.append(str(v))
-        table.add_row(*cells)
+        table.add_row(*[fmt_number(v, decimals=decimals) for v in row])
     console.print(table)
     if len(df) > max_rows:
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")

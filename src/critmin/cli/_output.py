@@ -21,6 +21,15 @@ import typer
 MISSING = ""
 
 
+def _pd_na():
+    try:
+        import pandas as pd
+
+        return pd.NA
+    except ImportError:  # pragma: no cover
+        return None
+
+
 def fmt_number(value: Any, *, decimals: int = 2) -> str:
     """Format one cell in critmin's number style.
 
@@ -37,7 +46,7 @@ def fmt_number(value: Any, *, decimals: int = 2) -> str:
     str
         e.g. ``3,030,000,000``, ``8``, ``0.42``, ``1,234``, ``""`` for a missing value.
     """
-    if value is None:
+    if value is None or value is _pd_na():
         return MISSING
     if isinstance(value, bool):
         return str(value)
@@ -51,6 +60,14 @@ def fmt_number(value: Any, *, decimals: int = 2) -> str:
             return f"{v:,.0f}"
         return f"{v:,.{decimals}f}"
     return str(value)
+
+
+def decimals_of(float_format: str) -> int:
+    """Decimals asked for by a format like ``"{:,.4f}"`` (2 when it names none, e.g. ``"{:,.3g}"``)."""
+    import re
+
+    m = re.search(r"\.(\d+)f", float_format)
+    return int(m.group(1)) if m else 2
 
 
 def fmt_inr_crore(value_inr: Any) -> str:
