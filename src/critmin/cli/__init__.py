@@ -17,6 +17,20 @@ app = typer.Typer(help="critmin: critical-mineral supply security and trade-agre
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from critmin import __version__
+
+        typer.echo(f"critmin {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print the critmin version and exit.")) -> None:
+    """critmin: critical-mineral supply security and trade-agreement analytics."""
+
+
 def _register_all() -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -28,6 +42,16 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+def _add_table_file_options() -> None:
+    from critmin.cli._common import JsonOpt
+    from critmin.cli._output import add_table_file_options_everywhere
+
+    add_table_file_options_everywhere(app, JsonOpt)
+
+
+_add_table_file_options()
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -31,7 +30,15 @@ def settings_from(home: Optional[Path], mirror: Optional[Path]) -> Settings:
 
 
 def print_json(obj: Any) -> None:
-    """Print JSON (NaN becomes null, NumPy scalars become Python numbers)."""
+    """Print JSON (NaN becomes null, NumPy scalars become Python numbers); with ``--csv``/``--xlsx``
+    write the same records as table files instead."""
+    from critmin.cli._output import table_files_requested, write_json_tables
+
+    files = table_files_requested()
+    if files is not None:
+        for path in write_json_tables(obj, *files):
+            err_console.print(f"wrote {path}")
+        return
     sys.stdout.write(json.dumps(jsonable(obj), indent=2, default=str) + "\n")
 
 
@@ -40,14 +47,11 @@ def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", 
     table = Table(title=title, show_lines=False)
     for col in df.columns:
         table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+    from critmin.cli._output import decimals_of, fmt_number
+
+    decimals = decimals_of(float_format)
     for _, row in df.head(max_rows).iterrows():
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("" if math.isnan(v) else float_format.format(v))
-            else:
-                cells.append(str(v))
-        table.add_row(*cells)
+        table.add_row(*[fmt_number(v, decimals=decimals) for v in row])
     console.print(table)
     if len(df) > max_rows:
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")
@@ -88,7 +92,12 @@ def run_app(app: typer.Typer) -> None:
             _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
             raise SystemExit(EXIT_INTERRUPTED)
         raise SystemExit(1)
-    except click_errors as exc:  # usage errors
+    except click_errors as exc:  # usage errors: one line naming the problem, exit 2
+        from critmin.cli._output import is_click_error, usage_error_line
+
+        if is_click_error(exc, "UsageError") and not is_click_error(exc, "NoArgsIsHelpError"):
+            err_console.print(usage_error_line(exc), markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(2)
         exc.show()
         raise SystemExit(exc.exit_code)
     except ValueError as exc:  # a bad combination of options (e.g. reporter == partner), as the web's 400

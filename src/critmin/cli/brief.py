@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -10,12 +11,18 @@ import typer
 from critmin.cli._common import HomeOpt, MirrorOpt, console, err_console, settings_from
 
 
+class Paper(str, Enum):
+    A4 = "A4"
+    Letter = "Letter"
+
+
 def brief_cmd(
     reporter: str = typer.Option("IND", "--reporter", help="ISO3 of the importing country."),
     partner: Optional[str] = typer.Option("PER", "--partner", help="ISO3 of the partner country."),
     year: int = typer.Option(2024, "--year", help="Reference year of the trade data."),
     out: Path = typer.Option(Path("brief.html"), "--out", help="Output file: .html or .pdf."),
-    section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable)."),
+    section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable): total_trade, trade, minerals, criticality, fta, scenarios, news."),
+    paper: Paper = typer.Option(Paper.A4, "--paper", help="PDF page size.", case_sensitive=False),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if any section could not be built."),
     news: Optional[List[str]] = typer.Option(None, "--news", help="Ingest these article files, folders or URLs "
                                                                   "first (repeatable)."),
@@ -28,6 +35,14 @@ def brief_cmd(
     from critmin.services.data import ensure_warehouse
     from critmin.services.reference import check_country
 
+    from critmin.report.brief import section_keys
+
+    if section:
+        unknown = sorted(set(section) - set(section_keys()))
+        if unknown:
+            from critmin.errors import ConfigError
+
+            raise ConfigError(f"unknown --section {', '.join(unknown)}; choose from {', '.join(section_keys())}")
     settings = settings_from(home, mirror)
     wh = ensure_warehouse(settings)
     reporter = check_country(settings, reporter)
@@ -38,7 +53,8 @@ def brief_cmd(
         with console.status("ingesting news articles"):
             ingest_articles(settings, news)
         wh = ensure_warehouse(settings)
-    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year)
+    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year,
+                       paper=paper.value)
     with console.status("building the brief"):
         res = write_brief(ctx, out, only=section, provenance=wh.provenance())
     console.print(f"brief written to {res.path} ({len(res.sections)} sections: {', '.join(res.sections)})")

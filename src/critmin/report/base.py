@@ -37,3 +37,14 @@ class BriefContext:
     reporter: str = "IND"
     partner: str | None = "PER"
     year: int = 2024
+    paper: str = "A4"                   # PDF page size: "A4" or "Letter"
+
+    def period_label(self, year: int, what: str = "") -> str:
+        """``year`` as shown on a card: plain when it is the brief's reference year, else labelled as another period.
+
+        Every section carries the one reference year of the brief (``self.year``); a figure for any other
+        year (a projection's start, a tariff schedule's year) is shown only with this label.
+        """
+        if int(year) == int(self.year):
+            return str(year)
+        return f"{year} ({what + ', ' if what else ''}not the reference year {self.year})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import os
 import pkgutil
 import traceback
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from critmin.report.base import BriefContext, Section
 
 Format = Literal["html", "pdf"]
+PAPERS = ("A4", "Letter")
 
 
 @dataclass
@@ -44,18 +46,37 @@ def discover_sections():
     return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
+def section_key(mod) -> str:
+    """The ``--section`` name of a section module (its module name, e.g. ``trade``)."""
+    return mod.__name__.rsplit(".", 1)[-1]
+
+
+def section_keys() -> list[str]:
+    """Every section name, in brief order."""
+    return [section_key(m) for m in discover_sections()]
+
+
 def build_sections(ctx: BriefContext, *, only: list[str] | None = None) -> tuple[list[Section], dict[str, str]]:
     """Build each section; a failing section is reported, not silently dropped."""
+    from critmin.errors import ConfigError
+
+    mods = discover_sections()
+    known = [section_key(m) for m in mods]
+    unknown = sorted(set(only or []) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown brief section {', '.join(repr(u) for u in unknown)}; "
+                          f"choose from {', '.join(known)}")
     built, failed = [], {}
-    for mod in discover_sections():
-        key = mod.__name__.rsplit(".", 1)[-1]
+    for mod in mods:
+        key = section_key(mod)
         if only and key not in only:
             continue
         try:
             sec = mod.build(ctx)
         except Exception as exc:  # noqa: BLE001 - shown in the brief and returned to the caller
             failed[key] = f"{type(exc).__name__}: {exc}"
-            traceback.print_exc()
+            if os.environ.get("CRITMIN_DEBUG"):
+                traceback.print_exc()
             continue
         if sec is not None:
             built.append(sec)
@@ -70,7 +91,8 @@ def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, st
     figures = {}
     for s in sections:
         figures[s.key] = [f.to_html(full_html=False, include_plotlyjs=False,
-                                    config={"displaylogo": False, "responsive": True}) for f in s.figures]
+                                    config={"displaylogo": False, "displayModeBar": False,
+                                            "responsive": True}) for f in s.figures]
     prov = provenance.drop_duplicates(subset=["table", "file"]).to_dict(orient="records") \
         if provenance is not None and len(provenance) else []
     return env.get_template("brief.html.j2").render(
@@ -85,6 +107,8 @@ def write_brief(ctx: BriefContext, out: Path, *, only: list[str] | None = None, 
     from critmin.errors import ConfigError
 
     out = Path(out)
+    if ctx.paper not in PAPERS:
+        raise ConfigError(f"paper must be one of {', '.join(PAPERS)}, got {ctx.paper!r}")
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise ConfigError(f"brief output must end in .html or .pdf, got {out.name}")

@@ -35,15 +35,16 @@ def shock_figure(res: dict) -> go.Figure:
     return fig
 
 
-def sourcing_figure(res: dict) -> go.Figure:
-    """Tonnes by supplier, with and without the FTA side by side."""
+def sourcing_figure(res: dict, *, scenario: str | None = None) -> go.Figure:
+    """Tonnes by supplier, with and without the FTA side by side; ``scenario`` names the tariff case in the title."""
     fig = go.Figure()
     for label, sc in res["scenarios"].items():
         fig.add_bar(name=f"{label.replace('_', ' ')} (USD {sc['total_cost_usd'] / 1e6:,.0f} mn)",
                     x=[a["partner"] for a in sc["allocation"]], y=[a["tonnes"] for a in sc["allocation"]])
     fig.update_layout(barmode="group", template="plotly_white", yaxis_title=res.get("unit", "tonnes"),
                       title=f"Least-cost sourcing of {res['mineral']} {res['stage']}, {res['year']} "
-                            f"(cap {res['max_share'] or 1:.0%} per supplier)")
+                            f"(cap {res['max_share'] or 1:.0%} per supplier)"
+                            + (f"<br><sub>scenario: {scenario}</sub>" if scenario else ""))
     return fig
 
 

@@ -55,3 +55,29 @@ def table(rows: Iterable[dict], columns: Sequence[tuple[str, str, Callable | Non
 def kpis(items: Sequence[tuple[str, str]]) -> str:
     return '<div class="kpis">' + "".join(
         f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in items) + "</div>"
+
+
+def product_label(hs6: str | None, mineral: str | None) -> str:
+    """The mineral name a table shows for one HS6 code, saying so when the code is a basket.
+
+    A basket code covers more than the mineral it is filed under (HS 270112 "bituminous coal" holds
+    thermal as well as coking coal), so its label reads ``coking_coal (basket: Bituminous coal, not
+    agglomerated; includes non-coking (thermal) bituminous coal)``.
+    """
+    from critmin.classify._tables import products_table
+
+    if not hs6:
+        return mineral or ""
+    rows = products_table()
+    rows = rows[rows["hs6"] == str(hs6)]
+    if rows.empty or not bool(rows["basket"].any()):
+        return mineral or ""
+    note = next((n for n in rows["note"] if isinstance(n, str) and n), "")
+    desc = rows["description"].iloc[0]
+    return f"{mineral} (basket: {desc}{'; ' + note if note else ''})"
+
+
+def scope_line(*, source: str, products: str, period: str, unit: str) -> str:
+    """The line under every card group and table: source · product scope · period and basis · unit."""
+    return (f'<p class="scope">{html.escape(source)} · {html.escape(products)} · {html.escape(period)} · '
+            f'{html.escape(unit)}</p>')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from critmin.report.base import BriefContext, Footnote, Section
-from critmin.report.html import fmt_num, fmt_pct, fmt_rank, fmt_usd, table
+from critmin.report.html import fmt_num, fmt_pct, fmt_rank, fmt_usd, product_label, scope_line, table
 
 ORDER = 20
 
@@ -24,6 +24,11 @@ def _dependence_figure(df, reporter: str) -> go.Figure:
     return fig
 
 
+def _labelled(records: list[dict]) -> list[dict]:
+    """Rows whose mineral label says when the HS6 code is a basket."""
+    return [dict(r, mineral=product_label(r.get("hs6"), r.get("mineral"))) for r in records]
+
+
 def build(ctx: BriefContext) -> Section | None:
     from critmin.services.overview import copper_ore_imports, mineral_overview
 
@@ -37,7 +42,10 @@ def build(ctx: BriefContext) -> Section | None:
     body = (f"<p>{r}'s imports of each mineral in {ctx.year}, by value-chain stage: how many suppliers, "
             f"how concentrated (HHI on 0–1 shares), China's share, governance-weighted HHI (WGI rescaled "
             f"0–10, higher = worse), and net import reliance where USGS reports domestic production.</p>"
-            + table(df.to_dict(orient="records"), cols))
+            + scope_line(source="CEPII BACI HS17 V202601 (trade); USGS MCS 2026 (production)",
+                         products="critical-mineral HS6 codes by value-chain stage",
+                         period=f"CY{ctx.year} (calendar year)", unit="current USD; shares of import value")
+            + table(_labelled(df.to_dict(orient="records")), cols))
     if p:
         weight_cols = [("mineral", "mineral", None), ("stage", "stage", None),
                        ("partner_share", f"{p} share of {r} imports", fmt_pct),

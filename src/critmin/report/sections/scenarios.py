@@ -10,6 +10,8 @@ from critmin.report.html import fmt_num, fmt_pct, fmt_usd, kpis, table
 ORDER = 70
 
 _PORT_OF = {"PER": "Matarani", "CHL": "Antofagasta"}
+TODAY = "duties in force"
+WHAT_IF = "what-if: the pre-24-Jul-2024 2.5 % duty"
 
 
 def build(ctx: BriefContext) -> Section | None:
@@ -26,11 +28,12 @@ def build(ctx: BriefContext) -> Section | None:
     origin = _PORT_OF.get(fta[0], fta[0])
     rt = route(origin, "Visakhapatnam", with_path=True)
     rt_closed = route(origin, "Visakhapatnam", closed=["magellan"], with_path=True)
-    items = [("copper-concentrate import dependence, 2024", fmt_pct(proj["base_import_dependence"])),
+    base = ctx.period_label(proj["base_year"], "projection start")
+    items = [(f"copper-concentrate import dependence, {base}", fmt_pct(proj["base_import_dependence"])),
              ("2047 (scenario band)", f"{fmt_pct(min(proj['at_2047'].values()))}–{fmt_pct(max(proj['at_2047'].values()))}"),
-             (f"least-cost sourcing 2030 with FTA ({', '.join(fta)})", fmt_usd(src["total_cost_usd"])),
+             (f"least-cost sourcing 2030 with FTA ({', '.join(fta)}), {TODAY}", fmt_usd(src["total_cost_usd"])),
              ("FTA saving at today's duty", fmt_usd(src.get("fta_saving_usd"))),
-             ("FTA saving if the 2.5 % duty were back", fmt_usd(what_if.get("fta_saving_usd"))),
+             (f"FTA saving, {WHAT_IF}", fmt_usd(what_if.get("fta_saving_usd"))),
              (f"{rt['from']} → {rt['to']}", f"{rt['distance_km']:,.0f} km, {rt['days']:.0f} days")]
     rows = [{"partner": a["partner"], "tonnes": a["tonnes"], "share": a["share"],
              "cost": a["landed_cost_usd_t"], "shadow": src["shadow_prices"].get(a["partner"], 0.0)}
@@ -54,6 +57,7 @@ def build(ctx: BriefContext) -> Section | None:
              Footnote("Route: searoute (Eurostat marine network) between critmin's port coordinates; "
                       "13 knots.")]
     return Section(key="scenarios", title="Copper concentrate: sourcing, routes and dependence scenarios",
-                   html=body, figures=[sourcing_figure(what_if), projection_figure(proj),
+                   html=body, figures=[sourcing_figure(src, scenario=TODAY),
+                                       sourcing_figure(what_if, scenario=WHAT_IF), projection_figure(proj),
                                        route_map_figure([rt, rt_closed], title="Sea routes to Visakhapatnam")],
                    footnotes=notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from critmin.errors import EmptySelectionError
 from critmin.report.base import BriefContext, Footnote, Section
-from critmin.report.html import fmt_usd, kpis, table
+from critmin.report.html import fmt_usd, kpis, product_label, scope_line, table
 
 ORDER = 10
 
@@ -36,13 +36,20 @@ def build(ctx: BriefContext) -> Section | None:
                   (f"{r} exports to {p}", fmt_usd(bil["exports_usd"])),
                   ("bilateral balance", fmt_usd(bil["balance_usd"]))]
         rows = sorted(bil["by_product"], key=lambda x: -(x["imports_usd"] + x["exports_usd"]))
+        rows = [dict(x, mineral=product_label(x.get("hs6"), x.get("mineral"))) for x in rows]
         body = table(rows, [("hs6", "HS6", None), ("mineral", "mineral", None), ("stage", "stage", None),
                             ("imports_usd", f"{r} imports (USD)", fmt_usd),
                             ("exports_usd", f"{r} exports (USD)", fmt_usd),
                             ("balance_usd", "balance (USD)", fmt_usd)])
         figures.append(trade_figure(bil))
     world_rows = world["by_partner"][:10]
-    body = (kpis(items) + body + f"<h3>{r}'s largest partners in these products</h3>"
+    codes = list((world.get("products") or {}).get("hs6") or [])
+    baskets = [c for c in codes if product_label(c, "") != ""]
+    scope = scope_line(source="CEPII BACI HS17 V202601",
+                       products=f"{len(codes)} critical-mineral HS6 codes, not all goods"
+                                + (f"; baskets (cover other goods too): HS {', '.join(baskets)}" if baskets else ""),
+                       period=f"CY{ctx.year} (calendar year)", unit="current USD")
+    body = (kpis(items) + scope + body + f"<h3>{r}'s largest partners in these products</h3>"
             + table(world_rows, [("partner", "partner", None), ("name", "name", None),
                                  ("imports_usd", "imports (USD)", fmt_usd),
                                  ("exports_usd", "exports (USD)", fmt_usd),
