@@ -119,8 +119,7 @@ def run_app(app: typer.Typer) -> None:
         raise SystemExit(1)
     if code == EXIT_INTERRUPTED:
         _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
-    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
-        raise SystemExit(code)
+    raise SystemExit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 
 def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:

@@ -39,6 +39,12 @@ FACT_COLUMNS = ["fact_id", "fact_key", "article_id", "type", "published", "sourc
 FactType = Literal["trade_value", "negotiation_round", "share", "policy_measure"]
 
 
+#: what each TradeStat import report's HS code covers (for the scope of a reference figure)
+TRADESTAT_SCOPES = {"2603": "copper ores and concentrates", "7108": "gold", "2846": "rare-earth compounds",
+                    "28252000": "lithium oxide and hydroxide", "28369100": "lithium carbonates",
+                    "2605": "cobalt ores and concentrates", "8105": "cobalt mattes and metal"}
+
+
 def _norm_ws(s: str) -> str:
     return " ".join(s.split())
 
@@ -263,7 +269,8 @@ def trade_reference(settings: Settings) -> pd.DataFrame:
         end = per.where(~per.str.startswith("CY"), per.str[2:] + "-12")
         frames.append(pd.DataFrame({
             "exporter": ts["partner_iso3"], "importer": ts["reporter"], "period_start": start, "period_end": end,
-            "value_usd": ts["value_usd"], "scope": "HS " + ts["hs_code"].astype(str) + " copper ores and concentrates",
+            "value_usd": ts["value_usd"], "scope": "HS " + ts["hs_code"].astype(str) + " " + ts["hs_code"].astype(str)
+            .map(TRADESTAT_SCOPES).fillna("(TradeStat import report)"),
             "table": "tradestat_imports", "source": "DGCI&S TradeStat (India, imports)"}))
     if not frames:
         return pd.DataFrame(columns=["exporter", "importer", "period_start", "period_end", "value_usd", "scope",
