@@ -192,3 +192,40 @@ def test_output_check_without_parquet_statistics(tmp_path, column, value, clean)
     assert _parquet_is_clean(con, path) is clean
     pq.write_table(pa.table(cols), path)  # and the same with statistics
     assert _parquet_is_clean(con, path) is clean
+
+
+FLOWS_2022 = "BACI_HS17_Y2022_V202601_critical31.csv"
+
+
+def test_every_year_file_of_the_mirror_is_one_table(tmp_path, mirror):
+    work = tmp_path / "work"
+    work.mkdir()
+    flows = [mirror / "baci" / FLOWS_2022, mirror / "baci" / FLOWS]
+    out = read_baci({"flows": flows, "countries": mirror / "baci" / CODES}, work)
+    df = pd.read_parquet(out["trade_flows"])
+    assert df.groupby("year").size().to_dict() == {2022: 23167, 2024: 21723}
+    years = out["baci_years"].set_index("year")
+    assert years.loc[2022, "has_quantities"] == False  # noqa: E712  (numpy bool)
+    assert years.loc[2024, "has_quantities"] == True  # noqa: E712
+    assert df.loc[df["year"] == 2022, "qty_t"].isna().all()
+    assert years.loc[2024, "rows"] == 21723 and years.loc[2022, "file"] == FLOWS_2022
+    assert years.loc[2024, "value_usd_total"] == pytest.approx(df.loc[df["year"] == 2024, "value_usd"].sum())
+
+
+def test_a_mix_of_csv_and_zip_is_read(tmp_path, mirror):
+    z = tmp_path / "BACI_HS17_V202601.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(mirror / "baci" / FLOWS_2022, "BACI_HS17_Y2022_V202601.csv")
+    work = tmp_path / "work"
+    work.mkdir()
+    out = read_baci({"flows": [z, mirror / "baci" / FLOWS], "countries": mirror / "baci" / CODES}, work)
+    assert list(out["baci_years"]["year"]) == [2022, 2024]
+
+
+def test_the_same_year_twice_is_refused(tmp_path, mirror):
+    copy = tmp_path / "BACI_HS17_Y2024_V202601.csv"
+    shutil.copy(mirror / "baci" / FLOWS, copy)
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(DataFormatError, match="same year"):
+        read_baci({"flows": [copy, mirror / "baci" / FLOWS], "countries": mirror / "baci" / CODES}, work)

@@ -112,3 +112,34 @@ def test_duplicate_partner(raw_text, tmp_path):
     with pytest.raises(DataFormatError, match=r"partner 'CHILE' \(CHL\) appears twice.*first at row 4") as err:
         read_tradestat(_write(tmp_path, text))
     assert err.value.row == 5
+
+
+# ---- every import report in the mirror -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def all_reports(mirror):
+    return sorted((mirror / "tradestat").glob("india_imports_*_by_partner_*.csv"))
+
+
+def test_every_report_is_read_with_basis(all_reports):
+    from critmin.sources.tradestat import read_tradestat_files
+    assert len(all_reports) >= 2
+    df = read_tradestat_files(all_reports)
+    SOURCE.schemas["tradestat_imports"].validate(df)
+    assert {"2603", "7108", "2846", "28252000", "28369100", "2605", "8105"} <= set(df["hs_code"])
+    assert (df.loc[df["period"].str.startswith("CY"), "basis"] == "CY").all()
+    assert (df.loc[~df["period"].str.startswith("CY"), "basis"] == "month").all()
+    gold_peru = df.query("hs_code == '7108' and partner_iso3 == 'PER' and period == 'CY2024'")["value_usd"]
+    assert gold_peru.item() == pytest.approx(4_368.55e6)
+    copper_peru = df.query("hs_code == '2603' and partner_iso3 == 'PER' and period == 'CY2024'")["value_usd"]
+    assert copper_peru.item() == pytest.approx(253.35e6)
+    assert "HS 2603" not in SOURCE.title and SOURCE.files[0].many
+
+
+def test_same_row_in_two_files_names_both(raw_path, tmp_path):
+    from critmin.sources.tradestat import read_tradestat_files
+    copy = tmp_path / "india_imports_copy_by_partner.csv"
+    copy.write_bytes(raw_path.read_bytes())
+    with pytest.raises(DataFormatError, match=r"india_imports_copy_by_partner\.csv.*also in "
+                                              r"india_imports_hs2603_by_partner_cy2024_cy2025\.csv"):
+        read_tradestat_files([raw_path, copy])

@@ -302,17 +302,56 @@ def _year_files(path: Path, workdir: Path) -> list[Path]:
     return sorted(files)
 
 
-def read_baci(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame | Path]:
-    """Load the BACI release into ``trade_flows`` (Parquet) and ``baci_countries``."""
+def _as_list(paths: "Path | list[Path]") -> list[Path]:
+    return [Path(p) for p in paths] if isinstance(paths, (list, tuple)) else [Path(paths)]
+
+
+def year_summary(part: Path, source_file: str) -> dict:
+    """One ``baci_years`` row of an ingested year file (Parquet): year, file, rows, has_quantities, total.
+
+    ``has_quantities`` is true when any row has a quantity (``qty_t`` not NULL);
+    ``value_usd_total`` is :math:`\\sum v \\cdot 1000` over the file.
+    """
+    con = duckdb.connect()
+    try:
+        year, rows, with_q, total = con.execute(f"""
+            SELECT min(year), count(*), count(qty_t), sum(value_usd)
+            FROM read_parquet('{Path(part).as_posix()}')""").fetchone()
+    finally:
+        con.close()
+    return {"year": int(year), "file": source_file, "rows": int(rows), "has_quantities": bool(with_q),
+            "value_usd_total": float(total)}
+
+
+def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, pd.DataFrame | Path]:
+    """Load the BACI release into ``trade_flows`` (Parquet), ``baci_years`` and ``baci_countries``.
+
+    ``paths["flows"]`` is one path or a list of paths, any mix of year CSVs and
+    release zips (whose year files are unpacked). Every year goes into one
+    ``trade_flows`` table; a year whose file has no quantity at all (the 2022
+    file of the mirror) keeps ``qty_t`` NULL, which ``baci_years.has_quantities``
+    reports.
+    """
     countries = read_country_codes(paths["countries"])
     workdir = Path(workdir)
-    parts = []
-    for i, f in enumerate(_year_files(Path(paths["flows"]), workdir)):
+    year_files: list[Path] = []
+    for p in _as_list(paths["flows"]):
+        year_files.extend(_year_files(p, workdir))
+    names = [f.name for f in year_files]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise DataFormatError(year_files[names.index(dup[0])], "year file given twice (mirror and zip?)")
+    parts, years = [], []
+    for i, f in enumerate(sorted(year_files, key=lambda f: f.name)):
         m = YEAR_FILE.search(f.name)
         rev = m.group(1) if m else HS_REVISION
         part = workdir / f"trade_flows_{i}.parquet"
         ingest_year_file(f, countries, part, hs_revision=rev)
         parts.append(part)
+        years.append(year_summary(part, f.name))
+    seen = [y["year"] for y in years]
+    if len(set(seen)) != len(seen):
+        raise DataFormatError(year_files[0], f"two year files hold the same year ({sorted(seen)})")
     if len(parts) == 1:
         out = parts[0]
     else:
@@ -321,8 +360,18 @@ def read_baci(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFram
         files = ", ".join(f"'{p.as_posix()}'" for p in parts)
         con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{out.as_posix()}' (FORMAT parquet)")
         con.close()
-    return {"trade_flows": out, "baci_countries": countries}
+    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total"])
+    baci_years = baci_years.sort_values("year").reset_index(drop=True)
+    return {"trade_flows": out, "baci_years": baci_years, "baci_countries": countries}
 
+
+YEARS_SCHEMA = pa.DataFrameSchema({
+    "year": pa.Column(int, pa.Check.in_range(1988, 2100), unique=True),
+    "file": pa.Column(str),
+    "rows": pa.Column(int, pa.Check.gt(0)),
+    "has_quantities": pa.Column(bool),
+    "value_usd_total": pa.Column(float, pa.Check.ge(0)),
+}, strict=True)
 
 COUNTRY_SCHEMA = pa.DataFrameSchema({
     "code": pa.Column("int32", unique=True),
@@ -339,13 +388,13 @@ SOURCE = Source(
     licence="Etalab Open Licence 2.0",
     release=f"{HS_REVISION} {RELEASE}",
     files=(
-        RemoteFile("flows", f"baci/BACI_{HS_REVISION}_Y2024_{RELEASE}_critical31.csv",
-                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{HS_REVISION}_{RELEASE}.zip"),
+        RemoteFile("flows", f"baci/BACI_{HS_REVISION}_Y*_{RELEASE}*.csv",
+                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{HS_REVISION}_{RELEASE}.zip", many=True),
         RemoteFile("countries", f"baci/country_codes_{RELEASE}.csv",
                    f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv"),
     ),
     load=read_baci,
-    tables=("trade_flows", "baci_countries"),
-    schemas={"baci_countries": COUNTRY_SCHEMA},
+    tables=("trade_flows", "baci_years", "baci_countries"),
+    schemas={"baci_years": YEARS_SCHEMA, "baci_countries": COUNTRY_SCHEMA},
     url_page="https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
 )

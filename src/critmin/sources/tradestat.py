@@ -1,4 +1,4 @@
-"""India DGCI&S TradeStat: imports of one HS heading by partner country.
+"""India DGCI&S TradeStat: imports of HS headings by partner country (every import report in the mirror).
 
 Format (DGCI&S TradeStat / MEIDB "commodity-wise all countries" import report,
 as extracted to CSV): one row per partner, columns ``hs_code, trade_type,
@@ -11,7 +11,13 @@ Canonical table ``tradestat_imports`` (long): ``reporter`` (``IND``),
 ``hs_code``, ``partner_name``, ``partner_iso3`` (from :func:`critmin.countries.resolve`,
 source ``tradestat``; ``WLD`` for ``TOTAL``),
 ``period`` (``2024-12``, ``2025-12``, ``CY2024``, ``CY2025``), ``value_usd``
-(USD, i.e. the report's millions x 1e6) and ``flow`` (``import``).
+(USD, i.e. the report's millions x 1e6), ``flow`` (``import``) and ``basis``
+(``month`` for a December column, ``CY`` for a calendar-year column).
+
+Every file matching ``tradestat/india_imports_*_by_partner_*.csv`` is read (HS 2603
+copper ores; HS 7108 gold, 2846 rare-earth compounds, 28252000 LiOH, 28369100 Li2CO3 (8-digit), 2605
+cobalt ores, 8105 cobalt). The same (HS, partner, period) in two files is an error
+naming both files.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ VALUE_COLUMN = re.compile(r"^(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|
                           r"(?P<year>\d{4})_usd_mn$")
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                       "nov", "dec"], start=1)}
-COLUMNS = ["reporter", "hs_code", "partner_name", "partner_iso3", "period", "value_usd", "flow"]
+COLUMNS = ["reporter", "hs_code", "partner_name", "partner_iso3", "period", "value_usd", "flow", "basis"]
 
 
 def _period(column: str) -> str:
@@ -103,14 +109,41 @@ def read_tradestat(path: Path) -> pd.DataFrame:
             if not math.isfinite(value) or value < 0:
                 raise DataFormatError(path, f"value {raw} must be a finite number >= 0 (USD million)", row=n,
                                       field=col)
-            records.append(("IND", hs, name, iso3, _period(col), round(value * 1e6, 2), flow))
+            period = _period(col)
+            records.append(("IND", hs, name, iso3, period, round(value * 1e6, 2), flow,
+                            "CY" if period.startswith("CY") else "month"))
     if not records:
         raise DataFormatError(path, "has a header but no data rows")
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"tradestat_imports": read_tradestat(files["imports"])}
+def read_tradestat_files(paths: "list[Path] | Path") -> pd.DataFrame:
+    """Parse every TradeStat import report and stack them into one ``tradestat_imports`` table.
+
+    Raises
+    ------
+    DataFormatError
+        Any file's own problem (see :func:`read_tradestat`), no file at all, or the same
+        (HS code, partner, period, flow) in two files (both files are named).
+    """
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not paths:
+        raise DataFormatError(Path("tradestat/india_imports_*_by_partner_*.csv"), "no TradeStat import report found")
+    frames = []
+    owner: dict[tuple[str, str, str, str], Path] = {}
+    for path in paths:
+        df = read_tradestat(path)
+        for key in zip(df["hs_code"], df["partner_iso3"], df["period"], df["flow"]):
+            if key in owner:
+                raise DataFormatError(path, f"HS {key[0]}, partner {key[1]}, period {key[2]} is also in "
+                                            f"{owner[key].name}", field="hs_code")
+            owner[key] = path
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _load(files: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"tradestat_imports": read_tradestat_files(files["imports"])}
 
 
 TRADESTAT_SCHEMA = pa.DataFrameSchema({
@@ -121,17 +154,18 @@ TRADESTAT_SCHEMA = pa.DataFrameSchema({
     "period": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}|CY\d{4})$")),
     "value_usd": pa.Column(float, pa.Check.ge(0)),
     "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
+    "basis": pa.Column(str, pa.Check.isin(["CY", "month"])),
 }, strict=True, unique=["hs_code", "partner_iso3", "period", "flow"])
 
 SOURCE = Source(
     name="tradestat",
-    title="India DGCI&S TradeStat: imports of HS 2603 copper ores and concentrates by partner",
+    title="India DGCI&S TradeStat: imports by partner of copper ores, gold, rare earths, lithium and cobalt",
     publisher="DGCI&S, Ministry of Commerce and Industry, Government of India",
     licence="attribution (Source: DGCI&S); open licence not confirmed",
     release="Dec-2025 edition, revised values",
     files=(
-        RemoteFile("imports", "tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv",
-                   "https://tradestat.commerce.gov.in/meidb/commodity_wise_all_countries_import"),
+        RemoteFile("imports", "tradestat/india_imports_*_by_partner_*.csv",
+                   "https://tradestat.commerce.gov.in/meidb/commodity_wise_all_countries_import", many=True),
     ),
     load=_load,
     tables=("tradestat_imports",),
