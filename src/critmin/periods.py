@@ -198,5 +198,9 @@ def comparison_note(a: Period, b: Period) -> str | None:
         months = (overlap_end.year - overlap_start.year) * 12 + overlap_end.month - overlap_start.month + 1
         shared = (f"they share {months} month{'s' if months != 1 else ''} "
                   f"({overlap_start:%b %Y}-{overlap_end:%b %Y})")
-    return (f"{a.label} is a {a.basis_name} and {b.label} a {b.basis_name}: {shared}, so the two figures "
-            f"are not the same period")
+    return (f"{a.label} is {_article(a.basis_name)} {a.basis_name} and {b.label} {_article(b.basis_name)} "
+            f"{b.basis_name}: {shared}, so the two figures are not the same period")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"

@@ -1,0 +1,70 @@
+"""The bilateral trade picture on the real mirror: totals, the products that explain them, coverage, sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from critmin.services.explorer import trade_summary
+from critmin.services.trade_picture import trade_picture
+
+
+def test_india_peru_financial_year_total_and_calendar_year_detail(built_settings):
+    res = trade_picture(built_settings, "IND", "PER", "FY2024-25")
+    t = res["total"]
+    assert (t["period"], t["basis"], t["source"]) == ("FY2024-25", "FY", "tradestat_totals")
+    assert t["imports_usd"] == pytest.approx(4981.09e6)
+    assert t["exports_usd"] == pytest.approx(1002.26e6)
+    gold = next(r for r in res["explained"] if r["flow"] == "imports" and r["code"] == "7108")
+    ore = next(r for r in res["explained"] if r["flow"] == "imports" and r["code"] == "2603")
+    assert gold["value_usd"] == pytest.approx(4368.55e6) and gold["source"] == "tradestat"
+    assert ore["value_usd"] == pytest.approx(253.35e6) and ore["period"] == "CY2024"
+    assert "not the same period" in gold["basis_note"]  # CY detail against a FY total, said so
+    cov = res["coverage"]["imports"]
+    assert cov["share"] == pytest.approx(cov["explained_usd"] / 4981.09e6)
+    assert 0.9 < cov["share"] < 1.0
+    assert "not the same period" in cov["note"]
+
+
+def test_earlier_financial_year_and_chile(built_settings):
+    assert trade_picture(built_settings, "IND", "PER", "FY2023-24")["total"]["imports_usd"] == \
+        pytest.approx(3114.31e6)
+    chl = trade_picture(built_settings, "IND", "CHL", "FY2023-24")["total"]
+    assert (chl["exports_usd"], chl["imports_usd"]) == (pytest.approx(1183.05e6), pytest.approx(1514.10e6))
+
+
+def test_calendar_year_uses_the_overlapping_financial_year_and_says_so(built_settings):
+    t = trade_picture(built_settings, "IND", "PER", "CY2024")["total"]
+    assert t["period"] == "FY2024-25" and "share 9 months" in t["note"]
+
+
+def test_other_pairs_take_their_total_from_dots(built_settings):
+    res = trade_picture(built_settings, "CHN", "PER", "CY2019")
+    t = res["total"]
+    assert t["source"] == "imf_dots" and t["period"] == "CY2019" and "mirror" in t["note"]
+    assert t["imports_usd"] > 1e9 and t["exports_usd"] > 1e9
+    # a pair and period nobody covers has no total, and the detail is not passed off as one
+    none = trade_picture(built_settings, "CHN", "PER", "CY2024")
+    assert none["total"] is None
+    assert all(c["share"] is None for c in none["coverage"].values())
+
+
+def test_trade_command_json_keeps_old_keys_and_adds_the_picture(built_settings):
+    res = trade_summary(built_settings, "IND", partners=["PER"], period="FY2024-25")
+    assert {"imports_usd", "exports_usd", "by_product", "by_partner"} <= set(res)
+    assert res["total"]["imports_usd"] == pytest.approx(4981.09e6)
+    assert res["scope"].endswith("(not all goods)")
+    assert res["years"] == [2024]
+
+
+def test_cli_trade_json_through_the_entry_point(built_settings):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "critmin", "trade", "--reporter", "India", "--partner", "Peru",
+                          "--period", "FY2024-25", "--json", "--home", str(built_settings.home)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["total"]["source"] == "tradestat_totals"
+    assert {r["code"] for r in res["explained"] if r["flow"] == "imports"} >= {"7108", "2603"}
