@@ -68,3 +68,13 @@ def test_unknown_partner_is_a_clear_error(built_settings, tmp_path):
     assert result.exit_code != 0
     assert "unknown country 'PERU'" in str(result.exception) or "PERU" in result.output
     assert not (tmp_path / "b.html").exists()
+
+
+def test_brief_opens_with_total_bilateral_trade(brief_html):
+    res, out = brief_html
+    assert res.sections[0] == "total_trade"
+    text = out.read_text()
+    first = text.index("Total trade: IND and PER, all goods")
+    assert text.index("4.98 bn", first) < text.index("Trade in critical minerals", first)
+    assert "FY2024-25 (Indian financial year, April–March)" in text
+    assert "Gold (including gold plated with platinum)" in text
