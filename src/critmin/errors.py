@@ -19,6 +19,16 @@ def echo(value, limit: int = ECHO_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+MESSAGE_LIMIT = 600
+"""Longest problem text of a :class:`DataFormatError`; longer ones keep their head and tail."""
+
+
+def _cut(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 100] + f" ...[{len(text) - limit + 20:,} characters cut]... " + text[-80:]
+
+
 class CritminError(Exception):
     """Base class of every error critmin raises on purpose."""
 
@@ -43,6 +53,7 @@ class DataFormatError(CritminError):
     """
 
     def __init__(self, file, problem: str, *, row: int | None = None, field: str | None = None):
+        problem = _cut(str(problem))
         self.file, self.problem, self.row, self.field = str(file), problem, row, field
         where = self.file
         if row is not None:

@@ -7,12 +7,16 @@ file and, where it can, the row and what was expected.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
+import zlib
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
-from critmin.errors import DataFormatError
+from critmin.errors import CritminError, DataFormatError
+
+T = TypeVar("T")
 
 
 def read_text(path: Path, *, encoding: str, reject_utf8: bool = False) -> str:
@@ -111,3 +115,39 @@ def sheet(wb, path: Path, name: str):
         raise DataFormatError(path, f"sheet {name!r} is missing; sheets present: {', '.join(wb.sheetnames)}",
                               field=name)
     return wb[name]
+
+
+#: what openpyxl (and the XML parsers and zip reader under it) raise on a damaged workbook
+WORKBOOK_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, AttributeError,
+    OverflowError, EOFError, OSError, UnicodeError, SyntaxError,  # xml.etree ParseError is a SyntaxError
+)
+try:  # lxml, when openpyxl uses it
+    from lxml.etree import LxmlError
+
+    WORKBOOK_ERRORS += (LxmlError,)
+except ImportError:  # pragma: no cover
+    pass
+
+
+def workbook_reader(read: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a ``read_*(path, ...)`` function that reads an ``.xlsx``: a damaged workbook
+    (bad XML, cell references, values openpyxl cannot convert, a truncated zip part) ends in
+    :class:`DataFormatError` naming the file, never in the library's own exception.
+
+    openpyxl in read-only mode parses sheets lazily, while rows are iterated, so the whole
+    reader is wrapped, not only the ``load_workbook`` call. Critmin errors pass unchanged.
+    """
+
+    @functools.wraps(read)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return read(path, *args, **kwargs)
+        except CritminError:
+            raise
+        except WORKBOOK_ERRORS as exc:
+            detail = " ".join(str(exc).split())[:160]
+            raise DataFormatError(path, f"damaged workbook ({type(exc).__name__}: {detail}); expected the "
+                                        f"publisher's .xlsx as downloaded") from None
+
+    return wrapper

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from critmin.errors import DataFormatError
+from critmin.errors import DataFormatError, echo
 from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import read_text
@@ -122,12 +122,12 @@ def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = F
         bad = df[c].notna() & ~finite
         if bad.any():
             i = int(bad.to_numpy().argmax())
-            raise DataFormatError(path, f"{df[c].iloc[i]!r} is not a number", row=i + 1, field=c)
+            raise DataFormatError(path, f"{echo(df[c].iloc[i])} is not a number", row=i + 1, field=c)
         if integer:
             frac = num.notna() & (num != num.round())
             if frac.any():
                 i = int(frac.to_numpy().argmax())
-                raise DataFormatError(path, f"{df[c].iloc[i]!r} is not an integer", row=i + 1, field=c)
+                raise DataFormatError(path, f"{echo(df[c].iloc[i])} is not an integer", row=i + 1, field=c)
         if nonneg:
             neg = num < 0
             if neg.any():
@@ -135,6 +135,12 @@ def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = F
                 raise DataFormatError(path, f"negative value {df[c].iloc[i]}; expected >= 0", row=i + 1,
                                       field=c)
         if integer:
+            limit = 127 if c in DIST_DUMMIES else 2 ** 53
+            huge = num.abs() > limit
+            if huge.any():
+                i = int(huge.to_numpy().argmax())
+                raise DataFormatError(path, f"{echo(df[c].iloc[i])} is out of range (at most {limit:,})",
+                                      row=i + 1, field=c)
             df[c] = num.astype("Int8" if c in DIST_DUMMIES else "Int64")
         else:
             df[c] = num.astype("float64")

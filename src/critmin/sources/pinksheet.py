@@ -26,7 +26,7 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
-from critmin.sources.csvutil import open_workbook, sheet
+from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 
 SHEET = "Monthly Prices"
 # Pink Sheet series name -> critmin series id
@@ -43,6 +43,7 @@ def _clean(cell) -> str:
     return re.sub(r"\s+", " ", str(cell)).strip().rstrip("*").strip() if cell is not None else ""
 
 
+@workbook_reader
 def read_pinksheet(path: Path) -> pd.DataFrame:
     """Parse the Pink Sheet monthly workbook into the ``metal_prices`` table.
 

@@ -38,7 +38,7 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
-from critmin.sources.csvutil import open_workbook
+from critmin.sources.csvutil import open_workbook, workbook_reader
 
 INDICATORS = ("va", "pv", "ge", "rq", "rl", "cc")
 CODE_RECODE = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "WBG": "PSE", "PAL": "PSE", "ADO": "AND", "KSV": "XKX"}
@@ -63,6 +63,7 @@ def _number(path, value, excel_row: int, field: str) -> float | None:
         raise DataFormatError(path, f"{value!r} is not a number or '..'", row=excel_row, field=field) from None
 
 
+@workbook_reader
 def read_wgi(path: Path) -> pd.DataFrame:
     """Parse ``wgidataset.xlsx`` (long layout) into the ``governance`` table.
 

@@ -41,7 +41,7 @@ import pandera.pandas as pa
 from critmin.countries import resolve, source_aliases, unknown_hint
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
-from critmin.sources.csvutil import open_workbook, sheet
+from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 
 SHEET = "AllRTAs"
 
@@ -138,6 +138,7 @@ def _expand(path: Path, names: list[str], blocs: Mapping[str, list[str]], n: int
     return out, used
 
 
+@workbook_reader
 def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
     """Parse the WTO ``AllRTAs.xlsx`` export into ``agreements`` and ``agreement_members``.
 
