@@ -1,0 +1,98 @@
+"""``critmin screen``: the import-dependence screen over every reporter x HS6 x year in ``trade_flows``.
+
+Orchestration only: the expression is :func:`critmin.domain.indicators.screen.screen`; this
+module picks the years, runs it on the chosen engine and writes the result (Parquet
+partitioned by year, or returns the rows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from critmin.config import Settings
+from critmin.domain.indicators.screen import rollup, screen
+from critmin.errors import EmptySelectionError
+
+
+def run_screen(settings: Settings, *, years: Sequence[int] | None = None, reporters: Sequence[str] | None = None,
+               parquet: Path | None = None, backend: str = "duckdb", con=None, limit: int = 20) -> dict:
+    """Screen every reporter x HS6 x year (CEPII GeoDep criteria with persistence).
+
+    Parameters
+    ----------
+    years : list of int, optional
+        Default: every year in ``trade_flows``. Years without data are listed in ``years_without_data``.
+    reporters : list of str, optional
+        Importers (ISO3, ISO2 or names); default every importer.
+    parquet : Path, optional
+        Write the full screen there as a Parquet dataset partitioned by year (hive style ``year=2024/``),
+        streamed in record batches.
+    limit : int
+        How many rows of the dependent products to return (largest imports first).
+
+    Returns
+    -------
+    dict
+        ``years, years_without_data, reporters, rows, n_dependent, n_persistent, dependent [rows...],
+        rollup [mineral x stage rows], written`` (the dataset folder or ``None``), ``source``.
+    """
+    import ibis
+
+    from critmin.classify._tables import products_table
+    from critmin.services.explorer import SOURCE_NOTE, Explorer
+
+    x = Explorer.open(settings, backend=backend, con=con)
+    reps = sorted({x.country(r) for r in reporters}) if reporters else None
+    available = x.available_years()
+    yrs = sorted({int(y) for y in years}) if years else available
+    present = [y for y in yrs if y in available]
+    if not present:
+        raise EmptySelectionError(f"no trade data for year(s) {', '.join(map(str, yrs))}; trade_flows covers "
+                                  f"{', '.join(map(str, available))}")
+    expr = screen(x.table("trade_flows"), years=present, reporters=reps)
+    written = None
+    if parquet is not None:
+        written = _write_partitioned(x.con, expr, Path(parquet))
+    counts = expr.aggregate(rows=expr.count(), n_dependent=expr.dependent.cast("int64").sum(),
+                            n_persistent=expr.persistent.cast("int64").sum()).to_pandas().iloc[0]
+    dep = expr.filter(expr.dependent).order_by([ibis.desc(expr.imports_usd), expr.hs6]).limit(limit).to_pandas()
+    prods = products_table()[["hs6", "mineral", "stage"]].drop_duplicates()
+    roll = rollup(expr, ibis.memtable(prods)).order_by(["reporter", "mineral", "stage", "year"]).to_pandas()
+    return {"years": present, "years_without_data": [y for y in yrs if y not in available], "reporters": reps,
+            "rows": int(counts["rows"]), "n_dependent": int(counts["n_dependent"] or 0),
+            "n_persistent": int(counts["n_persistent"] or 0),
+            "dependent": _records(dep), "rollup": _records(roll),
+            "written": str(written) if written else None,
+            "criteria": "GeoDep (Lefebvre and Wibaux 2024): import HHI > 0.4, world export HHI > 0.4, "
+                        "imports/exports > 1; persistent = dependent in >= 2 of the 3 years t-2..t",
+            "source": SOURCE_NOTE + "; HS6 codes present in trade_flows", "basis": "CY", "backend": backend}
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in df.to_dict(orient="records")]
+
+
+def _write_partitioned(con, expr, folder: Path) -> Path:
+    """Stream ``expr`` into a hive-partitioned Parquet dataset (``folder/year=YYYY/*.parquet``), atomically."""
+    import shutil
+
+    import pyarrow.dataset as ds
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if con.name == "duckdb":  # DuckDB streams the query into the partitions itself
+        import ibis
+
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        con.raw_sql(f"COPY ({sql}) TO '{tmp.as_posix()}' (FORMAT parquet, PARTITION_BY (year))").fetchall()
+    else:
+        ds.write_dataset(expr.to_pyarrow(), tmp, format="parquet", partitioning=["year"],
+                         partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore")
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.replace(folder)
+    return folder
