@@ -148,3 +148,16 @@ def test_pdf_page_size(built_settings, tmp_path, monkeypatch, paper, width_pt):
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", out.read_bytes())
     assert boxes, "no page box found"
     assert all(abs(float(w) - width_pt) < 2 for w, _ in boxes), boxes
+
+
+def test_partner_weight_lists_every_usgs_ranked_mineral(built_settings):
+    from critmin.report.sections import minerals
+    from critmin.services.dependence_table import partner_production_by_mineral
+
+    sec = minerals.build(BriefContext(built_settings, "IND", "PER", 2024))
+    ranked = [m for m, v in partner_production_by_mineral(built_settings, "PER").items()
+              if v.get("partner_production_rank")]
+    assert "silver" in ranked and "zinc" in ranked
+    part = sec.html[sec.html.index("every mineral USGS ranks it in"):]
+    for m in ranked:
+        assert f"<td>{m}</td>" in part, m

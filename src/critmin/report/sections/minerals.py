@@ -29,6 +29,27 @@ def _labelled(records: list[dict]) -> list[dict]:
     return [dict(r, mineral=product_label(r.get("hs6"), r.get("mineral"))) for r in records]
 
 
+def _usgs_ranks_table(ctx: BriefContext) -> str:
+    """Every mineral USGS ranks the partner in (mine production), traded with the reporter or not."""
+    from critmin.services.dependence_table import partner_production_by_mineral
+
+    ranks = partner_production_by_mineral(ctx.settings, ctx.partner)
+    rows = sorted(({"mineral": m, **v} for m, v in ranks.items() if v.get("partner_production_rank")),
+                  key=lambda x: (x["partner_production_rank"], x["mineral"]))
+    if not rows:
+        return ""
+    p = ctx.partner
+    return (f"<h3>{p} in the world: every mineral USGS ranks it in (mine production)</h3>"
+            + scope_line(source="USGS Mineral Commodity Summaries 2026", products="all minerals in the USGS "
+                         "tables, whether or not in the trade extract",
+                         period="calendar year: the latest USGS year not flagged as an estimate, per "
+                                "mineral (column year)", unit="rank and share of world output; reserves share")
+            + table(rows, [("mineral", "mineral", None), ("partner_production_rank", f"{p} world rank", fmt_rank),
+                           ("partner_production_share", "share of world output", fmt_pct),
+                           ("partner_reserves_share", "share of reserves", fmt_pct),
+                           ("production_year", "year", None), ("n_producers", "countries listed", None)]))
+
+
 def build(ctx: BriefContext) -> Section | None:
     from critmin.services.overview import copper_ore_imports, mineral_overview
 
@@ -58,6 +79,8 @@ def build(ctx: BriefContext) -> Section | None:
         body += (f"<h3>{p}'s weight in each mineral</h3>" + table(has.to_dict(orient="records"), weight_cols)
                  + (f"<p class='note'>{p} neither supplies {r} nor is listed by USGS as a producer of: "
                     f"{', '.join(rest)}.</p>" if rest else ""))
+    if p:
+        body += _usgs_ranks_table(ctx)
     ore = copper_ore_imports(ctx.settings, r, p)
     notes = [Footnote("Dependence: shares of the reporter's import value by supplier (BACI trade_flows); "
                       "HHI = Σ s², top-3 = sum of the three largest shares; WGI-weighted HHI = Σ s²·g with "
