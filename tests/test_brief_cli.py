@@ -161,3 +161,16 @@ def test_partner_weight_lists_every_usgs_ranked_mineral(built_settings):
     part = sec.html[sec.html.index("every mineral USGS ranks it in"):]
     for m in ranked:
         assert f"<td>{m}</td>" in part, m
+
+
+def test_fta_charts_name_their_tariff_scenario(built_settings):
+    from critmin.report.sections import fta
+
+    sec = fta.build(BriefContext(built_settings, "IND", "PER", 2024))
+    if sec is None:
+        pytest.skip("no bundled IND-PER schedule")
+    assert "scenario: tariffs in force" in sec.html
+    for fig in sec.figures:
+        assert "scenario:" in fig.layout.title.text, fig.layout.title.text
+    if "The charts show the same schedule with the tariffs of" in sec.html:
+        assert all("what-if" in f.layout.title.text for f in sec.figures)
