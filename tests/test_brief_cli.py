@@ -174,3 +174,12 @@ def test_fta_charts_name_their_tariff_scenario(built_settings):
         assert "scenario:" in fig.layout.title.text, fig.layout.title.text
     if "The charts show the same schedule with the tariffs of" in sec.html:
         assert all("what-if" in f.layout.title.text for f in sec.figures)
+
+
+def test_copper_ore_table_uses_the_reference_year(built_settings):
+    from critmin.report.sections import minerals
+
+    sec = minerals.build(BriefContext(built_settings, "IND", "PER", 2024))
+    m = re.search(r"Total (CY\d{4})([^:]*):", sec.html)
+    assert m, "copper-ore total missing"
+    assert m.group(1) == "CY2024" or "not the reference year CY2024" in m.group(2), m.group(0)

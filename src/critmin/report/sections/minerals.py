@@ -90,12 +90,16 @@ def build(ctx: BriefContext) -> Section | None:
              Footnote("Producer ranks and shares: USGS Mineral Commodity Summaries 2026 data release "
                       "(world mine production and reserves tables, doi:10.5066/P1WKQ63T).")]
     if ore is not None and len(ore["suppliers"]):
-        latest = ore["periods"][-1]
+        from critmin.periods import calendar_year
+
+        wanted = calendar_year(ctx.year).label
+        latest = wanted if wanted in list(ore["periods"]) else ore["periods"][-1]
+        shown = latest if latest == wanted else f"{latest} (not the reference year {wanted}, which TradeStat lacks)"
         sup = ore["suppliers"]
         top = sup[sup["period"] == latest].head(8).to_dict(orient="records")
-        body += (f"<h3>Copper ores and concentrates (HS 2603), {r}'s imports by partner</h3>"
+        body += (f"<h3>Copper ores and concentrates (HS 2603), {r}'s imports by partner, {latest}</h3>"
                  f"<p>BACI's extract has no HS 2603; India's official TradeStat figures fill the gap. "
-                 f"Total {latest}: USD {fmt_usd(ore['total_usd'].get(latest))}.</p>"
+                 f"Total {shown}: USD {fmt_usd(ore['total_usd'].get(latest))}.</p>"
                  + table(top, [("rank", "rank", None), ("partner", "partner", None),
                                ("value_usd", "imports (USD)", fmt_usd), ("share", "share", fmt_pct)]))
         notes.append(Footnote("Copper ore: DGCI&S TradeStat (Ministry of Commerce and Industry, Government of "
