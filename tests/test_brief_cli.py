@@ -183,3 +183,11 @@ def test_copper_ore_table_uses_the_reference_year(built_settings):
     m = re.search(r"Total (CY\d{4})([^:]*):", sec.html)
     assert m, "copper-ore total missing"
     assert m.group(1) == "CY2024" or "not the reference year CY2024" in m.group(2), m.group(0)
+
+
+@pytest.mark.parametrize("values, unit", [([3500.0, 2900.0], "thousand USD"), ([1.4e10], "billion USD"),
+                                          ([0.0], "USD"), ([2e6, None], "million USD")])
+def test_trade_chart_unit_suits_the_values(values, unit):
+    from critmin.report.figures_explorer import usd_scale
+
+    assert usd_scale(values)[1] == unit
