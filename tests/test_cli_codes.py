@@ -26,3 +26,13 @@ def test_codes_csv(tmp_path):
     res = CliRunner().invoke(app, ["codes", "minerals", "--csv", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_text().splitlines()[0] == "mineral"
+
+
+def test_code_options_point_to_codes():
+    import typer
+
+    root = typer.main.get_command(app)
+    sourcing = root.commands["sourcing"]
+    helps = {o: p.help for p in sourcing.params for o in p.opts}
+    assert "critmin codes minerals" in helps["--mineral"]
+    assert "critmin codes ports" in helps["--port"]
