@@ -43,7 +43,7 @@ def dependence_figure(result: dict, *, top: int = 10) -> go.Figure:
     fig.update_layout(template="plotly_white", xaxis_title="share of imports (%)",
                       title=(f"{result['reporter']} imports of {what}, {result['year']}: "
                              f"HHI {result['hhi']:.2f}, top-3 {result['top3_share']:.0%}, "
-                             f"China {result['china_share']:.0%}"))
+                             f"China {result['china_share']:.0%} (shares of import value)"))
     return fig
 
 

@@ -20,7 +20,7 @@ def _dependence_figure(df, reporter: str) -> go.Figure:
         hovertemplate="%{text}<br>China %{x:.1f}%<br>HHI %{y:.2f}<extra></extra>"))
     fig.update_layout(template="plotly_white", height=560,
                       title=f"{reporter}'s import concentration by mineral (bubble size: import value)",
-                      xaxis_title="China's share of imports (%)", yaxis_title="HHI of suppliers (0–1)")
+                      xaxis_title="China's share of import value (%)", yaxis_title="HHI of suppliers (0–1)")
     return fig
 
 
@@ -57,7 +57,8 @@ def build(ctx: BriefContext) -> Section | None:
     r, p = ctx.reporter, ctx.partner
     cols = [("mineral", "mineral", None), ("stage", "stage", None), ("hs6", "HS6", None),
             ("imports_usd", "imports (USD)", fmt_usd), ("n_suppliers", "suppliers", None),
-            ("hhi", "HHI", fmt_num), ("top3_share", "top-3", fmt_pct), ("china_share", "China", fmt_pct),
+            ("hhi", "HHI", fmt_num), ("top3_share", "top-3 (value)", fmt_pct),
+            ("china_share", "China (share of value)", fmt_pct),
             ("wgi_weighted_hhi", "WGI-wt HHI", fmt_num), ("net_import_reliance", "NIR", fmt_pct),
             ("top_supplier", "top supplier", None), ("top_supplier_share", "its share", fmt_pct)]
     body = (f"<p>{r}'s imports of each mineral in {ctx.year}, by value-chain stage: how many suppliers, "
