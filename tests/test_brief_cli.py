@@ -191,3 +191,12 @@ def test_trade_chart_unit_suits_the_values(values, unit):
     from critmin.report.figures_explorer import usd_scale
 
     assert usd_scale(values)[1] == unit
+
+
+def test_provenance_has_one_row_per_table(warehouse):
+    prov = warehouse.provenance()
+    rows = brief_mod.provenance_rows(prov)
+    tables = [r["table"] for r in rows]
+    assert len(tables) == len(set(tables)) == prov["table"].nunique()
+    multi = [r for r in rows if r["n_files"] > 1]
+    assert all("," in r["file"] for r in multi)
