@@ -148,3 +148,55 @@ def test_pdf_page_size(built_settings, tmp_path, monkeypatch, paper, width_pt):
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", out.read_bytes())
     assert boxes, "no page box found"
     assert all(abs(float(w) - width_pt) < 2 for w, _ in boxes), boxes
+
+
+def test_partner_weight_lists_every_usgs_ranked_mineral(built_settings):
+    from critmin.report.sections import minerals
+    from critmin.services.dependence_table import partner_production_by_mineral
+
+    sec = minerals.build(BriefContext(built_settings, "IND", "PER", 2024))
+    ranked = [m for m, v in partner_production_by_mineral(built_settings, "PER").items()
+              if v.get("partner_production_rank")]
+    assert "silver" in ranked and "zinc" in ranked
+    part = sec.html[sec.html.index("every mineral USGS ranks it in"):]
+    for m in ranked:
+        assert f"<td>{m}</td>" in part, m
+
+
+def test_fta_charts_name_their_tariff_scenario(built_settings):
+    from critmin.report.sections import fta
+
+    sec = fta.build(BriefContext(built_settings, "IND", "PER", 2024))
+    if sec is None:
+        pytest.skip("no bundled IND-PER schedule")
+    assert "scenario: tariffs in force" in sec.html
+    for fig in sec.figures:
+        assert "scenario:" in fig.layout.title.text, fig.layout.title.text
+    if "The charts show the same schedule with the tariffs of" in sec.html:
+        assert all("what-if" in f.layout.title.text for f in sec.figures)
+
+
+def test_copper_ore_table_uses_the_reference_year(built_settings):
+    from critmin.report.sections import minerals
+
+    sec = minerals.build(BriefContext(built_settings, "IND", "PER", 2024))
+    m = re.search(r"Total (CY\d{4})([^:]*):", sec.html)
+    assert m, "copper-ore total missing"
+    assert m.group(1) == "CY2024" or "not the reference year CY2024" in m.group(2), m.group(0)
+
+
+@pytest.mark.parametrize("values, unit", [([3500.0, 2900.0], "thousand USD"), ([1.4e10], "billion USD"),
+                                          ([0.0], "USD"), ([2e6, None], "million USD")])
+def test_trade_chart_unit_suits_the_values(values, unit):
+    from critmin.report.figures_explorer import usd_scale
+
+    assert usd_scale(values)[1] == unit
+
+
+def test_provenance_has_one_row_per_table(warehouse):
+    prov = warehouse.provenance()
+    rows = brief_mod.provenance_rows(prov)
+    tables = [r["table"] for r in rows]
+    assert len(tables) == len(set(tables)) == prov["table"].nunique()
+    multi = [r for r in rows if r["n_files"] > 1]
+    assert all("," in r["file"] for r in multi)

@@ -46,9 +46,10 @@ _register_all()
 
 def _add_table_file_options() -> None:
     from critmin.cli._common import JsonOpt
-    from critmin.cli._output import add_table_file_options_everywhere
+    from critmin.cli._output import add_table_file_options_everywhere, point_help_to_codes
 
     add_table_file_options_everywhere(app, JsonOpt)
+    point_help_to_codes(app)
 
 
 _add_table_file_options()

@@ -239,3 +239,29 @@ def add_table_file_options_everywhere(app: typer.Typer, json_opt: Any) -> None:
     for group in app.registered_groups:
         if group.typer_instance is not None:
             add_table_file_options_everywhere(group.typer_instance, json_opt)
+
+
+# option help that points to `critmin codes` -------------------------------------------------------
+
+CODE_LISTS = {"--mineral": "minerals", "--port": "ports", "--from": "ports", "--to": "ports",
+              "--section": "sections"}
+
+
+def point_help_to_codes(app: typer.Typer) -> None:
+    """Append "valid values: critmin codes X" to the help of every option that takes a listed code."""
+    infos = list(app.registered_commands)
+    for info in infos:
+        if info.callback is None:
+            continue
+        for param in inspect.signature(info.callback).parameters.values():
+            opt = param.default
+            decls = getattr(opt, "param_decls", None) or ()
+            target = next((CODE_LISTS[d] for d in decls if d in CODE_LISTS), None)
+            if target is None:
+                continue
+            pointer = f"Valid values: critmin codes {target}."
+            if pointer not in (opt.help or ""):
+                opt.help = f"{(opt.help or '').rstrip()} {pointer}".strip()
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            point_help_to_codes(group.typer_instance)

@@ -83,6 +83,22 @@ def build_sections(ctx: BriefContext, *, only: list[str] | None = None) -> tuple
     return built, failed
 
 
+def provenance_rows(provenance) -> list[dict]:
+    """One row per warehouse table: its source, release, every file it was read from (with checksums),
+    and the table's row count once (not repeated per file)."""
+    if provenance is None or not len(provenance):
+        return []
+    df = provenance.drop_duplicates(subset=["table", "file"])
+    rows = []
+    for table_name, g in df.groupby("table", sort=False):
+        first = g.iloc[0].to_dict()
+        first["file"] = ", ".join(str(f) for f in g["file"])
+        first["sha256"] = " ".join(str(h)[:12] for h in g["sha256"])
+        first["n_files"] = len(g)
+        rows.append(first)
+    return rows
+
+
 def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, str], provenance) -> str:
     import plotly.offline
 
@@ -93,8 +109,7 @@ def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, st
         figures[s.key] = [f.to_html(full_html=False, include_plotlyjs=False,
                                     config={"displaylogo": False, "displayModeBar": False,
                                             "responsive": True}) for f in s.figures]
-    prov = provenance.drop_duplicates(subset=["table", "file"]).to_dict(orient="records") \
-        if provenance is not None and len(provenance) else []
+    prov = provenance_rows(provenance)
     return env.get_template("brief.html.j2").render(
         ctx=ctx, sections=sections, figures=figures, failed=failed, provenance=prov,
         plotlyjs=plotly.offline.get_plotlyjs(), generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -35,9 +35,11 @@ def build(ctx: BriefContext) -> Section | None:
         f"<td>{_usd(t.get('reporter_revenue_change_usd'))}</td></tr>"
         for t in sim.totals.to_dict(orient="records"))
     contrast, charted, charted_note = "", sim, ""
+    scenario = "tariffs in force"
     if before is not None:
         b, ty = before.final(), before.parameters["tariff_year"]
         charted = before
+        scenario = f"what-if: the tariffs of {ty} (not today's; the table above uses today's)"
         charted_note = (f"<p class='note'>The charts show the same schedule with the tariffs of {ty}, "
                         f"since at today's tariffs nothing changes.</p>")
         contrast = (f"<p>With the tariffs of {ty} (before {r}'s own later tariff cuts on these lines), the same "
@@ -54,10 +56,12 @@ def build(ctx: BriefContext) -> Section | None:
             f"{_usd(f.get('reporter_revenue_change_usd'))}.</p>{contrast}"
             f"<table><thead><tr><th>year</th><th>{r} imports from {p}</th><th>{r} exports to {p}</th>"
             f"<th>balance</th><th>{r} tariff revenue</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<p class='scope'>scenario: tariffs in force · change vs no agreement · USD</p>"
             f"<ul>{notes}</ul>{charted_note}")
     return Section(
         key="fta", title=f"What does the agreement with {p} change?", html=body,
-        figures=[creation_diversion_figure(charted), revenue_balance_figure(charted)],
+        figures=[creation_diversion_figure(charted, scenario=scenario),
+                 revenue_balance_figure(charted, scenario=scenario)],
         footnotes=[
             Footnote("WITS-SMART partial equilibrium (Laird and Yeats 1986; Jammes and Olarreaga 2005): "
                      "TC = M·Em·Δt/[(1+t)(1−Em/Ex)], CES trade diversion with σ = 1.5, Ex = 99 (WITS defaults); "

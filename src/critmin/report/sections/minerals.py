@@ -20,13 +20,34 @@ def _dependence_figure(df, reporter: str) -> go.Figure:
         hovertemplate="%{text}<br>China %{x:.1f}%<br>HHI %{y:.2f}<extra></extra>"))
     fig.update_layout(template="plotly_white", height=560,
                       title=f"{reporter}'s import concentration by mineral (bubble size: import value)",
-                      xaxis_title="China's share of imports (%)", yaxis_title="HHI of suppliers (0–1)")
+                      xaxis_title="China's share of import value (%)", yaxis_title="HHI of suppliers (0–1)")
     return fig
 
 
 def _labelled(records: list[dict]) -> list[dict]:
     """Rows whose mineral label says when the HS6 code is a basket."""
     return [dict(r, mineral=product_label(r.get("hs6"), r.get("mineral"))) for r in records]
+
+
+def _usgs_ranks_table(ctx: BriefContext) -> str:
+    """Every mineral USGS ranks the partner in (mine production), traded with the reporter or not."""
+    from critmin.services.dependence_table import partner_production_by_mineral
+
+    ranks = partner_production_by_mineral(ctx.settings, ctx.partner)
+    rows = sorted(({"mineral": m, **v} for m, v in ranks.items() if v.get("partner_production_rank")),
+                  key=lambda x: (x["partner_production_rank"], x["mineral"]))
+    if not rows:
+        return ""
+    p = ctx.partner
+    return (f"<h3>{p} in the world: every mineral USGS ranks it in (mine production)</h3>"
+            + scope_line(source="USGS Mineral Commodity Summaries 2026", products="all minerals in the USGS "
+                         "tables, whether or not in the trade extract",
+                         period="calendar year: the latest USGS year not flagged as an estimate, per "
+                                "mineral (column year)", unit="rank and share of world output; reserves share")
+            + table(rows, [("mineral", "mineral", None), ("partner_production_rank", f"{p} world rank", fmt_rank),
+                           ("partner_production_share", "share of world output", fmt_pct),
+                           ("partner_reserves_share", "share of reserves", fmt_pct),
+                           ("production_year", "year", None), ("n_producers", "countries listed", None)]))
 
 
 def build(ctx: BriefContext) -> Section | None:
@@ -36,7 +57,8 @@ def build(ctx: BriefContext) -> Section | None:
     r, p = ctx.reporter, ctx.partner
     cols = [("mineral", "mineral", None), ("stage", "stage", None), ("hs6", "HS6", None),
             ("imports_usd", "imports (USD)", fmt_usd), ("n_suppliers", "suppliers", None),
-            ("hhi", "HHI", fmt_num), ("top3_share", "top-3", fmt_pct), ("china_share", "China", fmt_pct),
+            ("hhi", "HHI", fmt_num), ("top3_share", "top-3 (value)", fmt_pct),
+            ("china_share", "China (share of value)", fmt_pct),
             ("wgi_weighted_hhi", "WGI-wt HHI", fmt_num), ("net_import_reliance", "NIR", fmt_pct),
             ("top_supplier", "top supplier", None), ("top_supplier_share", "its share", fmt_pct)]
     body = (f"<p>{r}'s imports of each mineral in {ctx.year}, by value-chain stage: how many suppliers, "
@@ -58,6 +80,8 @@ def build(ctx: BriefContext) -> Section | None:
         body += (f"<h3>{p}'s weight in each mineral</h3>" + table(has.to_dict(orient="records"), weight_cols)
                  + (f"<p class='note'>{p} neither supplies {r} nor is listed by USGS as a producer of: "
                     f"{', '.join(rest)}.</p>" if rest else ""))
+    if p:
+        body += _usgs_ranks_table(ctx)
     ore = copper_ore_imports(ctx.settings, r, p)
     notes = [Footnote("Dependence: shares of the reporter's import value by supplier (BACI trade_flows); "
                       "HHI = Σ s², top-3 = sum of the three largest shares; WGI-weighted HHI = Σ s²·g with "
@@ -67,12 +91,16 @@ def build(ctx: BriefContext) -> Section | None:
              Footnote("Producer ranks and shares: USGS Mineral Commodity Summaries 2026 data release "
                       "(world mine production and reserves tables, doi:10.5066/P1WKQ63T).")]
     if ore is not None and len(ore["suppliers"]):
-        latest = ore["periods"][-1]
+        from critmin.periods import calendar_year
+
+        wanted = calendar_year(ctx.year).label
+        latest = wanted if wanted in list(ore["periods"]) else ore["periods"][-1]
+        shown = latest if latest == wanted else f"{latest} (not the reference year {wanted}, which TradeStat lacks)"
         sup = ore["suppliers"]
         top = sup[sup["period"] == latest].head(8).to_dict(orient="records")
-        body += (f"<h3>Copper ores and concentrates (HS 2603), {r}'s imports by partner</h3>"
+        body += (f"<h3>Copper ores and concentrates (HS 2603), {r}'s imports by partner, {latest}</h3>"
                  f"<p>BACI's extract has no HS 2603; India's official TradeStat figures fill the gap. "
-                 f"Total {latest}: USD {fmt_usd(ore['total_usd'].get(latest))}.</p>"
+                 f"Total {shown}: USD {fmt_usd(ore['total_usd'].get(latest))}.</p>"
                  + table(top, [("rank", "rank", None), ("partner", "partner", None),
                                ("value_usd", "imports (USD)", fmt_usd), ("share", "share", fmt_pct)]))
         notes.append(Footnote("Copper ore: DGCI&S TradeStat (Ministry of Commerce and Industry, Government of "

@@ -43,10 +43,12 @@ def build(ctx: BriefContext) -> Section | None:
                             ("balance_usd", "balance (USD)", fmt_usd)])
         figures.append(trade_figure(bil))
     world_rows = world["by_partner"][:10]
-    codes = list((world.get("products") or {}).get("hs6") or [])
+    selected = list((world.get("products") or {}).get("hs6") or [])
+    codes = sorted({x["hs6"] for x in world.get("by_product") or []})   # the codes the data holds
     baskets = [c for c in codes if product_label(c, "") != ""]
     scope = scope_line(source="CEPII BACI HS17 V202601",
-                       products=f"{len(codes)} critical-mineral HS6 codes, not all goods"
+                       products=f"{len(codes)} critical-mineral HS6 codes with trade in the data (of "
+                                f"{len(selected)} in critmin's product table), not all goods"
                                 + (f"; baskets (cover other goods too): HS {', '.join(baskets)}" if baskets else ""),
                        period=f"CY{ctx.year} (calendar year)", unit="current USD")
     body = (kpis(items) + scope + body + f"<h3>{r}'s largest partners in these products</h3>"
