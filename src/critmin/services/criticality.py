@@ -310,6 +310,10 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             ei_src = f"EI = 10 * sum(A_s Q_s) / max(Q_s) * SI_EI from --inputs: {ei_src}"
             if np.isnan(si_ei):
                 si_ei = params["si_ei_low"] = params["si_ei_high"] = 1.0
+        elif "economic_importance_source" in params and np.isnan(si_ei) and not np.isnan(ei_val):
+            # an EI given by the user is final (after substitution) even where no SI_EI is published
+            ei_base, si_ei = ei_val, 1.0
+            params["si_ei_low"] = params["si_ei_high"] = 1.0
         else:
             ei_base = ei_val / si_ei if (si_ei and not np.isnan(si_ei) and not np.isnan(ei_val)) else np.nan
         item_rows.append({
