@@ -399,7 +399,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         info["governance"]["imputed_median_for"] = missing
     spec = CriticalitySpec(items=items_df, global_supply=gs_df, sourcing=src_df,
                            governance=gov[["country", "score", "score_sd"]], method=method,
-                           share_concentration=share_concentration)
+                           share_concentration=share_concentration,
+                           renormalise_shares=True)  # trade tables are complete; levers move suppliers
     return spec, provenance
 
 
@@ -516,7 +517,8 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
         scen_name, levers = read_scenario(scenario, spec)
         gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
         spec2 = CriticalitySpec(items=spec.items, global_supply=gs, sourcing=src, governance=spec.governance,
-                                method=spec.method, share_concentration=spec.share_concentration)
+                                method=spec.method, share_concentration=spec.share_concentration,
+                                renormalise_shares=spec.renormalise_shares)
         frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
         for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
             frame[f"baseline_{col}"] = base[col].to_numpy()
