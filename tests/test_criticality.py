@@ -265,3 +265,19 @@ def test_model_without_sourcing_data_is_global_supply_only():
     assert res["hhi_sourcing"].isna().all()
     assert res.loc[1, "supply_risk"] == pytest.approx(6.0 * 0.9 * 0.9)
     assert res["supply_risk_p50"].notna().all()
+
+
+def test_truncated_shares_used_as_given_unless_renormalised():
+    spec = _toy_spec()
+    gs = pd.DataFrame({"item": [0, 1, 2], "country": ["CHN", "CHN", "CHL"], "share": [0.7, 0.6, 0.6], "t": 1.0})
+    as_given = CriticalityModel(CriticalitySpec(spec.items, gs, spec.sourcing, spec.governance))
+    res = as_given.run(0).to_frame()
+    assert res.loc[1, "supply_risk"] == pytest.approx(0.36 * 6.0 * 0.9 * 0.9)  # GS only: 0.6² · 6, no renorm
+    renorm = CriticalityModel(CriticalitySpec(spec.items, gs, spec.sourcing, spec.governance,
+                                              renormalise_shares=True)).run(0).to_frame()
+    assert renorm.loc[1, "supply_risk"] == pytest.approx(6.0 * 0.9 * 0.9)
+    # draws keep the given total share of the listed suppliers
+    s = as_given._gs.sample_shares(np.random.default_rng(0), 200.0, 10)
+    assert np.allclose(s.sum(axis=0) / 10, [0.7, 0.6, 0.6])
+    mc = as_given.run(2000, seed=3).to_frame()
+    assert mc.loc[1, "supply_risk_p50"] == pytest.approx(res.loc[1, "supply_risk"], rel=0.15)

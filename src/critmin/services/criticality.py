@@ -310,6 +310,10 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             ei_src = f"EI = 10 * sum(A_s Q_s) / max(Q_s) * SI_EI from --inputs: {ei_src}"
             if np.isnan(si_ei):
                 si_ei = params["si_ei_low"] = params["si_ei_high"] = 1.0
+        elif "economic_importance_source" in params and np.isnan(si_ei) and not np.isnan(ei_val):
+            # an EI given by the user is final (after substitution) even where no SI_EI is published
+            ei_base, si_ei = ei_val, 1.0
+            params["si_ei_low"] = params["si_ei_high"] = 1.0
         else:
             ei_base = ei_val / si_ei if (si_ei and not np.isnan(si_ei) and not np.isnan(ei_val)) else np.nan
         item_rows.append({
@@ -395,7 +399,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         info["governance"]["imputed_median_for"] = missing
     spec = CriticalitySpec(items=items_df, global_supply=gs_df, sourcing=src_df,
                            governance=gov[["country", "score", "score_sd"]], method=method,
-                           share_concentration=share_concentration)
+                           share_concentration=share_concentration,
+                           renormalise_shares=True)  # trade tables are complete; levers move suppliers
     return spec, provenance
 
 
@@ -512,7 +517,8 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
         scen_name, levers = read_scenario(scenario, spec)
         gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
         spec2 = CriticalitySpec(items=spec.items, global_supply=gs, sourcing=src, governance=spec.governance,
-                                method=spec.method, share_concentration=spec.share_concentration)
+                                method=spec.method, share_concentration=spec.share_concentration,
+                                renormalise_shares=spec.renormalise_shares)
         frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
         for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
             frame[f"baseline_{col}"] = base[col].to_numpy()

@@ -147,18 +147,38 @@ def apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) ->
 def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
     """EI before substitution from the user's end-use shares and sector value added.
 
-    ``10 * sum(A_s Q_s) / max(Q_s)``, with its sources; ``None`` when not supplied.
+    ``EI_base = 10 * sum_s A_s Q_s / max_s Q_s``, with its sources; ``None`` when not supplied.
+
+    * Several ``end_use_share`` rows of one mineral for one sector are summed (``A_s`` is the
+      total share of that sector).
+    * ``max_s Q_s`` is taken over every ``sector_value_added`` row (the economy's full sector
+      table), so a mineral's EI does not depend on which sectors its own shares name.
+    * Two ``sector_value_added`` rows for one sector are an error naming both rows (a sector's
+      value added is one number; adding them would double-count).
+
+    Raises
+    ------
+    DataFormatError
+        Duplicate ``sector_value_added`` sectors, or an end-use sector without value added.
     """
     shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
     va = ov[ov["parameter"] == "sector_value_added"]
     if shares.empty or va.empty:
         return None
+    rows = pd.Series(np.arange(1, len(ov) + 1), index=ov.index)  # 1-based data-row numbers
+    dup = va[va["key"].duplicated(keep=False)]
+    if not dup.empty:
+        detail = "; ".join(f"{k}: rows {', '.join(str(rows[i]) for i in g.index)}"
+                           for k, g in dup.groupby("key"))
+        raise DataFormatError("--inputs", f"sector_value_added given more than once for one sector ({detail})",
+                              row=int(rows[dup.index[0]]), field="key")
     q = va.set_index("key")["value"].astype(float)
-    missing = set(shares["key"]) - set(q.index)
+    a_given = shares.assign(value=shares["value"].astype(float)).groupby("key")["value"].sum()
+    missing = set(a_given.index) - set(q.index)
     if missing:
         raise DataFormatError("--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no "
                                           f"sector_value_added row", field="key")
-    a = shares.set_index("key")["value"].astype(float).reindex(q.index).fillna(0.0)
+    a = a_given.reindex(q.index).fillna(0.0)
     base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0))
     srcs = "; ".join(sorted(set(shares["source"]) | set(va["source"])))
     return base, srcs

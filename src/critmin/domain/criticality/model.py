@@ -56,6 +56,12 @@ class CriticalitySpec:
     method : {"eu", "geopolrisk"}
     share_concentration : float
         Dirichlet concentration ``κ``.
+    renormalise_shares : bool, default False
+        Shares are used as given: a truncated published table (top suppliers summing to
+        less than 1) gives ``HHI = Σ_c S_c²·WGI_c·t_c`` over the listed suppliers only.
+        With ``True`` the shares of each item are first divided by their sum
+        (``S_c / Σ_c S_c``), as for complete trade tables whose scenario levers remove
+        or move suppliers.
     """
 
     items: pd.DataFrame
@@ -64,6 +70,7 @@ class CriticalitySpec:
     governance: pd.DataFrame
     method: Method = "eu"
     share_concentration: float = 200.0
+    renormalise_shares: bool = False
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -105,7 +112,8 @@ class CriticalityResult:
 class _Block:
     """Entries of one share table, grouped by item, ready for segment sums."""
 
-    def __init__(self, block: pd.DataFrame, n_items: int, country_pos: dict[str, int]):
+    def __init__(self, block: pd.DataFrame, n_items: int, country_pos: dict[str, int],
+                 renormalise: bool = False):
         b = block[block["share"] > 0].sort_values(["item", "country"], kind="stable")
         self.item = b["item"].to_numpy(int)
         self.country = np.array([country_pos[c] for c in b["country"]], dtype=int)
@@ -113,10 +121,13 @@ class _Block:
         self.t = b["t"].to_numpy(float)
         self.items_present, self.starts = np.unique(self.item, return_index=True)
         self.seg = np.searchsorted(self.items_present, self.item)
-        # renormalise observed shares within each item
+        # shares as given (total per item kept), or renormalised to sum 1 within each item
         tot = np.add.reduceat(self.share, self.starts) if len(self.share) else np.zeros(0)
-        if len(self.share):
+        if len(self.share) and renormalise:
             self.share = self.share / tot[self.seg]
+            tot = np.ones_like(tot)
+        self.total = tot  # per present item
+        self.frac = self.share / tot[self.seg] if len(self.share) else self.share  # Dirichlet means
         self.n_items = n_items
 
     def point(self, score: np.ndarray, weighted: bool = True) -> np.ndarray:
@@ -137,7 +148,7 @@ class _Block:
     def sample_shares(self, rng: np.random.Generator, kappa: float, d: int) -> np.ndarray:
         """Dirichlet draws of the shares, ``(d, entries)``, normalised within each item."""
         g, sums = self.sample_gamma(rng, kappa, d)
-        return g / sums[:, self.seg]
+        return g / sums[:, self.seg] * self.total[self.seg]
 
     def sample_gamma(self, rng: np.random.Generator, kappa: float, d: int) -> tuple[np.ndarray, np.ndarray]:
         """Unnormalised Dirichlet draws ``G_e ~ Gamma(κ s_e)`` and their per-item sums.
@@ -146,7 +157,7 @@ class _Block:
         :meth:`draw` (``Σ S² w = Σ G² w / (Σ G)²``), which saves a pass over the entries.
         float32 draws are ~30 % faster and ample precision for shares.
         """
-        alpha = np.broadcast_to((kappa * self.share).astype(np.float32), (d, len(self.share)))
+        alpha = np.broadcast_to((kappa * self.frac).astype(np.float32), (d, len(self.share)))
         g = rng.standard_gamma(alpha, dtype=np.float32)
         if not len(self.share):
             return g, np.zeros((d, 0), dtype=np.float32)
@@ -167,7 +178,8 @@ class _Block:
         else:
             vals = g if linear else g * g
         num = np.add.reduceat(vals, self.starts, axis=1)
-        out[:, self.items_present] = num / (sums if linear else sums * sums)
+        tot = self.total if linear else self.total ** 2  # draws keep the given total share
+        out[:, self.items_present] = num / (sums if linear else sums * sums) * tot
         return out
 
 
@@ -194,8 +206,8 @@ class CriticalityModel:
             missing = [c for c, v in zip(countries, self._score) if np.isnan(v)]
             raise ValueError(f"governance score missing for {missing[:10]}")
         n = len(items)
-        self._gs = _Block(spec.global_supply, n, pos)
-        self._src = _Block(spec.sourcing, n, pos)
+        self._gs = _Block(spec.global_supply, n, pos, spec.renormalise_shares)
+        self._src = _Block(spec.sourcing, n, pos, spec.renormalise_shares)
         self._hi = 10.0 if spec.method == "eu" else 1.0
 
     # -- deterministic score ----------------------------------------------
