@@ -110,6 +110,9 @@ def run_app(app: typer.Typer) -> None:
         _one_line(f"cannot use{where}: {exc.strerror or exc}")
         raise SystemExit(EXIT_ERROR)
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if _caused_by_interrupt(exc):  # Ctrl-C inside an import or a library that re-raised it wrapped
+            _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
+            raise SystemExit(EXIT_INTERRUPTED)
         if os.environ.get("CRITMIN_DEBUG"):
             raise
         from critmin.errors import echo
@@ -120,6 +123,17 @@ def run_app(app: typer.Typer) -> None:
     if code == EXIT_INTERRUPTED:
         _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")
     raise SystemExit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in the exception's cause/context chain."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
