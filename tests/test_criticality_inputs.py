@@ -75,3 +75,25 @@ def test_ei_override_without_si_ei(built_settings, tmp_path, monkeypatch):
     res = pd.DataFrame(criticality_scores(built_settings, "IND", 2024, draws=0, inputs=p)["records"])
     got = res[res["material"] == "copper"]["economic_importance"]
     assert len(got) and got.to_numpy() == pytest.approx(4.2)
+
+
+def test_nace_to_oecd_concordance():
+    from critmin.services.criticality_params import oecd_industry_of_nace as f
+
+    assert [f(c) for c in ("C24", "C11", "C32", "C17", "H51", "J62", "B07", "D35", "C26")] == \
+        ["C24", "C10T12", "C31T33", "C17_18", "H51", "J62_63", "B07_08", "D", "C26"]
+    assert f("X1") is None
+
+
+def test_end_use_ei_from_india_value_added(built_settings, warehouse, tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_text(HEADER + "lithium,,end_use_share,0.5,,,C27,test\nlithium,,end_use_share,0.3,,,C29,test\n"
+                          "lithium,,end_use_share,0.2,,,C32,test\n", encoding="utf-8")
+    res = pd.DataFrame(criticality_scores(built_settings, "IND", 2024, draws=0, inputs=p)["records"])
+    acc = warehouse.read("industry_accounts")
+    ind = acc[(acc["country"] == "IND") & (acc["year"] == acc["year"].max())].set_index("industry")
+    q = ind["value_added_usd"].clip(lower=0)
+    expect = 10 * (0.5 * q["C27"] + 0.3 * q["C29"] + 0.2 * q["C31T33"]) / q.max()
+    si_ei = 0.91  # lithium, EU 2023
+    got = res[res["material"] == "lithium"]["economic_importance"].to_numpy()
+    assert len(got) and got == pytest.approx(expect * si_ei)

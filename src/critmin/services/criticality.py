@@ -29,8 +29,8 @@ from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
-                                                 ei_from_end_uses, material_params, parameter_tables,
-                                                 read_overrides, reporter_members, trade_factors)
+                                                 ei_from_economy, ei_from_end_uses, material_params,
+                                                 parameter_tables, read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
 Method = Literal["eu", "geopolrisk", "geodep"]
@@ -101,6 +101,19 @@ def _need(warehouse, table: str) -> pd.DataFrame:
         raise WarehouseError(f"table '{table}' is needed for criticality scores and is not in the warehouse; "
                              f"run `critmin data build`")
     return warehouse.read(table)
+
+
+def _economy_value_added(warehouse, reporter: str, year: int) -> tuple[pd.Series, str] | None:
+    """The reporter's value added by OECD industry (latest year <= ``year``), or None without the table."""
+    if not warehouse.has("industry_accounts"):
+        return None
+    acc = warehouse.read("industry_accounts")
+    acc = acc[(acc["country"] == reporter) & (acc["year"] <= year)]
+    if acc.empty:
+        return None
+    y = int(acc["year"].max())
+    va = acc[acc["year"] == y].set_index("industry")["value_added_usd"].clip(lower=0.0)
+    return va, f"OECD IOT 2023 value added of {reporter} by industry, {y} (max Q over all {len(va)} industries)"
 
 
 def _governance(warehouse, year: int, method: str) -> tuple[pd.DataFrame, int]:
@@ -231,6 +244,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         agreements = bool(factors.get("agreement_partners_in_baseline", False))
     fta = _agreement_partners(wh, members, year) if (method == "eu" and agreements) else set()
     home_t = float(factors.get("home_market", 1.0))
+    economy_va = _economy_value_added(wh, reporter, year)
 
     # items: every (mineral, stage) with trade data, plus USGS stages of minerals with parameters
     trade_items = set(map(tuple, trade[["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
@@ -305,6 +319,8 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         ei_src = params.get("economic_importance_source",
                             f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": "))
         from_end_use = ei_from_end_uses(ov, mineral)
+        if from_end_use is None and economy_va is not None:
+            from_end_use = ei_from_economy(ov, mineral, *economy_va)
         if from_end_use is not None:
             ei_base, ei_src = from_end_use
             ei_src = f"EI = 10 * sum(A_s Q_s) / max(Q_s) * SI_EI from --inputs: {ei_src}"

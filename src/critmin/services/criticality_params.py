@@ -144,6 +144,61 @@ def apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) ->
     return params, t_over
 
 
+# NACE Rev.2 divisions grouped in one OECD IOT 2023 industry (ISIC Rev.4 = NACE Rev.2 at 2 digits)
+_OECD_GROUPS = {"A01_02": (1, 2), "A03": (3, 3), "B05_06": (5, 6), "B07_08": (7, 8), "B09": (9, 9),
+                "C10T12": (10, 12), "C13T15": (13, 15), "C17_18": (17, 18), "C31T33": (31, 33),
+                "D": (35, 35), "E": (36, 39), "F": (41, 43), "G": (45, 47), "I": (55, 56),
+                "J58T60": (58, 60), "J62_63": (62, 63), "K": (64, 66), "L": (68, 68), "M": (69, 75),
+                "N": (77, 82), "O": (84, 84), "P": (85, 85), "Q": (86, 88), "R": (90, 93), "S": (94, 96),
+                "T": (97, 98)}
+
+
+def oecd_industry_of_nace(sector: str) -> str | None:
+    """The OECD IOT 2023 industry (ISIC Rev.4 grouping) holding a NACE Rev.2 two-digit sector.
+
+    ``C24`` -> ``C24``; ``C10`` / ``C11`` / ``C12`` -> ``C10T12``; ``C32`` -> ``C31T33``; ``None`` when
+    the code is not a NACE division. Single divisions of manufacturing and transport (``C16``,
+    ``C19``..``C30``, ``H49``..``H53``, ``J61``) keep their code.
+    """
+    code = sector.strip().upper()
+    if len(code) < 3 or not code[0].isalpha() or not code[1:3].isdigit():
+        return None
+    div = int(code[1:3])
+    if code[0] in "CHJ" and (16 <= div <= 30 and div not in (17, 18) or 49 <= div <= 53 or div == 61):
+        return f"{code[0]}{div:02d}"
+    for industry, (lo, hi) in _OECD_GROUPS.items():
+        if lo <= div <= hi:
+            return industry
+    return None
+
+
+def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
+                    label: str) -> tuple[float, str] | None:
+    """EI before substitution from the user's end-use shares and an economy's value added by industry.
+
+    ``EI_base = 10 * sum_i A_i Q_i / max_i Q_i`` over the OECD industries ``i`` of ``industry_va``
+    (the economy's full table, so ``max Q`` is its largest industry); the NACE two-digit keys of the
+    ``end_use_share`` rows are mapped with :func:`oecd_industry_of_nace` and summed within an
+    industry (a grouped industry such as ``C31T33`` gets the shares of C31, C32 and C33). ``None``
+    when the mineral has no end-use shares.
+
+    Raises
+    ------
+    DataFormatError
+        An end-use key that is not a NACE division.
+    """
+    shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
+    if shares.empty or industry_va.empty:
+        return None
+    ind = shares["key"].map(oecd_industry_of_nace)
+    if ind.isna().any():
+        raise DataFormatError("--inputs", f"end-use sector {shares['key'][ind.isna()].iloc[0]!r} of {mineral} "
+                                          f"is not a NACE Rev.2 division (e.g. C27)", field="key")
+    a = shares["value"].astype(float).groupby(ind).sum().reindex(industry_va.index).fillna(0.0)
+    base = float(calc_economic_importance(a.to_numpy(), industry_va.to_numpy(float), 1.0))
+    return base, f"{'; '.join(sorted(set(shares['source'])))}; Q: {label}"
+
+
 def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
     """EI before substitution from the user's end-use shares and sector value added.
 
