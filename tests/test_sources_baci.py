@@ -96,7 +96,7 @@ def test_wrong_encoding(tmp_path, countries):
 
 def test_lost_leading_zeros_and_na_quantities(tmp_path, countries):
     f = _write(tmp_path / "z.csv", ["2024,699,604,10121,1.5,NA", "2024,699,604,740311,2.0,  NA ",
-                                    "2024,699,604,740311,2.0,"])
+                                    "2024,699,4,740311,2.0,"])
     df = _ingest(f, countries, tmp_path)
     assert sorted(df["hs6"]) == ["010121", "740311", "740311"]
     assert df["qty_t"].isna().all()
@@ -229,3 +229,24 @@ def test_the_same_year_twice_is_refused(tmp_path, mirror):
     work.mkdir()
     with pytest.raises(DataFormatError, match="same year"):
         read_baci({"flows": [copy, mirror / "baci" / FLOWS], "countries": mirror / "baci" / CODES}, work)
+
+
+@pytest.mark.parametrize("row, match, field", [
+    ("2024,699,604,740312,inf,1.0", "not a finite number", "v"),
+    ("2024,699,604,740312,nan,1.0", "not a finite number", "v"),
+    ("2024,699,604,740312,1e308,1.0", "absurd value", "v"),
+    ("2024,699,604,740312,5.0,1e300", "absurd quantity", "q"),
+    ("2024,699,604,740311.6,5.0,1.0", "not an HS6", "k"),
+    ("2024.6,699,604,740312,5.0,1.0", "not an integer", "t"),
+    ("2024,699,699,740312,5.0,1.0", "self-trade", "j"),
+    ("2024,699,604,740311,2.0,1.0", "duplicate flow", None),
+    ("2023,699,604,740312,5.0,1.0", "differs from the file name's year 2024", "t"),
+])
+def test_implausible_rows_are_named(tmp_path, countries, row, match, field):
+    f = _write(tmp_path / "BACI_HS17_Y2024_V202601.csv", ["2024,699,604,740311,1.0,1.0", row])
+    out = tmp_path / "fast.parquet"
+    assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) is None
+    with pytest.raises(DataFormatError, match=match) as exc:
+        _ingest(f, countries, tmp_path)
+    assert exc.value.row == 2 and exc.value.field == field
+    assert "BACI_HS17_Y2024_V202601.csv" in str(exc.value)

@@ -34,6 +34,9 @@ EXPECTED_HEADER = ["t", "i", "j", "k", "v", "q"]
 COUNTRY_HEADER = ["country_code", "country_name", "country_iso2", "country_iso3"]
 # BACI codes whose iso3 field is not an ISO code but a CEPII placeholder
 ISO_OVERRIDES = {"S19": "TWN"}
+#: a value above this (thousand USD, i.e. 10^15 USD for one flow) or a quantity above this (tonnes) is absurd
+MAX_VALUE_KUSD = 1e12
+MAX_QTY_T = 1e12
 
 
 def read_country_codes(path: Path) -> pd.DataFrame:
@@ -84,8 +87,15 @@ def _accepted_codes(countries: pd.DataFrame) -> pd.DataFrame:
     return countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
 
 
+def _file_year(path: Path) -> int | None:
+    m = YEAR_FILE.search(Path(path).name)
+    return int(m.group(2)) if m else None
+
+
 def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
     """Slow path, only after DuckDB refused the file: find the first bad row."""
+    file_year = _file_year(path)
+    seen: set[tuple[str, str, str, str]] = set()
     with open(path, newline="", encoding="utf-8", errors="strict") as fh:
         reader = csv.reader(fh)
         next(reader)
@@ -112,9 +122,25 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
                     x = float(val)
                 except ValueError:
                     return DataFormatError(path, f"{val!r} is not a number", row=n, field=name)
+                if x != x or x in (float("inf"), float("-inf")):
+                    return DataFormatError(path, f"{val!r} is not a finite number", row=n, field=name)
                 if x < 0:
                     return DataFormatError(path, f"negative value {val}; trade values and quantities must "
                                                  f"be >= 0", row=n, field=name)
+                if x > (MAX_VALUE_KUSD if name == "v" else MAX_QTY_T):
+                    return DataFormatError(path, f"absurd {'value' if name == 'v' else 'quantity'} {val} "
+                                                 f"(above {MAX_VALUE_KUSD if name == 'v' else MAX_QTY_T:g})",
+                                           row=n, field=name)
+            if file_year is not None and int(t) != file_year:
+                return DataFormatError(path, f"year {t} differs from the file name's year {file_year}", row=n,
+                                       field="t")
+            if int(i) == int(j):
+                return DataFormatError(path, f"self-trade: exporter and importer are both {i}", row=n,
+                                       field="j")
+            key = (str(int(t)), str(int(i)), str(int(j)), k.zfill(6))
+            if key in seen:
+                return DataFormatError(path, f"duplicate flow (t, i, j, k) = {', '.join(key)}", row=n)
+            seen.add(key)
     return DataFormatError(path, "DuckDB could not parse the file, but no bad row was found")
 
 
@@ -179,12 +205,30 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     return bad == 0
 
 
+def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None) -> bool:
+    """One aggregate over the converted rows: no inf/nan/absurd value, no self-trade, no other year, no duplicate.
+
+    ``source_sql`` yields ``year, exporter, importer, hs6, value_usd, qty_t``
+    (``value_usd`` in USD). Duplicates: ``count(*) = count(DISTINCT (year,
+    exporter, importer, hs6))``.
+    """
+    other_year = f"OR year <> {int(file_year)}" if file_year is not None else ""
+    bad, dup = con.execute(f"""
+        SELECT count(*) FILTER (WHERE NOT isfinite(value_usd) OR value_usd > {MAX_VALUE_KUSD * 1000.0}
+                                   OR (qty_t IS NOT NULL AND (NOT isfinite(qty_t) OR qty_t > {MAX_QTY_T}))
+                                   OR exporter = importer {other_year}),
+               count(*) - count(DISTINCT (year, exporter, importer, hs6))
+        FROM {source_sql}""").fetchone()
+    return bad == 0 and dup == 0
+
+
 def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
                   threads: int | None) -> int | None:
     """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
-    Columns are read with their numeric types (``i``, ``j``, ``k`` as unsigned
-    integers, so a negative code is a parse error; ``q`` as a double). Country
+    Columns are read as doubles; ``t``, ``i``, ``j``, ``k`` must be whole numbers
+    (``740311.6`` or ``2024.6`` gives NULL) and are cast to unsigned integers,
+    so a negative code is an error. Country
     codes are mapped through a constant list of an ``ENUM`` of the ISO3 codes
     (the Parquet writer then takes the enum's dictionary as it is instead of
     hashing 22 M strings; the file holds plain strings); an unknown code gives
@@ -202,7 +246,7 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
     members = ", ".join(f"'{s}'" for s in sorted(set(iso.values())))
     items = ", ".join(f"'{iso[c]}'" if c in iso else "NULL" for c in range(top))
     src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
-                columns={{'t':'INTEGER','i':'UINTEGER','j':'UINTEGER','k':'UINTEGER','v':'DOUBLE','q':'DOUBLE'}},
+                columns={{'t':'DOUBLE','i':'DOUBLE','j':'DOUBLE','k':'DOUBLE','v':'DOUBLE','q':'DOUBLE'}},
                 nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
     tmp = out_path.with_name(out_path.name + ".tmp")
     con = duckdb.connect()
@@ -211,15 +255,19 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
             con.execute(f"SET threads={int(threads)}")
         con.execute(f"CREATE TYPE iso3 AS ENUM ({members})")
         con.execute(f"CREATE MACRO iso3_of(c) AS ([{items}]::iso3[])[c + 1]")
+        # a code read as a number must be whole (740311.6 is not a code): else NULL, and the check fails
+        con.execute("CREATE MACRO whole(x) AS CASE WHEN x = trunc(x) THEN CAST(x AS UINTEGER) END")
         rows = con.execute(f"""
             COPY (
+              WITH r AS (SELECT whole(t) AS t, whole(i) AS i, whole(j) AS j, whole(k) AS k, v, q FROM {src})
               SELECT CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter, iso3_of(r.j) AS importer,
                      CASE WHEN r.k BETWEEN 100000 AND 999999 THEN CAST(r.k AS VARCHAR)
                           WHEN r.k BETWEEN 1000 AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
                      r.v * 1000.0 AS value_usd, r.q AS qty_t, '{hs_revision}' AS hs_revision
-              FROM {src} r
+              FROM r
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
-        clean = bool(rows) and _parquet_is_clean(con, tmp)
+        clean = (bool(rows) and _parquet_is_clean(con, tmp)
+                 and _rows_are_plausible(con, f"read_parquet('{tmp.as_posix()}')", _file_year(csv_path)))
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -257,7 +305,10 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
                    count(*) FILTER (WHERE q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL),
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
             FROM raw""").fetchone()
-        if any(bad):
+        plausible = _rows_are_plausible(
+            con, "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
+                 "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)", _file_year(csv_path))
+        if any(bad) or not plausible:
             raise _diagnose(csv_path, set(_accepted_codes(countries)["code"]))
         con.execute(f"""
             COPY (
