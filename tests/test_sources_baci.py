@@ -250,3 +250,32 @@ def test_implausible_rows_are_named(tmp_path, countries, row, match, field):
         _ingest(f, countries, tmp_path)
     assert exc.value.row == 2 and exc.value.field == field
     assert "BACI_HS17_Y2024_V202601.csv" in str(exc.value)
+
+
+def test_known_year_files_are_verified_and_others_cannot_be(tmp_path, mirror):
+    from critmin.sources.baci import check_integrity
+
+    assert check_integrity(mirror / "baci" / FLOWS).startswith("verified")
+    other = tmp_path / "BACI_HS17_Y2024_V202601.csv"
+    shutil.copy(mirror / "baci" / FLOWS, other)
+    assert check_integrity(other).startswith("cannot be verified")
+    work = tmp_path / "work"
+    work.mkdir()
+    out = read_baci({"flows": [mirror / "baci" / FLOWS_2022, other], "countries": mirror / "baci" / CODES}, work)
+    assert out["baci_years"]["integrity"].str.split(":").str[0].tolist() == ["verified", "cannot be verified"]
+
+
+def test_truncated_or_altered_known_file_is_refused(tmp_path, mirror):
+    from critmin.sources.baci import check_integrity
+
+    data = (mirror / "baci" / FLOWS).read_bytes()
+    cut = tmp_path / FLOWS
+    cut.write_bytes(data[:-3])  # cut inside the last line: it still parses
+    with pytest.raises(DataFormatError, match="truncated"):
+        check_integrity(cut)
+    cut.write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 1])  # one whole line missing
+    with pytest.raises(DataFormatError, match="bytes"):
+        check_integrity(cut)
+    cut.write_bytes(data.replace(b"2024,", b"2024,", 1)[:-2] + b"9\n")  # same size, one digit changed
+    with pytest.raises(DataFormatError, match="sha256"):
+        check_integrity(cut)

@@ -39,6 +39,49 @@ MAX_VALUE_KUSD = 1e12
 MAX_QTY_T = 1e12
 
 
+#: The release's known files in the data bundle: name -> (bytes, sha256, data rows), copied from the bundle's
+#: ``datapackage.json``. A year file listed here is verified (size, checksum, row count); any other file
+#: (the publisher's full year files) "cannot be verified" and only gets the truncation check.
+KNOWN_FILES: dict[str, tuple[int, str, int]] = {
+    "BACI_HS17_Y2022_V202601_critical31.csv":
+        (648992, "a8fd800a912aa6d7ca985004dc5d55d1e4909288a807541759b3581fd314ab98", 23167),
+    "BACI_HS17_Y2024_V202601_critical31.csv":
+        (726189, "f3ed3d9f2a9bf1b920aec38f032b091541dc5e88cc25e590ea58e3d9e0a3fee0", 21723),
+}
+
+
+def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES) -> str:
+    """Truncation check and, for a known file, size and sha256; return what could be verified.
+
+    The last byte must be a newline (a file cut mid-line may still parse, e.g.
+    ``6772.8`` cut from ``6772.859``). A file in ``known`` must have its
+    recorded size and sha256 (its row count is compared after the ingest).
+
+    Raises
+    ------
+    DataFormatError
+        Truncated file, or size / checksum different from the release's.
+    """
+    from critmin.sources.http import sha256_of
+
+    path = Path(path)
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        if size:
+            fh.seek(size - 1)
+            if fh.read(1) != b"\n":
+                raise DataFormatError(path, "is truncated: the last line does not end with a newline")
+    if path.name not in known:
+        return "cannot be verified: no known checksum for this file; last line complete"
+    want_bytes, want_sha, _ = known[path.name]
+    if size != want_bytes:
+        raise DataFormatError(path, f"has {size} bytes; the release's file has {want_bytes} (truncated or altered)")
+    got = sha256_of(path)
+    if got != want_sha:
+        raise DataFormatError(path, f"sha256 {got} differs from the release's {want_sha}")
+    return "verified: size and sha256 of the release's file"
+
+
 def read_country_codes(path: Path) -> pd.DataFrame:
     """Parse BACI's ``country_codes_V*.csv`` into ``code, name, iso2, iso3``.
 
@@ -397,9 +440,12 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
         m = YEAR_FILE.search(f.name)
         rev = m.group(1) if m else HS_REVISION
         part = workdir / f"trade_flows_{i}.parquet"
-        ingest_year_file(f, countries, part, hs_revision=rev)
+        integrity = check_integrity(f)
+        rows = ingest_year_file(f, countries, part, hs_revision=rev)
+        if f.name in KNOWN_FILES and rows != KNOWN_FILES[f.name][2]:
+            raise DataFormatError(f, f"has {rows} rows; the release's file has {KNOWN_FILES[f.name][2]}")
         parts.append(part)
-        years.append(year_summary(part, f.name))
+        years.append({**year_summary(part, f.name), "integrity": integrity})
     seen = [y["year"] for y in years]
     if len(set(seen)) != len(seen):
         raise DataFormatError(year_files[0], f"two year files hold the same year ({sorted(seen)})")
@@ -411,7 +457,8 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
         files = ", ".join(f"'{p.as_posix()}'" for p in parts)
         con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{out.as_posix()}' (FORMAT parquet)")
         con.close()
-    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total"])
+    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total",
+                                              "integrity"])
     baci_years = baci_years.sort_values("year").reset_index(drop=True)
     return {"trade_flows": out, "baci_years": baci_years, "baci_countries": countries}
 
@@ -422,6 +469,7 @@ YEARS_SCHEMA = pa.DataFrameSchema({
     "rows": pa.Column(int, pa.Check.gt(0)),
     "has_quantities": pa.Column(bool),
     "value_usd_total": pa.Column(float, pa.Check.ge(0)),
+    "integrity": pa.Column(str),
 }, strict=True)
 
 COUNTRY_SCHEMA = pa.DataFrameSchema({
