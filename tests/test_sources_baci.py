@@ -134,6 +134,8 @@ GOOD = "2024,699,604,740311,1.0,1.0"
     "2024,-4,604,740311,5.0,1.0",     # negative code
     "2024,58,604,740311,5.0,1.0",     # superseded code (Belgium-Luxembourg)
     "2024,699,604,999,5.0,1.0",       # product code below 1000
+    "2024,699,604,9999,5.0,1.0",      # chapter 00
+    "2024,699,604,990000,5.0,1.0",    # chapter 99
     "2024,699,604,1234567,5.0,1.0",   # product code above 999999
     "2024,699,604,740311,-5.0,1.0",   # negative value
     "2024,699,604,740311,5.0,-1.0",   # negative quantity
@@ -152,7 +154,7 @@ def test_fast_path_hands_unusual_rows_to_the_validating_path(tmp_path, countries
 
 
 def test_fast_path_output_on_a_clean_file(tmp_path, countries):
-    f = _write(tmp_path / "ok.csv", [GOOD, "2024,490,842,10121,0.5,NA", "2024,56,4,1000,0,"])
+    f = _write(tmp_path / "ok.csv", [GOOD, "2024,490,842,10121,0.5,NA", "2024,56,4,10000,0,"])
     out = tmp_path / "fast.parquet"
     assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) == 3
     df = pd.read_parquet(out)
@@ -162,11 +164,11 @@ def test_fast_path_output_on_a_clean_file(tmp_path, countries):
     assert df.drop(columns="qty_t").values.tolist() == [
         [2024, "IND", "PER", "740311", 1000.0, "HS17"],
         [2024, "TWN", "USA", "010121", 500.0, "HS17"],
-        [2024, "BEL", "AFG", "001000", 0.0, "HS17"]]
+        [2024, "BEL", "AFG", "010000", 0.0, "HS17"]]
     assert df["qty_t"].tolist()[0] == 1.0 and df["qty_t"].iloc[1:].isna().all()
-    g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 999999, 1001)])
+    g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 979999, 10001)])
     assert _ingest_clean(g, countries, out, hs_revision="HS17", threads=None) == 4
-    assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "999999", "001001"]
+    assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "979999", "010001"]
 
 
 @pytest.mark.parametrize("column, value, clean", [
@@ -237,6 +239,7 @@ def test_the_same_year_twice_is_refused(tmp_path, mirror):
     ("2024,699,604,740312,1e308,1.0", "absurd value", "v"),
     ("2024,699,604,740312,5.0,1e300", "absurd quantity", "q"),
     ("2024,699,604,740311.6,5.0,1.0", "not an HS6", "k"),
+    ("2024,699,604,990101,5.0,1.0", "not a plausible HS6", "k"),
     ("2024.6,699,604,740312,5.0,1.0", "not an integer", "t"),
     ("2024,699,699,740312,5.0,1.0", "self-trade", "j"),
     ("2024,699,604,740311,2.0,1.0", "duplicate flow", None),

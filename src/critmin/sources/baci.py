@@ -34,6 +34,8 @@ EXPECTED_HEADER = ["t", "i", "j", "k", "v", "q"]
 COUNTRY_HEADER = ["country_code", "country_name", "country_iso2", "country_iso3"]
 # BACI codes whose iso3 field is not an ISO code but a CEPII placeholder
 ISO_OVERRIDES = {"S19": "TWN"}
+#: a plausible HS6 code as an integer: chapters 01..97 (010000..979999); leading zeros may be lost
+HS6_MIN, HS6_MAX = 10000, 979999
 #: a value above this (thousand USD, i.e. 10^15 USD for one flow) or a quantity above this (tonnes) is absurd
 MAX_VALUE_KUSD = 1e12
 MAX_QTY_T = 1e12
@@ -158,6 +160,9 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
             if not re.fullmatch(r"\d{4,6}", k):
                 return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n,
                                        field="k")
+            if not HS6_MIN <= int(k) <= HS6_MAX:
+                return DataFormatError(path, f"product code {k!r} is not a plausible HS6 code (chapters 01-97)",
+                                       row=n, field="k")
             for name, val, required in (("v", v, True), ("q", q, False)):
                 if not required and val in ("", "NA"):
                     continue
@@ -212,7 +217,7 @@ def _iso3_by_code(countries: pd.DataFrame) -> dict[int, str]:
 
 
 # Columns of the fast path's output that must have no NULL (an unknown country code, a product code
-# outside 1000..999999 or an empty field comes out as NULL), and those that must not be negative.
+# outside 010000..979999 or an empty field comes out as NULL), and those that must not be negative.
 _NOT_NULL = ("year", "exporter", "importer", "hs6", "value_usd")
 _NOT_NEGATIVE = ("value_usd", "qty_t")
 
@@ -277,7 +282,7 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
     hashing 22 M strings; the file holds plain strings); an unknown code gives
     NULL. Six-digit product codes are cast as they are, shorter ones padded with
     zeros (``lpad`` on every row costs ~10 %), and a code outside
-    ``1000..999999`` gives NULL. After the COPY, the
+    ``010000..979999`` (HS chapters 01-97) gives NULL. After the COPY, the
     Parquet row-group statistics show whether any required column has a NULL or
     any value or quantity is negative (:func:`_parquet_is_clean`). Returns the
     row count, or ``None`` when anything is unusual (a parse error, a bad value,
@@ -304,8 +309,8 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
             COPY (
               WITH r AS (SELECT whole(t) AS t, whole(i) AS i, whole(j) AS j, whole(k) AS k, v, q FROM {src})
               SELECT CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter, iso3_of(r.j) AS importer,
-                     CASE WHEN r.k BETWEEN 100000 AND 999999 THEN CAST(r.k AS VARCHAR)
-                          WHEN r.k BETWEEN 1000 AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
+                     CASE WHEN r.k BETWEEN 100000 AND {HS6_MAX} THEN CAST(r.k AS VARCHAR)
+                          WHEN r.k BETWEEN {HS6_MIN} AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
                      r.v * 1000.0 AS value_usd, r.q AS qty_t, '{hs_revision}' AS hs_revision
               FROM r
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
@@ -341,9 +346,10 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     try:
         con.execute(f"CREATE TEMP VIEW raw AS SELECT t, i, j, k, v, NULLIF(NULLIF(trim(q), 'NA'), '') AS q "
                     f"FROM {src}")
-        bad = con.execute("""
+        bad = con.execute(f"""
             SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(q AS DOUBLE) < 0),
-                   count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{4,6}')),
+                   count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{{4,6}}')
+                                       OR TRY_CAST(trim(k) AS INTEGER) NOT BETWEEN {HS6_MIN} AND {HS6_MAX}),
                    count(*) FILTER (WHERE i NOT IN (SELECT code FROM cc) OR j NOT IN (SELECT code FROM cc)),
                    count(*) FILTER (WHERE q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL),
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
