@@ -282,3 +282,22 @@ def test_truncated_or_altered_known_file_is_refused(tmp_path, mirror):
     cut.write_bytes(data.replace(b"2024,", b"2024,", 1)[:-2] + b"9\n")  # same size, one digit changed
     with pytest.raises(DataFormatError, match="sha256"):
         check_integrity(cut)
+
+
+def test_product_codes_are_checked_against_the_release_table(tmp_path, mirror):
+    flows = pd.read_csv(mirror / "baci" / FLOWS, dtype=str)
+    codes = sorted(flows["k"].str.zfill(6).unique())
+    work = tmp_path / "work"
+    work.mkdir()
+    for table, ok in ((codes, True), (codes[1:], False)):
+        z = tmp_path / "BACI_HS17_V202601.zip"
+        with zipfile.ZipFile(z, "w") as zf:
+            zf.write(mirror / "baci" / FLOWS, "BACI_HS17_Y2024_V202601.csv")
+            zf.writestr("product_codes_HS17_V202601.csv", "code,description\n" + "\n".join(f"{c},x" for c in table))
+        args = ({"flows": z, "countries": mirror / "baci" / CODES}, work)
+        if ok:
+            assert read_baci(*args)["baci_years"]["rows"].tolist() == [21723]
+        else:
+            with pytest.raises(DataFormatError, match=f"{codes[0].lstrip('0')}' is not in the release's product") as e:
+                read_baci(*args)
+            assert e.value.field == "k" and e.value.row >= 1

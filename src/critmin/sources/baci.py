@@ -423,6 +423,53 @@ def year_summary(part: Path, source_file: str) -> dict:
             "value_usd_total": float(total)}
 
 
+PRODUCT_FILE = re.compile(r"product_codes_HS\d\d_V\d+\.csv$")
+
+
+def release_products(paths: list[Path]) -> set[str] | None:
+    """The HS6 codes of the release's product table (``product_codes_HS17_V*.csv`` in a release zip), if any.
+
+    The table has columns ``code, description``; codes are padded to 6 digits.
+    ``None`` when no given zip holds one (then only the plausible range is checked).
+    """
+    for p in paths:
+        if p.suffix.lower() != ".zip":
+            continue
+        with zipfile.ZipFile(p) as zf:
+            for info in zf.infolist():
+                if PRODUCT_FILE.search(Path(info.filename).name):
+                    with zf.open(info) as fh:
+                        df = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="latin-1")
+                    if "code" not in df.columns:
+                        raise DataFormatError(p, f"{info.filename}: missing column code")
+                    return set(df["code"].str.strip().str.zfill(6))
+    return None
+
+
+def check_products(part: Path, csv_path: Path, products: set[str]) -> None:
+    """Every product code of an ingested year file must be in the release's product table.
+
+    One DuckDB aggregate over the Parquet output; only when it fails is the CSV
+    read row by row to name the first unknown code.
+    """
+    con = duckdb.connect()
+    try:
+        con.register("products", pd.DataFrame({"code": sorted(products)}))
+        n = con.execute(f"""SELECT count(*) FROM read_parquet('{Path(part).as_posix()}')
+                            WHERE hs6 NOT IN (SELECT code FROM products)""").fetchone()[0]
+    finally:
+        con.close()
+    if not n:
+        return
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for row_no, row in enumerate(reader, start=1):
+            if row[3].strip().zfill(6) not in products:
+                raise DataFormatError(csv_path, f"product code {row[3]!r} is not in the release's product table",
+                                      row=row_no, field="k")
+
+
 def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, pd.DataFrame | Path]:
     """Load the BACI release into ``trade_flows`` (Parquet), ``baci_years`` and ``baci_countries``.
 
@@ -435,6 +482,7 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
     countries = read_country_codes(paths["countries"])
     workdir = Path(workdir)
     year_files: list[Path] = []
+    products = release_products(_as_list(paths["flows"]))
     for p in _as_list(paths["flows"]):
         year_files.extend(_year_files(p, workdir))
     names = [f.name for f in year_files]
@@ -448,6 +496,8 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
         part = workdir / f"trade_flows_{i}.parquet"
         integrity = check_integrity(f)
         rows = ingest_year_file(f, countries, part, hs_revision=rev)
+        if products is not None:
+            check_products(part, f, products)
         if f.name in KNOWN_FILES and rows != KNOWN_FILES[f.name][2]:
             raise DataFormatError(f, f"has {rows} rows; the release's file has {KNOWN_FILES[f.name][2]}")
         parts.append(part)
