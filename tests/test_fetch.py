@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from _loopback import serving
+from _loopback import serving, write_baci_release_zip
 from critmin.config import Settings
 from critmin.errors import DownloadError
 from critmin.sources import get_source
@@ -38,6 +38,7 @@ class _MirrorServer(ThreadingHTTPServer):
         self.drop_once: set[str] = set()
         self.fail_times: dict[str, int] = {}
         self.ranges = True
+        self.extra: dict[str, Path] = {}  # URL path -> file served from outside the root
 
     @property
     def base_url(self) -> str:
@@ -50,12 +51,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server naming)
         rng = self.headers.get("Range")
         self.server.log.append((self.path, rng))
-        path = (self.server.root / unquote(self.path.lstrip("/"))).resolve()
+        path = self.server.extra.get(self.path) or (self.server.root / unquote(self.path.lstrip("/"))).resolve()
         if self.server.fail_times.get(self.path, 0) > 0:
             self.server.fail_times[self.path] -= 1
             self.send_error(503)
             return
-        if self.server.root not in path.parents or not path.is_file():
+        if (self.server.root not in path.parents and self.path not in self.server.extra) or not path.is_file():
             self.send_error(404)
             return
         data = path.read_bytes()
@@ -91,8 +92,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def server(mirror):
+def server(mirror, tmp_path):
     srv = _MirrorServer(Path(mirror).resolve())
+    # BACI is served online as the publisher's release zip, built here from the mirror's year files
+    srv.extra["/baci/BACI_HS17_V202601.zip"] = write_baci_release_zip(mirror, tmp_path / "BACI_HS17_V202601.zip")
     with serving(srv):
         yield srv
 

@@ -27,6 +27,7 @@ def test_chile_cepa_both_sides_and_balance(chl, warehouse):
     # India's baseline imports from Chile on the simulated lines equal the warehouse numbers
     lines = chl.coverage["hs6_by_side"]["IND<-CHL"]
     tf = warehouse.read("trade_flows")
+    tf = tf[tf["year"] == chl.trade_year]
     base = tf[(tf.importer == "IND") & (tf.exporter == "CHL") & tf.hs6.isin(lines)]["value_usd"].sum()
     ts = warehouse.read("tradestat_imports")
     ore = ts[(ts.hs_code == "2603") & (ts.partner_iso3 == "CHL") & (ts.period == "CY2024")]["value_usd"].sum()

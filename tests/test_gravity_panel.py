@@ -176,9 +176,9 @@ def test_panel_from_the_warehouse(built_settings):
     from critmin.services.gravity import panel_from_warehouse
 
     p = panel_from_warehouse(built_settings, countries=["IND", "CHL", "PER", "AUS", "USA"])
-    assert len(p) == 5 * 4 and set(p.year) == {2024}
+    assert len(p) == 5 * 4 * 2 and set(p.year) == {2022, 2024}  # a panel: every year of trade_flows
     assert {"dist", "cntg", "lang", "clny", "rta"} <= set(p.columns)
-    g = p.set_index(["exporter", "importer"])
+    g = p[p.year == 2024].set_index(["exporter", "importer"])
     assert g.loc[("IND", "CHL"), "rta"] == 1 and g.loc[("IND", "USA"), "rta"] == 0 and g.loc[("USA", "PER"), "rta"] == 1
     assert g.loc[("CHL", "PER"), "cntg"] == 1
     with pytest.raises(EmptySelectionError):

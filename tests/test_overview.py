@@ -199,7 +199,7 @@ def test_reporter_without_imports_is_a_clear_error(built_settings):
         dependence_table(built_settings, "NRU", year=2024)
     with pytest.raises(EmptySelectionError, match="NRU"):
         mineral_overview(built_settings, "NRU", "PER", year=2024)
-    with pytest.raises(EmptySelectionError, match="trade_flows covers 2024"):
+    with pytest.raises(EmptySelectionError, match="trade_flows covers 2022, 2024"):
         dependence_table(built_settings, "IND", year=1990)
 
 

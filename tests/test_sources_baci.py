@@ -96,7 +96,7 @@ def test_wrong_encoding(tmp_path, countries):
 
 def test_lost_leading_zeros_and_na_quantities(tmp_path, countries):
     f = _write(tmp_path / "z.csv", ["2024,699,604,10121,1.5,NA", "2024,699,604,740311,2.0,  NA ",
-                                    "2024,699,604,740311,2.0,"])
+                                    "2024,699,4,740311,2.0,"])
     df = _ingest(f, countries, tmp_path)
     assert sorted(df["hs6"]) == ["010121", "740311", "740311"]
     assert df["qty_t"].isna().all()
@@ -134,6 +134,8 @@ GOOD = "2024,699,604,740311,1.0,1.0"
     "2024,-4,604,740311,5.0,1.0",     # negative code
     "2024,58,604,740311,5.0,1.0",     # superseded code (Belgium-Luxembourg)
     "2024,699,604,999,5.0,1.0",       # product code below 1000
+    "2024,699,604,9999,5.0,1.0",      # chapter 00
+    "2024,699,604,990000,5.0,1.0",    # chapter 99
     "2024,699,604,1234567,5.0,1.0",   # product code above 999999
     "2024,699,604,740311,-5.0,1.0",   # negative value
     "2024,699,604,740311,5.0,-1.0",   # negative quantity
@@ -152,7 +154,7 @@ def test_fast_path_hands_unusual_rows_to_the_validating_path(tmp_path, countries
 
 
 def test_fast_path_output_on_a_clean_file(tmp_path, countries):
-    f = _write(tmp_path / "ok.csv", [GOOD, "2024,490,842,10121,0.5,NA", "2024,56,4,1000,0,"])
+    f = _write(tmp_path / "ok.csv", [GOOD, "2024,490,842,10121,0.5,NA", "2024,56,4,10000,0,"])
     out = tmp_path / "fast.parquet"
     assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) == 3
     df = pd.read_parquet(out)
@@ -162,11 +164,11 @@ def test_fast_path_output_on_a_clean_file(tmp_path, countries):
     assert df.drop(columns="qty_t").values.tolist() == [
         [2024, "IND", "PER", "740311", 1000.0, "HS17"],
         [2024, "TWN", "USA", "010121", 500.0, "HS17"],
-        [2024, "BEL", "AFG", "001000", 0.0, "HS17"]]
+        [2024, "BEL", "AFG", "010000", 0.0, "HS17"]]
     assert df["qty_t"].tolist()[0] == 1.0 and df["qty_t"].iloc[1:].isna().all()
-    g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 999999, 1001)])
+    g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 979999, 10001)])
     assert _ingest_clean(g, countries, out, hs_revision="HS17", threads=None) == 4
-    assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "999999", "001001"]
+    assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "979999", "010001"]
 
 
 @pytest.mark.parametrize("column, value, clean", [
@@ -229,3 +231,73 @@ def test_the_same_year_twice_is_refused(tmp_path, mirror):
     work.mkdir()
     with pytest.raises(DataFormatError, match="same year"):
         read_baci({"flows": [copy, mirror / "baci" / FLOWS], "countries": mirror / "baci" / CODES}, work)
+
+
+@pytest.mark.parametrize("row, match, field", [
+    ("2024,699,604,740312,inf,1.0", "not a finite number", "v"),
+    ("2024,699,604,740312,nan,1.0", "not a finite number", "v"),
+    ("2024,699,604,740312,1e308,1.0", "absurd value", "v"),
+    ("2024,699,604,740312,5.0,1e300", "absurd quantity", "q"),
+    ("2024,699,604,740311.6,5.0,1.0", "not an HS6", "k"),
+    ("2024,699,604,990101,5.0,1.0", "not a plausible HS6", "k"),
+    ("2024.6,699,604,740312,5.0,1.0", "not an integer", "t"),
+    ("2024,699,699,740312,5.0,1.0", "self-trade", "j"),
+    ("2024,699,604,740311,2.0,1.0", "duplicate flow", None),
+    ("2023,699,604,740312,5.0,1.0", "differs from the file name's year 2024", "t"),
+])
+def test_implausible_rows_are_named(tmp_path, countries, row, match, field):
+    f = _write(tmp_path / "BACI_HS17_Y2024_V202601.csv", ["2024,699,604,740311,1.0,1.0", row])
+    out = tmp_path / "fast.parquet"
+    assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) is None
+    with pytest.raises(DataFormatError, match=match) as exc:
+        _ingest(f, countries, tmp_path)
+    assert exc.value.row == 2 and exc.value.field == field
+    assert "BACI_HS17_Y2024_V202601.csv" in str(exc.value)
+
+
+def test_known_year_files_are_verified_and_others_cannot_be(tmp_path, mirror):
+    from critmin.sources.baci import check_integrity
+
+    assert check_integrity(mirror / "baci" / FLOWS).startswith("verified")
+    other = tmp_path / "BACI_HS17_Y2024_V202601.csv"
+    shutil.copy(mirror / "baci" / FLOWS, other)
+    assert check_integrity(other).startswith("cannot be verified")
+    work = tmp_path / "work"
+    work.mkdir()
+    out = read_baci({"flows": [mirror / "baci" / FLOWS_2022, other], "countries": mirror / "baci" / CODES}, work)
+    assert out["baci_years"]["integrity"].str.split(":").str[0].tolist() == ["verified", "cannot be verified"]
+
+
+def test_truncated_or_altered_known_file_is_refused(tmp_path, mirror):
+    from critmin.sources.baci import check_integrity
+
+    data = (mirror / "baci" / FLOWS).read_bytes()
+    cut = tmp_path / FLOWS
+    cut.write_bytes(data[:-3])  # cut inside the last line: it still parses
+    with pytest.raises(DataFormatError, match="truncated"):
+        check_integrity(cut)
+    cut.write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 1])  # one whole line missing
+    with pytest.raises(DataFormatError, match="bytes"):
+        check_integrity(cut)
+    cut.write_bytes(data.replace(b"2024,", b"2024,", 1)[:-2] + b"9\n")  # same size, one digit changed
+    with pytest.raises(DataFormatError, match="sha256"):
+        check_integrity(cut)
+
+
+def test_product_codes_are_checked_against_the_release_table(tmp_path, mirror):
+    flows = pd.read_csv(mirror / "baci" / FLOWS, dtype=str)
+    codes = sorted(flows["k"].str.zfill(6).unique())
+    work = tmp_path / "work"
+    work.mkdir()
+    for table, ok in ((codes, True), (codes[1:], False)):
+        z = tmp_path / "BACI_HS17_V202601.zip"
+        with zipfile.ZipFile(z, "w") as zf:
+            zf.write(mirror / "baci" / FLOWS, "BACI_HS17_Y2024_V202601.csv")
+            zf.writestr("product_codes_HS17_V202601.csv", "code,description\n" + "\n".join(f"{c},x" for c in table))
+        args = ({"flows": z, "countries": mirror / "baci" / CODES}, work)
+        if ok:
+            assert read_baci(*args)["baci_years"]["rows"].tolist() == [21723]
+        else:
+            with pytest.raises(DataFormatError, match=f"{codes[0].lstrip('0')}' is not in the release's product") as e:
+                read_baci(*args)
+            assert e.value.field == "k" and e.value.row >= 1

@@ -26,16 +26,17 @@ def test_no_warehouse_is_a_clear_error(settings):
 
 def test_build_publishes_tables_with_provenance(settings, shared_data):
     wh = build(settings, ["baci"], progress=False)
-    assert {"trade_flows", "baci_countries"} <= set(wh.tables())
+    assert {"trade_flows", "baci_years", "baci_countries"} <= set(wh.tables())
     prov = wh.provenance_of("trade_flows")
-    assert set(prov["file"]) == {"BACI_HS17_Y2024_V202601_critical31.csv", "country_codes_V202601.csv"}
-    assert (prov["rows"] == 21723).all()
+    assert set(prov["file"]) == {"BACI_HS17_Y2022_V202601_critical31.csv", "BACI_HS17_Y2024_V202601_critical31.csv",
+                                 "country_codes_V202601.csv"}
+    assert (prov["rows"] == 21723 + 23167).all()
     assert prov["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert prov["licence"].iloc[0].startswith("Etalab")
     # the DuckDB catalogue has a view per table
     with wh.duckdb() as con:
         n = con.execute("SELECT count(*) FROM trade_flows").fetchone()[0]
-    assert n == 21723
+    assert n == 21723 + 23167
 
 
 def test_rebuild_is_idempotent(settings):

@@ -34,6 +34,54 @@ EXPECTED_HEADER = ["t", "i", "j", "k", "v", "q"]
 COUNTRY_HEADER = ["country_code", "country_name", "country_iso2", "country_iso3"]
 # BACI codes whose iso3 field is not an ISO code but a CEPII placeholder
 ISO_OVERRIDES = {"S19": "TWN"}
+#: a plausible HS6 code as an integer: chapters 01..97 (010000..979999); leading zeros may be lost
+HS6_MIN, HS6_MAX = 10000, 979999
+#: a value above this (thousand USD, i.e. 10^15 USD for one flow) or a quantity above this (tonnes) is absurd
+MAX_VALUE_KUSD = 1e12
+MAX_QTY_T = 1e12
+
+
+#: The release's known files in the data bundle: name -> (bytes, sha256, data rows), copied from the bundle's
+#: ``datapackage.json``. A year file listed here is verified (size, checksum, row count); any other file
+#: (the publisher's full year files) "cannot be verified" and only gets the truncation check.
+KNOWN_FILES: dict[str, tuple[int, str, int]] = {
+    "BACI_HS17_Y2022_V202601_critical31.csv":
+        (648992, "a8fd800a912aa6d7ca985004dc5d55d1e4909288a807541759b3581fd314ab98", 23167),
+    "BACI_HS17_Y2024_V202601_critical31.csv":
+        (726189, "f3ed3d9f2a9bf1b920aec38f032b091541dc5e88cc25e590ea58e3d9e0a3fee0", 21723),
+}
+
+
+def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES) -> str:
+    """Truncation check and, for a known file, size and sha256; return what could be verified.
+
+    The last byte must be a newline (a file cut mid-line may still parse, e.g.
+    ``6772.8`` cut from ``6772.859``). A file in ``known`` must have its
+    recorded size and sha256 (its row count is compared after the ingest).
+
+    Raises
+    ------
+    DataFormatError
+        Truncated file, or size / checksum different from the release's.
+    """
+    from critmin.sources.http import sha256_of
+
+    path = Path(path)
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        if size:
+            fh.seek(size - 1)
+            if fh.read(1) != b"\n":
+                raise DataFormatError(path, "is truncated: the last line does not end with a newline")
+    if path.name not in known:
+        return "cannot be verified: no known checksum for this file; last line complete"
+    want_bytes, want_sha, _ = known[path.name]
+    if size != want_bytes:
+        raise DataFormatError(path, f"has {size} bytes; the release's file has {want_bytes} (truncated or altered)")
+    got = sha256_of(path)
+    if got != want_sha:
+        raise DataFormatError(path, f"sha256 {got} differs from the release's {want_sha}")
+    return "verified: size and sha256 of the release's file"
 
 
 def read_country_codes(path: Path) -> pd.DataFrame:
@@ -84,8 +132,15 @@ def _accepted_codes(countries: pd.DataFrame) -> pd.DataFrame:
     return countries[countries["is_current"] | ~countries["iso3"].duplicated(keep=False)]
 
 
+def _file_year(path: Path) -> int | None:
+    m = YEAR_FILE.search(Path(path).name)
+    return int(m.group(2)) if m else None
+
+
 def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
     """Slow path, only after DuckDB refused the file: find the first bad row."""
+    file_year = _file_year(path)
+    seen: set[tuple[str, str, str, str]] = set()
     with open(path, newline="", encoding="utf-8", errors="strict") as fh:
         reader = csv.reader(fh)
         next(reader)
@@ -105,6 +160,9 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
             if not re.fullmatch(r"\d{4,6}", k):
                 return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n,
                                        field="k")
+            if not HS6_MIN <= int(k) <= HS6_MAX:
+                return DataFormatError(path, f"product code {k!r} is not a plausible HS6 code (chapters 01-97)",
+                                       row=n, field="k")
             for name, val, required in (("v", v, True), ("q", q, False)):
                 if not required and val in ("", "NA"):
                     continue
@@ -112,9 +170,25 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
                     x = float(val)
                 except ValueError:
                     return DataFormatError(path, f"{val!r} is not a number", row=n, field=name)
+                if x != x or x in (float("inf"), float("-inf")):
+                    return DataFormatError(path, f"{val!r} is not a finite number", row=n, field=name)
                 if x < 0:
                     return DataFormatError(path, f"negative value {val}; trade values and quantities must "
                                                  f"be >= 0", row=n, field=name)
+                if x > (MAX_VALUE_KUSD if name == "v" else MAX_QTY_T):
+                    return DataFormatError(path, f"absurd {'value' if name == 'v' else 'quantity'} {val} "
+                                                 f"(above {MAX_VALUE_KUSD if name == 'v' else MAX_QTY_T:g})",
+                                           row=n, field=name)
+            if file_year is not None and int(t) != file_year:
+                return DataFormatError(path, f"year {t} differs from the file name's year {file_year}", row=n,
+                                       field="t")
+            if int(i) == int(j):
+                return DataFormatError(path, f"self-trade: exporter and importer are both {i}", row=n,
+                                       field="j")
+            key = (str(int(t)), str(int(i)), str(int(j)), k.zfill(6))
+            if key in seen:
+                return DataFormatError(path, f"duplicate flow (t, i, j, k) = {', '.join(key)}", row=n)
+            seen.add(key)
     return DataFormatError(path, "DuckDB could not parse the file, but no bad row was found")
 
 
@@ -143,7 +217,7 @@ def _iso3_by_code(countries: pd.DataFrame) -> dict[int, str]:
 
 
 # Columns of the fast path's output that must have no NULL (an unknown country code, a product code
-# outside 1000..999999 or an empty field comes out as NULL), and those that must not be negative.
+# outside 010000..979999 or an empty field comes out as NULL), and those that must not be negative.
 _NOT_NULL = ("year", "exporter", "importer", "hs6", "value_usd")
 _NOT_NEGATIVE = ("value_usd", "qty_t")
 
@@ -179,18 +253,36 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     return bad == 0
 
 
+def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None) -> bool:
+    """One aggregate over the converted rows: no inf/nan/absurd value, no self-trade, no other year, no duplicate.
+
+    ``source_sql`` yields ``year, exporter, importer, hs6, value_usd, qty_t``
+    (``value_usd`` in USD). Duplicates: ``count(*) = count(DISTINCT (year,
+    exporter, importer, hs6))``.
+    """
+    other_year = f"OR year <> {int(file_year)}" if file_year is not None else ""
+    bad, dup = con.execute(f"""
+        SELECT count(*) FILTER (WHERE NOT isfinite(value_usd) OR value_usd > {MAX_VALUE_KUSD * 1000.0}
+                                   OR (qty_t IS NOT NULL AND (NOT isfinite(qty_t) OR qty_t > {MAX_QTY_T}))
+                                   OR exporter = importer {other_year}),
+               count(*) - count(DISTINCT (year, exporter, importer, hs6))
+        FROM {source_sql}""").fetchone()
+    return bad == 0 and dup == 0
+
+
 def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
                   threads: int | None) -> int | None:
     """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
-    Columns are read with their numeric types (``i``, ``j``, ``k`` as unsigned
-    integers, so a negative code is a parse error; ``q`` as a double). Country
+    Columns are read as doubles; ``t``, ``i``, ``j``, ``k`` must be whole numbers
+    (``740311.6`` or ``2024.6`` gives NULL) and are cast to unsigned integers,
+    so a negative code is an error. Country
     codes are mapped through a constant list of an ``ENUM`` of the ISO3 codes
     (the Parquet writer then takes the enum's dictionary as it is instead of
     hashing 22 M strings; the file holds plain strings); an unknown code gives
     NULL. Six-digit product codes are cast as they are, shorter ones padded with
     zeros (``lpad`` on every row costs ~10 %), and a code outside
-    ``1000..999999`` gives NULL. After the COPY, the
+    ``010000..979999`` (HS chapters 01-97) gives NULL. After the COPY, the
     Parquet row-group statistics show whether any required column has a NULL or
     any value or quantity is negative (:func:`_parquet_is_clean`). Returns the
     row count, or ``None`` when anything is unusual (a parse error, a bad value,
@@ -202,7 +294,7 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
     members = ", ".join(f"'{s}'" for s in sorted(set(iso.values())))
     items = ", ".join(f"'{iso[c]}'" if c in iso else "NULL" for c in range(top))
     src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
-                columns={{'t':'INTEGER','i':'UINTEGER','j':'UINTEGER','k':'UINTEGER','v':'DOUBLE','q':'DOUBLE'}},
+                columns={{'t':'DOUBLE','i':'DOUBLE','j':'DOUBLE','k':'DOUBLE','v':'DOUBLE','q':'DOUBLE'}},
                 nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
     tmp = out_path.with_name(out_path.name + ".tmp")
     con = duckdb.connect()
@@ -211,15 +303,19 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
             con.execute(f"SET threads={int(threads)}")
         con.execute(f"CREATE TYPE iso3 AS ENUM ({members})")
         con.execute(f"CREATE MACRO iso3_of(c) AS ([{items}]::iso3[])[c + 1]")
+        # a code read as a number must be whole (740311.6 is not a code): else NULL, and the check fails
+        con.execute("CREATE MACRO whole(x) AS CASE WHEN x = trunc(x) THEN CAST(x AS UINTEGER) END")
         rows = con.execute(f"""
             COPY (
+              WITH r AS (SELECT whole(t) AS t, whole(i) AS i, whole(j) AS j, whole(k) AS k, v, q FROM {src})
               SELECT CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter, iso3_of(r.j) AS importer,
-                     CASE WHEN r.k BETWEEN 100000 AND 999999 THEN CAST(r.k AS VARCHAR)
-                          WHEN r.k BETWEEN 1000 AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
+                     CASE WHEN r.k BETWEEN 100000 AND {HS6_MAX} THEN CAST(r.k AS VARCHAR)
+                          WHEN r.k BETWEEN {HS6_MIN} AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
                      r.v * 1000.0 AS value_usd, r.q AS qty_t, '{hs_revision}' AS hs_revision
-              FROM {src} r
+              FROM r
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
-        clean = bool(rows) and _parquet_is_clean(con, tmp)
+        clean = (bool(rows) and _parquet_is_clean(con, tmp)
+                 and _rows_are_plausible(con, f"read_parquet('{tmp.as_posix()}')", _file_year(csv_path)))
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -250,14 +346,18 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     try:
         con.execute(f"CREATE TEMP VIEW raw AS SELECT t, i, j, k, v, NULLIF(NULLIF(trim(q), 'NA'), '') AS q "
                     f"FROM {src}")
-        bad = con.execute("""
+        bad = con.execute(f"""
             SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(q AS DOUBLE) < 0),
-                   count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{4,6}')),
+                   count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{{4,6}}')
+                                       OR TRY_CAST(trim(k) AS INTEGER) NOT BETWEEN {HS6_MIN} AND {HS6_MAX}),
                    count(*) FILTER (WHERE i NOT IN (SELECT code FROM cc) OR j NOT IN (SELECT code FROM cc)),
                    count(*) FILTER (WHERE q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL),
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
             FROM raw""").fetchone()
-        if any(bad):
+        plausible = _rows_are_plausible(
+            con, "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
+                 "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)", _file_year(csv_path))
+        if any(bad) or not plausible:
             raise _diagnose(csv_path, set(_accepted_codes(countries)["code"]))
         con.execute(f"""
             COPY (
@@ -323,6 +423,53 @@ def year_summary(part: Path, source_file: str) -> dict:
             "value_usd_total": float(total)}
 
 
+PRODUCT_FILE = re.compile(r"product_codes_HS\d\d_V\d+\.csv$")
+
+
+def release_products(paths: list[Path]) -> set[str] | None:
+    """The HS6 codes of the release's product table (``product_codes_HS17_V*.csv`` in a release zip), if any.
+
+    The table has columns ``code, description``; codes are padded to 6 digits.
+    ``None`` when no given zip holds one (then only the plausible range is checked).
+    """
+    for p in paths:
+        if p.suffix.lower() != ".zip":
+            continue
+        with zipfile.ZipFile(p) as zf:
+            for info in zf.infolist():
+                if PRODUCT_FILE.search(Path(info.filename).name):
+                    with zf.open(info) as fh:
+                        df = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="latin-1")
+                    if "code" not in df.columns:
+                        raise DataFormatError(p, f"{info.filename}: missing column code")
+                    return set(df["code"].str.strip().str.zfill(6))
+    return None
+
+
+def check_products(part: Path, csv_path: Path, products: set[str]) -> None:
+    """Every product code of an ingested year file must be in the release's product table.
+
+    One DuckDB aggregate over the Parquet output; only when it fails is the CSV
+    read row by row to name the first unknown code.
+    """
+    con = duckdb.connect()
+    try:
+        con.register("products", pd.DataFrame({"code": sorted(products)}))
+        n = con.execute(f"""SELECT count(*) FROM read_parquet('{Path(part).as_posix()}')
+                            WHERE hs6 NOT IN (SELECT code FROM products)""").fetchone()[0]
+    finally:
+        con.close()
+    if not n:
+        return
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for row_no, row in enumerate(reader, start=1):
+            if row[3].strip().zfill(6) not in products:
+                raise DataFormatError(csv_path, f"product code {row[3]!r} is not in the release's product table",
+                                      row=row_no, field="k")
+
+
 def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, pd.DataFrame | Path]:
     """Load the BACI release into ``trade_flows`` (Parquet), ``baci_years`` and ``baci_countries``.
 
@@ -335,6 +482,7 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
     countries = read_country_codes(paths["countries"])
     workdir = Path(workdir)
     year_files: list[Path] = []
+    products = release_products(_as_list(paths["flows"]))
     for p in _as_list(paths["flows"]):
         year_files.extend(_year_files(p, workdir))
     names = [f.name for f in year_files]
@@ -346,9 +494,14 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
         m = YEAR_FILE.search(f.name)
         rev = m.group(1) if m else HS_REVISION
         part = workdir / f"trade_flows_{i}.parquet"
-        ingest_year_file(f, countries, part, hs_revision=rev)
+        integrity = check_integrity(f)
+        rows = ingest_year_file(f, countries, part, hs_revision=rev)
+        if products is not None:
+            check_products(part, f, products)
+        if f.name in KNOWN_FILES and rows != KNOWN_FILES[f.name][2]:
+            raise DataFormatError(f, f"has {rows} rows; the release's file has {KNOWN_FILES[f.name][2]}")
         parts.append(part)
-        years.append(year_summary(part, f.name))
+        years.append({**year_summary(part, f.name), "integrity": integrity})
     seen = [y["year"] for y in years]
     if len(set(seen)) != len(seen):
         raise DataFormatError(year_files[0], f"two year files hold the same year ({sorted(seen)})")
@@ -360,7 +513,8 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[s
         files = ", ".join(f"'{p.as_posix()}'" for p in parts)
         con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{out.as_posix()}' (FORMAT parquet)")
         con.close()
-    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total"])
+    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total",
+                                              "integrity"])
     baci_years = baci_years.sort_values("year").reset_index(drop=True)
     return {"trade_flows": out, "baci_years": baci_years, "baci_countries": countries}
 
@@ -371,6 +525,7 @@ YEARS_SCHEMA = pa.DataFrameSchema({
     "rows": pa.Column(int, pa.Check.gt(0)),
     "has_quantities": pa.Column(bool),
     "value_usd_total": pa.Column(float, pa.Check.ge(0)),
+    "integrity": pa.Column(str),
 }, strict=True)
 
 COUNTRY_SCHEMA = pa.DataFrameSchema({
