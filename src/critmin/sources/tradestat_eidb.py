@@ -47,8 +47,8 @@ from critmin.sources.base import RemoteFile, Source
 EXPORT_COLUMNS = ["fy_start", "financial_year", "hs8", "description", "unit", "partner_tradestat",
                   "partner_iso3", "value_usd_mn", "quantity"]
 TOTAL_COLUMNS = ["fy_start", "hs8", "commodity_total_usd_mn", "india_total_usd_mn"]
-#: TradeStat partner names that stand for no country (kept, with an empty ``partner_iso3``)
-NO_COUNTRY = frozenset({"UNSPECIFIED", "INSTALLATIONS IN INTERNATIONAL WATERS"})
+#: TradeStat partner names with no ISO code (PACIFIC IS: the former Trust Territory, country-wise table only) (kept, with an empty ``partner_iso3``)
+NO_COUNTRY = frozenset({"UNSPECIFIED", "INSTALLATIONS IN INTERNATIONAL WATERS", "PACIFIC IS"})
 OUTPUT_COLUMNS = ["reporter", "hs8", "description", "partner_iso3", "partner_name", "period", "fy_start",
                   "value_usd", "unit", "quantity"]
 
