@@ -222,6 +222,7 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
         raise EmptySelectionError("copper-concentrate shocks use India's TradeStat imports; importer must be IND")
     wh = _warehouse(settings, ["tradestat_imports", "mineral_production", "metal_prices"])
     ts = wh.read("tradestat_imports")
+    ts = ts[ts["hs_code"] == "2603"]  # the table holds every TradeStat import report; this is copper ore
     periods = sorted(p for p in ts["period"].unique() if str(p).startswith("CY"))
     period = f"CY{int(year)}" if year else periods[-1]
     if period not in periods:
@@ -843,6 +844,7 @@ def _tradestat_check(settings: Settings) -> dict | None:
     if not (wh.has("tradestat_imports") and wh.has("metal_prices")):
         return None
     ts = wh.read("tradestat_imports")
+    ts = ts[ts["hs_code"] == "2603"]  # the table holds every TradeStat import report; this is copper ore
     tot = ts[(ts["partner_iso3"] == "WLD") & ts["period"].str.startswith("CY")]
     payable = load_parameters()["contracts"]["copper_concentrate"]["payable_pct"]
     out = {}
