@@ -25,7 +25,7 @@ from critmin.sources.base import fetch
 from critmin.sources.http import download, sha256_of
 from critmin.warehouse.build import build
 
-SOURCES = ["tradestat", "desta", "geodist", "wto_rta"]
+SOURCES = ["desta", "geodist", "wto_rta"]  # tradestat reads a glob of report files: mirror only
 
 
 class _MirrorServer(ThreadingHTTPServer):
@@ -114,7 +114,7 @@ def test_build_over_http_equals_build_from_mirror(server, online, settings, mirr
             assert sha256_of(cached) == sha256_of(mirror / rf.mirror_path)
             assert (f"/{rf.mirror_path}", None) in server.log
     ref = build(settings, SOURCES, progress=False)
-    for table in ("tradestat_imports", "desta_treaties", "desta_members", "distances", "geo_countries",
+    for table in ("desta_treaties", "desta_members", "distances", "geo_countries",
                   "agreements", "agreement_members"):
         pd.testing.assert_frame_equal(wh.read(table), ref.read(table))
     prov = wh.provenance()
@@ -139,15 +139,15 @@ def test_resume_sends_a_range_request(server, tmp_path, mirror):
 
 
 def test_resume_through_fetch(server, online, mirror):
-    source = get_source("tradestat")
+    source = get_source("desta")
     rf = source.files[0]
-    cache = online.cache_dir / "tradestat"
+    cache = online.cache_dir / "desta"
     cache.mkdir(parents=True)
     raw = (mirror / rf.mirror_path).read_bytes()
     (cache / (Path(rf.mirror_path).name + ".part")).write_bytes(raw[:500])
     files = fetch(source, online, progress=False, base_url=server.base_url)
     assert server.log == [(f"/{rf.mirror_path}", "bytes=500-")]
-    assert files["imports"].path.read_bytes() == raw
+    assert files[rf.key].path.read_bytes() == raw
 
 
 def test_server_without_range_support_restarts(server, tmp_path, mirror):
@@ -229,7 +229,7 @@ def test_stale_oversized_part_is_discarded(server, tmp_path, mirror):
 
 def test_default_build_goes_on_without_a_report_that_cannot_be_downloaded(server, online, mirror):
     """TradeStat is an interactive report: a default online build skips it and says so."""
-    server.fail_times["/tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv"] = 99
+    server.fail_times["/tradestat/commodity_wise_all_countries_import"] = 99
     wh = build(online, progress=False, base_url=server.base_url)
     assert "tradestat_imports" not in wh.tables()
     assert {"trade_flows", "mineral_production", "governance"} <= set(wh.tables())

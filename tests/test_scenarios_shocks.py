@@ -168,7 +168,7 @@ def test_concentrate_shock_uses_tradestat(built_settings, warehouse):
 
     r = run_shock(built_settings, EXAMPLES / "chile_concentrate_ban.yaml")
     ts = warehouse.read("tradestat_imports")
-    chl = ts[(ts["partner_iso3"] == "CHL") & (ts["period"] == "CY2025")]["value_usd"].sum()
+    chl = ts[(ts["hs_code"] == "2603") & (ts["partner_iso3"] == "CHL") & (ts["period"] == "CY2025")]["value_usd"].sum()
     assert chl == pytest.approx(1_716.83e6)
     assert r.loss_value_usd == pytest.approx(chl)
     assert r.covered_tonnes + r.uncovered_tonnes == pytest.approx(r.loss_tonnes)
