@@ -68,3 +68,18 @@ def test_cli_trade_json_through_the_entry_point(built_settings):
     res = json.loads(out.stdout)
     assert res["total"]["source"] == "tradestat_totals"
     assert {r["code"] for r in res["explained"] if r["flow"] == "imports"} >= {"7108", "2603"}
+
+
+def test_chile_copper_ore_reconciliation_and_eidb_exports(built_settings):
+    res = trade_picture(built_settings, "IND", "CHL", "CY2024")
+    rec = next(c for c in res["reconciliation"] if c["code"] == "2603" and c["flow"] == "imports")
+    vals = {v["source"]: v["value_usd"] for v in rec["values"]}
+    assert vals["tradestat"] == pytest.approx(1245.43e6)
+    assert vals["baci_hs4"] == pytest.approx(1.37e9, rel=0.01)
+    assert rec["gap"] == pytest.approx(vals["baci_hs4"] / vals["tradestat"] - 1)
+    assert any("CIF" in r for r in rec["reasons"])
+    exports = [r for r in res["explained"] if r["flow"] == "exports"]
+    assert exports and all(r["source"] == "tradestat_eidb" and r["period"] == "FY2024-25" for r in exports)
+    assert all(r["description"] for r in res["explained"] if r["flow"] == "imports")  # 8-digit lines described
+    cov = res["coverage"]["exports"]
+    assert cov["share"] == pytest.approx(cov["explained_usd"] / res["total"]["exports_usd"])

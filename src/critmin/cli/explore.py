@@ -121,10 +121,11 @@ def _print_picture(res: dict) -> None:
             console.print(f"[dim]{cov['note']}[/]")
     if res["reconciliation"]:
         rec = pd.DataFrame([{"flow": c["flow"], "code": c["code"], "period": c["period"],
-                             **{f"{v['source']} (M USD)": v["value_usd"] / 1e6 for v in c["values"]},
-                             "gap": f"{c['gap']:+.1%}" if c["gap"] is not None else ""}
+                             "source A (M USD)": f"{c['values'][0]['source']} {c['values'][0]['value_usd'] / 1e6:,.2f}",
+                             "source B (M USD)": f"{c['values'][1]['source']} {c['values'][1]['value_usd'] / 1e6:,.2f}",
+                             "B vs A": f"{c['gap']:+.1%}" if c["gap"] is not None else ""}
                             for c in res["reconciliation"]])
-        print_table(rec.fillna(""), title="where sources overlap (see reasons in --json)", max_rows=10)
+        print_table(rec, title="where sources overlap (reasons in --json)", max_rows=10)
 
 
 def dependence(

@@ -126,7 +126,10 @@ def _detail(wh: Warehouse, rep: str, par: str, period: Period) -> list[DetailRow
                 [par, rep, rep, par, years])
     raw += [(str(r.hs4), "imports" if r.exporter == par else "exports", float(r.v), calendar_year(int(r.year)),
              "baci_hs4", "HS22") for r in df.itertuples(index=False)]
-    names = _descriptions(wh, {c for c, *_ in raw})
+    codes = {c for c, *_ in raw}
+    names = _descriptions(wh, codes | {c[:n] for c in codes for n in (6, 4) if len(c) > n})
+    # a national 8-digit line is described by its HS6 subheading (or heading) where the nomenclature has no line
+    names.update({c: names.get(c[:6]) or names.get(c[:4], "") for c in codes if len(c) > 6 and not names.get(c)})
     for code, flow, value, per, source, revision in raw:
         if value > 0:
             rows.append(DetailRow(code, names.get(code, ""), flow, value, per, source, revision))
