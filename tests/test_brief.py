@@ -74,7 +74,8 @@ def test_brief_opens_with_total_bilateral_trade(brief_html):
     res, out = brief_html
     assert res.sections[0] == "total_trade"
     text = out.read_text()
-    first = text.index("Total trade: IND and PER, all goods")
-    assert text.index("4.98 bn", first) < text.index("Trade in critical minerals", first)
+    first = text.index('<section id="total_trade">')
+    assert first < text.index('<section id="trade">')
+    assert first < text.index("4.98 bn") < text.index('<section id="trade">')
     assert "FY2024-25 (Indian financial year, April–March)" in text
     assert "Gold (including gold plated with platinum)" in text

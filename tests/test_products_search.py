@@ -159,10 +159,14 @@ def test_cli_search_and_expand_equal_the_service(small):
 
 
 def test_cli_table_output(small):
-    res = CliRunner().invoke(cli_app, ["products", "search", "lithium hydroxide", "--home", str(small.home),
+    res = CliRunner().invoke(cli_app, ["products", "search", "tellurium", "--home", str(small.home),
                                        "--mirror", str(small.mirror)])
     assert res.exit_code == 0, res.output
-    assert "282520" in res.stdout and "no data in the warehouse" in res.stdout
+    assert "280450" in res.stdout and "no data in the warehouse" in res.stdout
+    # lithium hydroxide is in TradeStat's import reports (national line 28252000)
+    res = CliRunner().invoke(cli_app, ["products", "search", "lithium hydroxide", "--json", "--home",
+                                       str(small.home), "--mirror", str(small.mirror)])
+    assert "tradestat_imports" in res.stdout
 
 
 def _run(settings, *args):

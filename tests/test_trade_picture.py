@@ -79,7 +79,9 @@ def test_chile_copper_ore_reconciliation_and_eidb_exports(built_settings):
     assert rec["gap"] == pytest.approx(vals["baci_hs4"] / vals["tradestat"] - 1)
     assert any("CIF" in r for r in rec["reasons"])
     exports = [r for r in res["explained"] if r["flow"] == "exports"]
-    assert exports and all(r["source"] == "tradestat_eidb" and r["period"] == "FY2024-25" for r in exports)
+    eidb = [r for r in exports if r["source"] == "tradestat_eidb"]
+    assert eidb and all(r["period"] == "FY2024-25" and r["level"] == 4 for r in eidb)
+    assert sum(r["value_usd"] for r in eidb) > 0.9 * sum(r["value_usd"] for r in exports)
     assert all(r["description"] for r in res["explained"] if r["flow"] == "imports")  # 8-digit lines described
     cov = res["coverage"]["exports"]
     assert cov["share"] == pytest.approx(cov["explained_usd"] / res["total"]["exports_usd"])

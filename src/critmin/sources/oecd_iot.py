@@ -143,4 +143,7 @@ SOURCE = Source(
     tables=("industry_accounts",),
     schemas={"industry_accounts": INDUSTRY_ACCOUNTS_SCHEMA},
     url_page="https://www.oecd.org/en/data/datasets/input-output-tables.html",
+    # the OECD serves the tables through its data explorer, not as this file: a default online build
+    # without a mirror goes on without it and says so
+    downloadable=False,
 )
