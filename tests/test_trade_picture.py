@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from critmin.services.explorer import trade_summary
@@ -85,3 +86,30 @@ def test_chile_copper_ore_reconciliation_and_eidb_exports(built_settings):
     assert all(r["description"] for r in res["explained"] if r["flow"] == "imports")  # 8-digit lines described
     cov = res["coverage"]["exports"]
     assert cov["share"] == pytest.approx(cov["explained_usd"] / res["total"]["exports_usd"])
+
+
+def test_dependence_series_over_two_baci_years(built_settings):
+    from critmin.services.explorer import dependence
+
+    res = dependence(built_settings, "IND", hs=["740311"], years=[2022, 2024])
+    assert res["years"] == [2022, 2024] and res["year"] == 2024
+    s22, s24 = res["series"]
+    assert (s22["period"], s24["period"]) == ("CY2022", "CY2024")
+    assert s22["has_quantities"] is False and pd.isna(s22["imports_t"])  # the 2022 file has no quantities
+    assert s24["has_quantities"] is True
+    assert s24["imports_usd_yoy"] == pytest.approx(s24["imports_usd"] / s22["imports_usd"] - 1)
+    assert s24["hhi_change"] == pytest.approx(s24["hhi"] - s22["hhi"])
+    assert s24["imports_usd"] == pytest.approx(dependence(built_settings, "IND", hs=["740311"], year=2024)["imports_usd"])
+
+
+def test_a_heading_expands_to_its_subheadings_or_says_where_its_data_are(built_settings):
+    import subprocess
+    import sys
+
+    from critmin.services.explorer import dependence
+
+    assert dependence(built_settings, "IND", hs=["7403"])["products"]["hs6"] == ["740311"]
+    out = subprocess.run([sys.executable, "-m", "critmin", "trade", "--reporter", "IND", "--hs", "2603", "--home",
+                          str(built_settings.home)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "260300" in out.stderr and "tradestat_imports" in out.stderr

@@ -141,6 +141,7 @@ def select_products(ex_: Explorer, *, hs=None, mineral=None, stage=None,
     stage_id = resolve_stage(stage) if stage is not None else None
     mineral_id = resolve_mineral(mineral) if mineral is not None else None
     if hs:
+        hs = _expand_headings(ex_, hs)
         known = set(product_labels()["hs6"])
         flows = ex_.table("trade_flows")
         with warnings.catch_warnings():
@@ -166,6 +167,39 @@ def select_products(ex_: Explorer, *, hs=None, mineral=None, stage=None,
             excluded = tuple(sorted(set(rows.loc[rows["basket"], "hs6"])))
             rows = core
     return ProductSelection(tuple(sorted(set(rows["hs6"]))), mineral_id, stage_id, excluded)
+
+
+def _expand_headings(ex_: Explorer, hs: Sequence[str | int]) -> list[str]:
+    """A 2- or 4-digit code (chapter, heading) becomes its six-digit subheadings (HS 2022 nomenclature).
+
+    ``2603`` -> ``260300``. A heading whose subheadings have no flow in ``trade_flows`` is an
+    :class:`UnknownCodeError` that says so and where the heading's data are (TradeStat, BACI HS4).
+    """
+    out: list[str] = []
+    for code in hs:
+        c = str(code).strip().replace(".", "")
+        if not (c.isdigit() and len(c) in (2, 4)):
+            out.append(str(code))
+            continue
+        wh = ex_.warehouse
+        subs: list[str] = []
+        if wh.has("hs_codes"):
+            t = wh.read("hs_codes", columns=["code", "level"])
+            subs = sorted(t.loc[(t["level"] == 6) & t["code"].str.startswith(c), "code"])
+        subs = subs or sorted(h for h in product_labels()["hs6"] if h.startswith(c))
+        flows = ex_.table("trade_flows")
+        present = set(flows.filter(flows.hs6.isin(subs)).select("hs6").distinct().to_pandas()["hs6"]) if subs \
+            else set()
+        if not present:
+            elsewhere = [t for t, col in (("tradestat_imports", "hs_code"), ("hs4_top_flows", "hs4"))
+                         if wh.has(t) and (wh.read(t, columns=[col])[col].astype(str).str.startswith(c)).any()]
+            where = (f"; its trade is in {', '.join(elsewhere)} (see `critmin trade --reporter IND --partner "
+                     f"...`, `critmin products search {c}`)" if elsewhere else "")
+            raise UnknownCodeError("HS code", c, hint=f"HS {c} has {len(subs)} six-digit subheading(s) "
+                                                      f"({', '.join(subs[:6])}{'...' if len(subs) > 6 else ''}) "
+                                                      f"and none has flows in the BACI extract{where}")
+        out.extend(h for h in subs if h in present)
+    return out
 
 
 def _selection_text(reporter, partners, products: ProductSelection, years) -> str:
@@ -420,7 +454,7 @@ def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[i
     out: dict = {
         "reporter": rep, "reporter_name": x.name_of(rep), "year": yrs[0], "products": prods.describe(),
         "imports_usd": float(sup["value_usd"].sum()),
-        "imports_t": _num(sup["qty_t"].sum()),
+        "imports_t": _num(sup["qty_t"].sum(min_count=1)),  # NaN (no quantities) when every row lacks them
         "suppliers": [{"partner": r.exporter, "name": x.name_of(r.exporter), "value_usd": float(r.value_usd),
                        "qty_t": _num(r.qty_t), "share": float(r.share), "rank": int(r.rank)}
                       for r in sup.itertuples(index=False)],
@@ -431,7 +465,7 @@ def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[i
     }
     totals = ex.trade_by_product(flows, rep).to_pandas()
     out["exports_usd"] = float(totals["exports_usd"].sum())
-    out["exports_t"] = _num(totals["exports_t"].sum())
+    out["exports_t"] = _num(totals["exports_t"].sum(min_count=1))
     # governance-weighted HHI
     gy = _governance_year(x, yrs[0])
     if gy is None:
