@@ -113,3 +113,13 @@ def test_a_heading_expands_to_its_subheadings_or_says_where_its_data_are(built_s
                           str(built_settings.home)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "260300" in out.stderr and "tradestat_imports" in out.stderr
+
+
+def test_production_series_names_the_years_usgs_does_not_report(built_settings):
+    from critmin.services.explorer import production
+
+    res = production(built_settings, "copper", country="PER", years=range(2020, 2026))
+    assert res["years"] == [2024, 2025] and res["years_without_data"] == [2020, 2021, 2022, 2023]
+    s24, s25 = res["series"]
+    assert s25["country_value_yoy"] == pytest.approx(s25["country_value"] / s24["country_value"] - 1)
+    assert s24["country_rank"] == res["series"][0]["country_rank"] and s24["country_share"] > 0.1

@@ -190,6 +190,7 @@ def production(
     mineral: str = typer.Option(..., "--mineral", "-m", help="Mineral id, e.g. copper."),
     stage: Optional[str] = typer.Option("mine", "--stage", help="USGS stage: mine, refinery, smelter..."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year (default the latest reported)."),
+    years: Optional[str] = YearsOpt,
     country: Optional[str] = typer.Option(None, "--country", "-c", help="Country to highlight."),
     json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
@@ -198,7 +199,8 @@ def production(
     from critmin.report.figures_explorer import production_figure
     from critmin.services.explorer import production as run
 
-    res = run(settings_from(home, mirror), mineral, stage=stage, year=year, country=country, progress=True)
+    res = run(settings_from(home, mirror), mineral, stage=stage, year=year, years=parse_years(years),
+              country=country, progress=True)
     _chart(production_figure, res, chart)
     if json_out:
         print_json(res)

@@ -522,7 +522,7 @@ def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals:
 
 # --------------------------------------------------------------------------- production
 def production(settings: Settings, mineral: str, *, stage: str | None = "mine", year: int | None = None,
-               country: str | None = None, progress: bool = False) -> dict:
+               years: Sequence[int] | None = None, country: str | None = None, progress: bool = False) -> dict:
     """World production by country (USGS MCS), ranked, with shares and reserves.
 
     Shares are of the USGS world total (``WLD``) when listed, else of the sum of
@@ -539,13 +539,41 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
         Default ``mine``; falls back to the only stage available if the mineral has one.
     year : int, optional
         Default: the latest year not flagged as a USGS estimate (else the latest).
+    years : list of int, optional
+        Several years: the top-level keys are the latest year's, and ``series`` gives per year the
+        world total and, with ``country``, its production, share and rank, with year-on-year
+        changes; ``years_without_data`` the years USGS does not report.
     country : str, optional
         Country to highlight (its rank and share are returned under ``country``).
     """
     wh = ensure_tables(settings, ["mineral_production", "mineral_reserves", "countries"], progress=progress)
     reserves = wh.read("mineral_reserves") if wh.has("mineral_reserves") else None
-    return _production_in(wh.read("mineral_production"), reserves, wh.read("countries"), mineral,
-                          stage=stage, year=year, country=country)
+    prod, countries = wh.read("mineral_production"), wh.read("countries")
+    if years is None:
+        return _production_in(prod, reserves, countries, mineral, stage=stage, year=year, country=country)
+    found, missing = [], []
+    for y in sorted({int(v) for v in years}):
+        try:
+            r = _production_in(prod, reserves, countries, mineral, stage=stage, year=y, country=country)
+        except EmptySelectionError:
+            missing.append(y)
+            continue
+        if r["year"] == y:
+            found.append(r)
+        else:  # USGS has no such year (another year was picked)
+            missing.append(y)
+    if not found:
+        raise EmptySelectionError(f"no USGS {stage} production of {mineral} for year(s) "
+                                  f"{', '.join(map(str, sorted(set(missing))))}")
+    rows = [{"year": r["year"], "world": r["world"],
+             **({"country_value": (r.get("country") or {}).get("value"),
+                 "country_share": (r.get("country") or {}).get("share"),
+                 "country_rank": (r.get("country") or {}).get("rank")} if country else {})} for r in found]
+    out = dict(found[-1])
+    out.update(years=[r["year"] for r in found], years_without_data=sorted(set(missing)),
+               series=with_changes(rows, relative=["world"] + (["country_value"] if country else []),
+                                   absolute=["country_share"] if country else []))
+    return out
 
 
 def _production_in(prod: pd.DataFrame, reserves_table: pd.DataFrame | None, countries: pd.DataFrame,
