@@ -183,3 +183,19 @@ def test_fta_outlook_contrasts_with_the_earlier_tariffs_when_nothing_changes(bui
     assert before is not None and before.parameters["tariff_year"] == 2023
     assert before.final()["reporter_imports_change_usd"] > 0
     assert before.final()["reporter_revenue_change_usd"] < 0
+
+
+def test_fta_ge_uses_the_partner_panel_for_india_peru(tmp_path, mirror):
+    """With DOTS and OECD tables built, `fta --ge` answers India-Peru (not in the AGTPA panel) for both parties."""
+    from critmin.config import load_settings
+    from critmin.services.fta import simulate_fta_ge
+    from critmin.warehouse.build import build
+
+    s = load_settings(home=tmp_path / "home", mirror=mirror, offline=True)
+    build(s, ["imf_dots", "oecd_iot", "geodist", "wto_rta", "classification"], progress=False)
+    ge = simulate_fta_ge(s, "IND", "PER")
+    assert ge["available"], ge
+    assert "goods only" in ge["coverage"]["what"] and ge["coverage"]["year"] == 2019
+    assert ge["rta_effect"]["estimate"] == pytest.approx(0.5571853, abs=1e-6)  # the AGTPA panel estimate
+    rta = ge["variants"][0]["countries"]
+    assert set(rta) == {"IND", "PER"} and rta["PER"]["exports_pct"] > 0 and rta["IND"]["real_gdp_pct"] > 0

@@ -389,6 +389,10 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import load_panel, run_ge
 
+    if panel is None:
+        partner_ge = _partner_panel_ge(settings, reporter, partner, sim)
+        if partner_ge is not None:
+            return partner_ge
     if panel is not None:
         df = load_panel(Path(panel))
         origin = Path(panel).name
@@ -437,3 +441,44 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
             "cost_model": {k: v for k, v in res.cost_model.items() if k in ("year", "coefficients", "rta_panel")},
             "note": "aggregate manufacturing trade of 69 countries, 1986-2006 (Yotov et al. 2016); "
                     "not the critical-mineral lines of the SMART run"}
+
+
+def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
+    """Trade-weighted tariff factor :math:`\\sum_l w_l (1 + t'_l)/(1 + t_l)` of the SMART lines at full phase-in."""
+    if sim is None or sim.lines.empty:
+        return None
+    last = sim.lines[sim.lines["fta_year"] == sim.lines["fta_year"].max()]
+    w = last["imports_usd"].to_numpy(float)
+    if not w.sum() > 0:
+        return None
+    return float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
+
+
+def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None") -> dict | None:
+    """GE on the partner panel (IMF DOTS 2019 + OECD domestic sales + GeoDist + WTO RTAs) when it is built.
+
+    The RTA effect is the AGTPA panel estimate (warehouse ``gravity_panel``); the tariff variant uses
+    the SMART lines' trade-weighted tariff factor. ``None`` when the panel's tables are not built.
+    """
+    from critmin.errors import CritminError
+    from critmin.services.gravity import run_partner_ge
+    from critmin.warehouse import open_warehouse
+
+    try:
+        wh = open_warehouse(settings)
+    except CritminError:
+        return None
+    if not (wh.has("dots_exports") and wh.has("industry_accounts")):
+        return None
+    try:
+        from critmin.services.data import ensure_tables
+
+        ensure_tables(settings, ["gravity_panel"])  # the AGTPA panel gives the RTA effect (built on first use)
+        out = run_partner_ge(settings, reporter, partner, cost_factor=_smart_cost_factor(sim))
+    except CritminError as exc:
+        return {"available": False, "reason": str(exc), "panel": "partner panel (IMF DOTS 2019, OECD IOT)"}
+    out = dict(out)
+    out.setdefault("panel", "partner panel: IMF DOTS 2019 goods exports FOB, OECD IOT domestic goods sales, "
+                            "CEPII GeoDist, WTO RTAs")
+    return out
+
