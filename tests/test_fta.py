@@ -186,13 +186,13 @@ def test_fta_outlook_contrasts_with_the_earlier_tariffs_when_nothing_changes(bui
 
 
 def test_fta_ge_uses_the_partner_panel_for_india_peru(tmp_path, mirror):
-    """With DOTS and OECD tables built, `fta --ge` answers India-Peru (not in the AGTPA panel) for both parties."""
+    """With DOTS, OECD and the AGTPA panel built, `fta --ge` answers India-Peru (not in the AGTPA panel) for both parties."""
     from critmin.config import load_settings
     from critmin.services.fta import simulate_fta_ge
     from critmin.warehouse.build import build
 
     s = load_settings(home=tmp_path / "home", mirror=mirror, offline=True)
-    build(s, ["imf_dots", "oecd_iot", "geodist", "wto_rta", "classification"], progress=False)
+    build(s, ["imf_dots", "oecd_iot", "geodist", "wto_rta", "classification", "yotov"], progress=False)
     ge = simulate_fta_ge(s, "IND", "PER")
     assert ge["available"], ge
     assert "goods only" in ge["coverage"]["what"] and ge["coverage"]["year"] == 2019

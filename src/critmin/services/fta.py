@@ -468,12 +468,11 @@ def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "Fta
         wh = open_warehouse(settings)
     except CritminError:
         return None
-    if not (wh.has("dots_exports") and wh.has("industry_accounts")):
+    # the AGTPA panel (``gravity_panel``, `critmin data build yotov`) gives the RTA effect; without it the
+    # AGTPA path below says what to build
+    if not (wh.has("dots_exports") and wh.has("industry_accounts") and wh.has("gravity_panel")):
         return None
     try:
-        from critmin.services.data import ensure_tables
-
-        ensure_tables(settings, ["gravity_panel"])  # the AGTPA panel gives the RTA effect (built on first use)
         out = run_partner_ge(settings, reporter, partner, cost_factor=_smart_cost_factor(sim))
     except CritminError as exc:
         return {"available": False, "reason": str(exc), "panel": "partner panel (IMF DOTS 2019, OECD IOT)"}
