@@ -70,10 +70,15 @@ def _header(path: Path, required: list[str]) -> list[str]:
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> None:
+    """Load ``path`` as text columns into temp table ``view`` (with the file's row number ``_row``)."""
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {view} AS
-        SELECT row_number() OVER () + 1 AS _row, *
-        FROM read_csv('{path.as_posix()}', header = true, all_varchar = true, parallel = false)""")
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {view} AS
+            SELECT row_number() OVER () + 1 AS _row, *
+            FROM read_csv('{path.as_posix()}', header = true, all_varchar = true, parallel = false)""")
+    except (duckdb.Error, UnicodeDecodeError) as exc:
+        raise DataFormatError(path, f"cannot be parsed as CSV (truncated or malformed?): "
+                                    f"{str(exc).splitlines()[0]}") from None
 
 
 def _first_bad(con: duckdb.DuckDBPyConnection, path: Path, view: str, column: str) -> None:
@@ -116,11 +121,7 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
     _header(path, EXPORT_COLUMNS)
     con = duckdb.connect()
     try:
-        try:
-            _read(con, path, "eidb")
-        except (duckdb.Error, UnicodeDecodeError) as exc:
-            raise DataFormatError(path, f"cannot be parsed as CSV (truncated or malformed?): "
-                                        f"{str(exc).splitlines()[0]}") from None
+        _read(con, path, "eidb")
         if not con.execute("SELECT count(*) FROM eidb WHERE value_usd_mn IS NOT NULL").fetchone()[0]:
             raise DataFormatError(path, "has a header but no rows with a value")
         labels = _fy_labels(con, path, "eidb")
@@ -199,11 +200,7 @@ def read_eidb_totals(path: Path) -> pd.DataFrame:
     _header(path, TOTAL_COLUMNS)
     con = duckdb.connect()
     try:
-        try:
-            _read(con, path, "totals")
-        except (duckdb.Error, UnicodeDecodeError) as exc:
-            raise DataFormatError(path, f"cannot be parsed as CSV (truncated or malformed?): "
-                                        f"{str(exc).splitlines()[0]}") from None
+        _read(con, path, "totals")
         if not con.execute("SELECT count(*) FROM totals").fetchone()[0]:
             raise DataFormatError(path, "has a header but no data rows")
         labels = _fy_labels(con, path, "totals")
