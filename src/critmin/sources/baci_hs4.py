@@ -31,6 +31,7 @@ import pandera.pandas as pa
 from critmin.countries import name_of
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
+from critmin.sources.csvutil import read_text_frame
 
 FLOWS_COLUMNS = ["year", "hs4", "commodity", "exporter_iso3", "importer_iso3", "value_usd", "qty_t"]
 TOTALS_COLUMNS = ["year", "hs4", "commodity", "world_value_usd", "world_qty_t", "pairs_total", "pairs_shown"]
@@ -38,17 +39,7 @@ TOP_N = 200
 
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
-    path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError, UnicodeDecodeError) as exc:
-        raise DataFormatError(path, f"not a readable CSV ({exc})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
-    if df.empty:
-        raise DataFormatError(path, "has a header but no data rows")
-    return df[columns]
+    return read_text_frame(path, columns)[columns]
 
 
 def _integers(path: Path, df: pd.DataFrame, col: str, pattern: str = r"\d+") -> pd.Series:

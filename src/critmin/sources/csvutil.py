@@ -97,6 +97,29 @@ def csv_rows(path: Path, text: str, *, required: list[str],
     return header, rows()
 
 
+def read_text_frame(path: Path, required: list[str]) -> "pd.DataFrame":
+    """A CSV (plain or gzip) as text columns, with the ``required`` columns present and at least one row.
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable or truncated file, a missing required column, no data rows.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError, UnicodeDecodeError) as exc:
+        raise DataFormatError(path, f"not a readable CSV ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}")
+    if df.empty:
+        raise DataFormatError(path, "has a header but no data rows")
+    return df
+
+
 def open_workbook(path: Path):
     """Open an ``.xlsx`` read-only (fast, streaming) or fail with a clear error."""
     import openpyxl

@@ -28,6 +28,7 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
+from critmin.sources.csvutil import read_text_frame
 
 INDUSTRY_NAMES = {
     "A01_02": "Agriculture, hunting, forestry", "A03": "Fishing and aquaculture",
@@ -70,15 +71,7 @@ def read_industry_accounts(path: Path) -> pd.DataFrame:
         non-numeric, negative (except value added) or non-finite value, duplicate rows.
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
-        raise DataFormatError(path, f"not a readable CSV ({type(exc).__name__}: {exc})") from None
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise DataFormatError(path, f"missing column(s) {missing}; expected {REQUIRED}")
-    if df.empty:
-        raise DataFormatError(path, "no data rows")
+    df = read_text_frame(path, REQUIRED)
     rows = np.arange(2, len(df) + 2)  # file line numbers (header is line 1)
     bad = ~df["iso3"].str.fullmatch(r"[A-Z]{3}")
     if bad.any():
