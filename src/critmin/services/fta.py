@@ -422,13 +422,9 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
         if sim is None:
             return {"available": False, "reason": f"{reporter}-{partner} already has an agreement in the panel "
                                                   f"({year}); a SMART run is needed to size the deepening"}
-        last = sim.lines[(sim.lines["fta_year"] == sim.lines["fta_year"].max())
-                         & (sim.lines["partner"] == sim.lines["reporter"].map(
-                             {s.importer: s.partner for s in sim.scenario.sides}))]
-        w = last["imports_usd"].to_numpy(float)
-        if w.sum() <= 0:
+        factor = _smart_cost_factor(sim)
+        if factor is None:
             return {"available": False, "reason": "no preferential trade to size the trade-cost change"}
-        factor = float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
         scenario = GEScenario.cost_change(factor, [reporter, partner])
         how = (f"deepening of the existing agreement: iceberg trade costs between {reporter} and {partner} x "
                f"{factor:.5f} (trade-weighted tariff factor of the SMART lines at full phase-in)")
@@ -444,10 +440,16 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
 
 
 def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
-    """Trade-weighted tariff factor :math:`\\sum_l w_l (1 + t'_l)/(1 + t_l)` of the SMART lines at full phase-in."""
+    """Trade-weighted tariff factor :math:`\\sum_l w_l (1 + t'_l)/(1 + t_l)` of the SMART lines at full phase-in.
+
+    Lines of each side's imports from its agreement partner, weighted by their imports; ``None``
+    without preferential trade.
+    """
     if sim is None or sim.lines.empty:
         return None
-    last = sim.lines[sim.lines["fta_year"] == sim.lines["fta_year"].max()]
+    last = sim.lines[(sim.lines["fta_year"] == sim.lines["fta_year"].max())
+                     & (sim.lines["partner"] == sim.lines["reporter"].map(
+                         {s.importer: s.partner for s in sim.scenario.sides}))]
     w = last["imports_usd"].to_numpy(float)
     if not w.sum() > 0:
         return None
