@@ -33,8 +33,7 @@ from critmin.domain.indicators import expressions as ex
 from critmin.engine import BACKENDS, connect
 from critmin.errors import ConfigError, EmptySelectionError, UnknownCodeError
 from critmin.domain.indicators.series import with_changes
-from critmin.domain.trade.picture import as_period
-from critmin.periods import calendar_year
+from critmin.periods import calendar_year, parse_period
 from critmin.warehouse import Warehouse
 
 Backend = Literal["duckdb", "pyspark"]
@@ -268,7 +267,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
     rep = x.country(reporter)
     parts = sorted({x.country(p) for p in partners}) if partners else None
-    per = as_period(period) if period is not None else None
+    per = parse_period(period) if period is not None else None
     yrs = x.years(years if years is not None or per is None else [per.year])
     prods = x.products(hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
     picture = None

@@ -24,8 +24,8 @@ import duckdb
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.domain.trade.picture import DetailRow, Figure, PictureModel, as_period
-from critmin.periods import Period, calendar_year, financial_year
+from critmin.domain.trade.picture import DetailRow, Figure, PictureModel
+from critmin.periods import Period, calendar_year, financial_year, parse_period
 from critmin.warehouse import Warehouse
 
 #: Tables the picture reads when present (none is required).
@@ -105,7 +105,7 @@ def _detail(wh: Warehouse, rep: str, par: str, period: Period) -> list[DetailRow
         df = _query(wh, "tradestat_imports",
                     "SELECT hs_code, period, sum(value_usd) AS v FROM t WHERE partner_iso3 = ? AND flow = 'import' "
                     "AND period IN (SELECT unnest(?)) GROUP BY ALL", [par, [f"CY{y}" for y in years]])
-        raw += [(str(r.hs_code), "imports", float(r.v), as_period(r.period), "tradestat", "")
+        raw += [(str(r.hs_code), "imports", float(r.v), parse_period(r.period), "tradestat", "")
                 for r in df.itertuples(index=False)]
         df = _query(wh, "tradestat_exports",
                     "SELECT substr(hs8, 1, 4) AS hs4, fy_start, sum(value_usd) AS v FROM t WHERE partner_iso3 = ? "
@@ -164,7 +164,7 @@ def trade_picture(settings: Settings, reporter: str, partner: str, period="CY202
         from critmin.services.explorer import ensure_tables
 
         warehouse = ensure_tables(settings, ())
-    per = as_period(period)
+    per = parse_period(period)
     model = PictureModel(reporter, partner, per, totals=_totals(warehouse, reporter, partner),
                          detail=_detail(warehouse, reporter, partner, per))
     return model.run().to_dict()

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from critmin.periods import Period, comparison_note, parse_period
+from critmin.periods import Period, comparison_note
 
 FLOWS = ("imports", "exports")
 
@@ -298,8 +298,3 @@ class PictureResult:
                 "coverage": self.coverage,
                 "reconciliation": [c.to_dict() for c in self.comparisons],
                 "precedence": {"total": list(TOTAL_PRECEDENCE), "detail": list(DETAIL_PRECEDENCE)}}
-
-
-def as_period(value) -> Period:
-    """A :class:`Period` from a label, a year or a Period."""
-    return value if isinstance(value, Period) else parse_period(value)
