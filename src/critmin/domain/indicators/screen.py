@@ -92,8 +92,7 @@ def screen(flows: Table, *, years: Sequence[int], reporters: Sequence[str] | Non
                      & out.c3_not_substitutable)
     win = ibis.window(group_by=[out.reporter, out.hs6], order_by=out.year, range=(-(WINDOW - 1), 0))
     out = out.mutate(dependent_years=out.dependent.cast("int32").sum().over(win))
-    window_years = sum(ibis.ifelse(out.year - k >= yrs[0], 1, 0) * ibis.ifelse(
-        (out.year - k).isin(yrs), 1, 0) for k in range(WINDOW))
+    window_years = sum(ibis.ifelse((out.year - k).isin(yrs), 1, 0) for k in range(WINDOW))
     out = out.mutate(window_years=window_years.cast("int8"))
     assessed = out.window_years == WINDOW
     return out.mutate(persistent=ibis.ifelse(assessed, out.dependent_years >= MIN_DEPENDENT_YEARS,
