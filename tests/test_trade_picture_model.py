@@ -96,3 +96,13 @@ def test_series_changes_with_gaps():
     assert s[1]["v_yoy"] == pytest.approx(0.5) and s[1]["years_apart"] == 2
     assert s[1]["hhi_change"] == pytest.approx(0.1)
     assert s[2]["v_yoy"] is None and s[2]["hhi_change"] == pytest.approx(-0.05)
+
+
+def test_order_does_not_depend_on_input_order():
+    rows = [row(c, 5.0, "tradestat_eidb", flow="exports", period=FY24) for c in ("8703", "3004", "7305")] + \
+        [row("2603", 5.0, "tradestat"), row("2603", 5.0, "baci_hs4"), row("260300", 5.0, "baci")]
+    for perm in (rows, rows[::-1], rows[2:] + rows[:2]):
+        assert [(r.flow, r.code) for r in choose_detail(perm, CY24)] == \
+            [("imports", "2603"), ("exports", "3004"), ("exports", "7305"), ("exports", "8703")]
+        assert [(c.a.source, c.b.source) for c in reconcile(perm)] == \
+            [("tradestat", "baci"), ("tradestat", "baci_hs4"), ("baci", "baci_hs4")]

@@ -140,18 +140,19 @@ def choose_detail(rows: Iterable[DetailRow], period: Period | None = None) -> li
     (:func:`scope_key`). Among rows of one source, periods matching ``period``
     exactly are preferred to other periods.
 
-    Returns the kept rows, largest value first within each flow.
+    Returns the kept rows, largest value first within each flow (equal values by code, so the
+    order does not depend on the order the engine returned the rows in).
     """
     def order(r: DetailRow):
         same = 0 if period is None or r.period == period else 1
-        return (r.flow, _rank(r.source), same, len(scope_key(r.code)), -r.value_usd)
+        return (r.flow, _rank(r.source), same, len(scope_key(r.code)), -r.value_usd, r.code, r.period)
 
     kept: list[DetailRow] = []
     for r in sorted(rows, key=order):
         if any(k.flow == r.flow and _nested(k.code, r.code) for k in kept):
             continue
         kept.append(r)
-    return sorted(kept, key=lambda r: (FLOWS.index(r.flow), -r.value_usd))
+    return sorted(kept, key=lambda r: (FLOWS.index(r.flow), -r.value_usd, r.code))  # ties: by code, so runs agree
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ def reconcile(rows: Iterable[DetailRow]) -> list[Comparison]:
         for i in range(len(srcs)):
             for j in range(i + 1, len(srcs)):
                 out.append(Comparison(flow, scope, srcs[i].description or srcs[j].description, srcs[i], srcs[j]))
-    return sorted(out, key=lambda c: (FLOWS.index(c.flow), -max(c.a.value_usd, c.b.value_usd)))
+    return sorted(out, key=lambda c: (FLOWS.index(c.flow), -max(c.a.value_usd, c.b.value_usd), c.scope,
+                                      _rank(c.a.source), _rank(c.b.source)))
 
 
 @dataclass(frozen=True)
