@@ -178,3 +178,18 @@ def test_html_file_and_url_over_loopback(tmp_path, mirror):
     from critmin.errors import DownloadError
     with pytest.raises(DownloadError, match="offline"):
         ingest_articles(offline, ["http://127.0.0.1:9/none.html"])
+
+
+def test_ingest_keeps_signs_and_leaves_unknown_partners_out(settings, tmp_path):
+    """Through the CLI: a negative balance is stored negative; trade with an unknown country is not filed as WLD."""
+    from critmin.cli import app
+    from critmin.services.news import list_facts
+
+    art = tmp_path / "signs.txt"
+    art.write_text("DATE: 2025-02-01\nIndia's trade balance with Peru was -$1.2 billion in 2024. "
+                   "India exported goods worth $120 million to Ruritania in 2024.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["news", "ingest", str(art), "--home", str(settings.home),
+                                 "--mirror", str(settings.mirror)])
+    assert r.exit_code == 0, r.output
+    trade = [f for f in list_facts(settings) if f["type"] == "trade_value"]
+    assert [(f["partner"], f["value_usd"]) for f in trade] == [("PER", -1.2e9)]
