@@ -30,6 +30,19 @@ def select_flows(flows: Table, *, years: Sequence[int] | None = None, hs6: Seque
     return flows.filter(*preds) if preds else flows
 
 
+def as_bloc(flows: Table, code: str, members: Sequence[str]) -> Table:
+    """Flows with a bloc's members taken as one economy.
+
+    Member codes become ``code`` on both sides, and the flows between members
+    (now ``code`` to ``code``) are dropped: a bloc's imports are its extra-bloc imports,
+    :math:`M_{bloc} = \\sum_{i \\in bloc} \\sum_{j \\notin bloc} M_{ij}`.
+    """
+    m = sorted(members)
+    f = flows.mutate(exporter=ibis.ifelse(flows.exporter.isin(m), code, flows.exporter),
+                     importer=ibis.ifelse(flows.importer.isin(m), code, flows.importer))
+    return f.filter(f.exporter != f.importer)
+
+
 def _reporter_flows(flows: Table, reporter: str, partners: Sequence[str] | None) -> Table:
     """Flows into or out of ``reporter``, with ``partners`` only when given."""
     inbound = flows.importer == reporter
