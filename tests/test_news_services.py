@@ -193,3 +193,31 @@ def test_ingest_keeps_signs_and_leaves_unknown_partners_out(settings, tmp_path):
     assert r.exit_code == 0, r.output
     trade = [f for f in list_facts(settings) if f["type"] == "trade_value"]
     assert [(f["partner"], f["value_usd"]) for f in trade] == [("PER", -1.2e9)]
+
+
+def test_facts_table_states_each_fact_in_words():
+    from critmin.cli.news import fact_text
+
+    assert fact_text({"type": "trade_value", "reporter": "IND", "partner": "PER", "flow": "total",
+                      "value_usd": 2.34e9, "period": {"kind": "FY", "start": "2019-04", "end": "2020-03"},
+                      "approx": False, "projected": False}) == "IND-PER total: USD 2.34 bn, FY2019-20"
+    assert fact_text({"type": "trade_value", "reporter": "NZL", "partner": "IND", "flow": "export",
+                      "value_usd": 1.9e9, "value_orig": 3.14e9, "currency_orig": "NZD", "approx": True,
+                      "period": {"kind": "CY", "start": "2024-01", "end": "2024-12"}}) == \
+        "NZL → IND export: about USD 1.90 bn (stated as NZD 3.14 bn), CY2024"
+    assert fact_text({"type": "policy_measure", "country": "IND", "kind": "production_incentive", "partners": [],
+                      "amount": 5e10, "currency": "INR", "status": "announced", "subject": "magnets"}) == \
+        "IND production_incentive on magnets (announced), ₹5,000 cr"
+    assert fact_text({"type": "negotiation_round", "agreement": "IND-PER FTA", "round_number": 9, "status": "held",
+                      "start_date": "2025-11-03", "end_date": "2025-11-05", "venue_city": "Lima"}) == \
+        "IND-PER FTA round 9 held: 2025-11-03 to 2025-11-05, Lima"
+
+
+def test_facts_command_prints_words_not_json(news_home, monkeypatch):
+    from critmin.cli import app
+    from critmin.cli._common import console
+
+    monkeypatch.setattr(console, "width", 200)
+    r = CliRunner().invoke(app, ["news", "facts", "--type", "trade_value", "--home", str(news_home.home)])
+    assert r.exit_code == 0, r.output
+    assert "IND-PER total: USD 2.34 bn, FY2019-20" in r.stdout and '"reporter"' not in r.stdout
