@@ -103,6 +103,13 @@ def test_brief_section_renders_timeline(news_home):
     names = {t.name for t in sec.figures[0].data}
     assert {"round held", "round planned"} <= names
     assert "IND-PER FTA" in sec.html and "Latest facts" in sec.html
+    # agreements in force stay on the chart after news are ingested, below the negotiations
+    fig = sec.figures[0]
+    rows = list(fig.layout.yaxis.categoryarray)[::-1]
+    assert rows[:2] == ["IND-CHL CEPA", "IND-PER FTA"] and "IND-AUS FTA & EIA" in rows and len(rows) >= 10
+    in_force = next(t for t in fig.data if t.name == "in force")
+    assert "IND-AUS FTA & EIA" in in_force.y and in_force.xaxis == "x"
+    assert all(t.xaxis == "x2" for t in fig.data if t.name.startswith("round"))
 
 
 def test_bad_inputs(settings, tmp_path):
