@@ -164,7 +164,7 @@ def _trade(warehouse, year: int) -> pd.DataFrame:
     t = t[t["year"] == year]
     if t.empty:
         raise EmptySelectionError(f"no trade flows for {year} in table trade_flows "
-                                  f"(years present: {sorted(warehouse.read('trade_flows', ['year'])['year'].unique())})")
+                                  f"(years present: {', '.join(str(int(y)) for y in sorted(warehouse.read('trade_flows', ['year'])['year'].unique()))})")
     pm = product_map(warehouse)
     t = t.merge(pm[["hs6", "mineral", "chain_stage"]], on="hs6", how="inner")
     return t[t["exporter"] != t["importer"]]
