@@ -110,11 +110,11 @@ def csv_bytes(records: list[dict[str, Any]] | Any) -> bytes:
     return table_frame(records).to_csv(index=False).encode("utf-8")
 
 
-def xlsx_bytes(tables: dict[str, list[dict]]) -> bytes:
-    """Tables as an Excel workbook, one sheet per table, the :func:`main_table` first."""
+def xlsx_bytes(tables: dict[str, list[dict]], *, first: str | None = None) -> bytes:
+    """Tables as an Excel workbook, one sheet per table: ``first`` (default :func:`main_table`) first."""
     import pandas as pd
 
-    main = main_table(tables)
+    main = first if first in tables else main_table(tables)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name in [main, *[n for n in tables if n != main]]:

@@ -110,8 +110,8 @@ def create_app(settings: Settings | None = None, *, max_body_bytes: int = MAX_BO
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(YearRange)
     app.add_middleware(JsonResponseCache, settings_of=lambda: app.state.settings)
-    for module in (routes_app, routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios, routes_news,
-                   routes_data, routes_products):
+    for module in (routes_app, routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios,
+                   routes_news, routes_data, routes_products):
         app.include_router(module.router)
     app.add_exception_handler(CritminError, _critmin_error)
     app.add_exception_handler(ValueError, _value_error)

@@ -112,7 +112,7 @@ class JsonResponseCache:
     Only successful (HTTP 200) ``application/json`` answers to ``GET`` requests are kept,
     under ``(path, normalized query, build id)``; errors, HTML pages, downloads and POSTs
     always run. With no published warehouse nothing is cached (the answer is a 503 anyway).
-    The response carries ``X-Critmin-Cache: hit`` or ``miss``.
+    A JSON response carries ``X-Critmin-Cache: hit`` or ``miss``.
 
     Parameters
     ----------
@@ -149,7 +149,8 @@ class JsonResponseCache:
         async def capture(message):
             if message["type"] == "http.response.start":
                 start.update(message)
-                message = {**message, "headers": list(message.get("headers", [])) + [(b"x-critmin-cache", b"miss")]}
+                if _is_json(start):
+                    message = {**message, "headers": list(message.get("headers", [])) + [(b"x-critmin-cache", b"miss")]}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False) and _cacheable(start):
@@ -160,8 +161,10 @@ class JsonResponseCache:
         await self.app(scope, receive, capture)
 
 
-def _cacheable(start: dict) -> bool:
-    if start.get("status") != 200:
-        return False
+def _is_json(start: dict) -> bool:
     headers = dict((k.lower(), v) for k, v in start.get("headers", []))
     return headers.get(b"content-type", b"").startswith(b"application/json")
+
+
+def _cacheable(start: dict) -> bool:
+    return start.get("status") == 200 and _is_json(start)

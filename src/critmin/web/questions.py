@@ -44,6 +44,11 @@ class Question:
         ``run(settings, values) -> Answer``.
     period, unit : callable, optional
         Footnote text for the period (with its basis) and the unit, from the payload.
+    charted : bool
+        Whether the answer has a figure.
+    table : str, optional
+        The payload's table the page shows first and the CSV holds (default: the one with the
+        most rows, as ``--csv`` writes).
     """
 
     slug: str
@@ -55,6 +60,7 @@ class Question:
     period: Callable[[Any], str | None] = lambda p: None
     unit: Callable[[Any], str | None] = lambda p: None
     charted: bool = True
+    table: str | None = None
 
 
 def _cy(year) -> str | None:
@@ -287,7 +293,7 @@ NEGOTIATIONS = Question(
     "negotiations", "Negotiations", "Where do a country's agreements and negotiations stand?", "/negotiations",
     [Field("reporter", "Country", "select", "IND", F.countries),
      Field("partner", "Partner", "select", None, F.countries, optional=True)],
-    _negotiations, period=lambda p: "dates as reported (WTO RTA database, DESTA, ingested news)")
+    _negotiations, period=lambda p: "dates of each agreement, round and event as reported in its source")
 
 
 def _facts(s: Settings, v: dict) -> Answer:
@@ -313,7 +319,7 @@ CONFLICTS = Question(
     "conflicts", "Conflicts", "Which reported figures describe the same quantity but disagree, and why?",
     "/news/conflicts",
     [Field("all", "Also pairs that agree", "bool", False)],
-    _conflicts, period=lambda p: "as dated in each article", charted=False)
+    _conflicts, period=lambda p: "as dated in each article", charted=False, table="comparisons")
 
 
 def _status(s: Settings, v: dict) -> Answer:
@@ -330,6 +336,32 @@ STATUS = Question(
 QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SOURCING, ROUTE, PROJECTION,
                                    NEGOTIATIONS, FACTS, CONFLICTS, STATUS)
 BY_SLUG = {q.slug: q for q in QUESTIONS}
+
+
+MAX_SOURCES = 12
+
+
+def nested_sources(payload: Any, *, depth: int = 4, rows: int = 200) -> list[str]:
+    """Distinct ``source`` / ``*_source`` texts inside a payload's records (up to :data:`MAX_SOURCES`).
+
+    A text's table detail (``" (table trade_flows) imports of IND, ..."``) is cut, so the same
+    publication used for many rows is named once.
+    """
+    found: dict[str, None] = {}
+
+    def walk(obj: Any, level: int) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if isinstance(value, str) and (key == "source" or key.endswith("_source")):
+                    found.setdefault(value.split(" (table ")[0].strip())
+                elif level < depth:
+                    walk(value, level + 1)
+        elif isinstance(obj, list):
+            for item in obj[:rows]:
+                walk(item, level + 1)
+
+    walk(payload, 0)
+    return sorted(found)[:MAX_SOURCES]
 
 
 def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:
@@ -351,9 +383,8 @@ def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:
         sources.append(p["sources"])
     if isinstance(p.get("scenario"), dict) and p["scenario"].get("sources"):
         sources += [str(x) for x in p["scenario"]["sources"]]
-    if not sources and isinstance(payload, list) and payload and isinstance(payload[0], dict):
-        names = sorted({str(r.get("source")) for r in payload if r.get("source")})
-        sources += names[:8]
+    if not sources:
+        sources = nested_sources(payload)
     if sources:
         out.append(("Source", "; ".join(sources)))
     if p.get("scope"):

@@ -8,6 +8,7 @@ result has a URL that can be bookmarked or shared.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from critmin.errors import CritminError
-from critmin.tables import fmt_number, json_tables, main_table, csv_bytes, xlsx_bytes
+from critmin.tables import csv_bytes, flat_cell, fmt_number, json_tables, main_table, xlsx_bytes
 from critmin.web import forms as F
 from critmin.web.cache import LruCache, build_id, normalized_query
 from critmin.web.forms import Field, FormError, parse_form
@@ -79,16 +80,26 @@ def _status(exc: Exception) -> int:
     return 400  # ValueError from a service: a bad option value
 
 
-def _cells(rows: list[dict], columns: list[str], limit: int) -> list[list[tuple[str, bool]]]:
-    from critmin.tables import flat_cell
+PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
+"""Columns whose whole numbers are labels, shown without thousands separators (2029, 260300)."""
+CELL_CHARS = 160
+"""Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
 
+
+def _cells(rows: list[dict], columns: list[str], limit: int) -> list[list[tuple[str, bool, str]]]:
+    """``(text, is_number, full_text_if_cut)`` per cell of the first ``limit`` rows, in critmin's number style."""
     out = []
     for r in rows[:limit]:
         line = []
         for c in columns:
             v = flat_cell(r.get(c))
             numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-            line.append((fmt_number(v, decimals=4 if numeric and abs(v) < 1 else 2), numeric))
+            if numeric and float(v).is_integer() and PLAIN_NUMBER_COLUMNS.search(c.lower()):
+                text = str(int(v))
+            else:
+                text = fmt_number(v, decimals=4 if numeric and abs(v) < 1 else 2)
+            cut = len(text) > CELL_CHARS
+            line.append((text[:CELL_CHARS] + "…" if cut else text, numeric, text if cut else ""))
         out.append(line)
     return out
 
@@ -101,7 +112,7 @@ def _key_figures(summary: dict, payload: Any) -> list[tuple[str, str]]:
             if isinstance(value, dict):
                 flat.update({f"{key} {k}": v for k, v in value.items() if not isinstance(v, (list, dict))})
     cells = _cells([flat], list(flat), 1)[0]
-    return [(k, cell) for k, (cell, _) in zip(flat, cells) if cell != ""]
+    return [(k, cell) for k, (cell, _, _) in zip(flat, cells) if cell != ""]
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -141,6 +152,11 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
         values = parse_form(q.fields, [])
         return render("question.html.j2", 422, values=values, **{**context, "error": str(exc)})
     context["values"] = values
+    for f in q.fields:  # a multiple choice lists what is chosen first (long lists hide it otherwise)
+        if f.kind == "multi" and values.get(f.name):
+            chosen = set(values[f.name])
+            opts = context["choices"][f.name]
+            context["choices"][f.name] = [o for o in opts if o[0] in chosen] + [o for o in opts if o[0] not in chosen]
     if not ask:
         return render("question.html.j2", **context)
     try:
@@ -149,7 +165,7 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     except (CritminError, ValueError) as exc:
         return render("question.html.j2", _status(exc), **{**context, "error": str(exc)})
     tables = json_tables(ans.payload)
-    main = main_table(tables)
+    main = page_table(q, tables)
     rows = tables[main]
     cols = _columns(rows)
     summary = tables.get("summary") if main != "summary" else None
@@ -159,9 +175,15 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     submitted = F.form_query(q.fields, values)
     note = [("Warehouse build", build_id(request.app.state.settings) or "none")]
     context.update(answered=True, chart=chart, with_plotly=chart is not None)
-    return render("question.html.j2", **context, main_name=main, main_columns=cols, main_rows=_cells(rows, cols, SHOWN_ROWS), main_total=len(rows),
-                  others=others, key_figures=key_figures, footnotes=footnotes(q, ans.payload) + note, query=urlencode(submitted),
-                  json_url=_json_url(q, submitted))
+    return render("question.html.j2", **context, main_name=main, main_columns=cols,
+                  main_rows=_cells(rows, cols, SHOWN_ROWS), main_total=len(rows), others=others,
+                  key_figures=key_figures, footnotes=footnotes(q, ans.payload) + note,
+                  query=urlencode(submitted), json_url=_json_url(q, submitted))
+
+
+def page_table(q: Question, tables: dict[str, list[dict]]) -> str:
+    """The table a page shows first and its CSV holds: the question's own, else the largest."""
+    return q.table if q.table in tables else main_table(tables)
 
 
 def download(request: Request, q: Question, fmt: str) -> Response:
@@ -172,10 +194,11 @@ def download(request: Request, q: Question, fmt: str) -> Response:
     except (CritminError, ValueError) as exc:
         return Response(f"error: {exc}\n", status_code=_status(exc), media_type="text/plain; charset=utf-8")
     tables = json_tables(ans.payload)
+    main = page_table(q, tables)
     if fmt == "csv":
-        body, media = csv_bytes(tables[main_table(tables)]), "text/csv; charset=utf-8"
+        body, media = csv_bytes(tables[main]), "text/csv; charset=utf-8"
     else:
-        body = xlsx_bytes(tables)
+        body = xlsx_bytes(tables, first=main)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="critmin-{q.slug}.{fmt}"'})

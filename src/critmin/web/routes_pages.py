@@ -37,10 +37,12 @@ EXAMPLES = {
     "/news/facts": "/news/facts?merged=true",
     "/news/conflicts": "/news/conflicts",
     "/data/status": "/data/status",
+    "/api/products/search": "/api/products/search?q=lithium%20hydroxide",
+    "/api/products/expand": "/api/products/expand?code=2603",
     "/brief": "/brief?reporter=IND&partner=PER&year=2024",
 }
 
-@router.get("/", response_class=HTMLResponse, summary="Index of the endpoints")
+@router.get("/", response_class=HTMLResponse, summary="Home page: the questions (forms) and the index of the endpoints")
 def index(request: Request) -> HTMLResponse:
     """The app's home page: the questions (pages with forms) and every JSON endpoint with an example link."""
     from critmin.web.routes_app import render
