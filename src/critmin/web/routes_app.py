@@ -82,7 +82,7 @@ def _status(exc: Exception) -> int:
 
 PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
 """Columns whose whole numbers are labels, shown without thousands separators (2029, 260300)."""
-CELL_CHARS = 160
+CELL_CHARS = 80
 """Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
 
 
