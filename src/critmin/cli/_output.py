@@ -18,48 +18,9 @@ from typing import Any, Callable, Optional
 
 import typer
 
-MISSING = ""
+from critmin.tables import MISSING, fmt_number, json_tables, main_table, table_frame
 
-
-def _pd_na():
-    try:
-        import pandas as pd
-
-        return pd.NA
-    except ImportError:  # pragma: no cover
-        return None
-
-
-def fmt_number(value: Any, *, decimals: int = 2) -> str:
-    """Format one cell in critmin's number style.
-
-    Parameters
-    ----------
-    value : Any
-        A number, ``None``/NaN (shown as an empty cell) or anything else (``str(value)``).
-    decimals : int
-        Decimals for non-whole numbers below 1,000 in magnitude; numbers of 1,000 or more
-        print without decimals, whole numbers without a ``.00``.
-
-    Returns
-    -------
-    str
-        e.g. ``3,030,000,000``, ``8``, ``0.42``, ``1,234``, ``""`` for a missing value.
-    """
-    if value is None or value is _pd_na():
-        return MISSING
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, Number):
-        v = float(value)
-        if math.isnan(v):
-            return MISSING
-        if math.isinf(v):
-            return "∞" if v > 0 else "−∞"
-        if v.is_integer() or abs(v) >= 1000:
-            return f"{v:,.0f}"
-        return f"{v:,.{decimals}f}"
-    return str(value)
+# MISSING, fmt_number and json_tables live in critmin.tables (shared with the web app) and are re-exported here
 
 
 def decimals_of(float_format: str) -> int:
@@ -91,31 +52,18 @@ def usage_error_line(exc) -> str:
     return f"error: {where}: {message} (see '{where} --help')"
 
 
-def _flat_cell(v: Any) -> Any:
-    """A list cell of a JSON record as ``a; b`` text (CSV and Excel cells hold no lists)."""
-    if isinstance(v, (list, tuple)):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return "; ".join(f"{k}={x}" for k, x in v.items())
-    return v
-
-
 def write_table_file(records: list[dict[str, Any]] | Any, path: Path) -> Path:
     """Write a table (list of JSON records or a DataFrame) to ``.csv`` or ``.xlsx`` by suffix, atomically.
 
     The columns are the keys of the JSON records, in order, so the file matches ``--json``.
     """
-    import pandas as pd
-
     from critmin.errors import ConfigError
-    from critmin.jsonable import jsonable
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ConfigError(f"table output must end in .csv or .xlsx, got {path.name}")
-    df = records if isinstance(records, pd.DataFrame) else pd.DataFrame(jsonable(list(records)))
-    df = df.apply(lambda col: col.map(_flat_cell) if col.dtype == object else col)
+    df = table_frame(records)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp" + suffix)
     if suffix == ".csv":
@@ -132,36 +80,11 @@ _TABLE_FILES: ContextVar[tuple[Optional[Path], Optional[Path]] | None] = Context
                                                                                    default=None)
 
 
-def json_tables(obj: Any) -> dict[str, list[dict]]:
-    """The tables in a command's ``--json`` payload, by name.
-
-    A list of records is one table (``table``); in a dict, every list of records is a table under its
-    key, and the scalar fields together form a one-row ``summary`` table.
-    """
-    from critmin.jsonable import jsonable
-
-    data = jsonable(obj)
-    if isinstance(data, list):
-        return {"table": [r if isinstance(r, dict) else {"value": r} for r in data]}
-    if not isinstance(data, dict):
-        return {"table": [{"value": data}]}
-    tables: dict[str, list[dict]] = {}
-    scalars = {k: v for k, v in data.items() if not isinstance(v, (list, dict))}
-    for key, value in data.items():
-        if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-            tables[str(key)] = value
-    if scalars:
-        tables["summary"] = [scalars]
-    return tables or {"table": [data]}
-
-
 def write_json_tables(obj: Any, csv_path: Optional[Path], xlsx_path: Optional[Path]) -> list[Path]:
     """Write the tables of a ``--json`` payload: the largest to ``csv_path`` (others beside it as
     ``<stem>-<name>.csv``), all of them as sheets of ``xlsx_path``. Returns the files written."""
-    import pandas as pd
-
     tables = json_tables(obj)
-    main = max(tables, key=lambda k: len(tables[k]))
+    main = main_table(tables)
     written: list[Path] = []
     if csv_path is not None:
         csv_path = Path(csv_path)
@@ -171,18 +94,14 @@ def write_json_tables(obj: Any, csv_path: Optional[Path], xlsx_path: Optional[Pa
                 written.append(write_table_file(rows, csv_path.with_name(f"{csv_path.stem}-{name}.csv")))
     if xlsx_path is not None:
         from critmin.errors import ConfigError
-        from critmin.jsonable import jsonable
+        from critmin.tables import xlsx_bytes
 
         xlsx_path = Path(xlsx_path)
         if xlsx_path.suffix.lower() != ".xlsx":
             raise ConfigError(f"--xlsx file must end in .xlsx, got {xlsx_path.name}")
         xlsx_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = xlsx_path.with_name(xlsx_path.name + ".tmp.xlsx")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name in [main, *[n for n in tables if n != main]]:
-                df = pd.DataFrame(jsonable(tables[name]))
-                df = df.apply(lambda col: col.map(_flat_cell) if col.dtype == object else col)
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+        tmp.write_bytes(xlsx_bytes(tables))
         tmp.replace(xlsx_path)
         written.append(xlsx_path)
     return written

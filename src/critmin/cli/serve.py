@@ -1,4 +1,4 @@
-"""``critmin serve``: the web front end (JSON API, index page and HTML brief) with uvicorn."""
+"""``critmin serve``: the web front end (the analyst's pages, JSON API and HTML brief) with uvicorn."""
 
 from __future__ import annotations
 

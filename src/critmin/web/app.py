@@ -91,21 +91,27 @@ def create_app(settings: Settings | None = None, *, max_body_bytes: int = MAX_BO
         ``/fta/scenarios``, ``/shock`` (POST), ``/sourcing``, ``/contract`` (POST), ``/route``,
         ``/projection``, ``/negotiations``, ``/news/facts``, ``/news/conflicts``, ``/data/status``,
         ``/api/products/search``, ``/api/products/expand``,
-        and the pages ``/`` and ``/brief``. Errors come back as ``{"error": message}``.
+        the pages ``/``, ``/app/<question>`` (form, table, chart, notes, CSV/Excel downloads) and
+        ``/brief``, and ``/docs`` (Swagger UI served locally). Errors come back as ``{"error": message}``.
+        Successful JSON answers to ``GET`` are cached per warehouse build
+        (:class:`critmin.web.cache.JsonResponseCache`).
     """
-    from critmin.web import (routes_criticality, routes_data, routes_explorer, routes_fta, routes_news,
+    from critmin.web import (routes_app, routes_criticality, routes_data, routes_explorer, routes_fta, routes_news,
                              routes_pages, routes_products, routes_scenarios)
+    from critmin.web.cache import JsonResponseCache
 
     app = FastAPI(title="critmin", version=_version(),
                   description="Critical-mineral supply security and trade-agreement analytics. Each endpoint "
                               "returns the same JSON as the matching `critmin ... --json` command; errors "
-                              "come back as `{\"error\": message}`.")
+                              "come back as `{\"error\": message}`.",
+                  docs_url=None, redoc_url=None)  # /docs is served with local Swagger UI files (routes_app)
     settings = settings if settings is not None else load_settings()
     app.state.settings = settings.with_(read_only=True)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(YearRange)
-    for module in (routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios, routes_news,
-                   routes_data, routes_products):
+    app.add_middleware(JsonResponseCache, settings_of=lambda: app.state.settings)
+    for module in (routes_app, routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios,
+                   routes_news, routes_data, routes_products):
         app.include_router(module.router)
     app.add_exception_handler(CritminError, _critmin_error)
     app.add_exception_handler(ValueError, _value_error)

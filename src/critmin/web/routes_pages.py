@@ -1,8 +1,7 @@
-"""HTML pages: ``/`` (index of the endpoints) and ``/brief`` (the self-contained HTML brief)."""
+"""HTML pages: ``/`` (the app's home: questions and the index of the endpoints) and ``/brief`` (the brief)."""
 
 from __future__ import annotations
 
-import html
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal, Optional
@@ -38,42 +37,24 @@ EXAMPLES = {
     "/news/facts": "/news/facts?merged=true",
     "/news/conflicts": "/news/conflicts",
     "/data/status": "/data/status",
+    "/api/products/search": "/api/products/search?q=lithium%20hydroxide",
+    "/api/products/expand": "/api/products/expand?code=2603",
     "/brief": "/brief?reporter=IND&partner=PER&year=2024",
 }
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>critmin</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.35rem .5rem;
-text-align:left;vertical-align:top}}code{{background:#f4f4f4;padding:0 .2rem}}</style></head>
-<body><h1>critmin</h1>
-<p>Critical-mineral supply security and trade-agreement analytics. Every endpoint returns the same JSON as
-the matching <code>critmin ... --json</code> command. Read the
-<a href="/brief?reporter=IND&amp;partner=PER&amp;year=2024">India-Peru brief</a>, the
-<a href="/docs">interactive API documentation</a> or the <a href="/openapi.json">OpenAPI schema</a>.
-Add <code>format=chart</code> to the explorer, criticality, FTA, sourcing, projection and negotiation
-endpoints for a chart page that works offline, e.g.
-<a href="/dependence?reporter=IND&amp;mineral=copper&amp;format=chart">copper suppliers of India</a>.</p>
-<table><thead><tr><th>endpoint</th><th>what it answers</th><th>example</th></tr></thead><tbody>
-{rows}
-</tbody></table></body></html>
-"""
-
-
-@router.get("/", response_class=HTMLResponse, summary="Index of the endpoints")
+@router.get("/", response_class=HTMLResponse, summary="Home page: the questions (forms) and the index of the endpoints")
 def index(request: Request) -> HTMLResponse:
-    """An HTML page listing every endpoint with an example link."""
-    rows = []
+    """The app's home page: the questions (pages with forms) and every JSON endpoint with an example link."""
+    from critmin.web.routes_app import render
+
+    endpoints = []
     for path, operations in request.app.openapi()["paths"].items():
         for method, op in operations.items():
             if path == "/":
                 continue
-            example = EXAMPLES.get(path) if method == "get" else None
-            link = (f'<a href="{html.escape(example)}">{html.escape(example)}</a>' if example
-                    else "request body: a scenario file (YAML or JSON)")
-            rows.append(f"<tr><td><code>{method.upper()} {html.escape(path)}</code></td>"
-                        f"<td>{html.escape(op.get('summary', ''))}</td><td>{link}</td></tr>")
-    return HTMLResponse(PAGE.format(rows="\n".join(rows)))
+            endpoints.append((method.upper(), path, op.get("summary", ""),
+                              EXAMPLES.get(path) if method == "get" else None))
+    return render("home.html.j2", endpoints=endpoints, current="")
 
 
 @router.get("/brief", response_class=HTMLResponse, summary="The self-contained HTML brief (works offline)")
