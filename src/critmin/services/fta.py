@@ -246,6 +246,8 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     reporter, partner = reporter.upper(), partner.upper()
     if reporter == partner:
         raise ValueError("reporter and partner must differ")
+    if tariff_factor not in TARIFF_FACTOR_BASES:
+        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
     if utilisation is not None and not 0.0 <= utilisation <= 1.0:
         raise ValueError(f"utilisation must be in [0, 1], got {utilisation}")
     scenario = read_schedule(schedule) if schedule else bundled_scenario(reporter, partner)
@@ -401,6 +403,8 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import load_panel, run_ge
 
+    if tariff_factor not in TARIFF_FACTOR_BASES:
+        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
     if panel is None:
         partner_ge = _partner_panel_ge(settings, reporter, partner, sim, tariff_factor)
         if partner_ge is not None:
