@@ -108,3 +108,19 @@ def test_agtpa_deepening_uses_the_all_lines_factor(built_settings, shared_data):
     assert ge["countries"]["CHL"]["exports_pct"] > 0
     with pytest.raises(ValueError, match="tariff_factor"):
         simulate_fta_ge(built_settings, "IND", "CHL", panel=panel, tariff_factor="some")
+
+
+def test_cli_prints_the_factor_its_sources_and_coverage(built_settings, shared_data):
+    from typer.testing import CliRunner
+
+    from critmin.cli import app
+
+    panel = shared_data / "gravity" / "yotov2016_panel.csv.gz"
+    res = CliRunner().invoke(app, ["fta", "--reporter", "IND", "--partner", "CHL", "--ge", "--panel", str(panel),
+                                   "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "Tariff factor (all traded lines, both directions): 0.97" in out
+    assert "WITS/TRAINS bulk MFN, India, 2023 (HS2022)" in out and "Ley 19.589" in out
+    assert "CHL<-IND: factor 0.94340, coverage" in out and "deepening of the existing agreement" in out
