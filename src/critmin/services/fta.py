@@ -621,6 +621,8 @@ def _side_rates(importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFr
                  f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."]
         if int(wy) == 2023:
             notes.append("WITS 2023 repeats 2022 (carried forward).")
+        notes.append("India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
+                     "margins) are not in the data.")
         return r, full, [f"WITS/TRAINS bulk MFN, India, {int(wy)} ({r['hs_edition'].iloc[0]})",
                          "critmin starter tariff table (cited rates)"], notes
     if importer == "NZL":
@@ -747,10 +749,11 @@ def _tariff_factor_for_ge(settings: Settings, reporter: str, partner: str, sim: 
                            "smart_lines_note": "trade-weighted factor of the SMART critical-mineral lines only "
                                                "(comparison)"}
     try:
+        year = sim.trade_year if sim else 2024
+        tariff_year = (sim.parameters.get("tariff_year") if sim else None) or year
         res = pair_tariff_factor(settings, reporter, partner, scenario=sim.scenario if sim else None,
-                                 year=sim.trade_year if sim else 2024,
-                                 tariff_year=sim.parameters.get("tariff_year") if sim else None)
-        rec["all_lines"] = res.to_dict()
+                                 year=year, tariff_year=tariff_year)
+        rec["all_lines"] = res.to_dict() | {"trade_year": year, "tariff_year": tariff_year}
         all_lines = res.factor
         unknown = [k for k, v in res.sides.items() if not v["rates_known"]]
         if unknown:
