@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from critmin.errors import DataFormatError
@@ -102,3 +103,22 @@ def test_same_year_twice(file_2022, tmp_path):
     twin.write_bytes(file_2022.read_bytes())
     with pytest.raises(DataFormatError, match="one file per reporter and year"):
         read_wits_mfn_files([file_2022, twin])
+
+
+def test_line_counts_must_be_whole_numbers(file_2022, tmp_path):
+    for value in ("1.5", "9" * 30):
+        def bad(lines, value=value):
+            f = lines[2].split(",")
+            f[13] = value + "\n"
+            return lines[:2] + [",".join(f)] + lines[3:]
+        with pytest.raises(DataFormatError, match="whole number of lines") as e:
+            read_wits_mfn(_copy(file_2022, tmp_path, bad))
+        assert e.value.field == "TotalNoOfLines"
+
+
+def test_the_shared_reader_gives_the_same_rates_as_read_wits_tariffs(file_2022):
+    from critmin.sources.tariffs import read_wits_tariffs
+
+    table = read_wits_tariffs(file_2022, duty_type="MFN").frame.set_index("hs")["rate"]
+    mfn = read_wits_mfn(file_2022).set_index("hs6")["rate_avg"]
+    pd.testing.assert_series_equal(table.rename("r"), mfn.rename("r"), check_names=False, check_index_type=False)

@@ -55,8 +55,8 @@ def _number(path: Path, text: str, row: int, field: str, *, integer: bool = Fals
         v = float(text)
     except ValueError:
         raise DataFormatError(path, f"{text!r} is not a number", row=row, field=field) from None
-    if not math.isfinite(v) or v < 0 or (integer and v != int(v)):
-        kind = "a whole number >= 0" if integer else "a finite rate >= 0 (percent)"
+    if not math.isfinite(v) or v < 0 or (integer and (v != int(v) or v > 1e9)):
+        kind = "a whole number of lines (0 to 10^9)" if integer else "a finite rate >= 0 (percent)"
         raise DataFormatError(path, f"{text!r}; expected {kind}", row=row, field=field)
     if not integer and v > 1000:
         raise DataFormatError(path, f"{text!r} is not an ad-valorem rate in percent (0-1000)", row=row, field=field)
