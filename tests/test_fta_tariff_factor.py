@@ -124,3 +124,12 @@ def test_cli_prints_the_factor_its_sources_and_coverage(built_settings, shared_d
     assert "Tariff factor (all traded lines, both directions): 0.97" in out
     assert "WITS/TRAINS bulk MFN, India, 2023 (HS2022)" in out and "Ley 19.589" in out
     assert "CHL<-IND: factor 0.94340, coverage" in out and "deepening of the existing agreement" in out
+
+
+def test_a_year_without_trade_data_gives_no_factor_but_the_simple_average(built_settings):
+    res = pair_tariff_factor(built_settings, "IND", "NZL", year=2030)
+    assert res.factor is None and res.coverage is None and res.lines_used == 0
+    assert res.simple_average_factor is not None and 0.9 < res.simple_average_factor < 1.0
+    early = pair_tariff_factor(built_settings, "IND", "PER", year=2024, tariff_year=2009)  # before any WITS file
+    assert early.factor is None and early.sides["IND<-PER"]["rates_known"] is False
+    assert any("no WITS MFN file for 2009" in n for n in early.sides["IND<-PER"]["notes"])

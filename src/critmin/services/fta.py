@@ -568,9 +568,18 @@ def _nz_mfn_rates(nz: pd.DataFrame, codes) -> pd.DataFrame:
     return pd.DataFrame({"hs": codes.to_numpy(), "rate": (r["rate"] / 100.0).to_numpy(float), "rate_source": src})
 
 
-def _india_imports_by_line(con, exporter: str, year: int) -> tuple[pd.DataFrame, list[str]]:
-    """India's imports from ``exporter`` by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals."""
+def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tuple[pd.DataFrame, list[str]]:
+    """India's imports from ``exporter`` by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals.
+
+    Tables not in ``have`` (the warehouse's tables) contribute nothing.
+    """
+    empty = {"tradestat_imports": ["hs", "trade_usd"], "trade_flows": ["hs", "trade_usd", "rev"],
+             "hs4_top_flows": ["hs", "trade_usd"]}
+
     def q(sql, *args):
+        table = next(t for t in empty if f"FROM {t}" in sql)
+        if table not in have:
+            return pd.DataFrame({c: pd.Series(dtype=float if c == "trade_usd" else object) for c in empty[table]})
         return con.execute(sql, list(args)).df()
 
     ts = q("""SELECT CASE WHEN length(hs_code) = 4 THEN hs_code ELSE substr(hs_code, 1, 6) END AS hs,
@@ -610,20 +619,22 @@ def _side_rates(importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFr
     if importer == "IND":
         if mfn is None:
             return None, None, [], ["India: no warehouse table mfn_tariffs (run `critmin data build wits_mfn`)"]
-        r = india_mfn_rates(mfn, starter, codes, tariff_year)
-        wy = r["wits_year"].iloc[0] if len(r) else None
-        if wy is None or pd.isna(wy):
+        years = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] <= tariff_year), "year"]
+        if years.empty:
             return None, None, [], [f"India: no WITS MFN file for {tariff_year} or earlier"]
+        wy = int(years.max())
+        r = india_mfn_rates(mfn, starter, codes, tariff_year)
         all_hs6 = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] == wy), "hs6"]
         full = india_mfn_rates(mfn, starter, all_hs6, tariff_year)
-        notes = [f"India's MFN rates: WITS/TRAINS file of {int(wy)} ({r['hs_edition'].iloc[0]}) for tariff year "
+        edition = full["hs_edition"].iloc[0]
+        notes = [f"India's MFN rates: WITS/TRAINS file of {wy} ({edition}) for tariff year "
                  f"{tariff_year}, with the cited starter rates taking precedence from the year they are dated "
                  f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."]
-        if int(wy) == 2023:
+        if wy == 2023:
             notes.append("WITS 2023 repeats 2022 (carried forward).")
         notes.append("India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
                      "margins) are not in the data.")
-        return r, full, [f"WITS/TRAINS bulk MFN, India, {int(wy)} ({r['hs_edition'].iloc[0]})",
+        return r, full, [f"WITS/TRAINS bulk MFN, India, {wy} ({edition})",
                          "critmin starter tariff table (cited rates)"], notes
     if importer == "NZL":
         if nz is None:
@@ -696,9 +707,7 @@ def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scena
                                                      & (totals["fy_start"] == year)]
             notes: list[str] = []
             if side.importer == "IND":
-                need = [t for t in ("tradestat_imports", "trade_flows", "hs4_top_flows") if wh.has(t)]
-                trade, tnotes = (_india_imports_by_line(con, side.partner, year) if len(need) == 3
-                                 else (pd.DataFrame(columns=["hs", "trade_usd", "trade_source"]), []))
+                trade, tnotes = _india_imports_by_line(con, side.partner, year, set(wh.tables()))
                 notes += tnotes
                 total = float(tot["imports_usd"].iloc[0]) if tot is not None and len(tot) else None
                 label = (f"India's total imports from {side.partner}, {financial_year(year).label} (TradeStat "

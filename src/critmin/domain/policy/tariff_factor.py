@@ -175,7 +175,7 @@ class PairTariffModel:
     totals (a side with unknown rates adds its total to the denominator only). The simple
     average alternative: per side the unweighted mean over all MFN lines; for the pair the mean
     of the sides' simple averages weighted by their total trade (sides without a full tariff
-    are left out).
+    are left out; unweighted when no side has a total).
     """
 
     def __init__(self, sides: Sequence[SideTariffs]):
@@ -186,6 +186,7 @@ class PairTariffModel:
     def run(self) -> PairTariffResult:
         frames, out_sides = [], {}
         simple_num = simple_den = 0.0
+        simples: list[float] = []
         for s in self.sides:
             df = s.lines.copy()
             for c in ("trade_source", "rate_source"):
@@ -206,6 +207,8 @@ class PairTariffModel:
             if s.rates_known and s.mfn_lines is not None and len(s.mfn_lines):
                 m = s.mfn_lines.dropna(subset=["rate_before", "rate_after"])
                 simple = calc_cost_factor(m["rate_before"], m["rate_after"]) if len(m) else np.nan
+                if np.isfinite(simple):
+                    simples.append(simple)
                 if np.isfinite(simple) and s.total_usd:
                     simple_num += s.total_usd * simple
                     simple_den += s.total_usd
@@ -234,6 +237,7 @@ class PairTariffModel:
         return PairTariffResult(
             factor=_none(factor), coverage=(covered / total) if total else None, covered_usd=covered,
             total_usd=total, lines_used=int(len(cov)),
-            simple_average_factor=(simple_num / simple_den) if simple_den > 0 else None,
+            simple_average_factor=(simple_num / simple_den) if simple_den > 0
+            else (float(np.mean(simples)) if simples else None),
             sides=out_sides, lines=lines,
             sources=tuple(dict.fromkeys(x for s in self.sides for x in s.sources)), notes=notes)
