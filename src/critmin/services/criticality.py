@@ -23,11 +23,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance,
                                         calc_instability, calc_wgi_scaled)
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
+from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
+                                                hs4_flows, pick_flows, tradestat_flows)
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
                                                  ei_from_economy, ei_from_end_uses, material_params,
                                                  parameter_tables, read_overrides, reporter_members, trade_factors)
@@ -196,6 +199,23 @@ def _agreement_partners(warehouse, members: frozenset[str], year: int) -> set[st
     return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - set(members)
 
 
+def _heading_flows(warehouse, members: frozenset[str], year: int) -> dict[str, dict]:
+    """The reporter's ore and heading-level trade (TradeStat, BACI HS4) per (mineral, stage), by source."""
+    products = warehouse.read("products") if warehouse.has("products") else products_table()
+    hs_codes = warehouse.read("hs_codes") if warehouse.has("hs_codes") else None
+    out: dict[str, dict] = {}
+    if warehouse.has("tradestat_imports"):
+        ts = warehouse.read("tradestat_imports")
+        heads = classify_headings(ts["hs_code"].unique(), products, hs_codes, USGS_MINERAL_ALIAS)
+        out["tradestat"] = tradestat_flows(ts, members, year, heads)
+    if warehouse.has("hs4_top_flows"):
+        f = warehouse.read("hs4_top_flows")
+        totals = warehouse.read("hs4_world_totals") if warehouse.has("hs4_world_totals") else None
+        heads = classify_headings(f["hs4"].unique(), products, hs_codes, USGS_MINERAL_ALIAS)
+        out["baci_hs4"] = hs4_flows(f, totals, members, year, heads, metal_content_table())
+    return out
+
+
 # -- assembling the inputs ------------------------------------------------------------------------------
 def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> None:
     known = set(trade["exporter"]) | set(trade["importer"]) | set(gov["country"])
@@ -251,7 +271,11 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     known_minerals = set(mats["mineral"]) | {m for m, _ in trade_items}
     prod_items = set(map(tuple, prod.loc[prod["mineral"].isin(known_minerals),
                                          ["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
-    items = sorted(trade_items | prod_items)
+    rule = flow_rule()
+    heading = _heading_flows(wh, members, year)
+    heading_items = {k for flows in heading.values() for k, f in flows.items()
+                     if f.has_imports and k[0] in known_minerals}
+    items = sorted(trade_items | prod_items | heading_items)
 
     key = ["mineral", "chain_stage"]
     empty_trade = trade.iloc[0:0]
@@ -267,46 +291,76 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         w = trade_by.get((mineral, stage), empty_trade)
         hs = sorted(w["hs6"].unique())
         info: dict = {"hs6": hs, "basket_hs6": sorted(w.loc[w["hs6"].isin(basket_codes), "hs6"].unique())}
+        baci = None
+        if hs:
+            baci = StageFlows(
+                source="baci_hs6", codes=hs,
+                imports=imp_by.get((mineral, stage), empty_trade)[["exporter", "value_usd", "qty_t"]],
+                exports=exp_by.get((mineral, stage), empty_trade)[["qty_t"]],
+                world=w.groupby("exporter", as_index=False)["value_usd"].sum(),
+                label=f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}", period=f"CY{year}",
+                basis="calendar year, BACI reconciled values (USD) and quantities (tonnes, gross weight)")
+        pick = pick_flows(mineral, stage, {"baci_hs6": baci, **{name: flows.get((mineral, stage))
+                                                                 for name, flows in heading.items()}}, rule)
+        src_flows, qty_flows, world_flows = pick["sourcing"], pick["quantities"], pick["world"]
+        info["flow_sources"] = list(flow_sources(mineral, stage, rule))
         # global supply: USGS production shares, else world export shares (proxy)
         pr = prod_by.get((mineral, stage), prod.iloc[0:0])
         if not pr.empty:
             gs = pr.groupby("iso3")["tonnes"].sum()
             info["global_supply_source"] = (f"{USGS_SOURCE}: world {stage} production by country, "
                                             f"{int(pr['year'].iloc[0])}")
-        elif hs:
-            gs = w.groupby("exporter")["value_usd"].sum()
-            info["global_supply_source"] = (f"proxy: world export shares by value, {BACI_SOURCE} HS6 "
-                                            f"{', '.join(hs)}, {year} (no USGS production for this stage)")
+        elif world_flows is not None:
+            gs = world_flows.world.set_index("exporter")["value_usd"]
+            info["global_supply_source"] = (f"proxy: world export shares by value, {world_flows.label} "
+                                            f"(no USGS production for this stage)")
+        elif src_flows is not None:
+            gs = pd.Series(dtype=float)  # sourcing-only case of the guidelines
+            info["global_supply_source"] = ("none: no USGS production and no world export table for this stage; "
+                                            "scored on sourcing only (SR = HHI_WGI,t(sourcing) x (1 - EoL_RIR) x SI_SR)")
         else:
             continue
         gs = gs[gs > 0]
-        gs_share = gs / gs.sum()
-        # importer sourcing: domestic production + imports by partner
-        m_rows = imp_by.get((mineral, stage), empty_trade)
-        x_rows = exp_by.get((mineral, stage), empty_trade)
+        gs_share = gs / gs.sum() if len(gs) else gs
+        # importer sourcing: domestic production + imports by partner (first source of the rule with imports)
         dom_by = pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
         dom_t = float(dom_by.sum())
-        m_t, x_t = float(m_rows["qty_t"].sum(skipna=True)), float(x_rows["qty_t"].sum(skipna=True))
         src_share = pd.Series(dtype=float)
         ir = np.nan
         dom_frac = 0.0
-        if not m_rows.empty and m_rows["value_usd"].sum() > 0:
-            by_partner = m_rows.groupby("exporter")["value_usd"].sum()
+        if src_flows is not None and qty_flows is None and dom_t > 0:
+            info["sourcing_note"] = (f"{src_flows.label} has no quantities and no other source has them, so import "
+                                     f"reliance (tonnes against domestic production) is unknown: global supply only")
+            src_flows = None
+        if src_flows is not None:
+            by_partner = src_flows.imports.groupby("exporter")["value_usd"].sum()
             by_partner = by_partner[by_partner > 0]
-            ir = float(calc_import_reliance(dom_t, m_t, x_t))
-            dom_frac = dom_t / (dom_t + m_t) if (dom_t + m_t) > 0 else 0.0
+            if qty_flows is not None:
+                m_t = float(qty_flows.imports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                x_t = float(qty_flows.exports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                ir = float(calc_import_reliance(dom_t, m_t, x_t))
+                ir_src = (f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
+                          f"M, X: {qty_flows.label} quantities ({qty_flows.qty_note})")
+            else:  # no tonnes anywhere, but no domestic production either: every tonne used is imported
+                m_t = x_t = np.nan
+                ir = 1.0
+                ir_src = (f"P: no domestic production reported (0), so IR = 1 whatever the unit; M: {src_flows.label} "
+                          f"(values; no quantities); exports are not in the source and are taken as 0")
+            dom_frac = dom_t / (dom_t + m_t) if (dom_t > 0 and (dom_t + m_t) > 0) else 0.0
             if method == "eu":
                 src_share = by_partner / by_partner.sum() * (1 - dom_frac)
                 if dom_frac > 0:
                     src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
             else:
                 src_share = by_partner / by_partner.sum()
-            info["sourcing_source"] = (f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}"
-                                       + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else ""))
-            info["import_reliance"] = {"value": ir, "production_t": dom_t, "imports_t": m_t, "exports_t": x_t,
+            info["sourcing_source"] = (src_flows.label + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else ""))
+            info["sourcing"] = src_flows.record()
+            info["import_reliance"] = {"value": ir, "production_t": dom_t,
+                                       "imports_t": None if np.isnan(m_t) else m_t,
+                                       "exports_t": None if np.isnan(x_t) else x_t,
                                        "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
-                                       "source": f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
-                                                 f"M, X: {BACI_SOURCE} quantities (gross weight)"}
+                                       "period": qty_flows.period if qty_flows is not None else src_flows.period,
+                                       "source": ir_src}
         else:
             info["sourcing_source"] = None  # "global supply only" case of the guidelines
         params = dict(material_params(mats, mineral, stage))
