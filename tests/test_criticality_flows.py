@@ -121,3 +121,27 @@ def test_ore_sources_only_fill_items_without_baci_hs6(scores):
     for r in scores["records"]:
         if r["inputs"].get("sourcing"):
             assert r["inputs"]["sourcing"]["period"] == "CY2024"
+
+
+def test_titanium_metal_is_its_own_material(scores, built_settings):
+    """Titanium sponge (HS 810820, USGS sponge production) is scored as titanium metal with the EU 2023
+    study's own parameters for it; titanium ore (ilmenite, rutile) keeps the ore's."""
+    metal = _record(scores, "titanium_metal", "processing")
+    inp = metal["inputs"]
+    assert inp["eu_material"] == "Titanium metal"
+    assert metal["economic_importance"] == pytest.approx(6.3)  # published EI 2023, SI_EI 1.00
+    assert inp["si_sr"]["value"] == pytest.approx(1.0) and inp["eol_rir"]["value"] == pytest.approx(0.01)
+    assert inp["hs6"] == ["810820"]
+    assert {r["stage"] for r in scores["records"] if r["material"] == "titanium"} == {"extraction"}
+    ore = _record(scores, "titanium", "extraction")
+    assert ore["inputs"]["eu_material"] == "Titanium" and ore["economic_importance"] == pytest.approx(5.4)
+    # the shares differ: ore from mineral-concentrate mines, metal from sponge plants
+    ore_top = ore["inputs"]["global_supply_top"][0]["country"]
+    assert metal["inputs"]["global_supply_top"][0]["country"] == "CHN"
+    assert metal["inputs"]["global_supply_top"][0]["share"] > 0.5 > ore["inputs"]["global_supply_top"][0]["share"]
+    assert ore_top in {"CHN", "MOZ", "ZAF", "AUS"}
+    # the EU 2017 study did not assess titanium metal: left unscored, never given the ore's values
+    old = criticality_scores(built_settings, "IND", 2024, draws=0, parameters="eu2017")
+    m17 = _record(old, "titanium_metal", "processing")
+    assert m17["economic_importance"] is None or pd.isna(m17["economic_importance"])
+    assert m17["critical"] is None and m17["inputs"]["eu_material"] is None

@@ -63,8 +63,11 @@ PRODUCT_STAGE_TO_CHAIN = {"ore": "extraction", "intermediate": "processing", "re
 # USGS stage word -> value-chain stage; "production" is resolved per mineral below
 USGS_STAGE_TO_CHAIN = {"mine": "extraction", "refinery": "processing", "smelter": "processing",
                        "primary": "processing", "plant": "processing"}
-USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium", "sulfur", "iron_steel"}
-USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium"}
+USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium_metal", "sulfur", "iron_steel"}
+# source mineral name -> assessed material (applied at once, not in a chain): bauxite is scored as aluminium;
+# titanium is two materials, as in the EU 2023 assessment: "titanium" (ilmenite and rutile concentrates,
+# USGS "Titanium Mineral Concentrates") and "titanium_metal" (sponge: USGS "Titanium Sponge Metal", HS 810820)
+USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium", "titanium": "titanium_metal"}
 
 
 def product_map(warehouse) -> pd.DataFrame:
