@@ -29,6 +29,7 @@ from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_
                                         calc_instability, calc_wgi_scaled)
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
+from critmin.services.criticality_controls import acts_in_force
 from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
                                                 hs4_flows, pick_flows, tradestat_flows)
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
@@ -38,7 +39,7 @@ from critmin.warehouse import open_warehouse
 
 Method = Literal["eu", "geopolrisk", "geodep"]
 __all__ = ["METHODS", "Method", "blocs", "build_spec", "criticality_scores", "geodep_screen", "parameter_tables",
-           "product_map", "read_overrides", "read_scenario", "reporter_members"]
+           "product_map", "read_overrides", "read_scenario", "reporter_members", "scenario_acts"]
 METHODS = ("eu", "geopolrisk", "geodep")
 WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
 BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
@@ -235,11 +236,15 @@ def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> No
 def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: str = "eu",
                inputs: str | Path | None = None, agreements: bool | None = None,
                parameters: str = DEFAULT_PARAMETERS,
-               share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> tuple[CriticalitySpec, dict]:
+               share_concentration: float = DEFAULT_SHARE_CONCENTRATION,
+               add_acts: tuple[str, ...] = (), lift_acts: tuple[str, ...] = ()) -> tuple[CriticalitySpec, dict]:
     """Resolve every input of a criticality run from the warehouse and the parameter tables.
 
-    Trade-related variable ``t_c`` (EU method): 1.1 for a supplier with an active export
-    restriction (``trade_restrictions.csv``), ``home_market`` (0.8) for the reporter's own
+    Trade-related variable ``t_c`` (EU method): 1.1 for a supplier with an export restriction in
+    force in the assessed year -- China's export-control acts as dated events (table
+    ``export_control_events``, scope in ``export_control_scope.csv``; ``add_acts`` / ``lift_acts``
+    are event ids a scenario adds or lifts, see :func:`critmin.services.criticality_controls.acts_in_force`)
+    and other countries' measures (``trade_restrictions.csv``) --, ``home_market`` (0.8) for the reporter's own
     producers in global supply and in sourcing (as the EU 2023 assessment treats EU member
     states), 1.0 otherwise; with ``agreements=True`` partners sharing an RTA in force with the
     reporter get ``t_c x agreement_multiplier`` (0.8) in sourcing. ``None`` takes the default of
@@ -262,7 +267,11 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     _check_reporter(reporter, trade, gov)
     members = reporter_members(reporter)
     prod = _production(wh, year)
-    restr = _active_restrictions(tables["trade_restrictions"], year, factors)
+    china = acts_in_force(_need(wh, "export_control_events"), year, factors, add=tuple(add_acts),
+                          lift=tuple(lift_acts))
+    other = _active_restrictions(tables["trade_restrictions"], year, factors).reindex(columns=china.columns)
+    restr = (pd.concat([f for f in (other, china) if not f.empty], ignore_index=True) if not (other.empty and china.empty)
+             else china).fillna({"targets": "", "stage": ""})
     if agreements is None:
         agreements = bool(factors.get("agreement_partners_in_baseline", False))
     fta = _agreement_partners(wh, members, year) if (method == "eu" and agreements) else set()
@@ -426,8 +435,12 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             src_rows.append({"item": idx, "country": c, "share": float(s), "t": t_of(c, True) if method == "eu" else 1.0})
         for r in act.itertuples(index=False):
             if method == "eu":
-                t_notes.append({"country": r.country, "measure": r.measure, "t": r.t, "since": r.date_from,
-                                "targets": r.targets or "all", "source": r.source})
+                note = {"country": r.country, "measure": r.measure, "t": r.t, "since": r.date_from,
+                        "targets": r.targets or "all", "source": r.source}
+                if isinstance(r.event_id, str):
+                    note.update({"act": r.announcement, "event_id": r.event_id, "url": r.url,
+                                 "in_force_date": r.in_force_date})
+                t_notes.append(note)
         for c, (v, s) in t_over.items():
             t_notes.append({"country": c, "measure": "user override", "t": v, "source": s})
         info.update({
@@ -478,9 +491,10 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
 
 
 # -- scenarios ---------------------------------------------------------------------------------------
-def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Lever]]:
-    """Parse a scenario YAML file into levers (see ``docs/criticality.md``)."""
-    path = Path(path)
+LEVER_TYPES = ("export_restriction", "fta", "export_control")
+
+
+def _scenario_doc(path: Path) -> dict:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -489,6 +503,45 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
         raise DataFormatError(path, f"not valid UTF-8 YAML ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("levers"), list) or not doc["levers"]:
         raise DataFormatError(path, "expected a mapping with a non-empty list 'levers'", field="levers")
+    for i, lv in enumerate(doc["levers"], start=1):
+        if not isinstance(lv, dict):
+            raise DataFormatError(path, "each lever must be a mapping", row=i)
+        if lv.get("type") not in LEVER_TYPES:
+            raise DataFormatError(path, f"type must be one of {', '.join(LEVER_TYPES)}, got {lv.get('type')!r}",
+                                  row=i, field="type")
+    return doc
+
+
+def scenario_acts(path: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The export-control acts a scenario adds and lifts (levers ``type: export_control``).
+
+    A lever ``{type: export_control, act: CN-2025-18, action: add}`` applies the act in the assessed
+    year whatever its dates; ``action: lift`` leaves it out. Returns ``(add, lift)`` event ids.
+    """
+    path = Path(path)
+    add, lift = [], []
+    for i, lv in enumerate(_scenario_doc(path)["levers"], start=1):
+        if lv["type"] != "export_control":
+            continue
+        act, action = lv.get("act"), lv.get("action", "add")
+        if not isinstance(act, str) or not act:
+            raise DataFormatError(path, "an export_control lever needs 'act' (an event id of table "
+                                        "export_control_events, e.g. CN-2025-18)", row=i, field="act")
+        if action not in ("add", "lift"):
+            raise DataFormatError(path, f"action must be add or lift, got {action!r}", row=i, field="action")
+        (add if action == "add" else lift).append(act)
+    return tuple(add), tuple(lift)
+
+
+def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Lever]]:
+    """Parse a scenario YAML file into levers on the spec (see ``docs/criticality.md``).
+
+    ``export_control`` levers (acts added or lifted) are not levers on the spec: they change which
+    acts are in force, and :func:`criticality_scores` rebuilds the spec with them
+    (:func:`scenario_acts`).
+    """
+    path = Path(path)
+    doc = _scenario_doc(path)
     factors = trade_factors()
     items = spec.items
     levers = []
@@ -496,8 +549,8 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
         if not isinstance(lv, dict):
             raise DataFormatError(path, "each lever must be a mapping", row=i)
         kind = lv.get("type")
-        if kind not in ("export_restriction", "fta"):
-            raise DataFormatError(path, f"type must be export_restriction or fta, got {kind!r}", row=i, field="type")
+        if kind == "export_control":
+            continue
         country = lv.get("supplier" if kind == "export_restriction" else "partner")
         if not (isinstance(country, str) and len(country) == 3 and country.isupper()):
             raise DataFormatError(path, f"expected an ISO3 code, got {country!r}", row=i,
@@ -588,10 +641,17 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     frame = base
     if scenario is not None:
         scen_name, levers = read_scenario(scenario, spec)
-        gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
-        spec2 = CriticalitySpec(items=spec.items, global_supply=gs, sourcing=src, governance=spec.governance,
-                                method=spec.method, share_concentration=spec.share_concentration,
-                                renormalise_shares=spec.renormalise_shares)
+        add, lift = scenario_acts(scenario)
+        base_spec = spec
+        if add or lift:  # acts added or lifted change t_c: resolve the inputs again with them
+            base_spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs,
+                                         agreements=agreements, parameters=parameters,
+                                         share_concentration=share_concentration, add_acts=add, lift_acts=lift)
+        gs, src = apply_levers(base_spec.global_supply, base_spec.sourcing, levers)
+        spec2 = CriticalitySpec(items=base_spec.items, global_supply=gs, sourcing=src,
+                                governance=base_spec.governance, method=base_spec.method,
+                                share_concentration=base_spec.share_concentration,
+                                renormalise_shares=base_spec.renormalise_shares)
         frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
         for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
             frame[f"baseline_{col}"] = base[col].to_numpy()
