@@ -240,12 +240,14 @@ def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None
 
 
 def blocs() -> dict[str, dict]:
-    """Economies assessed as one importer (``criticality_data/blocs.yaml``), e.g. ``EU27``."""
-    with resources.files(DATA_PACKAGE).joinpath("blocs.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """Economies assessed as one importer (``classify/blocs.yaml``), e.g. ``EU27``."""
+    from critmin.classify.blocs import blocs as _blocs
+
+    return _blocs()
 
 
 def reporter_members(reporter: str) -> frozenset[str]:
     """The ISO3 codes a reporter stands for: its members for a bloc, else the reporter itself."""
-    bloc = blocs().get(reporter)
-    return frozenset(bloc["members"]) if bloc else frozenset({reporter})
+    from critmin.classify.blocs import bloc_members
+
+    return bloc_members(reporter)
