@@ -27,13 +27,14 @@ from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance,
                                         calc_instability, calc_wgi_scaled)
+from critmin.domain.criticality.eu import is_critical
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.services.criticality_controls import acts_in_force
 from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
                                                 hs4_flows, pick_flows, tradestat_flows)
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
-                                                 ei_from_economy, ei_from_end_uses, material_params,
+                                                 ei_from_economy, ei_from_end_uses, ei_from_eu_end_uses, material_params,
                                                  parameter_tables, read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
@@ -120,7 +121,16 @@ def _economy_value_added(warehouse, reporter: str, year: int) -> tuple[pd.Series
         return None
     y = int(acc["year"].max())
     va = acc[acc["year"] == y].set_index("industry")["value_added_usd"].clip(lower=0.0)
-    return va, f"OECD IOT 2023 value added of {reporter} by industry, {y} (max Q over all {len(va)} industries)"
+    return va, (f"OECD IOT 2023 value added of {reporter} by industry (ISIC Rev.4 groupings), {y}; "
+                f"Q_max = the largest of its manufacturing industries")
+
+
+def _num(value, default=np.nan) -> float:
+    """A parameter as float (NaN for missing or empty)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _governance(warehouse, year: int, method: str) -> tuple[pd.DataFrame, int]:
@@ -398,6 +408,17 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             params["si_ei_low"] = params["si_ei_high"] = 1.0
         else:
             ei_base = ei_val / si_ei if (si_ei and not np.isnan(si_ei) and not np.isnan(ei_val)) else np.nan
+        info["economic_importance_eu"] = {"value": _num(params.get("economic_importance")),
+                                          "source": f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": ")
+                                          if not np.isnan(_num(params.get("economic_importance"), np.nan)) else None}
+        india = (ei_from_eu_end_uses(params.get("eu_material"), *economy_va) if economy_va is not None
+                 and reporter not in blocs() else None)
+        pub_si = _num(params.get("si_ei"), np.nan)
+        info["economic_importance_india"] = None if india is None else {
+            "value": None if np.isnan(india["ei_base"] * pub_si) else india["ei_base"] * pub_si, **india,
+            "si_ei": None if np.isnan(pub_si) else pub_si,
+            "formula": "EI = 10 * sum_i A_i Q_i / Q_max * SI_EI; A: EU 2023 end-use shares (NACE -> OECD industry), "
+                       "Q: the reporter's value added by industry, Q_max: its largest manufacturing industry"}
         item_rows.append({
             "material": mineral, "stage": stage, "import_reliance": ir, "domestic_fraction": dom_frac,
             "eol_rir": params["eol_rir"], "eol_rir_low": params["eol_rir_low"], "eol_rir_high": params["eol_rir_high"],
@@ -659,6 +680,14 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     records = []
     for row in frame.to_dict("records"):
         row["inputs"] = prov[(row["material"], row["stage"])]
+        if method == "eu":  # EI of the EU (published, the default proxy) and of the reporter's own economy
+            ei_eu = row["inputs"]["economic_importance_eu"]["value"]
+            ei_in = (row["inputs"]["economic_importance_india"] or {}).get("value")
+            sr = row["supply_risk"]
+            row["economic_importance_eu"] = ei_eu
+            row["economic_importance_india"] = ei_in
+            row["critical_eu_ei"] = None if ei_eu is None or pd.isna(sr) else bool(is_critical(ei_eu, sr))
+            row["critical_india_ei"] = None if ei_in is None or pd.isna(sr) else bool(is_critical(ei_in, sr))
         records.append(row)
     return {"method": method, "reporter": reporter, "year": year, "draws": draws, "seed": seed,
             "scenario": scen_name, "parameters": parameters,
