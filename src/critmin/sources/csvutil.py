@@ -12,9 +12,12 @@ import io
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from critmin.errors import CritminError, DataFormatError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -97,7 +100,7 @@ def csv_rows(path: Path, text: str, *, required: list[str],
     return header, rows()
 
 
-def read_text_frame(path: Path, required: list[str]) -> "pd.DataFrame":
+def read_text_frame(path: Path, required: list[str]) -> pd.DataFrame:
     """A CSV (plain or gzip) as text columns, with the ``required`` columns present and at least one row.
 
     Raises
@@ -127,7 +130,7 @@ def open_workbook(path: Path):
     path = Path(path)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except WORKBOOK_ERRORS as exc:
         raise DataFormatError(path, f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc}); "
                                     f"truncated or not the publisher's file") from None
 
@@ -144,6 +147,7 @@ def sheet(wb, path: Path, name: str):
 WORKBOOK_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, AttributeError,
     OverflowError, EOFError, OSError, UnicodeError, SyntaxError,  # xml.etree ParseError is a SyntaxError
+    NotImplementedError,  # zipfile: a member with an unknown compression method
 )
 try:  # lxml, when openpyxl uses it
     from lxml.etree import LxmlError
