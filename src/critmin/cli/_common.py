@@ -43,10 +43,13 @@ def print_json(obj: Any) -> None:
 
 
 def print_table(df, title: str | None = None, *, float_format: str = "{:,.2f}", max_rows: int = 40) -> None:
-    """Render a DataFrame as a rich table."""
-    table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+    """Render a DataFrame as a rich table (header rule, no vertical borders, so wide tables fit a terminal;
+    the first column, the row's name, is not wrapped)."""
+    from rich import box
+
+    table = Table(title=title, show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for i, col in enumerate(df.columns):
+        table.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left", no_wrap=i == 0)
     from critmin.cli._output import decimals_of, fmt_number
 
     decimals = decimals_of(float_format)

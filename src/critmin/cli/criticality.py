@@ -8,7 +8,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, err_console, print_json, print_table, \
+from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, print_table, \
     settings_from
 
 
@@ -64,7 +64,32 @@ def criticality(
     title = f"{res['method']} criticality, {res['reporter']} {res['year']}"
     if res.get("scenario"):
         title += f", scenario {res['scenario']}"
-    print_table(df[cols], title=title, max_rows=80)
+    if method != "geodep":
+        df, cols = _compact(df, cols)
+    print_table(df[cols], title=title + " (--json for every field)", max_rows=80)
+
+
+def _compact(df: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The EU/GeoPolRisk table for a terminal: the Monte-Carlo band in one column, yes/no flags, short headers."""
+    df = df.copy()
+    if "supply_risk_p05" in cols:
+        band = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
+                for lo, hi in zip(df["supply_risk_p05"], df["supply_risk_p95"])]
+        i = cols.index("supply_risk_p05")
+        cols = [c for c in cols if c not in ("supply_risk_p05", "supply_risk_p95")]
+        if any(band):
+            df["SR 5-95%"] = band
+            cols.insert(i, "SR 5-95%")
+    for c in ("critical", "critical_india_ei", "bottleneck"):
+        if c in df:
+            df[c] = ["yes" if v is True else "no" if v is False else "" for v in df[c]]
+    if console.width < 100:
+        cols = [c for c in cols if c != "bottleneck"]       # in --json; too wide for a narrow terminal
+    short = {"material": "material", "supply_risk": "SR", "economic_importance": "EI EU",
+             "economic_importance_india": "EI IND", "critical_india_ei": "crit IND",
+             "critical": "crit EU", "bottleneck": "bottleneck", "delta_supply_risk": "ΔSR"}
+    df = df.rename(columns=short)
+    return df, [short.get(c, c) for c in cols]
 
 
 def register(app: typer.Typer) -> None:
