@@ -330,7 +330,7 @@ def _status(s: Settings, v: dict) -> Answer:
 
 STATUS = Question(
     "status", "Data status", "Which tables does the warehouse hold, from which files, under which licences?",
-    "/data/status", [], _status, charted=False)
+    "/data/status", [], _status, charted=False, table="tables")
 
 
 QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SOURCING, ROUTE, PROJECTION,
@@ -361,7 +361,9 @@ def nested_sources(payload: Any, *, depth: int = 4, rows: int = 200) -> list[str
                 walk(item, level + 1)
 
     walk(payload, 0)
-    return sorted(found)[:MAX_SOURCES]
+    names = sorted(found)
+    more = len(names) - MAX_SOURCES
+    return names[:MAX_SOURCES] + ([f"and {more} more (see the tables)"] if more > 0 else [])
 
 
 def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:

@@ -83,6 +83,7 @@ def _status(exc: Exception) -> int:
 PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
 """Columns whose whole numbers are labels, shown without thousands separators (2029, 260300)."""
 CELL_CHARS = 80
+KEY_FIGURE_CHARS = 48
 """Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
 
 
@@ -112,7 +113,8 @@ def _key_figures(summary: dict, payload: Any) -> list[tuple[str, str]]:
             if isinstance(value, dict):
                 flat.update({f"{key} {k}": v for k, v in value.items() if not isinstance(v, (list, dict))})
     cells = _cells([flat], list(flat), 1)[0]
-    return [(k, cell) for k, (cell, _, _) in zip(flat, cells) if cell != ""]
+    return [(k, cell) for k, (cell, _, full) in zip(flat, cells)  # long texts are in the notes and tables
+            if cell != "" and not full and len(cell) <= KEY_FIGURE_CHARS]
 
 
 def _columns(rows: list[dict]) -> list[str]:
