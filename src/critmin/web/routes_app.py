@@ -132,14 +132,8 @@ def _figure_html(figure) -> str:
 
 
 def _json_url(q: Question, query: list[tuple[str, str]]) -> str:
-    pairs = [(k, v) for k, v in query if k != "basis" or q.slug != "trade"]
-    if q.slug == "trade":  # the page's year + basis is the endpoint's year + period
-        d = dict(query)
-        if d.get("partner") and d.get("year"):
-            from critmin.periods import calendar_year, financial_year
-
-            y = int(d["year"])
-            pairs.append(("period", (financial_year if d.get("basis") == "FY" else calendar_year)(y).label))
+    """The JSON endpoint's URL for the same answer."""
+    pairs = q.endpoint_query(query) if q.endpoint_query else query
     return q.endpoint + ("?" + urlencode(pairs) if pairs else "")
 
 
@@ -151,7 +145,7 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     try:
         values = parse_form(q.fields, query)
     except FormError as exc:
-        values = parse_form(q.fields, [])
+        values = F.raw_form(q.fields, query)  # the form shows what was typed, with the message
         return render("question.html.j2", 422, values=values, **{**context, "error": str(exc)})
     context["values"] = values
     for f in q.fields:  # a multiple choice lists what is chosen first (long lists hide it otherwise)
