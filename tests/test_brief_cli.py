@@ -200,3 +200,15 @@ def test_provenance_has_one_row_per_table(warehouse):
     assert len(tables) == len(set(tables)) == prov["table"].nunique()
     multi = [r for r in rows if r["n_files"] > 1]
     assert all("," in r["file"] for r in multi)
+    assert all(len(r["files"]) == len(r["hashes"]) == r["n_files"] for r in rows)
+
+
+def test_provenance_table_lays_files_out_one_per_line(warehouse):
+    """A fixed-layout table with a wide file column: long file lists do not wrap letter by letter."""
+    from critmin.report.base import BriefContext
+
+    rows = brief_mod.provenance_rows(warehouse.provenance())
+    page = brief_mod.render_html(BriefContext(settings=None), [], {}, warehouse.provenance())
+    assert "table-layout: fixed" in page and '<col class="c-file">' in page
+    multi = next(r for r in rows if r["n_files"] > 1)
+    assert "".join(f"<span>{f}</span>" for f in multi["files"]) in page

@@ -117,3 +117,25 @@ def test_ibis_governance_weighted_hhi_matches_the_pure_function():
     risk = calc_wgi_risk(gov.groupby("iso3")["estimate"].mean())
     assert got["wgi_weighted_hhi"] == pytest.approx(calc_governance_weighted_hhi(s, risk), rel=1e-12)
     assert got["wgi_coverage"] == pytest.approx(s.drop(["IND", "COD"], errors="ignore").sum(), rel=1e-12)
+
+
+def test_concentration_is_the_same_to_the_last_bit_whatever_the_row_order():
+    """Float sums depend on the order of the terms; the indicators must not (parallel engines reorder rows)."""
+    import ibis
+    import numpy as np
+    import pandas as pd
+
+    from critmin.domain.indicators import expressions as ex
+
+    vals = np.concatenate([[1e15], np.random.default_rng(0).random(50) * 7.3])
+    seen = set()
+    for seed in range(6):
+        perm = np.random.default_rng(seed).permutation(len(vals))
+        df = pd.DataFrame({"year": 2024, "exporter": [f"E{i % 7}" for i in perm], "importer": "IND",
+                           "hs6": [f"{i % 5:06d}" for i in perm], "value_usd": vals[perm], "qty_t": vals[perm] / 3})
+        v = ex.supplier_values(ibis.memtable(df))
+        c = ex.concentration(v).to_pandas().iloc[0]
+        risk = ibis.memtable(pd.DataFrame({"iso3": [f"E{i}" for i in range(7)], "g": np.linspace(1, 9, 7)}))
+        w = ex.governance_weighted_hhi(ex.supplier_shares(ibis.memtable(df)), risk).to_pandas().iloc[0]
+        seen.add((c["hhi"].hex(), c["value_usd"].hex(), c["top3_share"].hex(), w["wgi_weighted_hhi"].hex()))
+    assert len(seen) == 1, seen

@@ -162,6 +162,7 @@ def _small_workbook(path: Path, rows: int = 40) -> bytes:
     dst.remove(dst.active)
     for ws in src.worksheets:
         out = dst.create_sheet(ws.title)
+        ws.reset_dimensions()  # some publishers' workbooks store a wrong dimension (NZ Customs: A1)
         for row in ws.iter_rows(max_row=rows, values_only=True):
             out.append(list(row))
     src.close()
@@ -171,7 +172,7 @@ def _small_workbook(path: Path, rows: int = 40) -> bytes:
 
 
 def _csv_readers():
-    from critmin.sources import baci, desta, fx, geodist, tariffs, tradestat, usgs
+    from critmin.sources import baci, desta, fx, geodist, tariffs, tradestat, usgs, wits_mfn
 
     return {
         "baci/country_codes_V202601.csv": baci.read_country_codes,
@@ -181,17 +182,19 @@ def _csv_readers():
         "cepii/geo_cepii.csv": geodist.read_geo,
         "usgs/MCS2026_Commodities_Data.csv": usgs.read_mcs,
         "wits/JobID-70504_MFN_H6_IND_2022.CSV": tariffs.read_wits_tariffs,
+        "wits/JobID-70505_MFN_H6_IND_2023.CSV": wits_mfn.read_wits_mfn,
         "tradestat/india_imports_hs2603_by_partner_cy2024_cy2025.csv": tradestat.read_tradestat,
     }
 
 
 def _xlsx_readers():
-    from critmin.sources import pinksheet, wgi, wto_rta
+    from critmin.sources import nz_tariff, pinksheet, wgi, wto_rta
 
     return {
         "wgi/wgidataset.xlsx": wgi.read_wgi,
         "worldbank/CMO-Historical-Data-Monthly.xlsx": pinksheet.read_pinksheet,
         "wto/AllRTAs.xlsx": wto_rta.read_rtas,
+        "nzcustoms/Tariff_Rates_May2021_v1.xlsx": nz_tariff.read_nz_tariff_rates,
     }
 
 

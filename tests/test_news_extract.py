@@ -146,3 +146,40 @@ def test_tariff_cuts_of_an_agreement_are_not_separate_measures_but_unilateral_ta
     assert ("import_tariff", "USA", ["IND"]) in pm
     assert not [p for p in pm if p[0] == "import_tariff" and p[1] == "IND"]
     assert [f for f in fs if f["type"] == "share"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("India's trade balance with Peru was -$1.2 billion in 2024.", -1.2e9),
+    ("India's trade balance with Peru stood at −US$ 1.2 billion in 2024.", -1.2e9),
+    ("India's trade balance with Peru was US$ -1.2 billion in 2024.", -1.2e9),
+    ("India's trade balance with Peru was $1.2 billion in 2024.", 1.2e9),
+])
+def test_a_minus_sign_before_an_amount_is_kept(text, value):
+    (f,) = [f for f in _facts(text) if f["type"] == "trade_value"]
+    assert (f["flow"], f["partner"], f["value_usd"]) == ("balance", "PER", value)
+
+
+@pytest.mark.parametrize("text, money", [
+    ("a range of $2-3 billion", [(3e9, 2e9)]),
+    ("post-2024 sales of $3 bn", [(3e9, None)]),
+    ("Rs-5,000 crore", [(5e10, None)]),
+    ("fell to -$0.5 bn", [(-5e8, None)]),
+])
+def test_dashes_that_are_not_minus_signs(text, money):
+    from critmin.domain.news.money import find_money
+    assert [(m.value, m.low) for m in find_money(text)] == money
+
+
+@pytest.mark.parametrize("text", [
+    "India exported goods worth $120 million to Ruritania in 2024.",
+    "India's exports to Freedonia were $3 billion in 2024.",
+    "India and Peru held talks. India's trade with Ruritania was $2 billion in 2024.",
+])
+def test_an_unknown_partner_stays_unknown_not_world(text):
+    assert [f for f in _facts(text) if f["type"] == "trade_value"] == []
+
+
+def test_known_partners_and_world_totals_still_resolve():
+    fs = [f for f in _facts("India's exports to Chile were $1.2 billion in 2024. India's copper imports rose to "
+                            "$3 billion in 2024. Trade with January") if f["type"] == "trade_value"]
+    assert [(f["reporter"], f["partner"]) for f in fs] == [("IND", "CHL"), ("IND", "WLD")]

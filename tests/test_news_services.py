@@ -103,6 +103,13 @@ def test_brief_section_renders_timeline(news_home):
     names = {t.name for t in sec.figures[0].data}
     assert {"round held", "round planned"} <= names
     assert "IND-PER FTA" in sec.html and "Latest facts" in sec.html
+    # agreements in force stay on the chart after news are ingested, below the negotiations
+    fig = sec.figures[0]
+    rows = list(fig.layout.yaxis.categoryarray)[::-1]
+    assert rows[:2] == ["IND-CHL CEPA", "IND-PER FTA"] and "IND-AUS FTA & EIA" in rows and len(rows) >= 10
+    in_force = next(t for t in fig.data if t.name == "in force")
+    assert "IND-AUS FTA & EIA" in in_force.y and in_force.xaxis == "x"
+    assert all(t.xaxis == "x2" for t in fig.data if t.name.startswith("round"))
 
 
 def test_bad_inputs(settings, tmp_path):
@@ -178,3 +185,46 @@ def test_html_file_and_url_over_loopback(tmp_path, mirror):
     from critmin.errors import DownloadError
     with pytest.raises(DownloadError, match="offline"):
         ingest_articles(offline, ["http://127.0.0.1:9/none.html"])
+
+
+def test_ingest_keeps_signs_and_leaves_unknown_partners_out(settings, tmp_path):
+    """Through the CLI: a negative balance is stored negative; trade with an unknown country is not filed as WLD."""
+    from critmin.cli import app
+    from critmin.services.news import list_facts
+
+    art = tmp_path / "signs.txt"
+    art.write_text("DATE: 2025-02-01\nIndia's trade balance with Peru was -$1.2 billion in 2024. "
+                   "India exported goods worth $120 million to Ruritania in 2024.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["news", "ingest", str(art), "--home", str(settings.home),
+                                 "--mirror", str(settings.mirror)])
+    assert r.exit_code == 0, r.output
+    trade = [f for f in list_facts(settings) if f["type"] == "trade_value"]
+    assert [(f["partner"], f["value_usd"]) for f in trade] == [("PER", -1.2e9)]
+
+
+def test_facts_table_states_each_fact_in_words():
+    from critmin.cli.news import fact_text
+
+    assert fact_text({"type": "trade_value", "reporter": "IND", "partner": "PER", "flow": "total",
+                      "value_usd": 2.34e9, "period": {"kind": "FY", "start": "2019-04", "end": "2020-03"},
+                      "approx": False, "projected": False}) == "IND-PER total: USD 2.34 bn, FY2019-20"
+    assert fact_text({"type": "trade_value", "reporter": "NZL", "partner": "IND", "flow": "export",
+                      "value_usd": 1.9e9, "value_orig": 3.14e9, "currency_orig": "NZD", "approx": True,
+                      "period": {"kind": "CY", "start": "2024-01", "end": "2024-12"}}) == \
+        "NZL → IND export: about USD 1.90 bn (stated as NZD 3.14 bn), CY2024"
+    assert fact_text({"type": "policy_measure", "country": "IND", "kind": "production_incentive", "partners": [],
+                      "amount": 5e10, "currency": "INR", "status": "announced", "subject": "magnets"}) == \
+        "IND production_incentive on magnets (announced), ₹5,000 cr"
+    assert fact_text({"type": "negotiation_round", "agreement": "IND-PER FTA", "round_number": 9, "status": "held",
+                      "start_date": "2025-11-03", "end_date": "2025-11-05", "venue_city": "Lima"}) == \
+        "IND-PER FTA round 9 held: 2025-11-03 to 2025-11-05, Lima"
+
+
+def test_facts_command_prints_words_not_json(news_home, monkeypatch):
+    from critmin.cli import app
+    from critmin.cli._common import console
+
+    monkeypatch.setattr(console, "width", 200)
+    r = CliRunner().invoke(app, ["news", "facts", "--type", "trade_value", "--home", str(news_home.home)])
+    assert r.exit_code == 0, r.output
+    assert "IND-PER total: USD 2.34 bn, FY2019-20" in r.stdout and '"reporter"' not in r.stdout

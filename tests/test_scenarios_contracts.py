@@ -84,6 +84,11 @@ def test_contract_cli(built_settings, tmp_path):
                                              - 0.02125 * c["payable_cu_lb"])
     assert out["sources"]["INR"].startswith("fx_rates INR 2024-12")
     assert out["backtest"]["months"] == 121
+    table = CliRunner().invoke(app, ["contract", "--scenario", str(EXAMPLES / "contract_peru_copper.yaml"),
+                                     "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)])
+    assert table.exit_code == 0, table.output
+    crore = f"₹{c['importer_cost_inr'] / 1e7:,.0f} cr"
+    assert crore in table.stdout and f"{c['importer_cost_inr']:,.0f}" not in table.stdout
 
 
 def test_bad_contract_file(built_settings, tmp_path):

@@ -77,3 +77,23 @@ def test_route_cli_json_and_offline_map(tmp_path):
     fig = route_map_figure([route("Callao", "Visakhapatnam", with_path=True)])
     assert {t.type for t in fig.data} == {"scatter"}
     assert "geo" not in fig.to_plotly_json()["layout"]
+
+
+def test_route_map_draws_a_real_coastline_offline():
+    """The base map is the Natural Earth raster embedded as a data URI (no URL to fetch), credited on the map;
+    a route crossing the antimeridian is broken there instead of wrapping across the whole map."""
+    import json
+
+    from critmin.report.figures_scenarios import NATURAL_EARTH_CREDIT, route_map_figure
+
+    path = [[170.0, -40.0], [179.5, -38.0], [-179.5, -37.0], [-170.0, -35.0]]
+    fig = route_map_figure([{"from": "A", "to": "B", "path": path, "distance_km": 1.0, "days": 1.0,
+                             "chokepoints": []}])
+    layout = fig.to_plotly_json()["layout"]
+    (img,) = layout["images"]
+    assert img["source"].startswith("data:image/png;base64,") and len(img["source"]) > 100_000
+    assert (img["x"], img["y"], img["sizex"], img["sizey"]) == (-180, 90, 360, 180)
+    assert NATURAL_EARTH_CREDIT in [a["text"] for a in layout["annotations"]]
+    assert "http" not in json.dumps(layout)
+    route_trace = next(t for t in fig.data if t.name and t.name.startswith("A -> B"))
+    assert None in route_trace.x and max(abs(v) for v in route_trace.x if v is not None) <= 180

@@ -29,6 +29,9 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None,
         Reused for ``backend="pyspark"``; a local session is created otherwise.
     tables : list of str, optional
         Register only these tables (each costs a Spark job on PySpark); default all.
+
+    A partitioned table (``trade_flows/year=YYYY/``) is read as one table by either engine, with
+    partition pruning on ``year`` filters.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
@@ -43,5 +46,9 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None,
                        .config("spark.ui.enabled", "false").getOrCreate())
         con = ibis.pyspark.connect(session)
     for name in tables if tables is not None else warehouse.tables():
-        con.read_parquet(str(warehouse.table_path(name)), table_name=name)
+        if backend == "duckdb" and warehouse.is_partitioned(name):
+            # a view with the one-file table's columns, order and types (ibis passes no struct option)
+            con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM {warehouse.scan_sql(name)}')
+        else:  # a file, or a dataset folder Spark reads natively (partition key last, typed by Spark)
+            con.read_parquet(str(warehouse.table_path(name)), table_name=name)
     return con

@@ -58,6 +58,8 @@ def criticality(
     else:
         cols = ["material", "stage", "supply_risk", "supply_risk_p05", "supply_risk_p95", "economic_importance",
                 "critical", "bottleneck"] + (["delta_supply_risk"] if res.get("scenario") else [])
+        if method == "eu" and "economic_importance_india" in df and df["economic_importance_india"].notna().any():
+            cols[6:6] = ["economic_importance_india", "critical_india_ei"]
         df = df.sort_values("supply_risk", ascending=False)
     title = f"{res['method']} criticality, {res['reporter']} {res['year']}"
     if res.get("scenario"):

@@ -78,6 +78,8 @@ def trade(
         _print_picture(res)
     console.print(f"[bold]{res['reporter_name']} ({res['reporter']})[/] with {partners}, "
                   f"{', '.join(f'CY{y}' for y in res['years'])}, {res['scope']} — {res['source']}")
+    if res.get("bloc"):
+        console.print(res["bloc"]["note"])
     console.print(f"imports {_musd(res['imports_usd'])} M USD, exports {_musd(res['exports_usd'])} M USD, "
                   f"balance {_musd(res['balance_usd'])} M USD")
     if res["by_product"]:
@@ -158,6 +160,8 @@ def dependence(
     console.print(f"[bold]{res['reporter_name']} ({res['reporter']})[/] imports of {what}"
                   f"{' (' + res['products']['stage'] + ')' if res['products']['stage'] else ''}, {res['year']}: "
                   f"{_musd(res['imports_usd'])} M USD from {res['n_suppliers']} suppliers")
+    if res.get("bloc"):
+        console.print(res["bloc"]["note"])
     sup = pd.DataFrame(res["suppliers"])[["rank", "partner", "name", "value_usd", "share"]]
     sup["value_usd"] = sup["value_usd"] / 1e6
     sup["share"] = sup["share"] * 100

@@ -83,12 +83,25 @@ def fta_cmd(
         print_table(sim.unknown_tariffs, title="lines left out: tariff unknown", float_format="{:,.0f}")
     if sim.ge is not None:
         if sim.ge.get("available"):
-            console.print(f"[bold]Structural gravity GE[/] ({sim.ge['panel']}, {sim.ge['year']}, sigma "
-                          f"{sim.ge['sigma']:g}): {sim.ge['scenario']}")
-            print_table(pd.DataFrame(sim.ge["countries"]).T.reset_index(names="country"),
-                        title="GE % changes", float_format="{:,.4f}")
+            ge = sim.ge
+            head = f"[bold]Structural gravity GE[/] ({ge['panel']}, {ge['year']}, sigma {ge['sigma']:g})"
+            for v in ge.get("variants") or [{"name": "", "scenario": ge["scenario"], "countries": ge["countries"]}]:
+                console.print(f"{head}{' ' + v['name'] if v['name'] else ''}: {v['scenario']}")
+                print_table(pd.DataFrame(v["countries"]).T.reset_index(names="country"),
+                            title="GE % changes", float_format="{:,.4f}")
         else:
             console.print(f"GE not run: {sim.ge['reason']}")
+        tf = (sim.ge.get("tariff_factor") or {}).get("all_lines") or {}
+        if tf.get("factor") is not None:
+            cov = "n/a" if tf["coverage"] is None else f"{100 * tf['coverage']:.1f}%"
+            console.print(f"Tariff factor (all traded lines, both directions): {tf['factor']:.5f} over "
+                          f"{tf['lines_used']} lines, {cov} of the pair's trade; sources: {'; '.join(tf['sources'])}")
+            for side, d in tf["sides"].items():
+                f = "unknown" if d["factor"] is None else f"{d['factor']:.5f}"
+                c = "n/a" if d["coverage"] is None else f"{100 * d['coverage']:.1f}%"
+                console.print(f"  {side}: factor {f}, coverage {c} of {d['total']}")
+            for n in tf.get("notes", []):
+                console.print(f"  - {n}")
     for n in sim.notes:
         console.print(f"- {n}")
     for c in charts:

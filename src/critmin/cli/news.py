@@ -10,6 +10,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
+from critmin.cli._output import fmt_inr_crore, fmt_number
 from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, \
     print_table, settings_from
 
@@ -54,13 +55,65 @@ def facts(
         for f in out:
             sys.stdout.write(json.dumps(f, ensure_ascii=False) + "\n")
         return
-    rows = []
-    for f in out:
-        body = {k: v for k, v in f.items() if k not in ("article_id", "type", "evidence", "sources", "source",
-                                                       "published", "article_ids", "note")}
-        rows.append({"article": f["article_id"], "type": f["type"],
-                     "fact": json.dumps(body, ensure_ascii=False)[:110], "evidence": f["evidence"][:80]})
-    print_table(pd.DataFrame(rows), title=f"{len(out)} facts", max_rows=60)
+    rows = [{"article": f.get("article_id") or ", ".join(f.get("article_ids") or []), "type": f["type"],
+             "fact": fact_text(f), "evidence": _clip(f.get("evidence") or "", 90)} for f in out]
+    print_table(pd.DataFrame(rows), title=f"{len(out)} facts (--json for every field)", max_rows=60)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
+def _period_text(p: dict | None) -> str:
+    """``{"kind": "FY", "start": "2019-04", "end": "2020-03"}`` -> ``FY2019-20``; CY -> ``CY2024``."""
+    if not p:
+        return "period not stated"
+    start, end, kind = p.get("start") or "", p.get("end") or "", p.get("kind")
+    if kind == "FY" and start[5:] == "04" and end[5:] == "03":
+        return f"FY{start[:4]}-{end[2:4]}"
+    if kind == "CY" and start[5:] == "01" and end[5:] == "12" and start[:4] == end[:4]:
+        return f"CY{start[:4]}"
+    return start if start == end else f"{start} to {end}"
+
+
+def _money_text(value: float | None, currency: str | None) -> str:
+    if value is None:
+        return "amount not stated"
+    if currency == "INR":
+        return fmt_inr_crore(value)
+    scale, word = (1e9, "bn") if abs(value) >= 1e9 else (1e6, "mn")
+    return f"{currency or 'USD'} {fmt_number(value / scale)} {word}"
+
+
+def fact_text(f: dict) -> str:
+    """One fact in words, e.g. ``IND-PER total trade USD 2.34 bn, FY2019-20`` (every field is in --json)."""
+    t = f["type"]
+    hedge = "about " if f.get("approx") else ""
+    proj = " (projected)" if f.get("projected") else ""
+    if t == "trade_value":
+        sep = "-" if f.get("flow") in ("total", "balance") else " → " if f.get("flow") == "export" else " ← "
+        orig = (f" (stated as {_money_text(f['value_orig'], f.get('currency_orig'))})"
+                if f.get("value_orig") is not None and f.get("currency_orig") not in (None, "USD") else "")
+        return (f"{f['reporter']}{sep}{f['partner']} {f['flow']}: {hedge}{_money_text(f.get('value_usd'), 'USD')}"
+                f"{orig}, {_period_text(f.get('period'))}{proj}")
+    if t == "negotiation_round":
+        when = f.get("start_date") or "date not stated"
+        if f.get("end_date") and f.get("end_date") != f.get("start_date"):
+            when += f" to {f['end_date']}"
+        where = f", {f['venue_city']}" if f.get("venue_city") else ""
+        n = f.get("round_number")
+        return f"{f['agreement']} round {n if n is not None else '?'} {f.get('status')}: {when}{where}"
+    if t == "share":
+        partner = f" from {f['partner']}" if f.get("partner") else ""
+        year = f", {f['year']}" if f.get("year") else ""
+        return f"{f['subject']}{partner}: {hedge}{fmt_number(f['share_pct'])}% {f['measure']} ({f['scope']}){year}{proj}"
+    if t == "policy_measure":
+        parts = f" with {', '.join(f['partners'])}" if f.get("partners") else ""
+        amount = f", {_money_text(f['amount'], f.get('currency'))}" if f.get("amount") is not None else ""
+        subj = f" on {f['subject']}" if f.get("subject") else ""
+        date = f", {f['date']}" if f.get("date") else ""
+        return f"{f['country']} {f['kind']}{subj}{parts} ({f.get('status')}){amount}{date}"
+    return json.dumps({k: v for k, v in f.items() if k not in ("evidence", "sources")}, ensure_ascii=False)
 
 
 @news_app.command("conflicts")

@@ -8,6 +8,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
+from critmin.cli._output import fmt_inr_crore, fmt_number
 from critmin.cli._common import (ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json,
                                  print_table, settings_from)
 
@@ -151,7 +152,8 @@ def contract(
     rows = [(k, c[k]) for k in ("dmt", "grade", "payable_cu_t", "lme_usd_t", "gross_metal_value_usd", "tc_usd",
                                 "rc_usd", "invoice_usd", "freight_usd", "duty_usd", "landed_cost_usd",
                                 "inr_per_usd", "importer_cost_inr", "pen_per_usd", "mine_revenue_pen")]
-    print_table(pd.DataFrame(rows, columns=["item", "value"]), title=res.get("name") or "contract")
+    shown = [(k, fmt_inr_crore(v) if k.endswith("_inr") else fmt_number(v)) for k, v in rows]
+    print_table(pd.DataFrame(shown, columns=["item", "value"]), title=res.get("name") or "contract")
     sens = pd.DataFrame(res["sensitivity"])
     sens = pd.DataFrame({"case": sens["case"], "INR crore": sens["importer_cost_inr"] / 1e7,
                          "cost change %": 100 * sens["importer_cost_change"],
@@ -160,9 +162,10 @@ def contract(
     print_table(sens, title="FX sensitivity")
     if "backtest" in res:
         b = res["backtest"]
-        console.print(f"back-test {b['start']}..{b['end']} ({b['months']} months): importer cost INR "
-                      f"{b['importer_cost_inr']['min']:,.0f}-{b['importer_cost_inr']['max']:,.0f}; mine revenue PEN "
-                      f"{b['mine_revenue_pen']['min']:,.0f}-{b['mine_revenue_pen']['max']:,.0f}")
+        console.print(f"back-test {b['start']}..{b['end']} ({b['months']} months): importer cost "
+                      f"{fmt_inr_crore(b['importer_cost_inr']['min'])} to {fmt_inr_crore(b['importer_cost_inr']['max'])}"
+                      f"; mine revenue PEN {fmt_number(b['mine_revenue_pen']['min'] / 1e6)} to "
+                      f"{fmt_number(b['mine_revenue_pen']['max'] / 1e6)} million")
     if "path" in res:
         pth = pd.DataFrame(res["path"])
         pth = pd.DataFrame({"year": pth["year"].astype(str), "LME USD/t": pth["lme_usd_t"],

@@ -92,8 +92,10 @@ def provenance_rows(provenance) -> list[dict]:
     rows = []
     for table_name, g in df.groupby("table", sort=False):
         first = g.iloc[0].to_dict()
-        first["file"] = ", ".join(str(f) for f in g["file"])
-        first["sha256"] = " ".join(str(h)[:12] for h in g["sha256"])
+        first["files"] = [str(f) for f in g["file"]]
+        first["file"] = ", ".join(first["files"])
+        first["hashes"] = [str(h)[:12] for h in g["sha256"]]
+        first["sha256"] = " ".join(first["hashes"])
         first["n_files"] = len(g)
         rows.append(first)
     return rows

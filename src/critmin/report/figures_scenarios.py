@@ -1,8 +1,10 @@
 """Figures for the scenario models (Plotly); they draw results, they compute nothing.
 
-The route map is a plain equirectangular plot (longitude x latitude) whose background is
-searoute's own marine network, so it renders offline: Plotly geo maps would fetch their
-topojson base map from a CDN.
+The route map is a plain equirectangular plot (longitude x latitude) drawn over the Natural
+Earth 1 shaded-relief raster (public domain, 0.5 degree, the copy that ships inside the
+Cartopy package), with searoute's marine network on top. Everything is embedded in the
+figure, so it renders offline: Plotly geo maps would fetch their topojson base map from a
+CDN. Without Cartopy installed the map falls back to the network alone.
 """
 
 from __future__ import annotations
@@ -102,11 +104,43 @@ def _network_lines() -> tuple[list, list]:
     return xs, ys
 
 
+NATURAL_EARTH_CREDIT = "Base map: Natural Earth 1 shaded relief (public domain), as shipped with Cartopy"
+
+
+@lru_cache(maxsize=1)
+def natural_earth_image() -> str | None:
+    """The Natural Earth 1 shaded-relief raster (720 x 360 px, plate carrée, -180..180 x 90..-90)
+    as a ``data:`` URI, read from the Cartopy package's data folder without importing Cartopy;
+    ``None`` when Cartopy is not installed."""
+    import base64
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("cartopy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        png = Path(root) / "data" / "raster" / "natural_earth" / "50-natural-earth-1-downsampled.png"
+        if png.is_file():
+            return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    return None
+
+
+def _degrees(values: list[int], east: str, west: str) -> list[str]:
+    return [f"{abs(v)}°{east if v > 0 else west if v < 0 else ''}" for v in values]
+
+
 def route_map_figure(routes: list[dict], *, title: str = "Sea routes") -> go.Figure:
-    """Equirectangular map of routes (dicts with ``path``) over searoute's marine network."""
+    """Equirectangular map of routes (dicts with ``path``) over the Natural Earth relief and
+    searoute's marine network; lines are broken where they cross the antimeridian."""
     xs, ys = _network_lines()
     fig = go.Figure()
-    fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(150,150,150,0.35)", width=0.6),
+    base = natural_earth_image()
+    if base is not None:
+        fig.add_layout_image(source=base, xref="x", yref="y", x=-180, y=90, sizex=360, sizey=180,
+                             sizing="stretch", layer="below", opacity=0.9)
+    fig.add_scatter(x=xs, y=ys, mode="lines",
+                    line=dict(color="rgba(60,60,60,0.12)" if base else "rgba(150,150,150,0.35)", width=0.6),
                     hoverinfo="skip", name="shipping network")
     used = set()
     for r in routes:
@@ -130,7 +164,14 @@ def route_map_figure(routes: list[dict], *, title: str = "Sea routes") -> go.Fig
         fig.add_scatter(x=[_CHOKEPOINT_XY[c][0] for c in cps], y=[_CHOKEPOINT_XY[c][1] for c in cps],
                         mode="markers+text", text=[CHOKEPOINT_NAMES[c] for c in cps], textposition="bottom center",
                         marker=dict(symbol="x", size=9, color="#E45756"), name="chokepoints")
+    lons, lats = list(range(-180, 181, 60)), list(range(-60, 61, 30))
     fig.update_layout(template="plotly_white", title=title,
-                      xaxis=dict(range=[-180, 180], title="longitude", zeroline=False),
-                      yaxis=dict(range=[-65, 75], title="latitude", scaleanchor="x", zeroline=False))
+                      xaxis=dict(range=[-180, 180], title=None, zeroline=False, showgrid=False,
+                                 tickvals=lons, ticktext=_degrees(lons, "E", "W")),
+                      yaxis=dict(range=[-65, 75], title=None, scaleanchor="x", zeroline=False, showgrid=False,
+                                 tickvals=lats, ticktext=_degrees(lats, "N", "S")),
+                      legend=dict(orientation="h", y=-0.08))
+    if base is not None:
+        fig.add_annotation(text=NATURAL_EARTH_CREDIT, xref="paper", yref="paper", x=1, y=0, xanchor="right",
+                           yanchor="bottom", showarrow=False, font=dict(size=9, color="#555"))
     return fig

@@ -23,19 +23,24 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import (CriticalityModel, CriticalitySpec, calc_geodep, calc_import_reliance,
                                         calc_instability, calc_wgi_scaled)
+from critmin.domain.criticality.eu import is_critical
 from critmin.domain.criticality.scenario import Lever, apply_levers
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError, WarehouseError
+from critmin.services.criticality_controls import acts_in_force
+from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
+                                                hs4_flows, pick_flows, tradestat_flows)
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
-                                                 ei_from_economy, ei_from_end_uses, material_params,
+                                                 ei_from_economy, ei_from_end_uses, ei_from_eu_end_uses, material_params,
                                                  parameter_tables, read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
 Method = Literal["eu", "geopolrisk", "geodep"]
 __all__ = ["METHODS", "Method", "blocs", "build_spec", "criticality_scores", "geodep_screen", "parameter_tables",
-           "product_map", "read_overrides", "read_scenario", "reporter_members"]
+           "product_map", "read_overrides", "read_scenario", "reporter_members", "scenario_acts"]
 METHODS = ("eu", "geopolrisk", "geodep")
 WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
 BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
@@ -60,8 +65,11 @@ PRODUCT_STAGE_TO_CHAIN = {"ore": "extraction", "intermediate": "processing", "re
 # USGS stage word -> value-chain stage; "production" is resolved per mineral below
 USGS_STAGE_TO_CHAIN = {"mine": "extraction", "refinery": "processing", "smelter": "processing",
                        "primary": "processing", "plant": "processing"}
-USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium", "sulfur", "iron_steel"}
-USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium"}
+USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium_metal", "sulfur", "iron_steel"}
+# source mineral name -> assessed material (applied at once, not in a chain): bauxite is scored as aluminium;
+# titanium is two materials, as in the EU 2023 assessment: "titanium" (ilmenite and rutile concentrates,
+# USGS "Titanium Mineral Concentrates") and "titanium_metal" (sponge: USGS "Titanium Sponge Metal", HS 810820)
+USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium", "titanium": "titanium_metal"}
 
 
 def product_map(warehouse) -> pd.DataFrame:
@@ -113,7 +121,16 @@ def _economy_value_added(warehouse, reporter: str, year: int) -> tuple[pd.Series
         return None
     y = int(acc["year"].max())
     va = acc[acc["year"] == y].set_index("industry")["value_added_usd"].clip(lower=0.0)
-    return va, f"OECD IOT 2023 value added of {reporter} by industry, {y} (max Q over all {len(va)} industries)"
+    return va, (f"OECD IOT 2023 value added of {reporter} by industry (ISIC Rev.4 groupings), {y}; "
+                f"Q_max = the largest of its manufacturing industries")
+
+
+def _num(value, default=np.nan) -> float:
+    """A parameter as float (NaN for missing or empty)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _governance(warehouse, year: int, method: str) -> tuple[pd.DataFrame, int]:
@@ -164,7 +181,7 @@ def _trade(warehouse, year: int) -> pd.DataFrame:
     t = t[t["year"] == year]
     if t.empty:
         raise EmptySelectionError(f"no trade flows for {year} in table trade_flows "
-                                  f"(years present: {sorted(warehouse.read('trade_flows', ['year'])['year'].unique())})")
+                                  f"(years present: {', '.join(str(int(y)) for y in sorted(warehouse.read('trade_flows', ['year'])['year'].unique()))})")
     pm = product_map(warehouse)
     t = t.merge(pm[["hs6", "mineral", "chain_stage"]], on="hs6", how="inner")
     return t[t["exporter"] != t["importer"]]
@@ -196,6 +213,23 @@ def _agreement_partners(warehouse, members: frozenset[str], year: int) -> set[st
     return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - set(members)
 
 
+def _heading_flows(warehouse, members: frozenset[str], year: int) -> dict[str, dict]:
+    """The reporter's ore and heading-level trade (TradeStat, BACI HS4) per (mineral, stage), by source."""
+    products = warehouse.read("products") if warehouse.has("products") else products_table()
+    hs_codes = warehouse.read("hs_codes") if warehouse.has("hs_codes") else None
+    out: dict[str, dict] = {}
+    if warehouse.has("tradestat_imports"):
+        ts = warehouse.read("tradestat_imports")
+        heads = classify_headings(ts["hs_code"].unique(), products, hs_codes, USGS_MINERAL_ALIAS)
+        out["tradestat"] = tradestat_flows(ts, members, year, heads)
+    if warehouse.has("hs4_top_flows"):
+        f = warehouse.read("hs4_top_flows")
+        totals = warehouse.read("hs4_world_totals") if warehouse.has("hs4_world_totals") else None
+        heads = classify_headings(f["hs4"].unique(), products, hs_codes, USGS_MINERAL_ALIAS)
+        out["baci_hs4"] = hs4_flows(f, totals, members, year, heads, metal_content_table())
+    return out
+
+
 # -- assembling the inputs ------------------------------------------------------------------------------
 def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> None:
     known = set(trade["exporter"]) | set(trade["importer"]) | set(gov["country"])
@@ -212,11 +246,15 @@ def _check_reporter(reporter: str, trade: pd.DataFrame, gov: pd.DataFrame) -> No
 def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, method: str = "eu",
                inputs: str | Path | None = None, agreements: bool | None = None,
                parameters: str = DEFAULT_PARAMETERS,
-               share_concentration: float = DEFAULT_SHARE_CONCENTRATION) -> tuple[CriticalitySpec, dict]:
+               share_concentration: float = DEFAULT_SHARE_CONCENTRATION,
+               add_acts: tuple[str, ...] = (), lift_acts: tuple[str, ...] = ()) -> tuple[CriticalitySpec, dict]:
     """Resolve every input of a criticality run from the warehouse and the parameter tables.
 
-    Trade-related variable ``t_c`` (EU method): 1.1 for a supplier with an active export
-    restriction (``trade_restrictions.csv``), ``home_market`` (0.8) for the reporter's own
+    Trade-related variable ``t_c`` (EU method): 1.1 for a supplier with an export restriction in
+    force in the assessed year -- China's export-control acts as dated events (table
+    ``export_control_events``, scope in ``export_control_scope.csv``; ``add_acts`` / ``lift_acts``
+    are event ids a scenario adds or lifts, see :func:`critmin.services.criticality_controls.acts_in_force`)
+    and other countries' measures (``trade_restrictions.csv``) --, ``home_market`` (0.8) for the reporter's own
     producers in global supply and in sourcing (as the EU 2023 assessment treats EU member
     states), 1.0 otherwise; with ``agreements=True`` partners sharing an RTA in force with the
     reporter get ``t_c x agreement_multiplier`` (0.8) in sourcing. ``None`` takes the default of
@@ -239,7 +277,11 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     _check_reporter(reporter, trade, gov)
     members = reporter_members(reporter)
     prod = _production(wh, year)
-    restr = _active_restrictions(tables["trade_restrictions"], year, factors)
+    china = acts_in_force(_need(wh, "export_control_events"), year, factors, add=tuple(add_acts),
+                          lift=tuple(lift_acts))
+    other = _active_restrictions(tables["trade_restrictions"], year, factors).reindex(columns=china.columns)
+    restr = (pd.concat([f for f in (other, china) if not f.empty], ignore_index=True) if not (other.empty and china.empty)
+             else china).fillna({"targets": "", "stage": ""})
     if agreements is None:
         agreements = bool(factors.get("agreement_partners_in_baseline", False))
     fta = _agreement_partners(wh, members, year) if (method == "eu" and agreements) else set()
@@ -251,7 +293,11 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     known_minerals = set(mats["mineral"]) | {m for m, _ in trade_items}
     prod_items = set(map(tuple, prod.loc[prod["mineral"].isin(known_minerals),
                                          ["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
-    items = sorted(trade_items | prod_items)
+    rule = flow_rule()
+    heading = _heading_flows(wh, members, year)
+    heading_items = {k for flows in heading.values() for k, f in flows.items()
+                     if f.has_imports and k[0] in known_minerals}
+    items = sorted(trade_items | prod_items | heading_items)
 
     key = ["mineral", "chain_stage"]
     empty_trade = trade.iloc[0:0]
@@ -267,46 +313,76 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         w = trade_by.get((mineral, stage), empty_trade)
         hs = sorted(w["hs6"].unique())
         info: dict = {"hs6": hs, "basket_hs6": sorted(w.loc[w["hs6"].isin(basket_codes), "hs6"].unique())}
+        baci = None
+        if hs:
+            baci = StageFlows(
+                source="baci_hs6", codes=hs,
+                imports=imp_by.get((mineral, stage), empty_trade)[["exporter", "value_usd", "qty_t"]],
+                exports=exp_by.get((mineral, stage), empty_trade)[["qty_t"]],
+                world=w.groupby("exporter", as_index=False)["value_usd"].sum(),
+                label=f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}", period=f"CY{year}",
+                basis="calendar year, BACI reconciled values (USD) and quantities (tonnes, gross weight)")
+        pick = pick_flows(mineral, stage, {"baci_hs6": baci, **{name: flows.get((mineral, stage))
+                                                                 for name, flows in heading.items()}}, rule)
+        src_flows, qty_flows, world_flows = pick["sourcing"], pick["quantities"], pick["world"]
+        info["flow_sources"] = list(flow_sources(mineral, stage, rule))
         # global supply: USGS production shares, else world export shares (proxy)
         pr = prod_by.get((mineral, stage), prod.iloc[0:0])
         if not pr.empty:
             gs = pr.groupby("iso3")["tonnes"].sum()
             info["global_supply_source"] = (f"{USGS_SOURCE}: world {stage} production by country, "
                                             f"{int(pr['year'].iloc[0])}")
-        elif hs:
-            gs = w.groupby("exporter")["value_usd"].sum()
-            info["global_supply_source"] = (f"proxy: world export shares by value, {BACI_SOURCE} HS6 "
-                                            f"{', '.join(hs)}, {year} (no USGS production for this stage)")
+        elif world_flows is not None:
+            gs = world_flows.world.set_index("exporter")["value_usd"]
+            info["global_supply_source"] = (f"proxy: world export shares by value, {world_flows.label} "
+                                            f"(no USGS production for this stage)")
+        elif src_flows is not None:
+            gs = pd.Series(dtype=float)  # sourcing-only case of the guidelines
+            info["global_supply_source"] = ("none: no USGS production and no world export table for this stage; "
+                                            "scored on sourcing only (SR = HHI_WGI,t(sourcing) x (1 - EoL_RIR) x SI_SR)")
         else:
             continue
         gs = gs[gs > 0]
-        gs_share = gs / gs.sum()
-        # importer sourcing: domestic production + imports by partner
-        m_rows = imp_by.get((mineral, stage), empty_trade)
-        x_rows = exp_by.get((mineral, stage), empty_trade)
+        gs_share = gs / gs.sum() if len(gs) else gs
+        # importer sourcing: domestic production + imports by partner (first source of the rule with imports)
         dom_by = pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
         dom_t = float(dom_by.sum())
-        m_t, x_t = float(m_rows["qty_t"].sum(skipna=True)), float(x_rows["qty_t"].sum(skipna=True))
         src_share = pd.Series(dtype=float)
         ir = np.nan
         dom_frac = 0.0
-        if not m_rows.empty and m_rows["value_usd"].sum() > 0:
-            by_partner = m_rows.groupby("exporter")["value_usd"].sum()
+        if src_flows is not None and qty_flows is None and dom_t > 0:
+            info["sourcing_note"] = (f"{src_flows.label} has no quantities and no other source has them, so import "
+                                     f"reliance (tonnes against domestic production) is unknown: global supply only")
+            src_flows = None
+        if src_flows is not None:
+            by_partner = src_flows.imports.groupby("exporter")["value_usd"].sum()
             by_partner = by_partner[by_partner > 0]
-            ir = float(calc_import_reliance(dom_t, m_t, x_t))
-            dom_frac = dom_t / (dom_t + m_t) if (dom_t + m_t) > 0 else 0.0
+            if qty_flows is not None:
+                m_t = float(qty_flows.imports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                x_t = float(qty_flows.exports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                ir = float(calc_import_reliance(dom_t, m_t, x_t))
+                ir_src = (f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
+                          f"M, X: {qty_flows.label} quantities ({qty_flows.qty_note})")
+            else:  # no tonnes anywhere, but no domestic production either: every tonne used is imported
+                m_t = x_t = np.nan
+                ir = 1.0
+                ir_src = (f"P: no domestic production reported (0), so IR = 1 whatever the unit; M: {src_flows.label} "
+                          f"(values; no quantities); exports are not in the source and are taken as 0")
+            dom_frac = dom_t / (dom_t + m_t) if (dom_t > 0 and (dom_t + m_t) > 0) else 0.0
             if method == "eu":
                 src_share = by_partner / by_partner.sum() * (1 - dom_frac)
                 if dom_frac > 0:
                     src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
             else:
                 src_share = by_partner / by_partner.sum()
-            info["sourcing_source"] = (f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}"
-                                       + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else ""))
-            info["import_reliance"] = {"value": ir, "production_t": dom_t, "imports_t": m_t, "exports_t": x_t,
+            info["sourcing_source"] = (src_flows.label + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else ""))
+            info["sourcing"] = src_flows.record()
+            info["import_reliance"] = {"value": ir, "production_t": dom_t,
+                                       "imports_t": None if np.isnan(m_t) else m_t,
+                                       "exports_t": None if np.isnan(x_t) else x_t,
                                        "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
-                                       "source": f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
-                                                 f"M, X: {BACI_SOURCE} quantities (gross weight)"}
+                                       "period": qty_flows.period if qty_flows is not None else src_flows.period,
+                                       "source": ir_src}
         else:
             info["sourcing_source"] = None  # "global supply only" case of the guidelines
         params = dict(material_params(mats, mineral, stage))
@@ -332,6 +408,17 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             params["si_ei_low"] = params["si_ei_high"] = 1.0
         else:
             ei_base = ei_val / si_ei if (si_ei and not np.isnan(si_ei) and not np.isnan(ei_val)) else np.nan
+        info["economic_importance_eu"] = {"value": _num(params.get("economic_importance")),
+                                          "source": f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": ")
+                                          if not np.isnan(_num(params.get("economic_importance"), np.nan)) else None}
+        india = (ei_from_eu_end_uses(params.get("eu_material"), *economy_va) if economy_va is not None
+                 and reporter not in blocs() else None)
+        pub_si = _num(params.get("si_ei"), np.nan)
+        info["economic_importance_india"] = None if india is None else {
+            "value": None if np.isnan(india["ei_base"] * pub_si) else india["ei_base"] * pub_si, **india,
+            "si_ei": None if np.isnan(pub_si) else pub_si,
+            "formula": "EI = 10 * sum_i A_i Q_i / Q_max * SI_EI; A: EU 2023 end-use shares (NACE -> OECD industry), "
+                       "Q: the reporter's value added by industry, Q_max: its largest manufacturing industry"}
         item_rows.append({
             "material": mineral, "stage": stage, "import_reliance": ir, "domestic_fraction": dom_frac,
             "eol_rir": params["eol_rir"], "eol_rir_low": params["eol_rir_low"], "eol_rir_high": params["eol_rir_high"],
@@ -369,8 +456,12 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
             src_rows.append({"item": idx, "country": c, "share": float(s), "t": t_of(c, True) if method == "eu" else 1.0})
         for r in act.itertuples(index=False):
             if method == "eu":
-                t_notes.append({"country": r.country, "measure": r.measure, "t": r.t, "since": r.date_from,
-                                "targets": r.targets or "all", "source": r.source})
+                note = {"country": r.country, "measure": r.measure, "t": r.t, "since": r.date_from,
+                        "targets": r.targets or "all", "source": r.source}
+                if isinstance(r.event_id, str):
+                    note.update({"act": r.announcement, "event_id": r.event_id, "url": r.url,
+                                 "in_force_date": r.in_force_date})
+                t_notes.append(note)
         for c, (v, s) in t_over.items():
             t_notes.append({"country": c, "measure": "user override", "t": v, "source": s})
         info.update({
@@ -421,9 +512,10 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
 
 
 # -- scenarios ---------------------------------------------------------------------------------------
-def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Lever]]:
-    """Parse a scenario YAML file into levers (see ``docs/criticality.md``)."""
-    path = Path(path)
+LEVER_TYPES = ("export_restriction", "fta", "export_control")
+
+
+def _scenario_doc(path: Path) -> dict:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -432,6 +524,45 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
         raise DataFormatError(path, f"not valid UTF-8 YAML ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("levers"), list) or not doc["levers"]:
         raise DataFormatError(path, "expected a mapping with a non-empty list 'levers'", field="levers")
+    for i, lv in enumerate(doc["levers"], start=1):
+        if not isinstance(lv, dict):
+            raise DataFormatError(path, "each lever must be a mapping", row=i)
+        if lv.get("type") not in LEVER_TYPES:
+            raise DataFormatError(path, f"type must be one of {', '.join(LEVER_TYPES)}, got {lv.get('type')!r}",
+                                  row=i, field="type")
+    return doc
+
+
+def scenario_acts(path: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The export-control acts a scenario adds and lifts (levers ``type: export_control``).
+
+    A lever ``{type: export_control, act: CN-2025-18, action: add}`` applies the act in the assessed
+    year whatever its dates; ``action: lift`` leaves it out. Returns ``(add, lift)`` event ids.
+    """
+    path = Path(path)
+    add, lift = [], []
+    for i, lv in enumerate(_scenario_doc(path)["levers"], start=1):
+        if lv["type"] != "export_control":
+            continue
+        act, action = lv.get("act"), lv.get("action", "add")
+        if not isinstance(act, str) or not act:
+            raise DataFormatError(path, "an export_control lever needs 'act' (an event id of table "
+                                        "export_control_events, e.g. CN-2025-18)", row=i, field="act")
+        if action not in ("add", "lift"):
+            raise DataFormatError(path, f"action must be add or lift, got {action!r}", row=i, field="action")
+        (add if action == "add" else lift).append(act)
+    return tuple(add), tuple(lift)
+
+
+def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Lever]]:
+    """Parse a scenario YAML file into levers on the spec (see ``docs/criticality.md``).
+
+    ``export_control`` levers (acts added or lifted) are not levers on the spec: they change which
+    acts are in force, and :func:`criticality_scores` rebuilds the spec with them
+    (:func:`scenario_acts`).
+    """
+    path = Path(path)
+    doc = _scenario_doc(path)
     factors = trade_factors()
     items = spec.items
     levers = []
@@ -439,8 +570,8 @@ def read_scenario(path: str | Path, spec: CriticalitySpec) -> tuple[str, list[Le
         if not isinstance(lv, dict):
             raise DataFormatError(path, "each lever must be a mapping", row=i)
         kind = lv.get("type")
-        if kind not in ("export_restriction", "fta"):
-            raise DataFormatError(path, f"type must be export_restriction or fta, got {kind!r}", row=i, field="type")
+        if kind == "export_control":
+            continue
         country = lv.get("supplier" if kind == "export_restriction" else "partner")
         if not (isinstance(country, str) and len(country) == 3 and country.isupper()):
             raise DataFormatError(path, f"expected an ISO3 code, got {country!r}", row=i,
@@ -531,10 +662,17 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     frame = base
     if scenario is not None:
         scen_name, levers = read_scenario(scenario, spec)
-        gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
-        spec2 = CriticalitySpec(items=spec.items, global_supply=gs, sourcing=src, governance=spec.governance,
-                                method=spec.method, share_concentration=spec.share_concentration,
-                                renormalise_shares=spec.renormalise_shares)
+        add, lift = scenario_acts(scenario)
+        base_spec = spec
+        if add or lift:  # acts added or lifted change t_c: resolve the inputs again with them
+            base_spec, prov = build_spec(settings, reporter, year, method=method, inputs=inputs,
+                                         agreements=agreements, parameters=parameters,
+                                         share_concentration=share_concentration, add_acts=add, lift_acts=lift)
+        gs, src = apply_levers(base_spec.global_supply, base_spec.sourcing, levers)
+        spec2 = CriticalitySpec(items=base_spec.items, global_supply=gs, sourcing=src,
+                                governance=base_spec.governance, method=base_spec.method,
+                                share_concentration=base_spec.share_concentration,
+                                renormalise_shares=base_spec.renormalise_shares)
         frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
         for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
             frame[f"baseline_{col}"] = base[col].to_numpy()
@@ -542,6 +680,14 @@ def criticality_scores(settings: Settings, reporter: str = "IND", year: int = 20
     records = []
     for row in frame.to_dict("records"):
         row["inputs"] = prov[(row["material"], row["stage"])]
+        if method == "eu":  # EI of the EU (published, the default proxy) and of the reporter's own economy
+            ei_eu = row["inputs"]["economic_importance_eu"]["value"]
+            ei_in = (row["inputs"]["economic_importance_india"] or {}).get("value")
+            sr = row["supply_risk"]
+            row["economic_importance_eu"] = ei_eu
+            row["economic_importance_india"] = ei_in
+            row["critical_eu_ei"] = None if ei_eu is None or pd.isna(sr) else bool(is_critical(ei_eu, sr))
+            row["critical_india_ei"] = None if ei_in is None or pd.isna(sr) else bool(is_critical(ei_in, sr))
         records.append(row)
     return {"method": method, "reporter": reporter, "year": year, "draws": draws, "seed": seed,
             "scenario": scen_name, "parameters": parameters,

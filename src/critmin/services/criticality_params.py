@@ -172,14 +172,53 @@ def oecd_industry_of_nace(sector: str) -> str | None:
     return None
 
 
+def is_manufacturing(code: str) -> bool:
+    """Whether a NACE Rev.2 division (``C27``) or OECD industry (``C31T33``) is manufacturing (section C)."""
+    return str(code).strip().upper().startswith("C")
+
+
+def manufacturing_max(q: pd.Series) -> tuple[float, str] | None:
+    """``Q_max`` of the EI scale: the largest manufacturing sector of ``q`` (index: sector codes), or None."""
+    manuf = q[[is_manufacturing(c) for c in q.index]]
+    if manuf.empty or not np.isfinite(manuf.max()) or manuf.max() <= 0:
+        return None
+    return float(manuf.max()), str(manuf.idxmax())
+
+
+def ei_base_from_shares(shares: pd.Series, industry_va: pd.Series) -> tuple[float, dict]:
+    """``EI_base = 10 * sum_i A_i Q_i / Q_max`` from end-use shares by NACE division and value added by OECD industry.
+
+    The NACE keys of ``shares`` are mapped with :func:`oecd_industry_of_nace` and summed within an
+    industry (a grouped industry such as ``C31T33`` gets the shares of C31, C32 and C33). ``Q_max`` is
+    the economy's largest **manufacturing** industry, as the EU studies scale EI by the largest
+    manufacturing NACE sector (see :func:`critmin.domain.criticality.calc_economic_importance`).
+
+    Raises
+    ------
+    DataFormatError
+        A key that is not a NACE division.
+    """
+    ind = pd.Series([oecd_industry_of_nace(k) for k in shares.index], index=shares.index)
+    if ind.isna().any():
+        raise DataFormatError("--inputs", f"end-use sector {ind.index[ind.isna()][0]!r} is not a NACE Rev.2 "
+                                          f"division (e.g. C27)", field="key")
+    top = manufacturing_max(industry_va)
+    a = shares.astype(float).groupby(ind).sum()
+    unmatched = sorted(set(a.index) - set(industry_va.index))
+    a = a.reindex(industry_va.index).fillna(0.0)
+    if top is None:
+        return float("nan"), {"unmatched_industries": unmatched}
+    base = float(calc_economic_importance(a.to_numpy(), industry_va.to_numpy(float), 1.0, q_max=top[0]))
+    return base, {"q_max": top[0], "q_max_industry": top[1], "industries": {k: round(float(v), 4) for k, v in a[a > 0].items()},
+                  "unmatched_industries": unmatched}
+
+
 def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
                     label: str) -> tuple[float, str] | None:
     """EI before substitution from the user's end-use shares and an economy's value added by industry.
 
-    ``EI_base = 10 * sum_i A_i Q_i / max_i Q_i`` over the OECD industries ``i`` of ``industry_va``
-    (the economy's full table, so ``max Q`` is its largest industry); the NACE two-digit keys of the
-    ``end_use_share`` rows are mapped with :func:`oecd_industry_of_nace` and summed within an
-    industry (a grouped industry such as ``C31T33`` gets the shares of C31, C32 and C33). ``None``
+    ``EI_base = 10 * sum_i A_i Q_i / Q_max`` over the OECD industries ``i`` of ``industry_va``, with
+    ``Q_max`` the economy's largest manufacturing industry (:func:`ei_base_from_shares`). ``None``
     when the mineral has no end-use shares.
 
     Raises
@@ -190,13 +229,42 @@ def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
     shares = ov[(ov["mineral"] == mineral) & (ov["parameter"] == "end_use_share")]
     if shares.empty or industry_va.empty:
         return None
-    ind = shares["key"].map(oecd_industry_of_nace)
-    if ind.isna().any():
-        raise DataFormatError("--inputs", f"end-use sector {shares['key'][ind.isna()].iloc[0]!r} of {mineral} "
-                                          f"is not a NACE Rev.2 division (e.g. C27)", field="key")
-    a = shares["value"].astype(float).groupby(ind).sum().reindex(industry_va.index).fillna(0.0)
-    base = float(calc_economic_importance(a.to_numpy(), industry_va.to_numpy(float), 1.0))
+    base, _ = ei_base_from_shares(shares.set_index("key")["value"].astype(float), industry_va)
     return base, f"{'; '.join(sorted(set(shares['source'])))}; Q: {label}"
+
+
+def eu_end_use_shares() -> pd.DataFrame:
+    """The EU 2023 study's end-use shares per material and NACE Rev.2 division (``eu_end_use_shares_2023.csv``).
+
+    Columns ``eu_material, nace, share, applications, source``; uses with no NACE sector (``Other``)
+    have an empty ``nace`` and are not counted in EI, as in the study.
+    """
+    t = _package_csv("eu_end_use_shares_2023.csv")
+    t["share"] = pd.to_numeric(t["share"])
+    return t
+
+
+def eu_sector_value_added() -> pd.Series:
+    """EU-27 value added (EUR million) per NACE Rev.2 division that the EU 2023 study used for EI."""
+    t = _package_csv("eu_sector_value_added_2023.csv")
+    return pd.to_numeric(t.set_index("nace")["value_added_meur"])
+
+
+def ei_from_eu_end_uses(eu_material: str | None, industry_va: pd.Series, label: str,
+                        shares: pd.DataFrame | None = None) -> dict | None:
+    """An economy's EI before substitution from the EU 2023 end-use shares of ``eu_material`` (a labelled proxy).
+
+    ``EI_base = 10 * sum_i A_i Q_i / Q_max`` with ``A`` the EU study's shares of the material's end uses
+    (NACE divisions, mapped to OECD industries) and ``Q`` the economy's value added by industry
+    (:func:`ei_base_from_shares`). ``None`` when the study lists no shares for the material.
+    """
+    shares = eu_end_use_shares() if shares is None else shares
+    rows = shares[(shares["eu_material"] == eu_material) & (shares["nace"] != "")]
+    if not eu_material or rows.empty or industry_va.empty:
+        return None
+    base, detail = ei_base_from_shares(rows.groupby("nace")["share"].sum(), industry_va)
+    return {"ei_base": base, **detail, "end_use_source": rows["source"].iloc[0] + " (EU shares as a proxy for the importer's)",
+            "value_added_source": label}
 
 
 def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
@@ -206,8 +274,9 @@ def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None
 
     * Several ``end_use_share`` rows of one mineral for one sector are summed (``A_s`` is the
       total share of that sector).
-    * ``max_s Q_s`` is taken over every ``sector_value_added`` row (the economy's full sector
-      table), so a mineral's EI does not depend on which sectors its own shares name.
+    * ``Q_max`` is the largest manufacturing (NACE section C) ``sector_value_added`` row, or the largest
+      row when none is manufacturing, taken over every row (the economy's full sector table), so a
+      mineral's EI does not depend on which sectors its own shares name.
     * Two ``sector_value_added`` rows for one sector are an error naming both rows (a sector's
       value added is one number; adding them would double-count).
 
@@ -234,18 +303,21 @@ def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None
         raise DataFormatError("--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no "
                                           f"sector_value_added row", field="key")
     a = a_given.reindex(q.index).fillna(0.0)
-    base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0))
+    top = manufacturing_max(q)
+    base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0, q_max=top[0] if top else None))
     srcs = "; ".join(sorted(set(shares["source"]) | set(va["source"])))
     return base, srcs
 
 
 def blocs() -> dict[str, dict]:
-    """Economies assessed as one importer (``criticality_data/blocs.yaml``), e.g. ``EU27``."""
-    with resources.files(DATA_PACKAGE).joinpath("blocs.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """Economies assessed as one importer (``classify/blocs.yaml``), e.g. ``EU27``."""
+    from critmin.classify.blocs import blocs as _blocs
+
+    return _blocs()
 
 
 def reporter_members(reporter: str) -> frozenset[str]:
     """The ISO3 codes a reporter stands for: its members for a bloc, else the reporter itself."""
-    bloc = blocs().get(reporter)
-    return frozenset(bloc["members"]) if bloc else frozenset({reporter})
+    from critmin.classify.blocs import bloc_members
+
+    return bloc_members(reporter)

@@ -110,12 +110,12 @@ def dependence_table(settings: Settings, reporter: str, *, year: int | None = No
         wh = ensure_tables(settings, ("trade_flows", "countries", "products"), progress=progress)
         con = connect(wh, backend, tables=[t for t in ("trade_flows", "governance") if wh.has(t)])
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
-    rep = x.country(reporter)
+    rep = x.reporter(reporter)
     part = x.country(partner) if partner else None
     yrs = x.years([year] if year is not None else None)
     sel = mineral_stage_selections()
     by = ["mineral", "stage"]
-    flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=sorted(set(sel["hs6"])))
+    flows = ex.select_flows(x.flows(rep), years=yrs, hs6=sorted(set(sel["hs6"])))
     codes = ibis.memtable(sel[["mineral", "stage", "hs6"]])
 
     # suppliers of each pair: value, share and rank (one query)

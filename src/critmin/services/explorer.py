@@ -23,6 +23,7 @@ from typing import Iterable, Literal, Sequence
 
 import pandas as pd
 
+from critmin.classify.blocs import bloc_members, bloc_name, resolve_bloc
 from critmin.classify import (normalize_hs, product_labels, products_for, resolve_country,
                               resolve_mineral, resolve_stage)
 from critmin.classify._hints import hint
@@ -85,7 +86,30 @@ class Explorer:
     def country(self, code: str) -> str:
         return resolve_country(code, self.countries)
 
+    def reporter(self, code: str) -> str:
+        """A reporter: a bloc code (``EU27``, ``EU``, ``European Union``) or a country (:meth:`country`)."""
+        return resolve_bloc(code) or self.country(code)
+
+    def flows(self, reporter: str):
+        """``trade_flows`` as seen by ``reporter``: for a bloc, its members as one economy
+        (member codes relabelled to the bloc, trade between members dropped)."""
+        flows = self.table("trade_flows")
+        if resolve_bloc(reporter) != reporter:
+            return flows
+        return ex.as_bloc(flows, reporter, bloc_members(reporter))
+
+    def bloc_scope(self, reporter: str) -> dict | None:
+        """For a bloc reporter, what its figures cover (members, extra-bloc trade); else ``None``."""
+        if resolve_bloc(reporter) != reporter:
+            return None
+        members = sorted(bloc_members(reporter))
+        return {"code": reporter, "n_members": len(members), "members": members,
+                "note": f"extra-{reporter} trade: the {len(members)} members' trade with countries outside "
+                        f"the bloc; trade between members is left out"}
+
     def name_of(self, iso3: str) -> str:
+        if bloc_name(iso3):
+            return bloc_name(iso3)
         hit = self.countries[(self.countries["iso3"] == iso3)].sort_values("is_current", ascending=False)
         return str(hit["name"].iloc[0]) if len(hit) else iso3
 
@@ -265,7 +289,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
         No flow in the selection.
     """
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
-    rep = x.country(reporter)
+    rep = x.reporter(reporter)
     parts = sorted({x.country(p) for p in partners}) if partners else None
     per = parse_period(period) if period is not None else None
     yrs = x.years(years if years is not None or per is None else [per.year])
@@ -275,7 +299,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
         from critmin.services.trade_picture import trade_picture
 
         picture = trade_picture(settings, rep, parts[0], per or calendar_year(max(yrs)), warehouse=x.warehouse)
-    flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=prods.hs6)
+    flows = ex.select_flows(x.flows(rep), years=yrs, hs6=prods.hs6)
     by_product = ex.trade_by_product(flows, rep, partners=parts).to_pandas()
     # an explicit product selection with no flow is an empty selection; without one, a pair whose only
     # data are its totals or detail outside the BACI extract still has a picture
@@ -312,7 +336,7 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
         "imports_usd": imports, "exports_usd": exports, "balance_usd": exports - imports,
         "by_product": rows, "by_partner": partner_rows, "series": series,
         "years_without_data": sorted(set(yrs) - {r["year"] for r in series}),
-        "source": SOURCE_NOTE, "backend": backend,
+        "source": SOURCE_NOTE, "backend": backend, "bloc": x.bloc_scope(rep),
     }
     if picture is not None:
         out.update({k: picture[k] for k in ("total", "explained", "coverage", "reconciliation", "precedence")})
@@ -356,10 +380,31 @@ def _domestic_production(x: Explorer, iso3: str, mineral: str, stage: str, year:
 
 
 def _domestic_production_in(p: pd.DataFrame, iso3: str, mineral: str, stage: str, year: int) -> dict | None:
-    """:func:`_domestic_production` over rows of ``mineral_production`` already in memory."""
+    """:func:`_domestic_production` over rows of ``mineral_production`` already in memory.
+
+    For a bloc, the sum over its members that USGS lists, each at its own nearest year
+    (a member USGS does not list counts as 0, as for a country); ``members_listed`` names them.
+    """
     p = p[(p["mineral"] == mineral) & (p["stage"] == stage)]
     if p.empty:
         return None
+    members = bloc_members(iso3)
+    if len(members) == 1:
+        return _member_production(p, iso3, year)
+    listed = sorted(set(p["iso3"]) & members)
+    parts = [_member_production(p, m, year) for m in listed]
+    if any(r["tonnes"] is None for r in parts):
+        bad = [m for m, r in zip(listed, parts) if r["tonnes"] is None]
+        return {"tonnes": None, "year": int(year), "value_text": f"not a number for {', '.join(bad)}",
+                "unit": "metric tons", "is_estimate": False}
+    return {"tonnes": float(sum(r["tonnes"] for r in parts)), "year": max([r["year"] for r in parts] or [year]),
+            "value_text": f"sum of {len(listed)} members USGS lists ({', '.join(listed) or 'none'}); "
+                          f"other members not listed (treated as 0)",
+            "unit": "metric tons", "is_estimate": any(r["is_estimate"] for r in parts), "members_listed": listed}
+
+
+def _member_production(p: pd.DataFrame, iso3: str, year: int) -> dict:
+    """One country's USGS production (rows of one mineral and stage), nearest year to ``year``."""
     here = p[(p["iso3"] == iso3)]
     if here.empty:
         # USGS lists the main producers only; absence means no significant production
@@ -411,7 +456,7 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
         net_import_reliance_detail``, and with ``years`` also ``series, years_without_data``.
     """
     x = Explorer.open(settings, backend=backend, con=con, progress=progress)
-    rep = x.country(reporter)
+    rep = x.reporter(reporter)
     prods = x.products(hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
     if years is None:
         return _dependence_in(x, rep, prods, x.years([year] if year is not None else None), top_n, focus, backend)
@@ -440,7 +485,7 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
 def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[int], top_n: int, focus: str,
                    backend: str) -> dict:
     """:func:`dependence` for one year (``yrs`` holds it)."""
-    flows = ex.select_flows(x.table("trade_flows"), years=yrs, hs6=prods.hs6)
+    flows = ex.select_flows(x.flows(rep), years=yrs, hs6=prods.hs6)
     imports = flows.filter(flows.importer == rep)
     shares = ex.supplier_shares(imports, by=["importer"])
     sup = shares.order_by("rank").to_pandas()
@@ -475,7 +520,7 @@ def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[i
         out.update(wgi_weighted_hhi=float(w["wgi_weighted_hhi"]), wgi_year=gy,
                    wgi_coverage=float(w["wgi_coverage"]))
     out.update(_net_import_reliance(x, rep, prods, totals, yrs[0]))
-    out.update(source=SOURCE_NOTE, backend=backend)
+    out.update(source=SOURCE_NOTE, backend=backend, bloc=x.bloc_scope(rep))
     return out
 
 
@@ -514,6 +559,7 @@ def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals:
             "net_import_reliance_detail": {
                 "imports_metal_t": m, "exports_metal_t": xq, "production_t": prod["tonnes"],
                 "production_year": prod["year"], "production_stage": usgs_stage,
+                "production_basis": prod["value_text"] if prod.get("members_listed") is not None else None,
                 "production_is_estimate": prod["is_estimate"], "metal_content_factors": factors,
                 "formula": "(M - X) / (P + M - X), tonnes of contained metal"},
             "net_import_reliance_note": None}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,8 +24,12 @@ from critmin.domain.policy.schedule import FtaScenario, SideSchedule
 from critmin.domain.policy.smart import (
     DEFAULT_EXPORT_SUPPLY_ELASTICITY, DEFAULT_IMPORT_DEMAND_ELASTICITY, DEFAULT_SUBSTITUTION_ELASTICITY, SmartModel,
 )
+from critmin.domain.policy.tariff_factor import (
+    CHILE_MFN_RATE, CHILE_MFN_SOURCE, PairTariffModel, SideTariffs, rates_after,
+)
 from critmin.domain.policy.tariffs import TariffTable
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
+from critmin.periods import financial_year
 from critmin.sources.tariffs import (
     bundled_scenario, bundled_scenarios, read_elasticities, read_schedule, read_tariffs, starter_tariffs,
 )
@@ -200,7 +204,8 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
                  substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
                  export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
                  import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
-                 tradestat: bool = True, ge: bool = False, panel: str | Path | None = None) -> FtaSimulation:
+                 tradestat: bool = True, ge: bool = False, panel: str | Path | None = None,
+                 tariff_factor: "TariffFactorBasis" = "all-lines") -> FtaSimulation:
     """Simulate an FTA between ``reporter`` and ``partner`` with WITS-SMART, year by year.
 
     Parameters
@@ -230,6 +235,9 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
         Also run the structural-gravity GE model (see :func:`simulate_fta_ge`).
     panel : path, optional
         Gravity panel CSV for ``ge`` (default the warehouse table ``gravity_panel``).
+    tariff_factor : {"all-lines", "smart-lines"}, keyword-only
+        How ``ge`` sizes the tariff variant: the agreement's cuts on all traded lines weighted by
+        the pair's trade (:func:`pair_tariff_factor`, default) or the SMART critical-mineral lines.
 
     Returns
     -------
@@ -238,6 +246,8 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     reporter, partner = reporter.upper(), partner.upper()
     if reporter == partner:
         raise ValueError("reporter and partner must differ")
+    if tariff_factor not in TARIFF_FACTOR_BASES:
+        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
     if utilisation is not None and not 0.0 <= utilisation <= 1.0:
         raise ValueError(f"utilisation must be in [0, 1], got {utilisation}")
     scenario = read_schedule(schedule) if schedule else bundled_scenario(reporter, partner)
@@ -346,7 +356,7 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     sim = FtaSimulation(scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage,
                         notes, params)
     if ge:
-        sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim)
+        sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
     return sim
 
 
@@ -374,23 +384,29 @@ def fta_outlook(settings: Settings, reporter: str, partner: str, *,
 
 
 def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: str | Path | None = None,
-                    sim: FtaSimulation | None = None) -> dict[str, Any]:
+                    sim: FtaSimulation | None = None, tariff_factor: "TariffFactorBasis" = "all-lines"
+                    ) -> dict[str, Any]:
     """Structural-gravity GE counterpart of the agreement (Yotov et al. 2016 panel), where the data allow.
 
     Uses :func:`critmin.services.gravity.run_ge` on the AGTPA panel (``panel`` file, else the
     warehouse table ``gravity_panel``), last panel year. If the pair has no agreement in that
     year the scenario is ``rta_on`` (RTA effect from the panel PPML); if it already has one
     (India-Chile PTA, coded from 2005), the deepening is mapped to an iceberg trade-cost change
-    between the pair equal to the trade-weighted tariff factor ``(1 + t1)/(1 + t0)`` of the SMART
-    lines at full phase-in (both sides). Returns ``available: False`` with the reason when the
-    panel is missing or does not cover both countries (it has 69 countries: IND and CHL, not
-    PER or NZL).
+    between the pair equal to the tariff factor ``sum_l w_l (1 + t'_l)/(1 + t_l)`` at full
+    phase-in: with ``tariff_factor="all-lines"`` (default) the agreement's cuts on every traded
+    line with a known rate, weighted by the pair's trade in both directions
+    (:func:`pair_tariff_factor`); with ``"smart-lines"`` the SMART critical-mineral lines only.
+    Both factors are in the output (``tariff_factor``). Returns ``available: False`` with the
+    reason when the panel is missing or does not cover both countries (it has 69 countries:
+    IND and CHL, not PER or NZL).
     """
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import load_panel, run_ge
 
+    if tariff_factor not in TARIFF_FACTOR_BASES:
+        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
     if panel is None:
-        partner_ge = _partner_panel_ge(settings, reporter, partner, sim)
+        partner_ge = _partner_panel_ge(settings, reporter, partner, sim, tariff_factor)
         if partner_ge is not None:
             return partner_ge
     if panel is not None:
@@ -419,19 +435,18 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
         scenario = GEScenario.rta_on([reporter, partner])
         how = f"new agreement: rta switched on for {reporter}-{partner} (RTA effect estimated on the panel)"
     else:
-        if sim is None:
-            return {"available": False, "reason": f"{reporter}-{partner} already has an agreement in the panel "
-                                                  f"({year}); a SMART run is needed to size the deepening"}
-        factor = _smart_cost_factor(sim)
+        factor, sized, factor_rec = _tariff_factor_for_ge(settings, reporter, partner, sim, tariff_factor)
         if factor is None:
-            return {"available": False, "reason": "no preferential trade to size the trade-cost change"}
+            return {"available": False, "tariff_factor": factor_rec,
+                    "reason": f"{reporter}-{partner} already has an agreement in the panel ({year}) and no "
+                              f"preferential trade with a known tariff sizes the deepening ({tariff_factor})"}
         scenario = GEScenario.cost_change(factor, [reporter, partner])
-        how = (f"deepening of the existing agreement: iceberg trade costs between {reporter} and {partner} x "
-               f"{factor:.5f} (trade-weighted tariff factor of the SMART lines at full phase-in)")
+        how = f"deepening of the existing agreement: {sized}"
     res = run_ge(df, scenario, year=year)
     f = res.to_frame().set_index("country")
     cols = ["real_gdp_pct", "exports_pct", "imr_pct", "omr_pct", "price_pct"]
-    return {"available": True, "panel": origin, "year": year, "sigma": res.sigma, "scenario": how,
+    extra = {"tariff_factor": factor_rec} if has_rta else {}
+    return {"available": True, "panel": origin, "year": year, "sigma": res.sigma, "scenario": how, **extra,
             "countries": {c: {k: float(f.loc[c, k]) for k in cols} for c in (reporter, partner)},
             "world_real_gdp_pct_mean": float(f["real_gdp_pct"].mean()),
             "cost_model": {k: v for k, v in res.cost_model.items() if k in ("year", "coefficients", "rta_panel")},
@@ -456,11 +471,13 @@ def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
     return float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
 
 
-def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None") -> dict | None:
+def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None",
+                      basis: "TariffFactorBasis" = "all-lines") -> dict | None:
     """GE on the partner panel (IMF DOTS 2019 + OECD domestic sales + GeoDist + WTO RTAs) when it is built.
 
     The RTA effect is the AGTPA panel estimate (warehouse ``gravity_panel``); the tariff variant uses
-    the SMART lines' trade-weighted tariff factor. ``None`` when the panel's tables are not built.
+    the factor chosen by ``basis`` (:func:`_tariff_factor_for_ge`), both factors reported under
+    ``tariff_factor``. ``None`` when the panel's tables are not built.
     """
     from critmin.errors import CritminError
     from critmin.services.gravity import run_partner_ge
@@ -474,12 +491,296 @@ def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "Fta
     # AGTPA path below says what to build
     if not (wh.has("dots_exports") and wh.has("industry_accounts") and wh.has("gravity_panel")):
         return None
+    factor, how, factor_rec = _tariff_factor_for_ge(settings, reporter, partner, sim, basis)
     try:
-        out = run_partner_ge(settings, reporter, partner, cost_factor=_smart_cost_factor(sim))
+        out = run_partner_ge(settings, reporter, partner, cost_factor=factor, cost_factor_how=how)
     except CritminError as exc:
-        return {"available": False, "reason": str(exc), "panel": "partner panel (IMF DOTS 2019, OECD IOT)"}
+        return {"available": False, "reason": str(exc), "panel": "partner panel (IMF DOTS 2019, OECD IOT)",
+                "tariff_factor": factor_rec}
     out = dict(out)
+    out["tariff_factor"] = factor_rec
     out.setdefault("panel", "partner panel: IMF DOTS 2019 goods exports FOB, OECD IOT domestic goods sales, "
                             "CEPII GeoDist, WTO RTAs")
     return out
 
+
+
+# --------------------------------------------------------------------------- the agreement's tariff cuts on all goods
+TariffFactorBasis = Literal["all-lines", "smart-lines"]
+TARIFF_FACTOR_BASES = ("all-lines", "smart-lines")
+_PERIOD_NOTE = ("period basis mismatch: the India import lines are calendar-year (TradeStat CY, BACI) while the "
+                "total is the Indian financial year (April-March)")
+
+
+def india_mfn_rates(mfn: pd.DataFrame, starter: TariffTable, codes, year: int) -> pd.DataFrame:
+    """India's applied MFN rate of every HS6 or HS4 code in ``year``: WITS files, cited starter rates first.
+
+    The WITS/TRAINS file is the latest ``mfn_tariffs`` year ``<= year`` (2023 repeats 2022; the
+    July 2024 cuts are in no file). A known starter-table rate (``starter_tariffs.csv``, longest
+    matching HS code, latest row dated ``<= year``) takes precedence: e.g. gold 15% in 2023 (BCD +
+    AIDC) and 6% from July 2024, copper ores 0% from July 2024. An HS4 code without a starter rate
+    gets the simple average of the WITS HS6 rates under it.
+
+    Returns
+    -------
+    DataFrame
+        ``hs, rate`` (fraction; NaN unknown), ``rate_source``, ``wits_year``, ``hs_edition``.
+    """
+    codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
+    ind = mfn[(mfn["reporter"] == "IND") & (mfn["year"] <= int(year))]
+    wits_year = int(ind["year"].max()) if len(ind) else None
+    rate = pd.Series(np.nan, index=codes.index)
+    src = pd.Series("", index=codes.index, dtype=object)
+    edition = ""
+    if wits_year is not None:
+        w = ind[ind["year"] == wits_year]
+        edition = str(w["hs_edition"].iloc[0])
+        fname = str(w["source_file"].iloc[0])
+        by6 = w.set_index("hs6")["rate_avg"] / 100.0
+        six = codes.str.len() == 6
+        rate[six] = codes[six].map(by6)
+        src[six & rate.notna()] = f"WITS/TRAINS MFN {wits_year} ({edition}, {fname}), HS6 simple average of lines"
+        four = codes[codes.str.len() == 4]
+        if len(four):
+            by4 = by6.groupby(by6.index.str[:4]).agg(["mean", "count"])
+            rate[four.index] = four.map(by4["mean"])
+            n = four.map(by4["count"]).fillna(0).astype(int)
+            src[four.index] = [f"WITS/TRAINS MFN {wits_year} ({edition}): simple average of {k} HS6 lines"
+                               if k else "" for k in n]
+    cited = starter.rates("IND", codes, year)
+    hit = cited["known"].to_numpy()
+    rate[hit] = cited.loc[hit, "rate"].to_numpy()
+    src[hit] = [f"starter table (cited, dated {int(y)}): {s}" for y, s in
+                zip(cited.loc[hit, "tariff_year"], cited.loc[hit, "source"])]
+    return pd.DataFrame({"hs": codes, "rate": rate.astype(float), "rate_source": src, "wits_year": wits_year,
+                         "hs_edition": edition})
+
+
+def _nz_mfn_rates(nz: pd.DataFrame, codes) -> pd.DataFrame:
+    """NZ's Normal (MFN) rate per HS6: the simple average of its ad-valorem (and free) 8-digit items."""
+    codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
+    g = nz.groupby("hs6").agg(rate=("mfn_rate_pct", "mean"), items=("hs8", "size"),
+                              unknown=("mfn_rate_pct", lambda s: int(s.isna().sum())))
+    r = g.reindex(codes)
+    src = [("" if not np.isfinite(x) else f"NZ Customs tariff rates May 2021 (HS2017), Normal: mean of "
+            f"{int(n - u)} of {int(n)} items" + (f" ({int(u)} specific/Parts left out)" if u else ""))
+           for x, n, u in zip(r["rate"].fillna(np.nan), r["items"].fillna(0), r["unknown"].fillna(0))]
+    return pd.DataFrame({"hs": codes.to_numpy(), "rate": (r["rate"] / 100.0).to_numpy(float), "rate_source": src})
+
+
+def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tuple[pd.DataFrame, list[str]]:
+    """India's imports from ``exporter`` by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals.
+
+    Tables not in ``have`` (the warehouse's tables) contribute nothing.
+    """
+    empty = {"tradestat_imports": ["hs", "trade_usd"], "trade_flows": ["hs", "trade_usd", "rev"],
+             "hs4_top_flows": ["hs", "trade_usd"]}
+
+    def q(sql, *args):
+        table = next(t for t in empty if f"FROM {t}" in sql)
+        if table not in have:
+            return pd.DataFrame({c: pd.Series(dtype=float if c == "trade_usd" else object) for c in empty[table]})
+        return con.execute(sql, list(args)).df()
+
+    ts = q("""SELECT CASE WHEN length(hs_code) = 4 THEN hs_code ELSE substr(hs_code, 1, 6) END AS hs,
+                     sum(value_usd) AS trade_usd FROM tradestat_imports
+              WHERE period = ? AND partner_iso3 = ? AND value_usd > 0 GROUP BY 1""", f"CY{year}", exporter)
+    ts["trade_source"] = f"TradeStat import reports (DGCI&S), CY{year}"
+    taken = set(ts["hs"])
+    tf = q("""SELECT hs6 AS hs, sum(value_usd) AS trade_usd, min(hs_revision) AS rev FROM trade_flows
+              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""", year, exporter)
+    tf = tf[~tf["hs"].isin(taken) & ~tf["hs"].str[:4].isin(taken)]
+    tf["trade_source"] = [f"CEPII BACI HS6 ({r}), {year}" for r in tf.pop("rev")]
+    h4 = q("""SELECT hs4 AS hs, sum(value_usd) AS trade_usd FROM hs4_top_flows
+              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""", year, exporter)
+    h4 = h4[~h4["hs"].isin(taken)].copy()
+    six = pd.concat([tf, ts[ts["hs"].str.len() == 6]])
+    under = six.groupby(six["hs"].str[:4])["trade_usd"].sum()
+    h4["trade_usd"] = h4["trade_usd"] - h4["hs"].map(under).fillna(0.0)  # the HS4 rest beyond the HS6 lines
+    h4 = h4[h4["trade_usd"] > 0]
+    h4["trade_source"] = f"CEPII BACI HS22 at HS4 (top-200 flows), {year}"
+    out = pd.concat([ts, tf, h4], ignore_index=True)
+    notes = [f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
+             for src, g in out.groupby("trade_source", sort=False)]
+    return out, notes
+
+
+def _india_exports_by_hs6(con, importer: str, year: int) -> pd.DataFrame:
+    out = con.execute("""SELECT substr(hs8, 1, 6) AS hs, sum(value_usd) AS trade_usd FROM tradestat_exports
+                         WHERE fy_start = ? AND partner_iso3 = ? AND value_usd > 0 GROUP BY 1 ORDER BY 1""",
+                      [year, importer]).df()
+    out["trade_source"] = f"TradeStat EIDB India's exports by HS8 summed to HS6, {financial_year(year).label}"
+    return out
+
+
+def _side_rates(importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFrame | None,
+                starter: TariffTable, tariff_year: int) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list, list]:
+    """(rates of ``codes``, rates of every MFN line, sources, notes) of ``importer``; ``None`` when unknown."""
+    if importer == "IND":
+        if mfn is None:
+            return None, None, [], ["India: no warehouse table mfn_tariffs (run `critmin data build wits_mfn`)"]
+        years = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] <= tariff_year), "year"]
+        if years.empty:
+            return None, None, [], [f"India: no WITS MFN file for {tariff_year} or earlier"]
+        wy = int(years.max())
+        r = india_mfn_rates(mfn, starter, codes, tariff_year)
+        all_hs6 = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] == wy), "hs6"]
+        full = india_mfn_rates(mfn, starter, all_hs6, tariff_year)
+        edition = full["hs_edition"].iloc[0]
+        notes = [f"India's MFN rates: WITS/TRAINS file of {wy} ({edition}) for tariff year "
+                 f"{tariff_year}, with the cited starter rates taking precedence from the year they are dated "
+                 f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."]
+        if wy == 2023:
+            notes.append("WITS 2023 repeats 2022 (carried forward).")
+        notes.append("India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
+                     "margins) are not in the data.")
+        return r, full, [f"WITS/TRAINS bulk MFN, India, {wy} ({edition})",
+                         "critmin starter tariff table (cited rates)"], notes
+    if importer == "NZL":
+        if nz is None:
+            return None, None, [], ["New Zealand: no warehouse table nz_tariffs (run `critmin data build nz_tariff`)"]
+        return (_nz_mfn_rates(nz, codes), _nz_mfn_rates(nz, nz["hs6"].unique()),
+                ["NZ Customs tariff rates, May 2021 (Normal column, HS2017)"],
+                ["New Zealand's Normal (MFN) rates: May 2021 workbook (HS2017); specific and 'Parts' duties are "
+                 "not converted (left out); NZ has no agreement with India, so Indian goods pay Normal."])
+    if importer == "CHL":
+        codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
+        flat = pd.DataFrame({"hs": codes, "rate": CHILE_MFN_RATE, "rate_source": "Chile flat MFN 6% (Ley 19.589)"})
+        return flat, flat[["hs", "rate"]], [CHILE_MFN_SOURCE], [
+            "Chile's MFN: flat 6% ad valorem on every line (Ley 19.589). The India-Chile PTA (2007, expanded "
+            "2017) preferences are not in the data, so the baseline overstates the duty on those lines."]
+    if importer == "PER":
+        return None, None, [], ["Peru's applied tariff is unknown: no tariff file (the Arancel de Aduanas is not in "
+                                "the bundle); Peru's cuts on India's exports are not sized, not assumed 0."]
+    return None, None, [], [f"{importer}: no tariff source; its cuts are not sized."]
+
+
+def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scenario: FtaScenario | None = None,
+                       year: int = 2024, tariff_year: int | None = None):
+    """The agreement's tariff cuts on all goods as one trade-cost factor for the pair.
+
+    ``f = sum_l w_l (1 + tau'_l)/(1 + tau_l) / sum_l w_l`` over the HS lines of both directions
+    with a known rate (:class:`~critmin.domain.policy.tariff_factor.PairTariffModel`); ``tau'`` at
+    full phase-in of ``scenario`` (default the bundled one): listed lines by their staging,
+    exclusions at MFN, other lines by the side's default category.
+
+    Weights (trade year ``year``):
+
+    * India's imports from the partner: TradeStat import reports (CY) for their HS codes, then
+      BACI HS6 ``trade_flows``, then the rest of BACI HS4 top flows; the total is India's
+      imports from the partner in the financial year starting in ``year`` (``india_trade_totals``).
+    * The partner's imports from India: India's exports by HS8 (TradeStat EIDB, FY) summed to HS6;
+      total from ``india_trade_totals``.
+
+    Rates: India from ``mfn_tariffs`` (WITS) with the cited starter rates first
+    (:func:`india_mfn_rates`); New Zealand from ``nz_tariffs``; Chile the flat 6%; Peru unknown.
+
+    Returns
+    -------
+    PairTariffResult
+    """
+    from critmin.services.data import ensure_warehouse
+
+    reporter, partner = reporter.upper(), partner.upper()
+    scenario = scenario or bundled_scenario(reporter, partner)
+    if scenario is None:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
+        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
+                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
+    sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
+    if not sides:
+        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name)
+    tariff_year = int(tariff_year or year)
+    wh = ensure_warehouse(settings, progress=False)
+    mfn = wh.read("mfn_tariffs") if wh.has("mfn_tariffs") else None
+    nz = wh.read("nz_tariffs") if wh.has("nz_tariffs") else None
+    starter = starter_tariffs()
+    totals = wh.read("india_trade_totals") if wh.has("india_trade_totals") else None
+    out = []
+    with wh.duckdb() as con:
+        for side in sides:
+            other = side.partner if side.importer == "IND" else side.importer
+            if "IND" not in (side.importer, side.partner):
+                raise EmptySelectionError(f"{side.importer}<-{side.partner}: the pair trade weights come from "
+                                          f"India's statistics; no side with India")
+            tot = None if totals is None else totals[(totals["partner_iso3"] == other)
+                                                     & (totals["fy_start"] == year)]
+            notes: list[str] = []
+            if side.importer == "IND":
+                trade, tnotes = _india_imports_by_line(con, side.partner, year, set(wh.tables()))
+                notes += tnotes
+                total = float(tot["imports_usd"].iloc[0]) if tot is not None and len(tot) else None
+                label = (f"India's total imports from {side.partner}, {financial_year(year).label} (TradeStat "
+                         f"country-wise); {_PERIOD_NOTE}")
+            else:
+                trade = (_india_exports_by_hs6(con, side.importer, year) if wh.has("tradestat_exports")
+                         else pd.DataFrame(columns=["hs", "trade_usd", "trade_source"]))
+                total = float(tot["exports_usd"].iloc[0]) if tot is not None and len(tot) else None
+                label = (f"India's total exports to {side.importer}, {financial_year(year).label} (TradeStat "
+                         f"country-wise); EIDB covers only 66-70% of India's exports from FY2022-23")
+            rates, full, sources, rnotes = _side_rates(side.importer, trade["hs"], mfn=mfn, nz=nz, starter=starter,
+                                                       tariff_year=tariff_year)
+            notes += rnotes
+            known = rates is not None
+            lines = trade.copy()
+            if known:
+                r = rates.set_index("hs")
+                lines["rate_source"] = lines["hs"].map(r["rate_source"])
+                before = lines["hs"].map(r["rate"]).to_numpy(float)
+            else:
+                lines["rate_source"] = ""
+                before = np.full(len(lines), np.nan)
+            after = rates_after(side, lines["hs"], before, year=scenario.horizon)
+            lines["rate_before"], lines["rate_after"] = before, after["rate_after"].to_numpy()
+            lines["category"] = after["category"].to_numpy()
+            mfn_lines = None
+            if full is not None:
+                fa = rates_after(side, full["hs"], full["rate"].to_numpy(float), year=scenario.horizon)
+                mfn_lines = fa[["hs", "rate_before", "rate_after"]]
+            default = side.default or "none (unlisted lines keep MFN)"
+            notes.append(f"staging at full phase-in (year {scenario.horizon}): lines listed in the schedule by "
+                         f"their category, exclusions {', '.join(side.exclusions) or 'none'} at MFN, other lines "
+                         f"by the default category {default}; utilisation {side.utilisation:g}")
+            out.append(SideTariffs(side.importer, side.partner, lines, total_usd=total, total_label=label,
+                                   mfn_lines=mfn_lines, rates_known=known,
+                                   sources=tuple(sources) + tuple(dict.fromkeys(trade["trade_source"])),
+                                   notes=tuple(notes)))
+    return PairTariffModel(out).run()
+
+
+def _tariff_factor_for_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None",
+                          basis: TariffFactorBasis) -> tuple[float | None, str, dict]:
+    """(factor, how it was sized, the record for the output) for the GE tariff variant."""
+    if basis not in TARIFF_FACTOR_BASES:
+        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {basis!r}")
+    smart = _smart_cost_factor(sim)
+    rec: dict[str, Any] = {"basis": basis, "smart_lines_factor": smart,
+                           "smart_lines_note": "trade-weighted factor of the SMART critical-mineral lines only "
+                                               "(comparison)"}
+    try:
+        year = sim.trade_year if sim else 2024
+        tariff_year = (sim.parameters.get("tariff_year") if sim else None) or year
+        res = pair_tariff_factor(settings, reporter, partner, scenario=sim.scenario if sim else None,
+                                 year=year, tariff_year=tariff_year)
+        rec["all_lines"] = res.to_dict() | {"trade_year": year, "tariff_year": tariff_year}
+        all_lines = res.factor
+        unknown = [k for k, v in res.sides.items() if not v["rates_known"]]
+        if unknown:
+            rec["all_lines"]["notes"].append(
+                f"The GE model takes one factor for both directions of the pair; {', '.join(unknown)} has no known "
+                f"tariff, so the factor is sized on the other direction's lines only.")
+    except CritminError as exc:
+        rec["all_lines"] = {"factor": None, "reason": str(exc)}
+        all_lines = None
+    if basis == "smart-lines":
+        how = (f"iceberg trade costs between {reporter} and {partner} x {smart:.5f}: trade-weighted tariff factor "
+               f"of the SMART critical-mineral lines at full phase-in") if smart is not None else ""
+        return smart, how, rec
+    if all_lines is None:
+        return None, "", rec
+    a = rec["all_lines"]
+    cov = "n/a" if a["coverage"] is None else f"{100 * a['coverage']:.1f}%"
+    how = (f"iceberg trade costs between {reporter} and {partner} x {all_lines:.5f}: the agreement's tariff cuts on "
+           f"all traded lines with a known rate, weighted by the pair's trade (both directions; {a['lines_used']} "
+           f"lines, {cov} of the pair's total trade)")
+    return all_lines, how, rec

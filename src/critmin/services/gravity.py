@@ -315,13 +315,14 @@ def simulate_partner_ge(panel: pd.DataFrame, reporter: str, partner: str, *, rta
 
 
 def run_partner_ge(settings, reporter: str, partner: str, *, year: int = 2019, rta_panel: PanelLike | None = None,
-                   rta_effect: float | None = None, cost_factor: float | None = None, sigma: float = 7.0,
-                   top: int = 5) -> dict:
+                   rta_effect: float | None = None, cost_factor: float | None = None, cost_factor_how: str = "",
+                   sigma: float = 7.0, top: int = 5) -> dict:
     """India's (any reporter's) agreement with ``partner`` in GE on the warehouse's partner panel.
 
     The RTA coefficient is ``rta_effect`` if given, else the panel estimate on ``rta_panel`` (a
     file or DataFrame; default: the warehouse table ``gravity_panel``, the AGTPA panel), see
-    :func:`panel_rta_effect`. ``cost_factor`` adds the tariff variant. See :func:`simulate_partner_ge`.
+    :func:`panel_rta_effect`. ``cost_factor`` adds the tariff variant (``cost_factor_how`` says how it was
+    sized). See :func:`simulate_partner_ge`.
     """
     panel, coverage = partner_panel_from_warehouse(settings, year=year)
     if rta_effect is not None:
@@ -336,5 +337,5 @@ def run_partner_ge(settings, reporter: str, partner: str, *, year: int = 2019, r
                                           "yotov2016_panel.csv.gz), --rta-effect B, or run `critmin data build yotov`")
             rta_panel = wh.read("gravity_panel")
         rta = panel_rta_effect(load_panel(rta_panel))
-    return simulate_partner_ge(panel, reporter, partner, rta=rta, cost_factor=cost_factor, sigma=sigma, top=top,
-                               coverage=coverage)
+    return simulate_partner_ge(panel, reporter, partner, rta=rta, cost_factor=cost_factor,
+                               cost_factor_how=cost_factor_how, sigma=sigma, top=top, coverage=coverage)

@@ -18,8 +18,6 @@ table                     what                                         basis
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
@@ -37,10 +35,9 @@ def _query(wh: Warehouse, table: str, sql: str, params: list) -> pd.DataFrame:
     """``sql`` with ``t`` bound to ``table``'s Parquet file; empty frame when the table is absent."""
     if not wh.has(table):
         return pd.DataFrame()
-    path: Path = wh.table_path(table)
     con = duckdb.connect()
     try:
-        con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{path.as_posix()}')")
+        con.execute(f"CREATE VIEW t AS SELECT * FROM {wh.scan_sql(table)}")
         return con.execute(sql, params).df()
     finally:
         con.close()
@@ -49,9 +46,7 @@ def _query(wh: Warehouse, table: str, sql: str, params: list) -> pd.DataFrame:
 def _columns(wh: Warehouse, table: str) -> set[str]:
     if not wh.has(table):
         return set()
-    import pyarrow.parquet as pq
-
-    return set(pq.read_schema(wh.table_path(table)).names)
+    return set(wh.columns(table))
 
 
 def _descriptions(wh: Warehouse, codes: set[str]) -> dict[str, str]:

@@ -14,9 +14,14 @@ qty_t, hs_revision`` with ISO3 countries (BACI 490 "Other Asia, nes" is Taiwan,
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import logging
+import os
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -26,6 +31,9 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
+from critmin.sources.http import sha256_of
+
+log = logging.getLogger(__name__)
 
 RELEASE = "V202601"
 HS_REVISION = "HS17"
@@ -52,20 +60,20 @@ KNOWN_FILES: dict[str, tuple[int, str, int]] = {
 }
 
 
-def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES) -> str:
+def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES, *,
+                    sha256: str | None = None) -> str:
     """Truncation check and, for a known file, size and sha256; return what could be verified.
 
     The last byte must be a newline (a file cut mid-line may still parse, e.g.
     ``6772.8`` cut from ``6772.859``). A file in ``known`` must have its
-    recorded size and sha256 (its row count is compared after the ingest).
+    recorded size and sha256 (its row count is compared after the ingest);
+    ``sha256`` is the file's checksum when the caller has it already.
 
     Raises
     ------
     DataFormatError
         Truncated file, or size / checksum different from the release's.
     """
-    from critmin.sources.http import sha256_of
-
     path = Path(path)
     size = path.stat().st_size
     with open(path, "rb") as fh:
@@ -78,7 +86,7 @@ def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOW
     want_bytes, want_sha, _ = known[path.name]
     if size != want_bytes:
         raise DataFormatError(path, f"has {size} bytes; the release's file has {want_bytes} (truncated or altered)")
-    got = sha256_of(path)
+    got = sha256 or sha256_of(path)
     if got != want_sha:
         raise DataFormatError(path, f"sha256 {got} differs from the release's {want_sha}")
     return "verified: size and sha256 of the release's file"
@@ -137,9 +145,9 @@ def _file_year(path: Path) -> int | None:
     return int(m.group(2)) if m else None
 
 
-def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
-    """Slow path, only after DuckDB refused the file: find the first bad row."""
-    file_year = _file_year(path)
+def _diagnose(path: Path, known_codes: set[int], year: int | None = None) -> DataFormatError:
+    """Slow path, only after DuckDB refused the file: find the first bad row (``year``: every row's year)."""
+    file_year = year if year is not None else _file_year(path)
     seen: set[tuple[str, str, str, str]] = set()
     with open(path, newline="", encoding="utf-8", errors="strict") as fh:
         reader = csv.reader(fh)
@@ -180,8 +188,10 @@ def _diagnose(path: Path, known_codes: set[int]) -> DataFormatError:
                                                  f"(above {MAX_VALUE_KUSD if name == 'v' else MAX_QTY_T:g})",
                                            row=n, field=name)
             if file_year is not None and int(t) != file_year:
-                return DataFormatError(path, f"year {t} differs from the file name's year {file_year}", row=n,
-                                       field="t")
+                return DataFormatError(path, f"year {t} differs from the file name's year {file_year}"
+                                       if _file_year(path) == file_year else
+                                       f"year {t} differs from the file's year {file_year} (its first row)",
+                                       row=n, field="t")
             if int(i) == int(j):
                 return DataFormatError(path, f"self-trade: exporter and importer are both {i}", row=n,
                                        field="j")
@@ -222,19 +232,20 @@ _NOT_NULL = ("year", "exporter", "importer", "hs6", "value_usd")
 _NOT_NEGATIVE = ("value_usd", "qty_t")
 
 
-def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path, not_null: tuple[str, ...] = _NOT_NULL) -> bool:
     """Whether the fast path's output passes every check, read from the Parquet statistics.
 
     The row-group statistics (null count, minimum) written with the file answer
     "any NULL in a required column?" and "any negative value or quantity?"
     without reading the data; if a statistic is missing the columns are scanned.
+    ``not_null``: the columns that must have no NULL (a partition has no ``year``).
     """
     stats = con.execute(f"""
         SELECT path_in_schema, stats_null_count, TRY_CAST(stats_min AS DOUBLE) AS min_value, stats_min
         FROM parquet_metadata('{path.as_posix()}')""").fetchall()
     complete = True
     for col, nulls, min_value, min_text in stats:
-        if col in _NOT_NULL:
+        if col in not_null:
             if nulls is None:
                 complete = False
             elif nulls:
@@ -244,34 +255,39 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
                 complete = False
             elif min_value < 0:
                 return False
-    if complete and {c for c, *_ in stats} >= set(_NOT_NULL + _NOT_NEGATIVE):
+    if complete and {c for c, *_ in stats} >= set(not_null + _NOT_NEGATIVE):
         return True
     bad = con.execute(f"""
-        SELECT count(*) FILTER (WHERE {' OR '.join(f'{c} IS NULL' for c in _NOT_NULL)}
+        SELECT count(*) FILTER (WHERE {' OR '.join(f'{c} IS NULL' for c in not_null)}
                                    OR {' OR '.join(f'{c} < 0' for c in _NOT_NEGATIVE)})
         FROM read_parquet('{path.as_posix()}')""").fetchone()[0]
     return bad == 0
 
 
-def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None) -> bool:
+def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None, *,
+                        exact: bool = True) -> bool:
     """One aggregate over the converted rows: no inf/nan/absurd value, no self-trade, no other year, no duplicate.
 
     ``source_sql`` yields ``year, exporter, importer, hs6, value_usd, qty_t``
     (``value_usd`` in USD). Duplicates: ``count(*) = count(DISTINCT (year,
-    exporter, importer, hs6))``.
+    exporter, importer, hs6))``; with ``exact=False`` the distinct count is over
+    a 64-bit hash of the key (about twice as fast; a hash collision can only
+    report a duplicate that is not there, never hide one, so the fast path uses
+    it and leaves a reported duplicate to the exact, validating path).
     """
     other_year = f"OR year <> {int(file_year)}" if file_year is not None else ""
+    key = "(year, exporter, importer, hs6)" if exact else "hash(year, exporter, importer, hs6)"
     bad, dup = con.execute(f"""
         SELECT count(*) FILTER (WHERE NOT isfinite(value_usd) OR value_usd > {MAX_VALUE_KUSD * 1000.0}
                                    OR (qty_t IS NOT NULL AND (NOT isfinite(qty_t) OR qty_t > {MAX_QTY_T}))
                                    OR exporter = importer {other_year}),
-               count(*) - count(DISTINCT (year, exporter, importer, hs6))
+               count(*) - count(DISTINCT {key})
         FROM {source_sql}""").fetchone()
     return bad == 0 and dup == 0
 
 
 def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
-                  threads: int | None) -> int | None:
+                  threads: int | None, partition_year: int | None = None) -> int | None:
     """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
     Columns are read as doubles; ``t``, ``i``, ``j``, ``k`` must be whole numbers
@@ -288,6 +304,10 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
     row count, or ``None`` when anything is unusual (a parse error, a bad value,
     an unknown code, a space-padded ``NA``...): the caller then runs the
     validating path, which gives the exact error.
+
+    With ``partition_year`` the output is one partition of the ``year=`` dataset:
+    no ``year`` column, and a row of any other year gives a NULL exporter (so the
+    check fails and the validating path names the row).
     """
     iso = _iso3_by_code(countries)
     top = max(iso) + 1
@@ -305,17 +325,26 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
         con.execute(f"CREATE MACRO iso3_of(c) AS ([{items}]::iso3[])[c + 1]")
         # a code read as a number must be whole (740311.6 is not a code): else NULL, and the check fails
         con.execute("CREATE MACRO whole(x) AS CASE WHEN x = trunc(x) THEN CAST(x AS UINTEGER) END")
+        if partition_year is None:
+            year_and_exporter = "CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter"
+        else:
+            year_and_exporter = f"CASE WHEN r.t = {int(partition_year)} THEN iso3_of(r.i) END AS exporter"
         rows = con.execute(f"""
             COPY (
               WITH r AS (SELECT whole(t) AS t, whole(i) AS i, whole(j) AS j, whole(k) AS k, v, q FROM {src})
-              SELECT CAST(r.t AS SMALLINT) AS year, iso3_of(r.i) AS exporter, iso3_of(r.j) AS importer,
+              SELECT {year_and_exporter}, iso3_of(r.j) AS importer,
                      CASE WHEN r.k BETWEEN 100000 AND {HS6_MAX} THEN CAST(r.k AS VARCHAR)
                           WHEN r.k BETWEEN {HS6_MIN} AND 99999 THEN lpad(CAST(r.k AS VARCHAR), 6, '0') END AS hs6,
                      r.v * 1000.0 AS value_usd, r.q AS qty_t, '{hs_revision}' AS hs_revision
               FROM r
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
-        clean = (bool(rows) and _parquet_is_clean(con, tmp)
-                 and _rows_are_plausible(con, f"read_parquet('{tmp.as_posix()}')", _file_year(csv_path)))
+        if partition_year is None:
+            written, year, not_null = f"read_parquet('{tmp.as_posix()}')", _file_year(csv_path), _NOT_NULL
+        else:
+            written = f"(SELECT {int(partition_year)} AS year, * FROM read_parquet('{tmp.as_posix()}'))"
+            year, not_null = partition_year, tuple(c for c in _NOT_NULL if c != "year")
+        clean = (bool(rows) and _parquet_is_clean(con, tmp, not_null)
+                 and _rows_are_plausible(con, written, year, exact=False))
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -332,8 +361,13 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
 
 
 def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
-                       threads: int | None) -> int:
-    """Validate the whole file first (exact error on the first bad row), then convert it."""
+                       threads: int | None, partition_year: int | None = None) -> int:
+    """Validate the whole file first (exact error on the first bad row), then convert it.
+
+    With ``partition_year`` every row must be of that year and the output has no ``year`` column.
+    """
+    year = partition_year if partition_year is not None else _file_year(csv_path)
+    codes = set(_accepted_codes(countries)["code"])
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads={int(threads)}")
@@ -356,12 +390,13 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
             FROM raw""").fetchone()
         plausible = _rows_are_plausible(
             con, "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
-                 "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)", _file_year(csv_path))
+                 "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)", year)
         if any(bad) or not plausible:
-            raise _diagnose(csv_path, set(_accepted_codes(countries)["code"]))
+            raise _diagnose(csv_path, codes, year)
+        first = "" if partition_year is not None else "CAST(r.t AS SMALLINT) AS year, "
         con.execute(f"""
             COPY (
-              SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
+              SELECT {first}e.iso3 AS exporter, m.iso3 AS importer,
                      lpad(trim(r.k), 6, '0') AS hs6, r.v * 1000.0 AS value_usd,
                      CAST(r.q AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
               FROM raw r JOIN cc e ON r.i = e.code JOIN cc m ON r.j = m.code
@@ -370,7 +405,7 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeDecodeError) as exc:
         tmp.unlink(missing_ok=True)
         try:
-            raise _diagnose(csv_path, set(_accepted_codes(countries)["code"])) from None
+            raise _diagnose(csv_path, codes, year) from None
         except UnicodeDecodeError:
             raise DataFormatError(csv_path, f"is not UTF-8 text ({exc})") from None
     except BaseException:
@@ -385,37 +420,114 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     return rows
 
 
-def _year_files(path: Path, workdir: Path) -> list[Path]:
-    """The year CSVs of a release: the file itself, or the members of a zip (extracted by streaming)."""
+@dataclass(frozen=True)
+class YearFile:
+    """One year file of the input: a CSV, or a member of a release zip (extracted only to be ingested)."""
+
+    name: str
+    path: Path  # the CSV, or the zip holding it
+    member: str | None
+    year: int
+    sha256: str
+
+    @property
+    def release(self) -> str | None:
+        m = YEAR_FILE.search(self.name)
+        return m.group(3) if m else None
+
+    @property
+    def hs_revision(self) -> str:
+        m = YEAR_FILE.search(self.name)
+        return m.group(1) if m else HS_REVISION
+
+    def extract(self, workdir: Path) -> Path:
+        """The CSV on disk: the file itself, or the zip member streamed into ``workdir``."""
+        if self.member is None:
+            return self.path
+        dest = Path(workdir) / self.name
+        with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as src, open(dest, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        return dest
+
+
+def _first_year(fh, path: Path) -> int:
+    """The ``t`` of the first data row of an open year file (when its name gives no year)."""
+    reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline=""))
+    next(reader, None)
+    row = next(reader, None)
+    if not row or not row[0].strip().isdigit():
+        raise DataFormatError(path, "has no data row with a year (t) and its name gives none "
+                                    "(BACI_HS??_Y<year>_V*.csv)", row=1, field="t")
+    return int(row[0].strip())
+
+
+def _stream_sha256(fh) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def year_files(path: Path) -> list[YearFile]:
+    """The year files of one input (a CSV, or every ``BACI_HS??_Y????_V*.csv`` of a zip), with checksums.
+
+    Nothing is extracted: a zip member's sha256 is computed while streaming it.
+    """
+    path = Path(path)
     if path.suffix.lower() != ".zip":
-        return [path]
+        year = _file_year(path)
+        if year is None:
+            with open(path, "rb") as fh:
+                year = _first_year(fh, path)
+        return [YearFile(path.name, path, None, year, sha256_of(path))]
     files = []
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
-            if YEAR_FILE.search(Path(info.filename).name):
-                dest = workdir / Path(info.filename).name
-                with zf.open(info) as src, open(dest, "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                files.append(dest)
+            name = Path(info.filename).name
+            if YEAR_FILE.search(name):
+                with zf.open(info) as fh:
+                    sha = _stream_sha256(fh)
+                files.append(YearFile(name, path, info.filename, int(YEAR_FILE.search(name).group(2)), sha))
     if not files:
         raise DataFormatError(path, "zip holds no BACI_HS??_Y????_V*.csv year file")
-    return sorted(files)
+    return sorted(files, key=lambda f: f.name)
 
 
 def _as_list(paths: "Path | list[Path]") -> list[Path]:
     return [Path(p) for p in paths] if isinstance(paths, (list, tuple)) else [Path(paths)]
 
 
-def year_summary(part: Path, source_file: str) -> dict:
+def ingest_year_partition(csv_path: Path, countries: pd.DataFrame, dataset: Path, *, year: int,
+                          hs_revision: str = HS_REVISION, threads: int | None = None) -> Path:
+    """Stream one year file into its partition ``dataset/year=<year>/part-0.parquet``; return that file.
+
+    The same checks and conversion as :func:`ingest_year_file`, written by
+    DuckDB straight from the CSV; the partition's file holds every column but
+    ``year`` (the folder name gives it, hive style), and every row must be of
+    ``year``.
+    """
+    csv_path = Path(csv_path)
+    _check_header(csv_path)
+    out = Path(dataset) / f"year={int(year)}" / "part-0.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    opts = dict(hs_revision=hs_revision, threads=threads, partition_year=int(year))
+    if _ingest_clean(csv_path, countries, out, **opts) is None:
+        _ingest_validating(csv_path, countries, out, **opts)
+    return out
+
+
+def year_summary(part: Path, source_file: str, year: int | None = None) -> dict:
     """One ``baci_years`` row of an ingested year file (Parquet): year, file, rows, has_quantities, total.
 
     ``has_quantities`` is true when any row has a quantity (``qty_t`` not NULL);
-    ``value_usd_total`` is :math:`\\sum v \\cdot 1000` over the file.
+    ``value_usd_total`` is :math:`\\sum v \\cdot 1000` over the file. ``year``:
+    the partition's year (a partition file has no ``year`` column).
     """
     con = duckdb.connect()
     try:
+        first = "min(year)" if year is None else str(int(year))
         year, rows, with_q, total = con.execute(f"""
-            SELECT min(year), count(*), count(qty_t), sum(value_usd)
+            SELECT {first}, count(*), count(qty_t), sum(value_usd)
             FROM read_parquet('{Path(part).as_posix()}')""").fetchone()
     finally:
         con.close()
@@ -470,53 +582,125 @@ def check_products(part: Path, csv_path: Path, products: set[str]) -> None:
                                       row=row_no, field="k")
 
 
-def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, pd.DataFrame | Path]:
-    """Load the BACI release into ``trade_flows`` (Parquet), ``baci_years`` and ``baci_countries``.
+#: Version of the conversion from a year file to its partition; part of ``baci_years.inputs_sha256``,
+#: so a change of the conversion rules re-reads every year.
+INGEST_VERSION = "partition-1"
+YEAR_COLUMNS = ["year", "file", "rows", "has_quantities", "value_usd_total", "integrity", "sha256",
+                "inputs_sha256", "reused"]
+
+
+def inputs_sha256(countries_sha256: str, products: set[str] | None) -> str:
+    """What a partition depends on besides its year file: the country table, the product table, the rules.
+
+    :math:`\\mathrm{sha256}(\\text{version} \\,|\\, \\mathrm{sha256}(\\text{country table}) \\,|\\,
+    \\text{sorted product codes})`.
+    """
+    text = "|".join([INGEST_VERSION, countries_sha256, ",".join(sorted(products)) if products else "-"])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reusable(previous, key: str) -> dict[tuple[int, str, str], tuple[dict, list[Path]]]:
+    """Partitions of the live build that may be carried over: ``(year, file, sha256) -> (row, files)``.
+
+    A partition qualifies when ``baci_years`` records its year file with that
+    checksum and the same :func:`inputs_sha256`, and the partition's files hold
+    the recorded number of rows.
+    """
+    import pyarrow.parquet as pq
+
+    if previous is None or not (previous.has("baci_years") and previous.has("trade_flows")):
+        return {}
+    root = previous.table_path("trade_flows")
+    years = previous.read("baci_years")
+    if not root.is_dir() or not {"sha256", "inputs_sha256"} <= set(years.columns):
+        return {}
+    out = {}
+    for row in years.to_dict(orient="records"):
+        files = sorted((root / f"year={int(row['year'])}").glob("*.parquet"))
+        if row["inputs_sha256"] != key or not files:
+            continue
+        if sum(pq.ParquetFile(f).metadata.num_rows for f in files) == int(row["rows"]):
+            out[(int(row["year"]), row["file"], row["sha256"])] = (row, files)
+    return out
+
+
+def _carry_partition(files: list[Path], dest: Path) -> None:
+    """Hard-link (same file system: no bytes copied) or copy a previous build's partition files."""
+    dest.mkdir(parents=True)
+    for f in files:
+        try:
+            os.link(f, dest / f.name)
+        except OSError:
+            shutil.copy2(f, dest / f.name)
+
+
+def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *,
+              previous=None) -> dict[str, pd.DataFrame | Path]:
+    """Load the BACI release into ``trade_flows`` (a year-partitioned dataset), ``baci_years``, ``baci_countries``.
 
     ``paths["flows"]`` is one path or a list of paths, any mix of year CSVs and
-    release zips (whose year files are unpacked). Every year goes into one
-    ``trade_flows`` table; a year whose file has no quantity at all (the 2022
-    file of the mirror) keeps ``qty_t`` NULL, which ``baci_years.has_quantities``
-    reports.
+    release zips. Each year file becomes one partition
+    ``trade_flows/year=<t>/part-0.parquet``, written by DuckDB straight from the
+    CSV (a zip member is extracted, ingested and deleted, one at a time), so
+    memory and temporary disk do not grow with the number of years.
+
+    Incremental: ``previous`` is the live warehouse (or ``None``). A year file
+    whose name, sha256 and :func:`inputs_sha256` equal what its ``baci_years``
+    row records, and whose partition holds the recorded rows, is not read again:
+    its partition is hard-linked into the new build (``reused`` true). A new
+    release has other file names (``_V<release>``), so every year is read again;
+    years absent from the input are not carried over.
+
+    A year whose file has no quantity at all (the 2022 file of the mirror) keeps
+    ``qty_t`` NULL, which ``baci_years.has_quantities`` reports.
     """
     countries = read_country_codes(paths["countries"])
     workdir = Path(workdir)
-    year_files: list[Path] = []
-    products = release_products(_as_list(paths["flows"]))
-    for p in _as_list(paths["flows"]):
-        year_files.extend(_year_files(p, workdir))
-    names = [f.name for f in year_files]
+    inputs = _as_list(paths["flows"])
+    products = release_products(inputs)
+    files: list[YearFile] = []
+    for p in inputs:
+        files.extend(year_files(p))
+    names = [f.name for f in files]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise DataFormatError(year_files[names.index(dup[0])], "year file given twice (mirror and zip?)")
-    parts, years = [], []
-    for i, f in enumerate(sorted(year_files, key=lambda f: f.name)):
-        m = YEAR_FILE.search(f.name)
-        rev = m.group(1) if m else HS_REVISION
-        part = workdir / f"trade_flows_{i}.parquet"
-        integrity = check_integrity(f)
-        rows = ingest_year_file(f, countries, part, hs_revision=rev)
-        if products is not None:
-            check_products(part, f, products)
-        if f.name in KNOWN_FILES and rows != KNOWN_FILES[f.name][2]:
-            raise DataFormatError(f, f"has {rows} rows; the release's file has {KNOWN_FILES[f.name][2]}")
-        parts.append(part)
-        years.append({**year_summary(part, f.name), "integrity": integrity})
-    seen = [y["year"] for y in years]
+        raise DataFormatError(files[names.index(dup[0])].path, "year file given twice (mirror and zip?)")
+    seen = [f.year for f in files]
     if len(set(seen)) != len(seen):
-        raise DataFormatError(year_files[0], f"two year files hold the same year ({sorted(seen)})")
-    if len(parts) == 1:
-        out = parts[0]
-    else:
-        out = workdir / "trade_flows.parquet"
-        con = duckdb.connect()
-        files = ", ".join(f"'{p.as_posix()}'" for p in parts)
-        con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO '{out.as_posix()}' (FORMAT parquet)")
-        con.close()
-    baci_years = pd.DataFrame(years, columns=["year", "file", "rows", "has_quantities", "value_usd_total",
-                                              "integrity"])
+        raise DataFormatError(files[0].path, f"two year files hold the same year ({sorted(seen)})")
+    key = inputs_sha256(sha256_of(Path(paths["countries"])), products)
+    reusable = _reusable(previous, key)
+    dataset = workdir / "trade_flows"
+    shutil.rmtree(dataset, ignore_errors=True)  # a previous call in the same folder
+    dataset.mkdir(parents=True)
+    years = []
+    for f in sorted(files, key=lambda f: f.year):
+        hit = reusable.get((f.year, f.name, f.sha256))
+        if hit is not None:
+            row, parts = hit
+            _carry_partition(parts, dataset / f"year={f.year}")
+            log.info("baci %s (%s): unchanged, partition carried over", f.year, f.name)
+            years.append({**{c: row[c] for c in YEAR_COLUMNS if c in row}, "reused": True})
+            continue
+        csv_path = f.extract(workdir)
+        try:
+            integrity = check_integrity(csv_path, sha256=f.sha256)
+            part = ingest_year_partition(csv_path, countries, dataset, year=f.year, hs_revision=f.hs_revision)
+            if products is not None:
+                check_products(part, csv_path, products)
+        finally:
+            if f.member is not None:
+                csv_path.unlink(missing_ok=True)
+        summary = year_summary(part, f.name, f.year)
+        if f.name in KNOWN_FILES and summary["rows"] != KNOWN_FILES[f.name][2]:
+            raise DataFormatError(f.path, f"has {summary['rows']} rows; the release's file has "
+                                          f"{KNOWN_FILES[f.name][2]}")
+        log.info("baci %s (%s): ingested %s rows", f.year, f.name, summary["rows"])
+        years.append({**summary, "integrity": integrity, "sha256": f.sha256, "inputs_sha256": key,
+                      "reused": False})
+    baci_years = pd.DataFrame(years, columns=YEAR_COLUMNS).astype({"reused": bool, "has_quantities": bool})
     baci_years = baci_years.sort_values("year").reset_index(drop=True)
-    return {"trade_flows": out, "baci_years": baci_years, "baci_countries": countries}
+    return {"trade_flows": dataset, "baci_years": baci_years, "baci_countries": countries}
 
 
 YEARS_SCHEMA = pa.DataFrameSchema({
@@ -526,6 +710,9 @@ YEARS_SCHEMA = pa.DataFrameSchema({
     "has_quantities": pa.Column(bool),
     "value_usd_total": pa.Column(float, pa.Check.ge(0)),
     "integrity": pa.Column(str),
+    "sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+    "inputs_sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+    "reused": pa.Column(bool),
 }, strict=True)
 
 COUNTRY_SCHEMA = pa.DataFrameSchema({
@@ -549,6 +736,7 @@ SOURCE = Source(
                    f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv"),
     ),
     load=read_baci,
+    incremental=True,
     tables=("trade_flows", "baci_years", "baci_countries"),
     schemas={"baci_years": YEARS_SCHEMA, "baci_countries": COUNTRY_SCHEMA},
     url_page="https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",

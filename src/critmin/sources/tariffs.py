@@ -112,30 +112,50 @@ def _country(value: str, path: Path, row: int, field: str) -> str:
     raise DataFormatError(path, f"{value!r} is not a country code (ISO3 or UN M49 number)", row=row, field=field)
 
 
-def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> TariffTable:
-    """Read a WITS tariff download (Advanced Query "Tariff data" CSV or TRAINS bulk CSV).
+#: optional TRAINS bulk columns -> canonical names (``wits_rows`` returns them when present)
+_WITS_EXTRAS = {
+    "rate_min": ["minrate"],
+    "rate_max": ["maxrate"],
+    "lines": ["totalnooflines"],
+    "valid_lines": ["totalnoofvalidlines"],
+    "dutiable_lines": ["nbrdutiablelines"],
+    "free_lines": ["nbrfreelines"],
+    "na_lines": ["nbrnalines"],
+}
 
-    Only HS6 (and HS2/HS4) product rows are kept; rows whose product is an
-    aggregate such as ``Total`` are skipped. Rates are the WITS ``Simple Average``
-    (percent). Missing rates stay unknown.
 
-    Parameters
-    ----------
-    path : path-like
-        The CSV exported from WITS.
-    duty_type : {"MFN", "PRF", "AHS", "BND"}, keyword-only, optional
-        For files without a duty-type column (TRAINS bulk files are one type per
-        file); default ``MFN`` when the partner is the world, else ``PRF``.
+def wits_rows(path: str | Path, *, duty_type: str | None = None) -> list[dict]:
+    """Parse a WITS tariff download into one dict per HS product row (the shared WITS reader).
+
+    Handles both layouts (Advanced Query "Tariff data" CSV and TRAINS bulk CSV):
+    columns are found by their normalised names, reporter/partner codes may be
+    ISO3 or UN M49 numbers, aggregate rows (``Total``) are skipped and HS codes
+    that lost a leading zero are restored. Values stay text (``rate`` and the
+    optional TRAINS columns ``rate_min, rate_max, lines, valid_lines,
+    dutiable_lines, free_lines, na_lines``, present only when the file has them).
+
+    Returns
+    -------
+    list of dict
+        ``row`` (1-based data row), ``reporter, partner, year, hs, rate, duty_type, nomen`` and the extras.
+
+    Raises
+    ------
+    DataFormatError
+        No column for reporter, product, year or rate; a product that is not an HS code; an unknown
+        country code; no product rows.
     """
     path = Path(path)
     try:
         text = read_text(path, encoding="utf-8-sig")
-    except DataFormatError:
+    except DataFormatError as exc:
+        if "not valid" not in str(exc):
+            raise
         text = read_text(path, encoding="latin-1")
     header, rows = csv_rows(path, text, required=[])
     norm = [_norm(h) for h in header]
     col: dict[str, int] = {}
-    for key, aliases in _WITS_ALIASES.items():
+    for key, aliases in (_WITS_ALIASES | _WITS_EXTRAS).items():
         for a in aliases:
             if a in norm:
                 col[key] = norm.index(a)
@@ -146,6 +166,7 @@ def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> Tari
                                     f"Reporter, Product, Tariff Year, Simple Average (Advanced Query) or "
                                     f"Reporter_ISO_N, ProductCode, Year, SimpleAverage (TRAINS bulk)",
                               field=missing[0])
+    extras = [k for k in _WITS_EXTRAS if k in col]
     records = []
     for n, f in rows:
         product = f[col["product"]].strip()
@@ -159,14 +180,37 @@ def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> Tari
         partner = _country(f[col["partner"]], path, n, header[col["partner"]]) if "partner" in col else "WLD"
         dt = f[col["duty_type"]].strip().upper() if "duty_type" in col else (duty_type or "")
         dt = {"AHS": "AHS", "MFN": "MFN", "PRF": "PRF", "BND": "BND"}.get(dt[:3], "")
-        rate = f[col["rate"]].strip()
-        nomen = f[col["nomen"]].strip() if "nomen" in col else ""
-        records.append({"reporter": reporter, "partner": partner, "year": f[col["year"]].strip(), "hs": product,
-                        "rate": rate, "duty_type": dt,
-                        "source": f"WITS/TRAINS download {path.name}" + (f" (nomenclature {nomen})" if nomen else ""),
-                        "note": ""})
+        rec = {"row": n, "reporter": reporter, "partner": partner, "year": f[col["year"]].strip(), "hs": product,
+               "rate": f[col["rate"]].strip(), "duty_type": dt,
+               "nomen": f[col["nomen"]].strip() if "nomen" in col else ""}
+        for k in extras:
+            rec[k] = f[col[k]].strip()
+        records.append(rec)
     if not records:
         raise DataFormatError(path, "no HS product rows found (only aggregates or an empty table)")
+    return records
+
+
+def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> TariffTable:
+    """Read a WITS tariff download (Advanced Query "Tariff data" CSV or TRAINS bulk CSV).
+
+    Only HS6 (and HS2/HS4) product rows are kept; rows whose product is an
+    aggregate such as ``Total`` are skipped. Rates are the WITS ``Simple Average``
+    (percent). Missing rates stay unknown. Parsing is :func:`wits_rows`.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV exported from WITS.
+    duty_type : {"MFN", "PRF", "AHS", "BND"}, keyword-only, optional
+        For files without a duty-type column (TRAINS bulk files are one type per
+        file); default ``MFN`` when the partner is the world, else ``PRF``.
+    """
+    path = Path(path)
+    records = [{"reporter": r["reporter"], "partner": r["partner"], "year": r["year"], "hs": r["hs"],
+                "rate": r["rate"], "duty_type": r["duty_type"],
+                "source": f"WITS/TRAINS download {path.name}" + (f" (nomenclature {r['nomen']})" if r["nomen"] else ""),
+                "note": ""} for r in wits_rows(path, duty_type=duty_type)]
     return TariffTable(pd.DataFrame(records, columns=TARIFF_COLUMNS), file=str(path))
 
 

@@ -4,6 +4,7 @@ Layout under ``$CRITMIN_HOME/warehouse``::
 
     CURRENT                 name of the live build (replaced atomically)
     builds/<id>/<table>.parquet
+    builds/<id>/<table>/year=2024/part-0.parquet   a partitioned table (trade_flows), one folder per year
     builds/<id>/provenance.parquet
     builds/<id>/catalog.duckdb   views over the Parquet files + provenance
 

@@ -17,7 +17,8 @@ from critmin.errors import DataFormatError, DownloadError, echo
 from critmin.sources import get_source, registry
 from critmin.sources.base import Source, all_files, fetch, local_paths
 from critmin.warehouse.lock import build_lock, interrupt_guard
-from critmin.warehouse.store import Warehouse, clean_leftovers, ensure_writable, replace_tables
+from critmin.warehouse.store import (Warehouse, clean_leftovers, ensure_writable, open_warehouse,
+                                     parquet_rows, replace_tables)
 
 
 def validate_frame(source: Source, table: str, df: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -100,7 +101,10 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
             console.print(f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
                           f"the mirror folder or {settings.cache_dir / source.name} to include it")
             continue
-        outputs = source.load(local_paths(files), workdir)
+        if source.incremental:
+            outputs = source.load(local_paths(files), workdir, previous=_live_or_none(settings))
+        else:
+            outputs = source.load(local_paths(files), workdir)
         check()
         fetched = all_files(files)
         file_list = ";".join(f.path.name for f in fetched)
@@ -109,9 +113,7 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
                 obj = validate_frame(source, table, obj, file_list)
                 rows = len(obj)
             else:
-                import pyarrow.parquet as pq
-
-                rows = pq.ParquetFile(obj).metadata.num_rows
+                rows = parquet_rows(obj)
             frames[table] = obj
             for f in fetched:
                 prov_rows.append({
@@ -123,3 +125,13 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
             if progress:
                 console.print(f"  {table}: {rows:,} rows")
     return frames, prov_rows
+
+
+def _live_or_none(settings: Settings) -> Warehouse | None:
+    """The live warehouse an incremental loader may carry partitions over from, if any."""
+    from critmin.errors import WarehouseError
+
+    try:
+        return open_warehouse(settings)
+    except WarehouseError:
+        return None

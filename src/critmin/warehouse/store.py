@@ -17,6 +17,76 @@ from critmin.errors import WarehouseError
 
 PROVENANCE_COLUMNS = ["table", "source", "title", "publisher", "release", "file", "url", "sha256",
                       "origin", "fetched_at", "built_at", "rows", "licence"]
+#: Types of the partition keys of a partitioned table (``trade_flows/year=2024/part-0.parquet``). A
+#: partition's files do not hold the key column; readers put it back with this type, first in the table.
+PARTITION_TYPES = {"year": ("SMALLINT", "int16")}
+
+
+def is_dataset(path: Path) -> bool:
+    """Whether ``path`` is a partitioned table: a folder of ``key=value`` folders of Parquet files."""
+    return path.is_dir() and not path.name.endswith((".tmp", ".partial")) and not path.name.startswith((".", "_"))
+
+
+def partition_keys(dataset: Path) -> list[str]:
+    """The hive partition keys of a dataset folder, outermost first (``["year"]`` for ``year=2024/``)."""
+    keys: list[str] = []
+    level = Path(dataset)
+    while True:
+        sub = next((p for p in sorted(level.iterdir()) if p.is_dir() and "=" in p.name), None)
+        if sub is None:
+            return keys
+        keys.append(sub.name.split("=", 1)[0])
+        level = sub
+
+
+def dataset_files(dataset: Path) -> list[Path]:
+    """Every Parquet file of a dataset folder, sorted (hidden and ``_`` files skipped, as every engine does)."""
+    return sorted(p for p in Path(dataset).rglob("*.parquet")
+                  if not any(part.startswith((".", "_")) for part in p.relative_to(dataset).parts))
+
+
+def parquet_rows(path: Path) -> int:
+    """Rows of a Parquet table: one file, or the sum over a dataset folder's files (from the footers)."""
+    import pyarrow.parquet as pq
+
+    files = dataset_files(path) if Path(path).is_dir() else [Path(path)]
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+def scan_sql(path: Path | str, keys: list[str] | None = None) -> str:
+    """The DuckDB relation reading one table: ``read_parquet(...)`` of its file or of its dataset folder.
+
+    ``keys`` ``None``: ``path`` is one Parquet file. Otherwise ``path`` is a dataset
+    folder with these partition keys (:func:`partition_keys`), read with
+    ``hive_partitioning=true``; the keys get the types of :data:`PARTITION_TYPES`
+    and come first, so the relation has the columns, order and types of the same
+    table written as one file. ``path`` may be relative to DuckDB's
+    ``file_search_path`` (the catalogue's views).
+    """
+    text = _sql_text(Path(path).as_posix())
+    if keys is None:
+        return f"read_parquet('{text}')"
+    if not keys:
+        return f"read_parquet('{text}/**/*.parquet')"
+    types = ", ".join(f"'{k}': '{PARTITION_TYPES[k][0]}'" for k in keys if k in PARTITION_TYPES)
+    hive = "hive_partitioning=true" + (f", hive_types={{{types}}}" if types else "")
+    quoted = ", ".join(f'"{k}"' for k in keys)
+    return f"(SELECT {quoted}, * EXCLUDE ({quoted}) FROM read_parquet('{text}', {hive}))"
+
+
+def read_dataset(dataset: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A dataset folder into pandas: partition keys first with their :data:`PARTITION_TYPES` types."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    keys = partition_keys(dataset)
+    arrow = {"int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64()}
+    part = ds.partitioning(pa.schema([(k, arrow.get(PARTITION_TYPES.get(k, ("", "int64"))[1], pa.string()))
+                                      for k in keys]), flavor="hive")
+    data = ds.dataset([str(f) for f in dataset_files(dataset)], format="parquet", partitioning=part,
+                      partition_base_dir=str(dataset))
+    names = columns if columns is not None else keys + [n for n in data.schema.names if n not in keys]
+    return data.to_table(columns=names).to_pandas()
 
 
 class Warehouse:
@@ -46,22 +116,53 @@ class Warehouse:
 
     # -- discovery -------------------------------------------------------
     def tables(self) -> list[str]:
-        return sorted(p.stem for p in self.path.glob("*.parquet") if p.stem != "provenance")
+        files = [p.stem for p in self.path.glob("*.parquet") if p.stem != "provenance"]
+        return sorted(files + [p.name for p in self.path.iterdir() if is_dataset(p)])
 
     def has(self, table: str) -> bool:
-        return (self.path / f"{table}.parquet").exists()
+        return (self.path / f"{table}.parquet").exists() or is_dataset(self.path / table)
+
+    def is_partitioned(self, table: str) -> bool:
+        """Whether ``table`` is a hive-partitioned dataset folder (``trade_flows/year=2024/...``)."""
+        return is_dataset(self.path / table)
 
     def table_path(self, table: str) -> Path:
+        """The table's Parquet file, or for a partitioned table its dataset folder.
+
+        Every engine reads either as it is: DuckDB ``read_parquet`` (hive partitions
+        detected), Spark ``read.parquet``, pandas/pyarrow ``read_parquet``.
+        """
         p = self.path / f"{table}.parquet"
-        if not p.exists():
-            raise WarehouseError(f"table '{table}' is not in the warehouse at {self.path}; "
-                                 f"run `critmin data build` (tables present: {', '.join(self.tables()) or 'none'})")
-        return p
+        if p.exists():
+            return p
+        if is_dataset(self.path / table):
+            return self.path / table
+        raise WarehouseError(f"table '{table}' is not in the warehouse at {self.path}; "
+                             f"run `critmin data build` (tables present: {', '.join(self.tables()) or 'none'})")
+
+    def scan_sql(self, table: str) -> str:
+        """The DuckDB relation of ``table`` (:func:`scan_sql`): same columns and types, file or dataset."""
+        path = self.table_path(table)
+        return scan_sql(path, partition_keys(path) if path.is_dir() else None)
+
+    def columns(self, table: str) -> list[str]:
+        """The table's column names in order (partition keys first), from the Parquet schema."""
+        import pyarrow.parquet as pq
+
+        path = self.table_path(table)
+        if not path.is_dir():
+            return list(pq.read_schema(path).names)
+        keys = partition_keys(path)
+        files = dataset_files(path)
+        return keys + [n for n in (pq.read_schema(files[0]).names if files else []) if n not in keys]
 
     # -- reading ---------------------------------------------------------
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Read a whole table into pandas (use :mod:`critmin.engine` for big tables)."""
-        return pd.read_parquet(self.table_path(table), columns=columns)
+        path = self.table_path(table)
+        if path.is_dir():
+            return read_dataset(path, columns)
+        return pd.read_parquet(path, columns=columns)
 
     def provenance(self) -> pd.DataFrame:
         p = self.path / "provenance.parquet"
@@ -157,13 +258,21 @@ def _carry_over(previous: Warehouse | None, dest: Path, skip: set[str]) -> pd.Da
     for table in previous.tables():
         if table in skip:
             continue
-        src = previous.path / f"{table}.parquet"
-        try:
-            os.link(src, dest / src.name)
-        except OSError:
-            shutil.copy2(src, dest / src.name)
+        src = previous.table_path(table)
+        if src.is_dir():
+            shutil.copytree(src, dest / src.name, copy_function=link_or_copy)
+        else:
+            link_or_copy(src, dest / src.name)
     prov = previous.provenance()
     return prov[~prov["table"].isin(skip)]
+
+
+def link_or_copy(src: "Path | str", dest: "Path | str") -> None:
+    """Hard-link ``src`` at ``dest`` (same file system, no bytes copied), else copy it."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
 
 
 def write_catalog(build: Path, tables: list[str]) -> None:
@@ -177,7 +286,8 @@ def write_catalog(build: Path, tables: list[str]) -> None:
         # home folder moves; readers set the same search path (Warehouse.duckdb)
         con.execute(f"SET file_search_path = '{_sql_text(build.as_posix())}'")
         for t in tables + ["provenance"]:
-            con.execute(f"CREATE VIEW \"{t}\" AS SELECT * FROM read_parquet('{_sql_text(t)}.parquet')")
+            scan = scan_sql(t, partition_keys(build / t)) if is_dataset(build / t) else scan_sql(f"{t}.parquet")
+            con.execute(f"CREATE VIEW \"{t}\" AS SELECT * FROM {scan}")
     finally:
         con.close()
     os.replace(tmp, db)
@@ -245,6 +355,8 @@ def _replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path
             dest = build / f"{name}.parquet"
             if isinstance(obj, pd.DataFrame):
                 write_parquet_atomic(obj, dest)
+            elif Path(obj).is_dir():  # a partitioned table: the dataset folder moves in whole
+                shutil.move(str(obj), build / name)
             else:
                 shutil.move(str(obj), dest)
         prov = pd.concat([prov, provenance.reindex(columns=PROVENANCE_COLUMNS)], ignore_index=True) \

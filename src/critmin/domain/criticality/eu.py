@@ -36,7 +36,7 @@ Equations (numbering as in the guidelines, sections on Supply Risk and Economic 
   with ``A_s`` the share of end use of the material in (NACE Rev. 2, 2-digit)
   sector ``s``, ``Q_s`` the value added of that sector and ``SI_EI`` the substitution
   index for EI. As in the guidelines the sum is scaled to 0–10 by the value added of
-  the largest sector: ``EI = 10 · Σ_s A_s · Q_s / max_s Q_s · SI_EI``.
+  the largest manufacturing sector: ``EI = 10 · Σ_s A_s · Q_s / max_{s in C10-C33} Q_s · SI_EI``.
 * A material is critical when ``EI ≥ 2.8`` and ``SR ≥ 1.0``. SR is assessed at the
   extraction and the processing stage; the stage with the higher SR (the bottleneck)
   counts.
@@ -138,8 +138,14 @@ def calc_supply_risk_eu(hhi_global, hhi_sourcing, import_reliance, eol_rir, si_s
     return term * (1.0 - np.asarray(eol_rir, dtype=float)) * np.asarray(si_sr, dtype=float)
 
 
-def calc_economic_importance(end_use_shares, sector_value_added, si_ei, *, scale: float = 10.0):
-    """EU economic importance ``EI = scale · Σ_s A_s · Q_s / max_s Q_s · SI_EI``.
+def calc_economic_importance(end_use_shares, sector_value_added, si_ei, *, scale: float = 10.0,
+                             q_max: float | None = None):
+    """EU economic importance ``EI = scale · Σ_s A_s · Q_s / Q_max · SI_EI``.
+
+    ``Q_max`` is the value added of the largest sector the scale refers to: the EU studies scale by
+    the largest **manufacturing** NACE 2-digit sector (EU 2023: C28 machinery, EUR 204 bn), not by the
+    largest sector of the whole economy; pass it as ``q_max``. Without it, ``max_s Q_s`` of the given
+    sectors is used.
 
     Parameters
     ----------
@@ -151,12 +157,15 @@ def calc_economic_importance(end_use_shares, sector_value_added, si_ei, *, scale
         Substitution index for EI (0–1), broadcast against the leading shape.
     scale : float, default 10
         The value the largest sector maps to (0–10 scale of the guidelines).
+    q_max : float, optional
+        The normalising value added ``Q_max`` (same unit as ``Q_s``).
     """
     a = np.asarray(end_use_shares, dtype=float)
     q = np.asarray(sector_value_added, dtype=float)
-    if q.size == 0 or np.nanmax(q) <= 0:
+    top = q_max if q_max is not None else (np.nanmax(q) if q.size else np.nan)
+    if not np.isfinite(top) or top <= 0:
         return np.full(a.shape[:-1], np.nan)
-    return scale * np.sum(a * (q / np.nanmax(q)), axis=-1) * np.asarray(si_ei, dtype=float)
+    return scale * np.sum(a * (q / top), axis=-1) * np.asarray(si_ei, dtype=float)
 
 
 def is_critical(economic_importance, supply_risk, *, ei_threshold: float = EI_THRESHOLD,

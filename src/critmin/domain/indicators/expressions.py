@@ -30,6 +30,19 @@ def select_flows(flows: Table, *, years: Sequence[int] | None = None, hs6: Seque
     return flows.filter(*preds) if preds else flows
 
 
+def as_bloc(flows: Table, code: str, members: Sequence[str]) -> Table:
+    """Flows with a bloc's members taken as one economy.
+
+    Member codes become ``code`` on both sides, and the flows between members
+    (now ``code`` to ``code``) are dropped: a bloc's imports are its extra-bloc imports,
+    :math:`M_{bloc} = \\sum_{i \\in bloc} \\sum_{j \\notin bloc} M_{ij}`.
+    """
+    m = sorted(members)
+    f = flows.mutate(exporter=ibis.ifelse(flows.exporter.isin(m), code, flows.exporter),
+                     importer=ibis.ifelse(flows.importer.isin(m), code, flows.importer))
+    return f.filter(f.exporter != f.importer)
+
+
 def _reporter_flows(flows: Table, reporter: str, partners: Sequence[str] | None) -> Table:
     """Flows into or out of ``reporter``, with ``partners`` only when given."""
     inbound = flows.importer == reporter
@@ -76,10 +89,26 @@ def trade_by_partner(flows: Table, reporter: str, *, partners: Sequence[str] | N
     return g.mutate(balance_usd=g.exports_usd - g.imports_usd)
 
 
+def ordered_sum(values) -> ibis.Value:
+    """Sum of a column within each group, added in ascending order of the values.
+
+    A plain ``SUM`` on a parallel engine adds partial sums in whatever order the threads
+    finish, so the last digits of a float result can change from run to run; sorting the
+    terms first makes the result a function of the data only (the same bits every run and
+    on every engine that follows IEEE 754 doubles).
+    """
+    return values.collect().sort().sums()
+
+
 def supplier_values(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
                     value: str = "value_usd") -> Table:
-    """Value (and quantity) of each partner within each group of ``by``: ``*by, partner, value_usd, qty_t``."""
-    return flows.group_by([*by, partner]).aggregate(value_usd=flows[value].sum(), qty_t=flows.qty_t.sum())
+    """Value (and quantity) of each partner within each group of ``by``: ``*by, partner, value_usd, qty_t``.
+
+    Values and quantities are summed in a fixed order (:func:`ordered_sum`), so every
+    indicator built on them is the same to the last digit from run to run.
+    """
+    return flows.group_by([*by, partner]).aggregate(value_usd=ordered_sum(flows[value]),
+                                                    qty_t=ordered_sum(flows.qty_t))
 
 
 def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
@@ -88,6 +117,8 @@ def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner:
 
     .. math:: s_{gi} = v_{gi} / \\sum_j v_{gj}
 
+    (the group total summed in a fixed order, as in :func:`ordered_sum`).
+
     Returns ``*by, partner, value_usd, qty_t, share, rank`` (rank 1 = largest).
     """
     by = list(by)
@@ -95,7 +126,7 @@ def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner:
     w_total = ibis.window(group_by=[v[c] for c in by]) if by else ibis.window()
     w_rank = ibis.window(group_by=[v[c] for c in by] if by else None,
                          order_by=[ibis.desc(v.value_usd), v[partner]])
-    return v.mutate(share=v.value_usd / v.value_usd.sum().over(w_total),
+    return v.mutate(share=v.value_usd / v.value_usd.collect().over(w_total).sort().sums(),
                     rank=ibis.row_number().over(w_rank) + 1)
 
 
@@ -115,14 +146,14 @@ def concentration(values: Table, *, by: Sequence[str] = ("importer",), partner: 
     Returns ``*by, value_usd, n_suppliers, hhi, top<n>_share, <focus>_share``.
     """
     v = values
-    total = v.value_usd.sum()
+    total = ordered_sum(v.value_usd)
     return v.group_by(list(by)).aggregate(
         value_usd=total,
         n_suppliers=v[partner].count(),
-        hhi=(v.value_usd * v.value_usd).sum() / (total * total),
+        hhi=ordered_sum(v.value_usd * v.value_usd) / (total * total),
         # the n largest: sort the negated values ascending and take the first n (one sort per group)
         **{f"top{top_n}_share": -((-v.value_usd).collect().sort()[:top_n].sums()) / total,
-           f"{focus.lower()}_share": ibis.ifelse(v[partner] == focus, v.value_usd, 0.0).sum() / total},
+           f"{focus.lower()}_share": ordered_sum(ibis.ifelse(v[partner] == focus, v.value_usd, 0.0)) / total},
     )
 
 
@@ -141,6 +172,6 @@ def governance_weighted_hhi(shares: Table, risk: Table, *, by: Sequence[str] = (
     """:math:`HHI_{WGI} = \\sum_i s_i^2 g_i` per group, and the value share of suppliers with a score."""
     j = shares.left_join(risk, shares[partner] == risk.iso3)
     return j.group_by(list(by)).aggregate(
-        wgi_weighted_hhi=ibis.ifelse(j.g.notnull(), j.share * j.share * j.g, 0.0).sum(),
-        wgi_coverage=ibis.ifelse(j.g.notnull(), j.share, 0.0).sum(),
+        wgi_weighted_hhi=ordered_sum(ibis.ifelse(j.g.notnull(), j.share * j.share * j.g, 0.0)),
+        wgi_coverage=ordered_sum(ibis.ifelse(j.g.notnull(), j.share, 0.0)),
     )

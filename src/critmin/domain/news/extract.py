@@ -238,6 +238,22 @@ def _assign_periods(text: str, items: list[tuple[int, int]], periods: list[Perio
     return out
 
 
+_NOT_PLACES = {"the", "a", "an", "its", "their", "fy", "q1", "q2", "q3", "q4", "rs", "us", "usd", "inr"} | {
+    m.lower() for m in ("January February March April May June July August September October November December "
+                        "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday "
+                        "Friday Saturday Sunday").split()}
+
+
+def _names_unknown_place(text: str) -> bool:
+    """True when ``text`` opens with a capitalised name that the gazetteer does not know
+    ("to Ruritania", "from Wakanda"): the counterpart is named but unknown, so it must stay
+    unknown rather than fall back to the world or to a recent country."""
+    m = re.match(r"\s*([A-Z][\w'’.-]*)", text)
+    if not m or m.group(1).lower().strip(".") in _NOT_PLACES or m.group(1).isupper() and len(m.group(1)) <= 4:
+        return False
+    return not [p for p in find_places(text[:m.end() + 40], include_world=True) if p.start <= m.start(1)]
+
+
 def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Place],
                      window_offset: int, money_pos: int, prev: dict | None,
                      after_money: str = "") -> tuple[str | None, str | None]:
@@ -256,12 +272,16 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
         if tm:
             ps = [p for p in find_places(after[tm.end():]) if p.start == 0]
             partner = ps[0].code if ps else None
+            if partner is None and _names_unknown_place(after[tm.end():]):
+                return None, None       # "exports to Ruritania": the partner is named but unknown
         if partner is None and fm.end() >= len(window.rstrip()) - 40:
             am = re.match(r"\s*(?:worth\s+of\s+[\w\s]{0,25}?|of\s+[\w\s]{0,25}?)?\s*(?:to|from|into)\s+(?:the\s+)?",
                           after_money)
             if am:
                 ps = [p for p in find_places(after_money[am.end():]) if p.start == 0]
                 partner = ps[0].code if ps else None
+                if partner is None and _names_unknown_place(after_money[am.end():]):
+                    return None, None
         bp = [p for p in find_places(before) if p.code != "WLD"]
         reporter = None
         if bp and before[bp[-1].end:].strip(" '’s") == "":
@@ -281,6 +301,9 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
             partner = others[-1] if others else (prev["partner"] if prev else state.recent_partner(exclude={reporter}))
         return reporter, partner
     if flow in ("total", "balance"):
+        if any(_names_unknown_place(window[m.end():])
+               for m in re.finditer(r"\b(?:with|and|between)\s+(?:the\s+)?", window)):
+            return None, None           # "trade with Ruritania": named but unknown
         codes = []
         for p in places:
             if p.code not in codes:

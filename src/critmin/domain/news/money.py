@@ -57,9 +57,15 @@ def _alt(keys) -> str:
 _PREFIX = _alt(PREFIX_CURRENCY)
 _SUFFIX = _alt(SUFFIX_CURRENCY)
 
+# a minus sign right before the currency or the number ("-$1.2 bn", "US$ -1.2 bn", "−1.2 bn dollars"),
+# not a hyphen inside a word ("US-$", "post-2024") nor a range dash (that joins two numbers)
+_MINUS = r"(?<![\w.,$])[-−]"
+
 MONEY_RE = re.compile(
     rf"(?P<hedge>(?:~|≈)\s*)?"
-    rf"(?:(?P<prefix>{_PREFIX})\s?)?"
+    rf"(?P<sign>{_MINUS}(?=\s?(?:{_PREFIX})?\s?\d))?"
+    rf"(?:(?P<prefix>{_PREFIX})(?:\s|(?<=[A-Za-z.])-(?=\d))?)?"
+    rf"(?P<sign2>(?<=[\s$€£¥₹])[-−](?=\d))?"
     rf"(?P<num>{_NUM})(?P<scale1>{_SCALE_SEQ})?"
     rf"(?:\s*(?:{_DASH}|to|and)\s*(?:(?P<prefix2>{_PREFIX})\s?)?(?P<num2>{_NUM})(?P<scale2>{_SCALE_SEQ})?)?"
     rf"(?:\s+(?P<suffix>{_SUFFIX})\b)?"
@@ -71,7 +77,7 @@ class Money:
     """A money mention.
 
     ``value`` is the amount (the high end of a range) in units of
-    ``currency``; ``low`` the low end of a stated range; ``approx`` is True for
+    ``currency``, negative when the text puts a minus sign before it (``-$1.2 bn``); ``low`` the low end of a stated range; ``approx`` is True for
     hedged figures and bounds; ``start``/``end`` are character offsets.
     """
 
@@ -127,6 +133,9 @@ def _is_hedged(text: str, start: int) -> bool:
     return any(before.endswith(h) and (len(before) == len(h) or not before[-len(h) - 1].isalnum()
                                        or not h[0].isalnum())
                for h in HEDGES)
+
+
+_NEGATIVE = re.compile(rf"[-−]|(?:{_PREFIX})(?:\s|(?<=[$€£¥₹]))[-−]\d")
 
 
 def find_money(text: str) -> list[Money]:
@@ -191,5 +200,7 @@ def find_money(text: str) -> list[Money]:
             else:
                 continue
         approx = _is_hedged(text, s) or text[s:e].lstrip().startswith(("~", "≈"))
+        if _NEGATIVE.match(text[s:e].lstrip("~≈ ")):
+            val, low = -val, (None if low is None else -low)
         out.append(Money(val, cur, s, e, text[s:e].strip(), low, approx, has_scale))
     return out
