@@ -123,6 +123,12 @@ def test_bad_input_is_one_line_on_the_page(client, query, status, needle):
         assert '<div class="error" role="alert">' in r.text and "<form" in r.text
 
 
+def test_form_keeps_the_bad_value(client):
+    r = client.get("/app/trade?reporter=IND&partner=PER&year=99999")
+    assert r.status_code == 422 and 'name="year" type="number"' in r.text and 'value="99999"' in r.text
+    assert "from 1988 to 2100" in r.text and "application/json" not in r.headers["content-type"]
+
+
 def test_unknown_page_is_404(client):
     assert client.get("/app/horoscope").status_code == 404
     assert client.get("/app/trade.pdf").status_code == 404

@@ -178,13 +178,16 @@ def is_year_name(name: str) -> bool:
 
 
 class YearRange:
-    """ASGI middleware: a ``year`` or ``*_year`` query value outside :data:`YEARS` is HTTP 422."""
+    """ASGI middleware: a ``year`` or ``*_year`` query value outside :data:`YEARS` is HTTP 422.
+
+    The pages under ``/app/`` check their own fields (and show the message on the page).
+    """
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope.get("query_string"):
+        if scope["type"] == "http" and scope.get("query_string") and not scope["path"].startswith("/app/"):
             from urllib.parse import parse_qsl
 
             for name, value in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):

@@ -92,6 +92,20 @@ def parse_form(fields: Sequence[Field], query: Sequence[tuple[str, str]]) -> dic
     return out
 
 
+def raw_form(fields: Sequence[Field], query: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The values as typed (text), for showing a form again after :class:`FormError`."""
+    out = {f.name: f.default for f in fields}
+    for f in fields:
+        given = [v for k, v in query if k == f.name]
+        if f.kind == "multi":
+            out[f.name] = given or out[f.name]
+        elif f.kind == "bool":
+            out[f.name] = any(v.lower() in ("1", "true", "on", "yes") for v in given) if given else out[f.name]
+        elif given:
+            out[f.name] = given[-1]
+    return out
+
+
 def _check_choices(f: Field, values: Sequence[str]) -> None:
     valid = {v for v, _ in f.choices()}
     for v in values:

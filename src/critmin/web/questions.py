@@ -49,6 +49,8 @@ class Question:
     table : str, optional
         The payload's table the page shows first and the CSV holds (default: the one with the
         most rows, as ``--csv`` writes).
+    endpoint_query : callable, optional
+        The JSON endpoint's query pairs from the form's, where they differ (default: the same).
     """
 
     slug: str
@@ -61,6 +63,7 @@ class Question:
     unit: Callable[[Any], str | None] = lambda p: None
     charted: bool = True
     table: str | None = None
+    endpoint_query: Callable[[list], list] | None = None
 
 
 def _cy(year) -> str | None:
@@ -71,14 +74,26 @@ def _cy(year) -> str | None:
 
 # the explorer ----------------------------------------------------------------------------------
 
-def _trade(s: Settings, v: dict) -> Answer:
+def _picture_period(v: dict) -> str | None:
+    """The bilateral picture's period (``CY2024`` or ``FY2024-25``) from the form's year and basis."""
     from critmin.periods import calendar_year, financial_year
+
+    if not (v.get("partner") and v.get("year")):
+        return None
+    return (financial_year if v.get("basis") == "FY" else calendar_year)(int(v["year"])).label
+
+
+def _trade_endpoint_query(pairs: list) -> list:
+    """``/trade`` takes the period itself (``period=FY2024-25``) where the page asks year + basis."""
+    period = _picture_period(dict(pairs))
+    return [(k, x) for k, x in pairs if k != "basis"] + ([("period", period)] if period else [])
+
+
+def _trade(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_explorer import trade_figure
     from critmin.services.explorer import trade_summary
 
-    period = None
-    if v["partner"] and v["year"]:
-        period = (financial_year if v["basis"] == "FY" else calendar_year)(v["year"]).label
+    period = _picture_period(v)
     res = trade_summary(s, v["reporter"], partners=[v["partner"]] if v["partner"] else None, mineral=v["mineral"],
                         stage=v["stage"], years=[v["year"]] if v["year"] else None, period=period)
     return Answer(res, lambda: trade_figure(res))
@@ -103,7 +118,7 @@ TRADE = Question(
            lambda: (("CY", "calendar year (CY)"), ("FY", "Indian financial year (FY, April-March)"))),
      Field("mineral", "Mineral", "select", None, F.minerals, optional=True),
      Field("stage", "Stage", "select", None, F.trade_stages, optional=True)],
-    _trade, period=_trade_period, unit=lambda p: "USD (current)")
+    _trade, period=_trade_period, unit=lambda p: "USD (current)", endpoint_query=_trade_endpoint_query)
 
 
 def _dependence(s: Settings, v: dict) -> Answer:
@@ -330,7 +345,7 @@ def _status(s: Settings, v: dict) -> Answer:
 
 STATUS = Question(
     "status", "Data status", "Which tables does the warehouse hold, from which files, under which licences?",
-    "/data/status", [], _status, charted=False)
+    "/data/status", [], _status, charted=False, table="tables")
 
 
 QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SOURCING, ROUTE, PROJECTION,
@@ -361,7 +376,9 @@ def nested_sources(payload: Any, *, depth: int = 4, rows: int = 200) -> list[str
                 walk(item, level + 1)
 
     walk(payload, 0)
-    return sorted(found)[:MAX_SOURCES]
+    names = sorted(found)
+    more = len(names) - MAX_SOURCES
+    return names[:MAX_SOURCES] + ([f"and {more} more (see the tables)"] if more > 0 else [])
 
 
 def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:

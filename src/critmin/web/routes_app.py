@@ -44,6 +44,7 @@ def templates():
 
 
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """An HTML response of template ``name`` with the navigation (``nav``) and ``context``."""
     context.setdefault("nav", QUESTIONS)
     context.setdefault("with_plotly", False)
     return HTMLResponse(templates().get_template(name).render(**context), status_code=status_code)
@@ -84,6 +85,8 @@ PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
 """Columns whose whole numbers are labels, shown without thousands separators (2029, 260300)."""
 CELL_CHARS = 80
 """Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
+KEY_FIGURE_CHARS = 48
+"""Longer scalar fields are left out of the key figures (they are in the notes and the tables)."""
 
 
 def _cells(rows: list[dict], columns: list[str], limit: int) -> list[list[tuple[str, bool, str]]]:
@@ -112,7 +115,8 @@ def _key_figures(summary: dict, payload: Any) -> list[tuple[str, str]]:
             if isinstance(value, dict):
                 flat.update({f"{key} {k}": v for k, v in value.items() if not isinstance(v, (list, dict))})
     cells = _cells([flat], list(flat), 1)[0]
-    return [(k, cell) for k, (cell, _, _) in zip(flat, cells) if cell != ""]
+    return [(k, cell) for k, (cell, _, full) in zip(flat, cells)  # long texts are in the notes and tables
+            if cell != "" and not full and len(cell) <= KEY_FIGURE_CHARS]
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -130,18 +134,17 @@ def _figure_html(figure) -> str:
 
 
 def _json_url(q: Question, query: list[tuple[str, str]]) -> str:
-    pairs = [(k, v) for k, v in query if k != "basis" or q.slug != "trade"]
-    if q.slug == "trade":  # the page's year + basis is the endpoint's year + period
-        d = dict(query)
-        if d.get("partner") and d.get("year"):
-            from critmin.periods import calendar_year, financial_year
-
-            y = int(d["year"])
-            pairs.append(("period", (financial_year if d.get("basis") == "FY" else calendar_year)(y).label))
+    """The JSON endpoint's URL for the same answer."""
+    pairs = q.endpoint_query(query) if q.endpoint_query else query
     return q.endpoint + ("?" + urlencode(pairs) if pairs else "")
 
 
 def question_page(request: Request, q: Question) -> HTMLResponse:
+    """A question's page: the form alone, or (with a query) the form, key figures, chart, table and notes.
+
+    A bad form value is HTTP 422 and a service error its status (400, 404, 503), with the
+    one-line message above the form.
+    """
     query = [(k, v) for k, v in request.query_params.multi_items()]
     ask = bool(query) or not q.fields
     context: dict[str, Any] = {"q": q, "fields": q.fields, "current": q.slug, "answered": False, "error": None,
@@ -149,7 +152,7 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     try:
         values = parse_form(q.fields, query)
     except FormError as exc:
-        values = parse_form(q.fields, [])
+        values = F.raw_form(q.fields, query)  # the form shows what was typed, with the message
         return render("question.html.j2", 422, values=values, **{**context, "error": str(exc)})
     context["values"] = values
     for f in q.fields:  # a multiple choice lists what is chosen first (long lists hide it otherwise)
@@ -206,6 +209,7 @@ def download(request: Request, q: Question, fmt: str) -> Response:
 
 @router.get("/app")
 def app_home() -> Response:
+    """``/app`` is the home page."""
     from fastapi.responses import RedirectResponse
 
     return RedirectResponse("/", status_code=307)
@@ -246,6 +250,7 @@ def plotly_js() -> Path:
 
 @router.get("/static/plotly.min.js")
 def plotly_script() -> FileResponse:
+    """plotly.js for the pages' charts (no CDN)."""
     return FileResponse(plotly_js(), media_type="text/javascript", headers=STATIC_HEADERS)
 
 
@@ -256,11 +261,13 @@ SWAGGER_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "t
 
 @lru_cache(maxsize=1)
 def swagger_dir() -> Path:
+    """The folder of Swagger UI's files in the installed ``swagger-ui-py`` package."""
     return Path(str(resources.files("swagger_ui") / "static"))
 
 
 @router.get("/static/swagger-ui/{name}")
 def swagger_asset(name: str) -> FileResponse:
+    """One of :data:`SWAGGER_FILES` (any other name is 404)."""
     if name not in SWAGGER_FILES:
         raise HTTPException(404, "Not Found")
     return FileResponse(swagger_dir() / name, media_type=SWAGGER_FILES[name], headers=STATIC_HEADERS)
