@@ -1,4 +1,4 @@
-"""``trade_flows`` as a year-partitioned dataset, and incremental BACI builds.
+"""``trade_flows`` as a year-partitioned dataset, incremental BACI builds, and the release product table.
 
 A rebuild reads only the year files whose checksum changed (or that are new); the others'
 partitions are carried over, and the result equals a build from scratch.
@@ -163,3 +163,30 @@ def test_zip_members_are_hashed_without_extracting_and_extracts_removed(tmp_path
     from critmin.sources.http import sha256_of
 
     assert years["sha256"].tolist() == [sha256_of(mirror / "baci" / n) for n in REAL]
+
+
+def test_product_table_beside_the_year_files_types_hs6_and_is_checked(tmp_path, mirror):
+    """An unpacked release: ``product_codes_HS17_V202601.csv`` next to the year CSV is the product table."""
+    import pyarrow.parquet as pq
+
+    from critmin.errors import DataFormatError
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    year_file = folder / "BACI_HS17_Y2024_V202601.csv"
+    shutil.copy(mirror / "baci" / REAL[1], year_file)
+    flows = pd.read_csv(year_file, dtype=str)
+    codes = sorted(flows["k"].str.zfill(6).unique())
+    table = folder / "product_codes_HS17_V202601.csv"
+    table.write_text("code,description\n" + "\n".join(f"{c},x" for c in codes) + "\n")
+    args = {"flows": [year_file], "countries": mirror / "baci" / CODES}
+    with_table = read_baci(args, tmp_path / "a")["trade_flows"]
+    part = with_table / "year=2024" / "part-0.parquet"
+    # the enum-typed columns are written as plain strings: readers see the same table as without the table
+    assert {f.name: str(f.type) for f in pq.read_schema(part)}["hs6"] == "string"
+    table.unlink()
+    without = read_baci(args, tmp_path / "b")["trade_flows"]
+    pd.testing.assert_frame_equal(pd.read_parquet(part), pd.read_parquet(without / "year=2024" / "part-0.parquet"))
+    table.write_text("code,description\n" + "\n".join(f"{c},x" for c in codes[1:]) + "\n")
+    with pytest.raises(DataFormatError, match=f"product code .*{codes[0].lstrip('0')}.* not in the release"):
+        read_baci(args, tmp_path / "c")

@@ -143,3 +143,21 @@ def test_duckdb_and_pyspark_give_the_same_screen(sample, spark):
         assert sp[col].astype(int).tolist() == duck[col].astype(int).tolist(), col
     assert sp["persistent"].astype(object).where(sp["persistent"].notna(), None).tolist() == \
         duck["persistent"].astype(object).where(duck["persistent"].notna(), None).tolist()
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_pyspark_writes_the_year_partitions_itself(sample, spark, tmp_path):
+    from critmin.services.screen import _write_partitioned
+
+    wh, _, _ = sample
+    con = connect(wh, "pyspark", session=spark, tables=["trade_flows"])
+    out = _write_partitioned(con, screen(con.table("trade_flows"), years=YEARS), tmp_path / "screen")
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [f"year={y}" for y in YEARS]
+    back = pd.read_parquet(out)
+    back["year"] = back["year"].astype(int)
+    back = back.sort_values(KEY).reset_index(drop=True)
+    duck = _run(connect(wh, "duckdb", tables=["trade_flows"]))
+    assert len(back) == len(duck)
+    assert back["imports_usd"].tolist() == pytest.approx(duck["imports_usd"].tolist(), rel=1e-12)
+    assert back["dependent"].tolist() == duck["dependent"].tolist()

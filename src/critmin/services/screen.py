@@ -77,7 +77,14 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def _write_partitioned(con, expr, folder: Path) -> Path:
-    """Stream ``expr`` into a hive-partitioned Parquet dataset (``folder/year=YYYY/*.parquet``), atomically."""
+    """Write ``expr`` as a hive-partitioned Parquet dataset (``folder/year=YYYY/*.parquet``), atomically.
+
+    The engine writes the partitions itself: DuckDB streams the query into them
+    (``COPY ... PARTITION_BY``); Spark's executors write them in parallel
+    (``DataFrameWriter.partitionBy``), nothing is collected on the driver, so
+    ``folder`` must be on storage the executors share with the driver (a local
+    session shares the machine). Anything else goes through Arrow.
+    """
     import shutil
 
     import pyarrow.dataset as ds
@@ -89,6 +96,8 @@ def _write_partitioned(con, expr, folder: Path) -> Path:
 
         sql = ibis.to_sql(expr, dialect="duckdb")
         con.raw_sql(f"COPY ({sql}) TO '{tmp.as_posix()}' (FORMAT parquet, PARTITION_BY (year))").fetchall()
+    elif con.name == "pyspark":
+        con._session.sql(con.compile(expr)).write.partitionBy("year").parquet(tmp.as_posix())
     else:
         ds.write_dataset(expr.to_pyarrow(), tmp, format="parquet", partitioning=["year"],
                          partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore")
