@@ -101,3 +101,13 @@ def test_item_without_rate_and_empty_sheet(sample_rows, tmp_path):
         read_nz_tariff_rates(_write(rows, tmp_path / "x.xlsx"))
     with pytest.raises(DataFormatError, match="no 8-digit tariff items"):
         read_nz_tariff_rates(_write(sample_rows[:3], tmp_path / "y.xlsx"))
+
+
+def test_damaged_zip_header(workbook, tmp_path):
+    data = bytearray(workbook.read_bytes())
+    central = data.rfind(b"PK\x01\x02")          # last central-directory entry: its compression method
+    data[central + 10:central + 12] = (99).to_bytes(2, "little")
+    bad = tmp_path / workbook.name
+    bad.write_bytes(bytes(data))
+    with pytest.raises(DataFormatError, match="workbook"):
+        read_nz_tariff_rates(bad)

@@ -146,6 +146,7 @@ def sheet(wb, path: Path, name: str):
 #: what openpyxl (and the XML parsers and zip reader under it) raise on a damaged workbook
 WORKBOOK_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, AttributeError,
+    NotImplementedError,  # zipfile: a damaged header names an unsupported compression method
     OverflowError, EOFError, OSError, UnicodeError, SyntaxError,  # xml.etree ParseError is a SyntaxError
     NotImplementedError,  # zipfile: a member with an unknown compression method
 )
