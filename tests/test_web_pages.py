@@ -73,6 +73,21 @@ def test_trade_page_sends_the_period_of_its_basis(client):
     assert "period=FY2024-25" in html.unescape(r.text)
 
 
+def test_trade_page_leads_with_labelled_all_goods_totals(client):
+    text = html.unescape(client.get(f"/app/trade?{QUERIES['trade']}").text)
+    figures = text.split('id="result"')[0]
+    assert "imports, all goods, FY2024-25 (tradestat_totals)" in figures and "4.98 bn USD" in figures
+    assert "imports explained by the products listed" in figures
+    assert figures.index("all goods") < figures.index("critical minerals")
+
+
+def test_bloc_reporters_are_offered_and_answered(client):
+    page = client.get("/app/dependence").text
+    assert '<option value="EU27"' in page
+    r = client.get("/app/dependence?reporter=EU27&mineral=lithium&year=2024")
+    assert r.status_code == 200 and "extra-EU27 trade" in html.unescape(r.text)
+
+
 @pytest.mark.parametrize("path", ["/", "/docs", "/app/brief"] + [f"/app/{q.slug}" for q in QUESTIONS])
 def test_no_page_loads_from_another_host(client, path):
     r = client.get(path)

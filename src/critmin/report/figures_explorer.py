@@ -17,8 +17,65 @@ def usd_scale(values) -> tuple[float, str]:
     return 1.0, "USD"
 
 
+def trade_picture_figure(result: dict, *, top: int = 8) -> go.Figure:
+    """The bilateral picture: for each flow, the all-goods total and the products that explain it.
+
+    One horizontal bar per product (the ``top`` largest per flow, each labelled with its code,
+    period and source) under a bar for the official total; the title says how much of each
+    total the products cover. Periods may differ between the total (e.g. FY) and the detail
+    (e.g. CY); the labels say which.
+    """
+    from plotly.subplots import make_subplots
+
+    flows = [f for f in ("imports", "exports") if (result.get("total") or {}).get("by_flow", {}).get(f)
+             or any(r["flow"] == f for r in result.get("explained") or [])]
+    n_rows = max(len(flows), 1)
+    fig = make_subplots(rows=n_rows, cols=1, vertical_spacing=0.16,
+                        subplot_titles=[_flow_title(result, f) for f in flows] or [""])
+    values = [r["value_usd"] for r in result.get("explained") or []] + \
+             [((result.get("total") or {}).get("by_flow", {}).get(f) or {}).get("value_usd") or 0 for f in flows]
+    div, unit = usd_scale(values)
+    for i, flow in enumerate(flows, start=1):
+        rows = sorted((r for r in result.get("explained") or [] if r["flow"] == flow),
+                      key=lambda r: -r["value_usd"])[:top]
+        total = (result.get("total") or {}).get("by_flow", {}).get(flow)
+        labels = [f"{r['code']} {_short(r.get('description'))} ({r['period']}, {r['source']})" for r in rows]
+        vals = [r["value_usd"] / div for r in rows]
+        colors = ["#4c78a8" if flow == "imports" else "#f58518"] * len(rows)
+        if total:
+            labels.insert(0, f"all goods ({total['period']}, {total['source']})")
+            vals.insert(0, total["value_usd"] / div)
+            colors.insert(0, "#555")
+        fig.add_trace(go.Bar(x=vals[::-1], y=labels[::-1], orientation="h", marker_color=colors[::-1],
+                             name=flow, showlegend=False, text=[f"{v:,.2f}" for v in vals[::-1]],
+                             textposition="outside", cliponaxis=False), row=i, col=1)
+        fig.update_xaxes(title_text=unit, row=i, col=1)
+    partner = result["partners"][0] if result.get("partners") else "world"
+    fig.update_layout(template="plotly_white", height=160 + n_rows * 28 * (top + 1), margin=dict(l=330),
+                      title=f"{result['reporter']} trade with {partner}: all goods and the products that explain it")
+    for ann in fig.layout.annotations:
+        ann.font = dict(size=11)
+    return fig
+
+
+def _short(text: str | None, n: int = 28) -> str:
+    text = (text or "").split(";")[0].split(",")[0].strip()
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
+def _flow_title(result: dict, flow: str) -> str:
+    cov = (result.get("coverage") or {}).get(flow) or {}
+    if cov.get("share") is not None:
+        return f"{flow}: the products shown explain {cov['share']:.0%} of the {cov.get('total_period')} total"
+    return f"{flow} (no all-goods total for the period)"
+
+
 def trade_figure(result: dict, *, top: int = 15) -> go.Figure:
-    """Grouped bars of imports and exports by HS6 product (USD, in the unit that suits the largest bar)."""
+    """Grouped bars of imports and exports by HS6 product (USD, in the unit that suits the largest bar);
+    with a bilateral picture (one partner, an official total or product detail), that picture
+    (:func:`trade_picture_figure`) instead."""
+    if result.get("explained") and (result.get("total") or result.get("coverage")):
+        return trade_picture_figure(result)
     rows = sorted(result["by_product"], key=lambda r: -(r["imports_usd"] + r["exports_usd"]))[:top]
     labels = [f"{r['hs6']} {r['mineral'] or ''}".strip() for r in rows]
     div, unit = usd_scale([r["imports_usd"] for r in rows] + [r["exports_usd"] for r in rows])

@@ -143,18 +143,10 @@ def countries() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def reporters() -> tuple[tuple[str, str], ...]:
-    """Countries plus the blocs criticality knows (``EU27``)."""
-    blocs = []
-    try:
-        from importlib import resources
+    """Blocs (``EU27``: its members as one economy) and then the countries."""
+    from critmin.classify.blocs import blocs
 
-        import yaml
-
-        text = (resources.files("critmin") / "criticality_data" / "blocs.yaml").read_text(encoding="utf-8")
-        blocs = [(str(k), f"{k} (bloc)") for k in (yaml.safe_load(text) or {})]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return tuple(blocs) + countries()
+    return tuple((code, f"{code} (bloc: {b['name']})") for code, b in blocs().items()) + countries()
 
 
 @lru_cache(maxsize=1)

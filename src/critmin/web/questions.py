@@ -51,6 +51,9 @@ class Question:
         most rows, as ``--csv`` writes).
     endpoint_query : callable, optional
         The JSON endpoint's query pairs from the form's, where they differ (default: the same).
+    key_figures : callable, optional
+        ``(label, text)`` pairs shown above the chart, each label saying what the figure covers
+        (default: the payload's scalar fields).
     """
 
     slug: str
@@ -64,6 +67,7 @@ class Question:
     charted: bool = True
     table: str | None = None
     endpoint_query: Callable[[list], list] | None = None
+    key_figures: Callable[[Any], list[tuple[str, str]]] | None = None
 
 
 def _cy(year) -> str | None:
@@ -107,10 +111,39 @@ def _trade_period(p: dict) -> str:
     return detail
 
 
+def _usd_text(value) -> str:
+    from critmin.tables import fmt_number
+
+    if value is None:
+        return ""
+    scale, word = (1e9, "bn") if abs(value) >= 1e9 else (1e6, "mn") if abs(value) >= 1e6 else (1, "")
+    return f"{fmt_number(value / scale)} {word} USD".replace("  ", " ")
+
+
+def _trade_key_figures(p: dict) -> list[tuple[str, str]]:
+    """All-goods totals first (period and source in the label), then the product detail's scope."""
+    out = []
+    total = p.get("total") or {}
+    for flow, f in (total.get("by_flow") or {}).items():
+        if f:
+            out.append((f"{flow}, all goods, {f['period']} ({f['source']})", _usd_text(f["value_usd"])))
+    if total.get("balance_usd") is not None:
+        out.append((f"balance, all goods, {total['period']}", _usd_text(total["balance_usd"])))
+    for flow, c in (p.get("coverage") or {}).items():
+        if c and c.get("share") is not None:
+            out.append((f"{flow} explained by the products listed", f"{c['share']:.0%}"))
+    years = ", ".join(f"CY{y}" for y in p.get("years") or [])
+    out.append((f"imports, {p.get('scope')}, {years}", _usd_text(p.get("imports_usd"))))
+    out.append((f"exports, {p.get('scope')}, {years}", _usd_text(p.get("exports_usd"))))
+    if p.get("bloc"):
+        out.append(("reporter", p["bloc"]["note"]))
+    return out
+
+
 TRADE = Question(
     "trade", "Trade picture", "What does a country trade with a partner (or the world), and which products explain it?",
     "/trade",
-    [Field("reporter", "Reporter", "select", "IND", F.countries),
+    [Field("reporter", "Reporter", "select", "IND", F.reporters),
      Field("partner", "Partner", "select", "PER", F.countries, optional=True,
            help="Leave empty for all partners."),
      Field("year", "Year", "int", 2024, min=1988, max=2100),
@@ -118,7 +151,8 @@ TRADE = Question(
            lambda: (("CY", "calendar year (CY)"), ("FY", "Indian financial year (FY, April-March)"))),
      Field("mineral", "Mineral", "select", None, F.minerals, optional=True),
      Field("stage", "Stage", "select", None, F.trade_stages, optional=True)],
-    _trade, period=_trade_period, unit=lambda p: "USD (current)", endpoint_query=_trade_endpoint_query)
+    _trade, period=_trade_period, unit=lambda p: "USD (current)", endpoint_query=_trade_endpoint_query,
+    key_figures=_trade_key_figures)
 
 
 def _dependence(s: Settings, v: dict) -> Answer:
@@ -134,7 +168,7 @@ def _dependence(s: Settings, v: dict) -> Answer:
 DEPENDENCE = Question(
     "dependence", "Dependence", "How dependent is a country on imports of a mineral, from whom, how concentrated?",
     "/dependence",
-    [Field("reporter", "Importer", "select", "IND", F.countries),
+    [Field("reporter", "Importer", "select", "IND", F.reporters),
      Field("mineral", "Mineral", "select", "copper", F.minerals, optional=True),
      Field("stage", "Stage", "select", None, F.trade_stages, optional=True),
      Field("year", "Year", "int", 2024, optional=True, min=1988, max=2100)],
@@ -411,6 +445,8 @@ def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:
         out.append(("Scope", f"{len(prods['hs6'])} HS6 codes" + (f" of {prods['mineral']}" if prods.get("mineral")
                                                                   else "")
                     + (f" at stage {prods['stage']}" if prods.get("stage") else "")))
+    if isinstance(p.get("bloc"), dict) and p["bloc"].get("note"):
+        out.append(("Reporter", str(p["bloc"]["note"])))
     period = q.period(payload)
     if period:
         out.append(("Period", period))

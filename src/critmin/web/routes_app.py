@@ -86,6 +86,7 @@ PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
 CELL_CHARS = 80
 """Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
 KEY_FIGURE_CHARS = 48
+NOT_KEY_FIGURES = {"backend"}   # how the answer was computed, not what it says (in the JSON)
 """Longer scalar fields are left out of the key figures (they are in the notes and the tables)."""
 
 
@@ -109,7 +110,7 @@ def _cells(rows: list[dict], columns: list[str], limit: int) -> list[list[tuple[
 
 def _key_figures(summary: dict, payload: Any) -> list[tuple[str, str]]:
     """The payload's scalar fields, and those of its one-level objects (``total imports_usd``), as text."""
-    flat = dict(summary)
+    flat = {k: v for k, v in summary.items() if k not in NOT_KEY_FIGURES}
     if isinstance(payload, dict):
         for key, value in payload.items():
             if isinstance(value, dict):
@@ -172,7 +173,10 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     rows = tables[main]
     cols = _columns(rows)
     summary = tables.get("summary") if main != "summary" else None
-    key_figures = _key_figures(summary[0], ans.payload) if summary else []
+    if q.key_figures is not None:
+        key_figures = [(k, v) for k, v in q.key_figures(ans.payload) if v]
+    else:
+        key_figures = _key_figures(summary[0], ans.payload) if summary else []
     others = [(name, _columns(t), _cells(t, _columns(t), SHOWN_OTHER_ROWS), len(t))
               for name, t in tables.items() if name not in (main, "summary" if summary else None)]
     submitted = F.form_query(q.fields, values)
