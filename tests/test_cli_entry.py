@@ -67,3 +67,13 @@ def test_every_command_rejects_an_unknown_option_in_one_line():
         assert res.returncode == 2, (path, res.stderr[-500:])
         assert "Traceback" not in res.stderr, path
         assert len(lines) == 1 and "--no-such-option" in lines[0], (path, res.stderr[-500:])
+
+
+def test_the_command_line_starts_without_the_data_stack():
+    """`critmin --help` must not pay for pandas, NumPy, DuckDB, Arrow, Ibis, Plotly or spaCy: each command
+    imports what it needs when it runs."""
+    code = ("import sys, critmin.cli; print(','.join(m for m in ('pandas', 'numpy', 'duckdb', 'pyarrow', 'ibis', "
+            "'plotly', 'spacy', 'fastapi', 'requests') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pandas as pd
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, print_table, \
     settings_from
@@ -28,6 +30,7 @@ def criticality(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Supply risk, economic importance and criticality of every mineral for an importer."""
+    import pandas as pd
     from critmin.services.criticality import criticality_scores
 
     if method not in ("eu", "geopolrisk", "geodep"):
@@ -71,6 +74,7 @@ def criticality(
 
 def _compact(df: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """The EU/GeoPolRisk table for a terminal: the Monte-Carlo band in one column, yes/no flags, short headers."""
+    import pandas as pd
     df = df.copy()
     if "supply_risk_p05" in cols:
         band = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
-from critmin.services import data as svc
 
 data_app = typer.Typer(help="Build and inspect the local warehouse.", no_args_is_help=True)
 
@@ -22,6 +20,8 @@ def build_cmd(
 ):
     """Fetch every source (mirror, cache or download), validate and publish atomically."""
     settings = settings_from(home, mirror)
+    from critmin.services import data as svc
+
     wh = svc.build_warehouse(settings, sources, progress=not quiet)
     console.print(f"warehouse ready: {len(wh.tables())} tables in {wh.path}")
 
@@ -29,6 +29,9 @@ def build_cmd(
 @data_app.command("status")
 def status_cmd(home: Optional[Path] = HomeOpt, json_: bool = JsonOpt):
     """Tables, rows, sources, files and licences of the live warehouse."""
+    import pandas as pd
+    from critmin.services import data as svc
+
     status = svc.warehouse_status(settings_from(home, None))
     if json_:
         print_json(status)
@@ -43,6 +46,7 @@ def status_cmd(home: Optional[Path] = HomeOpt, json_: bool = JsonOpt):
 @data_app.command("sources")
 def sources_cmd(json_: bool = JsonOpt):
     """The connectors critmin knows, with publisher, licence and files."""
+    import pandas as pd
     from critmin.sources import registry
 
     rows = [{"source": s.name, "title": s.title, "publisher": s.publisher, "licence": s.licence,
@@ -73,6 +77,8 @@ def comtrade_cmd(
 ):
     """Fetch flows from UN Comtrade with your key ($COMTRADE_API_KEY) into table comtrade_flows."""
     settings = settings_from(home, None)
+    from critmin.services import data as svc
+
     wh = svc.fetch_comtrade_flows(settings, reporter, partner.split(",") if partner else None,
                                   [h.strip() for h in hs.split(",")], [int(y) for y in years.split(",")],
                                   flow=flow)

@@ -6,7 +6,6 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
 from critmin.periods import parse_years
@@ -61,6 +60,7 @@ def trade(
     With one partner, the total trade in all goods (official source), the products that explain it,
     the share they cover and where sources disagree.
     """
+    import pandas as pd
     from critmin.report.figures_explorer import trade_figure
     from critmin.services.explorer import trade_summary
 
@@ -99,6 +99,7 @@ def trade(
 
 def _print_picture(res: dict) -> None:
     """The bilateral picture: total (all goods), the products that explain it, coverage, reconciliation."""
+    import pandas as pd
     t = res["total"]
     who = f"[bold]{res['reporter_name']} ({res['reporter']})[/] with {res['partners'][0]}"
     if t is None:
@@ -144,6 +145,7 @@ def dependence(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Supplier shares, HHI, top-3 and China share, WGI-weighted HHI and net import reliance."""
+    import pandas as pd
     from critmin.report.figures_explorer import dependence_figure
     from critmin.services.explorer import dependence as run
 
@@ -200,6 +202,7 @@ def production(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """World production and reserves by country (USGS), ranked with shares."""
+    import pandas as pd
     from critmin.report.figures_explorer import production_figure
     from critmin.services.explorer import production as run
 

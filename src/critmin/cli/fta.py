@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._common import (ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table,
@@ -39,6 +38,7 @@ def fta_cmd(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt, json_: bool = JsonOpt,
 ):
     """Trade creation, diversion, tariff revenue, welfare and the bilateral balance of an FTA (WITS-SMART)."""
+    import pandas as pd
     from critmin.services.fta import list_fta_scenarios, simulate_fta
 
     if list_:

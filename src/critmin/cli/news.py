@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._output import fmt_inr_crore, fmt_number
@@ -48,6 +47,7 @@ def facts(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Facts extracted from the ingested articles, each with its evidence quote and sources."""
+    import pandas as pd
     from critmin.services.news import list_facts
 
     out = list_facts(settings_from(home, mirror), types=types, article=article, merged=merged)
@@ -122,6 +122,7 @@ def conflicts(
     json_out: bool = JsonOpt, home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Reported figures that describe the same quantity but differ, with the likely cause."""
+    import pandas as pd
     from critmin.services.news import find_conflicts
 
     res = find_conflicts(settings_from(home, mirror), include_agreements=all_pairs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
@@ -33,6 +32,7 @@ def _print_where_from(hits: list[dict]) -> None:
 
 
 def _render_expanded(res: dict) -> None:
+    import pandas as pd
     console.print(f"[bold]{res['code']}[/] {res['description']} (HS{res['level']}, section {res['section']}); "
                   f"data in: {_tables_with_data(res)}")
     if res["codes"]:
@@ -51,6 +51,7 @@ def search_cmd(
     json_out: bool = JsonOpt, home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """HS codes whose description or code matches QUERY, best first, with the tables that hold their data."""
+    import pandas as pd
     from critmin.services.products import expand, search
 
     settings = settings_from(home, mirror)

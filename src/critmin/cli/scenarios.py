@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._output import fmt_inr_crore, fmt_number
@@ -43,6 +42,7 @@ def shock(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Export-restriction shock: supply at risk, who can cover it, price effect, new concentration."""
+    import pandas as pd
     from critmin.report.figures_scenarios import shock_figure
     from critmin.services.scenarios import run_shock
 
@@ -91,6 +91,7 @@ def sourcing(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Least-cost (or least-concentrated, or CVaR) sourcing mix, with and without the FTA."""
+    import pandas as pd
     from critmin.report.figures_scenarios import sourcing_figure
     from critmin.services import scenarios as svc
 
@@ -139,6 +140,7 @@ def contract(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Copper-concentrate contract economics in USD, INR and PEN, FX sensitivity and back-test."""
+    import pandas as pd
     from critmin.report.figures_scenarios import contract_figure
     from critmin.services.scenarios import run_contract
 
@@ -210,6 +212,7 @@ def projection(
     home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Import-dependence paths to 2030 and 2047 with scenario bands and published claims."""
+    import pandas as pd
     from critmin.report.figures_scenarios import projection_figure
     from critmin.services.scenarios import projection_report
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, print_table, \
@@ -26,6 +25,7 @@ def screen(
 ) -> None:
     """Import HHI, top-3 and China share, world export HHI, import/export ratio and the GeoDep flag
     with its 3-year persistence rule, for every reporter x HS6 x year; with the mineral/stage roll-up."""
+    import pandas as pd
     from critmin.services.screen import run_screen
 
     res = run_screen(settings_from(home, mirror), years=parse_years(years), reporters=reporter or None,
