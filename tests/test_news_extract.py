@@ -183,3 +183,9 @@ def test_known_partners_and_world_totals_still_resolve():
     fs = [f for f in _facts("India's exports to Chile were $1.2 billion in 2024. India's copper imports rose to "
                             "$3 billion in 2024. Trade with January") if f["type"] == "trade_value"]
     assert [(f["reporter"], f["partner"]) for f in fs] == [("IND", "CHL"), ("IND", "WLD")]
+
+
+def test_a_region_whose_name_contains_and_is_a_known_partner():
+    fs = _facts("India's trade with Latin America and the Caribbean (LAC) region stood at US$35.73 billion in 2023-24.")
+    (f,) = [f for f in fs if f["type"] == "trade_value"]
+    assert (f["reporter"], f["partner"], f["value_usd"]) == ("IND", "LAC", 35.73e9)

@@ -301,8 +301,10 @@ def _resolve_parties(window: str, flow: str, state: _State, sent_places: list[Pl
             partner = others[-1] if others else (prev["partner"] if prev else state.recent_partner(exclude={reporter}))
         return reporter, partner
     if flow in ("total", "balance"):
+        known = [(p.start, p.end) for p in find_places(window, include_world=True)]
         if any(_names_unknown_place(window[m.end():])
-               for m in re.finditer(r"\b(?:with|and|between)\s+(?:the\s+)?", window)):
+               for m in re.finditer(r"\b(?:with|and|between)\s+(?:the\s+)?", window)
+               if not any(a <= m.start() < b for a, b in known)):   # not the "and" of "Latin America and the Caribbean"
             return None, None           # "trade with Ruritania": named but unknown
         codes = []
         for p in places:
