@@ -81,7 +81,6 @@ def bench_ge(panel: pd.DataFrame) -> None:
 
     flows = panel[panel.year == 2006].copy()
     costs, _ = estimate_trade_costs(flows, covariates=("ln_dist", "cntg", "intl_brdr"))
-    model = GEModel(flows, costs, sigma=7.0)
     t_ours, ours = best_of(lambda: GEModel(flows, costs, sigma=7.0).run(GEScenario.no_borders()), 20)
     ours = ours.to_frame().set_index("country")
 

@@ -77,7 +77,6 @@ def main(argv=None) -> int:
         art = clean_text(text, article_id=f"a{i}")
         cleaned.append(art.text)
         n_facts += len(extract_facts(art))
-    t_critmin_traced = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     t0 = time.perf_counter()                                     # timing without tracemalloc overhead

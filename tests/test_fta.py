@@ -88,7 +88,9 @@ def test_user_schedule_utilisation_and_elasticities(built_settings, tmp_path):
     base = simulate_fta(built_settings, "IND", "CHL", import_demand_elasticity=-1.0,
                         export_supply_elasticity=np.inf)
     doubled = simulate_fta(built_settings, "IND", "CHL", elasticities=el, export_supply_elasticity=np.inf)
-    tc = lambda s: s.lines[(s.lines.hs6 == "740311") & (s.lines.side == "IND<-CHL")]["trade_creation"].sum()
+    def tc(s):
+        return s.lines[(s.lines.hs6 == "740311") & (s.lines.side == "IND<-CHL")]["trade_creation"].sum()
+
     assert tc(doubled) == pytest.approx(2 * tc(base), rel=1e-6)
 
 

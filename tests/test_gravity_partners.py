@@ -6,7 +6,6 @@ read into the agreed table columns (``dots_exports``, ``industry_accounts``) by 
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

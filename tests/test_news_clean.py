@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from critmin.domain.news.clean import clean_html, clean_text, is_headline_like
 from _news_helpers import news_eval_dir

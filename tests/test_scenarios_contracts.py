@@ -7,8 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from critmin.domain.scenarios.contracts import (LB_PER_T, ConcentrateContract, backtest_contract,
-                                                calc_contract_value, calc_payable_fraction, fx_sensitivity)
+from critmin.domain.scenarios.contracts import (LB_PER_T, ConcentrateContract, calc_contract_value, calc_payable_fraction, fx_sensitivity)
 from critmin.errors import DataFormatError
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "scenarios"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from critmin.domain.policy.smart import (
     SmartModel, calc_price_effect, calc_smart_line, calc_trade_creation, calc_trade_diversion,
@@ -186,8 +187,6 @@ def test_bad_input_names_row_and_field():
     with pytest.raises(DataFormatError, match=r"\[0, 1\]"):
         SmartModel(_two_partner(utilisation=1.5)).run()
 
-
-from hypothesis import given, settings as hsettings, strategies as st
 
 
 @hsettings(max_examples=60, deadline=None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 import shutil
 import zipfile
 
@@ -106,7 +104,7 @@ def test_lost_leading_zeros_and_na_quantities(tmp_path, countries):
 def test_release_zip_is_read(tmp_path, mirror):
     z = tmp_path / "BACI_HS17_V202601.zip"
     with zipfile.ZipFile(z, "w") as zf:
-        zf.write(mirror / "baci" / FLOWS, f"BACI_HS17_Y2024_V202601.csv")
+        zf.write(mirror / "baci" / FLOWS, "BACI_HS17_Y2024_V202601.csv")
         zf.write(mirror / "baci" / CODES, CODES)
     work = tmp_path / "work"
     work.mkdir()

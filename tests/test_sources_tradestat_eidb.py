@@ -86,7 +86,7 @@ def test_truncated_gzip(head_lines, tmp_path):
 
 
 def test_missing_column(head_lines, tmp_path):
-    lines = [",".join(l.rstrip("\n").split(",")[:7]) + "\n" for l in head_lines]
+    lines = [",".join(line.rstrip("\n").split(",")[:7]) + "\n" for line in head_lines]
     with pytest.raises(DataFormatError, match="missing column.*value_usd_mn"):
         read_eidb_exports(_gz(tmp_path, lines), tmp_path / "o.parquet")
 

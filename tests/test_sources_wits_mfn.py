@@ -84,9 +84,9 @@ def test_bad_rate(file_2022, tmp_path, value, message):
 
 def test_unknown_reporter_and_edition(file_2022, tmp_path):
     with pytest.raises(DataFormatError, match="not a known UN M49 code"):
-        read_wits_mfn(_copy(file_2022, tmp_path, lambda ls: [ls[0]] + [l.replace(",356,", ",999,") for l in ls[1:]]))
+        read_wits_mfn(_copy(file_2022, tmp_path, lambda ls: [ls[0]] + [x.replace(",356,", ",999,") for x in ls[1:]]))
     with pytest.raises(DataFormatError, match="not an HS edition"):
-        read_wits_mfn(_copy(file_2022, tmp_path, lambda ls: [ls[0]] + [l.replace("H6,", "H9,", 1) for l in ls[1:]]))
+        read_wits_mfn(_copy(file_2022, tmp_path, lambda ls: [ls[0]] + [x.replace("H6,", "H9,", 1) for x in ls[1:]]))
 
 
 def test_empty_and_header_only(file_2022, tmp_path):

@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from critmin.domain.criticality.eu import (EI_THRESHOLD, SR_THRESHOLD, calc_supply_risk_eu,
+from critmin.domain.criticality.eu import (calc_supply_risk_eu,
                                            is_critical)
 
 Method = Literal["eu", "geopolrisk"]

@@ -792,7 +792,7 @@ POLICY_TRIGGERS: list[tuple[str, re.Pattern, str]] = [
     ("mission", re.compile(r"\bNational [A-Z][\w ]{0,40}?Mission\b|\bMission\b"), "announced"),
     ("joint_venture", re.compile(r"\bjoint ventures?\b|\bJVs?\b", re.I), "in_force"),
     ("overseas_acquisition", re.compile(
-        rf"\bacquir(?:e|ed|es|ing)\s+(?:[\w’',.-]+\s+){{0,4}}(?:mines?|blocks?|assets?|tenements?|stakes?|concessions?|"
+        r"\bacquir(?:e|ed|es|ing)\s+(?:[\w’',.-]+\s+){0,4}(?:mines?|blocks?|assets?|tenements?|stakes?|concessions?|"
         r"hectares|acres|deposits?|licen[cs]es|interests?|projects?)\b|"
         r"\b(?:exploration|mining) (?:rights|licen[cs]es|leases)\b", re.I), "in_force"),
     ("investment_commitment", re.compile(

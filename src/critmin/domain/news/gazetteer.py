@@ -131,7 +131,6 @@ def _trie_pattern(names) -> str:
 @lru_cache(maxsize=1)
 def _place_regex() -> re.Pattern:
     names = {**COUNTRY_NAMES, **REGION_NAMES}
-    insensitive = [n for n in names if n not in _CASE_SENSITIVE]
     sensitive = [n for n in names if n in _CASE_SENSITIVE]
     # possessive 's and plural-adjective forms are matched by the trailing look-ahead
     # case-insensitive names are matched on their lower-case form (the text is lower-cased for them)

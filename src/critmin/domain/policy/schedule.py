@@ -28,7 +28,7 @@ the last value holds afterwards) overrides ``years``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np

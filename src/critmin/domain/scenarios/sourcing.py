@@ -139,15 +139,18 @@ def _constraint_rows(cand: pd.DataFrame, spec: SourcingSpec, n_extra_cols: int =
     D = float(spec.demand_t)
     blocks, lower, upper = [], [], []
     blocks.append(sp.csr_matrix(np.ones((1, n))))
-    lower.append([D]); upper.append([D])
+    lower.append([D])
+    upper.append([D])
     blocks.append(sp.identity(n, format="csr"))
-    lower.append(np.full(n, -INF)); upper.append(cand["capacity_t"].to_numpy())
+    lower.append(np.full(n, -INF))
+    upper.append(cand["capacity_t"].to_numpy())
     cap_rows = np.arange(1, 1 + n)
     share_rows = fta_row = None
     nxt = 1 + n
     if spec.max_share is not None:
         blocks.append(sp.identity(n, format="csr"))
-        lower.append(np.full(n, -INF)); upper.append(np.full(n, spec.max_share * D))
+        lower.append(np.full(n, -INF))
+        upper.append(np.full(n, spec.max_share * D))
         share_rows = np.arange(nxt, nxt + n)
         nxt += n
     if spec.min_fta_share:
@@ -156,7 +159,8 @@ def _constraint_rows(cand: pd.DataFrame, spec: SourcingSpec, n_extra_cols: int =
             raise InfeasibleError(f"min_fta_share={spec.min_fta_share} but none of the FTA partners "
                                   f"{', '.join(spec.fta_partners) or '(none given)'} is a candidate supplier")
         blocks.append(sp.csr_matrix(fta.reshape(1, -1)))
-        lower.append([spec.min_fta_share * D]); upper.append([INF])
+        lower.append([spec.min_fta_share * D])
+        upper.append([INF])
         fta_row = nxt
     A = sp.vstack(blocks).tocsr()
     if n_extra_cols:
