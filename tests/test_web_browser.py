@@ -121,6 +121,8 @@ PAGES = {
     "production": {"mineral": "copper", "stage": "mine", "country": "PER"},
     "criticality": {"reporter": "IND", "method": "eu", "year": "2024", "draws": "100"},
     "fta": {"reporter": "IND", "partner": "PER", "year": "2024"},
+    "shock": {"restricting": "CHN", "mineral": "graphite", "stage": "ore", "severity": "quota",
+              "severity_value": "0.5"},
     "sourcing": {"mineral": "copper", "stage": "concentrate", "year": "2030", "port": "Mundra",
                  "fta": ["PER", "CHL"]},
     "route": {"from": "Callao", "to": "Visakhapatnam", "closed": ["magellan"]},

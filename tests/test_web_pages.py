@@ -155,3 +155,24 @@ def test_empty_home_page_says_how_to_build(tmp_path):
     c = TestClient(create_app(load_settings(home=tmp_path / "home", offline=True)))
     r = c.get("/app/dependence?reporter=IND&mineral=copper")
     assert r.status_code == 503 and "critmin data build" in html.unescape(r.text)
+
+
+def test_shock_page_posts_the_scenario_it_shows(client):
+    """The export-restriction page builds a scenario file from its form; POSTing that file to /shock gives
+    the same answer, and the page shows supply at risk with its period."""
+    query = ("restricting=CHN&importer=IND&mineral=graphite&stage=ore&severity=quota&severity_value=0.5"
+             "&start=2025-01&duration_months=6&year=2024&redirectable_fraction=0.2&elasticity=short_run")
+    r = client.get(f"/app/shock?{query}")
+    assert r.status_code == 200, r.text[-400:]
+    text = html.unescape(r.text)
+    body = re.search(r'<details id="request-body">.*?<pre>(.*?)</pre>', text, re.S).group(1)
+    assert "quota_share: 0.5" in body and "restricting: CHN" in body
+    posted = client.post("/shock", content=body.encode(), headers={"content-type": "application/yaml"})
+    assert posted.status_code == 200, posted.text[:300]
+    payload = posted.json()
+    assert payload["period"] == "CY2024" and payload["scenario"]["quota_share"] == 0.5
+    assert "supply at risk, CY2024 trade" in text and "POST /shock" in text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/app/shock.csv?{query}").text)))
+    assert [row["partner"] for row in rows] == [a["partner"] for a in payload["alternatives"]]
+    bad = client.get(f"/app/shock?{query.replace('severity_value=0.5', 'severity_value=3')}")
+    assert bad.status_code == 422 and "from 0 to 1" in bad.text

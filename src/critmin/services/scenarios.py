@@ -9,6 +9,7 @@ scenario files, calls :mod:`critmin.domain.scenarios` and returns results or JSO
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
@@ -204,8 +205,8 @@ def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int
         if code not in known:
             raise UnknownCodeError("country", code, where=f"the scenario field '{who}'", hint="use ISO3 codes")
     production, basis = _production_for(wh, spec.products, year)
-    res = ShockModel(spec).run(f, production)
-    res.assumptions.append(f"trade year {year}; production basis: {basis}")
+    res = replace(ShockModel(spec).run(f, production), period=f"CY{year}")
+    res.assumptions.append(f"trade year {year} (calendar year); production basis: {basis}")
     return res
 
 
@@ -242,7 +243,7 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
     surplus, _ = concentrate_surplus(wh, yr)
     spare = pd.DataFrame({"partner": surplus.index, "spare_t": spec.redirectable_fraction * surplus.to_numpy(),
                           "basis": f"{spec.redirectable_fraction:g} x USGS {py} (mine - refinery) production"})
-    res = ShockModel(spec).run(flows, spare=spare, world_supply=prod)
+    res = replace(ShockModel(spec).run(flows, spare=spare, world_supply=prod), period=period)
     res.assumptions.extend([
         f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
         f"copper content = value / ({price_src} x payable {payable})",

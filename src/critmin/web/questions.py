@@ -24,6 +24,7 @@ class Answer:
 
     payload: Any
     figure: FigureBuilder | None = None
+    request_body: str | None = None     # for a POST endpoint: the body that gives the same payload
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Question:
     key_figures : callable, optional
         ``(label, text)`` pairs shown above the chart, each label saying what the figure covers
         (default: the payload's scalar fields).
+    method : {"GET", "POST"}
+        The JSON endpoint's method; a POST page shows the request body it sent.
     """
 
     slug: str
@@ -68,6 +71,7 @@ class Question:
     table: str | None = None
     endpoint_query: Callable[[list], list] | None = None
     key_figures: Callable[[Any], list[tuple[str, str]]] | None = None
+    method: Literal["GET", "POST"] = "GET"
 
 
 def _cy(year) -> str | None:
@@ -286,6 +290,65 @@ SOURCING = Question(
     unit=lambda p: f"{p.get('unit')}; costs in USD")
 
 
+def _shock_scenario(v: dict) -> dict:
+    """The shock scenario file (as ``POST /shock`` and ``critmin shock --scenario`` read it) from the form."""
+    severity: Any = v["severity"]
+    if v["severity"] == "quota":
+        severity = {"type": "quota", "quota_share": v["severity_value"] if v["severity_value"] is not None else 0.5}
+    elif v["severity"] == "export_tax":
+        severity = {"type": "export_tax", "rate": v["severity_value"] if v["severity_value"] is not None else 0.25}
+    products = {"mineral": v["mineral"]} | ({"stage": v["stage"]} if v["stage"] else {})
+    return {"name": f"{v['restricting']} {v['severity'].replace('_', ' ')} on {v['mineral']}"
+                    + (f" ({v['stage']})" if v["stage"] else ""),
+            "restricting": v["restricting"], "importer": v["importer"], "products": products,
+            "severity": severity, "start": v["start"], "duration_months": v["duration_months"],
+            "year": v["year"],
+            "assumptions": {"redirectable_fraction": v["redirectable_fraction"], "elasticity": v["elasticity"]}}
+
+
+def _shock(s: Settings, v: dict) -> Answer:
+    import yaml
+
+    from critmin.report.figures_scenarios import shock_figure
+    from critmin.services import scenarios as svc
+    from critmin.web._common import body_as_file
+
+    text = yaml.safe_dump(_shock_scenario(v), sort_keys=False, allow_unicode=True)
+    with body_as_file(text, "shock_scenario.yaml") as path:
+        res = svc.run_shock(s, path).to_dict()
+    return Answer(res, lambda: shock_figure(res), request_body=text)
+
+
+SHOCK = Question(
+    "shock", "Export restriction", "What does an export restriction do to our supply, and who can replace it?",
+    "/shock",
+    [Field("restricting", "Restricting country", "select", "CHN", F.countries),
+     Field("importer", "Importer", "select", "IND", F.countries),
+     Field("mineral", "Mineral", "select", "rare_earths", F.minerals),
+     Field("stage", "Stage", "select", "product", F.trade_stages, optional=True),
+     Field("severity", "Measure", "select", "ban",
+           lambda: (("ban", "export ban"), ("quota", "export quota"), ("export_tax", "export tax"))),
+     Field("severity_value", "Quota share or tax rate (0-1)", "float", None, optional=True, min=0, max=1,
+           help="Quota: share of exports still allowed (default 0.5); tax: ad valorem rate (default 0.25)."),
+     Field("start", "Start (YYYY-MM)", "text", "2025-04"),
+     Field("duration_months", "Months", "int", 12, min=1, max=120),
+     Field("year", "Trade year", "int", 2024, min=1995, max=2100),
+     Field("redirectable_fraction", "Redirectable share of other suppliers' exports (0-1)", "float", 0.2,
+           min=0, max=1),
+     Field("elasticity", "Elasticities", "select", "short_run",
+           lambda: (("short_run", "short run (assumption)"), ("long_run", "long run (cited)")))],
+    _shock, period=lambda p: f"trade data {p.get('period')} (calendar year)" if isinstance(p, dict) else None,
+    unit=lambda p: "tonnes (product weight) and USD (current); price change relative", method="POST",
+    key_figures=lambda p: [
+        (f"supply at risk, {p['period']} trade", f"{_usd_text(p['supply_at_risk']['value_usd'])}, "
+                                                 f"{p['supply_at_risk']['tonnes']:,.0f} t"),
+        ("covered by other suppliers", f"{p['covered']['tonnes']:,.0f} t"),
+        ("uncovered share of the loss", f"{p['uncovered']['share_of_loss']:.0%}"),
+        ("world price change (partial equilibrium)", f"{p['price_effect']['price_change']:+.0%}"),
+        ("supplier HHI before, after", f"{p['concentration']['hhi_before']:.2f}, "
+                                       f"{p['concentration']['hhi_after']:.2f}")])
+
+
 def _route(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_scenarios import route_map_figure
     from critmin.services import scenarios as svc
@@ -382,8 +445,8 @@ STATUS = Question(
     "/data/status", [], _status, charted=False, table="tables")
 
 
-QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SOURCING, ROUTE, PROJECTION,
-                                   NEGOTIATIONS, FACTS, CONFLICTS, STATUS)
+QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SHOCK, SOURCING, ROUTE,
+                                   PROJECTION, NEGOTIATIONS, FACTS, CONFLICTS, STATUS)
 BY_SLUG = {q.slug: q for q in QUESTIONS}
 
 

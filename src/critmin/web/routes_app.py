@@ -185,7 +185,7 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     return render("question.html.j2", **context, main_name=main, main_columns=cols,
                   main_rows=_cells(rows, cols, SHOWN_ROWS), main_total=len(rows), others=others,
                   key_figures=key_figures, footnotes=footnotes(q, ans.payload) + note,
-                  query=urlencode(submitted), json_url=_json_url(q, submitted))
+                  query=urlencode(submitted), json_url=_json_url(q, submitted), request_body=ans.request_body)
 
 
 def page_table(q: Question, tables: dict[str, list[dict]]) -> str:

@@ -158,6 +158,7 @@ class ShockResult:
     concentration: dict
     assumptions: list
     importer_supply: pd.DataFrame       # partner, before_t, after_t
+    period: str | None = None           # the trade data's period, e.g. ``CY2024`` (set by the caller)
 
     @property
     def uncovered_share(self) -> float:
@@ -173,6 +174,7 @@ class ShockResult:
                          "products": list(s.products), "severity": s.severity, "quota_share": s.quota_share,
                          "export_tax": s.export_tax, "start": s.start, "duration_months": s.duration_months,
                          "loss_fraction": s.loss_fraction},
+            "period": self.period,
             "supply_at_risk": {"value_usd": self.loss_value_usd, "tonnes": self.loss_tonnes},
             "covered": {"value_usd": self.covered_value_usd, "tonnes": self.covered_tonnes},
             "uncovered": {"value_usd": self.uncovered_value_usd, "tonnes": self.uncovered_tonnes,
