@@ -102,19 +102,22 @@ def read_country_codes(path: Path) -> pd.DataFrame:
     Belgium); ``is_current`` marks it (names ending in ``(...YYYY)`` are old).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFormatError(path, f"not a readable CSV ({exc})") from None
+    df = None
+    for encoding in ("utf-8", "latin-1"):
+        try:   # index_col=False: a row with extra fields is an error, never a silent index column
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, index_col=False)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise DataFormatError(path, f"not a readable CSV ({' '.join(str(exc).split())[:160]})") from None
     missing = [c for c in COUNTRY_HEADER if c not in df.columns]
     if missing:
         raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(COUNTRY_HEADER)}")
     bad = ~df["country_code"].str.fullmatch(r"\d{1,3}")
     if bad.any():
-        i = int(bad.idxmax())
-        raise DataFormatError(path, f"country code {df.loc[i, 'country_code']!r} is not a number", row=i + 1,
+        i = int(bad.to_numpy().argmax())
+        raise DataFormatError(path, f"country code {df['country_code'].iloc[i][:40]!r} is not a number", row=i + 1,
                               field="country_code")
     out = pd.DataFrame({
         "code": df["country_code"].astype("int32"),

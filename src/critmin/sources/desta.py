@@ -46,20 +46,26 @@ def m49_to_iso3(code: int) -> str | None:
     return M49_TO_ISO3.get(int(code))
 
 
+INT_LIMIT = 2**63 - 1   # the columns are stored as 64-bit integers
+
+
 def _int(path: Path, value: str, n: int, field: str) -> int | None:
     v = value.strip()
     if v in MISSING:
         return None
     try:
-        return int(v)
+        out = int(v)
     except ValueError:
         try:
             f = float(v)
-        except ValueError:
+        except (ValueError, OverflowError):
             f = None
-        if f is not None and f.is_integer():
-            return int(f)
-        raise DataFormatError(path, f"{v!r} is not an integer", row=n, field=field) from None
+        if f is None or not f.is_integer():
+            raise DataFormatError(path, f"{v[:40]!r} is not an integer", row=n, field=field) from None
+        out = int(f)
+    if abs(out) > INT_LIMIT:
+        raise DataFormatError(path, f"{v[:40]!r} is out of range for an integer column", row=n, field=field)
+    return out
 
 
 def read_desta(path: Path) -> dict[str, pd.DataFrame]:
