@@ -203,3 +203,17 @@ def test_building_another_source_carries_the_dataset_over(tmp_path, mirror):
     pd.testing.assert_frame_equal(_flows(wh), _flows(first))
     with wh.duckdb() as con:
         assert con.execute("SELECT count(*) FROM trade_flows").fetchone()[0] == 23167 + 21723
+
+
+def test_a_build_hashes_each_year_file_once(tmp_path, two_years, monkeypatch):
+    """The loader takes the fetch's checksums (and records them) instead of hashing the files again."""
+    import critmin.sources.baci as baci
+
+    def refuse(path):
+        raise AssertionError(f"{path} hashed a second time")
+
+    monkeypatch.setattr(baci, "sha256_of", refuse)
+    wh = build(load_settings(home=tmp_path / "home", mirror=two_years, offline=True), ["baci"], progress=False)
+    prov = wh.provenance_of("trade_flows").set_index("file")["sha256"]
+    years = wh.read("baci_years").set_index("file")["sha256"]
+    assert years.to_dict() == {f: prov[f] for f in REAL}
