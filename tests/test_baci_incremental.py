@@ -190,3 +190,30 @@ def test_product_table_beside_the_year_files_types_hs6_and_is_checked(tmp_path, 
     table.write_text("code,description\n" + "\n".join(f"{c},x" for c in codes[1:]) + "\n")
     with pytest.raises(DataFormatError, match=f"product code .*{codes[0].lstrip('0')}.* not in the release"):
         read_baci(args, tmp_path / "c")
+
+
+def test_building_another_source_carries_the_dataset_over(tmp_path, mirror):
+    settings = load_settings(home=tmp_path / "home", mirror=mirror, offline=True)
+    first = build(settings, ["baci"], progress=False)
+    before = first.table_path("trade_flows") / "year=2022" / "part-0.parquet"
+    wh = build(settings, ["wgi"], progress=False)
+    assert wh.path != first.path and {"trade_flows", "governance"} <= set(wh.tables())
+    after = wh.table_path("trade_flows") / "year=2022" / "part-0.parquet"
+    assert after.stat().st_ino == before.stat().st_ino  # linked, not copied
+    pd.testing.assert_frame_equal(_flows(wh), _flows(first))
+    with wh.duckdb() as con:
+        assert con.execute("SELECT count(*) FROM trade_flows").fetchone()[0] == 23167 + 21723
+
+
+def test_a_build_hashes_each_year_file_once(tmp_path, two_years, monkeypatch):
+    """The loader takes the fetch's checksums (and records them) instead of hashing the files again."""
+    import critmin.sources.baci as baci
+
+    def refuse(path):
+        raise AssertionError(f"{path} hashed a second time")
+
+    monkeypatch.setattr(baci, "sha256_of", refuse)
+    wh = build(load_settings(home=tmp_path / "home", mirror=two_years, offline=True), ["baci"], progress=False)
+    prov = wh.provenance_of("trade_flows").set_index("file")["sha256"]
+    years = wh.read("baci_years").set_index("file")["sha256"]
+    assert years.to_dict() == {f: prov[f] for f in REAL}

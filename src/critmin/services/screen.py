@@ -62,13 +62,18 @@ def run_screen(settings: Settings, *, years: Sequence[int] | None = None, report
     prods = products_table()[["hs6", "mineral", "stage"]].drop_duplicates()
     roll = rollup(expr, ibis.memtable(prods)).order_by(["reporter", "mineral", "stage", "year"]).to_pandas()
     return {"years": present, "years_without_data": [y for y in yrs if y not in available], "reporters": reps,
-            "rows": int(counts["rows"]), "n_dependent": int(counts["n_dependent"] or 0),
-            "n_persistent": int(counts["n_persistent"] or 0),
+            "rows": int(counts["rows"]), "n_dependent": _count(counts["n_dependent"]),
+            "n_persistent": _count(counts["n_persistent"]),
             "dependent": _records(dep), "rollup": _records(roll),
             "written": str(written) if written else None,
             "criteria": "GeoDep (Lefebvre and Wibaux 2024): import HHI > 0.4, world export HHI > 0.4, "
                         "imports/exports > 1; persistent = dependent in >= 2 of the 3 years t-2..t",
             "source": SOURCE_NOTE + "; HS6 codes present in trade_flows", "basis": "CY", "backend": backend}
+
+
+def _count(value) -> int:
+    """A SUM of flags as an int: 0 when every flag is NULL (DuckDB gives None, Spark NaN)."""
+    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

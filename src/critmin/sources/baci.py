@@ -490,10 +490,11 @@ def _stream_sha256(fh) -> str:
     return digest.hexdigest()
 
 
-def year_files(path: Path) -> list[YearFile]:
+def year_files(path: Path, sha256: str | None = None) -> list[YearFile]:
     """The year files of one input (a CSV, or every ``BACI_HS??_Y????_V*.csv`` of a zip), with checksums.
 
     Nothing is extracted: a zip member's sha256 is computed while streaming it.
+    ``sha256``: the CSV's checksum when the caller has it already (the build's fetch).
     """
     path = Path(path)
     if path.suffix.lower() != ".zip":
@@ -501,7 +502,7 @@ def year_files(path: Path) -> list[YearFile]:
         if year is None:
             with open(path, "rb") as fh:
                 year = _first_year(fh, path)
-        return [YearFile(path.name, path, None, year, sha256_of(path))]
+        return [YearFile(path.name, path, None, year, sha256 or sha256_of(path))]
     files = []
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
@@ -670,8 +671,8 @@ def _carry_partition(files: list[Path], dest: Path) -> None:
             shutil.copy2(f, dest / f.name)
 
 
-def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *,
-              previous=None) -> dict[str, pd.DataFrame | Path]:
+def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *, previous=None,
+              checksums: Mapping[Path, str] | None = None) -> dict[str, pd.DataFrame | Path]:
     """Load the BACI release into ``trade_flows`` (a year-partitioned dataset), ``baci_years``, ``baci_countries``.
 
     ``paths["flows"]`` is one path or a list of paths, any mix of year CSVs and
@@ -685,7 +686,8 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *,
     row records, and whose partition holds the recorded rows, is not read again:
     its partition is hard-linked into the new build (``reused`` true). A new
     release has other file names (``_V<release>``), so every year is read again;
-    years absent from the input are not carried over.
+    years absent from the input are not carried over. ``checksums`` (path ->
+    sha256, from the build's fetch) spares hashing the input files a second time.
 
     A year whose file has no quantity at all (the 2022 file of the mirror) keeps
     ``qty_t`` NULL, which ``baci_years.has_quantities`` reports.
@@ -695,8 +697,9 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *,
     inputs = _as_list(paths["flows"])
     products = release_products(inputs)
     files: list[YearFile] = []
+    known = {Path(k): v for k, v in (checksums or {}).items()}
     for p in inputs:
-        files.extend(year_files(p))
+        files.extend(year_files(p, known.get(p)))
     names = [f.name for f in files]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -704,7 +707,8 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *,
     seen = [f.year for f in files]
     if len(set(seen)) != len(seen):
         raise DataFormatError(files[0].path, f"two year files hold the same year ({sorted(seen)})")
-    key = inputs_sha256(sha256_of(Path(paths["countries"])), products)
+    countries_path = Path(paths["countries"])
+    key = inputs_sha256(known.get(countries_path) or sha256_of(countries_path), products)
     reusable = _reusable(previous, key)
     dataset = workdir / "trade_flows"
     shutil.rmtree(dataset, ignore_errors=True)  # a previous call in the same folder

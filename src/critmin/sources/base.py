@@ -114,7 +114,8 @@ class Source:
     schemas: Mapping[str, object] = field(default_factory=dict)  # table -> pandera DataFrameSchema
     url_page: str = ""  # the publisher's landing page, for footnotes
     #: True when ``load`` also takes ``previous=``: the live warehouse (read only, or ``None``), from
-    #: which it may carry over what the same input files gave last time instead of reading them again
+    #: which it may carry over what the same input files gave last time instead of reading them again,
+    #: and ``checksums=``: ``{path: sha256}`` of the fetched files (hashed once per build)
     incremental: bool = False
     #: False when the publisher serves no direct file (an interactive report): a default build
     #: that cannot download it goes on without its tables and says so

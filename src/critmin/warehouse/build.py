@@ -101,12 +101,13 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
             console.print(f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
                           f"the mirror folder or {settings.cache_dir / source.name} to include it")
             continue
+        fetched = all_files(files)
         if source.incremental:
-            outputs = source.load(local_paths(files), workdir, previous=_live_or_none(settings))
+            outputs = source.load(local_paths(files), workdir, previous=_live_or_none(settings),
+                                  checksums={f.path: f.sha256 for f in fetched})
         else:
             outputs = source.load(local_paths(files), workdir)
         check()
-        fetched = all_files(files)
         file_list = ";".join(f.path.name for f in fetched)
         for table, obj in outputs.items():
             if isinstance(obj, pd.DataFrame):

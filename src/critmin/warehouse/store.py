@@ -23,7 +23,11 @@ PARTITION_TYPES = {"year": ("SMALLINT", "int16")}
 
 
 def is_dataset(path: Path) -> bool:
-    """Whether ``path`` is a partitioned table: a folder of ``key=value`` folders of Parquet files."""
+    """Whether ``path`` (in a build folder) is a partitioned table: any folder there but hidden or temporary ones.
+
+    A partitioned table is a folder of ``key=value`` folders of Parquet files; a build folder holds
+    no other folders.
+    """
     return path.is_dir() and not path.name.endswith((".tmp", ".partial")) and not path.name.startswith((".", "_"))
 
 
@@ -80,9 +84,9 @@ def read_dataset(dataset: Path, columns: list[str] | None = None) -> pd.DataFram
     import pyarrow.dataset as ds
 
     keys = partition_keys(dataset)
-    arrow = {"int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64()}
-    part = ds.partitioning(pa.schema([(k, arrow.get(PARTITION_TYPES.get(k, ("", "int64"))[1], pa.string()))
-                                      for k in keys]), flavor="hive")
+    arrow = {"int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64(), "string": pa.string()}
+    part = ds.partitioning(pa.schema([(k, arrow[PARTITION_TYPES.get(k, ("VARCHAR", "string"))[1]]) for k in keys]),
+                           flavor="hive")
     data = ds.dataset([str(f) for f in dataset_files(dataset)], format="parquet", partitioning=part,
                       partition_base_dir=str(dataset))
     names = columns if columns is not None else keys + [n for n in data.schema.names if n not in keys]
