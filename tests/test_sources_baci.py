@@ -299,3 +299,16 @@ def test_product_codes_are_checked_against_the_release_table(tmp_path, mirror):
             with pytest.raises(DataFormatError, match=f"{codes[0].lstrip('0')}' is not in the release's product") as e:
                 read_baci(*args)
             assert e.value.field == "k" and e.value.row >= 1
+
+
+def test_country_table_row_with_extra_fields_is_an_error_not_an_index(tmp_path):
+    """A damaged row with more fields than the header once made pandas take the first column as the index,
+    and the error path then crashed on a label lookup."""
+    f = tmp_path / "cc.csv"
+    f.write_text("country_code,country_name,country_iso2,country_iso3\n4,Afghanistan,AF,AFG\n"
+                 "x8,Albania,AL,ALB,extra,fields\n")
+    with pytest.raises(DataFormatError):
+        read_country_codes(f)
+    f.write_bytes(b"country_code,country_name,country_iso2,country_iso3\n4,Afgh\x89nistan,AF,AFG,1,2,3\n")
+    with pytest.raises(DataFormatError, match="7 fields where the header has 4"):
+        read_country_codes(f)

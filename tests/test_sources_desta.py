@@ -131,3 +131,15 @@ def test_empty_and_header_only(raw_text, tmp_path):
         read_desta(_write(tmp_path, ""))
     with pytest.raises(DataFormatError, match="no data rows"):
         read_desta(_write(tmp_path, raw_text.splitlines(keepends=True)[0]))
+
+
+def test_an_integer_beyond_64_bits_is_a_row_error(raw_text, tmp_path):
+    lines = raw_text.splitlines(keepends=True)
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    head = lines[0].rstrip("\r\n").split(sep)
+    fields = lines[1].rstrip("\r\n").split(sep)
+    fields[[h.strip('"') for h in head].index("year")] = "9" * 30
+    text = lines[0] + sep.join(fields) + "\n" + "".join(lines[2:])
+    with pytest.raises(DataFormatError, match="out of range") as err:
+        read_desta(_write(tmp_path, text))
+    assert err.value.field == "year"

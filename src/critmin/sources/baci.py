@@ -114,6 +114,7 @@ def read_country_codes(path: Path) -> pd.DataFrame:
     missing = [c for c in COUNTRY_HEADER if c not in df.columns]
     if missing:
         raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(COUNTRY_HEADER)}")
+    _check_row_widths(path, encoding, len(df.columns))
     bad = ~df["country_code"].str.fullmatch(r"\d{1,3}")
     if bad.any():
         i = int(bad.to_numpy().argmax())
@@ -127,6 +128,14 @@ def read_country_codes(path: Path) -> pd.DataFrame:
     })
     out["is_current"] = ~out["name"].str.contains(r"\(\.\.\.\d{4}\)", regex=True)
     return out
+
+
+def _check_row_widths(path: Path, encoding: str, width: int) -> None:
+    """Every row of a small CSV has the header's number of fields (pandas would drop or shift the rest)."""
+    with open(path, newline="", encoding=encoding) as fh:
+        for n, row in enumerate(csv.reader(fh)):
+            if row and len(row) != width:
+                raise DataFormatError(path, f"{len(row)} fields where the header has {width}", row=n)
 
 
 def _sql_text(text: str) -> str:
