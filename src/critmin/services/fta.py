@@ -198,6 +198,20 @@ def _side_input(side: SideSchedule, trade: pd.DataFrame, table: TariffTable, sce
     return rows, unknown_df
 
 
+def _scenario_sides(scenario: FtaScenario | None, reporter: str, partner: str) -> tuple[FtaScenario, list]:
+    """The given schedule, else the bundled one for the pair, and its sides between the two countries."""
+    scenario = scenario or bundled_scenario(reporter, partner)
+    if scenario is None:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
+        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
+                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
+    sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
+    if not sides:
+        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name,
+                               hint="the schedule has no side whose importer/partner are these countries")
+    return scenario, sides
+
+
 def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int = 2024,
                  tariff_year: int | None = None, schedule: str | Path | None = None, tariffs: str | Path | None = None,
                  elasticities: str | Path | None = None, utilisation: float | None = None,
@@ -250,15 +264,7 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
         raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
     if utilisation is not None and not 0.0 <= utilisation <= 1.0:
         raise ValueError(f"utilisation must be in [0, 1], got {utilisation}")
-    scenario = read_schedule(schedule) if schedule else bundled_scenario(reporter, partner)
-    if scenario is None:
-        pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
-        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
-                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
-    sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
-    if not sides:
-        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name,
-                               hint="the schedule has no side whose importer/partner are these countries")
+    scenario, sides = _scenario_sides(read_schedule(schedule) if schedule else None, reporter, partner)
     table = starter_tariffs()
     if tariffs:
         table = table.combine(read_tariffs(tariffs))
@@ -682,14 +688,7 @@ def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scena
     from critmin.services.data import ensure_warehouse
 
     reporter, partner = reporter.upper(), partner.upper()
-    scenario = scenario or bundled_scenario(reporter, partner)
-    if scenario is None:
-        pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
-        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
-                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
-    sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
-    if not sides:
-        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name)
+    scenario, sides = _scenario_sides(scenario, reporter, partner)
     tariff_year = int(tariff_year or year)
     wh = ensure_warehouse(settings, progress=False)
     mfn = wh.read("mfn_tariffs") if wh.has("mfn_tariffs") else None
