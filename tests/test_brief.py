@@ -12,6 +12,8 @@ from critmin.cli import app
 from critmin.report.base import BriefContext
 from critmin.report.brief import write_brief
 
+pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
+
 needs_chromium = pytest.mark.skipif(
     not (shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")),
     reason="Chromium is installed by scripts/setup.sh")

@@ -58,6 +58,7 @@ def test_usage_error_is_one_line_exit_2(args, needle):
     assert len(lines) == 1 and needle in lines[0], res.stderr
 
 
+@pytest.mark.slow
 def test_every_command_rejects_an_unknown_option_in_one_line():
     paths = _command_paths()
     assert len(paths) > 5

@@ -170,6 +170,7 @@ def test_hs_code_without_leading_zero_is_padded_with_a_warning(cli):
     assert "read as '040311'" in text and "did you mean 740311" in text
 
 
+@pytest.mark.slow
 def test_first_command_builds_the_warehouse(settings, mirror, capsys, monkeypatch):
     assert not (settings.home / "warehouse").exists()
     code, out, err = run_cli(["dependence", "--reporter", "IND", "--hs", "740311", "--json",

@@ -52,6 +52,7 @@ def test_bloc_trade_leaves_out_trade_between_members(built_settings):
     assert trade_summary(built_settings, "IND", mineral="lithium")["bloc"] is None
 
 
+@pytest.mark.slow
 def test_bloc_reporter_through_the_command_line(built_settings):
     out = subprocess.run([sys.executable, "-m", "critmin", "dependence", "--reporter", "European Union",
                           "--mineral", "lithium", "--json", "--home", str(built_settings.home)],

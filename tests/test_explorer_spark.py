@@ -7,7 +7,7 @@ import pytest
 
 from critmin.services.explorer import dependence
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

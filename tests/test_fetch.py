@@ -25,6 +25,8 @@ from critmin.sources.base import fetch
 from critmin.sources.http import download, sha256_of
 from critmin.warehouse.build import build
 
+pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
+
 SOURCES = ["desta", "geodist", "wto_rta"]  # tradestat reads a glob of report files: mirror only
 
 

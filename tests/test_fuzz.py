@@ -17,6 +17,8 @@ import pytest
 
 from critmin.errors import CritminError
 
+pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
+
 SEED = int(os.environ.get("CRITMIN_FUZZ_SEED", "20261203"))
 CASES = int(os.environ.get("CRITMIN_FUZZ_CASES", "0")) or None  # per family; None: the defaults below
 

@@ -14,6 +14,8 @@ import pytest
 from critmin.domain.policy.ge import GEModel, GEScenario
 from critmin.services.gravity import estimate_trade_costs, load_panel
 
+pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
+
 gg = pytest.importorskip("gegravity")
 SIGMA = 7.0
 

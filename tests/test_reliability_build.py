@@ -18,6 +18,8 @@ from critmin.warehouse import open_warehouse
 from critmin.warehouse.build import build
 from critmin.warehouse.lock import BuildInterrupted, BuildLockedError, build_lock
 
+pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 

@@ -33,6 +33,7 @@ def test_real_totals(totals):
     assert totals.set_index("period").loc["FY2018-19", "value_usd"] == pytest.approx(330_078.09e6)
 
 
+@pytest.mark.slow
 def test_real_exports_schema_on_a_sample(exports):
     rel = duckdb.sql(f"SELECT * FROM read_parquet('{exports.as_posix()}')")
     n, non_null = duckdb.sql(f"SELECT count(*), count(partner_iso3) FROM read_parquet('{exports.as_posix()}')").fetchall()[0]
