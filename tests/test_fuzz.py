@@ -2,7 +2,8 @@
 
 Every case either succeeds or raises a :class:`~critmin.errors.CritminError`; any other exception is
 a defect. The default run is a few thousand cases (seconds); the long mode is
-``CRITMIN_FUZZ_CASES=100000`` (cases per family, split over its readers) with ``CRITMIN_FUZZ_SEED``.
+``CRITMIN_FUZZ_CASES=25000`` (cases per family, split over its readers; 100,000 in all) with
+``CRITMIN_FUZZ_SEED``.
 """
 
 from __future__ import annotations
