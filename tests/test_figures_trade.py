@@ -24,3 +24,23 @@ def test_world_chart_stays_by_product(built_settings):
     res = trade_summary(built_settings, "IND", mineral="copper")
     fig = trade_figure(res)
     assert [t.name for t in fig.data] == ["imports", "exports"] and fig.layout.xaxis.title.text == "HS6 product"
+
+
+def test_the_brief_critical_mineral_section_charts_its_own_scope(built_settings):
+    """The brief's critical-mineral trade section draws the HS6 codes it tabulates, not the all-goods picture."""
+    from critmin.report.base import BriefContext
+    from critmin.report.sections import trade as section
+
+    sec = section.build(BriefContext(settings=built_settings, reporter="IND", partner="PER", year=2024))
+    (fig,) = sec.figures
+    assert [t.name for t in fig.data] == ["imports", "exports"] and fig.layout.xaxis.title.text == "HS6 product"
+
+
+def test_the_brief_opens_with_the_picture_chart(built_settings):
+    from critmin.report.base import BriefContext
+    from critmin.report.sections import total_trade
+
+    sec = total_trade.build(BriefContext(settings=built_settings, reporter="IND", partner="PER", year=2024))
+    (fig,) = sec.figures
+    assert any(label.startswith("7108 Gold") for label in fig.data[0].y)
+    assert "IND trade with PER" in fig.layout.title.text

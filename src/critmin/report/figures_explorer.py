@@ -20,6 +20,9 @@ def usd_scale(values) -> tuple[float, str]:
 def trade_picture_figure(result: dict, *, top: int = 8) -> go.Figure:
     """The bilateral picture: for each flow, the all-goods total and the products that explain it.
 
+    ``result`` is a ``trade`` answer with one partner or a
+    :func:`critmin.services.trade_picture.trade_picture` dict (``total``, ``explained``, ``coverage``).
+
     One horizontal bar per product (the ``top`` largest per flow, each labelled with its code,
     period and source) under a bar for the official total; the title says how much of each
     total the products cover. Periods may differ between the total (e.g. FY) and the detail
@@ -50,7 +53,7 @@ def trade_picture_figure(result: dict, *, top: int = 8) -> go.Figure:
                              name=flow, showlegend=False, text=[f"{v:,.2f}" for v in vals[::-1]],
                              textposition="outside", cliponaxis=False), row=i, col=1)
         fig.update_xaxes(title_text=unit, row=i, col=1)
-    partner = result["partners"][0] if result.get("partners") else "world"
+    partner = result.get("partner") or (result["partners"][0] if result.get("partners") else "world")
     fig.update_layout(template="plotly_white", height=160 + n_rows * 28 * (top + 1), margin=dict(l=330),
                       title=f"{result['reporter']} trade with {partner}: all goods and the products that explain it")
     for ann in fig.layout.annotations:
@@ -71,11 +74,16 @@ def _flow_title(result: dict, flow: str) -> str:
 
 
 def trade_figure(result: dict, *, top: int = 15) -> go.Figure:
-    """Grouped bars of imports and exports by HS6 product (USD, in the unit that suits the largest bar);
-    with a bilateral picture (one partner, an official total or product detail), that picture
-    (:func:`trade_picture_figure`) instead."""
+    """The chart of a ``trade`` answer: with a bilateral picture (one partner, an official total or
+    product detail) that picture (:func:`trade_picture_figure`), else :func:`trade_by_product_figure`."""
     if result.get("explained") and (result.get("total") or result.get("coverage")):
         return trade_picture_figure(result)
+    return trade_by_product_figure(result, top=top)
+
+
+def trade_by_product_figure(result: dict, *, top: int = 15) -> go.Figure:
+    """Grouped bars of imports and exports by HS6 product of the selection (USD, in the unit that suits
+    the largest bar)."""
     rows = sorted(result["by_product"], key=lambda r: -(r["imports_usd"] + r["exports_usd"]))[:top]
     labels = [f"{r['hs6']} {r['mineral'] or ''}".strip() for r in rows]
     div, unit = usd_scale([r["imports_usd"] for r in rows] + [r["exports_usd"] for r in rows])

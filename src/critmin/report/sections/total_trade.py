@@ -66,4 +66,7 @@ def build(ctx: BriefContext) -> Section | None:
                       + "; product detail: " + " > ".join(pic["precedence"]["detail"])
                       + " (critmin.domain.trade.picture). A product nested in one already listed is not counted "
                         "twice; coverage = sum of the listed products / total.")]
-    return Section(key="total_trade", title=f"Total trade: {r} and {p}, all goods", html=body, footnotes=notes)
+    from critmin.report.figures_explorer import trade_picture_figure
+
+    return Section(key="total_trade", title=f"Total trade: {r} and {p}, all goods", html=body, footnotes=notes,
+                   figures=[trade_picture_figure(pic)] if pic["explained"] else [])

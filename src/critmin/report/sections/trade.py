@@ -14,7 +14,7 @@ BACI_NOTE = ("Trade: CEPII BACI HS17 V202601, table trade_flows (file BACI_HS17_
 
 
 def build(ctx: BriefContext) -> Section | None:
-    from critmin.report.figures_explorer import trade_figure
+    from critmin.report.figures_explorer import trade_by_product_figure
     from critmin.services.explorer import trade_summary
 
     if not ctx.partner:
@@ -41,7 +41,7 @@ def build(ctx: BriefContext) -> Section | None:
                             ("imports_usd", f"{r} imports (USD)", fmt_usd),
                             ("exports_usd", f"{r} exports (USD)", fmt_usd),
                             ("balance_usd", "balance (USD)", fmt_usd)])
-        figures.append(trade_figure(bil))
+        figures.append(trade_by_product_figure(bil))   # this section's scope: the critical-mineral codes
     world_rows = world["by_partner"][:10]
     selected = list((world.get("products") or {}).get("hs6") or [])
     codes = sorted({x["hs6"] for x in world.get("by_product") or []})   # the codes the data holds
