@@ -34,7 +34,8 @@ from critmin.services.criticality_controls import acts_in_force
 from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
                                                 hs4_flows, pick_flows, tradestat_flows)
 from critmin.services.criticality_params import (DEFAULT_PARAMETERS, STAGES, apply_overrides, blocs,
-                                                 ei_from_economy, ei_from_end_uses, ei_from_eu_end_uses, material_params,
+                                                 END_USE_MISSING, ei_from_economy, ei_from_end_uses, ei_from_eu_end_uses,
+                                                 eu_end_use_shares, material_params,
                                                  parameter_tables, read_overrides, reporter_members, trade_factors)
 from critmin.warehouse import open_warehouse
 
@@ -287,6 +288,7 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
     fta = _agreement_partners(wh, members, year) if (method == "eu" and agreements) else set()
     home_t = float(factors.get("home_market", 1.0))
     economy_va = _economy_value_added(wh, reporter, year)
+    eu_uses = eu_end_use_shares(wh) if economy_va is not None and reporter not in blocs() else None
 
     # items: every (mineral, stage) with trade data, plus USGS stages of minerals with parameters
     trade_items = set(map(tuple, trade[["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
@@ -411,10 +413,12 @@ def build_spec(settings: Settings, reporter: str = "IND", year: int = 2024, *, m
         info["economic_importance_eu"] = {"value": _num(params.get("economic_importance")),
                                           "source": f"{params.get('ei_basis', '')}: {params.get('source', '')}".strip(": ")
                                           if not np.isnan(_num(params.get("economic_importance"), np.nan)) else None}
-        india = (ei_from_eu_end_uses(params.get("eu_material"), *economy_va) if economy_va is not None
-                 and reporter not in blocs() else None)
+        india = (ei_from_eu_end_uses(params.get("eu_material"), *economy_va, shares=eu_uses)
+                 if eu_uses is not None else None)
         pub_si = _num(params.get("si_ei"), np.nan)
-        info["economic_importance_india"] = None if india is None else {
+        info["economic_importance_india"] = ({"value": None, "note": END_USE_MISSING}
+                                             if eu_uses is None and economy_va is not None and reporter not in blocs()
+                                             else None) if india is None else {
             "value": None if np.isnan(india["ei_base"] * pub_si) else india["ei_base"] * pub_si, **india,
             "si_ei": None if np.isnan(pub_si) else pub_si,
             "formula": "EI = 10 * sum_i A_i Q_i / Q_max * SI_EI; A: EU 2023 end-use shares (NACE -> OECD industry), "

@@ -233,32 +233,51 @@ def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
     return base, f"{'; '.join(sorted(set(shares['source'])))}; Q: {label}"
 
 
-def eu_end_use_shares() -> pd.DataFrame:
-    """The EU 2023 study's end-use shares per material and NACE Rev.2 division (``eu_end_use_shares_2023.csv``).
+#: the study's material names where critmin's EU tables spell them otherwise (its "Titanium" end uses,
+#: aerospace and medical alloys, are those of titanium metal)
+EU_END_USE_NAMES = {"Barytes": "Baryte", "Borate": "Boron", "Phosphate Rock": "Phosphate rock",
+                    "Sulphur": "Sulfur", "Titanium": "Titanium metal"}
+END_USE_SOURCE = ("EC (2023) Study on the critical raw materials for the EU 2023 (Grohol & Veeh, doi 10.2873/725585), "
+                  "end uses by NACE Rev.2 sector (table eu_end_uses, source eu_crm_end_uses)")
+END_USE_MISSING = ("India's EI needs the EU 2023 end-use shares: run `critmin data build eu_crm_end_uses` "
+                   "(or give end_use_share rows with --inputs)")
 
-    Columns ``eu_material, nace, share, applications, source``; uses with no NACE sector (``Other``)
-    have an empty ``nace`` and are not counted in EI, as in the study.
+
+def eu_end_use_shares(warehouse) -> pd.DataFrame | None:
+    """The EU 2023 study's end-use shares per material and NACE Rev.2 division, from table ``eu_end_uses``.
+
+    Columns ``eu_material, nace, share, applications, source``, one row per material and division
+    (shares of a division's applications summed; ``nace`` empty for uses without a sector, which
+    EI does not count, as in the study). Materials with a row whose value added is not its
+    division's (``va_consistent`` false) are left out: their sectors cannot be trusted. ``None``
+    when the table is not built.
     """
-    t = _package_csv("eu_end_use_shares_2023.csv")
-    t["share"] = pd.to_numeric(t["share"])
-    return t
+    if not warehouse.has("eu_end_uses"):
+        return None
+    t = warehouse.read("eu_end_uses")
+    bad = set(t.loc[~t["va_consistent"], "eu_material"])
+    t = t[~t["eu_material"].isin(bad)].assign(eu_material=lambda d: d["eu_material"].replace(EU_END_USE_NAMES))
+    out = (t.groupby(["eu_material", "nace"], as_index=False, sort=True)
+            .agg(share=("share", "sum"), applications=("application", "; ".join)))
+    return out.assign(share=out["share"].round(6), source=END_USE_SOURCE)
 
 
-def eu_sector_value_added() -> pd.Series:
-    """EU-27 value added (EUR million) per NACE Rev.2 division that the EU 2023 study used for EI."""
-    t = _package_csv("eu_sector_value_added_2023.csv")
-    return pd.to_numeric(t.set_index("nace")["value_added_meur"])
+def eu_sector_value_added(warehouse) -> pd.Series | None:
+    """EU-27 value added (EUR million) per NACE Rev.2 division that the EU 2023 study used for EI
+    (table ``eu_sector_value_added``); ``None`` when it is not built."""
+    if not warehouse.has("eu_sector_value_added"):
+        return None
+    return warehouse.read("eu_sector_value_added").set_index("nace")["value_added_meur"].astype(float)
 
 
 def ei_from_eu_end_uses(eu_material: str | None, industry_va: pd.Series, label: str,
-                        shares: pd.DataFrame | None = None) -> dict | None:
+                        shares: pd.DataFrame) -> dict | None:
     """An economy's EI before substitution from the EU 2023 end-use shares of ``eu_material`` (a labelled proxy).
 
     ``EI_base = 10 * sum_i A_i Q_i / Q_max`` with ``A`` the EU study's shares of the material's end uses
     (NACE divisions, mapped to OECD industries) and ``Q`` the economy's value added by industry
     (:func:`ei_base_from_shares`). ``None`` when the study lists no shares for the material.
     """
-    shares = eu_end_use_shares() if shares is None else shares
     rows = shares[(shares["eu_material"] == eu_material) & (shares["nace"] != "")]
     if not eu_material or rows.empty or industry_va.empty:
         return None
