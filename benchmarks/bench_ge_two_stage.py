@@ -17,24 +17,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_gravity import best_of, gegravity_case
 
 PUBLISHED_PAIR_FE = [-7.5535, -7.436111, -7.88218, -6.64445, -6.373408, -4.685402, -8.852248, -3.660572]
 SIGMA = 7.0
-
-
-def best_of(fn, repeat: int):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def bench_recovery(panel: pd.DataFrame) -> None:
@@ -70,31 +61,10 @@ def bench_recovery(panel: pd.DataFrame) -> None:
 
 
 def gegravity_conditional(flows: pd.DataFrame, costs, experiment_rta: np.ndarray, reference: str):
-    import gegravity as gg
-
-    data = costs.pairs.merge(flows[["exporter", "importer", "trade"]], on=["exporter", "importer"])
-    data["Y"] = data.groupby("exporter")["trade"].transform("sum")
-    data["E"] = data.groupby("importer")["trade"].transform("sum")
-    data["year"] = "0"
-    coeffs = pd.DataFrame({"var": list(costs.coef), "coef": list(costs.coef.values()), "se": 0.0})
+    data, run = gegravity_case(flows, costs, year="0", reference=reference, sigma=SIGMA)
     experiment = data.copy()
     experiment["rta"] = experiment_rta
-
-    def run():
-        base = gg.BaselineData(data, imp_var_name="importer", exp_var_name="exporter", year_var_name="year",
-                               trade_var_name="trade", expend_var_name="E", output_var_name="Y")
-        m = gg.OneSectorGE(base, year="0", reference_importer=reference, sigma=SIGMA,
-                           cost_variables=list(costs.coef), quiet=True,
-                           cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef",
-                                                           stderr_col="se"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            m.build_baseline(omr_rescale=1000, mr_tolerance=1e-12)
-            m.define_experiment(experiment)
-            m.simulate(ge_tolerance=1e-12)
-        return m
-
-    return run
+    return run(experiment)
 
 
 def bench_ge_case(label: str, flows: pd.DataFrame, costs, scenario, members) -> None:

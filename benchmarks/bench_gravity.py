@@ -73,9 +73,37 @@ def bench_ppml(panel: pd.DataFrame, sm_years: int, sm_countries: int | None) -> 
           f"(|diff| {abs(res.coef['rta'] - sm_res.params['rta']):.1e})")
 
 
-def bench_ge(panel: pd.DataFrame) -> None:
+def gegravity_case(flows: pd.DataFrame, costs, *, year: str, reference: str, sigma: float):
+    """gegravity's input table for one cross-section (trade, output Y, expenditure E, critmin's cost terms)
+    and ``run(experiment)``: a function that solves the baseline and the experiment with gegravity."""
     import gegravity as gg
 
+    data = costs.pairs.merge(flows[["exporter", "importer", "trade"]], on=["exporter", "importer"])
+    data["Y"] = data.groupby("exporter")["trade"].transform("sum")
+    data["E"] = data.groupby("importer")["trade"].transform("sum")
+    data["year"] = year
+    coeffs = pd.DataFrame({"var": list(costs.coef), "coef": list(costs.coef.values()), "se": 0.0})
+
+    def run(experiment: pd.DataFrame):
+        def solve():
+            base = gg.BaselineData(data, imp_var_name="importer", exp_var_name="exporter", year_var_name="year",
+                                   trade_var_name="trade", expend_var_name="E", output_var_name="Y")
+            m = gg.OneSectorGE(base, year=year, reference_importer=reference, sigma=sigma,
+                               cost_variables=list(costs.coef), quiet=True,
+                               cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef",
+                                                               stderr_col="se"))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m.build_baseline(omr_rescale=1000, mr_tolerance=1e-12)
+                m.define_experiment(experiment)
+                m.simulate(ge_tolerance=1e-12)
+            return m
+        return solve
+
+    return data, run
+
+
+def bench_ge(panel: pd.DataFrame) -> None:
     from critmin.domain.policy.ge import GEModel, GEScenario
     from critmin.services.gravity import estimate_trade_costs
 
@@ -84,27 +112,10 @@ def bench_ge(panel: pd.DataFrame) -> None:
     t_ours, ours = best_of(lambda: GEModel(flows, costs, sigma=7.0).run(GEScenario.no_borders()), 20)
     ours = ours.to_frame().set_index("country")
 
-    data = costs.pairs.merge(flows[["exporter", "importer", "trade"]], on=["exporter", "importer"])
-    data["Y"] = data.groupby("exporter")["trade"].transform("sum")
-    data["E"] = data.groupby("importer")["trade"].transform("sum")
-    data["year"] = "2006"
-    coeffs = pd.DataFrame({"var": list(costs.coef), "coef": list(costs.coef.values()), "se": 0.0})
+    data, run = gegravity_case(flows, costs, year="2006", reference="DEU", sigma=7.0)
     experiment = data.copy()
     experiment["intl_brdr"] = 0.0
-
-    def gegravity_run():
-        base = gg.BaselineData(data, imp_var_name="importer", exp_var_name="exporter", year_var_name="year",
-                               trade_var_name="trade", expend_var_name="E", output_var_name="Y")
-        m = gg.OneSectorGE(base, year="2006", reference_importer="DEU", sigma=7.0,
-                           cost_variables=list(costs.coef), quiet=True,
-                           cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef",
-                                                           stderr_col="se"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            m.build_baseline(omr_rescale=1000, mr_tolerance=1e-12)
-            m.define_experiment(experiment)
-            m.simulate(ge_tolerance=1e-12)
-        return m
+    gegravity_run = run(experiment)
 
     t_gg, m = best_of(gegravity_run, 1)
     mr = m.country_mr_terms.loc[ours.index]
