@@ -76,7 +76,7 @@ def test_trade_page_sends_the_period_of_its_basis(client):
 def test_trade_page_leads_with_labelled_all_goods_totals(client):
     text = html.unescape(client.get(f"/app/trade?{QUERIES['trade']}").text)
     figures = text.split('id="result"')[0]
-    assert "imports, all goods, FY2024-25 (tradestat_totals)" in figures and "4.98 bn USD" in figures
+    assert "imports, all goods, FY2024-25 (tradestat_totals)" in figures and "USD 4.98 bn" in figures
     assert "imports explained by the products listed" in figures
     assert figures.index("all goods") < figures.index("critical minerals")
 

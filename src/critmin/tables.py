@@ -55,6 +55,24 @@ def fmt_number(value: Any, *, decimals: int = 2) -> str:
     return str(value)
 
 
+def fmt_inr_crore(value_inr: Any) -> str:
+    """Format an INR amount in crore (1 crore = 10⁷ rupees): ``₹1,234 cr``; empty if missing."""
+    if value_inr is None or (isinstance(value_inr, Number) and math.isnan(float(value_inr))):
+        return MISSING
+    return f"₹{fmt_number(float(value_inr) / 1e7)} cr"
+
+
+def fmt_money(value: Any, currency: str | None = "USD") -> str:
+    """An amount with its scale and currency: ``USD 4.98 bn``, ``USD 253.35 mn``, ``USD 8,232``;
+    INR in crore (:func:`fmt_inr_crore`); empty if missing."""
+    if value is None or (isinstance(value, Number) and math.isnan(float(value))):
+        return MISSING
+    if currency == "INR":
+        return fmt_inr_crore(value)
+    scale, word = (1e9, " bn") if abs(value) >= 1e9 else (1e6, " mn") if abs(value) >= 1e6 else (1, "")
+    return f"{currency or 'USD'} {fmt_number(value / scale)}{word}"
+
+
 def flat_cell(v: Any) -> Any:
     """A list cell of a JSON record as ``a; b`` text (CSV and Excel cells hold no lists)."""
     if isinstance(v, (list, tuple)):

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 from contextvars import ContextVar
-from numbers import Number
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
 
-from critmin.tables import MISSING, fmt_number, json_tables, main_table, table_frame
+from critmin.tables import MISSING as MISSING, fmt_inr_crore as fmt_inr_crore, fmt_money as fmt_money  # re-exported
+from critmin.tables import fmt_number as fmt_number, json_tables, main_table, table_frame
 
-# MISSING, fmt_number and json_tables live in critmin.tables (shared with the web app) and are re-exported here
+# these live in critmin.tables (shared with the web app) and are re-exported here
 
 
 def decimals_of(float_format: str) -> int:
@@ -29,13 +28,6 @@ def decimals_of(float_format: str) -> int:
 
     m = re.search(r"\.(\d+)f", float_format)
     return int(m.group(1)) if m else 2
-
-
-def fmt_inr_crore(value_inr: Any) -> str:
-    """Format an INR amount in crore (1 crore = 10⁷ rupees): ``₹1,234 cr``; empty if missing."""
-    if value_inr is None or (isinstance(value_inr, Number) and math.isnan(float(value_inr))):
-        return MISSING
-    return f"₹{fmt_number(float(value_inr) / 1e7)} cr"
 
 
 def is_click_error(exc: BaseException, name: str) -> bool:

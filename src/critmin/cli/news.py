@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from critmin.cli._output import fmt_inr_crore, fmt_number
+from critmin.cli._output import fmt_money, fmt_number
 from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, \
     print_table, settings_from
 
@@ -76,15 +76,6 @@ def _period_text(p: dict | None) -> str:
     return start if start == end else f"{start} to {end}"
 
 
-def _money_text(value: float | None, currency: str | None) -> str:
-    if value is None:
-        return "amount not stated"
-    if currency == "INR":
-        return fmt_inr_crore(value)
-    scale, word = (1e9, "bn") if abs(value) >= 1e9 else (1e6, "mn")
-    return f"{currency or 'USD'} {fmt_number(value / scale)} {word}"
-
-
 def fact_text(f: dict) -> str:
     """One fact in words, e.g. ``IND-PER total trade USD 2.34 bn, FY2019-20`` (every field is in --json)."""
     t = f["type"]
@@ -92,9 +83,9 @@ def fact_text(f: dict) -> str:
     proj = " (projected)" if f.get("projected") else ""
     if t == "trade_value":
         sep = "-" if f.get("flow") in ("total", "balance") else " → " if f.get("flow") == "export" else " ← "
-        orig = (f" (stated as {_money_text(f['value_orig'], f.get('currency_orig'))})"
+        orig = (f" (stated as {fmt_money(f['value_orig'], f.get('currency_orig'))})"
                 if f.get("value_orig") is not None and f.get("currency_orig") not in (None, "USD") else "")
-        return (f"{f['reporter']}{sep}{f['partner']} {f['flow']}: {hedge}{_money_text(f.get('value_usd'), 'USD')}"
+        return (f"{f['reporter']}{sep}{f['partner']} {f['flow']}: {hedge}{fmt_money(f.get('value_usd'), 'USD')}"
                 f"{orig}, {_period_text(f.get('period'))}{proj}")
     if t == "negotiation_round":
         when = f.get("start_date") or "date not stated"
@@ -109,7 +100,7 @@ def fact_text(f: dict) -> str:
         return f"{f['subject']}{partner}: {hedge}{fmt_number(f['share_pct'])}% {f['measure']} ({f['scope']}){year}{proj}"
     if t == "policy_measure":
         parts = f" with {', '.join(f['partners'])}" if f.get("partners") else ""
-        amount = f", {_money_text(f['amount'], f.get('currency'))}" if f.get("amount") is not None else ""
+        amount = f", {fmt_money(f['amount'], f.get('currency'))}" if f.get("amount") is not None else ""
         subj = f" on {f['subject']}" if f.get("subject") else ""
         date = f", {f['date']}" if f.get("date") else ""
         return f"{f['country']} {f['kind']}{subj}{parts} ({f.get('status')}){amount}{date}"

@@ -13,6 +13,7 @@ from typing import Any, Callable, Literal, Sequence
 
 from critmin.config import Settings
 from critmin.web import forms as F
+from critmin.tables import fmt_money
 from critmin.web.forms import Field
 
 FigureBuilder = Callable[[], Any]
@@ -115,30 +116,21 @@ def _trade_period(p: dict) -> str:
     return detail
 
 
-def _usd_text(value) -> str:
-    from critmin.tables import fmt_number
-
-    if value is None:
-        return ""
-    scale, word = (1e9, "bn") if abs(value) >= 1e9 else (1e6, "mn") if abs(value) >= 1e6 else (1, "")
-    return f"{fmt_number(value / scale)} {word} USD".replace("  ", " ")
-
-
 def _trade_key_figures(p: dict) -> list[tuple[str, str]]:
     """All-goods totals first (period and source in the label), then the product detail's scope."""
     out = []
     total = p.get("total") or {}
     for flow, f in (total.get("by_flow") or {}).items():
         if f:
-            out.append((f"{flow}, all goods, {f['period']} ({f['source']})", _usd_text(f["value_usd"])))
+            out.append((f"{flow}, all goods, {f['period']} ({f['source']})", fmt_money(f["value_usd"])))
     if total.get("balance_usd") is not None:
-        out.append((f"balance, all goods, {total['period']}", _usd_text(total["balance_usd"])))
+        out.append((f"balance, all goods, {total['period']}", fmt_money(total["balance_usd"])))
     for flow, c in (p.get("coverage") or {}).items():
         if c and c.get("share") is not None:
             out.append((f"{flow} explained by the products listed", f"{c['share']:.0%}"))
     years = ", ".join(f"CY{y}" for y in p.get("years") or [])
-    out.append((f"imports, {p.get('scope')}, {years}", _usd_text(p.get("imports_usd"))))
-    out.append((f"exports, {p.get('scope')}, {years}", _usd_text(p.get("exports_usd"))))
+    out.append((f"imports, {p.get('scope')}, {years}", fmt_money(p.get("imports_usd"))))
+    out.append((f"exports, {p.get('scope')}, {years}", fmt_money(p.get("exports_usd"))))
     if p.get("bloc"):
         out.append(("reporter", p["bloc"]["note"]))
     return out
@@ -340,7 +332,7 @@ SHOCK = Question(
     _shock, period=lambda p: f"trade data {p.get('period')} (calendar year)" if isinstance(p, dict) else None,
     unit=lambda p: "tonnes (product weight) and USD (current); price change relative", method="POST",
     key_figures=lambda p: [
-        (f"supply at risk, {p['period']} trade", f"{_usd_text(p['supply_at_risk']['value_usd'])}, "
+        (f"supply at risk, {p['period']} trade", f"{fmt_money(p['supply_at_risk']['value_usd'])}, "
                                                  f"{p['supply_at_risk']['tonnes']:,.0f} t"),
         ("covered by other suppliers", f"{p['covered']['tonnes']:,.0f} t"),
         ("uncovered share of the loss", f"{p['uncovered']['share_of_loss']:.0%}"),
