@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from critmin.domain.news.clean import CleanArticle
 from critmin.domain.news.gazetteer import Place, find_cities, find_places
 from critmin.domain.news.money import HEDGES, Money, find_money
-from critmin.domain.news.periods import Period, find_date_spans, find_periods
+from critmin.domain.news.periods import MONTHS, WEEKDAYS, Period, find_date_spans, find_periods
 from critmin.domain.news.vocab import (ACTIVITIES, AGREEMENT_KINDS, COMMODITIES, COMMODITY_RE,
                                        find_chapters, number_word)
 
@@ -238,10 +238,9 @@ def _assign_periods(text: str, items: list[tuple[int, int]], periods: list[Perio
     return out
 
 
-_NOT_PLACES = {"the", "a", "an", "its", "their", "fy", "q1", "q2", "q3", "q4", "rs", "us", "usd", "inr"} | {
-    m.lower() for m in ("January February March April May June July August September October November December "
-                        "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday "
-                        "Friday Saturday Sunday").split()}
+# capitalised words after "to/from/with" that are not place names: articles, period words, months, weekdays
+_NOT_PLACES = ({"the", "a", "an", "its", "their", "fy", "q1", "q2", "q3", "q4", "rs", "us", "usd", "inr"}
+               | set(MONTHS) | set(WEEKDAYS))
 
 
 def _names_unknown_place(text: str) -> bool:
