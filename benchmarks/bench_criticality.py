@@ -24,12 +24,15 @@ from critmin.domain.criticality import CriticalityModel, CriticalitySpec, calc_s
 def synthetic_spec(n_items: int = 66, n_countries: int = 200, seed: int = 42) -> CriticalitySpec:
     rng = np.random.default_rng(seed)
     countries = [f"C{i:03d}" for i in range(n_countries)]
-    items = pd.DataFrame({
-        "material": [f"m{i // 2}" for i in range(n_items)],
-        "stage": ["extraction", "processing"] * (n_items // 2),
-        "import_reliance": rng.uniform(0, 1, n_items),
-        "domestic_fraction": rng.uniform(0, 0.3, n_items),
-        "eol_rir": rng.uniform(0, 0.5, n_items)})
+    items = pd.DataFrame(
+        {
+            "material": [f"m{i // 2}" for i in range(n_items)],
+            "stage": ["extraction", "processing"] * (n_items // 2),
+            "import_reliance": rng.uniform(0, 1, n_items),
+            "domestic_fraction": rng.uniform(0, 0.3, n_items),
+            "eol_rir": rng.uniform(0, 0.5, n_items),
+        }
+    )
     items["eol_rir_low"] = (items["eol_rir"] - 0.05).clip(0, 1)
     items["eol_rir_high"] = (items["eol_rir"] + 0.05).clip(0, 1)
     items["si_sr"] = rng.uniform(0.8, 1.0, n_items)
@@ -47,12 +50,12 @@ def synthetic_spec(n_items: int = 66, n_countries: int = 200, seed: int = 42) ->
             cs = rng.choice(n_countries, k, replace=False)
             sh = rng.pareto(1.2, k) + 1e-3
             for c, s in zip(cs, sh / sh.sum()):
-                rows.append({"item": i, "country": countries[c], "share": s,
-                             "t": 1.1 if rng.random() < 0.05 else 1.0})
+                rows.append({"item": i, "country": countries[c], "share": s, "t": 1.1 if rng.random() < 0.05 else 1.0})
         return pd.DataFrame(rows)
 
-    gov = pd.DataFrame({"country": countries, "score": rng.uniform(1, 8, n_countries),
-                        "score_sd": rng.uniform(0.1, 0.5, n_countries)})
+    gov = pd.DataFrame(
+        {"country": countries, "score": rng.uniform(1, 8, n_countries), "score_sd": rng.uniform(0.1, 0.5, n_countries)}
+    )
     return CriticalitySpec(items=items, global_supply=block(40), sourcing=block(60), governance=gov)
 
 
@@ -98,7 +101,9 @@ def main() -> None:
     t_loop = time.perf_counter() - t0
     per_vec, per_loop = t_vec / args.draws, t_loop / args.loop_draws
     n_entries = len(spec.global_supply) + len(spec.sourcing)
-    print(f"items: {len(spec.items)} (materials x stages), share entries: {n_entries}, countries: {len(spec.governance)}")
+    print(
+        f"items: {len(spec.items)} (materials x stages), share entries: {n_entries}, countries: {len(spec.governance)}"
+    )
     print(f"vectorised NumPy: {args.draws:,} draws in {t_vec:.2f} s ({per_vec * 1e3:.3f} ms/draw)")
     print(f"per-draw loop:    {args.loop_draws:,} draws in {t_loop:.2f} s ({per_loop * 1e3:.3f} ms/draw)")
     print(f"speed ratio (per draw, loop / vectorised): {per_loop / per_vec:.0f}x")

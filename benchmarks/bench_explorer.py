@@ -57,8 +57,9 @@ def run_child(setup: str, body: str) -> dict:
 
     Returns the body's wall time, the process's peak RSS and the body's ``result``.
     """
-    code = (CHILD_PRELUDE + textwrap.dedent(setup) + "\nt0 = time.perf_counter()\n" + textwrap.dedent(body)
-            + CHILD_REPORT)
+    code = (
+        CHILD_PRELUDE + textwrap.dedent(setup) + "\nt0 = time.perf_counter()\n" + textwrap.dedent(body) + CHILD_REPORT
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{proc.stderr[-3000:]}")
@@ -72,12 +73,12 @@ def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int, with_val
         from critmin.sources.baci import ingest_year_file, read_country_codes
     """
     critmin_body = f"""
-        countries = read_country_codes(Path({str(mirror / 'baci' / 'country_codes_V202601.csv')!r}))
-        result = ingest_year_file(Path({str(csv_path)!r}), countries, Path({str(work / 'critmin.parquet')!r}))
+        countries = read_country_codes(Path({str(mirror / "baci" / "country_codes_V202601.csv")!r}))
+        result = ingest_year_file(Path({str(csv_path)!r}), countries, Path({str(work / "critmin.parquet")!r}))
     """
     validating_body = f"""
-        countries = read_country_codes(Path({str(mirror / 'baci' / 'country_codes_V202601.csv')!r}))
-        result = _ingest_validating(Path({str(csv_path)!r}), countries, Path({str(work / 'validating.parquet')!r}),
+        countries = read_country_codes(Path({str(mirror / "baci" / "country_codes_V202601.csv")!r}))
+        result = _ingest_validating(Path({str(csv_path)!r}), countries, Path({str(work / "validating.parquet")!r}),
                                     hs_revision="HS17", threads=None)
     """
     validating_setup = critmin_setup.replace("ingest_year_file,", "ingest_year_file, _ingest_validating,")
@@ -85,7 +86,7 @@ def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int, with_val
     bare_body = f"""
         con = duckdb.connect()
         result = con.execute(\"\"\"COPY (SELECT * FROM read_csv({str(csv_path)!r}, header=true))
-                                 TO {str(work / 'bare.parquet')!r} (FORMAT parquet)\"\"\").fetchone()[0]
+                                 TO {str(work / "bare.parquet")!r} (FORMAT parquet)\"\"\").fetchone()[0]
     """
     runs = {"critmin": [], "bare": [], "validating": []}
     steps = [("bare", bare_setup, bare_body), ("critmin", critmin_setup, critmin_body)]
@@ -98,7 +99,8 @@ def bench_ingest(csv_path: Path, mirror: Path, work: Path, repeat: int, with_val
     best = {k: min(v, key=lambda r: r["wall_s"]) for k, v in runs.items()}
     return {
         "rows": best["critmin"]["result"],
-        "critmin_s": best["critmin"]["wall_s"], "bare_duckdb_s": best["bare"]["wall_s"],
+        "critmin_s": best["critmin"]["wall_s"],
+        "bare_duckdb_s": best["bare"]["wall_s"],
         "ratio": best["critmin"]["wall_s"] / best["bare"]["wall_s"],
         "validating_path_s": best["validating"]["wall_s"] if "validating" in best else None,
         "critmin_peak_rss_gb": max(r["peak_rss_bytes"] for r in runs["critmin"]) / 1e9,
@@ -117,7 +119,7 @@ def bench_concentration(parquet: Path, repeat: int, apply_groups: int = 20_000) 
         values = ex.supplier_values(flows, by=["importer", "hs6"])
         res = ex.concentration(values, by=["importer", "hs6"], top_n=3, focus="CHN").to_pandas()
         res = res.sort_values(["importer", "hs6"]).reset_index(drop=True)
-        res.to_parquet({str(parquet.with_name('conc_ibis.parquet'))!r})
+        res.to_parquet({str(parquet.with_name("conc_ibis.parquet"))!r})
         result = len(res)
     """
     pandas_setup = "import pandas as pd"
@@ -134,7 +136,7 @@ def bench_concentration(parquet: Path, repeat: int, apply_groups: int = 20_000) 
                                                   hhi=("share2", "sum"), top3_share=("top3", "sum"),
                                                   chn_share=("chn", "sum")).reset_index()
         compute_s = time.perf_counter() - t1
-        res.to_parquet({str(parquet.with_name('conc_pandas.parquet'))!r})
+        res.to_parquet({str(parquet.with_name("conc_pandas.parquet"))!r})
         result = {{"groups": len(res), "compute_s": compute_s}}
     """
     apply_body = f"""
@@ -168,13 +170,19 @@ def bench_concentration(parquet: Path, repeat: int, apply_groups: int = 20_000) 
     b = pd.read_parquet(parquet.with_name("conc_pandas.parquet")).sort_values(["importer", "hs6"])
     b = b.reset_index(drop=True)
     max_diff = max(float((a[c] - b[c]).abs().max()) for c in ("hhi", "top3_share", "chn_share"))
-    return {"groups": bi["result"], "ibis_duckdb_s": bi["wall_s"], "pandas_s": bp["wall_s"],
-            "pandas_compute_only_s": bp["result"]["compute_s"],
-            "speedup": bp["wall_s"] / bi["wall_s"],
-            "ibis_peak_rss_gb": bi["peak_rss_bytes"] / 1e9, "pandas_peak_rss_gb": bp["peak_rss_bytes"] / 1e9,
-            "max_abs_difference": max_diff,
-            "pandas_apply": None if apply_run is None else {
-                **apply_run["result"], "speedup": apply_run["result"]["extrapolated_s"] / bi["wall_s"]}}
+    return {
+        "groups": bi["result"],
+        "ibis_duckdb_s": bi["wall_s"],
+        "pandas_s": bp["wall_s"],
+        "pandas_compute_only_s": bp["result"]["compute_s"],
+        "speedup": bp["wall_s"] / bi["wall_s"],
+        "ibis_peak_rss_gb": bi["peak_rss_bytes"] / 1e9,
+        "pandas_peak_rss_gb": bp["peak_rss_bytes"] / 1e9,
+        "max_abs_difference": max_diff,
+        "pandas_apply": None
+        if apply_run is None
+        else {**apply_run["result"], "speedup": apply_run["result"]["extrapolated_s"] / bi["wall_s"]},
+    }
 
 
 def main(argv=None) -> dict:
@@ -184,10 +192,14 @@ def main(argv=None) -> dict:
     ap.add_argument("--workdir", type=Path, default=None, help="keep generated files here (default: temp)")
     ap.add_argument("--repeat", type=int, default=1, help="repetitions; the best time is reported")
     ap.add_argument("--mirror", type=Path, default=None)
-    ap.add_argument("--skip-validating", action="store_true",
-                    help="do not also time the validating (pre-optimisation, two-pass) ingest path")
-    ap.add_argument("--apply-groups", type=int, default=20_000,
-                    help="groups timed for the pandas groupby-apply baseline (0 = skip)")
+    ap.add_argument(
+        "--skip-validating",
+        action="store_true",
+        help="do not also time the validating (pre-optimisation, two-pass) ingest path",
+    )
+    ap.add_argument(
+        "--apply-groups", type=int, default=20_000, help="groups timed for the pandas groupby-apply baseline (0 = skip)"
+    )
     a = ap.parse_args(argv)
     mirror = a.mirror or gen_baci.default_mirror()
     tmp = None
@@ -200,30 +212,52 @@ def main(argv=None) -> dict:
     csv_path = work / f"BACI_HS17_Y2024_V202601_synthetic_{a.rows}_{a.seed}.csv"
     if not csv_path.exists():
         # in a child process, so that this process stays small while the others are measured
-        subprocess.run([sys.executable, str(HERE / "gen_baci.py"), str(csv_path), "--rows", str(a.rows),
-                        "--seed", str(a.seed), "--mirror", str(mirror)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "gen_baci.py"),
+                str(csv_path),
+                "--rows",
+                str(a.rows),
+                "--seed",
+                str(a.seed),
+                "--mirror",
+                str(mirror),
+            ],
+            check=True,
+        )
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
     ing = bench_ingest(csv_path, mirror, work, a.repeat, not a.skip_validating)
-    print(f"(a) ingest {ing['rows']:,} rows: critmin {ing['critmin_s']:.2f} s vs bare DuckDB COPY "
-          f"{ing['bare_duckdb_s']:.2f} s -> ratio {ing['ratio']:.2f}x (target <= 1.5x); "
-          f"peak RSS critmin {ing['critmin_peak_rss_gb']:.2f} GB (target < 2 GB), "
-          f"bare {ing['bare_peak_rss_gb']:.2f} GB", flush=True)
+    print(
+        f"(a) ingest {ing['rows']:,} rows: critmin {ing['critmin_s']:.2f} s vs bare DuckDB COPY "
+        f"{ing['bare_duckdb_s']:.2f} s -> ratio {ing['ratio']:.2f}x (target <= 1.5x); "
+        f"peak RSS critmin {ing['critmin_peak_rss_gb']:.2f} GB (target < 2 GB), "
+        f"bare {ing['bare_peak_rss_gb']:.2f} GB",
+        flush=True,
+    )
     if ing["validating_path_s"] is not None:
-        print(f"    the validating path alone (the implementation before the one-pass fast path) takes "
-              f"{ing['validating_path_s']:.2f} s -> ratio {ing['validating_path_s'] / ing['bare_duckdb_s']:.2f}x",
-              flush=True)
+        print(
+            f"    the validating path alone (the implementation before the one-pass fast path) takes "
+            f"{ing['validating_path_s']:.2f} s -> ratio {ing['validating_path_s'] / ing['bare_duckdb_s']:.2f}x",
+            flush=True,
+        )
     conc = bench_concentration(work / "critmin.parquet", a.repeat, a.apply_groups)
-    print(f"(b) HHI + top-3 + China share for {conc['groups']:,} importer x HS6 pairs: Ibis/DuckDB "
-          f"{conc['ibis_duckdb_s']:.2f} s vs pandas groupby {conc['pandas_s']:.2f} s "
-          f"({conc['pandas_compute_only_s']:.2f} s after loading) -> speedup {conc['speedup']:.1f}x "
-          f"(target >= 10x); same results (max abs difference {conc['max_abs_difference']:.1e}); "
-          f"peak RSS Ibis {conc['ibis_peak_rss_gb']:.2f} GB, pandas {conc['pandas_peak_rss_gb']:.2f} GB",
-          flush=True)
+    print(
+        f"(b) HHI + top-3 + China share for {conc['groups']:,} importer x HS6 pairs: Ibis/DuckDB "
+        f"{conc['ibis_duckdb_s']:.2f} s vs pandas groupby {conc['pandas_s']:.2f} s "
+        f"({conc['pandas_compute_only_s']:.2f} s after loading) -> speedup {conc['speedup']:.1f}x "
+        f"(target >= 10x); same results (max abs difference {conc['max_abs_difference']:.1e}); "
+        f"peak RSS Ibis {conc['ibis_peak_rss_gb']:.2f} GB, pandas {conc['pandas_peak_rss_gb']:.2f} GB",
+        flush=True,
+    )
     ap_ = conc["pandas_apply"]
     if ap_:
-        print(f"    vs pandas groupby-apply with a per-group function (timed on {ap_['sampled_groups']:,} of "
-              f"{ap_['groups']:,} groups, {ap_['per_group_s'] * 1e3:.2f} ms each, extrapolated to "
-              f"{ap_['extrapolated_s']:,.0f} s) -> speedup {ap_['speedup']:.0f}x", flush=True)
+        print(
+            f"    vs pandas groupby-apply with a per-group function (timed on {ap_['sampled_groups']:,} of "
+            f"{ap_['groups']:,} groups, {ap_['per_group_s'] * 1e3:.2f} ms each, extrapolated to "
+            f"{ap_['extrapolated_s']:,.0f} s) -> speedup {ap_['speedup']:.0f}x",
+            flush=True,
+        )
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     result = {"rows": a.rows, "ingest": ing, "concentration": conc}
     print(json.dumps(result, indent=2))

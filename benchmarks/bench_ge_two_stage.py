@@ -51,13 +51,15 @@ def bench_recovery(panel: pd.DataFrame) -> None:
     pfx = pfx - pfx["domestic"]
     ids = p[p["exporter"] < p["importer"]].drop_duplicates("pair_id").sort_values("pair_id")
     labels = (ids["exporter"] + "-" + ids["importer"]).to_numpy()
-    first = [lab for lab in labels if lab in ours.index][:len(PUBLISHED_PAIR_FE)]
+    first = [lab for lab in labels if lab in ours.index][: len(PUBLISHED_PAIR_FE)]
     dev_ours = np.max(np.abs(ours[first].to_numpy() - PUBLISHED_PAIR_FE))
     dev_pf = np.max(np.abs(pfx.reindex(first).to_numpy() - PUBLISHED_PAIR_FE))
-    print(f"pair-effect recovery, {len(p):,} rows, {len(ours):,} pair effects: critmin {t_ours * 1e3:.0f} ms, "
-          f"pyfixest fixef() {t_pf * 1e3:.0f} ms -> {t_pf / t_ours:.1f}x; max |dev| vs the guide's PAIR_FE1-8: "
-          f"critmin {dev_ours:.1e}, pyfixest {dev_pf:.1e}; max |critmin - pyfixest| over all pairs "
-          f"{np.max(np.abs(ours - pfx)):.2f}")
+    print(
+        f"pair-effect recovery, {len(p):,} rows, {len(ours):,} pair effects: critmin {t_ours * 1e3:.0f} ms, "
+        f"pyfixest fixef() {t_pf * 1e3:.0f} ms -> {t_pf / t_ours:.1f}x; max |dev| vs the guide's PAIR_FE1-8: "
+        f"critmin {dev_ours:.1e}, pyfixest {dev_pf:.1e}; max |critmin - pyfixest| over all pairs "
+        f"{np.max(np.abs(ours - pfx)):.2f}"
+    )
 
 
 def gegravity_conditional(flows: pd.DataFrame, costs, experiment_rta: np.ndarray, reference: str):
@@ -73,16 +75,19 @@ def bench_ge_case(label: str, flows: pd.DataFrame, costs, scenario, members) -> 
     t_ours, res = best_of(lambda: GEModel(flows, costs, sigma=SIGMA).run(scenario), 10)
     ours = res.to_frame().set_index("country")
     pairs = costs.pairs
-    among = (pairs["exporter"].isin(members) & pairs["importer"].isin(members)
-             & (pairs["exporter"] != pairs["importer"])).to_numpy()
+    among = (
+        pairs["exporter"].isin(members) & pairs["importer"].isin(members) & (pairs["exporter"] != pairs["importer"])
+    ).to_numpy()
     rta = pairs["rta"].to_numpy(float).copy()
     rta[among] = 1.0 if scenario.kind == "rta_on" else 0.0
     t_gg, m = best_of(gegravity_conditional(flows, costs, rta, "DEU"), 1)
     mr = m.country_mr_terms.loc[ours.index]
     k = 1 / (1 - SIGMA)
-    dev = np.max(np.abs(ours.imr_cdl ** k / mr["conditional imr"] - 1))
-    print(f"GE {label}: critmin {t_ours * 1e3:.1f} ms (baseline + conditional + exact full endowment), "
-          f"gegravity {t_gg:.1f} s -> {t_gg / t_ours:.0f}x faster; conditional IMR max rel. diff {dev:.1e}")
+    dev = np.max(np.abs(ours.imr_cdl**k / mr["conditional imr"] - 1))
+    print(
+        f"GE {label}: critmin {t_ours * 1e3:.1f} ms (baseline + conditional + exact full endowment), "
+        f"gegravity {t_gg:.1f} s -> {t_gg / t_ours:.0f}x faster; conditional IMR max rel. diff {dev:.1e}"
+    )
 
 
 def partner_panel(data: Path) -> pd.DataFrame:
@@ -91,18 +96,37 @@ def partner_panel(data: Path) -> pd.DataFrame:
     from critmin.warehouse.build import build
 
     d = pd.read_csv(data / "trade" / "imf_dots_exports_fob_pairs_2019_2020.csv.gz")
-    dots = pd.DataFrame({"year": d["year"], "exporter": d["exporter_iso3"], "importer": d["importer_iso3"],
-                         "value_usd": d["exports_fob_usd_mn"] * 1e6})
+    dots = pd.DataFrame(
+        {
+            "year": d["year"],
+            "exporter": d["exporter_iso3"],
+            "importer": d["importer_iso3"],
+            "value_usd": d["exports_fob_usd_mn"] * 1e6,
+        }
+    )
     e = pd.read_csv(data / "economy" / "oecd_iot2023_output_va_trade_76_economies_1995_2020.csv.gz")
-    ia = pd.DataFrame({"country": e["iso3"], "year": e["year"], "industry": e["industry"],
-                       "output_usd": e["output_usd_mn"] * 1e6, "exports_usd": e["exports_usd_mn"] * 1e6,
-                       "domestic_sales_usd": e["domestic_sales_usd_mn"] * 1e6})
+    ia = pd.DataFrame(
+        {
+            "country": e["iso3"],
+            "year": e["year"],
+            "industry": e["industry"],
+            "output_usd": e["output_usd_mn"] * 1e6,
+            "exports_usd": e["exports_usd_mn"] * 1e6,
+            "domestic_sales_usd": e["domestic_sales_usd_mn"] * 1e6,
+        }
+    )
     with tempfile.TemporaryDirectory() as home:
-        wh = build(load_settings(home=Path(home), mirror=data / "raw", offline=True), ["geodist", "wto_rta"],
-                   progress=False)
-        panel, _ = build_partner_panel(dots, ia, year=2019, distances=wh.read("distances"),
-                                       agreements=wh.read("agreements"),
-                                       agreement_members=wh.read("agreement_members"))
+        wh = build(
+            load_settings(home=Path(home), mirror=data / "raw", offline=True), ["geodist", "wto_rta"], progress=False
+        )
+        panel, _ = build_partner_panel(
+            dots,
+            ia,
+            year=2019,
+            distances=wh.read("distances"),
+            agreements=wh.read("agreements"),
+            agreement_members=wh.read("agreement_members"),
+        )
     return panel
 
 
@@ -119,14 +143,23 @@ def main() -> None:
     t_two, (two, info) = best_of(lambda: pair_fe_trade_costs(panel, year=1994), 1)
     print(f"two-stage costs, AGTPA 1994 (stage-1 PPML + exact recovery + stage 2): {t_two:.2f} s")
     flows = panel[panel["year"] == 1994]
-    bench_ge_case("NAFTA removed, AGTPA 1994, 69 countries", flows, two.costs,
-                  GEScenario.rta_off(["CAN", "MEX", "USA"]), ["CAN", "MEX", "USA"])
+    bench_ge_case(
+        "NAFTA removed, AGTPA 1994, 69 countries",
+        flows,
+        two.costs,
+        GEScenario.rta_off(["CAN", "MEX", "USA"]),
+        ["CAN", "MEX", "USA"],
+    )
     pp = partner_panel(args.data)
     t_pp, two_p = best_of(lambda: two_stage_trade_costs(pp, {"rta": info["stage1"]["rta"]}, pp), 3)
-    print(f"two-stage costs, partner panel 2019 ({pp['exporter'].nunique()} economies, RTA given): "
-          f"{t_pp * 1e3:.0f} ms")
-    bench_ge_case(f"IND-NZL agreement, partner panel 2019, {pp['exporter'].nunique()} economies", pp, two_p.costs,
-                  GEScenario.rta_on(["IND", "NZL"]), ["IND", "NZL"])
+    print(f"two-stage costs, partner panel 2019 ({pp['exporter'].nunique()} economies, RTA given): {t_pp * 1e3:.0f} ms")
+    bench_ge_case(
+        f"IND-NZL agreement, partner panel 2019, {pp['exporter'].nunique()} economies",
+        pp,
+        two_p.costs,
+        GEScenario.rta_on(["IND", "NZL"]),
+        ["IND", "NZL"],
+    )
 
 
 if __name__ == "__main__":

@@ -38,11 +38,14 @@ def bench_ppml(panel: pd.DataFrame, sm_years: int, sm_countries: int | None) -> 
     from critmin.domain.policy.gravity import GravityModel, GravitySpec, prepare_design
 
     spec = GravitySpec(covariates=("rta",))
-    GravityModel(panel[panel.year == 2006], GravitySpec(covariates=("rta",), fixed_effects=("exporter",
-                                                                                        "importer"))).fit()
+    GravityModel(
+        panel[panel.year == 2006], GravitySpec(covariates=("rta",), fixed_effects=("exporter", "importer"))
+    ).fit()
     t_full, res_full = best_of(lambda: GravityModel(panel, spec).fit(), 2)
-    print(f"PPML 3 HDFE, full panel ({len(panel):,} rows): critmin/pyfixest {t_full:.2f} s, "
-          f"rta = {res_full.coef['rta']:.6f} ({res_full.n_separated} separated obs. dropped)")
+    print(
+        f"PPML 3 HDFE, full panel ({len(panel):,} rows): critmin/pyfixest {t_full:.2f} s, "
+        f"rta = {res_full.coef['rta']:.6f} ({res_full.n_separated} separated obs. dropped)"
+    )
 
     years = sorted(panel.year.unique())[-sm_years:]
     sub = panel[panel.year.isin(years)]
@@ -57,8 +60,7 @@ def bench_ppml(panel: pd.DataFrame, sm_years: int, sm_countries: int | None) -> 
     design = design[keep]
 
     def statsmodels_fit():
-        dummies = pd.get_dummies(design[["exporter_year", "importer_year", "pair_fe"]], drop_first=True,
-                                 dtype=float)
+        dummies = pd.get_dummies(design[["exporter_year", "importer_year", "pair_fe"]], drop_first=True, dtype=float)
         x = pd.concat([design[["rta"]].astype(float), dummies], axis=1)
         x.insert(0, "const", 1.0)
         with warnings.catch_warnings():
@@ -67,10 +69,12 @@ def bench_ppml(panel: pd.DataFrame, sm_years: int, sm_countries: int | None) -> 
 
     t_sm, (sm_res, shape) = best_of(statsmodels_fit, 1)
     label = f", {sm_countries} largest countries" if sm_countries else ""
-    print(f"PPML 3 HDFE, years {years[0]}-{years[-1]}{label} ({len(sub):,} rows; statsmodels design {shape[0]:,} x "
-          f"{shape[1]:,}): critmin {t_ours:.2f} s, statsmodels GLM {t_sm:.1f} s -> {t_sm / t_ours:.0f}x faster; "
-          f"rta {res.coef['rta']:.8f} vs {sm_res.params['rta']:.8f} "
-          f"(|diff| {abs(res.coef['rta'] - sm_res.params['rta']):.1e})")
+    print(
+        f"PPML 3 HDFE, years {years[0]}-{years[-1]}{label} ({len(sub):,} rows; statsmodels design {shape[0]:,} x "
+        f"{shape[1]:,}): critmin {t_ours:.2f} s, statsmodels GLM {t_sm:.1f} s -> {t_sm / t_ours:.0f}x faster; "
+        f"rta {res.coef['rta']:.8f} vs {sm_res.params['rta']:.8f} "
+        f"(|diff| {abs(res.coef['rta'] - sm_res.params['rta']):.1e})"
+    )
 
 
 def gegravity_case(flows: pd.DataFrame, costs, *, year: str, reference: str, sigma: float):
@@ -86,18 +90,31 @@ def gegravity_case(flows: pd.DataFrame, costs, *, year: str, reference: str, sig
 
     def run(experiment: pd.DataFrame):
         def solve():
-            base = gg.BaselineData(data, imp_var_name="importer", exp_var_name="exporter", year_var_name="year",
-                                   trade_var_name="trade", expend_var_name="E", output_var_name="Y")
-            m = gg.OneSectorGE(base, year=year, reference_importer=reference, sigma=sigma,
-                               cost_variables=list(costs.coef), quiet=True,
-                               cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef",
-                                                               stderr_col="se"))
+            base = gg.BaselineData(
+                data,
+                imp_var_name="importer",
+                exp_var_name="exporter",
+                year_var_name="year",
+                trade_var_name="trade",
+                expend_var_name="E",
+                output_var_name="Y",
+            )
+            m = gg.OneSectorGE(
+                base,
+                year=year,
+                reference_importer=reference,
+                sigma=sigma,
+                cost_variables=list(costs.coef),
+                quiet=True,
+                cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef", stderr_col="se"),
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 m.build_baseline(omr_rescale=1000, mr_tolerance=1e-12)
                 m.define_experiment(experiment)
                 m.simulate(ge_tolerance=1e-12)
             return m
+
         return solve
 
     return data, run
@@ -123,14 +140,16 @@ def bench_ge(panel: pd.DataFrame) -> None:
     k = 1 / (1 - 7.0)
     world = ours.y_bln.sum()
     checks = {
-        "baseline IMR": (ours.imr_bln ** k, mr["baseline imr"]),
-        "conditional IMR": (ours.imr_cdl ** k, mr["conditional imr"]),
+        "baseline IMR": (ours.imr_bln**k, mr["baseline imr"]),
+        "conditional IMR": (ours.imr_cdl**k, mr["conditional imr"]),
         "baseline OMR": ((ours.omr_bln / world) ** k, mr["baseline omr"]),
         "conditional OMR": ((ours.omr_cdl / world) ** k, mr["conditional omr"]),
         "baseline exports": (ours.xi_bln, agg["baseline modeled foreign exports"]),
     }
-    print(f"GE no borders, 2006, 69 countries: critmin {t_ours * 1e3:.1f} ms (baseline + conditional + exact "
-          f"full endowment), gegravity {t_gg:.1f} s -> {t_gg / t_ours:.0f}x faster")
+    print(
+        f"GE no borders, 2006, 69 countries: critmin {t_ours * 1e3:.1f} ms (baseline + conditional + exact "
+        f"full endowment), gegravity {t_gg:.1f} s -> {t_gg / t_ours:.0f}x faster"
+    )
     for name, (a, b) in checks.items():
         print(f"  {name:<18} max relative difference vs gegravity {np.max(np.abs(a / b - 1)):.1e}")
 
@@ -139,8 +158,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="critmin gravity benchmarks")
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     ap.add_argument("--sm-years", type=int, default=2)
-    ap.add_argument("--sm-countries", type=int, default=None,
-                    help="restrict the statsmodels comparison to the N largest countries")
+    ap.add_argument(
+        "--sm-countries", type=int, default=None, help="restrict the statsmodels comparison to the N largest countries"
+    )
     args = ap.parse_args()
     from critmin.services.gravity import load_panel
 

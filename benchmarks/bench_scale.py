@@ -71,8 +71,9 @@ def write_product_table(paths: list[Path], out: Path) -> Path:
     import duckdb
 
     files = ", ".join(f"'{p.as_posix()}'" for p in paths)
-    codes = duckdb.sql(f"SELECT DISTINCT lpad(CAST(k AS VARCHAR), 6, '0') FROM read_csv([{files}], header=true) "
-                       f"ORDER BY 1").fetchall()
+    codes = duckdb.sql(
+        f"SELECT DISTINCT lpad(CAST(k AS VARCHAR), 6, '0') FROM read_csv([{files}], header=true) ORDER BY 1"
+    ).fetchall()
     out.write_text("code,description\n" + "".join(f"{c},synthetic\n" for (c,) in codes))
     return out
 
@@ -93,12 +94,16 @@ def alternate(programs: dict[str, tuple[str, str]], repeat: int, before=None) ->
             if before is not None:
                 before(name)
             runs[name].append(timed(setup, body))
-    return {name: {"process_s": statistics.median(r["process_s"] for r in rs),
-                   "body_s": statistics.median(r["wall_s"] for r in rs),
-                   "peak_gb": max(r["peak_rss_bytes"] for r in rs) / 1e9,
-                   "runs_process_s": [round(r["process_s"], 3) for r in rs],
-                   "result": rs[-1]["result"]}
-            for name, rs in runs.items()}
+    return {
+        name: {
+            "process_s": statistics.median(r["process_s"] for r in rs),
+            "body_s": statistics.median(r["wall_s"] for r in rs),
+            "peak_gb": max(r["peak_rss_bytes"] for r in rs) / 1e9,
+            "runs_process_s": [round(r["process_s"], 3) for r in rs],
+            "result": rs[-1]["result"],
+        }
+        for name, rs in runs.items()
+    }
 
 
 def ingest(paths: list[Path], mirror: Path, work: Path, repeat: int) -> dict:
@@ -112,47 +117,73 @@ def ingest(paths: list[Path], mirror: Path, work: Path, repeat: int) -> dict:
         else:
             (work / "bare.parquet").unlink(missing_ok=True)
 
-    res = alternate({
-        "critmin": ("from pathlib import Path\nimport pyarrow.dataset as ds\n"
-                    "from critmin.sources.baci import read_baci", f"""
+    res = alternate(
+        {
+            "critmin": (
+                "from pathlib import Path\nimport pyarrow.dataset as ds\nfrom critmin.sources.baci import read_baci",
+                f"""
             out = read_baci({{"flows": [Path(p) for p in {files!r}],
-                             "countries": Path({str(mirror / 'baci' / CODES)!r})}}, Path({str(dataset)!r}))
+                             "countries": Path({str(mirror / "baci" / CODES)!r})}}, Path({str(dataset)!r}))
             rows = ds.dataset(out["trade_flows"], format="parquet", partitioning="hive").count_rows()
             result = [rows, str(out["trade_flows"])]
-        """),
-        "bare": ("import duckdb", f"""
+        """,
+            ),
+            "bare": (
+                "import duckdb",
+                f"""
             con = duckdb.connect()
             result = con.execute(\"\"\"COPY (SELECT * FROM read_csv({files!r}, header=true))
-                                     TO {str(work / 'bare.parquet')!r} (FORMAT parquet)\"\"\").fetchone()[0]
-        """),
-    }, repeat, before=fresh)
+                                     TO {str(work / "bare.parquet")!r} (FORMAT parquet)\"\"\").fetchone()[0]
+        """,
+            ),
+        },
+        repeat,
+        before=fresh,
+    )
     ours, bare = res["critmin"], res["bare"]
     rows, parquet = ours["result"]
-    return {"rows": rows, "parquet": parquet,
-            "critmin_s": ours["process_s"], "bare_duckdb_s": bare["process_s"],
-            "ratio": ours["process_s"] / bare["process_s"],
-            "critmin_body_s": ours["body_s"], "bare_body_s": bare["body_s"],
-            "body_ratio": ours["body_s"] / bare["body_s"],
-            "rows_per_s": rows / ours["process_s"],
-            "critmin_peak_gb": ours["peak_gb"], "bare_peak_gb": bare["peak_gb"],
-            "runs": {"critmin": ours["runs_process_s"], "bare": bare["runs_process_s"]}}
+    return {
+        "rows": rows,
+        "parquet": parquet,
+        "critmin_s": ours["process_s"],
+        "bare_duckdb_s": bare["process_s"],
+        "ratio": ours["process_s"] / bare["process_s"],
+        "critmin_body_s": ours["body_s"],
+        "bare_body_s": bare["body_s"],
+        "body_ratio": ours["body_s"] / bare["body_s"],
+        "rows_per_s": rows / ours["process_s"],
+        "critmin_peak_gb": ours["peak_gb"],
+        "bare_peak_gb": bare["peak_gb"],
+        "runs": {"critmin": ours["runs_process_s"], "bare": bare["runs_process_s"]},
+    }
 
 
 def screen(dataset: Path, years: list[int], work: Path, with_pandas: bool, repeat: int) -> dict:
     out_dir = work / "screen"
     # a year-partitioned dataset (or, from an older loader, one file) read as the warehouse reads it
-    scan = (f"(SELECT CAST(year AS SMALLINT) AS year, * EXCLUDE (year) FROM "
-            f"read_parquet('{dataset}', hive_partitioning=true))" if dataset.is_dir() else f"read_parquet('{dataset}')")
-    programs = {"critmin": ("import ibis\nfrom critmin.domain.indicators.screen import screen", f"""
+    scan = (
+        f"(SELECT CAST(year AS SMALLINT) AS year, * EXCLUDE (year) FROM "
+        f"read_parquet('{dataset}', hive_partitioning=true))"
+        if dataset.is_dir()
+        else f"read_parquet('{dataset}')"
+    )
+    programs = {
+        "critmin": (
+            "import ibis\nfrom critmin.domain.indicators.screen import screen",
+            f"""
         con = ibis.duckdb.connect()
         con.raw_sql({"CREATE VIEW trade_flows AS SELECT * FROM " + scan!r})
         expr = screen(con.table("trade_flows"), years={years!r})
         con.raw_sql("COPY (" + ibis.to_sql(expr, dialect="duckdb") + ") TO '{out_dir}' "
                     "(FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE)").fetchall()
         result = con.raw_sql("SELECT count(*) FROM read_parquet('{out_dir}/*/*.parquet')").fetchone()[0]
-    """)}
+    """,
+        )
+    }
     if with_pandas:
-        programs["pandas"] = ("import numpy as np, pandas as pd", f"""
+        programs["pandas"] = (
+            "import numpy as np, pandas as pd",
+            f"""
             f = pd.read_parquet({str(dataset)!r}, columns=["year", "exporter", "importer", "hs6", "value_usd"])
             f["year"] = f["year"].astype("int16")  # a hive partition key comes back as a category
             f = f[(f.exporter != f.importer) & (f.value_usd > 0)]
@@ -167,20 +198,32 @@ def screen(dataset: Path, years: list[int], work: Path, with_pandas: bool, repea
             res = res.merge(own.rename("exports").reset_index(), on=["year", "hs6", "importer"], how="left")
             res["ratio"] = np.where(res.exports > 0, res.imports / res.exports, 9999.0)
             res["dependent"] = (res.hhi > 0.4) & (res.whhi > 0.4) & (res.ratio > 1)
-            res.to_parquet({str(work / 'pandas.parquet')!r})
+            res.to_parquet({str(work / "pandas.parquet")!r})
             result = len(res)
-        """)
-    res = alternate(programs, repeat,
-                    before=lambda name: shutil.rmtree(out_dir, ignore_errors=True) if name == "critmin" else None)
+        """,
+        )
+    res = alternate(
+        programs, repeat, before=lambda name: shutil.rmtree(out_dir, ignore_errors=True) if name == "critmin" else None
+    )
     ours = res["critmin"]
-    out = {"rows": ours["result"], "critmin_s": ours["process_s"], "critmin_body_s": ours["body_s"],
-           "critmin_peak_gb": ours["peak_gb"], "input_rows_per_s": None,
-           "runs": {"critmin": ours["runs_process_s"]}}
+    out = {
+        "rows": ours["result"],
+        "critmin_s": ours["process_s"],
+        "critmin_body_s": ours["body_s"],
+        "critmin_peak_gb": ours["peak_gb"],
+        "input_rows_per_s": None,
+        "runs": {"critmin": ours["runs_process_s"]},
+    }
     if with_pandas:
         plain = res["pandas"]
-        out.update(pandas_s=plain["process_s"], pandas_body_s=plain["body_s"], pandas_peak_gb=plain["peak_gb"],
-                   ratio_vs_pandas=plain["process_s"] / ours["process_s"],
-                   body_ratio_vs_pandas=plain["body_s"] / ours["body_s"], pandas_rows=plain["result"])
+        out.update(
+            pandas_s=plain["process_s"],
+            pandas_body_s=plain["body_s"],
+            pandas_peak_gb=plain["peak_gb"],
+            ratio_vs_pandas=plain["process_s"] / ours["process_s"],
+            body_ratio_vs_pandas=plain["body_s"] / ours["body_s"],
+            pandas_rows=plain["result"],
+        )
         out["runs"]["pandas"] = plain["runs_process_s"]
     return out
 
@@ -197,7 +240,7 @@ def incremental(paths: list[Path], mirror: Path, work: Path) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     setup = "from critmin.config import load_settings\nfrom critmin.warehouse.build import build"
     body = f"""
-        wh = build(load_settings(home={str(home)!r}, mirror={str(work / 'mirror')!r}, offline=True), ["baci"],
+        wh = build(load_settings(home={str(home)!r}, mirror={str(work / "mirror")!r}, offline=True), ["baci"],
                    progress=False)
         y = wh.read("baci_years")
         read = y.loc[~y["reused"], "year"] if "reused" in y else y["year"]  # an older loader reads every year
@@ -207,9 +250,13 @@ def incremental(paths: list[Path], mirror: Path, work: Path) -> dict:
     (src / paths[-1].name).unlink(missing_ok=True)
     (src / paths[-1].name).symlink_to(paths[-1])
     second = timed(setup, body)
-    return {"build_s": first["process_s"], "rebuild_after_one_more_year_s": second["process_s"],
-            "years_read_by_rebuild": second["result"][1], "rows_after": second["result"][0],
-            "rebuild_peak_gb": second["peak_rss_bytes"] / 1e9}
+    return {
+        "build_s": first["process_s"],
+        "rebuild_after_one_more_year_s": second["process_s"],
+        "years_read_by_rebuild": second["result"][1],
+        "rows_after": second["result"][0],
+        "rebuild_peak_gb": second["peak_rss_bytes"] / 1e9,
+    }
 
 
 def main(argv=None) -> dict:
@@ -221,8 +268,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--repeat", type=int, default=3, help="alternating runs per step (medians reported)")
     ap.add_argument("--pandas", type=int, default=2, help="run the pandas screen up to this many years")
     ap.add_argument("--mirror", type=Path, default=None)
-    ap.add_argument("--no-product-table", action="store_true",
-                    help="leave out the release's product table (then HS6 is written as hashed text)")
+    ap.add_argument(
+        "--no-product-table",
+        action="store_true",
+        help="leave out the release's product table (then HS6 is written as hashed text)",
+    )
     a = ap.parse_args(argv)
     mirror = a.mirror or gen_baci.default_mirror()
     root = a.workdir or Path(tempfile.mkdtemp(prefix="critmin-bench-scale-"))
@@ -233,8 +283,13 @@ def main(argv=None) -> dict:
     table.unlink(missing_ok=True)
     if not a.no_product_table:
         write_product_table(paths, table)
-    report: dict = {"years": a.years, "rows_per_year": a.rows_per_year, "seed": a.seed, "repeat": a.repeat,
-                    "product_table": not a.no_product_table}
+    report: dict = {
+        "years": a.years,
+        "rows_per_year": a.rows_per_year,
+        "seed": a.seed,
+        "repeat": a.repeat,
+        "product_table": not a.no_product_table,
+    }
     for label, subset in (("one_year", paths[:1]), ("all_years", paths)):
         work = root / label
         work.mkdir(exist_ok=True)

@@ -31,10 +31,14 @@ def bench_batch(n_sup=200, n_prod=50, n_year=20, seed=42):
 
     rng = np.random.default_rng(seed)
     groups = [f"p{p:02d}-y{y:02d}" for p in range(n_prod) for y in range(n_year)]
-    sup = pd.DataFrame({"group": np.repeat(groups, n_sup), "partner": np.tile([f"S{i:03d}" for i in range(n_sup)],
-                                                                                len(groups)),
-                        "capacity_t": rng.uniform(10, 1000, n_sup * len(groups)),
-                        "landed_cost_usd_t": rng.uniform(900, 1200, n_sup * len(groups))})
+    sup = pd.DataFrame(
+        {
+            "group": np.repeat(groups, n_sup),
+            "partner": np.tile([f"S{i:03d}" for i in range(n_sup)], len(groups)),
+            "capacity_t": rng.uniform(10, 1000, n_sup * len(groups)),
+            "landed_cost_usd_t": rng.uniform(900, 1200, n_sup * len(groups)),
+        }
+    )
     dem = pd.Series(rng.uniform(5_000, 20_000, len(groups)), index=groups)
     t_one, a = _timed(lambda: solve_sourcing_batch(sup, dem, max_share=0.65, solver="highs"))
     t_loop, b = _timed(lambda: solve_sourcing_batch(sup, dem, max_share=0.65, solver="highs-loop"))
@@ -51,9 +55,16 @@ def bench_cvar(n_sup=50, n_scen=10_000, seed=7):
     from critmin.domain.scenarios.sourcing import CvarSourcingModel, DisruptionScenarios, SourcingSpec
 
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"partner": [f"S{i:02d}" for i in range(n_sup)], "capacity_t": rng.uniform(50, 200, n_sup),
-                       "price_usd_t": 1000.0, "tariff_rate": rng.choice([0.0, 0.025], n_sup),
-                       "freight_usd_t": rng.uniform(10, 60, n_sup), "fx_premium_rate": rng.uniform(0, 0.02, n_sup)})
+    df = pd.DataFrame(
+        {
+            "partner": [f"S{i:02d}" for i in range(n_sup)],
+            "capacity_t": rng.uniform(50, 200, n_sup),
+            "price_usd_t": 1000.0,
+            "tariff_rate": rng.choice([0.0, 0.025], n_sup),
+            "freight_usd_t": rng.uniform(10, 60, n_sup),
+            "fx_premium_rate": rng.uniform(0, 0.02, n_sup),
+        }
+    )
     p_fail = rng.uniform(0.01, 0.1, n_sup)
     av = pd.DataFrame((rng.random((n_scen, n_sup)) >= p_fail).astype(float), columns=df["partner"])
     spec = SourcingSpec(df, 2_000.0, max_share=0.3)
@@ -62,9 +73,17 @@ def bench_cvar(n_sup=50, n_scen=10_000, seed=7):
     t_s, b = _timed(lambda: m.solve(solver="scipy"))
     assert abs(a.total_cost_usd / b.total_cost_usd - 1) < 1e-6
     t_c, obj_c = _timed(lambda: _cvar_cvxpy(df, av, 2_000.0, 0.3, 300.0, 0.95))
-    obj_h = a.total_cost_usd + (a.extra["zeta_usd"] + np.mean(np.maximum(
-        300.0 * (1 - av.reindex(columns=a.allocation["partner"]).to_numpy()) @ a.allocation["tonnes"].to_numpy()
-        - a.extra["zeta_usd"], 0)) / 0.05)
+    obj_h = a.total_cost_usd + (
+        a.extra["zeta_usd"]
+        + np.mean(
+            np.maximum(
+                300.0 * (1 - av.reindex(columns=a.allocation["partner"]).to_numpy()) @ a.allocation["tonnes"].to_numpy()
+                - a.extra["zeta_usd"],
+                0,
+            )
+        )
+        / 0.05
+    )
     assert abs(obj_c / obj_h - 1) < 1e-5
     print(f"CVaR sourcing, {n_sup} suppliers x {n_scen:,} scenarios ({n_sup + 1 + n_scen:,} variables)")
     print(f"  HiGHS (critmin sparse model)   {t_h:8.3f} s")

@@ -27,13 +27,15 @@ def make_input(n_lines: int, n_partners: int, seed: int) -> pd.DataFrame:
     mfn = rng.choice([0.0, 0.025, 0.05, 0.075, 0.10, 0.15, 0.30], n_lines)
     em = -rng.lognormal(0.0, 0.6, n_lines)
     partner = np.array([f"P{j:03d}" for j in range(n_partners)])
-    df = pd.DataFrame({
-        "hs6": np.repeat(hs6, n_partners),
-        "partner": np.tile(partner, n_lines),
-        "imports_usd": rng.lognormal(11, 2.5, rows) * (rng.random(rows) > 0.3),
-        "tariff_old": np.repeat(mfn, n_partners),
-        "import_demand_elasticity": np.repeat(em, n_partners),
-    })
+    df = pd.DataFrame(
+        {
+            "hs6": np.repeat(hs6, n_partners),
+            "partner": np.tile(partner, n_lines),
+            "imports_usd": rng.lognormal(11, 2.5, rows) * (rng.random(rows) > 0.3),
+            "tariff_old": np.repeat(mfn, n_partners),
+            "import_demand_elasticity": np.repeat(em, n_partners),
+        }
+    )
     df["tariff_new"] = np.where(df["partner"] == "P000", 0.0, df["tariff_old"])
     return df
 
@@ -42,8 +44,12 @@ def loop(df: pd.DataFrame) -> np.ndarray:
     """The obvious alternative: one Python call per HS6 line, partner by partner inside."""
     out = []
     for _, g in df.groupby("hs6", sort=False):
-        res = calc_smart_line(g["imports_usd"].tolist(), g["tariff_old"].tolist(), g["tariff_new"].tolist(),
-                              float(g["import_demand_elasticity"].iloc[0]))
+        res = calc_smart_line(
+            g["imports_usd"].tolist(),
+            g["tariff_old"].tolist(),
+            g["tariff_new"].tolist(),
+            float(g["import_demand_elasticity"].iloc[0]),
+        )
         out.extend(r["trade_total"] for r in res)
     return np.asarray(out)
 

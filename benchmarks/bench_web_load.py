@@ -46,8 +46,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     args = ap.parse_args()
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "critmin", "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "critmin", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -83,8 +87,10 @@ def main() -> None:
     lat = sorted(x[0] for x in results)
     codes = Counter(x[1] for x in results)
     p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-    print(f"{len(results)} requests, {args.clients} clients: {len(results) / wall:.0f} req/s, "
-          f"p50 {statistics.median(lat) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, status {dict(codes)}")
+    print(
+        f"{len(results)} requests, {args.clients} clients: {len(results) / wall:.0f} req/s, "
+        f"p50 {statistics.median(lat) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, status {dict(codes)}"
+    )
 
 
 if __name__ == "__main__":

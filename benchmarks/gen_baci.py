@@ -33,9 +33,38 @@ import numpy as np
 import pyarrow as pa
 
 REPO = Path(__file__).resolve().parents[1]
-CRITICAL = ["250490", "251010", "251110", "252800", "252910", "252922", "260200", "260600", "270112", "280429",
-            "280469", "280470", "280480", "282200", "283691", "283692", "711011", "711021", "720292", "720293",
-            "740311", "750210", "810194", "810320", "810411", "810820", "811010", "811212", "811292", "850511"]
+CRITICAL = [
+    "250490",
+    "251010",
+    "251110",
+    "252800",
+    "252910",
+    "252922",
+    "260200",
+    "260600",
+    "270112",
+    "280429",
+    "280469",
+    "280470",
+    "280480",
+    "282200",
+    "283691",
+    "283692",
+    "711011",
+    "711021",
+    "720292",
+    "720293",
+    "740311",
+    "750210",
+    "810194",
+    "810320",
+    "810411",
+    "810820",
+    "811010",
+    "811212",
+    "811292",
+    "850511",
+]
 
 
 def default_mirror() -> Path:
@@ -46,8 +75,10 @@ def default_mirror() -> Path:
 def baci_country_codes(mirror: Path) -> np.ndarray:
     """Current numeric codes of the real BACI country table (old entities ``(...YYYY)`` dropped)."""
     with open(mirror / "baci" / "country_codes_V202601.csv", newline="", encoding="utf-8") as fh:
-        return np.array(sorted(int(r["country_code"]) for r in csv.DictReader(fh)
-                               if "(..." not in r["country_name"]), dtype=np.int32)
+        return np.array(
+            sorted(int(r["country_code"]) for r in csv.DictReader(fh) if "(..." not in r["country_name"]),
+            dtype=np.int32,
+        )
 
 
 def hs6_codes(rng: np.random.Generator, n: int = 5000) -> np.ndarray:
@@ -98,19 +129,21 @@ def generate(rows: int, seed: int, mirror: Path) -> pa.Table:
     j = ij % nc
     i = ij // nc
     size = w_exp[i] * w_imp[j] * w_k[k] * nc * nc * nk
-    v = np.round(rng.lognormal(mean=2.0, sigma=2.2, size=rows) * size ** 0.35, 3)
+    v = np.round(rng.lognormal(mean=2.0, sigma=2.2, size=rows) * size**0.35, 3)
     v = np.maximum(v, 0.001)
     unit_value = rng.lognormal(mean=1.0, sigma=1.5, size=rows)  # thousand USD per tonne
     q = np.round(v / unit_value, 3)
     q_missing = rng.random(rows) < 0.05
-    return pa.table({
-        "t": pa.array(np.full(rows, 2024, dtype=np.int16)),
-        "i": pa.array(countries[i]),
-        "j": pa.array(countries[j]),
-        "k": pa.array(products[k]),
-        "v": pa.array(v),
-        "q": pa.array(q, mask=q_missing),
-    })
+    return pa.table(
+        {
+            "t": pa.array(np.full(rows, 2024, dtype=np.int16)),
+            "i": pa.array(countries[i]),
+            "j": pa.array(countries[j]),
+            "k": pa.array(products[k]),
+            "v": pa.array(v),
+            "q": pa.array(q, mask=q_missing),
+        }
+    )
 
 
 def write_csv(table: pa.Table, out: Path) -> None:
@@ -136,8 +169,7 @@ def main(argv=None) -> Path:
     t0 = time.perf_counter()
     table = generate(a.rows, a.seed, a.mirror or default_mirror())
     write_csv(table, a.out)
-    print(f"wrote {a.out} ({a.rows:,} rows, {a.out.stat().st_size / 1e6:,.0f} MB) in "
-          f"{time.perf_counter() - t0:,.1f} s")
+    print(f"wrote {a.out} ({a.rows:,} rows, {a.out.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:,.1f} s")
     return a.out
 
 

@@ -21,14 +21,24 @@ from critmin.services.gravity import estimate_trade_costs, load_panel
 SIGMA = 7.0
 PUBLISHED_COEF = {"ln_dist": -0.7912879, "cntg": 0.6736456, "intl_brdr": -2.47445}
 COLUMNS = [  # (stage, our column, published column)
-    ("baseline", "omr_bln", "omr_bln"), ("baseline", "imr_bln", "imr_bln"), ("baseline", "xi_bln", "xi_bln"),
-    ("conditional", "omr_cdl", "omr_cdl"), ("conditional", "imr_cdl", "imr_cdl"),
-    ("conditional", "xi_cdl", "xi_cdl"), ("conditional", "exports_cdl_pct", "change_xi_cdl"),
-    ("conditional", "omr_cdl_pct", "change_omr_cdl"), ("conditional", "imr_cdl_pct", "change_imr_cdl"),
-    ("full", "y_full", "y_full"), ("full", "xi_full", "xi_full"), ("full", "omr_full", "omr_full"),
-    ("full", "imr_full", "imr_full"), ("full", "price_pct", "change_price_full"),
-    ("full", "exports_pct", "change_xi_full"), ("full", "omr_pct", "change_omr_full"),
-    ("full", "imr_pct", "change_imr_full"), ("full", "real_gdp_pct", "real_gdp_pct"),
+    ("baseline", "omr_bln", "omr_bln"),
+    ("baseline", "imr_bln", "imr_bln"),
+    ("baseline", "xi_bln", "xi_bln"),
+    ("conditional", "omr_cdl", "omr_cdl"),
+    ("conditional", "imr_cdl", "imr_cdl"),
+    ("conditional", "xi_cdl", "xi_cdl"),
+    ("conditional", "exports_cdl_pct", "change_xi_cdl"),
+    ("conditional", "omr_cdl_pct", "change_omr_cdl"),
+    ("conditional", "imr_cdl_pct", "change_imr_cdl"),
+    ("full", "y_full", "y_full"),
+    ("full", "xi_full", "xi_full"),
+    ("full", "omr_full", "omr_full"),
+    ("full", "imr_full", "imr_full"),
+    ("full", "price_pct", "change_price_full"),
+    ("full", "exports_pct", "change_xi_full"),
+    ("full", "omr_pct", "change_omr_full"),
+    ("full", "imr_pct", "change_imr_full"),
+    ("full", "real_gdp_pct", "real_gdp_pct"),
 ]
 
 
@@ -40,10 +50,13 @@ def deviations(ours: pd.Series, theirs: pd.Series) -> tuple[float, float]:
 
 def published(data: Path) -> pd.DataFrame:
     folder = data / "reference" / "yotov2016_ch2_app1_trade_without_borders"
-    ref = pd.read_csv(folder / "trade_without_border_full_prod.csv").set_index("country").join(
-        pd.read_csv(folder / "trade_without_border_full_cons.csv").set_index("country"))
+    ref = (
+        pd.read_csv(folder / "trade_without_border_full_prod.csv")
+        .set_index("country")
+        .join(pd.read_csv(folder / "trade_without_border_full_cons.csv").set_index("country"))
+    )
     k = 1 / (1 - SIGMA)
-    ref["real_gdp_pct"] = ((ref.y_full / ref.imr_full ** k) / (ref.y_bln / ref.imr_bln ** k) - 1) * 100
+    ref["real_gdp_pct"] = ((ref.y_full / ref.imr_full**k) / (ref.y_bln / ref.imr_bln**k) - 1) * 100
     return ref
 
 
@@ -63,8 +76,10 @@ def main() -> None:
     for term, value in PUBLISHED_COEF.items():
         print(f"| PPML `{term}` | {fit.coef[term]:.7f} | {value} | {abs(fit.coef[term] - value):.1e} |")
     print()
-    print(f"GE, sigma = {SIGMA:g}, 69 countries, reference DEU. Deviation = ours - published; relative over "
-          "non-zero published values. `pct` columns are % changes vs baseline.")
+    print(
+        f"GE, sigma = {SIGMA:g}, 69 countries, reference DEU. Deviation = ours - published; relative over "
+        "non-zero published values. `pct` columns are % changes vs baseline."
+    )
     print()
     print("| stage | column (published) | exact: max abs | exact: max rel | book: max abs | book: max rel |")
     print("|---|---|---|---|---|---|")
@@ -74,7 +89,7 @@ def main() -> None:
         print(f"| {stage} | `{ours}` (`{theirs}`) | {ea:.3g} | {er:.2e} | {ba:.3g} | {br:.2e} |")
     print()
     for m, r in runs.items():
-        print(f"- `method=\"{m}\"`: {r.iterations} iterations, max market-clearing error {r.max_clearing_error:.1e}")
+        print(f'- `method="{m}"`: {r.iterations} iterations, max market-clearing error {r.max_clearing_error:.1e}')
 
 
 if __name__ == "__main__":

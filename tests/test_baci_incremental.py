@@ -36,8 +36,11 @@ def two_years(tmp_path, mirror):
 
 def _ingested(caplog) -> list[int]:
     """The years the BACI loader read from their files (its log), in order."""
-    return [int(r.getMessage().split()[1]) for r in caplog.records
-            if r.name == "critmin.sources.baci" and "ingested" in r.getMessage()]
+    return [
+        int(r.getMessage().split()[1])
+        for r in caplog.records
+        if r.name == "critmin.sources.baci" and "ingested" in r.getMessage()
+    ]
 
 
 def _flows(wh) -> pd.DataFrame:
@@ -51,7 +54,9 @@ def test_trade_flows_is_one_partition_per_year(tmp_path, two_years):
     root = wh.table_path("trade_flows")
     assert root.is_dir() and wh.is_partitioned("trade_flows")
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet")) == [
-        "year=2022/part-0.parquet", "year=2024/part-0.parquet"]
+        "year=2022/part-0.parquet",
+        "year=2024/part-0.parquet",
+    ]
     # the partition's file has no year column (the folder gives it), every reader gets it back, first, int16
     assert "year" not in pq.read_schema(root / "year=2024" / "part-0.parquet").names
     df = wh.read("trade_flows")
@@ -60,8 +65,9 @@ def test_trade_flows_is_one_partition_per_year(tmp_path, two_years):
     assert wh.columns("trade_flows") == list(df.columns)
     assert wh.read("trade_flows", columns=["hs6", "year"]).columns.tolist() == ["hs6", "year"]
     with wh.duckdb() as con:  # the catalogue's view, relative to the build folder
-        assert con.execute("SELECT typeof(year), count(*) FROM trade_flows WHERE year = 2022 "
-                           "GROUP BY 1").fetchall() == [("SMALLINT", 23167)]
+        assert con.execute(
+            "SELECT typeof(year), count(*) FROM trade_flows WHERE year = 2022 GROUP BY 1"
+        ).fetchall() == [("SMALLINT", 23167)]
     prov = wh.provenance_of("trade_flows")
     assert (prov["rows"] == 23167 + 21723).all()
 
@@ -85,8 +91,7 @@ def test_adding_a_year_file_ingests_only_that_year(tmp_path, two_years, caplog):
     assert new_2024.stat().st_ino == old_2024.stat().st_ino
     assert list((settings.home / "tmp").iterdir()) == []
 
-    scratch = build(load_settings(home=tmp_path / "scratch", mirror=two_years, offline=True), ["baci"],
-                    progress=False)
+    scratch = build(load_settings(home=tmp_path / "scratch", mirror=two_years, offline=True), ["baci"], progress=False)
     pd.testing.assert_frame_equal(_flows(second), _flows(scratch))
     a, b = (w.read("baci_years").drop(columns="reused") for w in (second, scratch))
     pd.testing.assert_frame_equal(a, b)
@@ -143,8 +148,11 @@ def test_a_new_release_replaces_every_year(tmp_path, mirror, caplog):
     caplog.clear()
     work2 = tmp_path / "work2"
     work2.mkdir()
-    out = read_baci({"flows": [mirror / "baci" / n for n in REAL], "countries": mirror / "baci" / CODES},
-                    work2, previous=open_warehouse(settings))
+    out = read_baci(
+        {"flows": [mirror / "baci" / n for n in REAL], "countries": mirror / "baci" / CODES},
+        work2,
+        previous=open_warehouse(settings),
+    )
     assert _ingested(caplog) == [] and out["baci_years"]["reused"].all()
 
 

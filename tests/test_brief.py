@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
 
 needs_chromium = pytest.mark.skipif(
     not (shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")),
-    reason="Chromium is installed by scripts/setup.sh")
+    reason="Chromium is installed by scripts/setup.sh",
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +58,30 @@ def test_charts_render_in_headless_chromium(brief_html):
 @needs_chromium
 def test_pdf_brief_via_cli(built_settings, tmp_path):
     out = tmp_path / "brief.pdf"
-    result = CliRunner().invoke(app, ["brief", "--reporter", "IND", "--partner", "PER", "--out", str(out),
-                                      "--home", str(built_settings.home), "--strict"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            "--reporter",
+            "IND",
+            "--partner",
+            "PER",
+            "--out",
+            str(out),
+            "--home",
+            str(built_settings.home),
+            "--strict",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:5] == b"%PDF-"
     assert out.stat().st_size > 20_000
 
 
 def test_unknown_partner_is_a_clear_error(built_settings, tmp_path):
-    result = CliRunner().invoke(app, ["brief", "--partner", "PERU", "--out", str(tmp_path / "b.html"),
-                                      "--home", str(built_settings.home)])
+    result = CliRunner().invoke(
+        app, ["brief", "--partner", "PERU", "--out", str(tmp_path / "b.html"), "--home", str(built_settings.home)]
+    )
     assert result.exit_code != 0
     assert "unknown country 'PERU'" in str(result.exception) or "PERU" in result.output
     assert not (tmp_path / "b.html").exists()

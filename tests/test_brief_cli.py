@@ -24,8 +24,13 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 def test_unknown_section_is_a_one_line_error(tmp_path):
     out = tmp_path / "b.html"
     env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    res = subprocess.run([sys.executable, "-m", "critmin", "brief", "--section", "nosuch", "--out", str(out)],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "critmin", "brief", "--section", "nosuch", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr
     assert "nosuch" in res.stderr and "trade" in res.stderr
@@ -46,26 +51,27 @@ def test_strict_exits_3_and_the_top_says_what_is_missing(built_settings, tmp_pat
     def broken(ctx):
         raise ValueError("no data for this pair")
 
-    fakes = [_fake("okay", lambda ctx: Section(key="okay", title="Fine", html="<p>fine</p>")),
-             _fake("broken", broken)]
+    fakes = [_fake("okay", lambda ctx: Section(key="okay", title="Fine", html="<p>fine</p>")), _fake("broken", broken)]
     monkeypatch.setattr(brief_mod, "discover_sections", lambda: fakes)
     out = tmp_path / "b.html"
-    monkeypatch.setattr(sys, "argv", ["critmin", "brief", "--out", str(out), "--strict",
-                                      "--home", str(built_settings.home)])
+    monkeypatch.setattr(
+        sys, "argv", ["critmin", "brief", "--out", str(out), "--strict", "--home", str(built_settings.home)]
+    )
     with pytest.raises(SystemExit) as exc:
         run_app(app)
     assert exc.value.code == 3
     page = out.read_text()
     top = page.index('id="incomplete"')
     assert top < page.index('<section id="okay"')
-    assert "broken" in page[top:top + 300]
+    assert "broken" in page[top : top + 300]
 
 
 def test_without_strict_a_missing_section_exits_0(built_settings, tmp_path, monkeypatch):
     fakes = [_fake("broken", lambda ctx: 1 / 0)]
     monkeypatch.setattr(brief_mod, "discover_sections", lambda: fakes)
-    monkeypatch.setattr(sys, "argv", ["critmin", "brief", "--out", str(tmp_path / "b.html"),
-                                      "--home", str(built_settings.home)])
+    monkeypatch.setattr(
+        sys, "argv", ["critmin", "brief", "--out", str(tmp_path / "b.html"), "--home", str(built_settings.home)]
+    )
     with pytest.raises(SystemExit) as exc:
         run_app(app)
     assert exc.value.code == 0
@@ -89,7 +95,7 @@ def test_scenario_cards_for_2023_show_no_unlabelled_other_year(built_settings):
     assert labels
     for label in labels:
         for year in re.findall(r"\b20[12]\d\b", label):
-            if year not in ("2023", "2030", "2047"):   # 2030/2047 are the scenario horizons, named as such
+            if year not in ("2023", "2030", "2047"):  # 2030/2047 are the scenario horizons, named as such
                 assert "not the reference year 2023" in label or "pre-24-Jul" in label, label
     # the sourcing card names its tariff case, and a chart with that same case is drawn
     sourcing_card = next(lbl for lbl in labels if lbl.startswith("least-cost sourcing"))
@@ -137,9 +143,10 @@ def test_no_mode_bar_and_a4_page_rule(built_settings, tmp_path, monkeypatch):
         brief_mod.write_brief(BriefContext(built_settings, "IND", "PER", 2024, paper="B5"), out)
 
 
-@pytest.mark.skipif(not any(__import__("shutil").which(c) for c in ("chromium", "chromium-browser",
-                                                                    "google-chrome")),
-                    reason="needs Chromium")
+@pytest.mark.skipif(
+    not any(__import__("shutil").which(c) for c in ("chromium", "chromium-browser", "google-chrome")),
+    reason="needs Chromium",
+)
 @pytest.mark.parametrize("paper, width_pt", [("A4", 595), ("Letter", 612)])
 def test_pdf_page_size(built_settings, tmp_path, monkeypatch, paper, width_pt):
     monkeypatch.setattr(brief_mod, "discover_sections", lambda: [_fake("chart", _figure_section)])
@@ -155,10 +162,11 @@ def test_partner_weight_lists_every_usgs_ranked_mineral(built_settings):
     from critmin.services.dependence_table import partner_production_by_mineral
 
     sec = minerals.build(BriefContext(built_settings, "IND", "PER", 2024))
-    ranked = [m for m, v in partner_production_by_mineral(built_settings, "PER").items()
-              if v.get("partner_production_rank")]
+    ranked = [
+        m for m, v in partner_production_by_mineral(built_settings, "PER").items() if v.get("partner_production_rank")
+    ]
     assert "silver" in ranked and "zinc" in ranked
-    part = sec.html[sec.html.index("every mineral USGS ranks it in"):]
+    part = sec.html[sec.html.index("every mineral USGS ranks it in") :]
     for m in ranked:
         assert f"<td>{m}</td>" in part, m
 
@@ -185,8 +193,10 @@ def test_copper_ore_table_uses_the_reference_year(built_settings):
     assert m.group(1) == "CY2024" or "not the reference year CY2024" in m.group(2), m.group(0)
 
 
-@pytest.mark.parametrize("values, unit", [([3500.0, 2900.0], "thousand USD"), ([1.4e10], "billion USD"),
-                                          ([0.0], "USD"), ([2e6, None], "million USD")])
+@pytest.mark.parametrize(
+    "values, unit",
+    [([3500.0, 2900.0], "thousand USD"), ([1.4e10], "billion USD"), ([0.0], "USD"), ([2e6, None], "million USD")],
+)
 def test_trade_chart_unit_suits_the_values(values, unit):
     from critmin.report.figures_explorer import usd_scale
 

@@ -9,33 +9,71 @@ import warnings
 import pandas as pd
 import pytest
 
-from critmin.classify import (STAGES, PaddedHSCodeWarning, build_country_table, calc_contained_metal,
-                              metal_factor, normalize_hs, products_for, products_table, regions_table,
-                              resolve_country, resolve_mineral, resolve_stage)
+from critmin.classify import (
+    STAGES,
+    PaddedHSCodeWarning,
+    build_country_table,
+    calc_contained_metal,
+    metal_factor,
+    normalize_hs,
+    products_for,
+    products_table,
+    regions_table,
+    resolve_country,
+    resolve_mineral,
+    resolve_stage,
+)
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 from critmin.sources.baci import read_country_codes
 
 # the 30 HS6 codes of the BACI extract and their material (data README)
 BUNDLE_CODES = {
-    "250490": "graphite", "251010": "phosphate", "251110": "baryte", "252800": "boron", "252910": "feldspar",
-    "252922": "fluorspar", "260200": "manganese", "260600": "aluminium", "270112": "coking_coal",
-    "280429": "helium", "280469": "silicon", "280470": "phosphorus", "280480": "arsenic", "282200": "cobalt",
-    "283691": "lithium", "283692": "strontium", "711011": "platinum", "711021": "palladium",
-    "720292": "vanadium", "720293": "niobium", "740311": "copper", "750210": "nickel", "810194": "tungsten",
-    "810320": "tantalum", "810411": "magnesium", "810820": "titanium", "811010": "antimony",
-    "811212": "beryllium", "811292": "gallium", "850511": "magnets",
+    "250490": "graphite",
+    "251010": "phosphate",
+    "251110": "baryte",
+    "252800": "boron",
+    "252910": "feldspar",
+    "252922": "fluorspar",
+    "260200": "manganese",
+    "260600": "aluminium",
+    "270112": "coking_coal",
+    "280429": "helium",
+    "280469": "silicon",
+    "280470": "phosphorus",
+    "280480": "arsenic",
+    "282200": "cobalt",
+    "283691": "lithium",
+    "283692": "strontium",
+    "711011": "platinum",
+    "711021": "palladium",
+    "720292": "vanadium",
+    "720293": "niobium",
+    "740311": "copper",
+    "750210": "nickel",
+    "810194": "tungsten",
+    "810320": "tantalum",
+    "810411": "magnesium",
+    "810820": "titanium",
+    "811010": "antimony",
+    "811212": "beryllium",
+    "811292": "gallium",
+    "850511": "magnets",
 }
 
 CHAINS = {  # mineral -> {hs6: stage} required by the brief
-    "copper": {"260300": "ore", "740100": "intermediate", "740200": "intermediate", "740311": "refined",
-               "740400": "intermediate", "740811": "product"},
-    "lithium": {"253090": "ore", "282520": "refined", "283691": "refined", "850650": "product",
-                "850760": "product"},
+    "copper": {
+        "260300": "ore",
+        "740100": "intermediate",
+        "740200": "intermediate",
+        "740311": "refined",
+        "740400": "intermediate",
+        "740811": "product",
+    },
+    "lithium": {"253090": "ore", "282520": "refined", "283691": "refined", "850650": "product", "850760": "product"},
     "nickel": {"260400": "ore", "750110": "intermediate", "750210": "refined"},
     "cobalt": {"260500": "ore", "282200": "intermediate", "810520": "refined"},
     "graphite": {"250410": "ore", "250490": "ore", "380110": "refined"},
-    "rare_earths": {"280530": "refined", "284610": "intermediate", "284690": "intermediate",
-                    "850511": "product"},
+    "rare_earths": {"280530": "refined", "284610": "intermediate", "284690": "intermediate", "850511": "product"},
     "gold": {"261690": "ore", "710812": "refined"},
     "silver": {"261610": "ore", "710691": "refined"},
 }
@@ -129,12 +167,22 @@ def test_every_baci_country_code_maps_to_iso3_and_regions(countries, baci_countr
     assert countries["iso3"].str.fullmatch(r"[A-Z0-9]{3}").all()
     for col in ("region", "m49_region", "m49_subregion"):
         assert countries[col].ne("").all() and countries[col].notna().all(), col
-    wb = {"East Asia & Pacific", "Europe & Central Asia", "Latin America & Caribbean",
-          "Middle East & North Africa", "North America", "South Asia", "Sub-Saharan Africa"}
+    wb = {
+        "East Asia & Pacific",
+        "Europe & Central Asia",
+        "Latin America & Caribbean",
+        "Middle East & North Africa",
+        "North America",
+        "South Asia",
+        "Sub-Saharan Africa",
+    }
     assert set(countries["region"]) == wb
     by = countries.set_index("baci_code")
     assert by.loc[604, ["iso3", "region", "m49_subregion"]].tolist() == [
-        "PER", "Latin America & Caribbean", "Latin America and the Caribbean"]
+        "PER",
+        "Latin America & Caribbean",
+        "Latin America and the Caribbean",
+    ]
     assert by.loc[699, ["iso3", "region", "m49_subregion"]].tolist() == ["IND", "South Asia", "Southern Asia"]
     assert by.loc[490, ["iso3", "name"]].tolist() == ["TWN", "Taiwan"]
     assert by.loc[384, "name"] == "Côte d'Ivoire"  # BACI's double-encoded name repaired
@@ -176,8 +224,13 @@ def test_country_resolution(countries):
 
 
 def test_country_without_region_is_a_data_format_error(baci_countries):
-    bad = pd.concat([baci_countries, pd.DataFrame([{"code": 999, "name": "Atlantis", "iso2": "XA",
-                                                    "iso3": "ATL", "is_current": True}])], ignore_index=True)
+    bad = pd.concat(
+        [
+            baci_countries,
+            pd.DataFrame([{"code": 999, "name": "Atlantis", "iso2": "XA", "iso3": "ATL", "is_current": True}]),
+        ],
+        ignore_index=True,
+    )
     with pytest.raises(DataFormatError, match="ATL"):
         build_country_table(bad.astype({"code": "int32"}))
 

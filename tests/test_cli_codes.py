@@ -10,10 +10,16 @@ from typer.testing import CliRunner
 from critmin.cli import app
 
 
-@pytest.mark.parametrize("what, key, expected", [
-    ("minerals", "mineral", "copper"), ("stages", "stage", "refined"), ("ports", "port", "Visakhapatnam"),
-    ("scenarios", "partner", "PER"), ("sections", "section", "scenarios"),
-])
+@pytest.mark.parametrize(
+    "what, key, expected",
+    [
+        ("minerals", "mineral", "copper"),
+        ("stages", "stage", "refined"),
+        ("ports", "port", "Visakhapatnam"),
+        ("scenarios", "partner", "PER"),
+        ("sections", "section", "scenarios"),
+    ],
+)
 def test_codes_lists(what, key, expected):
     res = CliRunner().invoke(app, ["codes", what, "--json"])
     assert res.exit_code == 0, res.output

@@ -18,8 +18,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def _command_paths() -> list[list[str]]:
@@ -45,11 +46,14 @@ def test_version():
     assert res.stdout.strip() == f"critmin {__version__}"
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["no-such-command"], "No such command"),
-    (["brief", "--year"], "requires an argument"),
-    (["brief", "--year", "twenty"], "--year"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["no-such-command"], "No such command"),
+        (["brief", "--year"], "requires an argument"),
+        (["brief", "--year", "twenty"], "--year"),
+    ],
+)
 def test_usage_error_is_one_line_exit_2(args, needle):
     res = _run(*args)
     assert res.returncode == 2, (res.returncode, res.stderr)
@@ -73,8 +77,10 @@ def test_every_command_rejects_an_unknown_option_in_one_line():
 def test_the_command_line_starts_without_the_data_stack():
     """`critmin --help` must not pay for pandas, NumPy, DuckDB, Arrow, Ibis, Plotly or spaCy: each command
     imports what it needs when it runs."""
-    code = ("import sys, critmin.cli; print(','.join(m for m in ('pandas', 'numpy', 'duckdb', 'pyarrow', 'ibis', "
-            "'plotly', 'spacy', 'fastapi', 'requests') if m in sys.modules))")
+    code = (
+        "import sys, critmin.cli; print(','.join(m for m in ('pandas', 'numpy', 'duckdb', 'pyarrow', 'ibis', "
+        "'plotly', 'spacy', 'fastapi', 'requests') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""

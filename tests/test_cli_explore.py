@@ -30,6 +30,7 @@ def cli(built_settings, mirror, capsys, monkeypatch):
 
     def call(*args):
         return run_cli([*args, *home], capsys, monkeypatch)
+
     return call
 
 
@@ -122,7 +123,7 @@ def test_readable_tables_and_charts(cli, tmp_path):
     assert code == 0, err
     assert "Japan" in out and "HHI" in out and "net import reliance" in out
     html = (tmp_path / "dep.html").read_text()
-    assert "<script src=\"http" not in html and "plotly" in html.lower() and len(html) > 1_000_000
+    assert '<script src="http' not in html and "plotly" in html.lower() and len(html) > 1_000_000
     code, out, err = cli("trade", "--reporter", "IND", "--chart", tmp_path / "trade.svg")
     assert code == 0, err
     assert "by product" in out and "by partner" in out
@@ -132,8 +133,9 @@ def test_readable_tables_and_charts(cli, tmp_path):
 
 
 def test_production_ranks_peru_third_in_copper_mine_output(cli):
-    code, out, err = cli("production", "--mineral", "copper", "--stage", "mine", "--year", "2024",
-                         "--country", "PER", "--json")
+    code, out, err = cli(
+        "production", "--mineral", "copper", "--stage", "mine", "--year", "2024", "--country", "PER", "--json"
+    )
     assert code == 0, err
     res = json.loads(out)
     # USGS MCS 2026: Chile 5,510 kt, DRC 2,990 kt, Peru 2,740 kt of a rounded world total of 23,000 kt
@@ -147,16 +149,19 @@ def test_production_ranks_peru_third_in_copper_mine_output(cli):
     assert "China ranks 1" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["trade", "--reporter", "XYZ"], "unknown country 'XYZ'"),
-    (["trade", "--reporter", "IND", "--partner", "Peruu"], "unknown country 'Peruu'"),
-    (["dependence", "--reporter", "IND", "--hs", "999999"], "unknown HS6 code"),
-    (["dependence", "--reporter", "IND", "--mineral", "coper"], "did you mean copper"),
-    (["dependence", "--reporter", "IND", "--mineral", "copper", "--stage", "smelted"], "unknown stage"),
-    (["trade", "--reporter", "IND", "--year", "2019"], "no trade data for year(s) 2019"),
-    (["dependence", "--reporter", "IND", "--hs", "740311", "--year", "2019"], "2019"),
-    (["production", "--mineral", "unobtainium"], "unknown mineral"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["trade", "--reporter", "XYZ"], "unknown country 'XYZ'"),
+        (["trade", "--reporter", "IND", "--partner", "Peruu"], "unknown country 'Peruu'"),
+        (["dependence", "--reporter", "IND", "--hs", "999999"], "unknown HS6 code"),
+        (["dependence", "--reporter", "IND", "--mineral", "coper"], "did you mean copper"),
+        (["dependence", "--reporter", "IND", "--mineral", "copper", "--stage", "smelted"], "unknown stage"),
+        (["trade", "--reporter", "IND", "--year", "2019"], "no trade data for year(s) 2019"),
+        (["dependence", "--reporter", "IND", "--hs", "740311", "--year", "2019"], "2019"),
+        (["production", "--mineral", "unobtainium"], "unknown mineral"),
+    ],
+)
 def test_bad_input_gives_one_clear_error(cli, args, message):
     code, out, err = cli(*args)
     assert code == 2
@@ -173,8 +178,11 @@ def test_hs_code_without_leading_zero_is_padded_with_a_warning(cli):
 @pytest.mark.slow
 def test_first_command_builds_the_warehouse(settings, mirror, capsys, monkeypatch):
     assert not (settings.home / "warehouse").exists()
-    code, out, err = run_cli(["dependence", "--reporter", "IND", "--hs", "740311", "--json",
-                              "--home", settings.home, "--mirror", mirror], capsys, monkeypatch)
+    code, out, err = run_cli(
+        ["dependence", "--reporter", "IND", "--hs", "740311", "--json", "--home", settings.home, "--mirror", mirror],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0, err
     assert json.loads(out)["suppliers"][0]["partner"] == "JPN"
     assert (settings.home / "warehouse" / "CURRENT").exists()

@@ -11,10 +11,20 @@ from critmin.cli._output import fmt_inr_crore, fmt_number, write_table_file
 from critmin.errors import ConfigError
 
 
-@pytest.mark.parametrize("value, shown", [
-    (None, ""), (math.nan, ""), (8.0, "8"), (3.03e9, "3,030,000,000"), (0.4217, "0.42"),
-    (1234.56, "1,235"), (-12.5, "-12.50"), (7, "7"), ("IND", "IND"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (None, ""),
+        (math.nan, ""),
+        (8.0, "8"),
+        (3.03e9, "3,030,000,000"),
+        (0.4217, "0.42"),
+        (1234.56, "1,235"),
+        (-12.5, "-12.50"),
+        (7, "7"),
+        ("IND", "IND"),
+    ],
+)
 def test_fmt_number(value, shown):
     assert fmt_number(value) == shown
 
@@ -26,8 +36,7 @@ def test_fmt_inr_crore():
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_table_file_has_json_columns(tmp_path, suffix):
-    records = [{"partner": "PER", "share": 0.5, "value_usd": None}, {"partner": "CHL", "share": 0.25,
-                                                                    "value_usd": 1e9}]
+    records = [{"partner": "PER", "share": 0.5, "value_usd": None}, {"partner": "CHL", "share": 0.25, "value_usd": 1e9}]
     out = write_table_file(records, tmp_path / f"t{suffix}")
     back = pd.read_csv(out) if suffix == ".csv" else pd.read_excel(out)
     assert list(back.columns) == ["partner", "share", "value_usd"]
@@ -47,10 +56,10 @@ def _run(*args, home):
     from pathlib import Path
 
     src = Path(__file__).resolve().parents[1] / "src"
-    env = dict(os.environ, PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               CRITMIN_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = dict(os.environ, PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""), CRITMIN_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_every_json_command_offers_csv_and_xlsx():
@@ -85,7 +94,7 @@ def test_trade_csv_and_xlsx_match_json(built_settings, tmp_path):
     csv_path, xlsx_path = tmp_path / "trade.csv", tmp_path / "trade.xlsx"
     res = _run(*args, "--csv", str(csv_path), "--xlsx", str(xlsx_path), home=built_settings.home)
     assert res.returncode == 0, res.stderr[-800:]
-    assert res.stdout.strip() == ""              # the files replace the JSON on stdout
+    assert res.stdout.strip() == ""  # the files replace the JSON on stdout
     sheets = pd.read_excel(xlsx_path, sheet_name=None)
     assert list(sheets["by_product"].columns) == list(by_product[0].keys())
     assert len(sheets["by_product"]) == len(by_product)

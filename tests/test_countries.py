@@ -19,6 +19,7 @@ BEFORE = json.loads((Path(__file__).parent / "data" / "country_tables_before.jso
 
 # ---- tables ------------------------------------------------------------------------------------------
 
+
 def test_tables_are_consistent():
     """Every alias names a code of the canonical table, known sources, and no spelling maps to two codes."""
     assert countries.check_tables() == []
@@ -43,8 +44,10 @@ def test_every_alias_maps_to_a_canonical_code():
 
 def test_check_tables_reports_a_contradiction(monkeypatch):
     """The consistency check is not vacuous: a contradicting alias row is reported."""
-    bad = countries.aliases() + (countries.Alias("CHL", "Peru", ("usgs",), ""),
-                                 countries.Alias("ZZZ", "Atlantis", ("wto",), ""))
+    bad = countries.aliases() + (
+        countries.Alias("CHL", "Peru", ("usgs",), ""),
+        countries.Alias("ZZZ", "Atlantis", ("wto",), ""),
+    )
     monkeypatch.setattr(countries, "aliases", lambda: bad)
     problems = countries.check_tables()
     assert any("'Peru' -> CHL contradicts the canonical name of PER" in p for p in problems)
@@ -54,26 +57,31 @@ def test_check_tables_reports_a_contradiction(monkeypatch):
 
 # ---- the normaliser --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Peru", "peru"),
-    ("  PERU  ", "peru"),
-    ("Côte d’Ivoire", "cote d ivoire"),          # accents and curly apostrophe
-    ("COTE D' IVOIRE", "cote d ivoire"),         # TradeStat spacing
-    ("Sao Tomé and Principe", "sao tome and principe"),
-    ("Türkiye", "turkiye"),
-    ("The Bahamas", "bahamas"),                  # "the"
-    ("Kuwait, the State of", "kuwait state of"),
-    ("the United States", "united states"),
-    ("St. Kitts & Nevis", "saint kitts and nevis"),  # St. and &
-    ("Saint Kitts and Nevis", "saint kitts and nevis"),
-    ("CONGO D. REP.", "congo d republic"),       # Rep.
-    ("Dem. Rep. of the Congo", "democratic republic of congo"),
-    ("FIJI IS", "fiji islands"),                 # a non-initial "Is"
-    ("Guinea-Bissau", "guinea bissau"),
-    ("U.S.", "u s"), ("U S A", "u s a"),
-    ("Congo (Kinshasa)", "congo kinshasa"),      # parentheses kept as words here
-    ("Bosnia   and\tHerzegovina", "bosnia and herzegovina"),
-])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Peru", "peru"),
+        ("  PERU  ", "peru"),
+        ("Côte d’Ivoire", "cote d ivoire"),  # accents and curly apostrophe
+        ("COTE D' IVOIRE", "cote d ivoire"),  # TradeStat spacing
+        ("Sao Tomé and Principe", "sao tome and principe"),
+        ("Türkiye", "turkiye"),
+        ("The Bahamas", "bahamas"),  # "the"
+        ("Kuwait, the State of", "kuwait state of"),
+        ("the United States", "united states"),
+        ("St. Kitts & Nevis", "saint kitts and nevis"),  # St. and &
+        ("Saint Kitts and Nevis", "saint kitts and nevis"),
+        ("CONGO D. REP.", "congo d republic"),  # Rep.
+        ("Dem. Rep. of the Congo", "democratic republic of congo"),
+        ("FIJI IS", "fiji islands"),  # a non-initial "Is"
+        ("Guinea-Bissau", "guinea bissau"),
+        ("U.S.", "u s"),
+        ("U S A", "u s a"),
+        ("Congo (Kinshasa)", "congo kinshasa"),  # parentheses kept as words here
+        ("Bosnia   and\tHerzegovina", "bosnia and herzegovina"),
+    ],
+)
 def test_normalise_name(raw, expected):
     assert normalise_name(raw) == expected
 
@@ -87,33 +95,53 @@ def test_normalise_name_is_idempotent(text):
 
 # ---- resolve ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, source, expected", [
-    ("Peru", None, "PER"), ("PERU", "tradestat", "PER"), ("peru", "news", "PER"),
-    ("Congo (Kinshasa)", "usgs", "COD"), ("Congo (Brazzaville)", "usgs", "COG"),
-    ("CONGO D. REP.", "tradestat", "COD"), ("Democratic Republic of the Congo", "wto", "COD"),
-    ("Congo", "wto", "COG"), ("DRC", "news", "COD"),
-    ("Korea, Republic of", "usgs", "KOR"), ("Korea, South", "usgs", "KOR"), ("KOREA DP RP", "tradestat", "PRK"),
-    ("U S A", "tradestat", "USA"), ("the United States", "news", "USA"), ("United States of America", "wto", "USA"),
-    ("Chinese Taipei", "wto", "TWN"), ("Burma", "usgs", "MMR"),
-    ("Côte d’Ivoire", "usgs", "CIV"), ("COTE D' IVOIRE", "tradestat", "CIV"), ("Ivory Coast", "wto", "CIV"),
-    ("The Gambia", "wto", "GMB"), ("Gambia", "usgs", "GMB"),
-    ("St. Lucia", None, "LCA"), ("Saint Lucia", "wto", "LCA"),
-    ("Bosnia & Herzegovina", None, "BIH"),
-    ("Kosovo (under UNSC res. 1244)", "wto", "XKX"),
-    ("Falkland Islands (Islas Malvinas)", None, "FLK"),
-    ("Peru (Republic of)", "usgs", "PER"),        # a qualifier that does not disambiguate is dropped
-    ("World total", "usgs", "WLD"), ("TOTAL", "tradestat", "WLD"),
-    ("Viet Nam", None, "VNM"), ("Vietnam", "wto", "VNM"),
-])
+
+@pytest.mark.parametrize(
+    "name, source, expected",
+    [
+        ("Peru", None, "PER"),
+        ("PERU", "tradestat", "PER"),
+        ("peru", "news", "PER"),
+        ("Congo (Kinshasa)", "usgs", "COD"),
+        ("Congo (Brazzaville)", "usgs", "COG"),
+        ("CONGO D. REP.", "tradestat", "COD"),
+        ("Democratic Republic of the Congo", "wto", "COD"),
+        ("Congo", "wto", "COG"),
+        ("DRC", "news", "COD"),
+        ("Korea, Republic of", "usgs", "KOR"),
+        ("Korea, South", "usgs", "KOR"),
+        ("KOREA DP RP", "tradestat", "PRK"),
+        ("U S A", "tradestat", "USA"),
+        ("the United States", "news", "USA"),
+        ("United States of America", "wto", "USA"),
+        ("Chinese Taipei", "wto", "TWN"),
+        ("Burma", "usgs", "MMR"),
+        ("Côte d’Ivoire", "usgs", "CIV"),
+        ("COTE D' IVOIRE", "tradestat", "CIV"),
+        ("Ivory Coast", "wto", "CIV"),
+        ("The Gambia", "wto", "GMB"),
+        ("Gambia", "usgs", "GMB"),
+        ("St. Lucia", None, "LCA"),
+        ("Saint Lucia", "wto", "LCA"),
+        ("Bosnia & Herzegovina", None, "BIH"),
+        ("Kosovo (under UNSC res. 1244)", "wto", "XKX"),
+        ("Falkland Islands (Islas Malvinas)", None, "FLK"),
+        ("Peru (Republic of)", "usgs", "PER"),  # a qualifier that does not disambiguate is dropped
+        ("World total", "usgs", "WLD"),
+        ("TOTAL", "tradestat", "WLD"),
+        ("Viet Nam", None, "VNM"),
+        ("Vietnam", "wto", "VNM"),
+    ],
+)
 def test_resolve(name, source, expected):
     assert resolve(name, source=source) == expected
 
 
 def test_a_qualifier_that_disambiguates_is_never_dropped():
-    """"Congo (Kinshasa)" is not "Congo" (= COG in WTO's spelling) for a source that does not know it."""
+    """ "Congo (Kinshasa)" is not "Congo" (= COG in WTO's spelling) for a source that does not know it."""
     assert resolve("Congo (Kinshasa)", source="wto") is None
     assert resolve("Virgin Islands (U.S.)") is None
-    assert resolve("Congo (Kinshasa)") == "COD"       # no source: USGS's spelling is used
+    assert resolve("Congo (Kinshasa)") == "COD"  # no source: USGS's spelling is used
 
 
 def test_source_quirks_stay_with_their_source():
@@ -142,6 +170,7 @@ def test_unknown_source_is_refused():
 
 
 # ---- the four old tables moved without a change ------------------------------------------------------------
+
 
 def test_connector_tables_are_the_old_tables():
     from critmin.domain.news.gazetteer import COUNTRY_NAMES
@@ -176,13 +205,19 @@ def test_gazetteer_matching_is_unchanged():
 
     text = "Talks between the United States, the DRC and Peru; Latin America watches Beijing and Codelco."
     assert [(p.code, p.text) for p in find_places(text)] == [
-        ("USA", "United States"), ("COD", "DRC"), ("PER", "Peru"), ("LAC", "Latin America"),
-        ("CHN", "Beijing"), ("CHL", "Codelco")]
+        ("USA", "United States"),
+        ("COD", "DRC"),
+        ("PER", "Peru"),
+        ("LAC", "Latin America"),
+        ("CHN", "Beijing"),
+        ("CHL", "Codelco"),
+    ]
     # canonical names that are common words are not scanned for
     assert find_places("Jordan and Chad met in Georgia") == []
 
 
 # ---- the real files resolve exactly as before -------------------------------------------------------------
+
 
 def test_usgs_names_in_the_real_file_resolve_as_before(mirror):
     from critmin.sources.usgs import AGGREGATE_NAMES, read_mcs
@@ -211,7 +246,7 @@ def test_wto_party_names_in_the_real_file_resolve_as_before(mirror):
     countries_named = names - set(BLOC_RECORDS)
     assert len(countries_named) > 150 and names & set(BLOC_RECORDS)
     assert {n: resolve(n, source="wto") for n in countries_named} == {n: BEFORE["wto"][n] for n in countries_named}
-    assert all(resolve(b, source="wto") is None for b in BLOC_RECORDS)   # blocs stay with wto_rta
+    assert all(resolve(b, source="wto") is None for b in BLOC_RECORDS)  # blocs stay with wto_rta
 
 
 def test_tradestat_partner_names_in_the_real_file_resolve_as_before(mirror):
@@ -224,6 +259,7 @@ def test_tradestat_partner_names_in_the_real_file_resolve_as_before(mirror):
 
 
 # ---- connector error paths name the alias file -----------------------------------------------------------
+
 
 def test_tradestat_unknown_partner_names_the_alias_file(mirror, tmp_path):
     from critmin.sources.tradestat import read_tradestat
@@ -242,8 +278,11 @@ def test_usgs_unknown_country_names_the_alias_file():
 
     assert country_iso3("Other countries", where="x") is None
     assert country_iso3("Congo (Kinshasa)", where="x") == "COD"
-    with pytest.raises(UnknownCodeError, match=r"unknown country 'Atlantis' in f\.csv, row 3.*not a usgs "
-                                               r"country name.*critmin/country_aliases\.csv"):
+    with pytest.raises(
+        UnknownCodeError,
+        match=r"unknown country 'Atlantis' in f\.csv, row 3.*not a usgs "
+        r"country name.*critmin/country_aliases\.csv",
+    ):
         country_iso3("Atlantis", where="f.csv, row 3, field 'Country'")
 
 

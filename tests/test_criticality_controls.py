@@ -29,8 +29,12 @@ def test_acts_follow_their_in_force_dates(events):
     assert y23 < y24 and ("CN-2024-33", "antimony") in y24 and ("CN-2024-46", "gallium") in y24
     assert not any(e.startswith("CN-2025") for e, _ in y24)
     y25 = _acts(events, 2025)
-    assert {("CN-2025-18", "rare_earths"), ("CN-2025-18", "magnets"), ("CN-2025-57", "rare_earths"),
-            ("CN-2025-10", "tungsten")} <= y25
+    assert {
+        ("CN-2025-18", "rare_earths"),
+        ("CN-2025-18", "magnets"),
+        ("CN-2025-57", "rare_earths"),
+        ("CN-2025-10", "tungsten"),
+    } <= y25
 
 
 def test_a_suspension_removes_only_its_days(events):
@@ -80,14 +84,18 @@ def test_t_of_china_2022_vs_2024(built_settings):
     """Graphite (No. 39, Dec 2023), gallium and germanium (No. 23, Aug 2023): t_CHN = 1.0 in 2022, 1.1 in 2024."""
     s22, p22 = build_spec(built_settings, "IND", 2022)
     s24, p24 = build_spec(built_settings, "IND", 2024)
-    for material, stage, act in [("graphite", "extraction", "2023 No.39"), ("gallium", "processing", "2023 No.23"),
-                                 ("germanium", "processing", "2023 No.23")]:
+    for material, stage, act in [
+        ("graphite", "extraction", "2023 No.39"),
+        ("gallium", "processing", "2023 No.23"),
+        ("germanium", "processing", "2023 No.23"),
+    ]:
         assert _t(s22, "global_supply", material, stage, "CHN") == pytest.approx(1.0)
         assert _t(s24, "global_supply", material, stage, "CHN") == pytest.approx(1.1)
         assert _t(s24, "sourcing", material, stage, "CHN") == pytest.approx(1.1)
         assert not [n for n in p22[(material, stage)]["trade_restrictions"] if n["country"] == "CHN"]
-        notes = [n for n in p24[(material, stage)]["trade_restrictions"] if n["country"] == "CHN"
-                 and n["targets"] == "all"]
+        notes = [
+            n for n in p24[(material, stage)]["trade_restrictions"] if n["country"] == "CHN" and n["targets"] == "all"
+        ]
         assert [n["act"] for n in notes] == [act]
         assert notes[0]["in_force_date"] in ("2023-08-01", "2023-12-01")
         assert notes[0]["event_id"].startswith("CN-2023")
@@ -99,8 +107,11 @@ def test_t_of_china_2022_vs_2024(built_settings):
 
 def test_scenario_adds_and_lifts_acts(built_settings, tmp_path):
     p = tmp_path / "acts.yaml"
-    p.write_text("name: acts\nlevers:\n  - type: export_control\n    act: CN-2023-39\n    action: lift\n"
-                 "  - type: export_control\n    act: CN-2025-18\n", encoding="utf-8")
+    p.write_text(
+        "name: acts\nlevers:\n  - type: export_control\n    act: CN-2023-39\n    action: lift\n"
+        "  - type: export_control\n    act: CN-2025-18\n",
+        encoding="utf-8",
+    )
     assert scenario_acts(p) == (("CN-2025-18",), ("CN-2023-39",))
     res = criticality_scores(built_settings, "IND", 2024, draws=0, scenario=p)
     f = pd.DataFrame(res["records"]).set_index(["material", "stage"])
@@ -109,7 +120,9 @@ def test_scenario_adds_and_lifts_acts(built_settings, tmp_path):
     assert not [n for n in gr["inputs"]["trade_restrictions"] if n.get("event_id") == "CN-2023-39"]
     re_ = f.loc[("rare_earths", "extraction")]
     assert re_["delta_supply_risk"] > 0  # the April 2025 rare-earth act applied in 2024
-    assert any(n.get("event_id") == "CN-2025-18" and "added by the scenario" in n["source"]
-               for n in re_["inputs"]["trade_restrictions"])
+    assert any(
+        n.get("event_id") == "CN-2025-18" and "added by the scenario" in n["source"]
+        for n in re_["inputs"]["trade_restrictions"]
+    )
     untouched = f.drop(index=[i for i in f.index if i[0] in ("graphite", "rare_earths", "magnets")])
     assert (untouched["delta_supply_risk"].abs() < 1e-12).all()

@@ -13,8 +13,13 @@ import pytest
 from critmin.config import load_settings
 from critmin.domain.criticality import calc_economic_importance
 from critmin.services.criticality import criticality_scores
-from critmin.services.criticality_params import (END_USE_MISSING, eu_end_use_shares, eu_sector_value_added,
-                                                 oecd_industry_of_nace, parameter_tables)
+from critmin.services.criticality_params import (
+    END_USE_MISSING,
+    eu_end_use_shares,
+    eu_sector_value_added,
+    oecd_industry_of_nace,
+    parameter_tables,
+)
 from critmin.warehouse import open_warehouse
 
 END_USE_FILE = "reference/eu_crm_2023/fact_MaterialUseShares.csv"
@@ -26,8 +31,10 @@ def eu_settings(tmp_path_factory, mirror):
     from critmin.warehouse.build import build
 
     if not ((mirror / END_USE_FILE).is_file() or (mirror.parent / END_USE_FILE).is_file()):
-        pytest.skip(f"the mirror has no {END_USE_FILE} (source eu_crm_end_uses; download it with "
-                    f"`critmin data build eu_crm_end_uses`)")
+        pytest.skip(
+            f"the mirror has no {END_USE_FILE} (source eu_crm_end_uses; download it with "
+            f"`critmin data build eu_crm_end_uses`)"
+        )
     s = load_settings(home=tmp_path_factory.mktemp("eu-home"), mirror=mirror, offline=True)
     build(s, progress=False)
     build(s, ["eu_crm_end_uses"], progress=False)
@@ -53,7 +60,7 @@ def test_eu_2023_ei_recomputed_with_the_manufacturing_scale(eu_warehouse):
     shares = eu_end_use_shares(eu_warehouse)
     va = eu_sector_value_added(eu_warehouse)
     mats = parameter_tables()["materials"].drop_duplicates("eu_material").set_index("eu_material")
-    shares = shares[shares["eu_material"].isin(mats.index)]   # the study lists more materials than critmin scores
+    shares = shares[shares["eu_material"].isin(mats.index)]  # the study lists more materials than critmin scores
     q_max = va[[c.startswith("C") for c in va.index]].max()
     assert va.idxmax() == "C28"
     diffs = {}

@@ -7,8 +7,7 @@ import pytest
 
 from critmin.errors import DataFormatError
 from critmin.services.criticality import criticality_scores
-from critmin.services.criticality_flows import (StageFlows, classify_headings, flow_rule, flow_sources,
-                                                pick_flows)
+from critmin.services.criticality_flows import StageFlows, classify_headings, flow_rule, flow_sources, pick_flows
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +22,11 @@ def _record(res, mineral, stage):
 
 
 def test_headings_are_classified_by_what_the_code_is(warehouse):
-    heads = classify_headings(["2603", "2605", "7108", "2846", "28252000", "28369100", "8105", "7202", "2601"],
-                              warehouse.read("products"), warehouse.read("hs_codes")).set_index("code")
+    heads = classify_headings(
+        ["2603", "2605", "7108", "2846", "28252000", "28369100", "8105", "7202", "2601"],
+        warehouse.read("products"),
+        warehouse.read("hs_codes"),
+    ).set_index("code")
     assert tuple(heads.loc["2603", ["mineral", "chain_stage"]]) == ("copper", "extraction")
     assert tuple(heads.loc["2605", ["mineral", "chain_stage"]]) == ("cobalt", "extraction")
     # gold bullion and lithium compounds are refined products, not ores
@@ -40,11 +42,24 @@ def test_headings_are_classified_by_what_the_code_is(warehouse):
 
 
 def _flows(source, imports, qty=None, world=None):
-    imp = pd.DataFrame({"exporter": list(imports), "value_usd": list(imports.values()),
-                        "qty_t": qty if qty is not None else [float("nan")] * len(imports)})
+    imp = pd.DataFrame(
+        {
+            "exporter": list(imports),
+            "value_usd": list(imports.values()),
+            "qty_t": qty if qty is not None else [float("nan")] * len(imports),
+        }
+    )
     w = pd.DataFrame({"exporter": list((world or {}).keys()), "value_usd": list((world or {}).values())})
-    return StageFlows(source=source, codes=["x"], imports=imp, exports=pd.DataFrame({"qty_t": []}), world=w,
-                      label=source, period="CY2024", basis="test")
+    return StageFlows(
+        source=source,
+        codes=["x"],
+        imports=imp,
+        exports=pd.DataFrame({"qty_t": []}),
+        world=w,
+        label=source,
+        period="CY2024",
+        basis="test",
+    )
 
 
 def test_rule_orders_sources_and_fills_gaps_from_later_ones():
@@ -56,8 +71,8 @@ def test_rule_orders_sources_and_fills_gaps_from_later_ones():
     hs4 = _flows("baci_hs4", {"CHL": 4.0}, qty=[10.0], world={"CHL": 9.0})
     empty = _flows("baci_hs6", {})
     got = pick_flows("copper", "extraction", {"baci_hs6": empty, "tradestat": ts, "baci_hs4": hs4})
-    assert got["sourcing"] is ts          # the first source with imports
-    assert got["quantities"] is hs4       # tonnes from the next source that has them
+    assert got["sourcing"] is ts  # the first source with imports
+    assert got["quantities"] is hs4  # tonnes from the next source that has them
     assert got["world"] is hs4
     got = pick_flows("copper", "extraction", {"tradestat": ts, "baci_hs4": hs4}, rule)
     assert got["sourcing"] is hs4
@@ -66,9 +81,12 @@ def test_rule_orders_sources_and_fills_gaps_from_later_ones():
 def test_the_rule_file_is_checked(tmp_path):
     assert set(flow_rule()["default"]) == {"baci_hs6", "tradestat", "baci_hs4"}
     bad = tmp_path / "rule.yaml"
-    for text, match in [("default: [comtrade]\n", "sources must be"), ("default: []\n", "sources must be"),
-                        ("- baci_hs6\n", "expected a mapping"),
-                        ("default: [baci_hs6]\nitems: {copper/extraction: tradestat}\n", "copper/extraction")]:
+    for text, match in [
+        ("default: [comtrade]\n", "sources must be"),
+        ("default: []\n", "sources must be"),
+        ("- baci_hs6\n", "expected a mapping"),
+        ("default: [baci_hs6]\nitems: {copper/extraction: tradestat}\n", "copper/extraction"),
+    ]:
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(DataFormatError, match=match):
             flow_rule(bad)

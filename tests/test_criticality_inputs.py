@@ -19,21 +19,27 @@ def _inputs(tmp_path, body: str) -> pd.DataFrame:
 
 
 def test_duplicate_end_use_rows_are_summed(tmp_path):
-    ov = _inputs(tmp_path, "x,,end_use_share,0.2,,,C27,a\n"
-                           "x,,end_use_share,0.3,,,C27,b\n"
-                           "x,,end_use_share,0.5,,,C29,a\n"
-                           "*,,sector_value_added,50,,,C27,va\n"
-                           "*,,sector_value_added,100,,,C29,va\n")
+    ov = _inputs(
+        tmp_path,
+        "x,,end_use_share,0.2,,,C27,a\n"
+        "x,,end_use_share,0.3,,,C27,b\n"
+        "x,,end_use_share,0.5,,,C29,a\n"
+        "*,,sector_value_added,50,,,C27,va\n"
+        "*,,sector_value_added,100,,,C29,va\n",
+    )
     base, src = ei_from_end_uses(ov, "x")
     assert base == pytest.approx(10 * (0.5 * 0.5 + 0.5 * 1.0))
     assert "a" in src and "b" in src and "va" in src
 
 
 def test_duplicate_sector_value_added_names_rows(tmp_path):
-    ov = _inputs(tmp_path, "x,,end_use_share,1,,,C27,a\n"
-                           "*,,sector_value_added,50,,,C27,va\n"
-                           "*,,sector_value_added,70,,,C29,va\n"
-                           "*,,sector_value_added,60,,,C27,va2\n")
+    ov = _inputs(
+        tmp_path,
+        "x,,end_use_share,1,,,C27,a\n"
+        "*,,sector_value_added,50,,,C27,va\n"
+        "*,,sector_value_added,70,,,C29,va\n"
+        "*,,sector_value_added,60,,,C27,va2\n",
+    )
     with pytest.raises(DataFormatError) as exc:
         ei_from_end_uses(ov, "x")
     assert "C27" in str(exc.value) and "rows 2, 4" in str(exc.value)
@@ -63,8 +69,9 @@ def test_ei_override_without_si_ei(built_settings, tmp_path, monkeypatch):
     def without_si_ei(mats, mineral, stage):  # copper as a material with no published SI_EI / EI
         r = dict(published(mats, mineral, stage))
         if mineral == "copper":
-            r.update(si_ei=float("nan"), si_ei_low=float("nan"), si_ei_high=float("nan"),
-                     economic_importance=float("nan"))
+            r.update(
+                si_ei=float("nan"), si_ei_low=float("nan"), si_ei_high=float("nan"), economic_importance=float("nan")
+            )
         return r
 
     monkeypatch.setattr(svc, "material_params", without_si_ei)
@@ -80,15 +87,27 @@ def test_ei_override_without_si_ei(built_settings, tmp_path, monkeypatch):
 def test_nace_to_oecd_concordance():
     from critmin.services.criticality_params import oecd_industry_of_nace as f
 
-    assert [f(c) for c in ("C24", "C11", "C32", "C17", "H51", "J62", "B07", "D35", "C26")] == \
-        ["C24", "C10T12", "C31T33", "C17_18", "H51", "J62_63", "B07_08", "D", "C26"]
+    assert [f(c) for c in ("C24", "C11", "C32", "C17", "H51", "J62", "B07", "D35", "C26")] == [
+        "C24",
+        "C10T12",
+        "C31T33",
+        "C17_18",
+        "H51",
+        "J62_63",
+        "B07_08",
+        "D",
+        "C26",
+    ]
     assert f("X1") is None
 
 
 def test_end_use_ei_from_india_value_added(built_settings, warehouse, tmp_path):
     p = tmp_path / "eu.csv"
-    p.write_text(HEADER + "lithium,,end_use_share,0.5,,,C27,test\nlithium,,end_use_share,0.3,,,C29,test\n"
-                          "lithium,,end_use_share,0.2,,,C32,test\n", encoding="utf-8")
+    p.write_text(
+        HEADER + "lithium,,end_use_share,0.5,,,C27,test\nlithium,,end_use_share,0.3,,,C29,test\n"
+        "lithium,,end_use_share,0.2,,,C32,test\n",
+        encoding="utf-8",
+    )
     res = pd.DataFrame(criticality_scores(built_settings, "IND", 2024, draws=0, inputs=p)["records"])
     acc = warehouse.read("industry_accounts")
     ind = acc[(acc["country"] == "IND") & (acc["year"] == acc["year"].max())].set_index("industry")

@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from critmin.errors import DataFormatError, UnknownCodeError
-from critmin.services.criticality import (build_spec, criticality_scores, parameter_tables, read_overrides,
-                                          read_scenario)
+from critmin.services.criticality import build_spec, criticality_scores, parameter_tables, read_overrides, read_scenario
 
 DRAWS = 200
 
@@ -75,8 +74,12 @@ def test_t_rules_home_market_and_agreements(built_settings, spec):
     unless asked for (then x 0.8 in sourcing only)."""
     items = spec.items.reset_index(drop=True)
     # an item where India is both a world producer and part of its own sourcing
-    both = [i for i in items.index if (spec.global_supply.query("item == @i")["country"] == "IND").any()
-            and (spec.sourcing.query("item == @i")["country"] == "IND").any()]
+    both = [
+        i
+        for i in items.index
+        if (spec.global_supply.query("item == @i")["country"] == "IND").any()
+        and (spec.sourcing.query("item == @i")["country"] == "IND").any()
+    ]
     assert both, "India produces some traded mineral"
     i = both[0]
     assert _t_of(spec.global_supply, i, "IND") == pytest.approx(0.8)
@@ -135,17 +138,25 @@ def _write(tmp_path, name, text):
 
 
 def test_china_export_ban_raises_supply_risk(built_settings, baseline, tmp_path):
-    scen = _write(tmp_path, "ban.yaml", "name: China export ban\nlevers:\n"
-                                        "  - type: export_restriction\n    supplier: CHN\n    measure: export_ban\n")
+    scen = _write(
+        tmp_path,
+        "ban.yaml",
+        "name: China export ban\nlevers:\n  - type: export_restriction\n    supplier: CHN\n    measure: export_ban\n",
+    )
     res = criticality_scores(built_settings, "IND", 2024, draws=DRAWS, seed=1, scenario=scen)
     f = _frame(res)
-    china = [k for k, r in f.iterrows()
-             if any(s["country"] == "CHN" for s in r["inputs"]["global_supply_top"] + r["inputs"]["sourcing_top"])]
+    china = [
+        k
+        for k, r in f.iterrows()
+        if any(s["country"] == "CHN" for s in r["inputs"]["global_supply_top"] + r["inputs"]["sourcing_top"])
+    ]
     assert len(china) > 10
     assert (f["delta_supply_risk"] >= -1e-12).all()
     assert (f.loc[china, "delta_supply_risk"] > 0).all()
-    assert f.loc[("rare_earths", "extraction"), "supply_risk"] > f.loc[("rare_earths", "extraction"),
-                                                                        "baseline_supply_risk"]
+    assert (
+        f.loc[("rare_earths", "extraction"), "supply_risk"]
+        > f.loc[("rare_earths", "extraction"), "baseline_supply_risk"]
+    )
 
 
 def test_fta_with_chile_lowers_supply_risk(built_settings, tmp_path):
@@ -162,8 +173,11 @@ def test_fta_share_shift_moves_only_the_named_mineral(built_settings, tmp_path):
     """Shifting 30 % of lithium sourcing to Chile changes lithium's SR and nothing else. (The sign
     depends on whether the shift concentrates sourcing: HHI-based SR can rise when the partner
     already has a large share.)"""
-    scen = _write(tmp_path, "fta2.yaml", "levers:\n  - type: fta\n    partner: CHL\n    minerals: [lithium]\n"
-                                         "    share_shift: 0.3\n    t_factor: 1.0\n")
+    scen = _write(
+        tmp_path,
+        "fta2.yaml",
+        "levers:\n  - type: fta\n    partner: CHL\n    minerals: [lithium]\n    share_shift: 0.3\n    t_factor: 1.0\n",
+    )
     res = criticality_scores(built_settings, "IND", 2024, draws=0, scenario=scen)
     f = _frame(res)
     lith = f.loc[("lithium", "processing")]
@@ -190,13 +204,16 @@ def test_geopolrisk_and_geodep_methods(built_settings):
 
 
 def test_inputs_override_and_end_use_ei(built_settings, tmp_path):
-    csv = _write(tmp_path, "inputs.csv",
-                 "mineral,stage,parameter,value,low,high,key,source\n"
-                 "copper,,eol_rir,0.9,0.85,0.95,,test value\n"
-                 "lithium,,end_use_share,0.6,,,C27,test end use\n"
-                 "lithium,,end_use_share,0.4,,,C29,test end use\n"
-                 "*,,sector_value_added,50,,,C27,test VA\n"
-                 "*,,sector_value_added,100,,,C29,test VA\n")
+    csv = _write(
+        tmp_path,
+        "inputs.csv",
+        "mineral,stage,parameter,value,low,high,key,source\n"
+        "copper,,eol_rir,0.9,0.85,0.95,,test value\n"
+        "lithium,,end_use_share,0.6,,,C27,test end use\n"
+        "lithium,,end_use_share,0.4,,,C29,test end use\n"
+        "*,,sector_value_added,50,,,C27,test VA\n"
+        "*,,sector_value_added,100,,,C29,test VA\n",
+    )
     res = _frame(criticality_scores(built_settings, "IND", 2024, draws=0, inputs=csv))
     base = _frame(criticality_scores(built_settings, "IND", 2024, draws=0))
     assert res.loc[("copper", "processing"), "supply_risk"] < base.loc[("copper", "processing"), "supply_risk"]
@@ -207,14 +224,17 @@ def test_inputs_override_and_end_use_ei(built_settings, tmp_path):
     assert res.loc[("lithium", "processing"), "economic_importance"] == pytest.approx(10 * 0.7 * si_ei)
 
 
-@pytest.mark.parametrize("text, field", [
-    ("mineral,parameter,value\ncopper,eol_rir,0.5\n", None),                      # no source column
-    ("mineral,parameter,value,source\ncopper,eol_rir,1.5,x\n", "value"),         # out of range
-    ("mineral,parameter,value,source\ncopper,recycling,0.5,x\n", "parameter"),   # unknown parameter
-    ("mineral,parameter,value,source\ncopper,eol_rir,abc,x\n", "value"),         # not a number
-    ("mineral,parameter,value,source\ncopper,eol_rir,0.5,\n", "source"),         # no source
-    ("mineral,parameter,value,source\ncopper,t,1.2,x\n", "key"),                 # t needs a supplier
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("mineral,parameter,value\ncopper,eol_rir,0.5\n", None),  # no source column
+        ("mineral,parameter,value,source\ncopper,eol_rir,1.5,x\n", "value"),  # out of range
+        ("mineral,parameter,value,source\ncopper,recycling,0.5,x\n", "parameter"),  # unknown parameter
+        ("mineral,parameter,value,source\ncopper,eol_rir,abc,x\n", "value"),  # not a number
+        ("mineral,parameter,value,source\ncopper,eol_rir,0.5,\n", "source"),  # no source
+        ("mineral,parameter,value,source\ncopper,t,1.2,x\n", "key"),  # t needs a supplier
+    ],
+)
 def test_bad_inputs_file(tmp_path, text, field):
     p = _write(tmp_path, "bad.csv", text)
     with pytest.raises(DataFormatError) as exc:
@@ -230,13 +250,16 @@ def test_bad_inputs_encoding(tmp_path):
         read_overrides(p)
 
 
-@pytest.mark.parametrize("text, match", [
-    ("levers: []\n", "levers"),
-    ("levers:\n  - type: embargo\n    supplier: CHN\n", "type"),
-    ("levers:\n  - type: export_restriction\n    supplier: China\n", "ISO3"),
-    ("levers:\n  - type: export_restriction\n    supplier: CHN\n    share_cut: 2\n", "share"),
-    ("levers: [unclosed\n", "YAML"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("levers: []\n", "levers"),
+        ("levers:\n  - type: embargo\n    supplier: CHN\n", "type"),
+        ("levers:\n  - type: export_restriction\n    supplier: China\n", "ISO3"),
+        ("levers:\n  - type: export_restriction\n    supplier: CHN\n    share_cut: 2\n", "share"),
+        ("levers: [unclosed\n", "YAML"),
+    ],
+)
 def test_bad_scenario_file(spec, tmp_path, text, match):
     p = _write(tmp_path, "s.yaml", text)
     with pytest.raises(DataFormatError, match=match):
@@ -284,14 +307,40 @@ def test_cli_json_and_chart(built_settings, tmp_path):
     from critmin.cli import app
 
     chart = tmp_path / "matrix.html"
-    r = CliRunner().invoke(app, ["criticality", "--reporter", "IND", "--year", "2024", "--draws", "50",
-                                 "--seed", "3", "--json", "--chart", str(chart), "--home", str(built_settings.home),
-                                 "--mirror", str(built_settings.mirror)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "criticality",
+            "--reporter",
+            "IND",
+            "--year",
+            "2024",
+            "--draws",
+            "50",
+            "--seed",
+            "3",
+            "--json",
+            "--chart",
+            str(chart),
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     assert r.exit_code == 0, r.output
-    out = json.loads(r.stdout[r.stdout.index("{"):])
+    out = json.loads(r.stdout[r.stdout.index("{") :])
     rec = out["records"][0]
-    for key in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p50",
-                "supply_risk_p95", "economic_importance_p05", "inputs"):
+    for key in (
+        "supply_risk",
+        "economic_importance",
+        "critical",
+        "supply_risk_p05",
+        "supply_risk_p50",
+        "supply_risk_p95",
+        "economic_importance_p05",
+        "inputs",
+    ):
         assert key in rec
     html = chart.read_text(encoding="utf-8")
     assert "Supply risk" in html and len(html) > 100_000  # plotly.js inlined

@@ -38,7 +38,7 @@ def test_bloc_dependence_equals_members_extra_bloc_imports(built_settings):
     assert [s["partner"] for s in res["suppliers"][:3]] == list(by.index[:3])
     assert not set(s["partner"] for s in res["suppliers"]) & bloc_members("EU27")
     shares = by / by.sum()
-    assert res["hhi"] == pytest.approx(float((shares ** 2).sum()), rel=1e-12)
+    assert res["hhi"] == pytest.approx(float((shares**2).sum()), rel=1e-12)
     # production is the sum of the members USGS lists, and says so
     detail = res["net_import_reliance_detail"]
     assert detail["production_basis"].startswith("sum of ") and "DEU" in detail["production_basis"]
@@ -54,12 +54,41 @@ def test_bloc_trade_leaves_out_trade_between_members(built_settings):
 
 @pytest.mark.slow
 def test_bloc_reporter_through_the_command_line(built_settings):
-    out = subprocess.run([sys.executable, "-m", "critmin", "dependence", "--reporter", "European Union",
-                          "--mineral", "lithium", "--json", "--home", str(built_settings.home)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "dependence",
+            "--reporter",
+            "European Union",
+            "--mineral",
+            "lithium",
+            "--json",
+            "--home",
+            str(built_settings.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["reporter"] == "EU27"
-    bad = subprocess.run([sys.executable, "-m", "critmin", "dependence", "--reporter", "EU28",
-                          "--mineral", "lithium", "--home", str(built_settings.home)],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "dependence",
+            "--reporter",
+            "EU28",
+            "--mineral",
+            "lithium",
+            "--home",
+            str(built_settings.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "EU28" in bad.stderr

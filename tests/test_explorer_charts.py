@@ -27,8 +27,9 @@ def test_unknown_suffix_is_a_clear_error(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")),
-                    reason="PNG export needs a Chromium for kaleido")
+@pytest.mark.skipif(
+    not (shutil.which("chromium") or shutil.which("google-chrome")), reason="PNG export needs a Chromium for kaleido"
+)
 def test_png_of_a_production_chart(built_settings, tmp_path):
     fig = production_figure(production(built_settings, "copper", stage="mine"))
     path = save_figure(fig, tmp_path / "copper.png", width=600, height=400)

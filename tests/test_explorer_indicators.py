@@ -7,9 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.domain.indicators import (calc_governance_weighted_hhi, calc_hhi, calc_net_import_reliance,
-                                       calc_partner_share, calc_shares, calc_top_n_share, calc_trade_balance,
-                                       calc_wgi_risk)
+from critmin.domain.indicators import (
+    calc_governance_weighted_hhi,
+    calc_hhi,
+    calc_net_import_reliance,
+    calc_partner_share,
+    calc_shares,
+    calc_top_n_share,
+    calc_trade_balance,
+    calc_wgi_risk,
+)
 from critmin.domain.indicators import expressions as ex
 
 
@@ -76,14 +83,16 @@ def test_net_import_reliance_and_balance():
 def _synthetic_flows(seed: int = 7, n: int = 400) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     countries = ["CHN", "JPN", "PER", "CHL", "IND", "DEU", "USA", "COD"]
-    return pd.DataFrame({
-        "year": np.int16(2024),
-        "exporter": rng.choice(countries, n),
-        "importer": rng.choice(["IND", "DEU", "USA"], n),
-        "hs6": rng.choice(["740311", "283691", "850511"], n),
-        "value_usd": rng.lognormal(10, 2, n),
-        "qty_t": rng.lognormal(3, 1, n),
-    })
+    return pd.DataFrame(
+        {
+            "year": np.int16(2024),
+            "exporter": rng.choice(countries, n),
+            "importer": rng.choice(["IND", "DEU", "USA"], n),
+            "hs6": rng.choice(["740311", "283691", "850511"], n),
+            "value_usd": rng.lognormal(10, 2, n),
+            "qty_t": rng.lognormal(3, 1, n),
+        }
+    )
 
 
 def test_ibis_concentration_matches_the_pure_functions():
@@ -105,10 +114,14 @@ def test_ibis_concentration_matches_the_pure_functions():
 
 def test_ibis_governance_weighted_hhi_matches_the_pure_function():
     df = _synthetic_flows(seed=3)
-    gov = pd.DataFrame([(c, 2023, ind, est) for c, est in
-                        [("CHN", -0.5), ("JPN", 1.4), ("PER", -0.3), ("CHL", 0.9), ("DEU", 1.5), ("USA", 1.2)]
-                        for ind in ("va", "pv", "ge", "rq", "rl", "cc")],
-                       columns=["iso3", "year", "indicator", "estimate"])
+    gov = pd.DataFrame(
+        [
+            (c, 2023, ind, est)
+            for c, est in [("CHN", -0.5), ("JPN", 1.4), ("PER", -0.3), ("CHL", 0.9), ("DEU", 1.5), ("USA", 1.2)]
+            for ind in ("va", "pv", "ge", "rq", "rl", "cc")
+        ],
+        columns=["iso3", "year", "indicator", "estimate"],
+    )
     t, g = ibis.memtable(df), ibis.memtable(gov)
     sh = ex.supplier_shares(t.filter(t.importer == "IND"), by=["importer"])
     got = ex.governance_weighted_hhi(sh, ex.governance_risk(g, 2023), by=["importer"]).to_pandas().iloc[0]
@@ -131,8 +144,16 @@ def test_concentration_is_the_same_to_the_last_bit_whatever_the_row_order():
     seen = set()
     for seed in range(6):
         perm = np.random.default_rng(seed).permutation(len(vals))
-        df = pd.DataFrame({"year": 2024, "exporter": [f"E{i % 7}" for i in perm], "importer": "IND",
-                           "hs6": [f"{i % 5:06d}" for i in perm], "value_usd": vals[perm], "qty_t": vals[perm] / 3})
+        df = pd.DataFrame(
+            {
+                "year": 2024,
+                "exporter": [f"E{i % 7}" for i in perm],
+                "importer": "IND",
+                "hs6": [f"{i % 5:06d}" for i in perm],
+                "value_usd": vals[perm],
+                "qty_t": vals[perm] / 3,
+            }
+        )
         v = ex.supplier_values(ibis.memtable(df))
         c = ex.concentration(v).to_pandas().iloc[0]
         risk = ibis.memtable(pd.DataFrame({"iso3": [f"E{i}" for i in range(7)], "g": np.linspace(1, 9, 7)}))

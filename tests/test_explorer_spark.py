@@ -15,13 +15,16 @@ def spark():
     pyspark = pytest.importorskip("pyspark")  # noqa: F841
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[1]").appName("critmin-test")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               # other tables hold nanosecond timestamps, which Spark reads only as longs
-               .config("spark.sql.legacy.parquet.nanosAsLong", "true")
-               .getOrCreate())
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("critmin-test")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # other tables hold nanosecond timestamps, which Spark reads only as longs
+        .config("spark.sql.legacy.parquet.nanosAsLong", "true")
+        .getOrCreate()
+    )
     yield session
     session.stop()
 
@@ -35,8 +38,15 @@ def test_dependence_matches_on_duckdb_and_pyspark(built_settings, warehouse, spa
         con.read_parquet(str(warehouse.table_path(name)), table_name=name)
     dd = dependence(built_settings, "IND", hs=["740311"], year=2024)
     sp = dependence(built_settings, "IND", hs=["740311"], year=2024, backend="pyspark", con=con)
-    for key in ("imports_usd", "hhi", "top3_share", "china_share", "wgi_weighted_hhi", "wgi_coverage",
-                "net_import_reliance"):
+    for key in (
+        "imports_usd",
+        "hhi",
+        "top3_share",
+        "china_share",
+        "wgi_weighted_hhi",
+        "wgi_coverage",
+        "net_import_reliance",
+    ):
         assert sp[key] == pytest.approx(dd[key], rel=1e-12), key
     a = pd.DataFrame(dd["suppliers"])
     b = pd.DataFrame(sp["suppliers"])

@@ -116,8 +116,7 @@ def test_build_over_http_equals_build_from_mirror(server, online, settings, mirr
             assert sha256_of(cached) == sha256_of(mirror / rf.mirror_path)
             assert (f"/{rf.mirror_path}", None) in server.log
     ref = build(settings, SOURCES, progress=False)
-    for table in ("desta_treaties", "desta_members", "distances", "geo_countries",
-                  "agreements", "agreement_members"):
+    for table in ("desta_treaties", "desta_members", "distances", "geo_countries", "agreements", "agreement_members"):
         pd.testing.assert_frame_equal(wh.read(table), ref.read(table))
     prov = wh.provenance()
     assert set(prov["origin"]) == {"download"}
@@ -196,8 +195,11 @@ def test_missing_file_on_server(server, tmp_path):
 
 def test_offline_with_nothing_cached_is_a_clear_error(tmp_path):
     offline = Settings(home=tmp_path / "home", mirror=None, offline=True)
-    with pytest.raises(DownloadError, match=r"desta: DESTA\.csv is not cached and critmin is offline; "
-                                            r"set CRITMIN_MIRROR or go online"):
+    with pytest.raises(
+        DownloadError,
+        match=r"desta: DESTA\.csv is not cached and critmin is offline; "
+        r"set CRITMIN_MIRROR or go online",
+    ):
         fetch(get_source("desta"), offline, progress=False)
     with pytest.raises(DownloadError, match="offline"):
         build(offline, ["desta"], progress=False)
@@ -251,10 +253,18 @@ def test_many_file_key_globs_the_mirror_and_bundle_root(tmp_path):
         (bundle / "raw" / "pub" / f"flows_Y{y}.csv").write_text("a\n1\n")
     (bundle / "raw" / "pub" / "other.csv").write_text("a\n1\n")
     (bundle / "derived" / "extract.csv").write_text("a\n1\n")
-    src = Source(name="demo", title="t", publisher="p", licence="l", release="r",
-                 files=(RemoteFile("years", "pub/flows_Y*.csv", "https://example.org/all.zip", many=True),
-                        RemoteFile("extract", "derived/extract.csv", "https://example.org/extract.csv")),
-                 load=lambda files, workdir: {})
+    src = Source(
+        name="demo",
+        title="t",
+        publisher="p",
+        licence="l",
+        release="r",
+        files=(
+            RemoteFile("years", "pub/flows_Y*.csv", "https://example.org/all.zip", many=True),
+            RemoteFile("extract", "derived/extract.csv", "https://example.org/extract.csv"),
+        ),
+        load=lambda files, workdir: {},
+    )
     s = Settings(home=tmp_path / "home", mirror=bundle / "raw", offline=True)
     got = fetch(src, s, progress=False)
     paths = local_paths(got)

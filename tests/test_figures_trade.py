@@ -10,7 +10,7 @@ def test_bilateral_chart_is_the_picture_with_its_totals(built_settings):
     res = trade_summary(built_settings, "IND", partners=["PER"], period="FY2024-25")
     fig = trade_figure(res)
     imports, exports = fig.data
-    top_import = imports.y[-1]      # horizontal bars are drawn bottom-up: the total is the last label
+    top_import = imports.y[-1]  # horizontal bars are drawn bottom-up: the total is the last label
     assert top_import.startswith("all goods (FY2024-25, tradestat_totals)")
     assert imports.x[-1] == res["total"]["by_flow"]["imports"]["value_usd"] / 1e9
     assert any(label.startswith("7108 Gold") for label in imports.y)

@@ -69,7 +69,7 @@ def test_peru_today_no_effect_and_unknowns_reported(built_settings):
     sim = simulate_fta(built_settings, "IND", "PER")
     f = sim.final()
     assert f["reporter_imports_change_usd"] == 0.0
-    assert f["reporter_exports_change_usd"] is None          # Peru's rates for India's lines unknown
+    assert f["reporter_exports_change_usd"] is None  # Peru's rates for India's lines unknown
     assert any("duty-free" in n for n in sim.notes)
     assert any("30 critical-mineral HS6" in n or "critical-mineral HS6 codes" in n for n in sim.notes)
     assert any("one-sided" in n for n in sim.notes)
@@ -85,9 +85,9 @@ def test_user_schedule_utilisation_and_elasticities(built_settings, tmp_path):
     el = tmp_path / "el.csv"
     el.write_text("hs6,import_demand_elasticity\n740311,-2.0\n")
     # with infinitely elastic export supply, creation is proportional to Em
-    base = simulate_fta(built_settings, "IND", "CHL", import_demand_elasticity=-1.0,
-                        export_supply_elasticity=np.inf)
+    base = simulate_fta(built_settings, "IND", "CHL", import_demand_elasticity=-1.0, export_supply_elasticity=np.inf)
     doubled = simulate_fta(built_settings, "IND", "CHL", elasticities=el, export_supply_elasticity=np.inf)
+
     def tc(s):
         return s.lines[(s.lines.hs6 == "740311") & (s.lines.side == "IND<-CHL")]["trade_creation"].sum()
 
@@ -111,8 +111,9 @@ def test_cli_json_and_list(built_settings, tmp_path):
 
     runner = CliRunner()
     home = ["--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
-    res = runner.invoke(app, ["fta", "--reporter", "IND", "--partner", "CHL", "--json", "--chart",
-                              str(tmp_path / "c.html"), *home])
+    res = runner.invoke(
+        app, ["fta", "--reporter", "IND", "--partner", "CHL", "--json", "--chart", str(tmp_path / "c.html"), *home]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["final_year"]["fta_year"] == 5 and d["final_year"]["reporter_imports_change_usd"] > 0
@@ -142,7 +143,7 @@ def test_ge_counterpart_where_the_panel_allows(built_settings, shared_data, chl)
     assert per["available"] is False and "PER" in per["reason"]
     ge = simulate_fta_ge(built_settings, "IND", "CHL", panel=panel, sim=chl)
     assert ge["available"] and ge["year"] == 2006
-    assert "deepening" in ge["scenario"]              # the India-Chile PTA is coded from 2005 in the panel
+    assert "deepening" in ge["scenario"]  # the India-Chile PTA is coded from 2005 in the panel
     assert ge["countries"]["CHL"]["exports_pct"] > 0  # lower bilateral costs raise Chile's exports
 
 
@@ -160,13 +161,16 @@ def test_comtrade_lines_fill_gaps_of_the_baci_extract():
     from critmin.services.fta import add_comtrade_lines
 
     trade = pd.DataFrame({"importer": ["IND"], "hs6": ["740311"], "partner": ["CHL"], "imports_usd": [5.0]})
-    ct = pd.DataFrame({
-        "reporter": ["IND", "IND", "IND", "IND", "PER", "IND"],
-        "partner": ["PER", "WLD", "CHL", "PER", "IND", "CHE"],
-        "flow": ["import", "import", "import", "export", "import", "import"],
-        "hs": ["7108", "7108", "740311", "7108", "870323", "7108"],
-        "year": [2024, 2024, 2024, 2024, 2024, 2023],
-        "value_usd": [100.0, 900.0, 7.0, 3.0, 40.0, 50.0]})
+    ct = pd.DataFrame(
+        {
+            "reporter": ["IND", "IND", "IND", "IND", "PER", "IND"],
+            "partner": ["PER", "WLD", "CHL", "PER", "IND", "CHE"],
+            "flow": ["import", "import", "import", "export", "import", "import"],
+            "hs": ["7108", "7108", "740311", "7108", "870323", "7108"],
+            "year": [2024, 2024, 2024, 2024, 2024, 2023],
+            "value_usd": [100.0, 900.0, 7.0, 3.0, 40.0, 50.0],
+        }
+    )
     out, notes = add_comtrade_lines(trade, ct, year=2024, importers={"IND", "PER"})
     got = set(map(tuple, out[["importer", "hs6", "partner", "imports_usd"]].itertuples(index=False)))
     assert got == {("IND", "740311", "CHL", 5.0), ("IND", "7108", "PER", 100.0), ("PER", "870323", "IND", 40.0)}

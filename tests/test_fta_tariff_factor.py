@@ -39,7 +39,7 @@ def test_india_peru_factor_and_coverage(per, warehouse):
     assert 0.92 < ind["coverage"] < 0.95
     cov = lines[lines["covered"]]
     assert ind["factor"] == pytest.approx(calc_cost_factor(cov["rate_before"], cov["rate_after"], cov["trade_usd"]))
-    assert 0.999 < ind["factor"] < 1.0       # almost nothing left to cut: gold excluded, copper ores already free
+    assert 0.999 < ind["factor"] < 1.0  # almost nothing left to cut: gold excluded, copper ores already free
     assert per.factor == pytest.approx(ind["factor"])  # Peru's side adds no covered line
 
 
@@ -56,7 +56,7 @@ def test_peru_tariff_is_stated_unknown_not_zero(per):
 def test_chile_flat_rate_and_new_zealand_items(built_settings, warehouse):
     chl = pair_tariff_factor(built_settings, "IND", "CHL")
     side = chl.sides["CHL<-IND"]
-    assert side["factor"] == pytest.approx(1 / (1 + CHILE_MFN_RATE))   # 6% on every line, all cut at entry
+    assert side["factor"] == pytest.approx(1 / (1 + CHILE_MFN_RATE))  # 6% on every line, all cut at entry
     assert side["simple_average_factor"] == pytest.approx(1 / 1.06)
     assert any("Ley 19.589" in s for s in side["sources"])
     nzl = pair_tariff_factor(built_settings, "IND", "NZL")
@@ -64,7 +64,7 @@ def test_chile_flat_rate_and_new_zealand_items(built_settings, warehouse):
     nz = warehouse.read("nz_tariffs")
     items = nz[nz["hs6"] == "870322"]["mfn_rate_pct"]
     assert lines.loc["870322", "rate_before"] == pytest.approx(items.mean() / 100)
-    assert (lines["rate_after"].fillna(0) == 0).all()               # NZ's default: duty-free at entry
+    assert (lines["rate_after"].fillna(0) == 0).all()  # NZ's default: duty-free at entry
     eidb = nzl.sides["NZL<-IND"]
     assert 0 < eidb["coverage"] < 1 and eidb["simple_average_lines"] > 5000
     assert 0.9 < nzl.factor < 1.0 and nzl.simple_average_factor is not None
@@ -73,8 +73,10 @@ def test_chile_flat_rate_and_new_zealand_items(built_settings, warehouse):
 def test_tariff_year_picks_wits_or_the_cited_rates(warehouse):
     mfn = warehouse.read("mfn_tariffs")
     starter = starter_tariffs()
-    r = {y: india_mfn_rates(mfn, starter, ["7108", "260300", "710812", "030617"], y).set_index("hs")
-         for y in (2022, 2023, 2024)}
+    r = {
+        y: india_mfn_rates(mfn, starter, ["7108", "260300", "710812", "030617"], y).set_index("hs")
+        for y in (2022, 2023, 2024)
+    }
     assert r[2022].loc["710812", "rate"] == 0.125 and "WITS" in r[2022].loc["710812", "rate_source"]
     assert r[2023].loc["710812", "rate"] == 0.15 and "starter" in r[2023].loc["710812", "rate_source"]
     assert r[2024].loc["7108", "rate"] == 0.06 and r[2024].loc["260300", "rate"] == 0.0
@@ -83,8 +85,16 @@ def test_tariff_year_picks_wits_or_the_cited_rates(warehouse):
 
 
 def test_hs4_code_without_a_cited_rate_is_the_simple_average_of_its_hs6_lines():
-    mfn = pd.DataFrame({"reporter": "IND", "year": 2022, "hs_edition": "HS2022", "hs6": ["800110", "800120"],
-                        "rate_avg": [5.0, 10.0], "source_file": "f.CSV"})
+    mfn = pd.DataFrame(
+        {
+            "reporter": "IND",
+            "year": 2022,
+            "hs_edition": "HS2022",
+            "hs6": ["800110", "800120"],
+            "rate_avg": [5.0, 10.0],
+            "source_file": "f.CSV",
+        }
+    )
     empty = starter_tariffs()
     r = india_mfn_rates(mfn, empty, ["8001", "999999"], 2022).set_index("hs")
     assert r.loc["8001", "rate"] == pytest.approx(0.075) and "simple average of 2 HS6" in r.loc["8001", "rate_source"]
@@ -100,7 +110,7 @@ def test_agtpa_deepening_uses_the_all_lines_factor(built_settings, shared_data):
     from critmin.services.fta import simulate_fta_ge
 
     panel = shared_data / "gravity" / "yotov2016_panel.csv.gz"
-    ge = simulate_fta_ge(built_settings, "IND", "CHL", panel=panel)   # no SMART run needed any more
+    ge = simulate_fta_ge(built_settings, "IND", "CHL", panel=panel)  # no SMART run needed any more
     assert ge["available"] and "deepening" in ge["scenario"] and "all traded lines" in ge["scenario"]
     rec = ge["tariff_factor"]
     assert rec["basis"] == "all-lines" and rec["smart_lines_factor"] is None
@@ -116,9 +126,24 @@ def test_cli_prints_the_factor_its_sources_and_coverage(built_settings, shared_d
     from critmin.cli import app
 
     panel = shared_data / "gravity" / "yotov2016_panel.csv.gz"
-    res = CliRunner().invoke(app, ["fta", "--reporter", "IND", "--partner", "CHL", "--ge", "--panel", str(panel),
-                                   "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)],
-                             env={"COLUMNS": "200"})
+    res = CliRunner().invoke(
+        app,
+        [
+            "fta",
+            "--reporter",
+            "IND",
+            "--partner",
+            "CHL",
+            "--ge",
+            "--panel",
+            str(panel),
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+        env={"COLUMNS": "200"},
+    )
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
     assert "Tariff factor (all traded lines, both directions): 0.97" in out

@@ -23,9 +23,38 @@ pytestmark = pytest.mark.slow  # the fast loop is pytest -m 'not slow'
 SEED = int(os.environ.get("CRITMIN_FUZZ_SEED", "20261203"))
 CASES = int(os.environ.get("CRITMIN_FUZZ_CASES", "0")) or None  # per family; None: the defaults below
 
-BAD_VALUES = ["", " ", "nan", "NaN", "inf", "-inf", "1e308", "-1", "-0", "2024.6", "740311.6", "9" * 30,
-              "ZZZ", "'", '"', '""', "\x00", "é", "\ufeff", "0x1F", ";", ",,,", "\t", "None", "null",
-              "X" * 5000, "1,5", "١٢٣", "2024-13-45", "TRUE"]
+BAD_VALUES = [
+    "",
+    " ",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e308",
+    "-1",
+    "-0",
+    "2024.6",
+    "740311.6",
+    "9" * 30,
+    "ZZZ",
+    "'",
+    '"',
+    '""',
+    "\x00",
+    "é",
+    "\ufeff",
+    "0x1F",
+    ";",
+    ",,,",
+    "\t",
+    "None",
+    "null",
+    "X" * 5000,
+    "1,5",
+    "١٢٣",
+    "2024-13-45",
+    "TRUE",
+]
 
 
 def _cases(default: int) -> int:
@@ -36,9 +65,25 @@ def _cases(default: int) -> int:
 def mutate_text(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     """One damaged copy of a CSV file's bytes and the name of the damage."""
     lines = data.split(b"\n")
-    kind = rng.choice(["truncate", "flip", "insert", "field", "field", "field", "drop_column", "dup_line",
-                       "header_only", "empty", "utf16", "long_field", "shuffle_header", "blank_lines",
-                       "delimiter"])
+    kind = rng.choice(
+        [
+            "truncate",
+            "flip",
+            "insert",
+            "field",
+            "field",
+            "field",
+            "drop_column",
+            "dup_line",
+            "header_only",
+            "empty",
+            "utf16",
+            "long_field",
+            "shuffle_header",
+            "blank_lines",
+            "delimiter",
+        ]
+    )
     if kind == "truncate":
         return kind, data[: rng.randrange(len(data) + 1)]
     if kind == "flip":
@@ -90,8 +135,24 @@ def mutate_text(data: bytes, rng: random.Random) -> tuple[str, bytes]:
 
 def mutate_xlsx(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     """One damaged copy of a workbook: damaged zip, or damaged XML parts inside a sound zip."""
-    kind = rng.choice(["truncate", "flip_file", "flip_xml", "flip_xml", "cut_xml", "drop_part", "value",
-                       "value", "value", "string", "garbage_part", "utf16_part", "bad_ref", "empty_sheet"])
+    kind = rng.choice(
+        [
+            "truncate",
+            "flip_file",
+            "flip_xml",
+            "flip_xml",
+            "cut_xml",
+            "drop_part",
+            "value",
+            "value",
+            "value",
+            "string",
+            "garbage_part",
+            "utf16_part",
+            "bad_ref",
+            "empty_sheet",
+        ]
+    )
     if kind == "truncate":
         return kind, data[: rng.randrange(len(data) + 1)]
     if kind == "flip_file":
@@ -103,8 +164,13 @@ def mutate_xlsx(data: bytes, rng: random.Random) -> tuple[str, bytes]:
         parts = {n: z.read(n) for n in z.namelist()}
     xml = [n for n in parts if n.endswith(".xml") or n.endswith(".rels")]
     sheets = [n for n in parts if n.startswith("xl/worksheets/")] or xml
-    target = rng.choice(sheets if kind in ("value", "bad_ref", "empty_sheet") else
-                        ["xl/sharedStrings.xml"] if kind == "string" and "xl/sharedStrings.xml" in parts else xml)
+    target = rng.choice(
+        sheets
+        if kind in ("value", "bad_ref", "empty_sheet")
+        else ["xl/sharedStrings.xml"]
+        if kind == "string" and "xl/sharedStrings.xml" in parts
+        else xml
+    )
     body = parts[target]
     if kind == "flip_xml":
         b = bytearray(body)
@@ -132,8 +198,10 @@ def mutate_xlsx(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     elif kind == "bad_ref":
         parts[target] = body.replace(b' r="A', b' r="A99999999999', 1).replace(b' r="B', b' r="?', 1)
     elif kind == "empty_sheet":
-        parts[target] = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/' \
-                        b'spreadsheetml/2006/main"><sheetData/></worksheet>'
+        parts[target] = (
+            b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData/></worksheet>'
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in parts.items():
@@ -263,8 +331,20 @@ CLI_COMMANDS = [
 ]
 CLI_VALUES = {
     "c": ["IND", "PER", "ind", "", "ZZZ", "India", "EU27", "X" * 300, "IND,IND", "-1", "'", "\x7f"],
-    "y": ["2024", "2022", "99999999999999999999", "-99999999999999999999", "0", "-1", "2024.5", "abc", "",
-          "1e9", "9999", "10000"],
+    "y": [
+        "2024",
+        "2022",
+        "99999999999999999999",
+        "-99999999999999999999",
+        "0",
+        "-1",
+        "2024.5",
+        "abc",
+        "",
+        "1e9",
+        "9999",
+        "10000",
+    ],
     "m": ["copper", "COPPER", "", "unobtainium", "cu", "lithium", "X" * 300, "rare earths"],
     "s": ["Callao", "", "nowhere", "baci", "--help", "X" * 300, "Visakhapatnam", "wgi,baci"],
 }
@@ -304,10 +384,50 @@ def test_fuzz_news_text(tmp_path):
     from critmin.domain.news.clean import clean_text
 
     rng = random.Random(SEED + 3)
-    words = ["India", "Peru", "Chile", "imports", "copper", "concentrate", "US$", "-1.2", "bn", "billion",
-             "crore", "Rs", "%", "per cent", "2024", "FY2024-25", "fell", "rose", "to", "from", "Narnia",
-             "—", "−3.5", "(", ")", ".", ",", "tonnes", "kt", "lakh", "FTA", "CEPA", "round", "signed",
-             "\u200b", "١٢", "1e308", "inf", "nan", "-", "$", "USD"]
+    words = [
+        "India",
+        "Peru",
+        "Chile",
+        "imports",
+        "copper",
+        "concentrate",
+        "US$",
+        "-1.2",
+        "bn",
+        "billion",
+        "crore",
+        "Rs",
+        "%",
+        "per cent",
+        "2024",
+        "FY2024-25",
+        "fell",
+        "rose",
+        "to",
+        "from",
+        "Narnia",
+        "—",
+        "−3.5",
+        "(",
+        ")",
+        ".",
+        ",",
+        "tonnes",
+        "kt",
+        "lakh",
+        "FTA",
+        "CEPA",
+        "round",
+        "signed",
+        "\u200b",
+        "١٢",
+        "1e308",
+        "inf",
+        "nan",
+        "-",
+        "$",
+        "USD",
+    ]
     extract = news_extract.extract_facts
     failures = []
     n = _cases(400)

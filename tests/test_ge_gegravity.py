@@ -32,11 +32,24 @@ def both(shared_data):
     data["E"] = data.groupby("importer")["trade"].transform("sum")
     data["year"] = "2006"
     coeffs = pd.DataFrame({"var": list(costs.coef), "coef": list(costs.coef.values()), "se": 0.0})
-    base = gg.BaselineData(data, imp_var_name="importer", exp_var_name="exporter", year_var_name="year",
-                           trade_var_name="trade", expend_var_name="E", output_var_name="Y")
-    model = gg.OneSectorGE(base, year="2006", reference_importer="DEU", sigma=SIGMA, cost_variables=list(costs.coef),
-                           cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef",
-                                                           stderr_col="se"), quiet=True)
+    base = gg.BaselineData(
+        data,
+        imp_var_name="importer",
+        exp_var_name="exporter",
+        year_var_name="year",
+        trade_var_name="trade",
+        expend_var_name="E",
+        output_var_name="Y",
+    )
+    model = gg.OneSectorGE(
+        base,
+        year="2006",
+        reference_importer="DEU",
+        sigma=SIGMA,
+        cost_variables=list(costs.coef),
+        cost_coeff_values=gg.CostCoeffs(coeffs, identifier_col="var", coeff_col="coef", stderr_col="se"),
+        quiet=True,
+    )
     experiment = data.copy()
     experiment["intl_brdr"] = 0.0
     with warnings.catch_warnings():
@@ -54,8 +67,12 @@ def test_baseline_and_conditional_resistances_agree_to_1e_6(both):
     k = 1 / (1 - SIGMA)
     world = ours.y_bln.sum()
     # gegravity reports P_j = IMR^(1/(1-sigma)) and Pi_i with world output in the denominator
-    pairs = [(ours.imr_bln ** k, mr["baseline imr"]), (ours.imr_cdl ** k, mr["conditional imr"]),
-             ((ours.omr_bln / world) ** k, mr["baseline omr"]), ((ours.omr_cdl / world) ** k, mr["conditional omr"])]
+    pairs = [
+        (ours.imr_bln**k, mr["baseline imr"]),
+        (ours.imr_cdl**k, mr["conditional imr"]),
+        ((ours.omr_bln / world) ** k, mr["baseline omr"]),
+        ((ours.omr_cdl / world) ** k, mr["conditional omr"]),
+    ]
     for a, b in pairs:
         assert np.max(np.abs(a / b - 1)) < 1e-6
 

@@ -7,8 +7,12 @@ import pandas as pd
 import pytest
 
 from critmin.domain.policy.ge import GEModel, GEScenario, TradeCosts
-from critmin.domain.policy.ge_solver import (calc_full_endowment, calc_full_endowment_book,
-                                             calc_market_clearing_error, calc_multilateral_resistances)
+from critmin.domain.policy.ge_solver import (
+    calc_full_endowment,
+    calc_full_endowment_book,
+    calc_market_clearing_error,
+    calc_multilateral_resistances,
+)
 from critmin.errors import DataFormatError, UnknownCodeError
 
 
@@ -24,11 +28,19 @@ def economy(n=12, seed=7):
     rta = (rng.uniform(size=(n, n)) < 0.2).astype(float)
     rta = np.triu(rta, 1) + np.triu(rta, 1).T
     i, j = np.meshgrid(range(n), range(n), indexing="ij")
-    pairs = pd.DataFrame({"exporter": np.array(names)[i.ravel()], "importer": np.array(names)[j.ravel()],
-                          "trade": x.ravel(), "ln_dist": np.log(dist).ravel(),
-                          "intl_brdr": (i != j).ravel().astype(float), "rta": rta.ravel()})
-    costs = TradeCosts(pairs[["exporter", "importer", "ln_dist", "intl_brdr", "rta"]],
-                       {"ln_dist": -0.8, "intl_brdr": -2.0, "rta": 0.5})
+    pairs = pd.DataFrame(
+        {
+            "exporter": np.array(names)[i.ravel()],
+            "importer": np.array(names)[j.ravel()],
+            "trade": x.ravel(),
+            "ln_dist": np.log(dist).ravel(),
+            "intl_brdr": (i != j).ravel().astype(float),
+            "rta": rta.ravel(),
+        }
+    )
+    costs = TradeCosts(
+        pairs[["exporter", "importer", "ln_dist", "intl_brdr", "rta"]], {"ln_dist": -0.8, "intl_brdr": -2.0, "rta": 0.5}
+    )
     return pairs, costs, names
 
 
@@ -71,8 +83,7 @@ def test_rta_scenario_helps_members_and_diverts_from_others():
     among = p.exporter.isin(members) & p.importer.isin(members)
     p.loc[among, "rta"] = 0.0
     costs = TradeCosts(p, costs.coef)
-    f = GEModel(pairs, costs, sigma=6, reference="C00").run(GEScenario.rta_on(members)).to_frame().set_index(
-        "country")
+    f = GEModel(pairs, costs, sigma=6, reference="C00").run(GEScenario.rta_on(members)).to_frame().set_index("country")
     assert (f.loc[list(members), "real_gdp_pct"] > 0).all()
     assert (f.drop(list(members)).real_gdp_pct < 0).all()
     # rta_off on the same countries afterwards undoes it: costs equal the baseline
@@ -85,7 +96,7 @@ def test_cost_factor_applies_to_listed_pairs_only():
     log_t = costs.counterfactual(GEScenario.cost_change(1.1, ["C00", "C01"]), sigma=5)
     diff = log_t - costs.log_t()
     p = costs.pairs
-    hit = (p.exporter.isin(["C00", "C01"]) & p.importer.isin(["C00", "C01"]) & (p.exporter != p.importer))
+    hit = p.exporter.isin(["C00", "C01"]) & p.importer.isin(["C00", "C01"]) & (p.exporter != p.importer)
     assert np.allclose(diff[hit.to_numpy()], (1 - 5) * np.log(1.1))
     assert np.allclose(diff[~hit.to_numpy()], 0)
 
@@ -123,7 +134,8 @@ def test_bad_inputs_are_named():
         GEScenario.cost_change(0)
     with pytest.raises(ValueError, match="intl_brdr"):
         GEModel(pairs, TradeCosts(costs.pairs, {"ln_dist": -1.0}), sigma=5, reference="C00").run(
-            GEScenario.no_borders())
+            GEScenario.no_borders()
+        )
 
 
 def test_ras_solution_matches_a_ppml_fit_with_offset():
@@ -134,9 +146,18 @@ def test_ras_solution_matches_a_ppml_fit_with_offset():
     d = pairs.assign(off=costs.log_t())
     from pyfixest.demeaners import MapDemeaner
 
-    fit = pf.fepois("trade ~ 1 | exporter + importer", data=d, offset="off", iwls_tol=1e-14, iwls_maxiter=500,
-                    demeaner=MapDemeaner(fixef_tol=1e-14))
-    ours = calc_multilateral_resistances(d.groupby("exporter").trade.sum().to_numpy(),
-                                         d.groupby("importer").trade.sum().to_numpy(),
-                                         np.exp(d.off.to_numpy()).reshape(8, 8), ref=0)
+    fit = pf.fepois(
+        "trade ~ 1 | exporter + importer",
+        data=d,
+        offset="off",
+        iwls_tol=1e-14,
+        iwls_maxiter=500,
+        demeaner=MapDemeaner(fixef_tol=1e-14),
+    )
+    ours = calc_multilateral_resistances(
+        d.groupby("exporter").trade.sum().to_numpy(),
+        d.groupby("importer").trade.sum().to_numpy(),
+        np.exp(d.off.to_numpy()).reshape(8, 8),
+        ref=0,
+    )
     assert np.allclose(ours.flows.ravel(), fit.predict(type="response"), rtol=1e-6)

@@ -23,8 +23,7 @@ def baci_2024(mirror):
     codes = read_country_codes(mirror / "baci" / "country_codes_V202601.csv")
     iso = dict(zip(codes.code, codes.iso3))
     raw = pd.read_csv(mirror / "baci" / "BACI_HS17_Y2024_V202601_critical31.csv", dtype={"k": str})
-    return pd.DataFrame({"exporter": raw.i.map(iso), "importer": raw.j.map(iso), "year": raw.t,
-                         "trade": raw.v * 1000})
+    return pd.DataFrame({"exporter": raw.i.map(iso), "importer": raw.j.map(iso), "year": raw.t, "trade": raw.v * 1000})
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +41,13 @@ def geodist(mirror):
 
 
 def test_panel_from_baci_wto_and_geodist(baci_2024, wto, geodist):
-    p = build_gravity_panel(baci_2024, countries=COUNTRIES, distances=geodist, agreements=wto["agreements"],
-                            agreement_members=wto["agreement_members"])
+    p = build_gravity_panel(
+        baci_2024,
+        countries=COUNTRIES,
+        distances=geodist,
+        agreements=wto["agreements"],
+        agreement_members=wto["agreement_members"],
+    )
     # complete international grid, zeros where BACI has no flow, no domestic rows (BACI has none)
     assert len(p) == len(COUNTRIES) * (len(COUNTRIES) - 1)
     assert (p.exporter != p.importer).all()
@@ -51,7 +55,7 @@ def test_panel_from_baci_wto_and_geodist(baci_2024, wto, geodist):
     sums = baci_2024[baci_2024.exporter.isin(COUNTRIES) & baci_2024.importer.isin(COUNTRIES)].trade.sum()
     assert p.trade.sum() == pytest.approx(sums)
     rta = p.set_index(["exporter", "importer"]).rta
-    assert rta[("IND", "CHL")] == 1 and rta[("CHL", "IND")] == 1      # Chile-India PTA, in force 2007
+    assert rta[("IND", "CHL")] == 1 and rta[("CHL", "IND")] == 1  # Chile-India PTA, in force 2007
     assert rta[("CHL", "PER")] == 1 and rta[("AUS", "NZL")] == 1
     assert rta[("IND", "USA")] == 0 and rta[("CHN", "USA")] == 0
     g = p.set_index(["exporter", "importer"])
@@ -62,11 +66,16 @@ def test_panel_from_baci_wto_and_geodist(baci_2024, wto, geodist):
 
 
 def test_domestic_flows_kept_only_where_present():
-    t = pd.DataFrame({"exporter": ["A", "A", "B", "A"], "importer": ["B", "A", "A", "A"], "year": [2000, 2000, 2001,
-                                                                                                 2001],
-                      "trade": [1.0, 5.0, 2.0, 6.0]})
+    t = pd.DataFrame(
+        {
+            "exporter": ["A", "A", "B", "A"],
+            "importer": ["B", "A", "A", "A"],
+            "year": [2000, 2000, 2001, 2001],
+            "trade": [1.0, 5.0, 2.0, 6.0],
+        }
+    )
     p = build_gravity_panel(t)
-    assert len(p) == 2 * 2 + 2          # A->B, B->A in 2000 and 2001, plus A->A in both years; no B->B
+    assert len(p) == 2 * 2 + 2  # A->B, B->A in 2000 and 2001, plus A->A in both years; no B->B
     assert not ((p.exporter == "B") & (p.importer == "B")).any()
     assert p[(p.exporter == "B") & (p.year == 2000)].trade.iloc[0] == 0.0
 
@@ -100,14 +109,17 @@ def test_reader_parses_the_bundle(yotov):
     assert yotov.trade.dtype == float and yotov.rta.dtype == np.int8
 
 
-@pytest.mark.parametrize("mutate,match", [
-    (lambda s: s.replace("trade,", "value,", 1), "missing column"),
-    (lambda s: s.replace(",ARG,12339,1986,61288.59026286057", ",ARG,12339,1986,abc", 1), "row 1, field 'trade'"),
-    (lambda s: s.replace("ARG,AUS,1,1986,27.76487390676141", "ARG,AUS,1,1986,-27.7", 1), "negative"),
-    (lambda s: s.replace("ARG,AUS,1,1986", "ARG,aus,1,1986", 1), "row 2, field 'importer'"),
-    (lambda s: s.replace("\n", "\nARG,ARG,12339,1986,1,1,0,0,0,0,0,0,0,0,0,0,0\n", 1), "duplicate"),
-    (lambda s: "", "readable"),
-])
+@pytest.mark.parametrize(
+    "mutate,match",
+    [
+        (lambda s: s.replace("trade,", "value,", 1), "missing column"),
+        (lambda s: s.replace(",ARG,12339,1986,61288.59026286057", ",ARG,12339,1986,abc", 1), "row 1, field 'trade'"),
+        (lambda s: s.replace("ARG,AUS,1,1986,27.76487390676141", "ARG,AUS,1,1986,-27.7", 1), "negative"),
+        (lambda s: s.replace("ARG,AUS,1,1986", "ARG,aus,1,1986", 1), "row 2, field 'importer'"),
+        (lambda s: s.replace("\n", "\nARG,ARG,12339,1986,1,1,0,0,0,0,0,0,0,0,0,0,0\n", 1), "duplicate"),
+        (lambda s: "", "readable"),
+    ],
+)
 def test_reader_names_the_bad_row_and_field(shared_data, tmp_path, mutate, match):
     with gzip.open(shared_data / "gravity" / "yotov2016_panel.csv.gz", "rt") as fh:
         text = "".join(fh.readline() for _ in range(50))
@@ -168,8 +180,9 @@ def test_separation_is_detected_and_dropped():
 
 def test_missing_covariate_is_named(yotov):
     with pytest.raises(DataFormatError, match="tariff"):
-        GravityModel(yotov[yotov.year == 2006], GravitySpec(covariates=("tariff",),
-                                                            fixed_effects=("exporter", "importer"))).fit()
+        GravityModel(
+            yotov[yotov.year == 2006], GravitySpec(covariates=("tariff",), fixed_effects=("exporter", "importer"))
+        ).fit()
 
 
 def test_panel_from_the_warehouse(built_settings):

@@ -19,22 +19,38 @@ PARTNERS = ("PER", "CHL", "NZL")
 @pytest.fixture(scope="module")
 def dots(shared_data):
     d = pd.read_csv(shared_data / "trade" / "imf_dots_exports_fob_pairs_2019_2020.csv.gz")
-    return pd.DataFrame({"year": d["year"], "exporter": d["exporter_iso3"], "importer": d["importer_iso3"],
-                         "value_usd": d["exports_fob_usd_mn"] * 1e6})
+    return pd.DataFrame(
+        {
+            "year": d["year"],
+            "exporter": d["exporter_iso3"],
+            "importer": d["importer_iso3"],
+            "value_usd": d["exports_fob_usd_mn"] * 1e6,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
 def accounts(shared_data):
     e = pd.read_csv(shared_data / "economy" / "oecd_iot2023_output_va_trade_76_economies_1995_2020.csv.gz")
-    return pd.DataFrame({"country": e["iso3"], "year": e["year"], "industry": e["industry"],
-                         "output_usd": e["output_usd_mn"] * 1e6, "exports_usd": e["exports_usd_mn"] * 1e6,
-                         "domestic_sales_usd": e["domestic_sales_usd_mn"] * 1e6})
+    return pd.DataFrame(
+        {
+            "country": e["iso3"],
+            "year": e["year"],
+            "industry": e["industry"],
+            "output_usd": e["output_usd_mn"] * 1e6,
+            "exports_usd": e["exports_usd_mn"] * 1e6,
+            "domestic_sales_usd": e["domestic_sales_usd_mn"] * 1e6,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
 def geo(warehouse):
-    return {"distances": warehouse.read("distances"), "agreements": warehouse.read("agreements"),
-            "agreement_members": warehouse.read("agreement_members")}
+    return {
+        "distances": warehouse.read("distances"),
+        "agreements": warehouse.read("agreements"),
+        "agreement_members": warehouse.read("agreement_members"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +70,9 @@ def test_partner_panel_coverage(partner_panel, dots, accounts):
     assert {"IND", *PARTNERS} <= set(cov["countries"]) and len(panel) == n * n
     assert "goods only" in cov["what"] and "2019" in cov["what"] and "FOB" in cov["what"]
     g = panel.set_index(["exporter", "importer"])
-    ia = accounts[(accounts.year == 2019) & (accounts.country == "IND")
-                  & accounts.industry.str[0].isin(["A", "B", "C"])]
+    ia = accounts[
+        (accounts.year == 2019) & (accounts.country == "IND") & accounts.industry.str[0].isin(["A", "B", "C"])
+    ]
     assert g.loc[("IND", "IND"), "trade"] == pytest.approx((ia.output_usd - ia.exports_usd).sum(), rel=1e-6)
     d = dots[(dots.year == 2019) & (dots.exporter == "IND") & (dots.importer == "PER")]
     assert g.loc[("IND", "PER"), "trade"] == pytest.approx(d.value_usd.iloc[0])
@@ -130,8 +147,20 @@ def test_cli_partners(built_settings):
     from critmin.warehouse import open_warehouse
 
     wh = open_warehouse(built_settings)
-    r = CliRunner().invoke(app, ["gravity", "partners", "--partner", "PER", "--rta-effect", "0.5", "--home",
-                                 str(built_settings.home), "--json"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "gravity",
+            "partners",
+            "--partner",
+            "PER",
+            "--rta-effect",
+            "0.5",
+            "--home",
+            str(built_settings.home),
+            "--json",
+        ],
+    )
     if wh.has("dots_exports") and wh.has("industry_accounts"):
         assert r.exit_code == 0, r.output
         out = json.loads(r.stdout)

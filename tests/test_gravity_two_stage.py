@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from critmin.domain.policy.ge import GEModel, GEScenario
-from critmin.domain.policy.gravity_costs import (calc_poisson_fixed_effects, recover_pair_effects,
-                                                 two_stage_trade_costs)
+from critmin.domain.policy.gravity_costs import calc_poisson_fixed_effects, recover_pair_effects, two_stage_trade_costs
 from critmin.domain.policy.gravity_panel import select_years
 from critmin.errors import DataFormatError
 from critmin.services.gravity import load_panel, pair_fe_trade_costs
@@ -58,11 +57,11 @@ def test_stage1_pair_effects_match_the_published_ones(panel, two_stage):
     two, info = two_stage
     assert info["stage1"]["rta"] == pytest.approx(PUBLISHED_RTA, abs=1e-6)
     assert info["stage1_years"] == [1986, 1990, 1994, 1998, 2002, 2006]
-    assert info["rta_panel"]["n_separated"] == 84          # 7 pairs that never trade, 6 years, both ways
-    ids = (panel[panel["exporter"] < panel["importer"]].drop_duplicates("pair_id").sort_values("pair_id"))
+    assert info["rta_panel"]["n_separated"] == 84  # 7 pairs that never trade, 6 years, both ways
+    ids = panel[panel["exporter"] < panel["importer"]].drop_duplicates("pair_id").sort_values("pair_id")
     labels = (ids["exporter"] + "-" + ids["importer"]).to_numpy()
-    ours = two.pair_effects.reindex(labels).dropna().to_numpy()[:len(PUBLISHED_PAIR_FE)]
-    np.testing.assert_allclose(ours, PUBLISHED_PAIR_FE, atol=2e-6)   # the log prints 7 digits
+    ours = two.pair_effects.reindex(labels).dropna().to_numpy()[: len(PUBLISHED_PAIR_FE)]
+    np.testing.assert_allclose(ours, PUBLISHED_PAIR_FE, atol=2e-6)  # the log prints 7 digits
     assert two.pair_effects["domestic"] == 0.0
     assert len(two.pair_effects) == 69 * 68 // 2 - 7 + 1
 
@@ -129,8 +128,10 @@ def test_nafta_book_and_exact_agree_closely(nafta):
 def test_rta_on_effect_equals_change_vs_baseline(panel, two_stage):
     two, _ = two_stage
     res = GEModel(panel[panel["year"] == 1994], two.costs, sigma=7.0).run(GEScenario.rta_on(["IND", "JPN"]))
-    pd.testing.assert_series_equal(res.agreement_effects()["exports_pct"], res.to_frame()["exports_pct"],
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        res.agreement_effects()["exports_pct"], res.to_frame()["exports_pct"], check_names=False
+    )
     with pytest.raises(ValueError, match="not an agreement"):
         GEModel(panel[panel["year"] == 1994], two.costs, sigma=7.0).run(
-            GEScenario.cost_change(0.9, ["IND", "JPN"])).agreement_effects()
+            GEScenario.cost_change(0.9, ["IND", "JPN"])
+        ).agreement_effects()

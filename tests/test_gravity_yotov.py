@@ -35,7 +35,7 @@ def published(shared_data):
     cons = pd.read_csv(folder / "trade_without_border_full_cons.csv").set_index("country")
     ref = prod.join(cons)
     k = 1 / (1 - SIGMA)
-    ref["real_gdp_pct"] = ((ref.y_full / ref.imr_full ** k) / (ref.y_bln / ref.imr_bln ** k) - 1) * 100
+    ref["real_gdp_pct"] = ((ref.y_full / ref.imr_full**k) / (ref.y_bln / ref.imr_bln**k) - 1) * 100
     return ref
 
 
@@ -78,14 +78,25 @@ def test_ppml_coefficients_match_the_published_log(costs):
     assert costs[1].n_obs == 4761
 
 
-@pytest.mark.parametrize("ours,theirs", [("omr_bln", "omr_bln"), ("imr_bln", "imr_bln"), ("xi_bln", "xi_bln"),
-                                         ("omr_cdl", "omr_cdl"), ("imr_cdl", "imr_cdl"), ("xi_cdl", "xi_cdl")])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        ("omr_bln", "omr_bln"),
+        ("imr_bln", "imr_bln"),
+        ("xi_bln", "xi_bln"),
+        ("omr_cdl", "omr_cdl"),
+        ("imr_cdl", "imr_cdl"),
+        ("xi_cdl", "xi_cdl"),
+    ],
+)
 def test_baseline_and_conditional_levels_within_0_1_percent(exact, published, ours, theirs):
     assert rel(exact[1][ours], published[theirs]) < 1e-3
 
 
-@pytest.mark.parametrize("ours,theirs", [("exports_cdl_pct", "change_xi_cdl"), ("omr_cdl_pct", "change_omr_cdl"),
-                                         ("imr_cdl_pct", "change_imr_cdl")])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [("exports_cdl_pct", "change_xi_cdl"), ("omr_cdl_pct", "change_omr_cdl"), ("imr_cdl_pct", "change_imr_cdl")],
+)
 def test_conditional_changes_within_0_1_percent(exact, published, ours, theirs):
     assert rel(exact[1][ours], published[theirs]) < 1e-3
 
@@ -105,10 +116,20 @@ def test_exact_full_endowment_close_to_published(exact, published):
     assert np.max(np.abs(ours.imr_pct - published.change_imr_full)) < 1.0
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    ("y_full", "y_full"), ("xi_full", "xi_full"), ("omr_full", "omr_full"), ("imr_full", "imr_full"),
-    ("exports_pct", "change_xi_full"), ("omr_pct", "change_omr_full"), ("imr_pct", "change_imr_full"),
-    ("price_pct", "change_price_full"), ("real_gdp_pct", "real_gdp_pct")])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        ("y_full", "y_full"),
+        ("xi_full", "xi_full"),
+        ("omr_full", "omr_full"),
+        ("imr_full", "imr_full"),
+        ("exports_pct", "change_xi_full"),
+        ("omr_pct", "change_omr_full"),
+        ("imr_pct", "change_imr_full"),
+        ("price_pct", "change_price_full"),
+        ("real_gdp_pct", "real_gdp_pct"),
+    ],
+)
 def test_book_procedure_reproduces_published_columns(book, published, ours, theirs):
     assert rel(book[1][ours], published[theirs]) < 1e-3
 

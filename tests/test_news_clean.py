@@ -10,9 +10,11 @@ from _news_helpers import news_eval_dir
 
 
 def test_headers_boilerplate_and_related_stories():
-    raw = ("SOURCE: https://example.org/a\nDATE: 2025-09-02\nCopper talks resume\nAdvertisement\n"
-           "India and Peru resumed talks on Monday.\nAlso Read: Sensex ends higher\n"
-           "STORIES YOU MAY LIKE\nGold Prices Rise For Third Day\nMarkets Close Higher As IT Stocks Gain\n")
+    raw = (
+        "SOURCE: https://example.org/a\nDATE: 2025-09-02\nCopper talks resume\nAdvertisement\n"
+        "India and Peru resumed talks on Monday.\nAlso Read: Sensex ends higher\n"
+        "STORIES YOU MAY LIKE\nGold Prices Rise For Third Day\nMarkets Close Higher As IT Stocks Gain\n"
+    )
     art = clean_text(raw, article_id="a")
     assert art.source == "https://example.org/a"
     assert art.date == dt.date(2025, 9, 2)
@@ -23,10 +25,12 @@ def test_headers_boilerplate_and_related_stories():
 
 
 def test_headline_runs_and_reference_lists_are_dropped_but_bullets_kept():
-    raw = ("Body sentence one about copper.\n- India has joined the Minerals Security Partnership  \n"
-           "References:\n[1] The Hindu. (2023). A Title. Retrieved from https://x\n"
-           "Trump Announces Trade Deal Cutting Tariffs\nStocks Rise As Investors Eye Big Tech\n"
-           "Dollar Holds Firm As Data Beat Expectations\n")
+    raw = (
+        "Body sentence one about copper.\n- India has joined the Minerals Security Partnership  \n"
+        "References:\n[1] The Hindu. (2023). A Title. Retrieved from https://x\n"
+        "Trump Announces Trade Deal Cutting Tariffs\nStocks Rise As Investors Eye Big Tech\n"
+        "Dollar Holds Firm As Data Beat Expectations\n"
+    )
     art = clean_text(raw, article_id="b")
     assert "- India has joined" in art.text
     assert "[1]" not in art.text and "Trump" not in art.text and "Dollar" not in art.text
@@ -50,13 +54,15 @@ def test_dev_articles_lose_their_junk():
 
 
 def test_html_goes_through_trafilatura():
-    html = ("<html><head><title>India, Chile talks</title></head><body><nav>Home | News</nav><article>"
-            "<h1>India, Chile hold third CEPA round</h1>"
-            "<p>Chile and India held the third round of negotiations for a Comprehensive Economic Partnership "
-            "Agreement in Santiago between October 27 and 30, 2025. The talks covered trade in goods and rules "
-            "of origin, and both sides agreed to meet again early next year in New Delhi.</p>"
-            "<p>India's imports from Chile were about US$1.51 billion in FY 2023-24, official data show, and "
-            "copper concentrate made up most of that value.</p></article>"
-            "<footer>Advertisement</footer></body></html>")
+    html = (
+        "<html><head><title>India, Chile talks</title></head><body><nav>Home | News</nav><article>"
+        "<h1>India, Chile hold third CEPA round</h1>"
+        "<p>Chile and India held the third round of negotiations for a Comprehensive Economic Partnership "
+        "Agreement in Santiago between October 27 and 30, 2025. The talks covered trade in goods and rules "
+        "of origin, and both sides agreed to meet again early next year in New Delhi.</p>"
+        "<p>India's imports from Chile were about US$1.51 billion in FY 2023-24, official data show, and "
+        "copper concentrate made up most of that value.</p></article>"
+        "<footer>Advertisement</footer></body></html>"
+    )
     art = clean_html(html, article_id="h")
     assert "third round" in art.text and "Home | News" not in art.text

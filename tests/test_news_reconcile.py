@@ -13,8 +13,19 @@ CY24 = {"kind": "CY", "start": "2024-01", "end": "2024-12"}
 
 
 def tv(aid, reporter, partner, flow, value, period, evidence="x", approx=False, **kw):
-    return {"article_id": aid, "type": "trade_value", "reporter": reporter, "partner": partner, "flow": flow,
-            "value_usd": value, "period": period, "approx": approx, "projected": False, "evidence": evidence, **kw}
+    return {
+        "article_id": aid,
+        "type": "trade_value",
+        "reporter": reporter,
+        "partner": partner,
+        "flow": flow,
+        "value_usd": value,
+        "period": period,
+        "approx": approx,
+        "projected": False,
+        "evidence": evidence,
+        **kw,
+    }
 
 
 def test_relative_gap():
@@ -42,11 +53,13 @@ def test_causes():
 
 
 def test_reconcile_groups_mirror_flows_and_skips_one_article_time_series():
-    facts = [tv("a", "IND", "PER", "total", 2.34e9, {"kind": "FY", "start": "2019-04", "end": "2020-03"}),
-             tv("a", "IND", "PER", "total", 4.0e9, FY23),
-             tv("b", "IND", "PER", "import", 4.69e9, CY24),
-             tv("c", "PER", "IND", "export", 5.1e9, CY24),
-             tv("d", "IND", "CHL", "export", 1.0e9, CY24)]
+    facts = [
+        tv("a", "IND", "PER", "total", 2.34e9, {"kind": "FY", "start": "2019-04", "end": "2020-03"}),
+        tv("a", "IND", "PER", "total", 4.0e9, FY23),
+        tv("b", "IND", "PER", "import", 4.69e9, CY24),
+        tv("c", "PER", "IND", "export", 5.1e9, CY24),
+        tv("d", "IND", "CHL", "export", 1.0e9, CY24),
+    ]
     res = reconcile_facts(facts)
     causes = {(c.quantity, c.cause) for c in res.comparisons}
     assert causes == {("PER->IND flow", "reporter_vs_partner")}
@@ -57,31 +70,73 @@ def test_reconcile_groups_mirror_flows_and_skips_one_article_time_series():
 
 
 def test_reference_comparison_uses_best_overlapping_period():
-    ref = pd.DataFrame([
-        {"exporter": "PER", "importer": "IND", "period_start": "2024-01", "period_end": "2024-12",
-         "value_usd": 253.35e6, "scope": "HS 2603", "table": "tradestat_imports", "source": "DGCI&S"},
-        {"exporter": "PER", "importer": "IND", "period_start": "2024-12", "period_end": "2024-12",
-         "value_usd": 47.89e6, "scope": "HS 2603", "table": "tradestat_imports", "source": "DGCI&S"}])
+    ref = pd.DataFrame(
+        [
+            {
+                "exporter": "PER",
+                "importer": "IND",
+                "period_start": "2024-01",
+                "period_end": "2024-12",
+                "value_usd": 253.35e6,
+                "scope": "HS 2603",
+                "table": "tradestat_imports",
+                "source": "DGCI&S",
+            },
+            {
+                "exporter": "PER",
+                "importer": "IND",
+                "period_start": "2024-12",
+                "period_end": "2024-12",
+                "value_usd": 47.89e6,
+                "scope": "HS 2603",
+                "table": "tradestat_imports",
+                "source": "DGCI&S",
+            },
+        ]
+    )
     (row,) = compare_with_reference([tv("b", "IND", "PER", "import", 4.69e9, CY24)], ref)
     assert row["reference_value_usd"] == 253.35e6
     assert row["share_of_news"] == pytest.approx(253.35e6 / 4.69e9)
 
 
 def rnd(aid, n, status, start=None, venue=None, published=None, chapters=()):
-    return {"article_id": aid, "type": "negotiation_round", "agreement": "IND-PER FTA", "parties": ["IND", "PER"],
-            "round_number": n, "start_date": start, "end_date": start, "venue_city": venue,
-            "chapters": list(chapters), "status": status, "evidence": f"round {n}", "published": published,
-            "source": f"https://example.org/{aid}"}
+    return {
+        "article_id": aid,
+        "type": "negotiation_round",
+        "agreement": "IND-PER FTA",
+        "parties": ["IND", "PER"],
+        "round_number": n,
+        "start_date": start,
+        "end_date": start,
+        "venue_city": venue,
+        "chapters": list(chapters),
+        "status": status,
+        "evidence": f"round {n}",
+        "published": published,
+        "source": f"https://example.org/{aid}",
+    }
 
 
 def test_tracker_merges_reports_and_finds_next_round():
-    rounds = [rnd("a", 9, "held", "2025-11-03", "Lima", chapters=["goods"]),
-              rnd("a", 10, "planned", "2026-01", "New Delhi"),
-              rnd("b", 10, "held", "2026-01-19", "New Delhi", published="2026-01-28", chapters=["services"]),
-              rnd("b", 11, "planned", None, "Lima", published="2026-01-28")]
-    agreements = pd.DataFrame([{"rta_id": 1, "name": "Chile - India", "type": "PSA", "status": "In Force",
-                                "parties_iso3": "CHL;IND", "signature_goods": pd.Timestamp("2006-03-08"),
-                                "eif_goods": pd.Timestamp("2007-08-17")}])
+    rounds = [
+        rnd("a", 9, "held", "2025-11-03", "Lima", chapters=["goods"]),
+        rnd("a", 10, "planned", "2026-01", "New Delhi"),
+        rnd("b", 10, "held", "2026-01-19", "New Delhi", published="2026-01-28", chapters=["services"]),
+        rnd("b", 11, "planned", None, "Lima", published="2026-01-28"),
+    ]
+    agreements = pd.DataFrame(
+        [
+            {
+                "rta_id": 1,
+                "name": "Chile - India",
+                "type": "PSA",
+                "status": "In Force",
+                "parties_iso3": "CHL;IND",
+                "signature_goods": pd.Timestamp("2006-03-08"),
+                "eif_goods": pd.Timestamp("2007-08-17"),
+            }
+        ]
+    )
     tr = build_tracker(rounds, reporter="IND", agreements=agreements)
     per = next(a for a in tr.agreements if "PER" in a.parties)
     assert [r.round_number for r in per.rounds] == [9, 10, 11]

@@ -41,8 +41,11 @@ def test_duplicates_merge_keeping_every_source(news_home, tmp_path):
     assert len(arts) == 5
     # the same fact in two different articles is one merged fact with both article ids
     other = tmp_path / "other.txt"
-    other.write_text("SOURCE: https://other.example/x\nDATE: 2025-11-10\nIn 2024, India's imports from Peru stood "
-                     "at approximately US$4.69 billion, official data show.\n", encoding="utf-8")
+    other.write_text(
+        "SOURCE: https://other.example/x\nDATE: 2025-11-10\nIn 2024, India's imports from Peru stood "
+        "at approximately US$4.69 billion, official data show.\n",
+        encoding="utf-8",
+    )
     ingest_articles(news_home, [str(other)])
     merged = list_facts(news_home, types=["trade_value"], merged=True)
     hit = [f for f in merged if f["value_usd"] == 4.69e9]
@@ -59,18 +62,18 @@ def test_facts_conflicts_negotiations(news_home):
     assert {r["round_number"] for r in rounds} >= {8, 9, 10, 3}
     res = find_conflicts(news_home)
     causes = {(c["quantity"], c["cause"]) for c in res["comparisons"]}
-    assert ("PER->IND flow", "fiscal_vs_calendar") in causes         # 3.03 bn FY2023-24 vs 4.69 bn CY2024
-    assert ("IND->PER flow", "rounding") in causes                   # 933 mn vs "under US$1 billion"
+    assert ("PER->IND flow", "fiscal_vs_calendar") in causes  # 3.03 bn FY2023-24 vs 4.69 bn CY2024
+    assert ("IND->PER flow", "rounding") in causes  # 933 mn vs "under US$1 billion"
     ts = [r for r in res["reference"] if r["reference_table"] == "tradestat_imports" and r["period"] == "CY2024"]
     assert ts and ts[0]["reference_value_usd"] == pytest.approx(253.35e6)
-    (d,) = [d for d in res["agreement_dates"] if d["article_id"] == "seed_002"]   # PTA "signed in 2005"
+    (d,) = [d for d in res["agreement_dates"] if d["article_id"] == "seed_002"]  # PTA "signed in 2005"
     assert not d["agrees"] and d["signature"] == "2006-03-08" and d["entry_into_force"] == "2007-08-17"
     tr = negotiations(news_home, reporter="IND", partner="PER")
     per = tr.agreements[0]
     assert per.name == "IND-PER FTA" and per.next_round.round_number == 10
     assert per.next_round.venue_city == "New Delhi"
     chl = negotiations(news_home, reporter="IND", partner="CHL")
-    assert any(a.origin.startswith("wto_rta") for a in chl.agreements)   # Chile-India PSA (WTO RTA)
+    assert any(a.origin.startswith("wto_rta") for a in chl.agreements)  # Chile-India PSA (WTO RTA)
     with pytest.raises(UnknownCodeError):
         negotiations(news_home, reporter="india")
     with pytest.raises(EmptySelectionError):
@@ -133,15 +136,17 @@ def test_bad_inputs(settings, tmp_path):
         ingest_articles(settings, [str(tmp_path / "emptydir")])
 
 
-PAGE = ("<html><head><title>India, Chile hold third CEPA round</title>"
-        "<meta property='article:published_time' content='2025-11-01'></head><body><nav>Home | Business</nav>"
-        "<article><h1>India, Chile hold third CEPA round</h1>"
-        "<p>Chile and India held the third round of negotiations for a Comprehensive Economic Partnership Agreement "
-        "in Santiago between October 27 and 30, 2025. The talks covered trade in goods, rules of origin and "
-        "critical minerals, officials said after the round closed.</p>"
-        "<p>According to official data, India's imports from Chile were about US$1.51 billion in FY 2023-24, "
-        "mostly copper concentrate, while exports to Chile were ca. US$1.18 billion.</p></article>"
-        "<aside>Also Read: Sensex ends 300 points higher</aside></body></html>")
+PAGE = (
+    "<html><head><title>India, Chile hold third CEPA round</title>"
+    "<meta property='article:published_time' content='2025-11-01'></head><body><nav>Home | Business</nav>"
+    "<article><h1>India, Chile hold third CEPA round</h1>"
+    "<p>Chile and India held the third round of negotiations for a Comprehensive Economic Partnership Agreement "
+    "in Santiago between October 27 and 30, 2025. The talks covered trade in goods, rules of origin and "
+    "critical minerals, officials said after the round closed.</p>"
+    "<p>According to official data, India's imports from Chile were about US$1.51 billion in FY 2023-24, "
+    "mostly copper concentrate, while exports to Chile were ca. US$1.18 billion.</p></article>"
+    "<aside>Also Read: Sensex ends 300 points higher</aside></body></html>"
+)
 
 
 def test_html_file_and_url_over_loopback(tmp_path, mirror):
@@ -172,7 +177,7 @@ def test_html_file_and_url_over_loopback(tmp_path, mirror):
         page = tmp_path / "saved.html"
         page.write_text(PAGE, encoding="utf-8")
         res = ingest_articles(s, [str(page)])
-        assert res["duplicates"] == 1          # the same article, saved to disk, merges with the URL copy
+        assert res["duplicates"] == 1  # the same article, saved to disk, merges with the URL copy
     finally:
         server.shutdown()
     facts = list_facts(s)
@@ -183,6 +188,7 @@ def test_html_file_and_url_over_loopback(tmp_path, mirror):
     assert flows == {("import", 1.51e9), ("export", 1.18e9)}
     offline = s.with_(offline=True, home=tmp_path / "other")
     from critmin.errors import DownloadError
+
     with pytest.raises(DownloadError, match="offline"):
         ingest_articles(offline, ["http://127.0.0.1:9/none.html"])
 
@@ -193,10 +199,14 @@ def test_ingest_keeps_signs_and_leaves_unknown_partners_out(settings, tmp_path):
     from critmin.services.news import list_facts
 
     art = tmp_path / "signs.txt"
-    art.write_text("DATE: 2025-02-01\nIndia's trade balance with Peru was -$1.2 billion in 2024. "
-                   "India exported goods worth $120 million to Ruritania in 2024.\n", encoding="utf-8")
-    r = CliRunner().invoke(app, ["news", "ingest", str(art), "--home", str(settings.home),
-                                 "--mirror", str(settings.mirror)])
+    art.write_text(
+        "DATE: 2025-02-01\nIndia's trade balance with Peru was -$1.2 billion in 2024. "
+        "India exported goods worth $120 million to Ruritania in 2024.\n",
+        encoding="utf-8",
+    )
+    r = CliRunner().invoke(
+        app, ["news", "ingest", str(art), "--home", str(settings.home), "--mirror", str(settings.mirror)]
+    )
     assert r.exit_code == 0, r.output
     trade = [f for f in list_facts(settings) if f["type"] == "trade_value"]
     assert [(f["partner"], f["value_usd"]) for f in trade] == [("PER", -1.2e9)]
@@ -205,19 +215,66 @@ def test_ingest_keeps_signs_and_leaves_unknown_partners_out(settings, tmp_path):
 def test_facts_table_states_each_fact_in_words():
     from critmin.cli.news import fact_text
 
-    assert fact_text({"type": "trade_value", "reporter": "IND", "partner": "PER", "flow": "total",
-                      "value_usd": 2.34e9, "period": {"kind": "FY", "start": "2019-04", "end": "2020-03"},
-                      "approx": False, "projected": False}) == "IND-PER total: USD 2.34 bn, FY2019-20"
-    assert fact_text({"type": "trade_value", "reporter": "NZL", "partner": "IND", "flow": "export",
-                      "value_usd": 1.9e9, "value_orig": 3.14e9, "currency_orig": "NZD", "approx": True,
-                      "period": {"kind": "CY", "start": "2024-01", "end": "2024-12"}}) == \
-        "NZL → IND export: about USD 1.90 bn (stated as NZD 3.14 bn), CY2024"
-    assert fact_text({"type": "policy_measure", "country": "IND", "kind": "production_incentive", "partners": [],
-                      "amount": 5e10, "currency": "INR", "status": "announced", "subject": "magnets"}) == \
-        "IND production_incentive on magnets (announced), ₹5,000 cr"
-    assert fact_text({"type": "negotiation_round", "agreement": "IND-PER FTA", "round_number": 9, "status": "held",
-                      "start_date": "2025-11-03", "end_date": "2025-11-05", "venue_city": "Lima"}) == \
-        "IND-PER FTA round 9 held: 2025-11-03 to 2025-11-05, Lima"
+    assert (
+        fact_text(
+            {
+                "type": "trade_value",
+                "reporter": "IND",
+                "partner": "PER",
+                "flow": "total",
+                "value_usd": 2.34e9,
+                "period": {"kind": "FY", "start": "2019-04", "end": "2020-03"},
+                "approx": False,
+                "projected": False,
+            }
+        )
+        == "IND-PER total: USD 2.34 bn, FY2019-20"
+    )
+    assert (
+        fact_text(
+            {
+                "type": "trade_value",
+                "reporter": "NZL",
+                "partner": "IND",
+                "flow": "export",
+                "value_usd": 1.9e9,
+                "value_orig": 3.14e9,
+                "currency_orig": "NZD",
+                "approx": True,
+                "period": {"kind": "CY", "start": "2024-01", "end": "2024-12"},
+            }
+        )
+        == "NZL → IND export: about USD 1.90 bn (stated as NZD 3.14 bn), CY2024"
+    )
+    assert (
+        fact_text(
+            {
+                "type": "policy_measure",
+                "country": "IND",
+                "kind": "production_incentive",
+                "partners": [],
+                "amount": 5e10,
+                "currency": "INR",
+                "status": "announced",
+                "subject": "magnets",
+            }
+        )
+        == "IND production_incentive on magnets (announced), ₹5,000 cr"
+    )
+    assert (
+        fact_text(
+            {
+                "type": "negotiation_round",
+                "agreement": "IND-PER FTA",
+                "round_number": 9,
+                "status": "held",
+                "start_date": "2025-11-03",
+                "end_date": "2025-11-05",
+                "venue_city": "Lima",
+            }
+        )
+        == "IND-PER FTA round 9 held: 2025-11-03 to 2025-11-05, Lima"
+    )
 
 
 def test_facts_command_prints_words_not_json(news_home, monkeypatch):

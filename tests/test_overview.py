@@ -24,15 +24,27 @@ def overview(built_settings):
 
 def _raw_copper_mine_2024(mirror):
     with open(mirror / "usgs" / "MCS2026_Commodities_Data.csv", encoding="cp1252", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh)
-                if r["MCS chapter"] == "COPPER" and r["Statistics_detail"] == "Mine production"
-                and r["Year"] == "2024" and r["Country"] not in ("Other countries",)]
-    vals = {r["Country"]: float(r["Value"].replace(",", "")) for r in rows
-            if r["Value"].replace(",", "").replace(".", "").isdigit()}
-    world = next(float(r["Value"].replace(",", "")) for r in csv.DictReader(
-        open(mirror / "usgs" / "MCS2026_Commodities_Data.csv", encoding="cp1252", newline=""))
-        if r["MCS chapter"] == "COPPER" and r["Statistics_detail"] == "Mine production: rounded"
-        and r["Year"] == "2024" and r["Country"] == "World total")
+        rows = [
+            r
+            for r in csv.DictReader(fh)
+            if r["MCS chapter"] == "COPPER"
+            and r["Statistics_detail"] == "Mine production"
+            and r["Year"] == "2024"
+            and r["Country"] not in ("Other countries",)
+        ]
+    vals = {
+        r["Country"]: float(r["Value"].replace(",", ""))
+        for r in rows
+        if r["Value"].replace(",", "").replace(".", "").isdigit()
+    }
+    world = next(
+        float(r["Value"].replace(",", ""))
+        for r in csv.DictReader(open(mirror / "usgs" / "MCS2026_Commodities_Data.csv", encoding="cp1252", newline=""))
+        if r["MCS chapter"] == "COPPER"
+        and r["Statistics_detail"] == "Mine production: rounded"
+        and r["Year"] == "2024"
+        and r["Country"] == "World total"
+    )
     return vals, world
 
 
@@ -73,8 +85,7 @@ def test_copper_ore_from_tradestat(built_settings, mirror):
 
 
 # --------------------------------------------------------------------------- batched dependence table
-PAIRS = [tuple(p) for p in mineral_stage_selections()[["mineral", "stage"]].drop_duplicates()
-         .itertuples(index=False)]
+PAIRS = [tuple(p) for p in mineral_stage_selections()[["mineral", "stage"]].drop_duplicates().itertuples(index=False)]
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +99,9 @@ def per_pair(built_settings, ibis_con):
     out = {}
     for mineral, stage in PAIRS:
         try:
-            out[mineral, stage] = dependence(built_settings, "IND", mineral=mineral, stage=stage, year=2024,
-                                             con=ibis_con)
+            out[mineral, stage] = dependence(
+                built_settings, "IND", mineral=mineral, stage=stage, year=2024, con=ibis_con
+            )
         except EmptySelectionError:
             out[mineral, stage] = None
     return out
@@ -108,8 +120,18 @@ def _same(a, b):
 
 def _assert_row_matches(row, dep, partner: str, key) -> None:
     assert row["hs6"] == ", ".join(dep["products"]["hs6"]), key
-    for col in ("imports_usd", "exports_usd", "imports_t", "exports_t", "hhi", "top3_share", "china_share",
-                "wgi_weighted_hhi", "wgi_coverage", "net_import_reliance"):
+    for col in (
+        "imports_usd",
+        "exports_usd",
+        "imports_t",
+        "exports_t",
+        "hhi",
+        "top3_share",
+        "china_share",
+        "wgi_weighted_hhi",
+        "wgi_coverage",
+        "net_import_reliance",
+    ):
         assert _same(row[col], dep[col]), (key, col, row[col], dep[col])
     assert row["n_suppliers"] == dep["n_suppliers"] and row["wgi_year"] == dep["wgi_year"], key
     assert row["net_import_reliance_note"] == dep["net_import_reliance_note"], key
@@ -122,7 +144,7 @@ def _assert_row_matches(row, dep, partner: str, key) -> None:
     hit = [s for s in dep["suppliers"] if s["partner"] == partner]
     assert _same(row["partner_share"], hit[0]["share"] if hit else 0.0), key
     assert _same(row["partner_value_usd"], hit[0]["value_usd"] if hit else 0.0), key
-    assert (pd.isna(row["partner_rank"]) if not hit else row["partner_rank"] == hit[0]["rank"]), key
+    assert pd.isna(row["partner_rank"]) if not hit else row["partner_rank"] == hit[0]["rank"], key
 
 
 def test_batched_table_equals_dependence_for_every_pair(table, per_pair):
@@ -134,7 +156,8 @@ def test_batched_table_equals_dependence_for_every_pair(table, per_pair):
         _assert_row_matches(got.loc[key], per_pair[key], "PER", key)
     # the table exercises both kinds of pair: net import reliance computed (copper) and not (a note)
     assert got.loc[("copper", "refined"), "net_import_reliance"] == pytest.approx(
-        per_pair["copper", "refined"]["net_import_reliance"], rel=1e-9)
+        per_pair["copper", "refined"]["net_import_reliance"], rel=1e-9
+    )
     assert got["net_import_reliance_note"].notna().sum() > 20
 
 
@@ -143,8 +166,14 @@ def test_batched_table_equals_dependence_for_other_reporters(built_settings, ibi
     # JPN: net exporter of refined copper (negative NIR); ITA: not a USGS refinery producer (P = 0, NIR = 1);
     # BEL: exports exceed imports with no production (NIR undefined, no note)
     t = dependence_table(built_settings, reporter, year=2024, partner="CHL").set_index(["mineral", "stage"])
-    for key in [("copper", "refined"), ("lithium", "refined"), ("nickel", "refined"), ("cobalt", "intermediate"),
-                ("aluminium", "ore"), ("magnets", "product")]:
+    for key in [
+        ("copper", "refined"),
+        ("lithium", "refined"),
+        ("nickel", "refined"),
+        ("cobalt", "intermediate"),
+        ("aluminium", "ore"),
+        ("magnets", "product"),
+    ]:
         try:
             dep = dependence(built_settings, reporter, mineral=key[0], stage=key[1], year=2024, con=ibis_con)
         except EmptySelectionError:
@@ -168,8 +197,12 @@ def test_overview_equals_the_per_pair_loop(built_settings, per_pair, overview):
     ref = reference_overview(built_settings, "IND", "PER", 2024, lambda m, st: per_pair[m, st])
     pd.testing.assert_frame_equal(overview, ref, check_exact=False, rtol=1e-9)
     no_partner = mineral_overview(built_settings, "IND", None, year=2024)
-    pd.testing.assert_frame_equal(no_partner, reference_overview(built_settings, "IND", None, 2024, lambda m, st: per_pair[m, st]),
-                                  check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        no_partner,
+        reference_overview(built_settings, "IND", None, 2024, lambda m, st: per_pair[m, st]),
+        check_exact=False,
+        rtol=1e-9,
+    )
 
 
 def test_partner_production_table_equals_production(built_settings):
@@ -182,8 +215,11 @@ def test_partner_production_table_equals_production(built_settings):
             assert mineral not in t.index
             continue
         row, c = t.loc[mineral], p["country"]
-        assert (row["production_year"], row["production_stage"], row["n_producers"]) == \
-            (p["year"], p["stage"], len(p["producers"]))
+        assert (row["production_year"], row["production_stage"], row["n_producers"]) == (
+            p["year"],
+            p["stage"],
+            len(p["producers"]),
+        )
         assert _same(row["partner_production_rank"], c.get("rank"))
         assert _same(row["partner_production_share"], c.get("share"))
         assert _same(row["partner_reserves_share"], c.get("reserves_share"))
@@ -218,10 +254,15 @@ def test_dependence_table_on_pyspark_matches_duckdb(built_settings, warehouse, t
     import ibis
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[1]").appName("critmin-test-overview")
-               .config("spark.sql.shuffle.partitions", "1").config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.legacy.parquet.nanosAsLong", "true").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("critmin-test-overview")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.legacy.parquet.nanosAsLong", "true")
+        .getOrCreate()
+    )
     try:
         con = ibis.pyspark.connect(session)
         for name in ("trade_flows", "governance"):

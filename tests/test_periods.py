@@ -3,16 +3,27 @@
 import pytest
 
 from critmin.errors import ConfigError
-from critmin.periods import (calendar_year, comparison_note, financial_year, month, parse_period,
-                             parse_years)
+from critmin.periods import calendar_year, comparison_note, financial_year, month, parse_period, parse_years
 
 
-@pytest.mark.parametrize("text,label", [
-    ("2024", "CY2024"), (2024, "CY2024"), ("CY2024", "CY2024"), ("cy 2024", "CY2024"),
-    ("FY2024-25", "FY2024-25"), ("2024-25", "FY2024-25"), ("2024-2025", "FY2024-25"), ("FY24-25", "FY2024-25"),
-    ("FY2024", "FY2024-25"), ("FY1999-00", "FY1999-00"), ("2024-12", "2024-12"), ("Dec 2024", "2024-12"),
-    ("December 2024", "2024-12"),
-])
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        ("2024", "CY2024"),
+        (2024, "CY2024"),
+        ("CY2024", "CY2024"),
+        ("cy 2024", "CY2024"),
+        ("FY2024-25", "FY2024-25"),
+        ("2024-25", "FY2024-25"),
+        ("2024-2025", "FY2024-25"),
+        ("FY24-25", "FY2024-25"),
+        ("FY2024", "FY2024-25"),
+        ("FY1999-00", "FY1999-00"),
+        ("2024-12", "2024-12"),
+        ("Dec 2024", "2024-12"),
+        ("December 2024", "2024-12"),
+    ],
+)
 def test_labels_round_trip(text, label):
     p = parse_period(text)
     assert p.label == label

@@ -79,8 +79,12 @@ def test_search_lithium_hydroxide(small):
     assert top["code"] == "282520" and top["description"] == "Lithium oxide and hydroxide"
     assert top["parent"] == "2825" and top["section"] == "VI"
     assert {"mineral": "lithium", "stage": "refined"} in top["minerals"]
-    assert {t["table"] for t in top["data"]} == {"trade_flows", "hs4_top_flows", "tradestat_imports",
-                                                 "tradestat_exports"}
+    assert {t["table"] for t in top["data"]} == {
+        "trade_flows",
+        "hs4_top_flows",
+        "tradestat_imports",
+        "tradestat_exports",
+    }
 
 
 def test_coverage_follows_the_tables(small):
@@ -145,35 +149,44 @@ def test_expand_unknown_code(small):
 
 # ----------------------------------------------------------------------- front ends
 def _cli_json(settings, *args):
-    res = CliRunner().invoke(cli_app, [*args, "--json", "--home", str(settings.home), "--mirror",
-                                       str(settings.mirror)])
+    res = CliRunner().invoke(cli_app, [*args, "--json", "--home", str(settings.home), "--mirror", str(settings.mirror)])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
 
 def test_cli_search_and_expand_equal_the_service(small):
-    assert _cli_json(small, "products", "search", "lithium hydroxide") == \
-        json.loads(json.dumps(search(small, "lithium hydroxide")))
+    assert _cli_json(small, "products", "search", "lithium hydroxide") == json.loads(
+        json.dumps(search(small, "lithium hydroxide"))
+    )
     assert _cli_json(small, "products", "expand", "2603")["hs6"] == ["260300"]
     assert _cli_json(small, "products", "search", "--hs", "2603") == _cli_json(small, "products", "expand", "2603")
 
 
 def test_cli_table_output(small):
-    res = CliRunner().invoke(cli_app, ["products", "search", "tellurium", "--home", str(small.home),
-                                       "--mirror", str(small.mirror)])
+    res = CliRunner().invoke(
+        cli_app, ["products", "search", "tellurium", "--home", str(small.home), "--mirror", str(small.mirror)]
+    )
     assert res.exit_code == 0, res.output
     assert "280450" in res.stdout and "no data in the warehouse" in res.stdout
     # lithium hydroxide is in TradeStat's import reports (national line 28252000)
-    res = CliRunner().invoke(cli_app, ["products", "search", "lithium hydroxide", "--json", "--home",
-                                       str(small.home), "--mirror", str(small.mirror)])
+    res = CliRunner().invoke(
+        cli_app,
+        ["products", "search", "lithium hydroxide", "--json", "--home", str(small.home), "--mirror", str(small.mirror)],
+    )
     assert "tradestat_imports" in res.stdout
 
 
 def _run(settings, *args):
-    env = {**os.environ, "PYTHONPATH": str(SRC), "CRITMIN_HOME": str(settings.home),
-           "CRITMIN_MIRROR": str(settings.mirror), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(SRC),
+        "CRITMIN_HOME": str(settings.home),
+        "CRITMIN_MIRROR": str(settings.mirror),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "critmin", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_subprocess_search_and_unknown_code(small):

@@ -43,8 +43,13 @@ def _leftovers(home: Path) -> list[Path]:
 
 def test_a_second_build_names_the_running_one(settings):
     with build_lock(settings):
-        res = subprocess.run(_cli(settings.home, settings.mirror, "data", "build", "wgi", "-q"),
-                             capture_output=True, text=True, env=_env(), timeout=120)
+        res = subprocess.run(
+            _cli(settings.home, settings.mirror, "data", "build", "wgi", "-q"),
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=120,
+        )
     assert res.returncode == 2, res.stderr
     assert f"another build is running (pid {os.getpid()})" in res.stderr
     assert "Traceback" not in res.stderr
@@ -54,8 +59,9 @@ def test_a_second_build_names_the_running_one(settings):
 
 def test_two_builds_on_one_home(settings):
     cmd = _cli(settings.home, settings.mirror, "data", "build", "-q")
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()) for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     for p in procs:
         p.stdout.close()
@@ -126,8 +132,13 @@ def test_each_build_works_in_its_own_folder(settings, monkeypatch):
 
 
 def test_sigint_mid_build_exits_130_and_publishes_nothing(settings):
-    proc = subprocess.Popen(_cli(settings.home, settings.mirror, "data", "build"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env=_env())
+    proc = subprocess.Popen(
+        _cli(settings.home, settings.mirror, "data", "build"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     seen = []
     try:
         deadline = time.monotonic() + 120
@@ -193,7 +204,8 @@ def test_unwritable_home_is_one_line_from_the_cli(tmp_path, mirror):
     home = blocker / "home"  # cannot be created: a file is in the way (as with a read-only disk)
     with pytest.raises(WarehouseError, match="cannot write"):
         build(load_settings(home=home, mirror=mirror, offline=True), ["wgi"], progress=False)
-    res = subprocess.run(_cli(home, mirror, "data", "build", "wgi", "-q"), capture_output=True, text=True,
-                         env=_env(), timeout=120)
+    res = subprocess.run(
+        _cli(home, mirror, "data", "build", "wgi", "-q"), capture_output=True, text=True, env=_env(), timeout=120
+    )
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr

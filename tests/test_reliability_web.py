@@ -86,8 +86,11 @@ def test_an_internal_error_shows_no_internals(built_settings, monkeypatch):
 
 
 def test_a_huge_year_is_a_4xx_not_a_500(client_built):
-    for url in ("/trade?reporter=IND&year=99999999999999999999", "/fta?reporter=IND&partner=PER&year=99999999999999999999",
-                "/dependence?reporter=IND&mineral=copper&year=-99999999999999999999"):
+    for url in (
+        "/trade?reporter=IND&year=99999999999999999999",
+        "/fta?reporter=IND&partner=PER&year=99999999999999999999",
+        "/dependence?reporter=IND&mineral=copper&year=-99999999999999999999",
+    ):
         r = client_built.get(url)
         assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
         assert len(r.text) < 2000
@@ -130,8 +133,7 @@ def test_yaml_limits_count_expansion_not_text(built_settings):
     with pytest.raises(DataFormatError, match="more than 3 YAML aliases"):
         check_yaml_limits("a: &a 1\nb: [*a, *a, *a, *a]\n", "body", max_aliases=3)
     with pytest.raises(DataFormatError, match="over 50 values"):
-        check_yaml_limits("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a]\n", "body",
-                          max_nodes=50)
+        check_yaml_limits("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a]\n", "body", max_nodes=50)
     with pytest.raises(DataFormatError, match="row 2"):
         check_yaml_limits("a: [1, 2\nb: }\n", "body")
 

@@ -7,8 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from critmin.domain.scenarios.projection import (GrowthScenario, ProjectionModel, ProjectionSpec,
-                                                 calc_import_dependence)
+from critmin.domain.scenarios.projection import GrowthScenario, ProjectionModel, ProjectionSpec, calc_import_dependence
 
 
 def test_formula_by_hand():
@@ -41,14 +40,37 @@ def test_projection_cli_chart(built_settings, tmp_path):
     from critmin.cli import app
 
     chart = tmp_path / "p.html"
-    r = CliRunner().invoke(app, ["projection", "--mineral", "copper", "--json", "--chart", str(chart),
-                                 "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "projection",
+            "--mineral",
+            "copper",
+            "--json",
+            "--chart",
+            str(chart),
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert set(out["at_2030"]) == {"low_dependence", "central", "high_dependence"}
     assert chart.exists()
-    r = CliRunner().invoke(app, ["projection", "--mineral", "lithium", "--home", str(built_settings.home),
-                                 "--mirror", str(built_settings.mirror)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "projection",
+            "--mineral",
+            "lithium",
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     assert r.exit_code != 0
 
 
@@ -59,6 +81,7 @@ def test_tradestat_cross_check(built_settings):
     # TradeStat CY2024 total HS 2603 imports: USD 3,764.76 mn (DGCI&S); Pink Sheet 2024 copper mean
     assert chk["CY2024"]["imports_usd"] == pytest.approx(3_764.76e6)
     assert chk["CY2024"]["implied_cu_content_kt"] == pytest.approx(
-        3_764.76e6 / (chk["CY2024"]["lme_usd_t"] * 0.965) / 1000)
+        3_764.76e6 / (chk["CY2024"]["lme_usd_t"] * 0.965) / 1000
+    )
     # the implied copper content is of the order of India's smelter output (USGS: 545 kt refined)
     assert 300 < chk["CY2024"]["implied_cu_content_kt"] < 700

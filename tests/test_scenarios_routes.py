@@ -63,8 +63,10 @@ def test_route_cli_json_and_offline_map(tmp_path):
     from critmin.cli import app
 
     chart = tmp_path / "route.html"
-    r = CliRunner().invoke(app, ["route", "--from", "Callao", "--to", "Visakhapatnam", "--closed", "magellan",
-                                 "--json", "--chart", str(chart)])
+    r = CliRunner().invoke(
+        app,
+        ["route", "--from", "Callao", "--to", "Visakhapatnam", "--closed", "magellan", "--json", "--chart", str(chart)],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert {"distance_km", "days", "chokepoints"} <= set(out)
@@ -87,8 +89,7 @@ def test_route_map_draws_a_real_coastline_offline():
     from critmin.report.figures_scenarios import NATURAL_EARTH_CREDIT, route_map_figure
 
     path = [[170.0, -40.0], [179.5, -38.0], [-179.5, -37.0], [-170.0, -35.0]]
-    fig = route_map_figure([{"from": "A", "to": "B", "path": path, "distance_km": 1.0, "days": 1.0,
-                             "chokepoints": []}])
+    fig = route_map_figure([{"from": "A", "to": "B", "path": path, "distance_km": 1.0, "days": 1.0, "chokepoints": []}])
     layout = fig.to_plotly_json()["layout"]
     (img,) = layout["images"]
     assert img["source"].startswith("data:image/png;base64,") and len(img["source"]) > 100_000

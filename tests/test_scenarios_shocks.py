@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from typer.testing import CliRunner
 
-from critmin.domain.scenarios.shocks import (ShockModel, ShockSpec, calc_loss_fraction, calc_price_effect,
-                                             disruption_scenarios_from_shocks)
+from critmin.domain.scenarios.shocks import (
+    ShockModel,
+    ShockSpec,
+    calc_loss_fraction,
+    calc_price_effect,
+    disruption_scenarios_from_shocks,
+)
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "scenarios"
@@ -17,10 +22,15 @@ EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples
 
 def _flows():
     # A exports 100 t (USD 1000) to IND and 300 t to XXX; B 50 t to IND and 200 t to XXX; C 400 t to XXX
-    return pd.DataFrame({
-        "exporter": ["AAA", "AAA", "BBB", "BBB", "CCC"], "importer": ["IND", "XXX", "IND", "XXX", "XXX"],
-        "hs6": ["999999"] * 5, "value_usd": [1000.0, 3000.0, 500.0, 2000.0, 4000.0],
-        "qty_t": [100.0, 300.0, 50.0, 200.0, 400.0]})
+    return pd.DataFrame(
+        {
+            "exporter": ["AAA", "AAA", "BBB", "BBB", "CCC"],
+            "importer": ["IND", "XXX", "IND", "XXX", "XXX"],
+            "hs6": ["999999"] * 5,
+            "value_usd": [1000.0, 3000.0, 500.0, 2000.0, 4000.0],
+            "qty_t": [100.0, 300.0, 50.0, 200.0, 400.0],
+        }
+    )
 
 
 def test_loss_fractions_and_price_formula():
@@ -61,19 +71,34 @@ def test_production_basis_is_used_when_known():
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 100_000), sev=st.sampled_from(["ban", "quota", "export_tax"]),
-       months=st.integers(1, 36), rho=st.floats(0, 1))
+@given(
+    seed=st.integers(0, 100_000),
+    sev=st.sampled_from(["ban", "quota", "export_tax"]),
+    months=st.integers(1, 36),
+    rho=st.floats(0, 1),
+)
 def test_covered_plus_uncovered_equals_loss(seed, sev, months, rho):
     rng = np.random.default_rng(seed)
     n = 8
     codes = [f"C{i:02d}" for i in range(n)] + ["IND"]
-    rows = [(e, i, "111111", rng.uniform(1, 1e6), rng.uniform(1, 1e4) if rng.random() > 0.1 else np.nan)
-            for e in codes[:-1] for i in codes if e != i and rng.random() > 0.3]
+    rows = [
+        (e, i, "111111", rng.uniform(1, 1e6), rng.uniform(1, 1e4) if rng.random() > 0.1 else np.nan)
+        for e in codes[:-1]
+        for i in codes
+        if e != i and rng.random() > 0.3
+    ]
     rows.append(("C00", "IND", "111111", 5e5, 1000.0))
     flows = pd.DataFrame(rows, columns=["exporter", "importer", "hs6", "value_usd", "qty_t"])
     prod = pd.Series(rng.uniform(0, 2e4, 3), index=["C01", "C02", "C03"])
-    spec = ShockSpec("C00", ("111111",), severity=sev, quota_share=0.4, export_tax=0.3, duration_months=months,
-                     redirectable_fraction=rho)
+    spec = ShockSpec(
+        "C00",
+        ("111111",),
+        severity=sev,
+        quota_share=0.4,
+        export_tax=0.3,
+        duration_months=months,
+        redirectable_fraction=rho,
+    )
     r = ShockModel(spec).run(flows, production=prod)
     assert r.covered_tonnes + r.uncovered_tonnes == pytest.approx(r.loss_tonnes, rel=1e-12, abs=1e-9)
     assert r.covered_value_usd + r.uncovered_value_usd == pytest.approx(r.loss_value_usd, rel=1e-9, abs=1e-6)
@@ -154,8 +179,19 @@ def test_shock_cli_json(built_settings, tmp_path):
 
     from critmin.cli import app
 
-    r = CliRunner().invoke(app, ["shock", "--scenario", str(EXAMPLES / "indonesia_nickel_tax.yaml"), "--json",
-                                 "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "shock",
+            "--scenario",
+            str(EXAMPLES / "indonesia_nickel_tax.yaml"),
+            "--json",
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     loss = out["supply_at_risk"]["tonnes"]

@@ -7,16 +7,32 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from critmin.domain.scenarios.sourcing import (CvarSourcingModel, DisruptionScenarios, InfeasibleError,
-                                               SourcingModel, SourcingSpec, calc_landed_cost, calc_var_cvar,
-                                               compare_results, minimise_concentration, solve_sourcing_batch)
+from critmin.domain.scenarios.sourcing import (
+    CvarSourcingModel,
+    DisruptionScenarios,
+    InfeasibleError,
+    SourcingModel,
+    SourcingSpec,
+    calc_landed_cost,
+    calc_var_cvar,
+    compare_results,
+    minimise_concentration,
+    solve_sourcing_batch,
+)
 from critmin.errors import DataFormatError
 
 
 def _three():
-    return pd.DataFrame({"partner": ["PER", "CHL", "AUS"], "capacity_t": [100.0, 80.0, 50.0],
-                         "price_usd_t": [100.0] * 3, "tariff_rate": [0.0, 0.025, 0.025],
-                         "freight_usd_t": [10.0, 12.0, 5.0], "fx_premium_rate": [0.0, 0.0, 0.0]})
+    return pd.DataFrame(
+        {
+            "partner": ["PER", "CHL", "AUS"],
+            "capacity_t": [100.0, 80.0, 50.0],
+            "price_usd_t": [100.0] * 3,
+            "tariff_rate": [0.0, 0.025, 0.025],
+            "freight_usd_t": [10.0, 12.0, 5.0],
+            "fx_premium_rate": [0.0, 0.0, 0.0],
+        }
+    )
 
 
 def test_landed_cost_formula():
@@ -78,9 +94,16 @@ def test_infeasible_and_bad_input():
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 12))
 def test_highs_matches_scipy(seed, n):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"partner": [f"P{i:02d}" for i in range(n)], "capacity_t": rng.uniform(10, 100, n),
-                       "price_usd_t": rng.uniform(90, 110, n), "tariff_rate": rng.choice([0, 0.025, 0.05], n),
-                       "freight_usd_t": rng.uniform(2, 30, n), "fx_premium_rate": rng.uniform(0, 0.02, n)})
+    df = pd.DataFrame(
+        {
+            "partner": [f"P{i:02d}" for i in range(n)],
+            "capacity_t": rng.uniform(10, 100, n),
+            "price_usd_t": rng.uniform(90, 110, n),
+            "tariff_rate": rng.choice([0, 0.025, 0.05], n),
+            "freight_usd_t": rng.uniform(2, 30, n),
+            "fx_premium_rate": rng.uniform(0, 0.02, n),
+        }
+    )
     cap = max(0.5, 1.2 / n)
     demand = 0.6 * float(np.minimum(df["capacity_t"], 1e9).sum()) * min(1.0, cap * n / 1.2)
     spec = SourcingSpec(df, demand, max_share=cap)
@@ -118,9 +141,9 @@ def test_var_cvar_hand():
     losses = np.array([0.0, 10.0, 20.0, 100.0])
     var, cvar = calc_var_cvar(losses, np.full(4, 0.25), 0.75)
     assert var == pytest.approx(20.0)
-    assert cvar == pytest.approx(100.0)   # mean of the worst 25 %
+    assert cvar == pytest.approx(100.0)  # mean of the worst 25 %
     var, cvar = calc_var_cvar(losses, np.full(4, 0.25), 0.5)
-    assert cvar == pytest.approx(60.0)    # mean of the worst half
+    assert cvar == pytest.approx(60.0)  # mean of the worst half
 
 
 def test_cvar_lp_hand_and_second_solver():
@@ -129,7 +152,7 @@ def test_cvar_lp_hand_and_second_solver():
     spec = SourcingSpec(_three(), 120.0)
     m0 = CvarSourcingModel(spec, DisruptionScenarios(av), shortfall_penalty_usd_t=50, alpha=0.75, risk_aversion=0.0)
     r0 = m0.solve()
-    assert r0.allocation.set_index("partner")["tonnes"]["PER"] == pytest.approx(70.0)   # pure cost
+    assert r0.allocation.set_index("partner")["tonnes"]["PER"] == pytest.approx(70.0)  # pure cost
     m1 = CvarSourcingModel(spec, DisruptionScenarios(av), shortfall_penalty_usd_t=50, alpha=0.75, risk_aversion=1.0)
     r1 = m1.solve()
     # by hand: moving a tonne PER -> CHL costs 4.5 and cuts CVaR_0.75 by 50 -> PER goes to 0
@@ -144,17 +167,32 @@ def test_cvar_lp_hand_and_second_solver():
 def test_cvar_objective_equals_rockafellar_uryasev_value():
     rng = np.random.default_rng(7)
     n, S = 6, 400
-    df = pd.DataFrame({"partner": [f"P{i}" for i in range(n)], "capacity_t": rng.uniform(40, 80, n),
-                       "price_usd_t": 100.0, "tariff_rate": 0.0, "freight_usd_t": rng.uniform(0, 20, n),
-                       "fx_premium_rate": 0.0})
+    df = pd.DataFrame(
+        {
+            "partner": [f"P{i}" for i in range(n)],
+            "capacity_t": rng.uniform(40, 80, n),
+            "price_usd_t": 100.0,
+            "tariff_rate": 0.0,
+            "freight_usd_t": rng.uniform(0, 20, n),
+            "fx_premium_rate": 0.0,
+        }
+    )
     av = pd.DataFrame((rng.random((S, n)) > 0.1).astype(float), columns=df["partner"])
     spec = SourcingSpec(df, 150.0, max_share=0.5)
     r = CvarSourcingModel(spec, DisruptionScenarios(av), shortfall_penalty_usd_t=30, alpha=0.9).solve()
     # at the optimum zeta is a VaR and the LP's CVaR term equals the discrete CVaR of the losses
     assert r.extra["cvar_usd"] == pytest.approx(
-        r.extra["zeta_usd"] + np.mean(np.maximum(
-            30 * (1 - av.reindex(columns=r.allocation["partner"]).to_numpy()) @ r.allocation["tonnes"].to_numpy()
-            - r.extra["zeta_usd"], 0)) / 0.1, rel=1e-6)
+        r.extra["zeta_usd"]
+        + np.mean(
+            np.maximum(
+                30 * (1 - av.reindex(columns=r.allocation["partner"]).to_numpy()) @ r.allocation["tonnes"].to_numpy()
+                - r.extra["zeta_usd"],
+                0,
+            )
+        )
+        / 0.1,
+        rel=1e-6,
+    )
 
 
 def test_batch_equals_separate_solves():

@@ -25,8 +25,15 @@ def test_current_tariffs_leave_nothing_for_an_fta_on_concentrate(built_settings)
 def test_fta_lowers_cost_and_shifts_to_partners(built_settings):
     from critmin.services.scenarios import read_tariff_file, sourcing
 
-    out = sourcing(built_settings, "copper", "concentrate", 2030, fta=["PER", "CHL"], max_share=0.65,
-                   tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"))
+    out = sourcing(
+        built_settings,
+        "copper",
+        "concentrate",
+        2030,
+        fta=["PER", "CHL"],
+        max_share=0.65,
+        tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"),
+    )
     wo, w = out["scenarios"]["without_fta"], out["scenarios"]["with_fta"]
     assert w["total_cost_usd"] < wo["total_cost_usd"]
     assert out["fta_saving_usd"] == pytest.approx(wo["total_cost_usd"] - w["total_cost_usd"])
@@ -52,14 +59,15 @@ def test_unknown_tariff_is_reported_not_guessed(built_settings, tmp_path):
 
     with pytest.raises(EmptySelectionError, match="unknown tariff"):
         sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, max_share=0.65)
-    out = sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, max_share=0.65,
-                   unknown_tariff="zero")
+    out = sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, max_share=0.65, unknown_tariff="zero")
     assert out["unknown_tariffs"], "nickel has no tariff in the starting table"
     assert all(out["tariff_basis"][a["partner"]].startswith("unknown") for a in out["allocation"])
     # with an MFN row given in a file, nothing is unknown and its source is carried
     f = tmp_path / "t.csv"
-    f.write_text("reporter,partner,hs6,year,rate\nIND,WLD,750210,2024,5\nIND,WLD,283324,2024,7.5\n"
-                 "IND,WLD,750220,2024,5\nIND,WLD,720260,2024,5\n")
+    f.write_text(
+        "reporter,partner,hs6,year,rate\nIND,WLD,750210,2024,5\nIND,WLD,283324,2024,7.5\n"
+        "IND,WLD,750220,2024,5\nIND,WLD,720260,2024,5\n"
+    )
     out = sourcing(built_settings, "nickel", "refined", 2026, demand_t=1000.0, tariffs=read_tariff_file(f))
     assert out["unknown_tariffs"] == []
     assert any("t.csv" in b for b in out["tariff_basis"].values())
@@ -80,10 +88,31 @@ def test_bad_tariff_file(tmp_path):
 def test_sourcing_cli_json(built_settings):
     from critmin.cli import app
 
-    r = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--stage", "concentrate", "--year", "2030",
-                                 "--cap", "0.65", "--fta", "PER,CHL", "--exclude", "CHN",
-                                 "--tariffs", str(EXAMPLES / "tariffs_example.csv"), "--json",
-                                 "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "sourcing",
+            "--mineral",
+            "copper",
+            "--stage",
+            "concentrate",
+            "--year",
+            "2030",
+            "--cap",
+            "0.65",
+            "--fta",
+            "PER,CHL",
+            "--exclude",
+            "CHN",
+            "--tariffs",
+            str(EXAMPLES / "tariffs_example.csv"),
+            "--json",
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert {"allocation", "total_cost_usd", "shadow_prices", "hhi"} <= set(out)
@@ -98,8 +127,9 @@ def test_other_objectives(built_settings, objective):
     from critmin.services.scenarios import sourcing
 
     base = sourcing(built_settings, "copper", "concentrate", 2030, max_share=0.65)
-    out = sourcing(built_settings, "copper", "concentrate", 2030, max_share=0.65, objective=objective,
-                   cvar_scenarios=500)
+    out = sourcing(
+        built_settings, "copper", "concentrate", 2030, max_share=0.65, objective=objective, cvar_scenarios=500
+    )
     assert sum(a["tonnes"] for a in out["allocation"]) == pytest.approx(out["demand_t"], rel=1e-6)
     assert out["total_cost_usd"] >= base["total_cost_usd"] - 1e-3
     if objective == "concentration":
@@ -121,9 +151,17 @@ def test_fta_phase_in_by_hand():
 def test_phase_in_reaches_the_optimiser(built_settings):
     from critmin.services.scenarios import read_tariff_file, sourcing
 
-    out = sourcing(built_settings, "copper", "concentrate", 2028, fta=["PER"], demand_t=100_000,
-                   fta_entry_year=2027, fta_phase_in_years=5,
-                   tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"))
+    out = sourcing(
+        built_settings,
+        "copper",
+        "concentrate",
+        2028,
+        fta=["PER"],
+        demand_t=100_000,
+        fta_entry_year=2027,
+        fta_phase_in_years=5,
+        tariffs=read_tariff_file(EXAMPLES / "tariffs_example.csv"),
+    )
     per = next(a for a in out["scenarios"]["with_fta"]["allocation"] if a["partner"] == "PER")
     assert per["tariff_rate"] == pytest.approx(0.025 * 3 / 5)
 
@@ -131,18 +169,48 @@ def test_phase_in_reaches_the_optimiser(built_settings):
 def test_cvar_with_shock_files(built_settings):
     from critmin.cli import app
 
-    args = ["sourcing", "--mineral", "copper", "--year", "2030", "--fta", "PER,CHL", "--objective", "cvar",
-            "--shock", f"{EXAMPLES / 'chile_concentrate_ban.yaml'}:0.05",
-            "--shock", f"{EXAMPLES / 'peru_concentrate_quota.yaml'}:0.10", "--json",
-            "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
+    args = [
+        "sourcing",
+        "--mineral",
+        "copper",
+        "--year",
+        "2030",
+        "--fta",
+        "PER,CHL",
+        "--objective",
+        "cvar",
+        "--shock",
+        f"{EXAMPLES / 'chile_concentrate_ban.yaml'}:0.05",
+        "--shock",
+        f"{EXAMPLES / 'peru_concentrate_quota.yaml'}:0.10",
+        "--json",
+        "--home",
+        str(built_settings.home),
+        "--mirror",
+        str(built_settings.mirror),
+    ]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["n_scenarios"] == 3            # two shocks + no shock
+    assert out["n_scenarios"] == 3  # two shocks + no shock
     assert out["cvar_usd"] >= out["expected_shortfall_cost_usd"] - 1e-6
-    base = CliRunner().invoke(app, ["sourcing", "--mineral", "copper", "--year", "2030", "--fta", "PER,CHL",
-                                    "--json", "--home", str(built_settings.home),
-                                    "--mirror", str(built_settings.mirror)])
+    base = CliRunner().invoke(
+        app,
+        [
+            "sourcing",
+            "--mineral",
+            "copper",
+            "--year",
+            "2030",
+            "--fta",
+            "PER,CHL",
+            "--json",
+            "--home",
+            str(built_settings.home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+    )
     b = json.loads(base.stdout)
     per_chl = lambda o: sum(a["tonnes"] for a in o["allocation"] if a["partner"] in ("PER", "CHL"))  # noqa: E731
     # insuring against Chilean and Peruvian disruptions moves volume away from them

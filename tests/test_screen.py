@@ -23,8 +23,11 @@ def _plain(mirror, year, reporter):
         for r in csv.DictReader(fh):
             codes.setdefault(int(r["country_code"]), r["country_iso3"])
     rep_codes = {c for c, iso in codes.items() if iso == reporter}
-    imp, world, own = defaultdict(lambda: defaultdict(float)), defaultdict(lambda: defaultdict(float)), \
-        defaultdict(float)
+    imp, world, own = (
+        defaultdict(lambda: defaultdict(float)),
+        defaultdict(lambda: defaultdict(float)),
+        defaultdict(float),
+    )
     with open(mirror / "baci" / f"BACI_HS17_Y{year}_V202601_critical31.csv", newline="") as fh:
         for r in csv.DictReader(fh):
             i, j, k, v = int(r["i"]), int(r["j"]), r["k"].zfill(6), float(r["v"]) * 1000
@@ -43,8 +46,14 @@ def _plain(mirror, year, reporter):
         whhi = sum((v / xs) ** 2 for v in world[k].values())
         ratio = m / own[k] if own[k] > 0 else 9999.0
         top3 = sum(sorted(sup.values(), reverse=True)[:3]) / m
-        out[k] = dict(imports_usd=m, hhi=hhi, world_export_hhi=whhi, import_export_ratio=ratio, top3_share=top3,
-                      dependent=hhi > 0.4 and whhi > 0.4 and ratio > 1)
+        out[k] = dict(
+            imports_usd=m,
+            hhi=hhi,
+            world_export_hhi=whhi,
+            import_export_ratio=ratio,
+            top3_share=top3,
+            dependent=hhi > 0.4 and whhi > 0.4 and ratio > 1,
+        )
     return out
 
 
@@ -80,9 +89,26 @@ def test_persistence_needs_three_years_and_two_dependent():
 
 
 def test_cli_writes_a_year_partitioned_dataset(built_settings, tmp_path):
-    out = subprocess.run([sys.executable, "-m", "critmin", "screen", "--reporter", "IND", "--years", "2022,2024",
-                          "--parquet", str(tmp_path / "scr"), "--json", "--home", str(built_settings.home)],
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "screen",
+            "--reporter",
+            "IND",
+            "--years",
+            "2022,2024",
+            "--parquet",
+            str(tmp_path / "scr"),
+            "--json",
+            "--home",
+            str(built_settings.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
     assert sorted(p.name for p in (tmp_path / "scr").iterdir()) == ["year=2022", "year=2024"]
@@ -92,7 +118,11 @@ def test_cli_writes_a_year_partitioned_dataset(built_settings, tmp_path):
 
 
 def test_cli_unknown_year_is_one_line(built_settings):
-    out = subprocess.run([sys.executable, "-m", "critmin", "screen", "--years", "1990", "--home",
-                          str(built_settings.home)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "critmin", "screen", "--years", "1990", "--home", str(built_settings.home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2 and "no trade data for year(s) 1990" in out.stderr
     assert "Traceback" not in out.stderr

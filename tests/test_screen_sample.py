@@ -22,8 +22,7 @@ from critmin.warehouse.build import build
 YEARS = [2018, 2019, 2020, 2021]
 CODES = "country_codes_V202601.csv"
 KEY = ["year", "reporter", "hs6"]
-NUMBERS = ["imports_usd", "hhi", "top3_share", "china_share", "world_export_hhi", "exports_usd",
-           "import_export_ratio"]
+NUMBERS = ["imports_usd", "hhi", "top3_share", "china_share", "world_export_hhi", "exports_usd", "import_export_ratio"]
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +33,9 @@ def sample(tmp_path_factory, mirror):
     root = tmp_path_factory.mktemp("sample")
     (root / "mirror" / "baci").mkdir(parents=True)
     shutil.copy(mirror / "baci" / CODES, root / "mirror" / "baci" / CODES)
-    files = [write_year(root / "mirror" / "baci" / f"BACI_HS17_Y{y}_V202601_sample.csv", y, seed=100 + y)
-             for y in YEARS]
+    files = [
+        write_year(root / "mirror" / "baci" / f"BACI_HS17_Y{y}_V202601_sample.csv", y, seed=100 + y) for y in YEARS
+    ]
     settings = load_settings(home=root / "home", mirror=root / "mirror", offline=True)
     wh = build(settings, ["baci", "classification"], progress=False)
     return wh, files, root / "mirror" / "baci" / CODES, settings
@@ -48,8 +48,8 @@ def plain_screen(files, codes_csv, years) -> dict[tuple, dict]:
         for r in csv.DictReader(fh):
             if "(..." not in r["country_name"]:  # the current code of each country
                 iso[int(r["country_code"])] = r["country_iso3"]
-    imports = defaultdict(lambda: defaultdict(float))   # (t, reporter, k) -> {exporter: value}
-    exports = defaultdict(lambda: defaultdict(float))   # (t, k) -> {exporter: value to the world}
+    imports = defaultdict(lambda: defaultdict(float))  # (t, reporter, k) -> {exporter: value}
+    exports = defaultdict(lambda: defaultdict(float))  # (t, k) -> {exporter: value to the world}
     for path in files:
         with open(path, newline="") as fh:
             for r in csv.DictReader(fh):
@@ -66,10 +66,17 @@ def plain_screen(files, codes_csv, years) -> dict[tuple, dict]:
         xs = sum(world.values())
         own = world.get(rep, 0.0)
         ranked = sorted(sup.items(), key=lambda kv: (-kv[1], kv[0]))
-        row = dict(imports_usd=m, n_suppliers=len(sup), hhi=sum((v / m) ** 2 for v in sup.values()),
-                   top3_share=sum(v for _, v in ranked[:3]) / m, china_share=sup.get("CHN", 0.0) / m,
-                   top_supplier=ranked[0][0], world_export_hhi=sum((x / xs) ** 2 for x in world.values()),
-                   exports_usd=own, import_export_ratio=m / own if own > 0 else 9999.0)
+        row = dict(
+            imports_usd=m,
+            n_suppliers=len(sup),
+            hhi=sum((v / m) ** 2 for v in sup.values()),
+            top3_share=sum(v for _, v in ranked[:3]) / m,
+            china_share=sup.get("CHN", 0.0) / m,
+            top_supplier=ranked[0][0],
+            world_export_hhi=sum((x / xs) ** 2 for x in world.values()),
+            exports_usd=own,
+            import_export_ratio=m / own if own > 0 else 9999.0,
+        )
         row["dependent"] = row["hhi"] > 0.4 and row["world_export_hhi"] > 0.4 and row["import_export_ratio"] > 1
         rows[(t, rep, k)] = row
     for (t, rep, k), row in rows.items():
@@ -119,11 +126,14 @@ def spark():
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[1]").appName("critmin-test")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("critmin-test")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
     yield session
     session.stop()
 
@@ -135,14 +145,17 @@ def test_duckdb_and_pyspark_give_the_same_screen(sample, spark):
     duck = _run(connect(wh, "duckdb", tables=["trade_flows"]))
     sp = _run(connect(wh, "pyspark", session=spark, tables=["trade_flows"]))
     assert len(duck) == len(sp) > 0
-    pd.testing.assert_frame_equal(duck[KEY + ["top_supplier", "n_suppliers"]].astype(str),
-                                  sp[KEY + ["top_supplier", "n_suppliers"]].astype(str))
+    pd.testing.assert_frame_equal(
+        duck[KEY + ["top_supplier", "n_suppliers"]].astype(str), sp[KEY + ["top_supplier", "n_suppliers"]].astype(str)
+    )
     for col in NUMBERS:
         assert sp[col].tolist() == pytest.approx(duck[col].tolist(), rel=1e-12), col
     for col in ("dependent", "dependent_years", "window_years"):
         assert sp[col].astype(int).tolist() == duck[col].astype(int).tolist(), col
-    assert sp["persistent"].astype(object).where(sp["persistent"].notna(), None).tolist() == \
-        duck["persistent"].astype(object).where(duck["persistent"].notna(), None).tolist()
+    assert (
+        sp["persistent"].astype(object).where(sp["persistent"].notna(), None).tolist()
+        == duck["persistent"].astype(object).where(duck["persistent"].notna(), None).tolist()
+    )
 
 
 @pytest.mark.spark

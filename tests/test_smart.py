@@ -8,15 +8,25 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from critmin.domain.policy.smart import (
-    SmartModel, calc_price_effect, calc_smart_line, calc_trade_creation, calc_trade_diversion,
+    SmartModel,
+    calc_price_effect,
+    calc_smart_line,
+    calc_trade_creation,
+    calc_trade_diversion,
 )
 from critmin.errors import DataFormatError, EmptySelectionError
 
 
 def _two_partner(t_new_per=0.0, **kw):
-    df = pd.DataFrame({"hs6": ["740311", "740311"], "partner": ["PER", "CHL"],
-                       "imports_usd": [100.0, 300.0], "tariff_old": [0.05, 0.05],
-                       "tariff_new": [t_new_per, 0.05]})
+    df = pd.DataFrame(
+        {
+            "hs6": ["740311", "740311"],
+            "partner": ["PER", "CHL"],
+            "imports_usd": [100.0, 300.0],
+            "tariff_old": [0.05, 0.05],
+            "tariff_new": [t_new_per, 0.05],
+        }
+    )
     for k, v in kw.items():
         df[k] = v
     return df
@@ -43,7 +53,7 @@ def test_trade_diversion_two_partner_closed_form():
     # preferred partner c (M=100, 5% -> 0), rest K (M=300, 5% unchanged), sigma = 1.5
     # phi_c = 1/1.05, ratio M_c/M_K scales by phi_c^-sigma = 1.05^1.5 = 1.0759298...
     # TD_c = M_c M_K (r - 1) / (M_c r + M_K), r = 1.05**1.5
-    r = 1.05 ** 1.5
+    r = 1.05**1.5
     expected = 100 * 300 * (r - 1) / (100 * r + 300)
     td = calc_trade_diversion([100.0, 300.0], [0.05, 0.05], [0.0, 0.05], [0, 0], substitution_elasticity=1.5)
     assert td[0] == pytest.approx(expected, rel=1e-12)
@@ -90,12 +100,14 @@ def test_price_effect_finite_supply():
 def _random_markets(seed=7, n_lines=40, n_partners=12):
     rng = np.random.default_rng(seed)
     rows = n_lines * n_partners
-    df = pd.DataFrame({
-        "hs6": np.repeat([f"{100000 + i}" for i in range(n_lines)], n_partners),
-        "partner": np.tile([f"P{j:02d}" for j in range(n_partners)], n_lines),
-        "imports_usd": rng.lognormal(10, 2, rows) * (rng.random(rows) > 0.2),
-        "tariff_old": rng.choice([0.0, 0.025, 0.05, 0.1, 0.3], rows),
-    })
+    df = pd.DataFrame(
+        {
+            "hs6": np.repeat([f"{100000 + i}" for i in range(n_lines)], n_partners),
+            "partner": np.tile([f"P{j:02d}" for j in range(n_partners)], n_lines),
+            "imports_usd": rng.lognormal(10, 2, rows) * (rng.random(rows) > 0.2),
+            "tariff_old": rng.choice([0.0, 0.025, 0.05, 0.1, 0.3], rows),
+        }
+    )
     cut = rng.random(rows) < 0.3
     df["tariff_new"] = np.where(cut, df["tariff_old"] * rng.choice([0, 0.5], rows), df["tariff_old"])
     df["import_demand_elasticity"] = -rng.uniform(0.2, 4.0, rows)
@@ -126,8 +138,9 @@ def test_vectorised_equals_per_line_loop():
     df["import_demand_elasticity"] = -1.3
     res = SmartModel(df, import_demand_elasticity=-1.3).run().to_frame()
     for hs, g in df.groupby("hs6", sort=False):
-        loop = pd.DataFrame(calc_smart_line(g["imports_usd"].tolist(), g["tariff_old"].tolist(),
-                                            g["tariff_new"].tolist(), -1.3))
+        loop = pd.DataFrame(
+            calc_smart_line(g["imports_usd"].tolist(), g["tariff_old"].tolist(), g["tariff_new"].tolist(), -1.3)
+        )
         mine = res.loc[res["hs6"] == hs, loop.columns].reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, loop, check_exact=False, rtol=1e-9, atol=1e-9)
 
@@ -188,15 +201,26 @@ def test_bad_input_names_row_and_field():
         SmartModel(_two_partner(utilisation=1.5)).run()
 
 
-
 @hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 1e9), st.sampled_from([0.0, 0.025, 0.05, 0.1, 0.3]),
-                          st.floats(0, 1)), min_size=1, max_size=8),
-       st.floats(0.0, 6.0), st.floats(-5.0, -0.05))
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1e9), st.sampled_from([0.0, 0.025, 0.05, 0.1, 0.3]), st.floats(0, 1)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.floats(0.0, 6.0),
+    st.floats(-5.0, -0.05),
+)
 def test_property_identities(rows, sigma, em):
-    df = pd.DataFrame({"hs6": "740311", "partner": [f"P{i}" for i in range(len(rows))],
-                       "imports_usd": [r[0] for r in rows], "tariff_old": [r[1] for r in rows],
-                       "tariff_new": [r[1] * r[2] for r in rows]})
+    df = pd.DataFrame(
+        {
+            "hs6": "740311",
+            "partner": [f"P{i}" for i in range(len(rows))],
+            "imports_usd": [r[0] for r in rows],
+            "tariff_old": [r[1] for r in rows],
+            "tariff_new": [r[1] * r[2] for r in rows],
+        }
+    )
     f = SmartModel(df, substitution_elasticity=sigma, import_demand_elasticity=em).run().to_frame()
     assert (f["trade_creation"] >= 0).all()
     assert abs(f["trade_diversion"].sum()) <= 1e-6 * max(1.0, f["imports_usd"].sum())

@@ -53,15 +53,18 @@ def _write(path, rows, header="t,i,j,k,v,q"):
     return path
 
 
-@pytest.mark.parametrize("rows, match, field", [
-    (["2024,699,604,740311,-5.0,1.0"], "negative", "v"),
-    (["2024,699,604,740311,5.0,-1.0"], "negative", "q"),
-    (["2024,699,999,740311,5.0,1.0"], "country code 999", "j"),
-    (["2024,58,604,740311,5.0,1.0"], "country code 58 is not a current code", "i"),
-    (["2024,699,604,74x311,5.0,1.0"], "not an HS6", "k"),
-    (["2024,699,604,740311,abc,1.0"], "not a number", "v"),
-    (["2024,699,604,740311,5.0"], "truncated", None),
-])
+@pytest.mark.parametrize(
+    "rows, match, field",
+    [
+        (["2024,699,604,740311,-5.0,1.0"], "negative", "v"),
+        (["2024,699,604,740311,5.0,-1.0"], "negative", "q"),
+        (["2024,699,999,740311,5.0,1.0"], "country code 999", "j"),
+        (["2024,58,604,740311,5.0,1.0"], "country code 58 is not a current code", "i"),
+        (["2024,699,604,74x311,5.0,1.0"], "not an HS6", "k"),
+        (["2024,699,604,740311,abc,1.0"], "not a number", "v"),
+        (["2024,699,604,740311,5.0"], "truncated", None),
+    ],
+)
 def test_bad_rows_are_named(tmp_path, countries, rows, match, field):
     f = _write(tmp_path / "bad.csv", ["2024,699,604,740311,1.0,1.0"] + rows)
     with pytest.raises(DataFormatError, match=match) as exc:
@@ -93,8 +96,9 @@ def test_wrong_encoding(tmp_path, countries):
 
 
 def test_lost_leading_zeros_and_na_quantities(tmp_path, countries):
-    f = _write(tmp_path / "z.csv", ["2024,699,604,10121,1.5,NA", "2024,699,604,740311,2.0,  NA ",
-                                    "2024,699,4,740311,2.0,"])
+    f = _write(
+        tmp_path / "z.csv", ["2024,699,604,10121,1.5,NA", "2024,699,604,740311,2.0,  NA ", "2024,699,4,740311,2.0,"]
+    )
     df = _ingest(f, countries, tmp_path)
     assert sorted(df["hs6"]) == ["010121", "740311", "740311"]
     assert df["qty_t"].isna().all()
@@ -126,23 +130,26 @@ def test_country_table_errors(tmp_path):
 GOOD = "2024,699,604,740311,1.0,1.0"
 
 
-@pytest.mark.parametrize("row", [
-    "2024,699,1,740311,5.0,1.0",      # unknown code inside the code range
-    "2024,9999,604,740311,5.0,1.0",   # unknown code beyond it
-    "2024,-4,604,740311,5.0,1.0",     # negative code
-    "2024,58,604,740311,5.0,1.0",     # superseded code (Belgium-Luxembourg)
-    "2024,699,604,999,5.0,1.0",       # product code below 1000
-    "2024,699,604,9999,5.0,1.0",      # chapter 00
-    "2024,699,604,990000,5.0,1.0",    # chapter 99
-    "2024,699,604,1234567,5.0,1.0",   # product code above 999999
-    "2024,699,604,740311,-5.0,1.0",   # negative value
-    "2024,699,604,740311,5.0,-1.0",   # negative quantity
-    "2024,699,604,740311,,1.0",       # missing value
-    ",699,604,740311,5.0,1.0",        # missing year
-    "2024,699,604,,5.0,1.0",          # missing product
-    "2024,699,604,740311,5.0,  NA ",  # space-padded NA
-    "2024,699,604,740311,5.0",        # truncated
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        "2024,699,1,740311,5.0,1.0",  # unknown code inside the code range
+        "2024,9999,604,740311,5.0,1.0",  # unknown code beyond it
+        "2024,-4,604,740311,5.0,1.0",  # negative code
+        "2024,58,604,740311,5.0,1.0",  # superseded code (Belgium-Luxembourg)
+        "2024,699,604,999,5.0,1.0",  # product code below 1000
+        "2024,699,604,9999,5.0,1.0",  # chapter 00
+        "2024,699,604,990000,5.0,1.0",  # chapter 99
+        "2024,699,604,1234567,5.0,1.0",  # product code above 999999
+        "2024,699,604,740311,-5.0,1.0",  # negative value
+        "2024,699,604,740311,5.0,-1.0",  # negative quantity
+        "2024,699,604,740311,,1.0",  # missing value
+        ",699,604,740311,5.0,1.0",  # missing year
+        "2024,699,604,,5.0,1.0",  # missing product
+        "2024,699,604,740311,5.0,  NA ",  # space-padded NA
+        "2024,699,604,740311,5.0",  # truncated
+    ],
+)
 def test_fast_path_hands_unusual_rows_to_the_validating_path(tmp_path, countries, row):
     # the bad row sits in the last of several row groups, so the statistics of one group must catch it
     f = _write(tmp_path / "odd.csv", [GOOD] * 300_000 + [row])
@@ -156,39 +163,65 @@ def test_fast_path_output_on_a_clean_file(tmp_path, countries):
     out = tmp_path / "fast.parquet"
     assert _ingest_clean(f, countries, out, hs_revision="HS17", threads=None) == 3
     df = pd.read_parquet(out)
-    assert df.dtypes.astype(str).to_dict() == {"year": "int16", "exporter": "object", "importer": "object",
-                                               "hs6": "object", "value_usd": "float64", "qty_t": "float64",
-                                               "hs_revision": "object"}
+    assert df.dtypes.astype(str).to_dict() == {
+        "year": "int16",
+        "exporter": "object",
+        "importer": "object",
+        "hs6": "object",
+        "value_usd": "float64",
+        "qty_t": "float64",
+        "hs_revision": "object",
+    }
     assert df.drop(columns="qty_t").values.tolist() == [
         [2024, "IND", "PER", "740311", 1000.0, "HS17"],
         [2024, "TWN", "USA", "010121", 500.0, "HS17"],
-        [2024, "BEL", "AFG", "010000", 0.0, "HS17"]]
+        [2024, "BEL", "AFG", "010000", 0.0, "HS17"],
+    ]
     assert df["qty_t"].tolist()[0] == 1.0 and df["qty_t"].iloc[1:].isna().all()
     g = _write(tmp_path / "edges.csv", [f"2024,699,604,{k},1.0,1.0" for k in (99999, 100000, 979999, 10001)])
     assert _ingest_clean(g, countries, out, hs_revision="HS17", threads=None) == 4
     assert pd.read_parquet(out)["hs6"].tolist() == ["099999", "100000", "979999", "010001"]
 
 
-@pytest.mark.parametrize("column, value, clean", [
-    ("value_usd", -1.0, False), ("qty_t", -1.0, False), ("qty_t", None, True),
-    ("exporter", None, False), ("hs6", None, False), ("year", None, False), ("value_usd", 0.0, True),
-])
+@pytest.mark.parametrize(
+    "column, value, clean",
+    [
+        ("value_usd", -1.0, False),
+        ("qty_t", -1.0, False),
+        ("qty_t", None, True),
+        ("exporter", None, False),
+        ("hs6", None, False),
+        ("year", None, False),
+        ("value_usd", 0.0, True),
+    ],
+)
 def test_output_check_without_parquet_statistics(tmp_path, column, value, clean):
     # a file written without statistics makes the check scan the columns instead
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cols = {"year": pa.array([2024, 2024], pa.int16()), "exporter": ["IND", "IND"], "importer": ["PER", "PER"],
-            "hs6": ["740311", "740311"], "value_usd": [1.0, 2.0], "qty_t": [1.0, 2.0], "hs_revision": ["HS17"] * 2}
+    cols = {
+        "year": pa.array([2024, 2024], pa.int16()),
+        "exporter": ["IND", "IND"],
+        "importer": ["PER", "PER"],
+        "hs6": ["740311", "740311"],
+        "value_usd": [1.0, 2.0],
+        "qty_t": [1.0, 2.0],
+        "hs_revision": ["HS17"] * 2,
+    }
     col = cols[column].to_pylist() if isinstance(cols[column], pa.Array) else list(cols[column])
     col[1] = value
     cols[column] = pa.array(col, cols["year"].type if column == "year" else None)
     path = tmp_path / "nostats.parquet"
     pq.write_table(pa.table(cols), path, write_statistics=False)
     con = duckdb.connect()
-    assert con.execute(f"SELECT count(*) FROM parquet_metadata('{path.as_posix()}') "
-                       "WHERE stats_null_count IS NOT NULL").fetchone()[0] == 0
+    assert (
+        con.execute(
+            f"SELECT count(*) FROM parquet_metadata('{path.as_posix()}') WHERE stats_null_count IS NOT NULL"
+        ).fetchone()[0]
+        == 0
+    )
     assert _parquet_is_clean(con, path) is clean
     pq.write_table(pa.table(cols), path)  # and the same with statistics
     assert _parquet_is_clean(con, path) is clean
@@ -231,18 +264,21 @@ def test_the_same_year_twice_is_refused(tmp_path, mirror):
         read_baci({"flows": [copy, mirror / "baci" / FLOWS], "countries": mirror / "baci" / CODES}, work)
 
 
-@pytest.mark.parametrize("row, match, field", [
-    ("2024,699,604,740312,inf,1.0", "not a finite number", "v"),
-    ("2024,699,604,740312,nan,1.0", "not a finite number", "v"),
-    ("2024,699,604,740312,1e308,1.0", "absurd value", "v"),
-    ("2024,699,604,740312,5.0,1e300", "absurd quantity", "q"),
-    ("2024,699,604,740311.6,5.0,1.0", "not an HS6", "k"),
-    ("2024,699,604,990101,5.0,1.0", "not a plausible HS6", "k"),
-    ("2024.6,699,604,740312,5.0,1.0", "not an integer", "t"),
-    ("2024,699,699,740312,5.0,1.0", "self-trade", "j"),
-    ("2024,699,604,740311,2.0,1.0", "duplicate flow", None),
-    ("2023,699,604,740312,5.0,1.0", "differs from the file name's year 2024", "t"),
-])
+@pytest.mark.parametrize(
+    "row, match, field",
+    [
+        ("2024,699,604,740312,inf,1.0", "not a finite number", "v"),
+        ("2024,699,604,740312,nan,1.0", "not a finite number", "v"),
+        ("2024,699,604,740312,1e308,1.0", "absurd value", "v"),
+        ("2024,699,604,740312,5.0,1e300", "absurd quantity", "q"),
+        ("2024,699,604,740311.6,5.0,1.0", "not an HS6", "k"),
+        ("2024,699,604,990101,5.0,1.0", "not a plausible HS6", "k"),
+        ("2024.6,699,604,740312,5.0,1.0", "not an integer", "t"),
+        ("2024,699,699,740312,5.0,1.0", "self-trade", "j"),
+        ("2024,699,604,740311,2.0,1.0", "duplicate flow", None),
+        ("2023,699,604,740312,5.0,1.0", "differs from the file name's year 2024", "t"),
+    ],
+)
 def test_implausible_rows_are_named(tmp_path, countries, row, match, field):
     f = _write(tmp_path / "BACI_HS17_Y2024_V202601.csv", ["2024,699,604,740311,1.0,1.0", row])
     out = tmp_path / "fast.parquet"
@@ -305,8 +341,9 @@ def test_country_table_row_with_extra_fields_is_an_error_not_an_index(tmp_path):
     """A damaged row with more fields than the header once made pandas take the first column as the index,
     and the error path then crashed on a label lookup."""
     f = tmp_path / "cc.csv"
-    f.write_text("country_code,country_name,country_iso2,country_iso3\n4,Afghanistan,AF,AFG\n"
-                 "x8,Albania,AL,ALB,extra,fields\n")
+    f.write_text(
+        "country_code,country_name,country_iso2,country_iso3\n4,Afghanistan,AF,AFG\nx8,Albania,AL,ALB,extra,fields\n"
+    )
     with pytest.raises(DataFormatError):
         read_country_codes(f)
     f.write_bytes(b"country_code,country_name,country_iso2,country_iso3\n4,Afgh\x89nistan,AF,AFG,1,2,3\n")

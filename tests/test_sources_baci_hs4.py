@@ -47,15 +47,18 @@ def _copy(shared_data, tmp_path, edit):
     return out
 
 
-@pytest.mark.parametrize("edit, match", [
-    (lambda ls: [ls[0].replace("qty_t", "tonnes")] + ls[1:], "missing column"),
-    (lambda ls: ls[:1], "no data rows"),
-    (lambda ls: ls[:1] + [ls[1].replace("ARE", "XXQ", 1)] + ls[2:], "unknown country"),
-    (lambda ls: ls[:1] + [ls[1].rsplit(",", 2)[0] + ",inf,1"] + ls[2:], "finite number"),
-    (lambda ls: ls[:1] + [ls[1].rsplit(",", 2)[0] + ",-5,1"] + ls[2:], "finite number"),
-    (lambda ls: ls[:1] + [ls[1].replace("2022", "2022.5", 1)] + ls[2:], "not a valid year"),
-    (lambda ls: ls[:2] + ls[1:], "duplicate flow"),
-])
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda ls: [ls[0].replace("qty_t", "tonnes")] + ls[1:], "missing column"),
+        (lambda ls: ls[:1], "no data rows"),
+        (lambda ls: ls[:1] + [ls[1].replace("ARE", "XXQ", 1)] + ls[2:], "unknown country"),
+        (lambda ls: ls[:1] + [ls[1].rsplit(",", 2)[0] + ",inf,1"] + ls[2:], "finite number"),
+        (lambda ls: ls[:1] + [ls[1].rsplit(",", 2)[0] + ",-5,1"] + ls[2:], "finite number"),
+        (lambda ls: ls[:1] + [ls[1].replace("2022", "2022.5", 1)] + ls[2:], "not a valid year"),
+        (lambda ls: ls[:2] + ls[1:], "duplicate flow"),
+    ],
+)
 def test_broken_copies_raise_data_format_error(shared_data, tmp_path, edit, match):
     with pytest.raises(DataFormatError, match=match):
         read_top_flows(_copy(shared_data, tmp_path, edit))

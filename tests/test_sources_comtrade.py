@@ -19,19 +19,45 @@ from _loopback import serving
 from critmin.config import Settings
 from critmin.errors import ConfigError, UnknownCodeError
 from critmin.sources import comtrade
-from critmin.sources.comtrade import (SOURCE, ComtradeAPIError, code_to_iso3, comtrade_cache_path, fetch_comtrade,
-                                      iso3_to_code, parse_comtrade, read_flows)
+from critmin.sources.comtrade import (
+    SOURCE,
+    ComtradeAPIError,
+    code_to_iso3,
+    comtrade_cache_path,
+    fetch_comtrade,
+    iso3_to_code,
+    parse_comtrade,
+    read_flows,
+)
 
 KEY = "test-key-0123"
 
 
-def _record(reporter, partner, year, hs, value, *, qty=None, unit="kg", wgt=None, partner2=0, customs="C00",
-            mot=0, flow="M"):
-    return {"typeCode": "C", "freqCode": "A", "refYear": year, "period": str(year), "reporterCode": reporter,
-            "reporterISO": "IND" if reporter == 699 else "X", "reporterDesc": "India", "flowCode": flow,
-            "partnerCode": partner, "partnerISO": "W00" if partner == 0 else "?", "partner2Code": partner2,
-            "classificationCode": "H6", "cmdCode": hs, "customsCode": customs, "motCode": mot,
-            "qtyUnitAbbr": unit, "qty": qty, "netWgt": wgt, "primaryValue": value, "isAggregate": True}
+def _record(
+    reporter, partner, year, hs, value, *, qty=None, unit="kg", wgt=None, partner2=0, customs="C00", mot=0, flow="M"
+):
+    return {
+        "typeCode": "C",
+        "freqCode": "A",
+        "refYear": year,
+        "period": str(year),
+        "reporterCode": reporter,
+        "reporterISO": "IND" if reporter == 699 else "X",
+        "reporterDesc": "India",
+        "flowCode": flow,
+        "partnerCode": partner,
+        "partnerISO": "W00" if partner == 0 else "?",
+        "partner2Code": partner2,
+        "classificationCode": "H6",
+        "cmdCode": hs,
+        "customsCode": customs,
+        "motCode": mot,
+        "qtyUnitAbbr": unit,
+        "qty": qty,
+        "netWgt": wgt,
+        "primaryValue": value,
+        "isAggregate": True,
+    }
 
 
 class _APIServer(ThreadingHTTPServer):
@@ -116,10 +142,30 @@ def test_backs_off_on_429_then_parses(api, sleeps):
     assert sleeps[0] == 3.0  # Retry-After honoured
     assert 2.0 <= sleeps[1] <= 2.2  # then backoff * 2**attempt (+ <=10% jitter)
     assert df.drop(columns="qty").to_dict("records") == [
-        {"reporter": "IND", "partner": "WLD", "flow": "import", "hs": "2603", "year": 2023,
-         "value_usd": 4.1e9, "qty_unit": "kg", "net_weight_kg": 1.2e9, "reporter_code": 699, "partner_code": 0},
-        {"reporter": "IND", "partner": "WLD", "flow": "import", "hs": "2603", "year": 2024,
-         "value_usd": 3.77e9, "qty_unit": "kg", "net_weight_kg": 1.1e9, "reporter_code": 699, "partner_code": 0},
+        {
+            "reporter": "IND",
+            "partner": "WLD",
+            "flow": "import",
+            "hs": "2603",
+            "year": 2023,
+            "value_usd": 4.1e9,
+            "qty_unit": "kg",
+            "net_weight_kg": 1.2e9,
+            "reporter_code": 699,
+            "partner_code": 0,
+        },
+        {
+            "reporter": "IND",
+            "partner": "WLD",
+            "flow": "import",
+            "hs": "2603",
+            "year": 2024,
+            "value_usd": 3.77e9,
+            "qty_unit": "kg",
+            "net_weight_kg": 1.1e9,
+            "reporter_code": 699,
+            "partner_code": 0,
+        },
     ]  # the customs-procedure, transport-mode and second-partner breakdown rows were not added in
     assert pd.isna(df["qty"].iloc[0]) and df["qty"].iloc[1] == 1.1e9
     SOURCE.schemas["comtrade_flows"].validate(df)
@@ -129,19 +175,29 @@ def test_parameters_sent(api, sleeps):
     _fetch(api, sleeps)
     assert api.paths == ["/data/v1/get/C/A/HS"]
     q = api.queries[0]
-    assert q == {"reporterCode": "699", "partnerCode": "0", "partner2Code": "0", "cmdCode": "2603",
-                 "flowCode": "M", "period": "2023,2024", "customsCode": "C00", "motCode": "0",
-                 "maxRecords": "100000", "format": "JSON", "includeDesc": "true"}
+    assert q == {
+        "reporterCode": "699",
+        "partnerCode": "0",
+        "partner2Code": "0",
+        "cmdCode": "2603",
+        "flowCode": "M",
+        "period": "2023,2024",
+        "customsCode": "C00",
+        "motCode": "0",
+        "maxRecords": "100000",
+        "format": "JSON",
+        "includeDesc": "true",
+    }
     assert api.keys == [KEY]  # sent as a header, never in the query string
     assert KEY not in json.dumps(q)
 
 
 def test_named_partners_and_export_flow(api, sleeps):
-    fetch_comtrade("CHL", ["IND", "CHN"], ["2603", "740311"], [2024], "export", key=KEY, base_url=api.base_url,
-                   sleep=sleeps.append)
+    fetch_comtrade(
+        "CHL", ["IND", "CHN"], ["2603", "740311"], [2024], "export", key=KEY, base_url=api.base_url, sleep=sleeps.append
+    )
     q = api.queries[0]
-    assert (q["reporterCode"], q["partnerCode"], q["cmdCode"], q["flowCode"]) == ("152", "699,156",
-                                                                                "2603,740311", "X")
+    assert (q["reporterCode"], q["partnerCode"], q["cmdCode"], q["flowCode"]) == ("152", "699,156", "2603,740311", "X")
 
 
 def test_more_than_twelve_years_are_split(api, sleeps):
@@ -192,12 +248,14 @@ def test_code_tables():
 
 
 def test_parse_maps_codes_and_rejects_negative_values():
-    df = parse_comtrade([_record(604, 699, 2024, "2603", 10.0, flow="X"),
-                         _record(604, 899, 2024, "2603", 1.0, flow="X")])
+    df = parse_comtrade(
+        [_record(604, 699, 2024, "2603", 10.0, flow="X"), _record(604, 899, 2024, "2603", 1.0, flow="X")]
+    )
     assert df["reporter"].tolist() == ["PER", "PER"] and df["partner"].tolist()[0] == "IND"
     assert pd.isna(df["partner"].iloc[1])  # "Areas, nes": no ISO3, the code is kept
     assert df["partner_code"].tolist() == [699, 899] and (df["flow"] == "export").all()
     from critmin.errors import DataFormatError
+
     with pytest.raises(DataFormatError, match="row 1, field 'primaryValue': negative trade value"):
         parse_comtrade([_record(604, 699, 2024, "2603", -1.0)])
 
@@ -207,11 +265,35 @@ def test_through_the_comtradeapicall_package(monkeypatch, sleeps):
 
     calls = []
 
-    def fake_get_final_data(subscription_key, typeCode, freqCode, clCode, period, reporterCode, cmdCode,
-                            flowCode, partnerCode, partner2Code, customsCode, motCode, **kw):
-        calls.append(dict(key=subscription_key, period=period, reporterCode=reporterCode, cmdCode=cmdCode,
-                          flowCode=flowCode, partnerCode=partnerCode, partner2Code=partner2Code,
-                          customsCode=customsCode, motCode=motCode, **kw))
+    def fake_get_final_data(
+        subscription_key,
+        typeCode,
+        freqCode,
+        clCode,
+        period,
+        reporterCode,
+        cmdCode,
+        flowCode,
+        partnerCode,
+        partner2Code,
+        customsCode,
+        motCode,
+        **kw,
+    ):
+        calls.append(
+            dict(
+                key=subscription_key,
+                period=period,
+                reporterCode=reporterCode,
+                cmdCode=cmdCode,
+                flowCode=flowCode,
+                partnerCode=partnerCode,
+                partner2Code=partner2Code,
+                customsCode=customsCode,
+                motCode=motCode,
+                **kw,
+            )
+        )
         if len(calls) == 1:
             return None  # what the package returns after printing an HTTP 429
         return pd.DataFrame([_record(699, 0, 2024, "2603", 3.77e9)])

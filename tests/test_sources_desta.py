@@ -64,6 +64,7 @@ def test_india_treaties(parsed):
 
 # ---- broken copies -------------------------------------------------------------------------------------
 
+
 def _write(tmp_path, text, encoding="latin-1"):
     p = tmp_path / "DESTA.csv"
     p.write_bytes(text.encode(encoding))

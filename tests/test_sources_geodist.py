@@ -65,6 +65,7 @@ def test_old_cepii_codes_are_recoded(dist, geo):
 
 # ---- broken copies -------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def dist_text(dist_path):
     """The first 300 pairs of the real file (broken copies fail on early rows; small files keep tests fast)."""

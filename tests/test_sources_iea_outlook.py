@@ -39,8 +39,11 @@ def test_demand_real_file(demand):
     cu = demand[(demand.mineral == "Copper") & (demand.scenario == "observed")].set_index("measure")["value_kt"]
     assert cu["totalClean"] == pytest.approx(7737.022798473832)
     # totals are identities, so summing across measures would double count
-    tot = demand[demand.measure != "clean_tech_sector"].pivot_table(
-        index=["mineral", "scenario", "year"], columns="measure", values="value_kt").dropna(subset=["totalDemand"])
+    tot = (
+        demand[demand.measure != "clean_tech_sector"]
+        .pivot_table(index=["mineral", "scenario", "year"], columns="measure", values="value_kt")
+        .dropna(subset=["totalDemand"])
+    )
     assert ((tot.totalClean + tot.otherUses - tot.totalDemand).abs() <= 1e-6 * tot.totalDemand).all()
     assert demand.loc[demand.measure == "clean_tech_sector", "sector"].notna().all()
     assert demand.loc[demand.measure != "clean_tech_sector", "sector"].isna().all()

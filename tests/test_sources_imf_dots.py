@@ -34,8 +34,13 @@ def test_matches_tidy_copy(dots, shared_data):
     tidy = pd.read_csv(shared_data / "trade/imf_dots_exports_fob_pairs_2019_2020.csv.gz", keep_default_na=False)
     flows = dots["dots_exports"]
     assert len(flows) == len(tidy) == 48052
-    m = flows.merge(tidy, left_on=["year", "exporter", "importer"],
-                    right_on=["year", "exporter_iso3", "importer_iso3"], how="outer", indicator=True)
+    m = flows.merge(
+        tidy,
+        left_on=["year", "exporter", "importer"],
+        right_on=["year", "exporter_iso3", "importer_iso3"],
+        how="outer",
+        indicator=True,
+    )
     assert (m["_merge"] == "both").all()
     assert ((m["value_usd"] - m["exports_fob_usd_mn"] * 1e6).abs() < 1).all()
 

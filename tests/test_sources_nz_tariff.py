@@ -55,10 +55,18 @@ def test_real_workbook(tables):
     assert {"AU", "CN", "CPT"} <= set(pref["scheme"])
 
 
-@pytest.mark.parametrize("text, expected", [("Free", (0.0, "free")), ("5%", (5.0, "ad_valorem")),
-                                            ("2.500000%", (2.5, "ad_valorem")), ("Parts", (None, "parts")),
-                                            ("$1.87/kg", (None, "specific")), ("50c/l al", (None, "specific")),
-                                            ("5% + $2/kg", (None, "compound"))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Free", (0.0, "free")),
+        ("5%", (5.0, "ad_valorem")),
+        ("2.500000%", (2.5, "ad_valorem")),
+        ("Parts", (None, "parts")),
+        ("$1.87/kg", (None, "specific")),
+        ("50c/l al", (None, "specific")),
+        ("5% + $2/kg", (None, "compound")),
+    ],
+)
 def test_rate_cells(text, expected):
     assert parse_nz_rate(text, "f.xlsx", 2, "NML") == expected
 
@@ -78,7 +86,7 @@ def test_truncated_workbook(workbook, tmp_path):
 
 def test_missing_column(sample_rows, tmp_path):
     i = sample_rows[0].index("NML")
-    rows = [r[:i] + r[i + 1:] for r in sample_rows]
+    rows = [r[:i] + r[i + 1 :] for r in sample_rows]
     with pytest.raises(DataFormatError, match="missing column.*NML"):
         read_nz_tariff_rates(_write(rows, tmp_path / "x.xlsx"))
 
@@ -105,8 +113,8 @@ def test_item_without_rate_and_empty_sheet(sample_rows, tmp_path):
 
 def test_damaged_zip_header(workbook, tmp_path):
     data = bytearray(workbook.read_bytes())
-    central = data.rfind(b"PK\x01\x02")          # last central-directory entry: its compression method
-    data[central + 10:central + 12] = (99).to_bytes(2, "little")
+    central = data.rfind(b"PK\x01\x02")  # last central-directory entry: its compression method
+    data[central + 10 : central + 12] = (99).to_bytes(2, "little")
     bad = tmp_path / workbook.name
     bad.write_bytes(bytes(data))
     with pytest.raises(DataFormatError, match="workbook"):

@@ -46,18 +46,21 @@ def _broken(tmp_path, real_path, edit, name="broken.csv"):
     return p
 
 
-@pytest.mark.parametrize("edit, field", [
-    (lambda ls: [ls[0].replace("value_added_usd_mn", "va")] + ls[1:], None),             # missing column
-    (lambda ls: ls[:3] + [ls[3].replace("ARG", "XX1")] + ls[4:], "iso3"),                # bad country
-    (lambda ls: ls[:3] + [ls[3].replace(",B05_06,", ",Z99,")] + ls[4:], "industry"),      # unknown industry
-    (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",-8627.3,")] + ls[4:], "output_usd_mn"),  # negative
-    (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",inf,")] + ls[4:], "output_usd_mn"),   # inf
-    (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",,")] + ls[4:], "output_usd_mn"),      # empty value
-    (lambda ls: ls + [ls[1]], None),                                                      # duplicate row
-    (lambda ls: ls[:1], None),                                                            # header only
-    (lambda ls: [], None),                                                                # empty file
-    (lambda ls: ls[:5] + [ls[5][:12] + "\n"], None),                                      # truncated line
-])
+@pytest.mark.parametrize(
+    "edit, field",
+    [
+        (lambda ls: [ls[0].replace("value_added_usd_mn", "va")] + ls[1:], None),  # missing column
+        (lambda ls: ls[:3] + [ls[3].replace("ARG", "XX1")] + ls[4:], "iso3"),  # bad country
+        (lambda ls: ls[:3] + [ls[3].replace(",B05_06,", ",Z99,")] + ls[4:], "industry"),  # unknown industry
+        (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",-8627.3,")] + ls[4:], "output_usd_mn"),  # negative
+        (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",inf,")] + ls[4:], "output_usd_mn"),  # inf
+        (lambda ls: ls[:3] + [ls[3].replace(",8627.3,", ",,")] + ls[4:], "output_usd_mn"),  # empty value
+        (lambda ls: ls + [ls[1]], None),  # duplicate row
+        (lambda ls: ls[:1], None),  # header only
+        (lambda ls: [], None),  # empty file
+        (lambda ls: ls[:5] + [ls[5][:12] + "\n"], None),  # truncated line
+    ],
+)
 def test_broken_copies(tmp_path, real_path, edit, field):
     p = _broken(tmp_path, real_path, edit)
     with pytest.raises(DataFormatError) as exc:

@@ -43,8 +43,7 @@ def _col(head_rows, name):
 
 def test_matches_tidy_bundle(prices, shared_data):
     tidy = pd.read_csv(shared_data / "prices/pinksheet_metals_monthly.csv")
-    tidy = tidy.assign(series=tidy["commodity"].replace({"aluminum": "aluminium"}),
-                       month=pd.to_datetime(tidy["month"]))
+    tidy = tidy.assign(series=tidy["commodity"].replace({"aluminum": "aluminium"}), month=pd.to_datetime(tidy["month"]))
     assert len(prices) == len(tidy) == 7970
     m = prices.merge(tidy, on=["series", "month"], how="outer", indicator=True, suffixes=("", "_t"))
     assert (m["_merge"] == "both").all()

@@ -34,8 +34,12 @@ def test_real_file_passes_schema(parsed):
 def test_values_are_usd_and_match_the_tidy_file(parsed, tidy):
     wide = parsed.pivot(index="partner_iso3", columns="period", values="value_usd")
     t = tidy.set_index("partner_iso3")
-    for period, col in [("2024-12", "dec2024_usd_mn"), ("2025-12", "dec2025_usd_mn"),
-                        ("CY2024", "cy2024_usd_mn"), ("CY2025", "cy2025_usd_mn")]:
+    for period, col in [
+        ("2024-12", "dec2024_usd_mn"),
+        ("2025-12", "dec2025_usd_mn"),
+        ("CY2024", "cy2024_usd_mn"),
+        ("CY2025", "cy2025_usd_mn"),
+    ]:
         diff = (wide.loc[t.index, period] - t[col] * 1e6).abs()
         assert diff.max() < 0.01, period
     assert wide.loc["WLD", "CY2025"] == pytest.approx(5_264_410_000)
@@ -56,6 +60,7 @@ def test_names_map_like_the_tidy_file(parsed, tidy):
 
 
 # ---- broken copies -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def raw_text(raw_path):
@@ -116,6 +121,7 @@ def test_duplicate_partner(raw_text, tmp_path):
 
 # ---- every import report in the mirror -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def all_reports(mirror):
     return sorted((mirror / "tradestat").glob("india_imports_*_by_partner_*.csv"))
@@ -123,6 +129,7 @@ def all_reports(mirror):
 
 def test_every_report_is_read_with_basis(all_reports):
     from critmin.sources.tradestat import read_tradestat_files
+
     assert len(all_reports) >= 2
     df = read_tradestat_files(all_reports)
     SOURCE.schemas["tradestat_imports"].validate(df)
@@ -138,8 +145,12 @@ def test_every_report_is_read_with_basis(all_reports):
 
 def test_same_row_in_two_files_names_both(raw_path, tmp_path):
     from critmin.sources.tradestat import read_tradestat_files
+
     copy = tmp_path / "india_imports_copy_by_partner.csv"
     copy.write_bytes(raw_path.read_bytes())
-    with pytest.raises(DataFormatError, match=r"india_imports_copy_by_partner\.csv.*also in "
-                                              r"india_imports_hs2603_by_partner_cy2024_cy2025\.csv"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"india_imports_copy_by_partner\.csv.*also in "
+        r"india_imports_hs2603_by_partner_cy2024_cy2025\.csv",
+    ):
         read_tradestat_files([raw_path, copy])

@@ -18,8 +18,10 @@ def folder(mirror):
 
 @pytest.fixture(scope="module")
 def exports(folder, tmp_path_factory):
-    return read_eidb_exports(folder / "india_exports_hs8_by_partner_fy2018_2024.csv.gz",
-                             tmp_path_factory.mktemp("eidb") / "tradestat_exports.parquet")
+    return read_eidb_exports(
+        folder / "india_exports_hs8_by_partner_fy2018_2024.csv.gz",
+        tmp_path_factory.mktemp("eidb") / "tradestat_exports.parquet",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +38,29 @@ def test_real_totals(totals):
 @pytest.mark.slow
 def test_real_exports_schema_on_a_sample(exports):
     rel = duckdb.sql(f"SELECT * FROM read_parquet('{exports.as_posix()}')")
-    n, non_null = duckdb.sql(f"SELECT count(*), count(partner_iso3) FROM read_parquet('{exports.as_posix()}')").fetchall()[0]
+    n, non_null = duckdb.sql(
+        f"SELECT count(*), count(partner_iso3) FROM read_parquet('{exports.as_posix()}')"
+    ).fetchall()[0]
     assert n == 2_501_749 and 0 < n - non_null < 0.001 * n
     SOURCE.schemas["tradestat_exports"].validate(rel.limit(50_000).df())
-    assert list(rel.columns) == ["reporter", "hs8", "description", "partner_iso3", "partner_name", "period",
-                                 "fy_start", "value_usd", "unit", "quantity"]
+    assert list(rel.columns) == [
+        "reporter",
+        "hs8",
+        "description",
+        "partner_iso3",
+        "partner_name",
+        "period",
+        "fy_start",
+        "value_usd",
+        "unit",
+        "quantity",
+    ]
 
 
 def test_coverage_falls_from_96_6_to_66_70_percent(exports, totals):
-    sums = dict(duckdb.sql(f"SELECT period, sum(value_usd) FROM read_parquet('{exports.as_posix()}') "
-                           "GROUP BY 1").fetchall())
+    sums = dict(
+        duckdb.sql(f"SELECT period, sum(value_usd) FROM read_parquet('{exports.as_posix()}') GROUP BY 1").fetchall()
+    )
     cover = {p: sums[p] / v for p, v in zip(totals["period"], totals["value_usd"])}
     assert cover["FY2018-19"] == pytest.approx(0.966, abs=0.0005)
     for p in ("FY2022-23", "FY2023-24", "FY2024-25"):
@@ -56,10 +71,13 @@ def test_partner_codes_agree_with_the_resolver(exports):
     pairs = duckdb.sql(f"SELECT DISTINCT partner_name, partner_iso3 FROM read_parquet('{exports.as_posix()}')").df()
     assert pairs.set_index("partner_name").loc["PERU", "partner_iso3"] == "PER"
     assert set(pairs.loc[pairs["partner_iso3"].isna(), "partner_name"]) <= {
-        "UNSPECIFIED", "INSTALLATIONS IN INTERNATIONAL WATERS"}
+        "UNSPECIFIED",
+        "INSTALLATIONS IN INTERNATIONAL WATERS",
+    }
 
 
 # ---- broken copies -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def head_lines(folder):

@@ -52,23 +52,31 @@ def test_partners_add_up_to_the_world_total(parsed):
 
 
 def test_every_name_of_the_check_table_resolves_to_its_iso3(shared_data):
-    ref = pd.read_csv(shared_data / "reference" / "tradestat_partner_names_to_iso3.csv", dtype=str,
-                      keep_default_na=False)
-    wrong = [(r.partner_tradestat, r.iso3, resolve(r.partner_tradestat, source="tradestat"))
-             for r in ref.itertuples() if r.iso3 and r.partner_tradestat not in NOT_COUNTRIES
-             and resolve(r.partner_tradestat, source="tradestat") != r.iso3]
+    ref = pd.read_csv(
+        shared_data / "reference" / "tradestat_partner_names_to_iso3.csv", dtype=str, keep_default_na=False
+    )
+    wrong = [
+        (r.partner_tradestat, r.iso3, resolve(r.partner_tradestat, source="tradestat"))
+        for r in ref.itertuples()
+        if r.iso3
+        and r.partner_tradestat not in NOT_COUNTRIES
+        and resolve(r.partner_tradestat, source="tradestat") != r.iso3
+    ]
     assert wrong == []
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.pop("countries"), "'years' and 'countries'"),
-    (lambda d: d["years"].__setitem__(0, "2010"), "is not a financial year"),
-    (lambda d: d["countries"][0]["exp"].pop(), "expected a list of 16 values"),
-    (lambda d: d["countries"][0]["imp"].__setitem__(3, -5), "must be a finite number >= 0"),
-    (lambda d: d["countries"][0]["imp"].__setitem__(3, "n/a"), "is not a number"),
-    (lambda d: d["countries"][1].__setitem__("name", "ATLANTIS"), "unknown partner name 'ATLANTIS'"),
-    (lambda d: d["countries"].append(dict(d["countries"][0])), "appears twice"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.pop("countries"), "'years' and 'countries'"),
+        (lambda d: d["years"].__setitem__(0, "2010"), "is not a financial year"),
+        (lambda d: d["countries"][0]["exp"].pop(), "expected a list of 16 values"),
+        (lambda d: d["countries"][0]["imp"].__setitem__(3, -5), "must be a finite number >= 0"),
+        (lambda d: d["countries"][0]["imp"].__setitem__(3, "n/a"), "is not a number"),
+        (lambda d: d["countries"][1].__setitem__("name", "ATLANTIS"), "unknown partner name 'ATLANTIS'"),
+        (lambda d: d["countries"].append(dict(d["countries"][0])), "appears twice"),
+    ],
+)
 def test_broken_copies_are_rejected(raw_path, tmp_path, mutate, message):
     doc = json.loads(raw_path.read_text())
     mutate(doc)

@@ -38,6 +38,7 @@ def _write(tmp_path, lines: list[str], encoding: str = "cp1252"):
 
 # --- the real file ---------------------------------------------------------
 
+
 def test_row_counts_match_tidy_world_tables(mcs, tidy):
     assert len(mcs["mineral_production"]) == (tidy["statistics"] == "Production").sum() == 2354
     assert len(mcs["mineral_reserves"]) == (tidy["statistics"] == "Reserves").sum() == 729
@@ -98,8 +99,13 @@ def test_published_figures_with_units(mcs):
 
 def test_peru_ranks_third_among_copper_mine_producers_2024(mcs):
     prod = mcs["mineral_production"]
-    cu = prod[(prod["mineral"] == "copper") & (prod["stage"] == "mine") & (prod["year"] == 2024)
-              & prod["iso3"].notna() & (prod["iso3"] != "WLD")].sort_values("value", ascending=False)
+    cu = prod[
+        (prod["mineral"] == "copper")
+        & (prod["stage"] == "mine")
+        & (prod["year"] == 2024)
+        & prod["iso3"].notna()
+        & (prod["iso3"] != "WLD")
+    ].sort_values("value", ascending=False)
     assert list(cu["iso3"].head(3)) == ["CHL", "COD", "PER"]
 
 
@@ -129,29 +135,56 @@ def test_every_key_commodity_is_mapped_and_stages_are_known(mcs):
     assert set(prod.loc[prod["mineral"] == "copper", "stage"]) == {"mine", "refinery"}
 
 
-@pytest.mark.parametrize("text,expected", [("5,510", 5510.0), ("0.5", 0.5), ("68\xa0", 68.0), ("W", None),
-                                           ("—", None), ("50–300", None), (">50", None), ("Large", None),
-                                           ("1,23", None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("5,510", 5510.0),
+        ("0.5", 0.5),
+        ("68\xa0", 68.0),
+        ("W", None),
+        ("—", None),
+        ("50–300", None),
+        (">50", None),
+        ("Large", None),
+        ("1,23", None),
+    ],
+)
 def test_parse_value(text, expected):
     assert parse_value(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [("500–17,000", (500, 17000)), ("330 - 390", (330, 390)),
-                                           ("<1,000", (None, 1000)), (">50", (50, None)), ("—", (0, 0)),
-                                           ("NA", (None, None)), ("7", (7, 7))])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("500–17,000", (500, 17000)),
+        ("330 - 390", (330, 390)),
+        ("<1,000", (None, 1000)),
+        (">50", (50, None)),
+        ("—", (0, 0)),
+        ("NA", (None, None)),
+        ("7", (7, 7)),
+    ],
+)
 def test_parse_bounds(text, expected):
     assert parse_bounds(text) == expected
 
 
-@pytest.mark.parametrize("detail,stage", [("Mine production: rounded", "mine"),
-                                          ("Alumina, refinery production", "refinery"),
-                                          ("Smelter production", "smelter"), ("Raw steel", "production"),
-                                          ("Production—crude ore", "production")])
+@pytest.mark.parametrize(
+    "detail,stage",
+    [
+        ("Mine production: rounded", "mine"),
+        ("Alumina, refinery production", "refinery"),
+        ("Smelter production", "smelter"),
+        ("Raw steel", "production"),
+        ("Production—crude ore", "production"),
+    ],
+)
 def test_stage_of(detail, stage):
     assert stage_of(detail) == stage
 
 
 # --- broken copies ---------------------------------------------------------
+
 
 def _row_of(lines, needle):
     """Index (== 1-based data row, header is line 0) of the first line containing needle."""

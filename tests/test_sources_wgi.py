@@ -132,10 +132,22 @@ def test_non_numeric_value(tmp_path, head_rows):
 
 # --- wide layout (one sheet per indicator, editions up to 2023) ------------
 
-WIDE_NAMES = {"va": "VoiceandAccountability", "pv": "Political StabilityNoViolence", "ge": "GovernmentEffectiveness",
-              "rq": "RegulatoryQuality", "rl": "RuleofLaw", "cc": "ControlofCorruption"}
-MEASURES = [("Estimate", "estimate"), ("StdErr", "std_error"), ("NumSrc", "n_sources"), ("Rank", "percentile_rank"),
-            ("Lower", "percentile_rank_lower"), ("Upper", "percentile_rank_upper")]
+WIDE_NAMES = {
+    "va": "VoiceandAccountability",
+    "pv": "Political StabilityNoViolence",
+    "ge": "GovernmentEffectiveness",
+    "rq": "RegulatoryQuality",
+    "rl": "RuleofLaw",
+    "cc": "ControlofCorruption",
+}
+MEASURES = [
+    ("Estimate", "estimate"),
+    ("StdErr", "std_error"),
+    ("NumSrc", "n_sources"),
+    ("Rank", "percentile_rank"),
+    ("Lower", "percentile_rank_lower"),
+    ("Upper", "percentile_rank_upper"),
+]
 
 
 def _wide_workbook(tmp_path, gov, codes, years, *, skip=()):

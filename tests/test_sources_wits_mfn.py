@@ -36,11 +36,11 @@ def test_real_files_schema_years_and_editions(mfn):
 
 def test_real_rates_and_traps(mfn):
     r = mfn.set_index(["year", "hs6"])
-    assert r.loc[(2022, "260300"), "rate_avg"] == 2.5          # copper ores before the July 2024 cut
-    assert r.loc[(2021, "710812"), "rate_avg"] == 12.5         # stale: cut to 7.5% + cess in Feb 2021
+    assert r.loc[(2022, "260300"), "rate_avg"] == 2.5  # copper ores before the July 2024 cut
+    assert r.loc[(2021, "710812"), "rate_avg"] == 12.5  # stale: cut to 7.5% + cess in Feb 2021
     y22 = mfn[mfn["year"] == 2022].set_index("hs6")[["rate_avg", "rate_min", "rate_max"]]
     y23 = mfn[mfn["year"] == 2023].set_index("hs6")[["rate_avg", "rate_min", "rate_max"]]
-    assert y22.equals(y23)                                     # 2023 = 2022 carried forward
+    assert y22.equals(y23)  # 2023 = 2022 carried forward
     # lines without any ad-valorem rate stay unknown, never 0
     specific = r.loc[(2022, "080211")]
     assert specific["rate_avg"] != specific["rate_avg"] and specific["lines"] == 1
@@ -58,6 +58,7 @@ def test_truncated_file(file_2022, tmp_path):
     def cut(lines):
         text = "".join(lines[:50])
         return [text[: text.rfind(",") - 3]]
+
     with pytest.raises(DataFormatError, match="fields; expected 14"):
         read_wits_mfn(_copy(file_2022, tmp_path, cut))
 
@@ -65,18 +66,21 @@ def test_truncated_file(file_2022, tmp_path):
 def test_missing_column(file_2022, tmp_path):
     def drop(lines):
         return [",".join(f for i, f in enumerate(line.rstrip("\n").split(",")) if i != 5) + "\n" for line in lines]
+
     with pytest.raises(DataFormatError, match="Min_Rate") as e:
         read_wits_mfn(_copy(file_2022, tmp_path, drop))
     assert "JobID-70504" in str(e.value)
 
 
-@pytest.mark.parametrize("value, message", [("    -2.50", "finite rate >= 0"), ("nan", "finite rate >= 0"),
-                                            ("abc", "not a number")])
+@pytest.mark.parametrize(
+    "value, message", [("    -2.50", "finite rate >= 0"), ("nan", "finite rate >= 0"), ("abc", "not a number")]
+)
 def test_bad_rate(file_2022, tmp_path, value, message):
     def bad(lines):
         f = lines[3].split(",")
         f[7] = value
         return lines[:3] + [",".join(f)] + lines[4:]
+
     with pytest.raises(DataFormatError, match=message) as e:
         read_wits_mfn(_copy(file_2022, tmp_path, bad))
     assert e.value.row == 3 and e.value.field == "SimpleAverage"
@@ -107,10 +111,12 @@ def test_same_year_twice(file_2022, tmp_path):
 
 def test_line_counts_must_be_whole_numbers(file_2022, tmp_path):
     for value in ("1.5", "9" * 30):
+
         def bad(lines, value=value):
             f = lines[2].split(",")
             f[13] = value + "\n"
             return lines[:2] + [",".join(f)] + lines[3:]
+
         with pytest.raises(DataFormatError, match="whole number of lines") as e:
             read_wits_mfn(_copy(file_2022, tmp_path, bad))
         assert e.value.field == "TotalNoOfLines"

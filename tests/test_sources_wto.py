@@ -31,8 +31,12 @@ def test_real_file_passes_schemas(parsed):
         SOURCE.schemas[table].validate(df)
     assert len(parsed["agreements"]) == 655
     assert parsed["agreements"]["status"].value_counts().to_dict() == {
-        "In Force": 401, "Inactive": 213, "Early announcement-Under negotiation": 29,
-        "Early announcement-Signed": 7, "In force for at least one Party": 5}
+        "In Force": 401,
+        "Inactive": 213,
+        "Early announcement-Under negotiation": 29,
+        "Early announcement-Signed": 7,
+        "In force for at least one Party": 5,
+    }
 
 
 def test_parties_and_dates_match_the_tidy_file(parsed, tidy):
@@ -42,9 +46,13 @@ def test_parties_and_dates_match_the_tidy_file(parsed, tidy):
     a = a.loc[t.index]
     assert (a["parties_iso3"].fillna("") == t["parties_iso3"]).all()
     assert (a["original_parties_iso3"].fillna("") == t["original_parties_iso3"]).all()
-    for ours, theirs in [("eif_goods", "entry_into_force_goods"), ("eif_services", "entry_into_force_services"),
-                         ("inactive_date", "inactive_date"), ("signature_goods", "signature_date_goods"),
-                         ("notification_goods", "notification_date_goods")]:
+    for ours, theirs in [
+        ("eif_goods", "entry_into_force_goods"),
+        ("eif_services", "entry_into_force_services"),
+        ("inactive_date", "inactive_date"),
+        ("signature_goods", "signature_date_goods"),
+        ("notification_goods", "notification_date_goods"),
+    ]:
         assert (a[ours].dt.strftime("%Y-%m-%d").fillna("") == t[theirs]).all(), ours
     assert (a["name"] == t["name"].str.split().str.join(" ")).all()  # runs of spaces collapsed
     assert (a["coverage"].fillna("") == t["coverage"]).all()
@@ -52,8 +60,12 @@ def test_parties_and_dates_match_the_tidy_file(parsed, tidy):
 
 def test_members_table_is_the_exploded_parties(parsed):
     ag, mem = parsed["agreements"], parsed["agreement_members"]
-    exploded = ag.dropna(subset=["parties_iso3"]).assign(iso3=lambda d: d["parties_iso3"].str.split(";")) \
-        .explode("iso3")[["rta_id", "iso3"]].reset_index(drop=True)
+    exploded = (
+        ag.dropna(subset=["parties_iso3"])
+        .assign(iso3=lambda d: d["parties_iso3"].str.split(";"))
+        .explode("iso3")[["rta_id", "iso3"]]
+        .reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(exploded, mem)
 
 
@@ -63,17 +75,38 @@ def test_india_records(parsed):
     assert chile["name"] == "Chile - India" and chile["status"] == "In Force"
     assert chile["eif_goods"] == pd.Timestamp("2007-08-17") and pd.isna(chile["eif_services"])
     assert chile["parties_iso3"] == "CHL;IND"
-    expected_in_force = {438: "2010-01-01", 715: "2010-01-01", 173: "2011-08-01", 544: "2011-07-01",
-                         520: "2009-06-01", 517: "2021-04-01", 1198: "2022-05-01", 536: "2022-12-29",
-                         188: "2006-01-01", 140: "1976-06-17", 146: "1989-04-19"}
+    expected_in_force = {
+        438: "2010-01-01",
+        715: "2010-01-01",
+        173: "2011-08-01",
+        544: "2011-07-01",
+        520: "2009-06-01",
+        517: "2021-04-01",
+        1198: "2022-05-01",
+        536: "2022-12-29",
+        188: "2006-01-01",
+        140: "1976-06-17",
+        146: "1989-04-19",
+    }
     for rid, eif in expected_in_force.items():
         row = ag.loc[rid]
         assert "IND" in row["parties_iso3"].split(";"), row["name"]
         assert row["eif_goods"] == pd.Timestamp(eif), row["name"]
         assert row["status"] == "In Force"
     # blocs expanded from their own records
-    assert set(ag.loc[438, "parties_iso3"].split(";")) == {"IND", "BRN", "MMR", "KHM", "IDN", "LAO", "MYS",
-                                                          "PHL", "SGP", "VNM", "THA"}
+    assert set(ag.loc[438, "parties_iso3"].split(";")) == {
+        "IND",
+        "BRN",
+        "MMR",
+        "KHM",
+        "IDN",
+        "LAO",
+        "MYS",
+        "PHL",
+        "SGP",
+        "VNM",
+        "THA",
+    }
     assert ag.loc[438, "blocs"] == "ASEAN Free Trade Area (AFTA)"
     assert ag.loc[520, "parties_iso3"] == "IND;ARG;BRA;PRY;URY"
     efta = ag.loc[598]
@@ -101,6 +134,7 @@ def test_dates_are_dates(parsed):
 
 
 # ---- broken copies -------------------------------------------------------------------------------------
+
 
 def _edit(raw_path, tmp_path, edit):
     wb = openpyxl.load_workbook(raw_path)
@@ -152,6 +186,7 @@ def test_unknown_country_name(raw_path, tmp_path):
     def edit(ws):
         r = _row_of(ws, 625)
         ws.cell(r, _col(ws, "Current signatories")).value = "Chile; Atlantis"
+
     with pytest.raises(DataFormatError, match="unknown WTO party name 'Atlantis'") as err:
         read_rtas(_edit(raw_path, tmp_path, edit))
     assert err.value.field == "Current signatories" and err.value.row is not None
@@ -160,6 +195,7 @@ def test_unknown_country_name(raw_path, tmp_path):
 def test_bad_date(raw_path, tmp_path):
     def edit(ws):
         ws.cell(_row_of(ws, 625), _col(ws, "Date of Entry into Force (G)")).value = "soon"
+
     with pytest.raises(DataFormatError, match="'soon' is not a date") as err:
         read_rtas(_edit(raw_path, tmp_path, edit))
     assert err.value.field == "Date of Entry into Force (G)"
@@ -168,11 +204,13 @@ def test_bad_date(raw_path, tmp_path):
 def test_duplicate_id_and_unknown_status(raw_path, tmp_path):
     def dup(ws):
         ws.cell(_row_of(ws, 625), 1).value = 869
+
     with pytest.raises(DataFormatError, match="RTA ID 869 appears twice"):
         read_rtas(_edit(raw_path, tmp_path, dup))
 
     def status(ws):
         ws.cell(_row_of(ws, 625), _col(ws, "Status")).value = "Maybe"
+
     with pytest.raises(DataFormatError, match="status 'Maybe'"):
         read_rtas(_edit(raw_path, tmp_path, status))
 

@@ -9,10 +9,17 @@ import openpyxl
 
 from critmin.tables import csv_bytes, json_tables, main_table, xlsx_bytes
 
-PAYLOAD = {"reporter": "IND", "year": 2024, "hhi": float("nan"),
-           "suppliers": [{"partner": "JPN", "share": 0.72, "codes": ["740311", "740200"]},
-                         {"partner": "COG", "share": 0.17, "codes": []}],
-           "series": [{"year": 2024, "value": 1.0}], "products": {"mineral": "copper"}}
+PAYLOAD = {
+    "reporter": "IND",
+    "year": 2024,
+    "hhi": float("nan"),
+    "suppliers": [
+        {"partner": "JPN", "share": 0.72, "codes": ["740311", "740200"]},
+        {"partner": "COG", "share": 0.17, "codes": []},
+    ],
+    "series": [{"year": 2024, "value": 1.0}],
+    "products": {"mineral": "copper"},
+}
 
 
 def test_tables_of_a_payload():

@@ -10,7 +10,12 @@ from critmin.domain.policy.schedule import FtaScenario, Staging
 from critmin.domain.policy.tariffs import TariffTable
 from critmin.errors import DataFormatError
 from critmin.sources.tariffs import (
-    bundled_scenario, read_elasticities, read_schedule, read_tariff_csv, read_tariffs, read_wits_tariffs,
+    bundled_scenario,
+    read_elasticities,
+    read_schedule,
+    read_tariff_csv,
+    read_tariffs,
+    read_wits_tariffs,
     starter_tariffs,
 )
 
@@ -49,20 +54,39 @@ def test_unknown_rates_are_reported_not_guessed():
 
 
 def test_longest_prefix_and_latest_year_win():
-    t = TariffTable(pd.DataFrame({
-        "reporter": ["PER"] * 4, "partner": ["WLD"] * 4, "year": [2020, 2020, 2023, 2020],
-        "hs": ["74", "7403", "7403", "740311"], "rate": ["11", "6", "4", ""], "source": ["s"] * 3 + [""]}))
+    t = TariffTable(
+        pd.DataFrame(
+            {
+                "reporter": ["PER"] * 4,
+                "partner": ["WLD"] * 4,
+                "year": [2020, 2020, 2023, 2020],
+                "hs": ["74", "7403", "7403", "740311"],
+                "rate": ["11", "6", "4", ""],
+                "source": ["s"] * 3 + [""],
+            }
+        )
+    )
     r = t.rates("PER", ["740311", "740319", "740400"], 2024).set_index("hs6")
-    assert np.isnan(r.loc["740311", "rate"])           # explicit unknown at HS6 beats the heading
-    assert r.loc["740319", "rate_pct"] == 4.0           # latest year of the heading
-    assert r.loc["740400", "rate_pct"] == 11.0          # chapter fallback
+    assert np.isnan(r.loc["740311", "rate"])  # explicit unknown at HS6 beats the heading
+    assert r.loc["740319", "rate_pct"] == 4.0  # latest year of the heading
+    assert r.loc["740400", "rate_pct"] == 11.0  # chapter fallback
     assert t.rates("PER", ["740319"], 2021)["rate_pct"].iloc[0] == 6.0
 
 
 def test_combine_overrides_rows():
     base = starter_tariffs()
-    extra = TariffTable(pd.DataFrame({"reporter": ["IND"], "partner": ["WLD"], "year": [2024], "hs": ["850511"],
-                                      "rate": ["7.5"], "source": ["user check"]}))
+    extra = TariffTable(
+        pd.DataFrame(
+            {
+                "reporter": ["IND"],
+                "partner": ["WLD"],
+                "year": [2024],
+                "hs": ["850511"],
+                "rate": ["7.5"],
+                "source": ["user check"],
+            }
+        )
+    )
     t = base.combine(extra)
     assert t.rates("IND", ["850511"], 2024)["rate_pct"].iloc[0] == 7.5
     assert len(t) == len(base)
@@ -70,10 +94,13 @@ def test_combine_overrides_rows():
 
 # ---------------------------------------------------------------- critmin CSV
 def test_read_tariff_csv_and_errors(tmp_path):
-    ok = _write(tmp_path, "t.csv", "reporter,partner,year,hs,rate,source\nPER,WLD,2024,0801,6,arancel\n"
-                                   "PER,IND,2024,260300,0,offer\n")
+    ok = _write(
+        tmp_path,
+        "t.csv",
+        "reporter,partner,year,hs,rate,source\nPER,WLD,2024,0801,6,arancel\nPER,IND,2024,260300,0,offer\n",
+    )
     t = read_tariff_csv(ok)
-    assert t.frame["hs"].tolist() == ["0801", "260300"]   # leading zero kept
+    assert t.frame["hs"].tolist() == ["0801", "260300"]  # leading zero kept
     assert t.frame["duty_type"].tolist() == ["MFN", "PRF"]
     bad_cases = {
         "reporter,partner,year,hs,rate,source\nPERU,WLD,2024,0801,6,x\n": ("reporter", 1),
@@ -94,8 +121,14 @@ def test_read_tariff_csv_and_errors(tmp_path):
     with pytest.raises(DataFormatError, match="empty"):
         read_tariff_csv(_write(tmp_path, "empty.csv", ""))
     with pytest.raises(DataFormatError, match="not valid utf-8"):
-        read_tariff_csv(_write(tmp_path, "latin.csv", "reporter,partner,year,hs,rate,source\n"
-                                                     "PER,WLD,2024,0801,6,Perú\n", encoding="latin-1"))
+        read_tariff_csv(
+            _write(
+                tmp_path,
+                "latin.csv",
+                "reporter,partner,year,hs,rate,source\nPER,WLD,2024,0801,6,Perú\n",
+                encoding="latin-1",
+            )
+        )
 
 
 # ---------------------------------------------------------------- WITS downloads
@@ -119,9 +152,9 @@ TRAINS_BULK = (
 def test_read_wits_advanced_query_export(tmp_path):
     t = read_wits_tariffs(_write(tmp_path, "wits.csv", WITS_AQ))
     f = t.frame.set_index("hs")
-    assert len(f) == 3                                 # the Total row is an aggregate
+    assert len(f) == 3  # the Total row is an aggregate
     assert f.loc["620342", "rate"] == 11.0 and f.loc["620342", "reporter"] == "PER"
-    assert np.isnan(f.loc["300490", "rate"])           # missing stays unknown
+    assert np.isnan(f.loc["300490", "rate"])  # missing stays unknown
     assert "WITS/TRAINS download wits.csv" in f.loc["870323", "source"]
     auto = read_tariffs(_write(tmp_path, "auto.csv", WITS_AQ)).frame
     pd.testing.assert_frame_equal(auto.drop(columns="source"), t.frame.drop(columns="source"))
@@ -131,7 +164,7 @@ def test_read_trains_bulk_numeric_reporters(tmp_path):
     t = read_wits_tariffs(_write(tmp_path, "bulk.csv", TRAINS_BULK), duty_type="MFN")
     f = t.frame
     assert f["reporter"].tolist() == ["PER", "CHL"]
-    assert f["hs"].tolist() == ["260300", "010121"]   # lost leading zero restored
+    assert f["hs"].tolist() == ["260300", "010121"]  # lost leading zero restored
     assert (f["duty_type"] == "MFN").all()
 
 
@@ -150,10 +183,12 @@ def test_wits_reader_errors(tmp_path):
 def test_read_elasticities_both_layouts(tmp_path):
     e = read_elasticities(_write(tmp_path, "e.csv", "hs6,import_demand_elasticity\n740311,-1.8\n260300,-0.6\n"))
     assert dict(zip(e["hs6"], e["import_demand_elasticity"])) == {"260300": -0.6, "740311": -1.8}
-    wiiw = ("iso3,iso2,country,sector,hs2,product,elasticity,elasticity_sign,se,p\n"
-            "IND,IN,India,Manufacturing,74,740311,-2.0,-2.0,0.1,0\n"
-            "IND,IN,India,Manufacturing,74,740311,-1.0,-1.0,0.1,0\n"
-            "PER,PE,Peru,Manufacturing,74,740311,-9.0,-9.0,0.1,0\n")
+    wiiw = (
+        "iso3,iso2,country,sector,hs2,product,elasticity,elasticity_sign,se,p\n"
+        "IND,IN,India,Manufacturing,74,740311,-2.0,-2.0,0.1,0\n"
+        "IND,IN,India,Manufacturing,74,740311,-1.0,-1.0,0.1,0\n"
+        "PER,PE,Peru,Manufacturing,74,740311,-9.0,-9.0,0.1,0\n"
+    )
     e = read_elasticities(_write(tmp_path, "w.csv", wiiw), reporter="IND")
     assert e["import_demand_elasticity"].tolist() == [-1.5] and "reporter" not in e
     both = read_elasticities(tmp_path / "w.csv")
@@ -208,8 +243,9 @@ def test_schedule_errors_name_the_field(tmp_path):
     with pytest.raises(DataFormatError, match="YAML"):
         read_schedule(_write(tmp_path, "broken.yaml", "base_year: [2024\n"))
     with pytest.raises(DataFormatError, match="HS code"):
-        FtaScenario.from_dict({"base_year": 2024, "sides": [{"importer": "IND", "partner": "PER",
-                                                             "exclusions": [4]}]}, origin="x")
+        FtaScenario.from_dict(
+            {"base_year": 2024, "sides": [{"importer": "IND", "partner": "PER", "exclusions": [4]}]}, origin="x"
+        )
 
 
 def test_tariffs_connector_is_optional_and_loads_the_starter_table(settings):

@@ -27,8 +27,7 @@ def test_india_peru_financial_year_total_and_calendar_year_detail(built_settings
 
 
 def test_earlier_financial_year_and_chile(built_settings):
-    assert trade_picture(built_settings, "IND", "PER", "FY2023-24")["total"]["imports_usd"] == \
-        pytest.approx(3114.31e6)
+    assert trade_picture(built_settings, "IND", "PER", "FY2023-24")["total"]["imports_usd"] == pytest.approx(3114.31e6)
     chl = trade_picture(built_settings, "IND", "CHL", "FY2023-24")["total"]
     assert (chl["exports_usd"], chl["imports_usd"]) == (pytest.approx(1183.05e6), pytest.approx(1514.10e6))
 
@@ -62,9 +61,26 @@ def test_cli_trade_json_through_the_entry_point(built_settings):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "critmin", "trade", "--reporter", "India", "--partner", "Peru",
-                          "--period", "FY2024-25", "--json", "--home", str(built_settings.home)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "trade",
+            "--reporter",
+            "India",
+            "--partner",
+            "Peru",
+            "--period",
+            "FY2024-25",
+            "--json",
+            "--home",
+            str(built_settings.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
     assert res["total"]["source"] == "tradestat_totals"
@@ -99,7 +115,9 @@ def test_dependence_series_over_two_baci_years(built_settings):
     assert s24["has_quantities"] is True
     assert s24["imports_usd_yoy"] == pytest.approx(s24["imports_usd"] / s22["imports_usd"] - 1)
     assert s24["hhi_change"] == pytest.approx(s24["hhi"] - s22["hhi"])
-    assert s24["imports_usd"] == pytest.approx(dependence(built_settings, "IND", hs=["740311"], year=2024)["imports_usd"])
+    assert s24["imports_usd"] == pytest.approx(
+        dependence(built_settings, "IND", hs=["740311"], year=2024)["imports_usd"]
+    )
 
 
 def test_a_heading_expands_to_its_subheadings_or_says_where_its_data_are(built_settings):
@@ -109,8 +127,23 @@ def test_a_heading_expands_to_its_subheadings_or_says_where_its_data_are(built_s
     from critmin.services.explorer import dependence
 
     assert dependence(built_settings, "IND", hs=["7403"])["products"]["hs6"] == ["740311"]
-    out = subprocess.run([sys.executable, "-m", "critmin", "trade", "--reporter", "IND", "--hs", "2603", "--home",
-                          str(built_settings.home)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "trade",
+            "--reporter",
+            "IND",
+            "--hs",
+            "2603",
+            "--home",
+            str(built_settings.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "260300" in out.stderr and "tradestat_imports" in out.stderr
 

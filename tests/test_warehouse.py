@@ -28,8 +28,11 @@ def test_build_publishes_tables_with_provenance(settings, shared_data):
     wh = build(settings, ["baci"], progress=False)
     assert {"trade_flows", "baci_years", "baci_countries"} <= set(wh.tables())
     prov = wh.provenance_of("trade_flows")
-    assert set(prov["file"]) == {"BACI_HS17_Y2022_V202601_critical31.csv", "BACI_HS17_Y2024_V202601_critical31.csv",
-                                 "country_codes_V202601.csv"}
+    assert set(prov["file"]) == {
+        "BACI_HS17_Y2022_V202601_critical31.csv",
+        "BACI_HS17_Y2024_V202601_critical31.csv",
+        "country_codes_V202601.csv",
+    }
     assert (prov["rows"] == 21723 + 23167).all()
     assert prov["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert prov["licence"].iloc[0].startswith("Etalab")

@@ -43,8 +43,9 @@ def cli_json(settings, *args: str, home: bool = True, mirror: bool = True):
 def same(a, b) -> bool:
     """Equal JSON, floats to 1e-9 relative (DuckDB's parallel sums may differ in the last bit)."""
     if isinstance(a, float) or isinstance(b, float):
-        return (isinstance(a, (int, float)) and isinstance(b, (int, float))
-                and a == pytest.approx(b, rel=1e-9, abs=1e-12))
+        return (
+            isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == pytest.approx(b, rel=1e-9, abs=1e-12)
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
@@ -71,27 +72,38 @@ def test_trade_equals_cli_and_service(client, built_settings):
 
     web = get_json(client, "/trade?reporter=IND&partner=PER&year=2024")
     assert same(web, cli_json(built_settings, "trade", "--reporter", "IND", "--partner", "PER", "--year", "2024"))
-    service = json.loads(json.dumps(jsonable(trade_summary(built_settings, "IND", partners=["PER"], years=[2024])),
-                                    default=str))
+    service = json.loads(
+        json.dumps(jsonable(trade_summary(built_settings, "IND", partners=["PER"], years=[2024])), default=str)
+    )
     assert same(web, service)
     assert web["reporter"] == "IND" and web["partners"] == ["PER"] and web["imports_usd"] + web["exports_usd"] > 0
 
 
 CASES = [
-    ("/trade?reporter=IND&partner=PER&partner=CHL&mineral=copper&stage=refined",
-     ["trade", "-r", "IND", "-p", "PER", "-p", "CHL", "-m", "copper", "--stage", "refined"]),
+    (
+        "/trade?reporter=IND&partner=PER&partner=CHL&mineral=copper&stage=refined",
+        ["trade", "-r", "IND", "-p", "PER", "-p", "CHL", "-m", "copper", "--stage", "refined"],
+    ),
     ("/dependence?reporter=IND&mineral=copper&year=2024", ["dependence", "-r", "IND", "-m", "copper", "-y", "2024"]),
     ("/dependence?reporter=IND&hs=740311&hs=740200", ["dependence", "-r", "IND", "--hs", "740311", "--hs", "740200"]),
-    ("/production?mineral=copper&stage=mine&country=PER", ["production", "-m", "copper", "--stage", "mine",
-                                                           "-c", "PER"]),
-    ("/criticality?reporter=IND&year=2024&method=eu&draws=20&seed=3",
-     ["criticality", "-r", "IND", "-y", "2024", "--method", "eu", "--draws", "20", "--seed", "3"]),
+    (
+        "/production?mineral=copper&stage=mine&country=PER",
+        ["production", "-m", "copper", "--stage", "mine", "-c", "PER"],
+    ),
+    (
+        "/criticality?reporter=IND&year=2024&method=eu&draws=20&seed=3",
+        ["criticality", "-r", "IND", "-y", "2024", "--method", "eu", "--draws", "20", "--seed", "3"],
+    ),
     ("/criticality?method=geodep&draws=0", ["criticality", "--method", "geodep", "--draws", "0"]),
-    ("/criticality?reporter=EU27&draws=0&parameters=eu2017&agreements=true",
-     ["criticality", "-r", "EU27", "--draws", "0", "--parameters", "eu2017", "--agreements"]),
+    (
+        "/criticality?reporter=EU27&draws=0&parameters=eu2017&agreements=true",
+        ["criticality", "-r", "EU27", "--draws", "0", "--parameters", "eu2017", "--agreements"],
+    ),
     ("/fta?reporter=IND&partner=PER&year=2024", ["fta", "--reporter", "IND", "--partner", "PER", "--year", "2024"]),
-    ("/sourcing?mineral=copper&stage=concentrate&year=2030&fta=PER,CHL&exclude=CHN",
-     ["sourcing", "-m", "copper", "--stage", "concentrate", "-y", "2030", "--fta", "PER,CHL", "--exclude", "CHN"]),
+    (
+        "/sourcing?mineral=copper&stage=concentrate&year=2030&fta=PER,CHL&exclude=CHN",
+        ["sourcing", "-m", "copper", "--stage", "concentrate", "-y", "2030", "--fta", "PER,CHL", "--exclude", "CHN"],
+    ),
     ("/projection?mineral=copper&end_year=2047", ["projection", "-m", "copper", "--end-year", "2047"]),
     ("/negotiations?reporter=IND&partner=CHL", ["negotiations", "-r", "IND", "-p", "CHL"]),
 ]
@@ -107,8 +119,18 @@ def test_endpoint_equals_cli(client, built_settings, url, args):
 def test_endpoints_without_home(client, built_settings):
     assert get_json(client, "/fta/scenarios") == cli_json(built_settings, "fta", "--list", home=False, mirror=False)
     web = get_json(client, "/route?from=Callao&to=Visakhapatnam&closed=panama")
-    cli = cli_json(built_settings, "route", "--from", "Callao", "--to", "Visakhapatnam", "--closed", "panama",
-                   home=False, mirror=False)
+    cli = cli_json(
+        built_settings,
+        "route",
+        "--from",
+        "Callao",
+        "--to",
+        "Visakhapatnam",
+        "--closed",
+        "panama",
+        home=False,
+        mirror=False,
+    )
     assert same(web, cli)
     assert web["extra_km"] >= 0 and web["distance_km"] > 10_000
     status = get_json(client, "/data/status")
@@ -139,24 +161,27 @@ def test_contract_body_equals_cli(client, built_settings):
     assert r.json()["contract"]["dmt"] == 100000
 
 
-@pytest.mark.parametrize("url,status,needle", [
-    ("/trade?reporter=XXQ&partner=PER", 400, "XXQ"),
-    ("/trade?reporter=IND&partner=QQQ", 400, "QQQ"),
-    ("/trade?reporter=IND&hs=999999", 400, "999999"),
-    ("/dependence?reporter=IND&mineral=unobtainium", 400, "unobtainium"),
-    ("/dependence?reporter=IND", 400, "give hs, mineral or stage"),
-    ("/production?mineral=unobtainium", 400, "unobtainium"),
-    ("/criticality?method=magic", 422, "magic"),
-    ("/criticality?reporter=ZZZ&draws=0", 400, "ZZZ"),
-    ("/trade?reporter=IND&stage=ingot", 422, "ingot"),
-    ("/fta?partner=ATL", 400, "ATL"),
-    ("/route?from=Atlantis&to=Mundra", 400, "Atlantis"),
-    ("/projection?mineral=unobtainium", 400, "unobtainium"),
-    ("/sourcing?mineral=copper&objective=cheapest", 422, "cheapest"),
-    ("/brief?reporter=IND&partner=PRU", 400, "PRU"),
-    ("/news/facts?type=rumour", 422, "rumour"),
-    ("/brief?section=horoscope", 422, "horoscope"),
-])
+@pytest.mark.parametrize(
+    "url,status,needle",
+    [
+        ("/trade?reporter=XXQ&partner=PER", 400, "XXQ"),
+        ("/trade?reporter=IND&partner=QQQ", 400, "QQQ"),
+        ("/trade?reporter=IND&hs=999999", 400, "999999"),
+        ("/dependence?reporter=IND&mineral=unobtainium", 400, "unobtainium"),
+        ("/dependence?reporter=IND", 400, "give hs, mineral or stage"),
+        ("/production?mineral=unobtainium", 400, "unobtainium"),
+        ("/criticality?method=magic", 422, "magic"),
+        ("/criticality?reporter=ZZZ&draws=0", 400, "ZZZ"),
+        ("/trade?reporter=IND&stage=ingot", 422, "ingot"),
+        ("/fta?partner=ATL", 400, "ATL"),
+        ("/route?from=Atlantis&to=Mundra", 400, "Atlantis"),
+        ("/projection?mineral=unobtainium", 400, "unobtainium"),
+        ("/sourcing?mineral=copper&objective=cheapest", 422, "cheapest"),
+        ("/brief?reporter=IND&partner=PRU", 400, "PRU"),
+        ("/news/facts?type=rumour", 422, "rumour"),
+        ("/brief?section=horoscope", 422, "horoscope"),
+    ],
+)
 def test_bad_input_is_4xx_naming_the_code(client, url, status, needle):
     r = client.get(url)
     assert r.status_code == status, r.text
@@ -253,16 +278,19 @@ def test_brief_is_cached_per_warehouse_build(client, brief_page):
     assert len(client.app.state.brief_cache) == 1
 
 
-@pytest.mark.parametrize("url", [
-    "/trade?reporter=IND&partner=PER&format=chart",
-    "/dependence?reporter=IND&mineral=copper&format=chart",
-    "/production?mineral=copper&format=chart",
-    "/criticality?draws=0&format=chart",
-    "/fta?partner=PER&format=chart",
-    "/sourcing?mineral=copper&fta=PER&format=chart",
-    "/projection?format=chart",
-    "/negotiations?reporter=IND&partner=CHL&format=chart",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/trade?reporter=IND&partner=PER&format=chart",
+        "/dependence?reporter=IND&mineral=copper&format=chart",
+        "/production?mineral=copper&format=chart",
+        "/criticality?draws=0&format=chart",
+        "/fta?partner=PER&format=chart",
+        "/sourcing?mineral=copper&fta=PER&format=chart",
+        "/projection?format=chart",
+        "/negotiations?reporter=IND&partner=CHL&format=chart",
+    ],
+)
 def test_chart_pages_work_offline(client, url):
     r = client.get(url)
     assert r.status_code == 200, r.text[:300]
@@ -278,9 +306,22 @@ def test_no_chart_for_the_geodep_screen(client):
 def test_index_lists_endpoints_and_links_the_brief(client):
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    for path in ("/trade", "/dependence", "/production", "/criticality", "/fta", "/shock", "/sourcing",
-                 "/contract", "/route", "/projection", "/negotiations", "/news/facts", "/news/conflicts",
-                 "/data/status"):
+    for path in (
+        "/trade",
+        "/dependence",
+        "/production",
+        "/criticality",
+        "/fta",
+        "/shock",
+        "/sourcing",
+        "/contract",
+        "/route",
+        "/projection",
+        "/negotiations",
+        "/news/facts",
+        "/news/conflicts",
+        "/data/status",
+    ):
         assert f" {path}</code>" in r.text, path
     assert 'href="/brief?reporter=IND&amp;partner=PER&amp;year=2024"' in r.text
 
@@ -317,8 +358,18 @@ def test_serve_answers_over_http(built_settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-c", "from critmin.cli import main; main()", "serve", "--port", str(port),
-           "--home", str(built_settings.home), "--mirror", str(built_settings.mirror)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from critmin.cli import main; main()",
+        "serve",
+        "--port",
+        str(port),
+        "--home",
+        str(built_settings.home),
+        "--mirror",
+        str(built_settings.mirror),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline, answer = time.monotonic() + 30, None

@@ -28,8 +28,14 @@ pytestmark = pytest.mark.slow
 
 ARTICLES = Path(__file__).resolve().parent / "data" / "news_heldout" / "articles"
 SHOTS = Path(os.environ.get("CRITMIN_WEB_SHOTS", "/tmp/web-shots"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _chromium() -> str | None:
@@ -57,11 +63,29 @@ def server(built_settings, tmp_path_factory):
     s = load_settings(home=home, mirror=built_settings.mirror, offline=True)
     ingest_articles(s, [str(ARTICLES)])
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1] / "src"),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "critmin", "serve", "--port", str(port), "--home", str(home),
-                             "--mirror", str(built_settings.mirror)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[1] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "serve",
+            "--port",
+            str(port),
+            "--home",
+            str(home),
+            "--mirror",
+            str(built_settings.mirror),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -121,10 +145,14 @@ PAGES = {
     "production": {"mineral": "copper", "stage": "mine", "country": "PER"},
     "criticality": {"reporter": "IND", "method": "eu", "year": "2024", "draws": "100"},
     "fta": {"reporter": "IND", "partner": "PER", "year": "2024"},
-    "shock": {"restricting": "CHN", "mineral": "graphite", "stage": "ore", "severity": "quota",
-              "severity_value": "0.5"},
-    "sourcing": {"mineral": "copper", "stage": "concentrate", "year": "2030", "port": "Mundra",
-                 "fta": ["PER", "CHL"]},
+    "shock": {
+        "restricting": "CHN",
+        "mineral": "graphite",
+        "stage": "ore",
+        "severity": "quota",
+        "severity_value": "0.5",
+    },
+    "sourcing": {"mineral": "copper", "stage": "concentrate", "year": "2030", "port": "Mundra", "fta": ["PER", "CHL"]},
     "route": {"from": "Callao", "to": "Visakhapatnam", "closed": ["magellan"]},
     "projection": {"mineral": "copper", "end_year": "2047"},
     "negotiations": {"reporter": "IND", "partner": "PER"},
@@ -149,8 +177,8 @@ def fill(pg, values: dict) -> None:
 def assert_offline(pg) -> None:
     bad = pg.eval_on_selector_all(
         "script[src], link[href], img[src], iframe[src]",
-        "els => els.map(e => e.getAttribute('src') || e.getAttribute('href'))"
-        ".filter(u => /^(https?:)?\\/\\//.test(u))")
+        "els => els.map(e => e.getAttribute('src') || e.getAttribute('href')).filter(u => /^(https?:)?\\/\\//.test(u))",
+    )
     assert not bad, f"page loads from another host: {bad}"
     assert not pg.outside, f"requests left the machine: {pg.outside}"
 

@@ -27,8 +27,12 @@ def home_copy(built_settings, tmp_path):
     return load_settings(home=home, mirror=built_settings.mirror, offline=True)
 
 
-URLS = ["/dependence?reporter=IND&mineral=copper&year=2024", "/production?mineral=copper&country=PER",
-        "/data/status", "/route?from=Callao&to=Visakhapatnam"]
+URLS = [
+    "/dependence?reporter=IND&mineral=copper&year=2024",
+    "/production?mineral=copper&country=PER",
+    "/data/status",
+    "/route?from=Callao&to=Visakhapatnam",
+]
 
 
 @pytest.mark.parametrize("url", URLS)

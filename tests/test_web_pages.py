@@ -122,14 +122,17 @@ def test_pickers_come_from_the_vocabularies(client):
     assert set(load_ports()["port"]) <= options
 
 
-@pytest.mark.parametrize("query, status, needle", [
-    ("/app/dependence?reporter=IND&mineral=copper&year=19x", 422, "expected a whole number"),
-    ("/app/dependence?reporter=ATLANTIS&mineral=copper", 422, "not one of the choices"),
-    ("/app/dependence?reporter=IND&mineral=&stage=", 422, "mineral or a stage"),
-    ("/app/production?mineral=copper&stage=moonbeam", 400, "moonbeam"),
-    ("/app/fta?reporter=IND&partner=PER&utilisation=3", 422, "from 0 to 1"),
-    ("/app/route.csv?from=Callao&to=Atlantis", 422, "Atlantis"),
-])
+@pytest.mark.parametrize(
+    "query, status, needle",
+    [
+        ("/app/dependence?reporter=IND&mineral=copper&year=19x", 422, "expected a whole number"),
+        ("/app/dependence?reporter=ATLANTIS&mineral=copper", 422, "not one of the choices"),
+        ("/app/dependence?reporter=IND&mineral=&stage=", 422, "mineral or a stage"),
+        ("/app/production?mineral=copper&stage=moonbeam", 400, "moonbeam"),
+        ("/app/fta?reporter=IND&partner=PER&utilisation=3", 422, "from 0 to 1"),
+        ("/app/route.csv?from=Callao&to=Atlantis", 422, "Atlantis"),
+    ],
+)
 def test_bad_input_is_one_line_on_the_page(client, query, status, needle):
     r = client.get(query)
     assert r.status_code == status, r.text[-300:]
@@ -160,8 +163,10 @@ def test_empty_home_page_says_how_to_build(tmp_path):
 def test_shock_page_posts_the_scenario_it_shows(client):
     """The export-restriction page builds a scenario file from its form; POSTing that file to /shock gives
     the same answer, and the page shows supply at risk with its period."""
-    query = ("restricting=CHN&importer=IND&mineral=graphite&stage=ore&severity=quota&severity_value=0.5"
-             "&start=2025-01&duration_months=6&year=2024&redirectable_fraction=0.2&elasticity=short_run")
+    query = (
+        "restricting=CHN&importer=IND&mineral=graphite&stage=ore&severity=quota&severity_value=0.5"
+        "&start=2025-01&duration_months=6&year=2024&redirectable_fraction=0.2&elasticity=short_run"
+    )
     r = client.get(f"/app/shock?{query}")
     assert r.status_code == 200, r.text[-400:]
     text = html.unescape(r.text)

@@ -51,8 +51,9 @@ class Settings:
         return replace(self, **changes)
 
 
-def load_settings(*, home: str | Path | None = None, mirror: str | Path | None = None,
-                  offline: bool | None = None) -> Settings:
+def load_settings(
+    *, home: str | Path | None = None, mirror: str | Path | None = None, offline: bool | None = None
+) -> Settings:
     """Build :class:`Settings` from arguments, then environment, then defaults."""
     home_path = Path(home or os.environ.get("CRITMIN_HOME") or Path.home() / ".critmin").expanduser()
     mirror_value = mirror or os.environ.get("CRITMIN_MIRROR") or None

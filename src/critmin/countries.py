@@ -57,16 +57,34 @@ KINDS = ("country", "historical", "aggregate")
 
 #: words written short -> the word the normaliser compares
 ABBREVIATIONS: dict[str, str] = {
-    "rep": "republic", "repub": "republic", "st": "saint", "ste": "sainte", "dem": "democratic",
-    "is": "islands", "isl": "islands",
+    "rep": "republic",
+    "repub": "republic",
+    "st": "saint",
+    "ste": "sainte",
+    "dem": "democratic",
+    "is": "islands",
+    "isl": "islands",
 }
 # "is" stands for "islands" only after another word ("Fiji Is"), never as the first word
 _TRAILING_ONLY = {"is", "isl"}
 #: normalised names that a parenthesised qualifier disambiguates; the qualifier is never dropped
-AMBIGUOUS_BASES = frozenset({
-    "congo", "korea", "guinea", "sudan", "samoa", "virgin islands", "yemen", "germany", "china",
-    "saint martin", "sint maarten", "macedonia", "timor",
-})
+AMBIGUOUS_BASES = frozenset(
+    {
+        "congo",
+        "korea",
+        "guinea",
+        "sudan",
+        "samoa",
+        "virgin islands",
+        "yemen",
+        "germany",
+        "china",
+        "saint martin",
+        "sint maarten",
+        "macedonia",
+        "timor",
+    }
+)
 _PAREN_TAIL = re.compile(r"\s*\([^()]*\)\s*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
@@ -140,8 +158,10 @@ def country_table() -> tuple[tuple[str, str, str], ...]:
 @lru_cache(maxsize=1)
 def aliases() -> tuple[Alias, ...]:
     """Every row of the alias table, in file order."""
-    return tuple(Alias(r["iso3"], r["alias"], tuple(s.strip() for s in r["sources"].split(";") if s.strip()),
-                       r["note"]) for r in _read_csv(ALIASES_FILE))
+    return tuple(
+        Alias(r["iso3"], r["alias"], tuple(s.strip() for s in r["sources"].split(";") if s.strip()), r["note"])
+        for r in _read_csv(ALIASES_FILE)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -257,8 +277,7 @@ def resolve_or_raise(name: str, *, source: NameSource, where: str | None = None)
 def unknown_hint(name: str, *, source: NameSource | None) -> str:
     """The advice an "unknown country" error gives: which file and which row to add."""
     who = source or COMMON
-    return (f"not a {who} country name known to critmin; add a row "
-            f"'<ISO3>,{name},{who},<note>' to {ALIAS_FILE_HINT}")
+    return f"not a {who} country name known to critmin; add a row '<ISO3>,{name},{who},<note>' to {ALIAS_FILE_HINT}"
 
 
 def check_tables() -> list[str]:
@@ -281,8 +300,9 @@ def check_tables() -> list[str]:
     dup = {c for c in codes if codes.count(c) > 1}
     problems += [f"{NAMES_FILE}: {c} appears twice" for c in sorted(dup)]
     iso2 = [r["iso2"] for r in _read_csv(NAMES_FILE) if r.get("iso2")]
-    problems += [f"{NAMES_FILE}: alpha-2 code {c} appears twice" for c in sorted({c for c in iso2
-                                                                                 if iso2.count(c) > 1})]
+    problems += [
+        f"{NAMES_FILE}: alpha-2 code {c} appears twice" for c in sorted({c for c in iso2 if iso2.count(c) > 1})
+    ]
     problems += [f"{NAMES_FILE}: {c!r} is not an alpha-2 code" for c in iso2 if not re.fullmatch(r"[A-Z]{2}", c)]
     known = set(codes)
     canon: dict[str, str] = {}
@@ -296,14 +316,17 @@ def check_tables() -> list[str]:
             problems.append(f"{ALIASES_FILE}: {a.alias!r} -> {a.iso3}, which is not in {NAMES_FILE}")
         bad = [s for s in a.sources if s not in (*SOURCES, COMMON)]
         if bad or not a.sources:
-            problems.append(f"{ALIASES_FILE}: {a.alias!r} sources {';'.join(a.sources)!r}; expected "
-                            f"{COMMON} or names among {', '.join(SOURCES)}")
+            problems.append(
+                f"{ALIASES_FILE}: {a.alias!r} sources {';'.join(a.sources)!r}; expected "
+                f"{COMMON} or names among {', '.join(SOURCES)}"
+            )
         key = normalise_name(a.alias)
         if canon.get(key, a.iso3) != a.iso3:
-            problems.append(f"{ALIASES_FILE}: {a.alias!r} -> {a.iso3} contradicts the canonical name of "
-                            f"{canon[key]}")
+            problems.append(f"{ALIASES_FILE}: {a.alias!r} -> {a.iso3} contradicts the canonical name of {canon[key]}")
         for s in a.sources:
             if seen.setdefault((s, key), a.iso3) != a.iso3:
-                problems.append(f"{ALIASES_FILE}: {a.alias!r} -> {a.iso3} but source {s} already maps "
-                                f"that spelling to {seen[(s, key)]}")
+                problems.append(
+                    f"{ALIASES_FILE}: {a.alias!r} -> {a.iso3} but source {s} already maps "
+                    f"that spelling to {seen[(s, key)]}"
+                )
     return problems

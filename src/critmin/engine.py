@@ -17,8 +17,7 @@ Backend = Literal["duckdb", "pyspark"]
 BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
 
 
-def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None,
-            tables: "list[str] | None" = None):
+def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None, tables: "list[str] | None" = None):
     """An Ibis backend in which every warehouse table is registered by name.
 
     Parameters
@@ -41,9 +40,13 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None,
         if session is None:
             from pyspark.sql import SparkSession
 
-            session = (SparkSession.builder.master("local[2]").appName("critmin")
-                       .config("spark.sql.shuffle.partitions", "4")
-                       .config("spark.ui.enabled", "false").getOrCreate())
+            session = (
+                SparkSession.builder.master("local[2]")
+                .appName("critmin")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate()
+            )
         con = ibis.pyspark.connect(session)
     for name in tables if tables is not None else warehouse.tables():
         if backend == "duckdb" and warehouse.is_partitioned(name):

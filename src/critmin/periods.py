@@ -139,13 +139,14 @@ def parse_period(value: "str | int | Period") -> Period:
         if len(m.group(2)) == 2 and len(m.group(1)) == 4:
             b = a + 1 if (a + 1) % 100 == int(m.group(2)) else -1
         if b != a + 1:
-            raise ConfigError(f"period {text!r}: a financial year spans two consecutive years "
-                              f"(e.g. FY2024-25)")
+            raise ConfigError(f"period {text!r}: a financial year spans two consecutive years (e.g. FY2024-25)")
         return financial_year(a)
     if (m := _MONTH_NAME.match(text)) and m.group(1).lower() in _MONTHS:
         return month(int(m.group(2)), _MONTHS.index(m.group(1).lower()) + 1)
-    raise ConfigError(f"period {text!r} is not a period; expected e.g. 2024 or CY2024 (calendar year), "
-                      f"FY2024-25 (Indian financial year, April-March) or 2024-12 (month)")
+    raise ConfigError(
+        f"period {text!r} is not a period; expected e.g. 2024 or CY2024 (calendar year), "
+        f"FY2024-25 (Indian financial year, April-March) or 2024-12 (month)"
+    )
 
 
 def parse_years(text: "str | int | Iterable[int | str] | None") -> list[int] | None:
@@ -177,8 +178,7 @@ def parse_years(text: "str | int | Iterable[int | str] | None") -> list[int] | N
         elif re.fullmatch(r"\d{4}", part):
             years.append(int(part))
         else:
-            raise ConfigError(f"year {part!r} is not a four-digit year; expected e.g. 2024, 2022,2024 or "
-                              f"2019-2024")
+            raise ConfigError(f"year {part!r} is not a four-digit year; expected e.g. 2024, 2022,2024 or 2019-2024")
     return sorted(set(years))
 
 
@@ -196,10 +196,11 @@ def comparison_note(a: Period, b: Period) -> str | None:
         shared = "they do not overlap"
     else:
         months = (overlap_end.year - overlap_start.year) * 12 + overlap_end.month - overlap_start.month + 1
-        shared = (f"they share {months} month{'s' if months != 1 else ''} "
-                  f"({overlap_start:%b %Y}-{overlap_end:%b %Y})")
-    return (f"{a.label} is {_article(a.basis_name)} {a.basis_name} and {b.label} {_article(b.basis_name)} "
-            f"{b.basis_name}: {shared}, so the two figures are not the same period")
+        shared = f"they share {months} month{'s' if months != 1 else ''} ({overlap_start:%b %Y}-{overlap_end:%b %Y})"
+    return (
+        f"{a.label} is {_article(a.basis_name)} {a.basis_name} and {b.label} {_article(b.basis_name)} "
+        f"{b.basis_name}: {shared}, so the two figures are not the same period"
+    )
 
 
 def _article(noun: str) -> str:

@@ -13,8 +13,13 @@ from importlib import resources
 import yaml
 
 # other spellings a user may type for a bloc code
-_BLOC_ALIASES = {"EU": "EU27", "EU-27": "EU27", "EU 27": "EU27", "EUROPEAN UNION": "EU27",
-                 "EUROPEAN UNION (27)": "EU27"}
+_BLOC_ALIASES = {
+    "EU": "EU27",
+    "EU-27": "EU27",
+    "EU 27": "EU27",
+    "EUROPEAN UNION": "EU27",
+    "EUROPEAN UNION (27)": "EU27",
+}
 
 
 @lru_cache(maxsize=1)

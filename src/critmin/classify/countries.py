@@ -21,8 +21,18 @@ from critmin.classify._tables import regions_table
 from critmin.countries import resolve as resolve_name
 from critmin.errors import DataFormatError, UnknownCodeError
 
-COUNTRY_COLUMNS = ["iso3", "name", "iso2", "baci_code", "region", "m49_region", "m49_subregion",
-                   "m49_intermediate_region", "wb_listed", "is_current"]
+COUNTRY_COLUMNS = [
+    "iso3",
+    "name",
+    "iso2",
+    "baci_code",
+    "region",
+    "m49_region",
+    "m49_subregion",
+    "m49_intermediate_region",
+    "wb_listed",
+    "is_current",
+]
 
 
 def _fix_mojibake(name: str) -> str:
@@ -65,8 +75,12 @@ def build_country_table(baci_countries: pd.DataFrame, *, file: str = "baci_count
     missing = out["region"].isna()
     if missing.any():
         i = int(missing.to_numpy().nonzero()[0][0])
-        raise DataFormatError(file, f"ISO3 {out.loc[i, 'iso3']!r} (BACI code {out.loc[i, 'baci_code']}) has "
-                                    f"no region in critmin's regions.csv", row=i + 1, field="iso3")
+        raise DataFormatError(
+            file,
+            f"ISO3 {out.loc[i, 'iso3']!r} (BACI code {out.loc[i, 'baci_code']}) has no region in critmin's regions.csv",
+            row=i + 1,
+            field="iso3",
+        )
     out["baci_code"] = out["baci_code"].astype("int32")
     return out[COUNTRY_COLUMNS].reset_index(drop=True)
 

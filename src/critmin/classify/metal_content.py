@@ -32,9 +32,11 @@ def metal_factor(form: str, *, basis: Basis = "metal") -> float:
     table = metal_content_table()
     rows = table[(table["form"] == str(form)) | (table["hs6"] == str(form))]
     if rows.empty:
-        raise UnknownCodeError("metal form", form,
-                               hint=hint(str(form), list(table["form"]) + list(table["hs6"][table["hs6"] != ""]),
-                                         "forms"))
+        raise UnknownCodeError(
+            "metal form",
+            form,
+            hint=hint(str(form), list(table["form"]) + list(table["hs6"][table["hs6"] != ""]), "forms"),
+        )
     row = rows.iloc[0]
     if basis == "lce":
         if row["mineral"] != "lithium" or np.isnan(row["lce_factor"]):

@@ -61,8 +61,11 @@ def normalize_hs(code: str | int, *, known: Iterable[str] | None = None) -> str:
         raise UnknownCodeError("HS6 code", raw, hint="expected six digits, e.g. 740311")
     if len(digits) == 5:
         padded = "0" + digits
-        warnings.warn(f"HS code {raw!r} has 5 digits; read as {padded!r} (leading zero restored)",
-                      PaddedHSCodeWarning, stacklevel=2)
+        warnings.warn(
+            f"HS code {raw!r} has 5 digits; read as {padded!r} (leading zero restored)",
+            PaddedHSCodeWarning,
+            stacklevel=2,
+        )
         digits = padded
     if known is not None:
         known = list(known)
@@ -93,8 +96,9 @@ def resolve_stage(stage: str) -> str:
     return s
 
 
-def products_for(*, mineral: str | None = None, stage: str | None = None,
-                 hs: Iterable[str | int] | None = None) -> pd.DataFrame:
+def products_for(
+    *, mineral: str | None = None, stage: str | None = None, hs: Iterable[str | int] | None = None
+) -> pd.DataFrame:
     """Rows of the product table selected by mineral, stage and/or HS6 codes.
 
     Parameters
@@ -127,8 +131,9 @@ def products_for(*, mineral: str | None = None, stage: str | None = None,
     if stage is not None:
         df = df[df["stage"] == resolve_stage(stage)]
     if df.empty:
-        raise EmptySelectionError(f"no HS6 code for mineral={mineral!r}, stage={stage!r}, hs={hs!r} "
-                                  f"in the product table")
+        raise EmptySelectionError(
+            f"no HS6 code for mineral={mineral!r}, stage={stage!r}, hs={hs!r} in the product table"
+        )
     return df.reset_index(drop=True)
 
 
@@ -138,15 +143,20 @@ def describe_hs(hs6: str) -> dict:
     rows = df[df["hs6"] == hs6]
     if rows.empty:
         return {"hs6": hs6, "description": None, "mineral": None, "stage": None, "basket": None}
-    return {"hs6": hs6, "description": rows["description"].iloc[0],
-            "mineral": ";".join(rows["mineral"]), "stage": rows["stage"].iloc[0],
-            "basket": bool(rows["basket"].any())}
+    return {
+        "hs6": hs6,
+        "description": rows["description"].iloc[0],
+        "mineral": ";".join(rows["mineral"]),
+        "stage": rows["stage"].iloc[0],
+        "basket": bool(rows["basket"].any()),
+    }
 
 
 def product_labels() -> pd.DataFrame:
     """One row per HS6: ``hs6, description, mineral`` (``;``-joined when several), ``stage``."""
     df = products_table()
-    return (df.groupby("hs6", sort=True)
-            .agg(description=("description", "first"), mineral=("mineral", ";".join),
-                 stage=("stage", "first"))
-            .reset_index())
+    return (
+        df.groupby("hs6", sort=True)
+        .agg(description=("description", "first"), mineral=("mineral", ";".join), stage=("stage", "first"))
+        .reset_index()
+    )

@@ -13,8 +13,12 @@ import pkgutil
 
 import typer
 
-app = typer.Typer(help="critmin: critical-mineral supply security and trade-agreement analytics.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="critmin: critical-mineral supply security and trade-agreement analytics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _print_version(value: bool) -> None:
@@ -26,8 +30,11 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                       help="Print the critmin version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the critmin version and exit."
+    ),
+) -> None:
     """critmin: critical-mineral supply security and trade-agreement analytics."""
 
 

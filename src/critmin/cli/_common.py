@@ -19,8 +19,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 HomeOpt = typer.Option(None, "--home", help="State folder (default $CRITMIN_HOME or ~/.critmin).")
-MirrorOpt = typer.Option(None, "--mirror", help="Read the publishers' raw files from this folder "
-                                                "(default $CRITMIN_MIRROR).")
+MirrorOpt = typer.Option(
+    None, "--mirror", help="Read the publishers' raw files from this folder (default $CRITMIN_MIRROR)."
+)
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
 ChartOpt = typer.Option(None, "--chart", help="Write a chart; .html, .png or .svg by suffix.")
 
@@ -120,8 +121,9 @@ def run_app(app: typer.Typer) -> None:
             raise
         from critmin.errors import echo
 
-        _one_line(f"internal error ({type(exc).__name__}): {echo(str(exc), 300)}; "
-                  f"set CRITMIN_DEBUG=1 for the traceback")
+        _one_line(
+            f"internal error ({type(exc).__name__}): {echo(str(exc), 300)}; set CRITMIN_DEBUG=1 for the traceback"
+        )
         raise SystemExit(1)
     if code == EXIT_INTERRUPTED:
         _one_line("interrupted (Ctrl-C); the live warehouse is unchanged", kind="stopped")

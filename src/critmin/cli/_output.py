@@ -68,8 +68,7 @@ def write_table_file(records: list[dict[str, Any]] | Any, path: Path) -> Path:
 
 # --csv / --xlsx on every command that has --json ------------------------------------------------
 
-_TABLE_FILES: ContextVar[tuple[Optional[Path], Optional[Path]] | None] = ContextVar("critmin_table_files",
-                                                                                   default=None)
+_TABLE_FILES: ContextVar[tuple[Optional[Path], Optional[Path]] | None] = ContextVar("critmin_table_files", default=None)
 
 
 def write_json_tables(obj: Any, csv_path: Optional[Path], xlsx_path: Optional[Path]) -> list[Path]:
@@ -125,16 +124,27 @@ def add_table_file_options(func: Callable, json_param: str) -> Callable:
         finally:
             _TABLE_FILES.reset(token)
 
-    extra = [inspect.Parameter("csv_file", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[Path],
-                               default=typer.Option(None, "--csv", help="Write the table(s) as CSV, "
-                                                    "same columns as --json.")),
-             inspect.Parameter("xlsx_file", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[Path],
-                               default=typer.Option(None, "--xlsx", help="Write the table(s) as an Excel "
-                                                    "workbook, one sheet per table."))]
+    extra = [
+        inspect.Parameter(
+            "csv_file",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Optional[Path],
+            default=typer.Option(None, "--csv", help="Write the table(s) as CSV, same columns as --json."),
+        ),
+        inspect.Parameter(
+            "xlsx_file",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Optional[Path],
+            default=typer.Option(None, "--xlsx", help="Write the table(s) as an Excel workbook, one sheet per table."),
+        ),
+    ]
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
     wrapper.__signature__ = sig.replace(parameters=params + extra)
-    wrapper.__annotations__ = {**getattr(func, "__annotations__", {}), "csv_file": Optional[Path],
-                               "xlsx_file": Optional[Path]}
+    wrapper.__annotations__ = {
+        **getattr(func, "__annotations__", {}),
+        "csv_file": Optional[Path],
+        "xlsx_file": Optional[Path],
+    }
     return wrapper
 
 
@@ -154,8 +164,7 @@ def add_table_file_options_everywhere(app: typer.Typer, json_opt: Any) -> None:
 
 # option help that points to `critmin codes` -------------------------------------------------------
 
-CODE_LISTS = {"--mineral": "minerals", "--port": "ports", "--from": "ports", "--to": "ports",
-              "--section": "sections"}
+CODE_LISTS = {"--mineral": "minerals", "--port": "ports", "--from": "ports", "--to": "ports", "--section": "sections"}
 
 
 def point_help_to_codes(app: typer.Typer) -> None:

@@ -21,12 +21,18 @@ def brief_cmd(
     partner: Optional[str] = typer.Option("PER", "--partner", help="ISO3 of the partner country."),
     year: int = typer.Option(2024, "--year", help="Reference year of the trade data."),
     out: Path = typer.Option(Path("brief.html"), "--out", help="Output file: .html or .pdf."),
-    section: Optional[List[str]] = typer.Option(None, "--section", help="Only these sections (repeatable): total_trade, trade, minerals, criticality, fta, scenarios, news."),
+    section: Optional[List[str]] = typer.Option(
+        None,
+        "--section",
+        help="Only these sections (repeatable): total_trade, trade, minerals, criticality, fta, scenarios, news.",
+    ),
     paper: Paper = typer.Option(Paper.A4, "--paper", help="PDF page size.", case_sensitive=False),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) if any section could not be built."),
-    news: Optional[List[str]] = typer.Option(None, "--news", help="Ingest these article files, folders or URLs "
-                                                                  "first (repeatable)."),
-    home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+    news: Optional[List[str]] = typer.Option(
+        None, "--news", help="Ingest these article files, folders or URLs first (repeatable)."
+    ),
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
 ):
     """Write the brief: bilateral trade, the partner's weight in each mineral, dependence,
     and every capability's section, with source and licence footnotes for every number."""
@@ -53,8 +59,7 @@ def brief_cmd(
         with console.status("ingesting news articles"):
             ingest_articles(settings, news)
         wh = ensure_warehouse(settings)
-    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year,
-                       paper=paper.value)
+    ctx = BriefContext(settings=settings, reporter=reporter, partner=partner, year=year, paper=paper.value)
     with console.status("building the brief"):
         res = write_brief(ctx, out, only=section, provenance=wh.provenance())
     console.print(f"brief written to {res.path} ({len(res.sections)} sections: {', '.join(res.sections)})")

@@ -40,9 +40,12 @@ def code_rows(what: str) -> list[dict]:
     return [{"section": k} for k in section_keys()]
 
 
-def codes_cmd(what: CodeList = typer.Argument(..., help="Which list: minerals, stages, ports, scenarios "
-                                                           "(FTA schedule files) or sections (of the brief)."),
-              json_out: bool = JsonOpt):
+def codes_cmd(
+    what: CodeList = typer.Argument(
+        ..., help="Which list: minerals, stages, ports, scenarios (FTA schedule files) or sections (of the brief)."
+    ),
+    json_out: bool = JsonOpt,
+):
     """List the valid values of --mineral, --stage, ports, FTA scenario files and brief sections."""
     import pandas as pd
 

@@ -10,8 +10,17 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
-from critmin.cli._common import ChartOpt, HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, print_table, \
-    settings_from
+from critmin.cli._common import (
+    ChartOpt,
+    HomeOpt,
+    JsonOpt,
+    MirrorOpt,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    settings_from,
+)
 
 
 def criticality(
@@ -22,12 +31,16 @@ def criticality(
     draws: int = typer.Option(1000, "--draws", help="Monte-Carlo draws (0: point scores only)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bands)."),
     inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV overriding parameters (with sources)."),
-    parameters: str = typer.Option("eu2023", "--parameters",
-                                   help="EU assessment whose EoL-RIR, SI and EI are used: eu2023 or eu2017."),
-    agreements: bool = typer.Option(False, "--agreements",
-                                    help="Lower t (x0.8) of partners sharing an RTA in force with the reporter."),
-    json_out: bool = JsonOpt, chart: Optional[Path] = ChartOpt,
-    home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+    parameters: str = typer.Option(
+        "eu2023", "--parameters", help="EU assessment whose EoL-RIR, SI and EI are used: eu2023 or eu2017."
+    ),
+    agreements: bool = typer.Option(
+        False, "--agreements", help="Lower t (x0.8) of partners sharing an RTA in force with the reporter."
+    ),
+    json_out: bool = JsonOpt,
+    chart: Optional[Path] = ChartOpt,
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Supply risk, economic importance and criticality of every mineral for an importer."""
     import pandas as pd
@@ -39,9 +52,18 @@ def criticality(
         raise typer.BadParameter(f"expected eu2023 or eu2017, got {parameters!r}", param_hint="--parameters")
     if draws < 0:
         raise typer.BadParameter("must be >= 0", param_hint="--draws")
-    res = criticality_scores(settings_from(home, mirror), reporter.upper(), year, method=method,
-                             scenario=scenario, draws=draws, seed=seed, inputs=inputs,
-                             agreements=agreements, parameters=parameters)
+    res = criticality_scores(
+        settings_from(home, mirror),
+        reporter.upper(),
+        year,
+        method=method,
+        scenario=scenario,
+        draws=draws,
+        seed=seed,
+        inputs=inputs,
+        agreements=agreements,
+        parameters=parameters,
+    )
     if chart is not None:
         if method == "geodep":
             err_console.print("[yellow]warning:[/] no matrix chart for the geodep screen")
@@ -56,11 +78,27 @@ def criticality(
         return
     df = pd.DataFrame(res["records"])
     if method == "geodep":
-        cols = ["hs6", "material", "stage", "import_hhi", "export_hhi", "import_export_ratio", "top_supplier",
-                "dependent"]
+        cols = [
+            "hs6",
+            "material",
+            "stage",
+            "import_hhi",
+            "export_hhi",
+            "import_export_ratio",
+            "top_supplier",
+            "dependent",
+        ]
     else:
-        cols = ["material", "stage", "supply_risk", "supply_risk_p05", "supply_risk_p95", "economic_importance",
-                "critical", "bottleneck"] + (["delta_supply_risk"] if res.get("scenario") else [])
+        cols = [
+            "material",
+            "stage",
+            "supply_risk",
+            "supply_risk_p05",
+            "supply_risk_p95",
+            "economic_importance",
+            "critical",
+            "bottleneck",
+        ] + (["delta_supply_risk"] if res.get("scenario") else [])
         if method == "eu" and "economic_importance_india" in df and df["economic_importance_india"].notna().any():
             cols[6:6] = ["economic_importance_india", "critical_india_ei"]
         df = df.sort_values("supply_risk", ascending=False)
@@ -75,10 +113,13 @@ def criticality(
 def _compact(df: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """The EU/GeoPolRisk table for a terminal: the Monte-Carlo band in one column, yes/no flags, short headers."""
     import pandas as pd
+
     df = df.copy()
     if "supply_risk_p05" in cols:
-        band = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
-                for lo, hi in zip(df["supply_risk_p05"], df["supply_risk_p95"])]
+        band = [
+            f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
+            for lo, hi in zip(df["supply_risk_p05"], df["supply_risk_p95"])
+        ]
         i = cols.index("supply_risk_p05")
         cols = [c for c in cols if c not in ("supply_risk_p05", "supply_risk_p95")]
         if any(band):
@@ -88,10 +129,17 @@ def _compact(df: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[str]
         if c in df:
             df[c] = ["yes" if v is True else "no" if v is False else "" for v in df[c]]
     if console.width < 100:
-        cols = [c for c in cols if c != "bottleneck"]       # in --json; too wide for a narrow terminal
-    short = {"material": "material", "supply_risk": "SR", "economic_importance": "EI EU",
-             "economic_importance_india": "EI IND", "critical_india_ei": "crit IND",
-             "critical": "crit EU", "bottleneck": "bottleneck", "delta_supply_risk": "ΔSR"}
+        cols = [c for c in cols if c != "bottleneck"]  # in --json; too wide for a narrow terminal
+    short = {
+        "material": "material",
+        "supply_risk": "SR",
+        "economic_importance": "EI EU",
+        "economic_importance_india": "EI IND",
+        "critical_india_ei": "crit IND",
+        "critical": "crit EU",
+        "bottleneck": "bottleneck",
+        "delta_supply_risk": "ΔSR",
+    }
     df = df.rename(columns=short)
     return df, [short.get(c, c) for c in cols]
 

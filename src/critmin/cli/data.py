@@ -15,7 +15,8 @@ data_app = typer.Typer(help="Build and inspect the local warehouse.", no_args_is
 @data_app.command("build")
 def build_cmd(
     sources: Optional[List[str]] = typer.Argument(None, help="Sources to (re)build; default: all default sources."),
-    home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ):
     """Fetch every source (mirror, cache or download), validate and publish atomically."""
@@ -39,8 +40,12 @@ def status_cmd(home: Optional[Path] = HomeOpt, json_: bool = JsonOpt):
     console.print(f"home {status['home']}  build {status['build']}")
     df = pd.DataFrame(status["tables"])
     df["files"] = df["files"].map(lambda f: ", ".join(f))
-    print_table(df[["table", "rows", "source", "release", "files", "licence"]], title="warehouse tables",
-                float_format="{:,.0f}", max_rows=100)
+    print_table(
+        df[["table", "rows", "source", "release", "files", "licence"]],
+        title="warehouse tables",
+        float_format="{:,.0f}",
+        max_rows=100,
+    )
 
 
 @data_app.command("sources")
@@ -49,10 +54,19 @@ def sources_cmd(json_: bool = JsonOpt):
     import pandas as pd
     from critmin.sources import registry
 
-    rows = [{"source": s.name, "title": s.title, "publisher": s.publisher, "licence": s.licence,
-             "release": s.release, "default": s.default,
-             "files": [f.mirror_path for f in s.files], "urls": [f.url for f in s.files]}
-            for s in registry().values()]
+    rows = [
+        {
+            "source": s.name,
+            "title": s.title,
+            "publisher": s.publisher,
+            "licence": s.licence,
+            "release": s.release,
+            "default": s.default,
+            "files": [f.mirror_path for f in s.files],
+            "urls": [f.url for f in s.files],
+        }
+        for s in registry().values()
+    ]
     if json_:
         print_json(rows)
         return
@@ -70,8 +84,9 @@ def comtrade_cmd(
     reporter: str = typer.Option(..., "--reporter", help="Reporter ISO3, e.g. IND."),
     hs: str = typer.Option(..., "--hs", help="HS codes, comma-separated (2, 4 or 6 digits)."),
     years: str = typer.Option(..., "--years", help="Years, comma-separated."),
-    partner: Optional[str] = typer.Option(None, "--partner", help="Partner ISO3s, comma-separated; "
-                                                                  "default: the World total."),
+    partner: Optional[str] = typer.Option(
+        None, "--partner", help="Partner ISO3s, comma-separated; default: the World total."
+    ),
     flow: str = typer.Option("import", "--flow", help="import, export, re-import or re-export."),
     home: Optional[Path] = HomeOpt,
 ):
@@ -79,7 +94,12 @@ def comtrade_cmd(
     settings = settings_from(home, None)
     from critmin.services import data as svc
 
-    wh = svc.fetch_comtrade_flows(settings, reporter, partner.split(",") if partner else None,
-                                  [h.strip() for h in hs.split(",")], [int(y) for y in years.split(",")],
-                                  flow=flow)
+    wh = svc.fetch_comtrade_flows(
+        settings,
+        reporter,
+        partner.split(",") if partner else None,
+        [h.strip() for h in hs.split(",")],
+        [int(y) for y in years.split(",")],
+        flow=flow,
+    )
     console.print(f"comtrade_flows: {len(wh.read('comtrade_flows')):,} rows in {wh.path}")

@@ -7,29 +7,47 @@ from typing import List, Optional
 
 import typer
 
-from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, err_console, print_json, print_table, \
-    settings_from
+from critmin.cli._common import (
+    HomeOpt,
+    JsonOpt,
+    MirrorOpt,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    settings_from,
+)
 from critmin.periods import parse_years
 
 
 def screen(
     years: Optional[str] = typer.Option(None, "--years", help="Years, 2022,2024 or 1995-2024; default all."),
-    reporter: Optional[List[str]] = typer.Option(None, "--reporter", "-r",
-                                                 help="Importer to screen; repeat for several; default all."),
-    parquet: Optional[Path] = typer.Option(None, "--parquet", help="Write the full screen as a Parquet "
-                                           "dataset partitioned by year (year=YYYY/ folders)."),
+    reporter: Optional[List[str]] = typer.Option(
+        None, "--reporter", "-r", help="Importer to screen; repeat for several; default all."
+    ),
+    parquet: Optional[Path] = typer.Option(
+        None, "--parquet", help="Write the full screen as a Parquet dataset partitioned by year (year=YYYY/ folders)."
+    ),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the dependent products to a CSV file."),
     limit: int = typer.Option(20, "--limit", min=1, help="Dependent products listed (largest imports first)."),
     backend: str = typer.Option("duckdb", "--backend", help="Ibis backend: duckdb or pyspark."),
-    json_out: bool = JsonOpt, home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+    json_out: bool = JsonOpt,
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Import HHI, top-3 and China share, world export HHI, import/export ratio and the GeoDep flag
     with its 3-year persistence rule, for every reporter x HS6 x year; with the mineral/stage roll-up."""
     import pandas as pd
     from critmin.services.screen import run_screen
 
-    res = run_screen(settings_from(home, mirror), years=parse_years(years), reporters=reporter or None,
-                     parquet=parquet, backend=backend, limit=limit)
+    res = run_screen(
+        settings_from(home, mirror),
+        years=parse_years(years),
+        reporters=reporter or None,
+        parquet=parquet,
+        backend=backend,
+        limit=limit,
+    )
     if csv is not None:
         pd.DataFrame(res["dependent"]).to_csv(csv, index=False)
         err_console.print(f"dependent products written to {csv}")
@@ -39,13 +57,26 @@ def screen(
         print_json(res)
         return
     console.print(f"[bold]Import-dependence screen[/], CY{', CY'.join(map(str, res['years']))} — {res['source']}")
-    console.print(f"{res['rows']:,} reporter x HS6 x year rows; {res['n_dependent']:,} dependent, "
-                  f"{res['n_persistent']:,} persistent ({res['criteria']})")
+    console.print(
+        f"{res['rows']:,} reporter x HS6 x year rows; {res['n_dependent']:,} dependent, "
+        f"{res['n_persistent']:,} persistent ({res['criteria']})"
+    )
     if res["years_without_data"]:
         console.print(f"[yellow]no data for {', '.join(map(str, res['years_without_data']))}[/]")
     if res["dependent"]:
-        df = pd.DataFrame(res["dependent"])[["year", "reporter", "hs6", "imports_usd", "hhi", "world_export_hhi",
-                                             "import_export_ratio", "top_supplier", "persistent"]]
+        df = pd.DataFrame(res["dependent"])[
+            [
+                "year",
+                "reporter",
+                "hs6",
+                "imports_usd",
+                "hhi",
+                "world_export_hhi",
+                "import_export_ratio",
+                "top_supplier",
+                "persistent",
+            ]
+        ]
         df["imports_usd"] = df["imports_usd"] / 1e6
         df["year"] = df["year"].astype(str)
         df["persistent"] = df["persistent"].map({True: "yes", False: "no"}).fillna("not assessed (< 3 years)")

@@ -13,7 +13,8 @@ from critmin.cli._common import HomeOpt, MirrorOpt, console, settings_from
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
-    home: Optional[Path] = HomeOpt, mirror: Optional[Path] = MirrorOpt,
+    home: Optional[Path] = HomeOpt,
+    mirror: Optional[Path] = MirrorOpt,
 ) -> None:
     """Serve the JSON API (same JSON as --json), the index page and the HTML brief; docs at /docs."""
     import uvicorn

@@ -26,7 +26,7 @@ class Footnote:
 class Section:
     key: str
     title: str
-    html: str = ""                      # body fragment (tables, text); escaped by the section
+    html: str = ""  # body fragment (tables, text); escaped by the section
     figures: list[Any] = field(default_factory=list)  # plotly.graph_objects.Figure
     footnotes: list[Footnote] = field(default_factory=list)
 
@@ -37,7 +37,7 @@ class BriefContext:
     reporter: str = "IND"
     partner: str | None = "PER"
     year: int = 2024
-    paper: str = "A4"                   # PDF page size: "A4" or "Letter"
+    paper: str = "A4"  # PDF page size: "A4" or "Letter"
 
     def period_label(self, year: int, what: str = "") -> str:
         """``year`` as shown on a card: plain when it is the brief's reference year, else labelled as another period.

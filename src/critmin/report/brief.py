@@ -64,8 +64,9 @@ def build_sections(ctx: BriefContext, *, only: list[str] | None = None) -> tuple
     known = [section_key(m) for m in mods]
     unknown = sorted(set(only or []) - set(known))
     if unknown:
-        raise ConfigError(f"unknown brief section {', '.join(repr(u) for u in unknown)}; "
-                          f"choose from {', '.join(known)}")
+        raise ConfigError(
+            f"unknown brief section {', '.join(repr(u) for u in unknown)}; choose from {', '.join(known)}"
+        )
     built, failed = [], {}
     for mod in mods:
         key = section_key(mod)
@@ -104,17 +105,26 @@ def provenance_rows(provenance) -> list[dict]:
 def render_html(ctx: BriefContext, sections: list[Section], failed: dict[str, str], provenance) -> str:
     import plotly.offline
 
-    env = Environment(loader=PackageLoader("critmin.report", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(loader=PackageLoader("critmin.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
     figures = {}
     for s in sections:
-        figures[s.key] = [f.to_html(full_html=False, include_plotlyjs=False,
-                                    config={"displaylogo": False, "displayModeBar": False,
-                                            "responsive": True}) for f in s.figures]
+        figures[s.key] = [
+            f.to_html(
+                full_html=False,
+                include_plotlyjs=False,
+                config={"displaylogo": False, "displayModeBar": False, "responsive": True},
+            )
+            for f in s.figures
+        ]
     prov = provenance_rows(provenance)
     return env.get_template("brief.html.j2").render(
-        ctx=ctx, sections=sections, figures=figures, failed=failed, provenance=prov,
-        plotlyjs=plotly.offline.get_plotlyjs(), generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        ctx=ctx,
+        sections=sections,
+        figures=figures,
+        failed=failed,
+        provenance=prov,
+        plotlyjs=plotly.offline.get_plotlyjs(),
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         esc=html.escape,
     )
 

@@ -47,8 +47,10 @@ def save_figure(fig, path: str | Path, *, width: int = 1000, height: int = 600, 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ConfigError(f"cannot write a chart to {path.name!r}: unknown suffix {path.suffix or '(none)'!r}; "
-                          f"use one of {', '.join(SUFFIXES)}")
+        raise ConfigError(
+            f"cannot write a chart to {path.name!r}: unknown suffix {path.suffix or '(none)'!r}; "
+            f"use one of {', '.join(SUFFIXES)}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{suffix}")
     try:

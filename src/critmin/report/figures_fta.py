@@ -18,10 +18,15 @@ def creation_diversion_figure(sim: FtaSimulation, *, top: int = 12, scenario: st
     fig = go.Figure()
     fig.add_bar(y=bp["label"], x=bp["trade_creation"] / 1e3, name="trade creation", orientation="h")
     fig.add_bar(y=bp["label"], x=bp["trade_diversion"] / 1e3, name="trade diversion", orientation="h")
-    fig.update_layout(barmode="relative", title=f"{sim.scenario.name}: creation vs diversion by partner "
-                                                f"(year {int(bp['fta_year'].max()) if len(bp) else 0}, USD thousand)"
-                                                + (f"<br><sub>scenario: {scenario}</sub>" if scenario else ""),
-                      xaxis_title="USD thousand", height=150 + 28 * max(len(bp), 1), template="plotly_white")
+    fig.update_layout(
+        barmode="relative",
+        title=f"{sim.scenario.name}: creation vs diversion by partner "
+        f"(year {int(bp['fta_year'].max()) if len(bp) else 0}, USD thousand)"
+        + (f"<br><sub>scenario: {scenario}</sub>" if scenario else ""),
+        xaxis_title="USD thousand",
+        height=150 + 28 * max(len(bp), 1),
+        template="plotly_white",
+    )
     return fig
 
 
@@ -29,16 +34,22 @@ def revenue_balance_figure(sim: FtaSimulation, *, scenario: str | None = None) -
     """Tariff-revenue change (both sides) and the reporter's trade-balance change, by year of the phase-in."""
     t = sim.totals
     fig = go.Figure()
-    for col, name in (("reporter_revenue_change_usd", f"{sim.reporter} tariff revenue"),
-                      ("partner_revenue_change_usd", f"{sim.partner} tariff revenue"),
-                      ("balance_change_usd", f"{sim.reporter} trade balance with {sim.partner}"),
-                      ("reporter_imports_change_usd", f"{sim.reporter} imports from {sim.partner}"),
-                      ("reporter_exports_change_usd", f"{sim.reporter} exports to {sim.partner}")):
+    for col, name in (
+        ("reporter_revenue_change_usd", f"{sim.reporter} tariff revenue"),
+        ("partner_revenue_change_usd", f"{sim.partner} tariff revenue"),
+        ("balance_change_usd", f"{sim.reporter} trade balance with {sim.partner}"),
+        ("reporter_imports_change_usd", f"{sim.reporter} imports from {sim.partner}"),
+        ("reporter_exports_change_usd", f"{sim.reporter} exports to {sim.partner}"),
+    ):
         if col in t and t[col].notna().any():
             fig.add_scatter(x=t["year"], y=t[col] / 1e3, mode="lines+markers", name=name)
-    fig.update_layout(title=f"{sim.scenario.name}: revenue and balance by year (USD thousand)"
-                            + (f"<br><sub>scenario: {scenario}</sub>" if scenario else ""),
-                      xaxis_title="year", yaxis_title="change, USD thousand", template="plotly_white")
+    fig.update_layout(
+        title=f"{sim.scenario.name}: revenue and balance by year (USD thousand)"
+        + (f"<br><sub>scenario: {scenario}</sub>" if scenario else ""),
+        xaxis_title="year",
+        yaxis_title="change, USD thousand",
+        template="plotly_white",
+    )
     return fig
 
 

@@ -53,8 +53,11 @@ def table(rows: Iterable[dict], columns: Sequence[tuple[str, str, Callable | Non
 
 
 def kpis(items: Sequence[tuple[str, str]]) -> str:
-    return '<div class="kpis">' + "".join(
-        f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in items) + "</div>"
+    return (
+        '<div class="kpis">'
+        + "".join(f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in items)
+        + "</div>"
+    )
 
 
 def product_label(hs6: str | None, mineral: str | None) -> str:
@@ -79,5 +82,7 @@ def product_label(hs6: str | None, mineral: str | None) -> str:
 
 def scope_line(*, source: str, products: str, period: str, unit: str) -> str:
     """The line under every card group and table: source · product scope · period and basis · unit."""
-    return (f'<p class="scope">{html.escape(source)} · {html.escape(products)} · {html.escape(period)} · '
-            f'{html.escape(unit)}</p>')
+    return (
+        f'<p class="scope">{html.escape(source)} · {html.escape(products)} · {html.escape(period)} · '
+        f"{html.escape(unit)}</p>"
+    )

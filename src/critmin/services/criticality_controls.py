@@ -29,8 +29,16 @@ def read_scope() -> pd.DataFrame:
     return scope
 
 
-def acts_in_force(events: pd.DataFrame, year: int, factors: dict, *, scope: pd.DataFrame | None = None,
-                  add: tuple[str, ...] = (), lift: tuple[str, ...] = ()) -> pd.DataFrame:
+def acts_in_force(
+    events: pd.DataFrame,
+    year: int,
+    factors: dict,
+    *,
+    scope: pd.DataFrame | None = None,
+    add: tuple[str, ...] = (),
+    lift: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """:func:`critmin.domain.criticality.controls.acts_in_force` with the packaged scope by default."""
-    return controls.acts_in_force(events, year, factors, scope=read_scope() if scope is None else scope,
-                                  add=add, lift=lift)
+    return controls.acts_in_force(
+        events, year, factors, scope=read_scope() if scope is None else scope, add=add, lift=lift
+    )

@@ -13,14 +13,32 @@ from pathlib import Path
 import yaml
 
 from critmin.domain.criticality import flows
-from critmin.domain.criticality.flows import (FLOW_SOURCE_NAMES, HS4_SOURCE, PRODUCT_STAGE_TO_CHAIN,
-                                              TRADESTAT_SOURCE, StageFlows, classify_headings, hs4_flows,
-                                              tradestat_flows)
+from critmin.domain.criticality.flows import (
+    FLOW_SOURCE_NAMES,
+    HS4_SOURCE,
+    PRODUCT_STAGE_TO_CHAIN,
+    TRADESTAT_SOURCE,
+    StageFlows,
+    classify_headings,
+    hs4_flows,
+    tradestat_flows,
+)
 from critmin.errors import DataFormatError
 
 DATA_PACKAGE = "critmin.criticality_data"
-__all__ = ["FLOW_SOURCE_NAMES", "HS4_SOURCE", "PRODUCT_STAGE_TO_CHAIN", "TRADESTAT_SOURCE", "StageFlows",
-           "classify_headings", "flow_rule", "flow_sources", "hs4_flows", "pick_flows", "tradestat_flows"]
+__all__ = [
+    "FLOW_SOURCE_NAMES",
+    "HS4_SOURCE",
+    "PRODUCT_STAGE_TO_CHAIN",
+    "TRADESTAT_SOURCE",
+    "StageFlows",
+    "classify_headings",
+    "flow_rule",
+    "flow_sources",
+    "hs4_flows",
+    "pick_flows",
+    "tradestat_flows",
+]
 
 
 def flow_rule(path: str | Path | None = None) -> dict:
@@ -44,8 +62,9 @@ def flow_rule(path: str | Path | None = None) -> dict:
         raise DataFormatError(name, "expected a mapping with 'default' (and optionally 'items')")
     for key, order in [("default", rule.get("default")), *((k, v) for k, v in (rule.get("items") or {}).items())]:
         if not isinstance(order, list) or not order or set(order) - set(FLOW_SOURCE_NAMES):
-            raise DataFormatError(name, f"{key}: sources must be a non-empty list among {FLOW_SOURCE_NAMES}, "
-                                        f"got {order!r}", field=key)
+            raise DataFormatError(
+                name, f"{key}: sources must be a non-empty list among {FLOW_SOURCE_NAMES}, got {order!r}", field=key
+            )
     return rule
 
 
@@ -54,7 +73,8 @@ def flow_sources(mineral: str, stage: str, rule: dict | None = None) -> tuple[st
     return flows.flow_sources(mineral, stage, rule if rule is not None else flow_rule())
 
 
-def pick_flows(mineral: str, stage: str, candidates: dict[str, StageFlows | None],
-               rule: dict | None = None) -> dict[str, StageFlows | None]:
+def pick_flows(
+    mineral: str, stage: str, candidates: dict[str, StageFlows | None], rule: dict | None = None
+) -> dict[str, StageFlows | None]:
     """:func:`critmin.domain.criticality.flows.pick_flows` with the packaged rule by default."""
     return flows.pick_flows(mineral, stage, candidates, rule if rule is not None else flow_rule())

@@ -27,8 +27,16 @@ STAGES = ("extraction", "processing")
 
 
 OVERRIDE_COLUMNS = ["mineral", "stage", "parameter", "value", "low", "high", "key", "source"]
-OVERRIDE_PARAMETERS = {"eol_rir", "si_sr", "si_ei", "economic_importance", "import_reliance", "t",
-                       "end_use_share", "sector_value_added"}
+OVERRIDE_PARAMETERS = {
+    "eol_rir",
+    "si_sr",
+    "si_ei",
+    "economic_importance",
+    "import_reliance",
+    "t",
+    "end_use_share",
+    "sector_value_added",
+}
 UNIT_INTERVAL = {"eol_rir", "si_sr", "si_ei", "import_reliance", "end_use_share"}
 
 
@@ -69,11 +77,16 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     df = df.reindex(columns=OVERRIDE_COLUMNS, fill_value="")
     for i, r in enumerate(df.itertuples(index=False), start=1):
         if r.parameter not in OVERRIDE_PARAMETERS:
-            raise DataFormatError(path, f"unknown parameter {r.parameter!r}; expected one of "
-                                        f"{sorted(OVERRIDE_PARAMETERS)}", row=i, field="parameter")
+            raise DataFormatError(
+                path,
+                f"unknown parameter {r.parameter!r}; expected one of {sorted(OVERRIDE_PARAMETERS)}",
+                row=i,
+                field="parameter",
+            )
         if r.stage not in ("", *STAGES):
-            raise DataFormatError(path, f"stage {r.stage!r} must be empty, extraction or processing", row=i,
-                                  field="stage")
+            raise DataFormatError(
+                path, f"stage {r.stage!r} must be empty, extraction or processing", row=i, field="stage"
+            )
         for col in ("value", "low", "high"):
             text = getattr(r, col)
             if col != "value" and text == "":
@@ -83,8 +96,14 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
             except ValueError:
                 raise DataFormatError(path, f"expected a number, got {text!r}", row=i, field=col) from None
             if math.isnan(v) or v < 0 or (r.parameter in UNIT_INTERVAL and v > 1):
-                raise DataFormatError(path, f"{r.parameter} must be in [0, 1]" if r.parameter in UNIT_INTERVAL
-                                      else f"{r.parameter} must be >= 0", row=i, field=col)
+                raise DataFormatError(
+                    path,
+                    f"{r.parameter} must be in [0, 1]"
+                    if r.parameter in UNIT_INTERVAL
+                    else f"{r.parameter} must be >= 0",
+                    row=i,
+                    field=col,
+                )
         if r.parameter in ("t", "end_use_share", "sector_value_added") and not r.key:
             raise DataFormatError(path, f"{r.parameter} needs a key (supplier ISO3 or sector)", row=i, field="key")
         if not r.source.strip():
@@ -96,8 +115,9 @@ PARAMETER_EDITIONS = {"eu2023": "materials_eu2023.csv", "eu2017": "materials.csv
 DEFAULT_PARAMETERS = "eu2023"
 
 
-def parameter_tables(overrides: str | Path | pd.DataFrame | None = None, *,
-                     parameters: str = DEFAULT_PARAMETERS) -> dict[str, pd.DataFrame]:
+def parameter_tables(
+    overrides: str | Path | pd.DataFrame | None = None, *, parameters: str = DEFAULT_PARAMETERS
+) -> dict[str, pd.DataFrame]:
     """critmin's cited parameter tables, with user overrides applied to ``materials``.
 
     ``parameters`` picks the EU assessment whose published EoL-RIR, SI_SR, SI_EI and EI fill the
@@ -106,23 +126,48 @@ def parameter_tables(overrides: str | Path | pd.DataFrame | None = None, *,
     if parameters not in PARAMETER_EDITIONS:
         raise ValueError(f"parameters must be one of {', '.join(PARAMETER_EDITIONS)}, got {parameters!r}")
     mats = _package_csv(PARAMETER_EDITIONS[parameters])
-    for c in ("eol_rir", "eol_rir_low", "eol_rir_high", "si_sr", "si_sr_low", "si_sr_high", "si_ei",
-              "si_ei_low", "si_ei_high", "economic_importance"):
+    for c in (
+        "eol_rir",
+        "eol_rir_low",
+        "eol_rir_high",
+        "si_sr",
+        "si_sr_low",
+        "si_sr_high",
+        "si_ei",
+        "si_ei_low",
+        "si_ei_high",
+        "economic_importance",
+    ):
         mats[c] = pd.to_numeric(mats[c])
     restr = _package_csv("trade_restrictions.csv")
     ov = read_overrides(overrides) if isinstance(overrides, (str, Path)) else overrides
-    return {"materials": mats, "trade_restrictions": restr, "overrides": ov if ov is not None else
-            pd.DataFrame(columns=OVERRIDE_COLUMNS)}
+    return {
+        "materials": mats,
+        "trade_restrictions": restr,
+        "overrides": ov if ov is not None else pd.DataFrame(columns=OVERRIDE_COLUMNS),
+    }
 
 
 def material_params(mats: pd.DataFrame, mineral: str, stage: str) -> dict:
     """Published parameters of one mineral and stage (the stage-specific row first), or critmin's stated defaults."""
     rows = mats[(mats["mineral"] == mineral) & (mats["stage"].isin([stage, ""]))]
     if rows.empty:
-        return {"eol_rir": 0.0, "eol_rir_low": 0.0, "eol_rir_high": 0.1, "si_sr": 1.0, "si_sr_low": 0.8,
-                "si_sr_high": 1.0, "si_ei": np.nan, "si_ei_low": np.nan, "si_ei_high": np.nan,
-                "economic_importance": np.nan, "source": "critmin default (no published value): EoL-RIR 0 "
-                "(range 0-0.1), SI_SR 1 (range 0.8-1); EI unknown", "eu_material": None, "note": ""}
+        return {
+            "eol_rir": 0.0,
+            "eol_rir_low": 0.0,
+            "eol_rir_high": 0.1,
+            "si_sr": 1.0,
+            "si_sr_low": 0.8,
+            "si_sr_high": 1.0,
+            "si_ei": np.nan,
+            "si_ei_low": np.nan,
+            "si_ei_high": np.nan,
+            "economic_importance": np.nan,
+            "source": "critmin default (no published value): EoL-RIR 0 "
+            "(range 0-0.1), SI_SR 1 (range 0.8-1); EI unknown",
+            "eu_material": None,
+            "note": "",
+        }
     r = rows.sort_values("stage", ascending=False).iloc[0]  # stage-specific row first
     return r.to_dict()
 
@@ -145,12 +190,34 @@ def apply_overrides(params: dict, ov: pd.DataFrame, mineral: str, stage: str) ->
 
 
 # NACE Rev.2 divisions grouped in one OECD IOT 2023 industry (ISIC Rev.4 = NACE Rev.2 at 2 digits)
-_OECD_GROUPS = {"A01_02": (1, 2), "A03": (3, 3), "B05_06": (5, 6), "B07_08": (7, 8), "B09": (9, 9),
-                "C10T12": (10, 12), "C13T15": (13, 15), "C17_18": (17, 18), "C31T33": (31, 33),
-                "D": (35, 35), "E": (36, 39), "F": (41, 43), "G": (45, 47), "I": (55, 56),
-                "J58T60": (58, 60), "J62_63": (62, 63), "K": (64, 66), "L": (68, 68), "M": (69, 75),
-                "N": (77, 82), "O": (84, 84), "P": (85, 85), "Q": (86, 88), "R": (90, 93), "S": (94, 96),
-                "T": (97, 98)}
+_OECD_GROUPS = {
+    "A01_02": (1, 2),
+    "A03": (3, 3),
+    "B05_06": (5, 6),
+    "B07_08": (7, 8),
+    "B09": (9, 9),
+    "C10T12": (10, 12),
+    "C13T15": (13, 15),
+    "C17_18": (17, 18),
+    "C31T33": (31, 33),
+    "D": (35, 35),
+    "E": (36, 39),
+    "F": (41, 43),
+    "G": (45, 47),
+    "I": (55, 56),
+    "J58T60": (58, 60),
+    "J62_63": (62, 63),
+    "K": (64, 66),
+    "L": (68, 68),
+    "M": (69, 75),
+    "N": (77, 82),
+    "O": (84, 84),
+    "P": (85, 85),
+    "Q": (86, 88),
+    "R": (90, 93),
+    "S": (94, 96),
+    "T": (97, 98),
+}
 
 
 def oecd_industry_of_nace(sector: str) -> str | None:
@@ -200,8 +267,11 @@ def ei_base_from_shares(shares: pd.Series, industry_va: pd.Series) -> tuple[floa
     """
     ind = pd.Series([oecd_industry_of_nace(k) for k in shares.index], index=shares.index)
     if ind.isna().any():
-        raise DataFormatError("--inputs", f"end-use sector {ind.index[ind.isna()][0]!r} is not a NACE Rev.2 "
-                                          f"division (e.g. C27)", field="key")
+        raise DataFormatError(
+            "--inputs",
+            f"end-use sector {ind.index[ind.isna()][0]!r} is not a NACE Rev.2 division (e.g. C27)",
+            field="key",
+        )
     top = manufacturing_max(industry_va)
     a = shares.astype(float).groupby(ind).sum()
     unmatched = sorted(set(a.index) - set(industry_va.index))
@@ -209,12 +279,15 @@ def ei_base_from_shares(shares: pd.Series, industry_va: pd.Series) -> tuple[floa
     if top is None:
         return float("nan"), {"unmatched_industries": unmatched}
     base = float(calc_economic_importance(a.to_numpy(), industry_va.to_numpy(float), 1.0, q_max=top[0]))
-    return base, {"q_max": top[0], "q_max_industry": top[1], "industries": {k: round(float(v), 4) for k, v in a[a > 0].items()},
-                  "unmatched_industries": unmatched}
+    return base, {
+        "q_max": top[0],
+        "q_max_industry": top[1],
+        "industries": {k: round(float(v), 4) for k, v in a[a > 0].items()},
+        "unmatched_industries": unmatched,
+    }
 
 
-def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
-                    label: str) -> tuple[float, str] | None:
+def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series, label: str) -> tuple[float, str] | None:
     """EI before substitution from the user's end-use shares and an economy's value added by industry.
 
     ``EI_base = 10 * sum_i A_i Q_i / Q_max`` over the OECD industries ``i`` of ``industry_va``, with
@@ -235,12 +308,21 @@ def ei_from_economy(ov: pd.DataFrame, mineral: str, industry_va: pd.Series,
 
 #: the study's material names where critmin's EU tables spell them otherwise (its "Titanium" end uses,
 #: aerospace and medical alloys, are those of titanium metal)
-EU_END_USE_NAMES = {"Barytes": "Baryte", "Borate": "Boron", "Phosphate Rock": "Phosphate rock",
-                    "Sulphur": "Sulfur", "Titanium": "Titanium metal"}
-END_USE_SOURCE = ("EC (2023) Study on the critical raw materials for the EU 2023 (Grohol & Veeh, doi 10.2873/725585), "
-                  "end uses by NACE Rev.2 sector (table eu_end_uses, source eu_crm_end_uses)")
-END_USE_MISSING = ("India's EI needs the EU 2023 end-use shares: run `critmin data build eu_crm_end_uses` "
-                   "(or give end_use_share rows with --inputs)")
+EU_END_USE_NAMES = {
+    "Barytes": "Baryte",
+    "Borate": "Boron",
+    "Phosphate Rock": "Phosphate rock",
+    "Sulphur": "Sulfur",
+    "Titanium": "Titanium metal",
+}
+END_USE_SOURCE = (
+    "EC (2023) Study on the critical raw materials for the EU 2023 (Grohol & Veeh, doi 10.2873/725585), "
+    "end uses by NACE Rev.2 sector (table eu_end_uses, source eu_crm_end_uses)"
+)
+END_USE_MISSING = (
+    "India's EI needs the EU 2023 end-use shares: run `critmin data build eu_crm_end_uses` "
+    "(or give end_use_share rows with --inputs)"
+)
 
 
 def eu_end_use_shares(warehouse) -> pd.DataFrame | None:
@@ -257,8 +339,9 @@ def eu_end_use_shares(warehouse) -> pd.DataFrame | None:
     t = warehouse.read("eu_end_uses")
     bad = set(t.loc[~t["va_consistent"], "eu_material"])
     t = t[~t["eu_material"].isin(bad)].assign(eu_material=lambda d: d["eu_material"].replace(EU_END_USE_NAMES))
-    out = (t.groupby(["eu_material", "nace"], as_index=False, sort=True)
-            .agg(share=("share", "sum"), applications=("application", "; ".join)))
+    out = t.groupby(["eu_material", "nace"], as_index=False, sort=True).agg(
+        share=("share", "sum"), applications=("application", "; ".join)
+    )
     return out.assign(share=out["share"].round(6), source=END_USE_SOURCE)
 
 
@@ -270,8 +353,9 @@ def eu_sector_value_added(warehouse) -> pd.Series | None:
     return warehouse.read("eu_sector_value_added").set_index("nace")["value_added_meur"].astype(float)
 
 
-def ei_from_eu_end_uses(eu_material: str | None, industry_va: pd.Series, label: str,
-                        shares: pd.DataFrame) -> dict | None:
+def ei_from_eu_end_uses(
+    eu_material: str | None, industry_va: pd.Series, label: str, shares: pd.DataFrame
+) -> dict | None:
     """An economy's EI before substitution from the EU 2023 end-use shares of ``eu_material`` (a labelled proxy).
 
     ``EI_base = 10 * sum_i A_i Q_i / Q_max`` with ``A`` the EU study's shares of the material's end uses
@@ -282,8 +366,12 @@ def ei_from_eu_end_uses(eu_material: str | None, industry_va: pd.Series, label: 
     if not eu_material or rows.empty or industry_va.empty:
         return None
     base, detail = ei_base_from_shares(rows.groupby("nace")["share"].sum(), industry_va)
-    return {"ei_base": base, **detail, "end_use_source": rows["source"].iloc[0] + " (EU shares as a proxy for the importer's)",
-            "value_added_source": label}
+    return {
+        "ei_base": base,
+        **detail,
+        "end_use_source": rows["source"].iloc[0] + " (EU shares as a proxy for the importer's)",
+        "value_added_source": label,
+    }
 
 
 def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None:
@@ -311,16 +399,20 @@ def ei_from_end_uses(ov: pd.DataFrame, mineral: str) -> tuple[float, str] | None
     rows = pd.Series(np.arange(1, len(ov) + 1), index=ov.index)  # 1-based data-row numbers
     dup = va[va["key"].duplicated(keep=False)]
     if not dup.empty:
-        detail = "; ".join(f"{k}: rows {', '.join(str(rows[i]) for i in g.index)}"
-                           for k, g in dup.groupby("key"))
-        raise DataFormatError("--inputs", f"sector_value_added given more than once for one sector ({detail})",
-                              row=int(rows[dup.index[0]]), field="key")
+        detail = "; ".join(f"{k}: rows {', '.join(str(rows[i]) for i in g.index)}" for k, g in dup.groupby("key"))
+        raise DataFormatError(
+            "--inputs",
+            f"sector_value_added given more than once for one sector ({detail})",
+            row=int(rows[dup.index[0]]),
+            field="key",
+        )
     q = va.set_index("key")["value"].astype(float)
     a_given = shares.assign(value=shares["value"].astype(float)).groupby("key")["value"].sum()
     missing = set(a_given.index) - set(q.index)
     if missing:
-        raise DataFormatError("--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no "
-                                          f"sector_value_added row", field="key")
+        raise DataFormatError(
+            "--inputs", f"end-use sector(s) {sorted(missing)} of {mineral} have no sector_value_added row", field="key"
+        )
     a = a_given.reindex(q.index).fillna(0.0)
     top = manufacturing_max(q)
     base = float(calc_economic_importance(a.to_numpy(), q.to_numpy(), 1.0, q_max=top[0] if top else None))

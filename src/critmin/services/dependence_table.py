@@ -26,8 +26,16 @@ from critmin.domain.indicators import calc_net_import_reliance
 from critmin.domain.indicators import expressions as ex
 from critmin.engine import connect
 from critmin.errors import CritminError, EmptySelectionError
-from critmin.services.explorer import (USGS_STAGE_FOR, Backend, Explorer, _domestic_production_in,
-                                       _focus_key, _governance_year, _production_in, ensure_tables)
+from critmin.services.explorer import (
+    USGS_STAGE_FOR,
+    Backend,
+    Explorer,
+    _domestic_production_in,
+    _focus_key,
+    _governance_year,
+    _production_in,
+    ensure_tables,
+)
 
 _STAGE_ORDER = {"ore": 0, "intermediate": 1, "refined": 2, "product": 3}
 
@@ -52,9 +60,18 @@ def mineral_stage_selections() -> pd.DataFrame:
     return sel.drop_duplicates(["mineral", "stage", "hs6"]).reset_index(drop=True)
 
 
-def dependence_table(settings: Settings, reporter: str, *, year: int | None = None, partner: str | None = None,
-                     top_n: int = 3, focus: str = "CHN", backend: Backend = "duckdb", con=None,
-                     progress: bool = False) -> pd.DataFrame:
+def dependence_table(
+    settings: Settings,
+    reporter: str,
+    *,
+    year: int | None = None,
+    partner: str | None = None,
+    top_n: int = 3,
+    focus: str = "CHN",
+    backend: Backend = "duckdb",
+    con=None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """:func:`~critmin.services.explorer.dependence` for every (mineral, stage) pair, in grouped queries.
 
     For each pair ``g`` with imports, with :math:`s_{gi}` the share of supplier
@@ -143,13 +160,17 @@ def dependence_table(settings: Settings, reporter: str, *, year: int | None = No
 
     # imports and exports by pair and HS6, in tonnes too (one query)
     both = flows.filter((flows.importer == rep) | (flows.exporter == rep)).join(codes, "hs6")
-    both = both.mutate(m=ibis.ifelse(both.importer == rep, both.value_usd, 0.0),
-                       x=ibis.ifelse(both.exporter == rep, both.value_usd, 0.0),
-                       mq=ibis.ifelse(both.importer == rep, both.qty_t, 0.0),
-                       xq=ibis.ifelse(both.exporter == rep, both.qty_t, 0.0))
-    totals = both.group_by([*by, "hs6"]).aggregate(
-        imports_usd=both.m.sum(), exports_usd=both.x.sum(), imports_t=both.mq.sum(),
-        exports_t=both.xq.sum()).to_pandas()
+    both = both.mutate(
+        m=ibis.ifelse(both.importer == rep, both.value_usd, 0.0),
+        x=ibis.ifelse(both.exporter == rep, both.value_usd, 0.0),
+        mq=ibis.ifelse(both.importer == rep, both.qty_t, 0.0),
+        xq=ibis.ifelse(both.exporter == rep, both.qty_t, 0.0),
+    )
+    totals = (
+        both.group_by([*by, "hs6"])
+        .aggregate(imports_usd=both.m.sum(), exports_usd=both.x.sum(), imports_t=both.mq.sum(), exports_t=both.xq.sum())
+        .to_pandas()
+    )
     trade = totals.groupby(by).agg(exports_usd=("exports_usd", "sum"), exports_t=("exports_t", "sum"))
     out = out.join(trade)
     out = out.join(_net_import_reliance_table(x, rep, sel, totals, yrs[0]))
@@ -159,9 +180,12 @@ def dependence_table(settings: Settings, reporter: str, *, year: int | None = No
     out = out.assign(top_supplier=top["exporter"], top_supplier_share=top["share"])
     if part is not None:
         hit = sup[sup["exporter"] == part].set_index(by)
-        out = out.assign(partner=part, partner_share=hit["share"].reindex(out.index).fillna(0.0),
-                         partner_rank=hit["rank"].reindex(out.index).astype("Int64"),
-                         partner_value_usd=hit["value_usd"].reindex(out.index).fillna(0.0))
+        out = out.assign(
+            partner=part,
+            partner_share=hit["share"].reindex(out.index).fillna(0.0),
+            partner_rank=hit["rank"].reindex(out.index).astype("Int64"),
+            partner_value_usd=hit["value_usd"].reindex(out.index).fillna(0.0),
+        )
 
     hs = sel.groupby(by, sort=False).agg(hs6=("hs6", ", ".join), basket_only=("basket_only", "first"))
     out = hs.join(out, how="inner").reset_index()
@@ -174,14 +198,19 @@ def _no_imports_message(x: Explorer, rep: str, yrs: list[int]) -> str:
     available = x.available_years()
     absent = [y for y in yrs if y not in available]
     if absent:
-        return (f"no trade data for year(s) {', '.join(map(str, absent))}; "
-                f"trade_flows covers {', '.join(map(str, available))}")
-    return (f"{rep} ({x.name_of(rep)}) imports none of the critical-mineral products in "
-            f"{', '.join(map(str, yrs))} (no row with importer={rep} in trade_flows)")
+        return (
+            f"no trade data for year(s) {', '.join(map(str, absent))}; "
+            f"trade_flows covers {', '.join(map(str, available))}"
+        )
+    return (
+        f"{rep} ({x.name_of(rep)}) imports none of the critical-mineral products in "
+        f"{', '.join(map(str, yrs))} (no row with importer={rep} in trade_flows)"
+    )
 
 
-def _net_import_reliance_table(x: Explorer, rep: str, sel: pd.DataFrame, totals: pd.DataFrame,
-                               year: int) -> pd.DataFrame:
+def _net_import_reliance_table(
+    x: Explorer, rep: str, sel: pd.DataFrame, totals: pd.DataFrame, year: int
+) -> pd.DataFrame:
     """Net import reliance of every pair, with the same rules and notes as ``dependence()``.
 
     Vectorised over the pairs: the stage of each pair's codes, metal-content
@@ -194,9 +223,8 @@ def _net_import_reliance_table(x: Explorer, rep: str, sel: pd.DataFrame, totals:
     mc = metal_content_table()
     factor = mc[mc["hs6"] != ""].drop_duplicates("hs6").set_index("hs6")["metal_fraction"]
     s = sel.assign(f=sel["hs6"].map(factor))
-    missing = (s[s["f"].isna()].groupby(by)["hs6"].agg(", ".join))
-    res = stages.assign(usgs_stage=stages["one_stage"].map(USGS_STAGE_FOR),
-                        missing=missing.reindex(stages.index))
+    missing = s[s["f"].isna()].groupby(by)["hs6"].agg(", ".join)
+    res = stages.assign(usgs_stage=stages["one_stage"].map(USGS_STAGE_FOR), missing=missing.reindex(stages.index))
 
     # the reporter's domestic production, one USGS table read
     prod = {}
@@ -207,8 +235,7 @@ def _net_import_reliance_table(x: Explorer, rep: str, sel: pd.DataFrame, totals:
         p = p[[k in keys for k in zip(p["mineral"], p["stage"])]]
         for (mineral, stage), grp in p.groupby(["mineral", "stage"], sort=False):
             prod[(mineral, stage)] = _domestic_production_in(grp, rep, mineral, stage, year)
-    res["production"] = [prod.get((m, st)) for m, st in zip(res.index.get_level_values("mineral"),
-                                                             res["usgs_stage"])]
+    res["production"] = [prod.get((m, st)) for m, st in zip(res.index.get_level_values("mineral"), res["usgs_stage"])]
     res["production_t"] = [None if d is None else d["tonnes"] for d in res["production"]]
 
     # contained metal traded: sum over the pair's codes of tonnes x factor
@@ -233,19 +260,27 @@ def _net_import_reliance_table(x: Explorer, rep: str, sel: pd.DataFrame, totals:
         if note is not None:
             nir.append(np.nan)
             continue
-        v = calc_net_import_reliance(imports=r["imports_metal_t"], exports=r["exports_metal_t"],
-                                     production=r["production_t"])
+        v = calc_net_import_reliance(
+            imports=r["imports_metal_t"], exports=r["exports_metal_t"], production=r["production_t"]
+        )
         nir.append(v)
     res = res.assign(net_import_reliance=nir, net_import_reliance_note=notes)
     ok = res["net_import_reliance_note"].isna()
     res.loc[~ok, ["imports_metal_t", "exports_metal_t"]] = np.nan
     res["production_t"] = pd.to_numeric(res["production_t"].where(ok), errors="coerce")
-    return res[["net_import_reliance", "imports_metal_t", "exports_metal_t", "production_t",
-                "net_import_reliance_note"]]
+    return res[
+        ["net_import_reliance", "imports_metal_t", "exports_metal_t", "production_t", "net_import_reliance_note"]
+    ]
 
 
-def partner_production_table(settings: Settings, country: str, *, minerals: Iterable[str] | None = None,
-                             stage: str = "mine", progress: bool = False) -> pd.DataFrame:
+def partner_production_table(
+    settings: Settings,
+    country: str,
+    *,
+    minerals: Iterable[str] | None = None,
+    stage: str = "mine",
+    progress: bool = False,
+) -> pd.DataFrame:
     """A country's USGS production rank and shares for many minerals, from one read of each table.
 
     For each mineral, the same as ``production(settings, mineral, stage=stage,
@@ -262,14 +297,32 @@ def partner_production_table(settings: Settings, country: str, *, minerals: Iter
         (rank and shares missing when the country is not listed).
     """
     return pd.DataFrame(
-        [{"mineral": m, **r} for m, r in partner_production_by_mineral(
-            settings, country, minerals=minerals, stage=stage, progress=progress).items()],
-        columns=["mineral", "partner_production_rank", "partner_production_share", "partner_reserves_share",
-                 "production_year", "production_stage", "n_producers"])
+        [
+            {"mineral": m, **r}
+            for m, r in partner_production_by_mineral(
+                settings, country, minerals=minerals, stage=stage, progress=progress
+            ).items()
+        ],
+        columns=[
+            "mineral",
+            "partner_production_rank",
+            "partner_production_share",
+            "partner_reserves_share",
+            "production_year",
+            "production_stage",
+            "n_producers",
+        ],
+    )
 
 
-def partner_production_by_mineral(settings: Settings, country: str, *, minerals: Iterable[str] | None = None,
-                                  stage: str = "mine", progress: bool = False) -> dict[str, dict]:
+def partner_production_by_mineral(
+    settings: Settings,
+    country: str,
+    *,
+    minerals: Iterable[str] | None = None,
+    stage: str = "mine",
+    progress: bool = False,
+) -> dict[str, dict]:
     """``{mineral: {partner_production_rank, ...}}`` with the values ``production()`` gives."""
     wh = ensure_tables(settings, ["mineral_production", "mineral_reserves", "countries"], progress=progress)
     prod = wh.read("mineral_production")
@@ -289,7 +342,12 @@ def partner_production_by_mineral(settings: Settings, country: str, *, minerals:
         except CritminError:
             continue
         c = p.get("country") or {}
-        out[m] = {"partner_production_rank": c.get("rank"), "partner_production_share": c.get("share"),
-                  "partner_reserves_share": c.get("reserves_share"), "production_year": p["year"],
-                  "production_stage": p["stage"], "n_producers": len(p["producers"])}
+        out[m] = {
+            "partner_production_rank": c.get("rank"),
+            "partner_production_share": c.get("share"),
+            "partner_reserves_share": c.get("reserves_share"),
+            "production_year": p["year"],
+            "production_stage": p["stage"],
+            "n_producers": len(p["producers"]),
+        }
     return out

@@ -24,8 +24,7 @@ from typing import Iterable, Literal, Sequence
 import pandas as pd
 
 from critmin.classify.blocs import bloc_members, bloc_name, resolve_bloc
-from critmin.classify import (normalize_hs, product_labels, products_for, resolve_country,
-                              resolve_mineral, resolve_stage)
+from critmin.classify import normalize_hs, product_labels, products_for, resolve_country, resolve_mineral, resolve_stage
 from critmin.classify._hints import hint
 from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
@@ -64,9 +63,15 @@ class Explorer:
     countries: pd.DataFrame
 
     @classmethod
-    def open(cls, settings: Settings, *, backend: Backend = "duckdb", con=None,
-             tables: Sequence[str] = ("trade_flows", "countries", "products"),
-             progress: bool = False) -> "Explorer":
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        backend: Backend = "duckdb",
+        con=None,
+        tables: Sequence[str] = ("trade_flows", "countries", "products"),
+        progress: bool = False,
+    ) -> "Explorer":
         if backend not in BACKENDS:
             raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
         wh = ensure_tables(settings, tables, progress=progress)
@@ -103,9 +108,13 @@ class Explorer:
         if resolve_bloc(reporter) != reporter:
             return None
         members = sorted(bloc_members(reporter))
-        return {"code": reporter, "n_members": len(members), "members": members,
-                "note": f"extra-{reporter} trade: the {len(members)} members' trade with countries outside "
-                        f"the bloc; trade between members is left out"}
+        return {
+            "code": reporter,
+            "n_members": len(members),
+            "members": members,
+            "note": f"extra-{reporter} trade: the {len(members)} members' trade with countries outside "
+            f"the bloc; trade between members is left out",
+        }
 
     def name_of(self, iso3: str) -> str:
         if bloc_name(iso3):
@@ -131,12 +140,20 @@ class Explorer:
         available = self.available_years()
         absent = [y for y in years if y not in available]
         if absent:
-            return EmptySelectionError(f"no trade data for year(s) {', '.join(map(str, absent))} ({what}); "
-                                       f"trade_flows covers {', '.join(map(str, available))}")
+            return EmptySelectionError(
+                f"no trade data for year(s) {', '.join(map(str, absent))} ({what}); "
+                f"trade_flows covers {', '.join(map(str, available))}"
+            )
         return EmptySelectionError(f"no trade flows for {what}")
 
-    def products(self, *, hs: Sequence[str | int] | None = None, mineral: str | None = None,
-                 stage: str | None = None, include_baskets: bool | None = None) -> "ProductSelection":
+    def products(
+        self,
+        *,
+        hs: Sequence[str | int] | None = None,
+        mineral: str | None = None,
+        stage: str | None = None,
+        include_baskets: bool | None = None,
+    ) -> "ProductSelection":
         return select_products(self, hs=hs, mineral=mineral, stage=stage, include_baskets=include_baskets)
 
 
@@ -148,12 +165,17 @@ class ProductSelection:
     baskets_excluded: tuple[str, ...] = ()
 
     def describe(self) -> dict:
-        return {"hs6": list(self.hs6), "mineral": self.mineral, "stage": self.stage,
-                "baskets_excluded": list(self.baskets_excluded)}
+        return {
+            "hs6": list(self.hs6),
+            "mineral": self.mineral,
+            "stage": self.stage,
+            "baskets_excluded": list(self.baskets_excluded),
+        }
 
 
-def select_products(ex_: Explorer, *, hs=None, mineral=None, stage=None,
-                    include_baskets: bool | None = None) -> ProductSelection:
+def select_products(
+    ex_: Explorer, *, hs=None, mineral=None, stage=None, include_baskets: bool | None = None
+) -> ProductSelection:
     """Resolve ``--hs`` / ``--mineral`` / ``--stage`` into HS6 codes.
 
     Without any of them: every HS6 code of the product table (critical
@@ -179,8 +201,9 @@ def select_products(ex_: Explorer, *, hs=None, mineral=None, stage=None,
             allowed = set(products_for(mineral=mineral_id, stage=stage_id)["hs6"])
             codes = [c for c in codes if c in allowed]
             if not codes:
-                raise EmptySelectionError(f"none of the HS6 codes {list(hs)} belongs to mineral={mineral_id!r}, "
-                                          f"stage={stage_id!r}")
+                raise EmptySelectionError(
+                    f"none of the HS6 codes {list(hs)} belongs to mineral={mineral_id!r}, stage={stage_id!r}"
+                )
         return ProductSelection(tuple(dict.fromkeys(codes)), mineral_id, stage_id)
     rows = products_for(mineral=mineral_id, stage=stage_id)
     excluded: tuple[str, ...] = ()
@@ -211,23 +234,32 @@ def _expand_headings(ex_: Explorer, hs: Sequence[str | int]) -> list[str]:
             subs = sorted(t.loc[(t["level"] == 6) & t["code"].str.startswith(c), "code"])
         subs = subs or sorted(h for h in product_labels()["hs6"] if h.startswith(c))
         flows = ex_.table("trade_flows")
-        present = set(flows.filter(flows.hs6.isin(subs)).select("hs6").distinct().to_pandas()["hs6"]) if subs \
-            else set()
+        present = set(flows.filter(flows.hs6.isin(subs)).select("hs6").distinct().to_pandas()["hs6"]) if subs else set()
         if not present:
-            elsewhere = [t for t, col in (("tradestat_imports", "hs_code"), ("hs4_top_flows", "hs4"))
-                         if wh.has(t) and (wh.read(t, columns=[col])[col].astype(str).str.startswith(c)).any()]
-            where = (f"; its trade is in {', '.join(elsewhere)} (see `critmin trade --reporter IND --partner "
-                     f"...`, `critmin products search {c}`)" if elsewhere else "")
-            raise UnknownCodeError("HS code", c, hint=f"HS {c} has {len(subs)} six-digit subheading(s) "
-                                                      f"({', '.join(subs[:6])}{'...' if len(subs) > 6 else ''}) "
-                                                      f"and none has flows in the BACI extract{where}")
+            elsewhere = [
+                t
+                for t, col in (("tradestat_imports", "hs_code"), ("hs4_top_flows", "hs4"))
+                if wh.has(t) and (wh.read(t, columns=[col])[col].astype(str).str.startswith(c)).any()
+            ]
+            where = (
+                f"; its trade is in {', '.join(elsewhere)} (see `critmin trade --reporter IND --partner "
+                f"...`, `critmin products search {c}`)"
+                if elsewhere
+                else ""
+            )
+            raise UnknownCodeError(
+                "HS code",
+                c,
+                hint=f"HS {c} has {len(subs)} six-digit subheading(s) "
+                f"({', '.join(subs[:6])}{'...' if len(subs) > 6 else ''}) "
+                f"and none has flows in the BACI extract{where}",
+            )
         out.extend(h for h in subs if h in present)
     return out
 
 
 def _selection_text(reporter, partners, products: ProductSelection, years) -> str:
-    what = (f"HS6 {', '.join(products.hs6)}" if len(products.hs6) <= 6
-            else f"{len(products.hs6)} HS6 codes")
+    what = f"HS6 {', '.join(products.hs6)}" if len(products.hs6) <= 6 else f"{len(products.hs6)} HS6 codes"
     if products.mineral:
         what = f"mineral={products.mineral}" + (f", stage={products.stage}" if products.stage else "") + f" ({what})"
     elif products.stage:
@@ -245,10 +277,21 @@ def _num(x) -> float:
 
 
 # --------------------------------------------------------------------------- trade
-def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] | None = None,
-                  hs: Sequence[str | int] | None = None, mineral: str | None = None, stage: str | None = None,
-                  years: Sequence[int] | None = None, include_baskets: bool | None = None,
-                  period=None, backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
+def trade_summary(
+    settings: Settings,
+    reporter: str,
+    *,
+    partners: Sequence[str] | None = None,
+    hs: Sequence[str | int] | None = None,
+    mineral: str | None = None,
+    stage: str | None = None,
+    years: Sequence[int] | None = None,
+    include_baskets: bool | None = None,
+    period=None,
+    backend: Backend = "duckdb",
+    con=None,
+    progress: bool = False,
+) -> dict:
     """Imports, exports and balance of ``reporter`` with ``partners`` (default: the world).
 
     Parameters
@@ -312,31 +355,63 @@ def trade_summary(settings: Settings, reporter: str, *, partners: Sequence[str] 
     rows = []
     for r in by_product.itertuples(index=False):
         lab = labels.loc[r.hs6] if r.hs6 in labels.index else None
-        rows.append({"hs6": r.hs6,
-                     "description": None if lab is None else lab["description"],
-                     "mineral": None if lab is None else lab["mineral"],
-                     "stage": None if lab is None else lab["stage"],
-                     "imports_usd": _num(r.imports_usd), "exports_usd": _num(r.exports_usd),
-                     "balance_usd": _num(r.balance_usd),
-                     "imports_t": _num(r.imports_t), "exports_t": _num(r.exports_t)})
+        rows.append(
+            {
+                "hs6": r.hs6,
+                "description": None if lab is None else lab["description"],
+                "mineral": None if lab is None else lab["mineral"],
+                "stage": None if lab is None else lab["stage"],
+                "imports_usd": _num(r.imports_usd),
+                "exports_usd": _num(r.exports_usd),
+                "balance_usd": _num(r.balance_usd),
+                "imports_t": _num(r.imports_t),
+                "exports_t": _num(r.exports_t),
+            }
+        )
     by_partner = by_partner.sort_values(["imports_usd", "exports_usd"], ascending=False)
-    partner_rows = [{"partner": p.partner, "name": x.name_of(p.partner), "imports_usd": _num(p.imports_usd),
-                     "exports_usd": _num(p.exports_usd), "balance_usd": _num(p.balance_usd)}
-                    for p in by_partner.itertuples(index=False)]
+    partner_rows = [
+        {
+            "partner": p.partner,
+            "name": x.name_of(p.partner),
+            "imports_usd": _num(p.imports_usd),
+            "exports_usd": _num(p.exports_usd),
+            "balance_usd": _num(p.balance_usd),
+        }
+        for p in by_partner.itertuples(index=False)
+    ]
     imports = float(by_product["imports_usd"].sum())
     exports = float(by_product["exports_usd"].sum())
-    series = with_changes([{"year": int(r.year), "period": calendar_year(int(r.year)).label,
-                            "imports_usd": _num(r.imports_usd), "exports_usd": _num(r.exports_usd),
-                            "balance_usd": _num(r.exports_usd) - _num(r.imports_usd)}
-                           for r in by_year.itertuples(index=False)], relative=["imports_usd", "exports_usd"])
+    series = with_changes(
+        [
+            {
+                "year": int(r.year),
+                "period": calendar_year(int(r.year)).label,
+                "imports_usd": _num(r.imports_usd),
+                "exports_usd": _num(r.exports_usd),
+                "balance_usd": _num(r.exports_usd) - _num(r.imports_usd),
+            }
+            for r in by_year.itertuples(index=False)
+        ],
+        relative=["imports_usd", "exports_usd"],
+    )
     out = {
-        "reporter": rep, "reporter_name": x.name_of(rep),
-        "partners": parts, "years": yrs, "products": prods.describe(),
-        "scope": _scope_text(prods), "basis": "CY",
-        "imports_usd": imports, "exports_usd": exports, "balance_usd": exports - imports,
-        "by_product": rows, "by_partner": partner_rows, "series": series,
+        "reporter": rep,
+        "reporter_name": x.name_of(rep),
+        "partners": parts,
+        "years": yrs,
+        "products": prods.describe(),
+        "scope": _scope_text(prods),
+        "basis": "CY",
+        "imports_usd": imports,
+        "exports_usd": exports,
+        "balance_usd": exports - imports,
+        "by_product": rows,
+        "by_partner": partner_rows,
+        "series": series,
         "years_without_data": sorted(set(yrs) - {r["year"] for r in series}),
-        "source": SOURCE_NOTE, "backend": backend, "bloc": x.bloc_scope(rep),
+        "source": SOURCE_NOTE,
+        "backend": backend,
+        "bloc": x.bloc_scope(rep),
     }
     if picture is not None:
         out.update({k: picture[k] for k in ("total", "explained", "coverage", "reconciliation", "precedence")})
@@ -368,8 +443,7 @@ def _governance_year(x: Explorer, year: int) -> int | None:
 def _contained_metal_factor(hs6: Sequence[str]) -> dict[str, float]:
     table = metal_content_table()
     table = table[table["hs6"] != ""]
-    return {h: float(table.loc[table["hs6"] == h, "metal_fraction"].iloc[0])
-            for h in hs6 if (table["hs6"] == h).any()}
+    return {h: float(table.loc[table["hs6"] == h, "metal_fraction"].iloc[0]) for h in hs6 if (table["hs6"] == h).any()}
 
 
 def _domestic_production(x: Explorer, iso3: str, mineral: str, stage: str, year: int) -> dict | None:
@@ -395,12 +469,22 @@ def _domestic_production_in(p: pd.DataFrame, iso3: str, mineral: str, stage: str
     parts = [_member_production(p, m, year) for m in listed]
     if any(r["tonnes"] is None for r in parts):
         bad = [m for m, r in zip(listed, parts) if r["tonnes"] is None]
-        return {"tonnes": None, "year": int(year), "value_text": f"not a number for {', '.join(bad)}",
-                "unit": "metric tons", "is_estimate": False}
-    return {"tonnes": float(sum(r["tonnes"] for r in parts)), "year": max([r["year"] for r in parts] or [year]),
-            "value_text": f"sum of {len(listed)} members USGS lists ({', '.join(listed) or 'none'}); "
-                          f"other members not listed (treated as 0)",
-            "unit": "metric tons", "is_estimate": any(r["is_estimate"] for r in parts), "members_listed": listed}
+        return {
+            "tonnes": None,
+            "year": int(year),
+            "value_text": f"not a number for {', '.join(bad)}",
+            "unit": "metric tons",
+            "is_estimate": False,
+        }
+    return {
+        "tonnes": float(sum(r["tonnes"] for r in parts)),
+        "year": max([r["year"] for r in parts] or [year]),
+        "value_text": f"sum of {len(listed)} members USGS lists ({', '.join(listed) or 'none'}); "
+        f"other members not listed (treated as 0)",
+        "unit": "metric tons",
+        "is_estimate": any(r["is_estimate"] for r in parts),
+        "members_listed": listed,
+    }
 
 
 def _member_production(p: pd.DataFrame, iso3: str, year: int) -> dict:
@@ -408,8 +492,13 @@ def _member_production(p: pd.DataFrame, iso3: str, year: int) -> dict:
     here = p[(p["iso3"] == iso3)]
     if here.empty:
         # USGS lists the main producers only; absence means no significant production
-        return {"tonnes": 0.0, "year": int(year), "value_text": "not listed (treated as 0)",
-                "unit": "metric tons", "is_estimate": False}
+        return {
+            "tonnes": 0.0,
+            "year": int(year),
+            "value_text": "not listed (treated as 0)",
+            "unit": "metric tons",
+            "is_estimate": False,
+        }
     here = here.assign(dist=(here["year"].astype(int) - int(year)).abs()).sort_values(["dist", "year"])
     r = here.iloc[0]
     tonnes = r["value_tonnes"]
@@ -417,17 +506,38 @@ def _member_production(p: pd.DataFrame, iso3: str, year: int) -> dict:
         if str(r["value_text"]).strip() in {"—", "-", "0"}:
             tonnes = 0.0
         else:
-            return {"tonnes": None, "year": int(r["year"]), "value_text": r["value_text"], "unit": r["unit"],
-                    "is_estimate": bool(r["is_estimate"])}
-    return {"tonnes": float(tonnes), "year": int(r["year"]), "value_text": r["value_text"], "unit": r["unit"],
-            "is_estimate": bool(r["is_estimate"])}
+            return {
+                "tonnes": None,
+                "year": int(r["year"]),
+                "value_text": r["value_text"],
+                "unit": r["unit"],
+                "is_estimate": bool(r["is_estimate"]),
+            }
+    return {
+        "tonnes": float(tonnes),
+        "year": int(r["year"]),
+        "value_text": r["value_text"],
+        "unit": r["unit"],
+        "is_estimate": bool(r["is_estimate"]),
+    }
 
 
-def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | None = None,
-               mineral: str | None = None, stage: str | None = None, year: int | None = None,
-               years: Sequence[int] | None = None,
-               include_baskets: bool | None = None, top_n: int = 3, focus: str = "CHN",
-               backend: Backend = "duckdb", con=None, progress: bool = False) -> dict:
+def dependence(
+    settings: Settings,
+    reporter: str,
+    *,
+    hs: Sequence[str | int] | None = None,
+    mineral: str | None = None,
+    stage: str | None = None,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    include_baskets: bool | None = None,
+    top_n: int = 3,
+    focus: str = "CHN",
+    backend: Backend = "duckdb",
+    con=None,
+    progress: bool = False,
+) -> dict:
     """How dependent is ``reporter`` on imports of a product, from whom, how concentrated, how risky.
 
     Indicators (shares :math:`s_i` of supplier ``i`` in the reporter's imports, by value):
@@ -469,21 +579,38 @@ def dependence(settings: Settings, reporter: str, *, hs: Sequence[str | int] | N
     if not found:
         raise x.empty_selection(_selection_text(rep, None, prods, sorted(missing)), sorted(missing))
     focus_share = f"{_focus_key(focus)}_share"
-    keep = ("year", "imports_usd", "imports_t", "n_suppliers", "hhi", f"top{top_n}_share", focus_share,
-            "wgi_weighted_hhi", "net_import_reliance")
-    series = with_changes([{k: r.get(k) for k in keep} | {"period": calendar_year(r["year"]).label,
-                                                           "top_supplier": r["suppliers"][0]["partner"],
-                                                           "has_quantities": r.get("imports_t") is not None
-                                                           and not math.isnan(r["imports_t"])}
-                           for r in found],
-                          relative=["imports_usd"], absolute=["hhi", f"top{top_n}_share", focus_share])
+    keep = (
+        "year",
+        "imports_usd",
+        "imports_t",
+        "n_suppliers",
+        "hhi",
+        f"top{top_n}_share",
+        focus_share,
+        "wgi_weighted_hhi",
+        "net_import_reliance",
+    )
+    series = with_changes(
+        [
+            {k: r.get(k) for k in keep}
+            | {
+                "period": calendar_year(r["year"]).label,
+                "top_supplier": r["suppliers"][0]["partner"],
+                "has_quantities": r.get("imports_t") is not None and not math.isnan(r["imports_t"]),
+            }
+            for r in found
+        ],
+        relative=["imports_usd"],
+        absolute=["hhi", f"top{top_n}_share", focus_share],
+    )
     out = dict(found[-1])
     out.update(years=[r["year"] for r in found], series=series, years_without_data=missing)
     return out
 
 
-def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[int], top_n: int, focus: str,
-                   backend: str) -> dict:
+def _dependence_in(
+    x: Explorer, rep: str, prods: "ProductSelection", yrs: list[int], top_n: int, focus: str, backend: str
+) -> dict:
     """:func:`dependence` for one year (``yrs`` holds it)."""
     flows = ex.select_flows(x.flows(rep), years=yrs, hs6=prods.hs6)
     imports = flows.filter(flows.importer == rep)
@@ -491,17 +618,31 @@ def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[i
     sup = shares.order_by("rank").to_pandas()
     if sup.empty or not sup["value_usd"].sum() > 0:
         err = x.empty_selection(_selection_text(rep, None, prods, yrs), yrs)
-        hint_ = (f" (basket codes {', '.join(prods.baskets_excluded)} were left out; use include_baskets)"
-                 if prods.baskets_excluded else "")
+        hint_ = (
+            f" (basket codes {', '.join(prods.baskets_excluded)} were left out; use include_baskets)"
+            if prods.baskets_excluded
+            else ""
+        )
         raise type(err)(str(err).replace("no trade flows", "no imports") + hint_)
     conc = ex.concentration(shares, by=["importer"], top_n=top_n, focus=focus).to_pandas().iloc[0]
     out: dict = {
-        "reporter": rep, "reporter_name": x.name_of(rep), "year": yrs[0], "products": prods.describe(),
+        "reporter": rep,
+        "reporter_name": x.name_of(rep),
+        "year": yrs[0],
+        "products": prods.describe(),
         "imports_usd": float(sup["value_usd"].sum()),
         "imports_t": _num(sup["qty_t"].sum(min_count=1)),  # NaN (no quantities) when every row lacks them
-        "suppliers": [{"partner": r.exporter, "name": x.name_of(r.exporter), "value_usd": float(r.value_usd),
-                       "qty_t": _num(r.qty_t), "share": float(r.share), "rank": int(r.rank)}
-                      for r in sup.itertuples(index=False)],
+        "suppliers": [
+            {
+                "partner": r.exporter,
+                "name": x.name_of(r.exporter),
+                "value_usd": float(r.value_usd),
+                "qty_t": _num(r.qty_t),
+                "share": float(r.share),
+                "rank": int(r.rank),
+            }
+            for r in sup.itertuples(index=False)
+        ],
         "n_suppliers": int(conc["n_suppliers"]),
         "hhi": float(conc["hhi"]),
         f"top{top_n}_share": float(conc[f"top{top_n}_share"]),
@@ -517,8 +658,7 @@ def _dependence_in(x: Explorer, rep: str, prods: "ProductSelection", yrs: list[i
     else:
         risk = ex.governance_risk(x.table("governance"), gy)
         w = ex.governance_weighted_hhi(shares, risk, by=["importer"]).to_pandas().iloc[0]
-        out.update(wgi_weighted_hhi=float(w["wgi_weighted_hhi"]), wgi_year=gy,
-                   wgi_coverage=float(w["wgi_coverage"]))
+        out.update(wgi_weighted_hhi=float(w["wgi_weighted_hhi"]), wgi_year=gy, wgi_coverage=float(w["wgi_coverage"]))
     out.update(_net_import_reliance(x, rep, prods, totals, yrs[0]))
     out.update(source=SOURCE_NOTE, backend=backend, bloc=x.bloc_scope(rep))
     return out
@@ -528,8 +668,7 @@ def _focus_key(focus: str) -> str:
     return {"CHN": "china"}.get(focus.upper(), focus.lower())
 
 
-def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals: pd.DataFrame,
-                         year: int) -> dict:
+def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals: pd.DataFrame, year: int) -> dict:
     table = products_table()
     labels = table[table["hs6"].isin(prods.hs6)]
     none = {"net_import_reliance": None, "net_import_reliance_detail": None}
@@ -549,25 +688,39 @@ def _net_import_reliance(x: Explorer, rep: str, prods: ProductSelection, totals:
         return {**none, "net_import_reliance_note": f"no metal-content factor for HS6 {', '.join(missing)}"}
     prod = _domestic_production(x, rep, minerals[0], usgs_stage, year)
     if prod is None or prod["tonnes"] is None:
-        return {**none, "net_import_reliance_note": f"no USGS {usgs_stage} production of {minerals[0]} "
-                                                    f"for {rep}"}
+        return {**none, "net_import_reliance_note": f"no USGS {usgs_stage} production of {minerals[0]} for {rep}"}
     q = totals
     m = float(sum(q.loc[q.hs6 == h, "imports_t"].fillna(0).sum() * f for h, f in factors.items()))
     xq = float(sum(q.loc[q.hs6 == h, "exports_t"].fillna(0).sum() * f for h, f in factors.items()))
     nir = calc_net_import_reliance(imports=m, exports=xq, production=prod["tonnes"])
-    return {"net_import_reliance": None if math.isnan(nir) else nir,
-            "net_import_reliance_detail": {
-                "imports_metal_t": m, "exports_metal_t": xq, "production_t": prod["tonnes"],
-                "production_year": prod["year"], "production_stage": usgs_stage,
-                "production_basis": prod["value_text"] if prod.get("members_listed") is not None else None,
-                "production_is_estimate": prod["is_estimate"], "metal_content_factors": factors,
-                "formula": "(M - X) / (P + M - X), tonnes of contained metal"},
-            "net_import_reliance_note": None}
+    return {
+        "net_import_reliance": None if math.isnan(nir) else nir,
+        "net_import_reliance_detail": {
+            "imports_metal_t": m,
+            "exports_metal_t": xq,
+            "production_t": prod["tonnes"],
+            "production_year": prod["year"],
+            "production_stage": usgs_stage,
+            "production_basis": prod["value_text"] if prod.get("members_listed") is not None else None,
+            "production_is_estimate": prod["is_estimate"],
+            "metal_content_factors": factors,
+            "formula": "(M - X) / (P + M - X), tonnes of contained metal",
+        },
+        "net_import_reliance_note": None,
+    }
 
 
 # --------------------------------------------------------------------------- production
-def production(settings: Settings, mineral: str, *, stage: str | None = "mine", year: int | None = None,
-               years: Sequence[int] | None = None, country: str | None = None, progress: bool = False) -> dict:
+def production(
+    settings: Settings,
+    mineral: str,
+    *,
+    stage: str | None = "mine",
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    country: str | None = None,
+    progress: bool = False,
+) -> dict:
     """World production by country (USGS MCS), ranked, with shares and reserves.
 
     Shares are of the USGS world total (``WLD``) when listed, else of the sum of
@@ -608,43 +761,71 @@ def production(settings: Settings, mineral: str, *, stage: str | None = "mine", 
         else:  # USGS has no such year (another year was picked)
             missing.append(y)
     if not found:
-        raise EmptySelectionError(f"no USGS {stage} production of {mineral} for year(s) "
-                                  f"{', '.join(map(str, sorted(set(missing))))}")
-    rows = [{"year": r["year"], "world": r["world"],
-             **({"country_value": (r.get("country") or {}).get("value"),
-                 "country_share": (r.get("country") or {}).get("share"),
-                 "country_rank": (r.get("country") or {}).get("rank")} if country else {})} for r in found]
+        raise EmptySelectionError(
+            f"no USGS {stage} production of {mineral} for year(s) {', '.join(map(str, sorted(set(missing))))}"
+        )
+    rows = [
+        {
+            "year": r["year"],
+            "world": r["world"],
+            **(
+                {
+                    "country_value": (r.get("country") or {}).get("value"),
+                    "country_share": (r.get("country") or {}).get("share"),
+                    "country_rank": (r.get("country") or {}).get("rank"),
+                }
+                if country
+                else {}
+            ),
+        }
+        for r in found
+    ]
     out = dict(found[-1])
-    out.update(years=[r["year"] for r in found], years_without_data=sorted(set(missing)),
-               series=with_changes(rows, relative=["world"] + (["country_value"] if country else []),
-                                   absolute=["country_share"] if country else []))
+    out.update(
+        years=[r["year"] for r in found],
+        years_without_data=sorted(set(missing)),
+        series=with_changes(
+            rows,
+            relative=["world"] + (["country_value"] if country else []),
+            absolute=["country_share"] if country else [],
+        ),
+    )
     return out
 
 
-def _production_in(prod: pd.DataFrame, reserves_table: pd.DataFrame | None, countries: pd.DataFrame,
-                   mineral: str, *, stage: str | None, year: int | None, country: str | None) -> dict:
+def _production_in(
+    prod: pd.DataFrame,
+    reserves_table: pd.DataFrame | None,
+    countries: pd.DataFrame,
+    mineral: str,
+    *,
+    stage: str | None,
+    year: int | None,
+    country: str | None,
+) -> dict:
     """:func:`production` over the ``mineral_production`` / ``mineral_reserves`` rows already in memory."""
     m = str(mineral).strip().lower().replace(" ", "_").replace("-", "_")
     known = sorted(prod["mineral"].dropna().unique())
     if m not in known:
-        raise UnknownCodeError("mineral", mineral, where="USGS mineral_production",
-                               hint=hint(m, known, "minerals"))
+        raise UnknownCodeError("mineral", mineral, where="USGS mineral_production", hint=hint(m, known, "minerals"))
     p = prod[prod["mineral"] == m]
     stages = sorted(p["stage"].unique())
     if stage is None or (stage == "mine" and "mine" not in stages and len(stages) == 1):
         stage = stages[0] if stage is None or len(stages) == 1 else stage
     stage = str(stage).lower()
     if stage not in stages:
-        raise UnknownCodeError("production stage", stage, where=f"USGS {m}",
-                               hint=f"stages reported for {m}: {', '.join(stages)}")
+        raise UnknownCodeError(
+            "production stage", stage, where=f"USGS {m}", hint=f"stages reported for {m}: {', '.join(stages)}"
+        )
     p = p[p["stage"] == stage]
     years = sorted(p["year"].astype(int).unique())
     if year is None:
         firm = sorted(p.loc[~p["is_estimate"], "year"].astype(int).unique())
         year = firm[-1] if firm else years[-1]
     if int(year) not in years:
-        raise EmptySelectionError(f"no USGS {stage} production of {m} for year {year}; "
-                                  f"years: {', '.join(map(str, years))}")
+        raise EmptySelectionError(
+            f"no USGS {stage} production of {m} for year {year}; years: {', '.join(map(str, years))}"
+        )
     p = p[p["year"].astype(int) == int(year)].copy()
     p["detail_key"] = p["statistics_detail"].str.replace(r":\s*rounded$", "", regex=True)
     detail = p[p["iso3"].notna() & (p["iso3"] != "WLD")]["detail_key"].value_counts()
@@ -656,8 +837,11 @@ def _production_in(prod: pd.DataFrame, reserves_table: pd.DataFrame | None, coun
         raise EmptySelectionError(f"USGS gives only a world total for {m} {stage} {year}, no producing country")
     value_col = "value_tonnes" if listed["value_tonnes"].notna().any() else "value"
     unit = "metric tons" if value_col == "value_tonnes" else str(listed["unit"].iloc[0])
-    world = float(world_rows[value_col].iloc[0]) if len(world_rows) and pd.notna(world_rows[value_col].iloc[0]) \
+    world = (
+        float(world_rows[value_col].iloc[0])
+        if len(world_rows) and pd.notna(world_rows[value_col].iloc[0])
         else float(listed[value_col].fillna(0).sum())
+    )
     cty = listed[listed["iso3"].notna()].copy()
     cty = cty.sort_values(value_col, ascending=False, na_position="last")
     cty["rank"] = cty[value_col].rank(ascending=False, method="min")
@@ -666,25 +850,48 @@ def _production_in(prod: pd.DataFrame, reserves_table: pd.DataFrame | None, coun
     for r in cty.itertuples(index=False):
         v = getattr(r, value_col)
         res = reserves.get(r.iso3, {})
-        rows.append({"rank": None if pd.isna(r.rank) else int(r.rank), "iso3": r.iso3, "country": r.country,
-                     "value": None if pd.isna(v) else float(v), "value_text": r.value_text,
-                     "share": None if pd.isna(v) or not world > 0 else float(v) / world,
-                     "is_estimate": bool(r.is_estimate),
-                     "reserves": res.get("value"), "reserves_share": res.get("share"),
-                     "reserves_text": res.get("value_text")})
+        rows.append(
+            {
+                "rank": None if pd.isna(r.rank) else int(r.rank),
+                "iso3": r.iso3,
+                "country": r.country,
+                "value": None if pd.isna(v) else float(v),
+                "value_text": r.value_text,
+                "share": None if pd.isna(v) or not world > 0 else float(v) / world,
+                "is_estimate": bool(r.is_estimate),
+                "reserves": res.get("value"),
+                "reserves_share": res.get("share"),
+                "reserves_text": res.get("value_text"),
+            }
+        )
     others = listed[listed["iso3"].isna()]
-    out = {"mineral": m, "stage": stage, "year": int(year), "statistic": detail_key, "unit": unit,
-           "world": world, "world_is_rounded": bool(len(world_rows)) and "rounded" in
-           str(world_rows["statistics_detail"].iloc[0]),
-           "other_countries": float(others[value_col].fillna(0).sum()) if len(others) else None,
-           "producers": rows, "reserves_year": reserves.get("__year__"),
-           "reserves_world": reserves.get("__world__"),
-           "source": "USGS Mineral Commodity Summaries 2026 (world production and reserves)"}
+    out = {
+        "mineral": m,
+        "stage": stage,
+        "year": int(year),
+        "statistic": detail_key,
+        "unit": unit,
+        "world": world,
+        "world_is_rounded": bool(len(world_rows)) and "rounded" in str(world_rows["statistics_detail"].iloc[0]),
+        "other_countries": float(others[value_col].fillna(0).sum()) if len(others) else None,
+        "producers": rows,
+        "reserves_year": reserves.get("__year__"),
+        "reserves_world": reserves.get("__world__"),
+        "source": "USGS Mineral Commodity Summaries 2026 (world production and reserves)",
+    }
     if country is not None:
         iso = resolve_country(country, countries)
         hit = [r for r in rows if r["iso3"] == iso]
-        out["country"] = hit[0] if hit else {"iso3": iso, "rank": None, "share": None,
-                                             "note": f"{iso} is not listed by USGS for {m} {stage} {year}"}
+        out["country"] = (
+            hit[0]
+            if hit
+            else {
+                "iso3": iso,
+                "rank": None,
+                "share": None,
+                "note": f"{iso} is not listed by USGS for {m} {stage} {year}",
+            }
+        )
     return out
 
 
@@ -710,6 +917,9 @@ def _reserves_in(r: pd.DataFrame | None, mineral: str) -> dict:
     out: dict = {"__year__": int(r["year"].max()), "__world__": world}
     for row in r[r["iso3"].notna() & (r["iso3"] != "WLD")].itertuples(index=False):
         v = getattr(row, col)
-        out[row.iso3] = {"value": None if pd.isna(v) else float(v), "value_text": row.value_text,
-                         "share": None if pd.isna(v) or not world else float(v) / world}
+        out[row.iso3] = {
+            "value": None if pd.isna(v) else float(v),
+            "value_text": row.value_text,
+            "share": None if pd.isna(v) or not world else float(v) / world,
+        }
     return out

@@ -22,16 +22,28 @@ import pandas as pd
 from critmin.config import Settings
 from critmin.domain.policy.schedule import FtaScenario, SideSchedule
 from critmin.domain.policy.smart import (
-    DEFAULT_EXPORT_SUPPLY_ELASTICITY, DEFAULT_IMPORT_DEMAND_ELASTICITY, DEFAULT_SUBSTITUTION_ELASTICITY, SmartModel,
+    DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+    DEFAULT_IMPORT_DEMAND_ELASTICITY,
+    DEFAULT_SUBSTITUTION_ELASTICITY,
+    SmartModel,
 )
 from critmin.domain.policy.tariff_factor import (
-    CHILE_MFN_RATE, CHILE_MFN_SOURCE, PairTariffModel, SideTariffs, rates_after,
+    CHILE_MFN_RATE,
+    CHILE_MFN_SOURCE,
+    PairTariffModel,
+    SideTariffs,
+    rates_after,
 )
 from critmin.domain.policy.tariffs import TariffTable
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.periods import financial_year
 from critmin.sources.tariffs import (
-    bundled_scenario, bundled_scenarios, read_elasticities, read_schedule, read_tariffs, starter_tariffs,
+    bundled_scenario,
+    bundled_scenarios,
+    read_elasticities,
+    read_schedule,
+    read_tariffs,
+    starter_tariffs,
 )
 
 TRADESTAT_HS6 = "260300"  # India TradeStat HS 2603 copper ores & concentrates, added as one line
@@ -45,9 +57,9 @@ class FtaSimulation:
     reporter: str
     partner: str
     trade_year: int
-    lines: pd.DataFrame           # side x line x partner x fta_year
-    by_partner: pd.DataFrame      # side x fta_year x partner
-    totals: pd.DataFrame          # fta_year: imports/exports change, revenue, welfare, balance
+    lines: pd.DataFrame  # side x line x partner x fta_year
+    by_partner: pd.DataFrame  # side x fta_year x partner
+    totals: pd.DataFrame  # fta_year: imports/exports change, revenue, welfare, balance
     unknown_tariffs: pd.DataFrame  # side x hs6 with the trade that could not be simulated
     coverage: dict[str, Any]
     notes: list[str] = field(default_factory=list)
@@ -61,15 +73,23 @@ class FtaSimulation:
 
     def to_dict(self, *, lines: bool = False) -> dict[str, Any]:
         out = {
-            "scenario": {"name": self.scenario.name, "status": self.scenario.status,
-                         "base_year": self.scenario.base_year, "horizon": self.scenario.horizon,
-                         "sources": list(self.scenario.sources), "origin": Path(self.scenario.origin).name},
-            "reporter": self.reporter, "partner": self.partner, "trade_year": self.trade_year,
+            "scenario": {
+                "name": self.scenario.name,
+                "status": self.scenario.status,
+                "base_year": self.scenario.base_year,
+                "horizon": self.scenario.horizon,
+                "sources": list(self.scenario.sources),
+                "origin": Path(self.scenario.origin).name,
+            },
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "trade_year": self.trade_year,
             "parameters": self.parameters,
             "final_year": self.final(),
             "by_year": self.totals.to_dict(orient="records"),
-            "by_partner_final_year": self.by_partner[self.by_partner["fta_year"] == self.by_partner["fta_year"].max()]
-            .to_dict(orient="records"),
+            "by_partner_final_year": self.by_partner[
+                self.by_partner["fta_year"] == self.by_partner["fta_year"].max()
+            ].to_dict(orient="records"),
             "unknown_tariffs": self.unknown_tariffs.to_dict(orient="records"),
             "coverage": self.coverage,
             "notes": self.notes,
@@ -86,8 +106,9 @@ def list_fta_scenarios() -> list[dict[str, Any]]:
     out = []
     for (a, b), path in bundled_scenarios().items():
         s = read_schedule(path)
-        out.append({"reporter": a, "partner": b, "name": s.name, "status": s.status, "file": path.name,
-                    "horizon": s.horizon})
+        out.append(
+            {"reporter": a, "partner": b, "name": s.name, "status": s.status, "file": path.name, "horizon": s.horizon}
+        )
     return out
 
 
@@ -100,24 +121,41 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
     notes = []
     if tf.empty:
         have = sorted(wh.read("trade_flows", columns=["year"])["year"].unique().tolist())
-        raise EmptySelectionError(f"no trade_flows rows for {', '.join(sorted(importers))} in {year}; "
-                                  f"years in the warehouse: {have}")
+        raise EmptySelectionError(
+            f"no trade_flows rows for {', '.join(sorted(importers))} in {year}; years in the warehouse: {have}"
+        )
     n_codes = tf["hs6"].nunique()
-    notes.append(f"Trade data: warehouse table trade_flows (CEPII BACI {year}), which holds only {n_codes} "
-                 f"critical-mineral HS6 codes; results cover those lines only, not the whole bilateral trade.")
+    notes.append(
+        f"Trade data: warehouse table trade_flows (CEPII BACI {year}), which holds only {n_codes} "
+        f"critical-mineral HS6 codes; results cover those lines only, not the whole bilateral trade."
+    )
     out = tf.rename(columns={"exporter": "partner", "value_usd": "imports_usd"})[
-        ["importer", "hs6", "partner", "imports_usd"]]
+        ["importer", "hs6", "partner", "imports_usd"]
+    ]
     if tradestat and "IND" in importers and wh.has("tradestat_imports"):
         ts = wh.read("tradestat_imports")
-        ts = ts[(ts["hs_code"] == "2603") & (ts["period"] == f"CY{year}") & (ts["partner_iso3"] != "WLD")
-                & (ts["value_usd"] > 0)]
+        ts = ts[
+            (ts["hs_code"] == "2603")
+            & (ts["period"] == f"CY{year}")
+            & (ts["partner_iso3"] != "WLD")
+            & (ts["value_usd"] > 0)
+        ]
         if len(ts):
-            add = pd.DataFrame({"importer": "IND", "hs6": TRADESTAT_HS6, "partner": ts["partner_iso3"].to_numpy(),
-                                "imports_usd": ts["value_usd"].to_numpy(dtype=float)})
-            out = pd.concat([out[~((out["importer"] == "IND") & (out["hs6"] == TRADESTAT_HS6))], add],
-                            ignore_index=True)
-            notes.append(f"India's copper ores and concentrates (HS 2603) added as line {TRADESTAT_HS6} from "
-                         f"tradestat_imports (DGCI&S TradeStat, CY{year}, {len(ts)} partners); India side only.")
+            add = pd.DataFrame(
+                {
+                    "importer": "IND",
+                    "hs6": TRADESTAT_HS6,
+                    "partner": ts["partner_iso3"].to_numpy(),
+                    "imports_usd": ts["value_usd"].to_numpy(dtype=float),
+                }
+            )
+            out = pd.concat(
+                [out[~((out["importer"] == "IND") & (out["hs6"] == TRADESTAT_HS6))], add], ignore_index=True
+            )
+            notes.append(
+                f"India's copper ores and concentrates (HS 2603) added as line {TRADESTAT_HS6} from "
+                f"tradestat_imports (DGCI&S TradeStat, CY{year}, {len(ts)} partners); India side only."
+            )
     if wh.has("comtrade_flows"):
         out, extra = add_comtrade_lines(out, wh.read("comtrade_flows"), year=year, importers=importers)
         notes += extra
@@ -125,8 +163,9 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
     return out, notes
 
 
-def add_comtrade_lines(trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int,
-                       importers: set[str]) -> tuple[pd.DataFrame, list[str]]:
+def add_comtrade_lines(
+    trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int, importers: set[str]
+) -> tuple[pd.DataFrame, list[str]]:
     """Add the importers' Comtrade import lines (``comtrade_flows``) that the BACI extract lacks.
 
     Rows with ``flow == "import"``, a named partner (not ``WLD``), ``year`` and a
@@ -136,27 +175,47 @@ def add_comtrade_lines(trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int
     imports from India) enter when the user has fetched them with
     ``critmin data build comtrade``.
     """
-    c = comtrade[(comtrade["flow"] == "import") & (comtrade["year"] == year) & comtrade["reporter"].isin(importers)
-                 & (comtrade["partner"] != "WLD") & (comtrade["partner"] != comtrade["reporter"])
-                 & (comtrade["value_usd"] > 0) & comtrade["hs"].astype(str).str.fullmatch(r"\d{4}|\d{6}")]
+    c = comtrade[
+        (comtrade["flow"] == "import")
+        & (comtrade["year"] == year)
+        & comtrade["reporter"].isin(importers)
+        & (comtrade["partner"] != "WLD")
+        & (comtrade["partner"] != comtrade["reporter"])
+        & (comtrade["value_usd"] > 0)
+        & comtrade["hs"].astype(str).str.fullmatch(r"\d{4}|\d{6}")
+    ]
     if c.empty:
         return trade, []
-    c = pd.DataFrame({"importer": c["reporter"].to_numpy(), "hs6": c["hs"].astype(str).to_numpy(),
-                      "partner": c["partner"].to_numpy(), "imports_usd": c["value_usd"].to_numpy(dtype=float)})
+    c = pd.DataFrame(
+        {
+            "importer": c["reporter"].to_numpy(),
+            "hs6": c["hs"].astype(str).to_numpy(),
+            "partner": c["partner"].to_numpy(),
+            "imports_usd": c["value_usd"].to_numpy(dtype=float),
+        }
+    )
     have = set(zip(trade["importer"], trade["hs6"]))
     new = c[[(i, h) not in have for i, h in zip(c["importer"], c["hs6"])]]
     if new.empty:
         return trade, []
     codes = sorted(set(new["importer"] + " " + new["hs6"]))
-    note = (f"Added from comtrade_flows (UN Comtrade, reporter-declared imports, CIF, {year}): "
-            f"{len(codes)} importer x HS line(s) absent from the BACI extract ({', '.join(codes[:12])}"
-            f"{', ...' if len(codes) > 12 else ''}).")
+    note = (
+        f"Added from comtrade_flows (UN Comtrade, reporter-declared imports, CIF, {year}): "
+        f"{len(codes)} importer x HS line(s) absent from the BACI extract ({', '.join(codes[:12])}"
+        f"{', ...' if len(codes) > 12 else ''})."
+    )
     return pd.concat([trade, new], ignore_index=True), [note]
 
 
-def _side_input(side: SideSchedule, trade: pd.DataFrame, table: TariffTable, scenario: FtaScenario,
-                tariff_year: int, elasticities: pd.DataFrame | None, utilisation: float | None
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _side_input(
+    side: SideSchedule,
+    trade: pd.DataFrame,
+    table: TariffTable,
+    scenario: FtaScenario,
+    tariff_year: int,
+    elasticities: pd.DataFrame | None,
+    utilisation: float | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """SMART input rows (all years) for one side, and the lines with unknown tariffs."""
     imp = trade[trade["importer"] == side.importer]
     pref_lines = imp.loc[(imp["partner"] == side.partner) & (imp["imports_usd"] > 0), "hs6"].unique()
@@ -168,10 +227,14 @@ def _side_input(side: SideSchedule, trade: pd.DataFrame, table: TariffTable, sce
     known = mfn[mfn["known"]].set_index("hs6")["rate"]
     unknown = mfn[~mfn["known"]]
     from_partner = imp[imp["partner"] == side.partner].set_index("hs6")["imports_usd"]
-    unknown_df = pd.DataFrame({
-        "side": f"{side.importer}<-{side.partner}", "hs6": unknown["hs6"].to_numpy(),
-        "imports_from_partner_usd": from_partner.reindex(unknown["hs6"]).to_numpy(),
-        "note": [n or f"no {side.importer} rate for this line in the tariff table" for n in unknown["note"]]})
+    unknown_df = pd.DataFrame(
+        {
+            "side": f"{side.importer}<-{side.partner}",
+            "hs6": unknown["hs6"].to_numpy(),
+            "imports_from_partner_usd": from_partner.reindex(unknown["hs6"]).to_numpy(),
+            "note": [n or f"no {side.importer} rate for this line in the tariff table" for n in unknown["note"]],
+        }
+    )
     imp = imp[imp["hs6"].isin(known.index)].copy()
     imp["tariff_old"] = imp["hs6"].map(known).astype(float)
     # existing preferential rates (PRF rows) for any exporter replace MFN
@@ -203,23 +266,39 @@ def _scenario_sides(scenario: FtaScenario | None, reporter: str, partner: str) -
     scenario = scenario or bundled_scenario(reporter, partner)
     if scenario is None:
         pairs = ", ".join(f"{a}-{b}" for a, b in bundled_scenarios())
-        raise UnknownCodeError("FTA scenario", f"{reporter}-{partner}",
-                               hint=f"ready scenarios: {pairs}; pass --schedule FILE for others")
+        raise UnknownCodeError(
+            "FTA scenario", f"{reporter}-{partner}", hint=f"ready scenarios: {pairs}; pass --schedule FILE for others"
+        )
     sides = [s for s in scenario.sides if {s.importer, s.partner} == {reporter, partner}]
     if not sides:
-        raise UnknownCodeError("schedule side", f"{reporter}-{partner}", where=Path(scenario.origin).name,
-                               hint="the schedule has no side whose importer/partner are these countries")
+        raise UnknownCodeError(
+            "schedule side",
+            f"{reporter}-{partner}",
+            where=Path(scenario.origin).name,
+            hint="the schedule has no side whose importer/partner are these countries",
+        )
     return scenario, sides
 
 
-def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int = 2024,
-                 tariff_year: int | None = None, schedule: str | Path | None = None, tariffs: str | Path | None = None,
-                 elasticities: str | Path | None = None, utilisation: float | None = None,
-                 substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
-                 export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
-                 import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
-                 tradestat: bool = True, ge: bool = False, panel: str | Path | None = None,
-                 tariff_factor: "TariffFactorBasis" = "all-lines") -> FtaSimulation:
+def simulate_fta(
+    settings: Settings,
+    reporter: str,
+    partner: str,
+    *,
+    year: int = 2024,
+    tariff_year: int | None = None,
+    schedule: str | Path | None = None,
+    tariffs: str | Path | None = None,
+    elasticities: str | Path | None = None,
+    utilisation: float | None = None,
+    substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
+    export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+    import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
+    tradestat: bool = True,
+    ge: bool = False,
+    panel: str | Path | None = None,
+    tariff_factor: "TariffFactorBasis" = "all-lines",
+) -> FtaSimulation:
     """Simulate an FTA between ``reporter`` and ``partner`` with WITS-SMART, year by year.
 
     Parameters
@@ -278,20 +357,34 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
         if len(rows):
             inputs.append(rows)
         else:
-            notes.append(f"{side.importer} side: no HS6 line with both trade from {side.partner} and a known "
-                         f"{side.importer} tariff; nothing to simulate on this side.")
+            notes.append(
+                f"{side.importer} side: no HS6 line with both trade from {side.partner} and a known "
+                f"{side.importer} tariff; nothing to simulate on this side."
+            )
     unknown_df = pd.concat(unknowns, ignore_index=True) if unknowns else pd.DataFrame()
     if not inputs:
-        raise EmptySelectionError(f"no line to simulate for {reporter}-{partner} in {year}: no trade with known "
-                                  f"tariffs (unknown-tariff lines: {len(unknown_df)})")
+        raise EmptySelectionError(
+            f"no line to simulate for {reporter}-{partner} in {year}: no trade with known "
+            f"tariffs (unknown-tariff lines: {len(unknown_df)})"
+        )
     data = pd.concat(inputs, ignore_index=True)
-    res = SmartModel(data, substitution_elasticity=substitution_elasticity,
-                     export_supply_elasticity=export_supply_elasticity,
-                     import_demand_elasticity=import_demand_elasticity,
-                     keys=("reporter", "fta_year")).run()
+    res = SmartModel(
+        data,
+        substitution_elasticity=substitution_elasticity,
+        export_supply_elasticity=export_supply_elasticity,
+        import_demand_elasticity=import_demand_elasticity,
+        keys=("reporter", "fta_year"),
+    ).run()
     lines = res.to_frame()
-    cols = ["imports_usd", "trade_creation", "trade_diversion", "price_effect", "trade_total", "revenue_change",
-            "welfare"]
+    cols = [
+        "imports_usd",
+        "trade_creation",
+        "trade_diversion",
+        "price_effect",
+        "trade_total",
+        "revenue_change",
+        "welfare",
+    ]
     by_partner = lines.groupby(["side", "fta_year", "year", "partner"], as_index=False)[cols].sum()
 
     totals = []
@@ -306,14 +399,16 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
             others = s[s["partner"] != side.partner]
             tag = "reporter" if side.importer == reporter else "partner"
             ok = name in simulated
-            for key, value in (("imports_base_usd", pref["imports_usd"].sum()),
-                               ("trade_creation_usd", pref["trade_creation"].sum()),
-                               ("diversion_to_partner_usd", pref["trade_diversion"].sum()),
-                               ("diversion_from_others_usd", others["trade_diversion"].sum()),
-                               ("imports_change_usd", pref["trade_total"].sum()),
-                               ("total_imports_change_usd", s["trade_total"].sum()),
-                               ("revenue_change_usd", s["revenue_change"].sum()),
-                               ("welfare_usd", s["welfare"].sum())):
+            for key, value in (
+                ("imports_base_usd", pref["imports_usd"].sum()),
+                ("trade_creation_usd", pref["trade_creation"].sum()),
+                ("diversion_to_partner_usd", pref["trade_diversion"].sum()),
+                ("diversion_from_others_usd", others["trade_diversion"].sum()),
+                ("imports_change_usd", pref["trade_total"].sum()),
+                ("total_imports_change_usd", s["trade_total"].sum()),
+                ("revenue_change_usd", s["revenue_change"].sum()),
+                ("welfare_usd", s["welfare"].sum()),
+            ):
                 rec[f"{tag}_{key}"] = float(value) if ok else None
         d_imp = rec.get("reporter_imports_change_usd")
         d_exp = rec.get("partner_imports_change_usd")
@@ -323,51 +418,73 @@ def simulate_fta(settings: Settings, reporter: str, partner: str, *, year: int =
     totals_df = pd.DataFrame(totals)
 
     if not any(s.importer == partner and f"{s.importer}<-{s.partner}" in simulated for s in sides):
-        notes.append(f"Balance is one-sided: {partner}'s tariff cuts on {reporter}'s exports could not be simulated "
-                     f"(no schedule side or no known {partner} tariffs for the traded lines).")
+        notes.append(
+            f"Balance is one-sided: {partner}'s tariff cuts on {reporter}'s exports could not be simulated "
+            f"(no schedule side or no known {partner} tariffs for the traded lines)."
+        )
     if el is None:
-        notes.append(f"Import-demand elasticity: uniform {import_demand_elasticity} on every line (critmin default, "
-                     f"an assumption; pass --elasticities with Kee-Nicita-Olarreaga or wiiw per-HS6 values). "
-                     f"Trade creation scales in proportion.")
-    notes.append(f"SMART parameters: substitution elasticity {substitution_elasticity}, export-supply elasticity "
-                 f"{export_supply_elasticity} (WITS defaults 1.5 and 99).")
-    notes.append("Baseline tariffs: applied MFN rates for every partner unless the tariff table has PRF rows; "
-                 "existing preferences (e.g. India's ASEAN, Japan, Korea, Australia agreements) are not in the "
-                 "starter table.")
+        notes.append(
+            f"Import-demand elasticity: uniform {import_demand_elasticity} on every line (critmin default, "
+            f"an assumption; pass --elasticities with Kee-Nicita-Olarreaga or wiiw per-HS6 values). "
+            f"Trade creation scales in proportion."
+        )
+    notes.append(
+        f"SMART parameters: substitution elasticity {substitution_elasticity}, export-supply elasticity "
+        f"{export_supply_elasticity} (WITS defaults 1.5 and 99)."
+    )
+    notes.append(
+        "Baseline tariffs: applied MFN rates for every partner unless the tariff table has PRF rows; "
+        "existing preferences (e.g. India's ASEAN, Japan, Korea, Australia agreements) are not in the "
+        "starter table."
+    )
     if len(unknown_df):
         usd = float(pd.to_numeric(unknown_df["imports_from_partner_usd"], errors="coerce").fillna(0).sum())
-        notes.append(f"{len(unknown_df)} line(s) left out because the tariff is unknown "
-                     f"(USD {usd:,.0f} of trade with the preferred partner); see unknown_tariffs.")
+        notes.append(
+            f"{len(unknown_df)} line(s) left out because the tariff is unknown "
+            f"(USD {usd:,.0f} of trade with the preferred partner); see unknown_tariffs."
+        )
     notes += list(scenario.notes)
     for s in sides:
         notes += [f"{s.importer}: {n}" for n in s.notes]
-    zero = lines[(lines["fta_year"] == 0) & (lines["partner"] == lines["reporter"].map(
-        {s.importer: s.partner for s in sides})) & (lines["tariff_old"] == 0)]
+    zero = lines[
+        (lines["fta_year"] == 0)
+        & (lines["partner"] == lines["reporter"].map({s.importer: s.partner for s in sides}))
+        & (lines["tariff_old"] == 0)
+    ]
     if len(zero):
-        notes.append("Lines already duty-free for the preferred partner, so the agreement changes nothing there: "
-                     + ", ".join(f"{r.reporter} {r.hs6}" for r in zero.itertuples()) + ".")
+        notes.append(
+            "Lines already duty-free for the preferred partner, so the agreement changes nothing there: "
+            + ", ".join(f"{r.reporter} {r.hs6}" for r in zero.itertuples())
+            + "."
+        )
     coverage = {
         "lines_simulated": int(lines["hs6"].nunique()),
         "rows": int(len(lines)),
         "sides": [f"{s.importer}<-{s.partner}" for s in sides],
         "hs6_by_side": {side: sorted(g["hs6"].unique().tolist()) for side, g in lines.groupby("side")},
     }
-    params = {"tariff_year": tariff_year or year, "substitution_elasticity": substitution_elasticity,
-              "export_supply_elasticity": export_supply_elasticity,
-              "import_demand_elasticity_default": import_demand_elasticity,
-              "elasticities_file": str(elasticities) if elasticities else None,
-              "utilisation": {f"{s.importer}<-{s.partner}": (s.utilisation if utilisation is None else utilisation)
-                              for s in sides},
-              "tariffs_file": str(tariffs) if tariffs else None}
-    sim = FtaSimulation(scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage,
-                        notes, params)
+    params = {
+        "tariff_year": tariff_year or year,
+        "substitution_elasticity": substitution_elasticity,
+        "export_supply_elasticity": export_supply_elasticity,
+        "import_demand_elasticity_default": import_demand_elasticity,
+        "elasticities_file": str(elasticities) if elasticities else None,
+        "utilisation": {
+            f"{s.importer}<-{s.partner}": (s.utilisation if utilisation is None else utilisation) for s in sides
+        },
+        "tariffs_file": str(tariffs) if tariffs else None,
+    }
+    sim = FtaSimulation(
+        scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage, notes, params
+    )
     if ge:
         sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
     return sim
 
 
-def fta_outlook(settings: Settings, reporter: str, partner: str, *,
-                year: int = 2024) -> tuple[FtaSimulation, FtaSimulation | None]:
+def fta_outlook(
+    settings: Settings, reporter: str, partner: str, *, year: int = 2024
+) -> tuple[FtaSimulation, FtaSimulation | None]:
     """The agreement at today's tariffs and, if that changes nothing, at the previous year's tariffs.
 
     When every change of :func:`simulate_fta` at ``year``'s tariffs is zero (the lines are already
@@ -389,9 +506,15 @@ def fta_outlook(settings: Settings, reporter: str, partner: str, *,
         return sim, None
 
 
-def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: str | Path | None = None,
-                    sim: FtaSimulation | None = None, tariff_factor: "TariffFactorBasis" = "all-lines"
-                    ) -> dict[str, Any]:
+def simulate_fta_ge(
+    settings: Settings,
+    reporter: str,
+    partner: str,
+    *,
+    panel: str | Path | None = None,
+    sim: FtaSimulation | None = None,
+    tariff_factor: "TariffFactorBasis" = "all-lines",
+) -> dict[str, Any]:
     """Structural-gravity GE counterpart of the agreement (Yotov et al. 2016 panel), where the data allow.
 
     Uses :func:`critmin.services.gravity.run_ge` on the AGTPA panel (``panel`` file, else the
@@ -423,19 +546,28 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
 
         wh = ensure_warehouse(settings, progress=False)
         if not wh.has("gravity_panel"):
-            return {"available": False,
-                    "reason": "no gravity panel: pass --panel FILE (AGTPA panel, e.g. yotov2016_panel.csv.gz) "
-                              "or run `critmin data build yotov`"}
+            return {
+                "available": False,
+                "reason": "no gravity panel: pass --panel FILE (AGTPA panel, e.g. yotov2016_panel.csv.gz) "
+                "or run `critmin data build yotov`",
+            }
         df = wh.read("gravity_panel")
         origin = "warehouse table gravity_panel"
     countries = set(df["exporter"]) | set(df["importer"])
     missing = [c for c in (reporter, partner) if c not in countries]
     if missing:
-        return {"available": False,
-                "reason": f"{', '.join(missing)} not in the gravity panel ({len(countries)} countries)"}
+        return {
+            "available": False,
+            "reason": f"{', '.join(missing)} not in the gravity panel ({len(countries)} countries)",
+        }
     year = int(df["year"].max())
-    pair = df[(df["year"] == year) & (((df["exporter"] == reporter) & (df["importer"] == partner))
-                                      | ((df["exporter"] == partner) & (df["importer"] == reporter)))]
+    pair = df[
+        (df["year"] == year)
+        & (
+            ((df["exporter"] == reporter) & (df["importer"] == partner))
+            | ((df["exporter"] == partner) & (df["importer"] == reporter))
+        )
+    ]
     has_rta = bool(len(pair) and pair["rta"].max() == 1)
     if not has_rta:
         scenario = GEScenario.rta_on([reporter, partner])
@@ -443,21 +575,31 @@ def simulate_fta_ge(settings: Settings, reporter: str, partner: str, *, panel: s
     else:
         factor, sized, factor_rec = _tariff_factor_for_ge(settings, reporter, partner, sim, tariff_factor)
         if factor is None:
-            return {"available": False, "tariff_factor": factor_rec,
-                    "reason": f"{reporter}-{partner} already has an agreement in the panel ({year}) and no "
-                              f"preferential trade with a known tariff sizes the deepening ({tariff_factor})"}
+            return {
+                "available": False,
+                "tariff_factor": factor_rec,
+                "reason": f"{reporter}-{partner} already has an agreement in the panel ({year}) and no "
+                f"preferential trade with a known tariff sizes the deepening ({tariff_factor})",
+            }
         scenario = GEScenario.cost_change(factor, [reporter, partner])
         how = f"deepening of the existing agreement: {sized}"
     res = run_ge(df, scenario, year=year)
     f = res.to_frame().set_index("country")
     cols = ["real_gdp_pct", "exports_pct", "imr_pct", "omr_pct", "price_pct"]
     extra = {"tariff_factor": factor_rec} if has_rta else {}
-    return {"available": True, "panel": origin, "year": year, "sigma": res.sigma, "scenario": how, **extra,
-            "countries": {c: {k: float(f.loc[c, k]) for k in cols} for c in (reporter, partner)},
-            "world_real_gdp_pct_mean": float(f["real_gdp_pct"].mean()),
-            "cost_model": {k: v for k, v in res.cost_model.items() if k in ("year", "coefficients", "rta_panel")},
-            "note": "aggregate manufacturing trade of 69 countries, 1986-2006 (Yotov et al. 2016); "
-                    "not the critical-mineral lines of the SMART run"}
+    return {
+        "available": True,
+        "panel": origin,
+        "year": year,
+        "sigma": res.sigma,
+        "scenario": how,
+        **extra,
+        "countries": {c: {k: float(f.loc[c, k]) for k in cols} for c in (reporter, partner)},
+        "world_real_gdp_pct_mean": float(f["real_gdp_pct"].mean()),
+        "cost_model": {k: v for k, v in res.cost_model.items() if k in ("year", "coefficients", "rta_panel")},
+        "note": "aggregate manufacturing trade of 69 countries, 1986-2006 (Yotov et al. 2016); "
+        "not the critical-mineral lines of the SMART run",
+    }
 
 
 def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
@@ -468,17 +610,23 @@ def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
     """
     if sim is None or sim.lines.empty:
         return None
-    last = sim.lines[(sim.lines["fta_year"] == sim.lines["fta_year"].max())
-                     & (sim.lines["partner"] == sim.lines["reporter"].map(
-                         {s.importer: s.partner for s in sim.scenario.sides}))]
+    last = sim.lines[
+        (sim.lines["fta_year"] == sim.lines["fta_year"].max())
+        & (sim.lines["partner"] == sim.lines["reporter"].map({s.importer: s.partner for s in sim.scenario.sides}))
+    ]
     w = last["imports_usd"].to_numpy(float)
     if not w.sum() > 0:
         return None
     return float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
 
 
-def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None",
-                      basis: "TariffFactorBasis" = "all-lines") -> dict | None:
+def _partner_panel_ge(
+    settings: Settings,
+    reporter: str,
+    partner: str,
+    sim: "FtaSimulation | None",
+    basis: "TariffFactorBasis" = "all-lines",
+) -> dict | None:
     """GE on the partner panel (IMF DOTS 2019 + OECD domestic sales + GeoDist + WTO RTAs) when it is built.
 
     The RTA effect is the AGTPA panel estimate (warehouse ``gravity_panel``); the tariff variant uses
@@ -501,21 +649,28 @@ def _partner_panel_ge(settings: Settings, reporter: str, partner: str, sim: "Fta
     try:
         out = run_partner_ge(settings, reporter, partner, cost_factor=factor, cost_factor_how=how)
     except CritminError as exc:
-        return {"available": False, "reason": str(exc), "panel": "partner panel (IMF DOTS 2019, OECD IOT)",
-                "tariff_factor": factor_rec}
+        return {
+            "available": False,
+            "reason": str(exc),
+            "panel": "partner panel (IMF DOTS 2019, OECD IOT)",
+            "tariff_factor": factor_rec,
+        }
     out = dict(out)
     out["tariff_factor"] = factor_rec
-    out.setdefault("panel", "partner panel: IMF DOTS 2019 goods exports FOB, OECD IOT domestic goods sales, "
-                            "CEPII GeoDist, WTO RTAs")
+    out.setdefault(
+        "panel",
+        "partner panel: IMF DOTS 2019 goods exports FOB, OECD IOT domestic goods sales, CEPII GeoDist, WTO RTAs",
+    )
     return out
-
 
 
 # --------------------------------------------------------------------------- the agreement's tariff cuts on all goods
 TariffFactorBasis = Literal["all-lines", "smart-lines"]
 TARIFF_FACTOR_BASES = ("all-lines", "smart-lines")
-_PERIOD_NOTE = ("period basis mismatch: the India import lines are calendar-year (TradeStat CY, BACI) while the "
-                "total is the Indian financial year (April-March)")
+_PERIOD_NOTE = (
+    "period basis mismatch: the India import lines are calendar-year (TradeStat CY, BACI) while the "
+    "total is the Indian financial year (April-March)"
+)
 
 
 def india_mfn_rates(mfn: pd.DataFrame, starter: TariffTable, codes, year: int) -> pd.DataFrame:
@@ -551,26 +706,37 @@ def india_mfn_rates(mfn: pd.DataFrame, starter: TariffTable, codes, year: int) -
             by4 = by6.groupby(by6.index.str[:4]).agg(["mean", "count"])
             rate[four.index] = four.map(by4["mean"])
             n = four.map(by4["count"]).fillna(0).astype(int)
-            src[four.index] = [f"WITS/TRAINS MFN {wits_year} ({edition}): simple average of {k} HS6 lines"
-                               if k else "" for k in n]
+            src[four.index] = [
+                f"WITS/TRAINS MFN {wits_year} ({edition}): simple average of {k} HS6 lines" if k else "" for k in n
+            ]
     cited = starter.rates("IND", codes, year)
     hit = cited["known"].to_numpy()
     rate[hit] = cited.loc[hit, "rate"].to_numpy()
-    src[hit] = [f"starter table (cited, dated {int(y)}): {s}" for y, s in
-                zip(cited.loc[hit, "tariff_year"], cited.loc[hit, "source"])]
-    return pd.DataFrame({"hs": codes, "rate": rate.astype(float), "rate_source": src, "wits_year": wits_year,
-                         "hs_edition": edition})
+    src[hit] = [
+        f"starter table (cited, dated {int(y)}): {s}"
+        for y, s in zip(cited.loc[hit, "tariff_year"], cited.loc[hit, "source"])
+    ]
+    return pd.DataFrame(
+        {"hs": codes, "rate": rate.astype(float), "rate_source": src, "wits_year": wits_year, "hs_edition": edition}
+    )
 
 
 def _nz_mfn_rates(nz: pd.DataFrame, codes) -> pd.DataFrame:
     """NZ's Normal (MFN) rate per HS6: the simple average of its ad-valorem (and free) 8-digit items."""
     codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
-    g = nz.groupby("hs6").agg(rate=("mfn_rate_pct", "mean"), items=("hs8", "size"),
-                              unknown=("mfn_rate_pct", lambda s: int(s.isna().sum())))
+    g = nz.groupby("hs6").agg(
+        rate=("mfn_rate_pct", "mean"), items=("hs8", "size"), unknown=("mfn_rate_pct", lambda s: int(s.isna().sum()))
+    )
     r = g.reindex(codes)
-    src = [("" if not np.isfinite(x) else f"NZ Customs tariff rates May 2021 (HS2017), Normal: mean of "
-            f"{int(n - u)} of {int(n)} items" + (f" ({int(u)} specific/Parts left out)" if u else ""))
-           for x, n, u in zip(r["rate"].fillna(np.nan), r["items"].fillna(0), r["unknown"].fillna(0))]
+    src = [
+        (
+            ""
+            if not np.isfinite(x)
+            else f"NZ Customs tariff rates May 2021 (HS2017), Normal: mean of "
+            f"{int(n - u)} of {int(n)} items" + (f" ({int(u)} specific/Parts left out)" if u else "")
+        )
+        for x, n, u in zip(r["rate"].fillna(np.nan), r["items"].fillna(0), r["unknown"].fillna(0))
+    ]
     return pd.DataFrame({"hs": codes.to_numpy(), "rate": (r["rate"] / 100.0).to_numpy(float), "rate_source": src})
 
 
@@ -579,8 +745,11 @@ def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tup
 
     Tables not in ``have`` (the warehouse's tables) contribute nothing.
     """
-    empty = {"tradestat_imports": ["hs", "trade_usd"], "trade_flows": ["hs", "trade_usd", "rev"],
-             "hs4_top_flows": ["hs", "trade_usd"]}
+    empty = {
+        "tradestat_imports": ["hs", "trade_usd"],
+        "trade_flows": ["hs", "trade_usd", "rev"],
+        "hs4_top_flows": ["hs", "trade_usd"],
+    }
 
     def q(sql, *args):
         table = next(t for t in empty if f"FROM {t}" in sql)
@@ -588,17 +757,29 @@ def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tup
             return pd.DataFrame({c: pd.Series(dtype=float if c == "trade_usd" else object) for c in empty[table]})
         return con.execute(sql, list(args)).df()
 
-    ts = q("""SELECT CASE WHEN length(hs_code) = 4 THEN hs_code ELSE substr(hs_code, 1, 6) END AS hs,
+    ts = q(
+        """SELECT CASE WHEN length(hs_code) = 4 THEN hs_code ELSE substr(hs_code, 1, 6) END AS hs,
                      sum(value_usd) AS trade_usd FROM tradestat_imports
-              WHERE period = ? AND partner_iso3 = ? AND value_usd > 0 GROUP BY 1""", f"CY{year}", exporter)
+              WHERE period = ? AND partner_iso3 = ? AND value_usd > 0 GROUP BY 1""",
+        f"CY{year}",
+        exporter,
+    )
     ts["trade_source"] = f"TradeStat import reports (DGCI&S), CY{year}"
     taken = set(ts["hs"])
-    tf = q("""SELECT hs6 AS hs, sum(value_usd) AS trade_usd, min(hs_revision) AS rev FROM trade_flows
-              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""", year, exporter)
+    tf = q(
+        """SELECT hs6 AS hs, sum(value_usd) AS trade_usd, min(hs_revision) AS rev FROM trade_flows
+              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
+        year,
+        exporter,
+    )
     tf = tf[~tf["hs"].isin(taken) & ~tf["hs"].str[:4].isin(taken)]
     tf["trade_source"] = [f"CEPII BACI HS6 ({r}), {year}" for r in tf.pop("rev")]
-    h4 = q("""SELECT hs4 AS hs, sum(value_usd) AS trade_usd FROM hs4_top_flows
-              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""", year, exporter)
+    h4 = q(
+        """SELECT hs4 AS hs, sum(value_usd) AS trade_usd FROM hs4_top_flows
+              WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
+        year,
+        exporter,
+    )
     h4 = h4[~h4["hs"].isin(taken)].copy()
     six = pd.concat([tf, ts[ts["hs"].str.len() == 6]])
     under = six.groupby(six["hs"].str[:4])["trade_usd"].sum()
@@ -606,21 +787,26 @@ def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tup
     h4 = h4[h4["trade_usd"] > 0]
     h4["trade_source"] = f"CEPII BACI HS22 at HS4 (top-200 flows), {year}"
     out = pd.concat([ts, tf, h4], ignore_index=True)
-    notes = [f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
-             for src, g in out.groupby("trade_source", sort=False)]
+    notes = [
+        f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
+        for src, g in out.groupby("trade_source", sort=False)
+    ]
     return out, notes
 
 
 def _india_exports_by_hs6(con, importer: str, year: int) -> pd.DataFrame:
-    out = con.execute("""SELECT substr(hs8, 1, 6) AS hs, sum(value_usd) AS trade_usd FROM tradestat_exports
+    out = con.execute(
+        """SELECT substr(hs8, 1, 6) AS hs, sum(value_usd) AS trade_usd FROM tradestat_exports
                          WHERE fy_start = ? AND partner_iso3 = ? AND value_usd > 0 GROUP BY 1 ORDER BY 1""",
-                      [year, importer]).df()
+        [year, importer],
+    ).df()
     out["trade_source"] = f"TradeStat EIDB India's exports by HS8 summed to HS6, {financial_year(year).label}"
     return out
 
 
-def _side_rates(importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFrame | None,
-                starter: TariffTable, tariff_year: int) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list, list]:
+def _side_rates(
+    importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFrame | None, starter: TariffTable, tariff_year: int
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list, list]:
     """(rates of ``codes``, rates of every MFN line, sources, notes) of ``importer``; ``None`` when unknown."""
     if importer == "IND":
         if mfn is None:
@@ -633,36 +819,69 @@ def _side_rates(importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFr
         all_hs6 = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] == wy), "hs6"]
         full = india_mfn_rates(mfn, starter, all_hs6, tariff_year)
         edition = full["hs_edition"].iloc[0]
-        notes = [f"India's MFN rates: WITS/TRAINS file of {wy} ({edition}) for tariff year "
-                 f"{tariff_year}, with the cited starter rates taking precedence from the year they are dated "
-                 f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."]
+        notes = [
+            f"India's MFN rates: WITS/TRAINS file of {wy} ({edition}) for tariff year "
+            f"{tariff_year}, with the cited starter rates taking precedence from the year they are dated "
+            f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."
+        ]
         if wy == 2023:
             notes.append("WITS 2023 repeats 2022 (carried forward).")
-        notes.append("India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
-                     "margins) are not in the data.")
-        return r, full, [f"WITS/TRAINS bulk MFN, India, {wy} ({edition})",
-                         "critmin starter tariff table (cited rates)"], notes
+        notes.append(
+            "India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
+            "margins) are not in the data."
+        )
+        return (
+            r,
+            full,
+            [f"WITS/TRAINS bulk MFN, India, {wy} ({edition})", "critmin starter tariff table (cited rates)"],
+            notes,
+        )
     if importer == "NZL":
         if nz is None:
             return None, None, [], ["New Zealand: no warehouse table nz_tariffs (run `critmin data build nz_tariff`)"]
-        return (_nz_mfn_rates(nz, codes), _nz_mfn_rates(nz, nz["hs6"].unique()),
-                ["NZ Customs tariff rates, May 2021 (Normal column, HS2017)"],
-                ["New Zealand's Normal (MFN) rates: May 2021 workbook (HS2017); specific and 'Parts' duties are "
-                 "not converted (left out); NZ has no agreement with India, so Indian goods pay Normal."])
+        return (
+            _nz_mfn_rates(nz, codes),
+            _nz_mfn_rates(nz, nz["hs6"].unique()),
+            ["NZ Customs tariff rates, May 2021 (Normal column, HS2017)"],
+            [
+                "New Zealand's Normal (MFN) rates: May 2021 workbook (HS2017); specific and 'Parts' duties are "
+                "not converted (left out); NZ has no agreement with India, so Indian goods pay Normal."
+            ],
+        )
     if importer == "CHL":
         codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
         flat = pd.DataFrame({"hs": codes, "rate": CHILE_MFN_RATE, "rate_source": "Chile flat MFN 6% (Ley 19.589)"})
-        return flat, flat[["hs", "rate"]], [CHILE_MFN_SOURCE], [
-            "Chile's MFN: flat 6% ad valorem on every line (Ley 19.589). The India-Chile PTA (2007, expanded "
-            "2017) preferences are not in the data, so the baseline overstates the duty on those lines."]
+        return (
+            flat,
+            flat[["hs", "rate"]],
+            [CHILE_MFN_SOURCE],
+            [
+                "Chile's MFN: flat 6% ad valorem on every line (Ley 19.589). The India-Chile PTA (2007, expanded "
+                "2017) preferences are not in the data, so the baseline overstates the duty on those lines."
+            ],
+        )
     if importer == "PER":
-        return None, None, [], ["Peru's applied tariff is unknown: no tariff file (the Arancel de Aduanas is not in "
-                                "the bundle); Peru's cuts on India's exports are not sized, not assumed 0."]
+        return (
+            None,
+            None,
+            [],
+            [
+                "Peru's applied tariff is unknown: no tariff file (the Arancel de Aduanas is not in "
+                "the bundle); Peru's cuts on India's exports are not sized, not assumed 0."
+            ],
+        )
     return None, None, [], [f"{importer}: no tariff source; its cuts are not sized."]
 
 
-def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scenario: FtaScenario | None = None,
-                       year: int = 2024, tariff_year: int | None = None):
+def pair_tariff_factor(
+    settings: Settings,
+    reporter: str,
+    partner: str,
+    *,
+    scenario: FtaScenario | None = None,
+    year: int = 2024,
+    tariff_year: int | None = None,
+):
     """The agreement's tariff cuts on all goods as one trade-cost factor for the pair.
 
     ``f = sum_l w_l (1 + tau'_l)/(1 + tau_l) / sum_l w_l`` over the HS lines of both directions
@@ -700,25 +919,34 @@ def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scena
         for side in sides:
             other = side.partner if side.importer == "IND" else side.importer
             if "IND" not in (side.importer, side.partner):
-                raise EmptySelectionError(f"{side.importer}<-{side.partner}: the pair trade weights come from "
-                                          f"India's statistics; no side with India")
-            tot = None if totals is None else totals[(totals["partner_iso3"] == other)
-                                                     & (totals["fy_start"] == year)]
+                raise EmptySelectionError(
+                    f"{side.importer}<-{side.partner}: the pair trade weights come from "
+                    f"India's statistics; no side with India"
+                )
+            tot = None if totals is None else totals[(totals["partner_iso3"] == other) & (totals["fy_start"] == year)]
             notes: list[str] = []
             if side.importer == "IND":
                 trade, tnotes = _india_imports_by_line(con, side.partner, year, set(wh.tables()))
                 notes += tnotes
                 total = float(tot["imports_usd"].iloc[0]) if tot is not None and len(tot) else None
-                label = (f"India's total imports from {side.partner}, {financial_year(year).label} (TradeStat "
-                         f"country-wise); {_PERIOD_NOTE}")
+                label = (
+                    f"India's total imports from {side.partner}, {financial_year(year).label} (TradeStat "
+                    f"country-wise); {_PERIOD_NOTE}"
+                )
             else:
-                trade = (_india_exports_by_hs6(con, side.importer, year) if wh.has("tradestat_exports")
-                         else pd.DataFrame(columns=["hs", "trade_usd", "trade_source"]))
+                trade = (
+                    _india_exports_by_hs6(con, side.importer, year)
+                    if wh.has("tradestat_exports")
+                    else pd.DataFrame(columns=["hs", "trade_usd", "trade_source"])
+                )
                 total = float(tot["exports_usd"].iloc[0]) if tot is not None and len(tot) else None
-                label = (f"India's total exports to {side.importer}, {financial_year(year).label} (TradeStat "
-                         f"country-wise); EIDB covers only 66-70% of India's exports from FY2022-23")
-            rates, full, sources, rnotes = _side_rates(side.importer, trade["hs"], mfn=mfn, nz=nz, starter=starter,
-                                                       tariff_year=tariff_year)
+                label = (
+                    f"India's total exports to {side.importer}, {financial_year(year).label} (TradeStat "
+                    f"country-wise); EIDB covers only 66-70% of India's exports from FY2022-23"
+                )
+            rates, full, sources, rnotes = _side_rates(
+                side.importer, trade["hs"], mfn=mfn, nz=nz, starter=starter, tariff_year=tariff_year
+            )
             notes += rnotes
             known = rates is not None
             lines = trade.copy()
@@ -737,49 +965,73 @@ def pair_tariff_factor(settings: Settings, reporter: str, partner: str, *, scena
                 fa = rates_after(side, full["hs"], full["rate"].to_numpy(float), year=scenario.horizon)
                 mfn_lines = fa[["hs", "rate_before", "rate_after"]]
             default = side.default or "none (unlisted lines keep MFN)"
-            notes.append(f"staging at full phase-in (year {scenario.horizon}): lines listed in the schedule by "
-                         f"their category, exclusions {', '.join(side.exclusions) or 'none'} at MFN, other lines "
-                         f"by the default category {default}; utilisation {side.utilisation:g}")
-            out.append(SideTariffs(side.importer, side.partner, lines, total_usd=total, total_label=label,
-                                   mfn_lines=mfn_lines, rates_known=known,
-                                   sources=tuple(sources) + tuple(dict.fromkeys(trade["trade_source"])),
-                                   notes=tuple(notes)))
+            notes.append(
+                f"staging at full phase-in (year {scenario.horizon}): lines listed in the schedule by "
+                f"their category, exclusions {', '.join(side.exclusions) or 'none'} at MFN, other lines "
+                f"by the default category {default}; utilisation {side.utilisation:g}"
+            )
+            out.append(
+                SideTariffs(
+                    side.importer,
+                    side.partner,
+                    lines,
+                    total_usd=total,
+                    total_label=label,
+                    mfn_lines=mfn_lines,
+                    rates_known=known,
+                    sources=tuple(sources) + tuple(dict.fromkeys(trade["trade_source"])),
+                    notes=tuple(notes),
+                )
+            )
     return PairTariffModel(out).run()
 
 
-def _tariff_factor_for_ge(settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None",
-                          basis: TariffFactorBasis) -> tuple[float | None, str, dict]:
+def _tariff_factor_for_ge(
+    settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None", basis: TariffFactorBasis
+) -> tuple[float | None, str, dict]:
     """(factor, how it was sized, the record for the output) for the GE tariff variant."""
     if basis not in TARIFF_FACTOR_BASES:
         raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {basis!r}")
     smart = _smart_cost_factor(sim)
-    rec: dict[str, Any] = {"basis": basis, "smart_lines_factor": smart,
-                           "smart_lines_note": "trade-weighted factor of the SMART critical-mineral lines only "
-                                               "(comparison)"}
+    rec: dict[str, Any] = {
+        "basis": basis,
+        "smart_lines_factor": smart,
+        "smart_lines_note": "trade-weighted factor of the SMART critical-mineral lines only (comparison)",
+    }
     try:
         year = sim.trade_year if sim else 2024
         tariff_year = (sim.parameters.get("tariff_year") if sim else None) or year
-        res = pair_tariff_factor(settings, reporter, partner, scenario=sim.scenario if sim else None,
-                                 year=year, tariff_year=tariff_year)
+        res = pair_tariff_factor(
+            settings, reporter, partner, scenario=sim.scenario if sim else None, year=year, tariff_year=tariff_year
+        )
         rec["all_lines"] = res.to_dict() | {"trade_year": year, "tariff_year": tariff_year}
         all_lines = res.factor
         unknown = [k for k, v in res.sides.items() if not v["rates_known"]]
         if unknown:
             rec["all_lines"]["notes"].append(
                 f"The GE model takes one factor for both directions of the pair; {', '.join(unknown)} has no known "
-                f"tariff, so the factor is sized on the other direction's lines only.")
+                f"tariff, so the factor is sized on the other direction's lines only."
+            )
     except CritminError as exc:
         rec["all_lines"] = {"factor": None, "reason": str(exc)}
         all_lines = None
     if basis == "smart-lines":
-        how = (f"iceberg trade costs between {reporter} and {partner} x {smart:.5f}: trade-weighted tariff factor "
-               f"of the SMART critical-mineral lines at full phase-in") if smart is not None else ""
+        how = (
+            (
+                f"iceberg trade costs between {reporter} and {partner} x {smart:.5f}: trade-weighted tariff factor "
+                f"of the SMART critical-mineral lines at full phase-in"
+            )
+            if smart is not None
+            else ""
+        )
         return smart, how, rec
     if all_lines is None:
         return None, "", rec
     a = rec["all_lines"]
     cov = "n/a" if a["coverage"] is None else f"{100 * a['coverage']:.1f}%"
-    how = (f"iceberg trade costs between {reporter} and {partner} x {all_lines:.5f}: the agreement's tariff cuts on "
-           f"all traded lines with a known rate, weighted by the pair's trade (both directions; {a['lines_used']} "
-           f"lines, {cov} of the pair's total trade)")
+    how = (
+        f"iceberg trade costs between {reporter} and {partner} x {all_lines:.5f}: the agreement's tariff cuts on "
+        f"all traded lines with a known rate, weighted by the pair's trade (both directions; {a['lines_used']} "
+        f"lines, {cov} of the pair's total trade)"
+    )
     return all_lines, how, rec

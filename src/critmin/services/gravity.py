@@ -33,12 +33,19 @@ def load_panel(panel: PanelLike) -> pd.DataFrame:
     return read_yotov_panel(Path(panel))
 
 
-def estimate_gravity(panel: PanelLike, *, covariates: Iterable[str] = ("rta",),
-                     fixed_effects: Iterable[str] = ("exporter_year", "importer_year", "pair"),
-                     years: Iterable[int] | None = None, every: int | None = 4, last_year: int | None = None,
-                     border_by_year: bool = False, pair: Literal["symmetric", "directional"] = "symmetric",
-                     domestic: Literal["shared", "own"] = "shared",
-                     vcov: Literal["cluster_pair", "hetero", "iid"] = "cluster_pair") -> GravityResults:
+def estimate_gravity(
+    panel: PanelLike,
+    *,
+    covariates: Iterable[str] = ("rta",),
+    fixed_effects: Iterable[str] = ("exporter_year", "importer_year", "pair"),
+    years: Iterable[int] | None = None,
+    every: int | None = 4,
+    last_year: int | None = None,
+    border_by_year: bool = False,
+    pair: Literal["symmetric", "directional"] = "symmetric",
+    domestic: Literal["shared", "own"] = "shared",
+    vcov: Literal["cluster_pair", "hetero", "iid"] = "cluster_pair",
+) -> GravityResults:
     """PPML gravity estimates of trade-cost effects on a panel.
 
     Defaults follow the guide: every fourth year (1986, 1990, ..., 2006 on the
@@ -46,13 +53,20 @@ def estimate_gravity(panel: PanelLike, *, covariates: Iterable[str] = ("rta",),
     (domestic pairs share one), standard errors clustered by pair.
     """
     df = select_years(load_panel(panel), years=years, every=None if years else every, last=last_year)
-    spec = GravitySpec(covariates=tuple(covariates), fixed_effects=tuple(fixed_effects), pair=pair,
-                       domestic=domestic, border_by_year=border_by_year, vcov=vcov)
+    spec = GravitySpec(
+        covariates=tuple(covariates),
+        fixed_effects=tuple(fixed_effects),
+        pair=pair,
+        domestic=domestic,
+        border_by_year=border_by_year,
+        vcov=vcov,
+    )
     return GravityModel(df, spec).fit()
 
 
-def estimate_trade_costs(flows: pd.DataFrame, *, covariates: Iterable[str],
-                         fixed: dict | None = None) -> tuple[TradeCosts, GravityResults]:
+def estimate_trade_costs(
+    flows: pd.DataFrame, *, covariates: Iterable[str], fixed: dict | None = None
+) -> tuple[TradeCosts, GravityResults]:
     """Cross-section PPML ``trade ~ covariates | exporter + importer`` for one year.
 
     ``fixed`` holds coefficients known from elsewhere (e.g. the panel RTA effect);
@@ -62,8 +76,7 @@ def estimate_trade_costs(flows: pd.DataFrame, *, covariates: Iterable[str],
     covs = tuple(c for c in covariates if c not in fixed)
     spec = GravitySpec(covariates=covs + tuple(fixed), fixed_effects=("exporter", "importer"), vcov="hetero")
     design, _ = prepare_design(flows, spec)
-    design["_offset"] = sum((b * design[k].astype(float) for k, b in fixed.items()), start=0.0) \
-        if fixed else 0.0
+    design["_offset"] = sum((b * design[k].astype(float) for k, b in fixed.items()), start=0.0) if fixed else 0.0
     fit_spec = dataclasses.replace(spec, covariates=covs, offset="_offset" if fixed else None)
     res = GravityModel(design, fit_spec).fit()
     coef = {k: float(v) for k, v in res.coef.items()} | {k: float(v) for k, v in fixed.items()}
@@ -75,8 +88,14 @@ CostModel = Literal["pair-fe", "cross-section"]
 COST_MODELS = ("pair-fe", "cross-section")
 
 
-def pair_fe_trade_costs(panel: PanelLike, *, year: int, rta_effect: float | None = None, every: int = 4,
-                        covariates: Iterable[str] = STAGE2_COVARIATES) -> tuple[TwoStageCosts, dict]:
+def pair_fe_trade_costs(
+    panel: PanelLike,
+    *,
+    year: int,
+    rta_effect: float | None = None,
+    every: int = 4,
+    covariates: Iterable[str] = STAGE2_COVARIATES,
+) -> tuple[TwoStageCosts, dict]:
     """The guide's two-stage trade costs for the baseline ``year`` (Ch. 2, App. 2).
 
     Stage 1 is the panel PPML with exporter-year, importer-year and symmetric pair
@@ -97,8 +116,13 @@ def pair_fe_trade_costs(panel: PanelLike, *, year: int, rta_effect: float | None
     if rta_effect is None:
         fit = GravityModel(stage1_panel, GravitySpec(covariates=("rta",))).fit()
         coef = {"rta": float(fit.coef["rta"])}
-        info["rta_panel"] = {"estimate": coef["rta"], "std_error": float(fit.std_error["rta"]),
-                             "years": list(fit.years), "n_obs": fit.n_obs, "n_separated": fit.n_separated}
+        info["rta_panel"] = {
+            "estimate": coef["rta"],
+            "std_error": float(fit.std_error["rta"]),
+            "years": list(fit.years),
+            "n_obs": fit.n_obs,
+            "n_separated": fit.n_separated,
+        }
     else:
         coef = {"rta": float(rta_effect)}
         info["rta_fixed"] = coef["rta"]
@@ -109,10 +133,19 @@ def pair_fe_trade_costs(panel: PanelLike, *, year: int, rta_effect: float | None
     return two, info
 
 
-def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 7.0,
-           method: Literal["exact", "book"] = "exact", reference: str = "DEU",
-           covariates: Iterable[str] | None = None, rta_effect: float | None = None,
-           every: int = 4, costs: CostModel | None = None) -> GEResults:
+def run_ge(
+    panel: PanelLike,
+    scenario: GEScenario,
+    *,
+    year: int,
+    sigma: float = 7.0,
+    method: Literal["exact", "book"] = "exact",
+    reference: str = "DEU",
+    covariates: Iterable[str] | None = None,
+    rta_effect: float | None = None,
+    every: int = 4,
+    costs: CostModel | None = None,
+) -> GEResults:
     """General-equilibrium effects of ``scenario`` in ``year``.
 
     ``costs="pair-fe"`` (the default except for ``no_borders``): the guide's two-stage
@@ -135,19 +168,28 @@ def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 
     if costs not in COST_MODELS:
         raise ValueError(f"costs must be one of {', '.join(COST_MODELS)}; got {costs!r}")
     if costs == "pair-fe" and scenario.kind == "no_borders":
-        raise ValueError("no_borders needs an international-border term: use costs='cross-section' "
-                         "(pair fixed effects absorb the border)")
+        raise ValueError(
+            "no_borders needs an international-border term: use costs='cross-section' "
+            "(pair fixed effects absorb the border)"
+        )
     df = load_panel(panel)
     flows = df[df["year"] == year]
     if flows.empty:
         raise EmptySelectionError(f"no flows in {year}; the panel covers {df['year'].min()}-{df['year'].max()}")
     if costs == "pair-fe":
-        two, info = pair_fe_trade_costs(df, year=year, rta_effect=rta_effect, every=every,
-                                        covariates=STAGE2_COVARIATES if covariates is None else covariates)
-        info["costs_label"] = (f"pair-fe: two-stage pair fixed effects (stage 1 panel PPML, years "
-                               f"{info['stage1_years'][0]}-{info['stage1_years'][-1]} every {every}, "
-                               f"rta = {info['stage1']['rta']:.6f}; stage 2 on {year}, "
-                               f"{info['pairs_predicted']} pairs predicted)")
+        two, info = pair_fe_trade_costs(
+            df,
+            year=year,
+            rta_effect=rta_effect,
+            every=every,
+            covariates=STAGE2_COVARIATES if covariates is None else covariates,
+        )
+        info["costs_label"] = (
+            f"pair-fe: two-stage pair fixed effects (stage 1 panel PPML, years "
+            f"{info['stage1_years'][0]}-{info['stage1_years'][-1]} every {every}, "
+            f"rta = {info['stage1']['rta']:.6f}; stage 2 on {year}, "
+            f"{info['pairs_predicted']} pairs predicted)"
+        )
         out = GEModel(flows, two.costs, sigma=sigma, reference=reference, method=method).run(scenario)
         return dataclasses.replace(out, cost_model=info)
     fixed: dict = {}
@@ -164,19 +206,33 @@ def run_ge(panel: PanelLike, scenario: GEScenario, *, year: int, sigma: float = 
         if rta_effect is None:
             panel_fit = estimate_gravity(df[df["year"] <= year], every=every, last_year=year)
             rta_effect = float(panel_fit.coef["rta"])
-            info["rta_panel"] = {"estimate": rta_effect, "std_error": float(panel_fit.std_error["rta"]),
-                                 "years": list(panel_fit.years), "n_obs": panel_fit.n_obs}
+            info["rta_panel"] = {
+                "estimate": rta_effect,
+                "std_error": float(panel_fit.std_error["rta"]),
+                "years": list(panel_fit.years),
+                "n_obs": panel_fit.n_obs,
+            }
         fixed["rta"] = float(rta_effect)
     tc, res = estimate_trade_costs(flows, covariates=covariates, fixed=fixed)
-    info |= {"costs": "cross-section", "year": year, "coefficients": tc.coef,
-             "std_errors": {k: float(v) for k, v in res.std_error.items()}, "fixed": list(fixed),
-             "costs_label": f"cross-section: PPML on {year} ({', '.join(tc.coef)})"}
+    info |= {
+        "costs": "cross-section",
+        "year": year,
+        "coefficients": tc.coef,
+        "std_errors": {k: float(v) for k, v in res.std_error.items()},
+        "fixed": list(fixed),
+        "costs_label": f"cross-section: PPML on {year} ({', '.join(tc.coef)})",
+    }
     out = GEModel(flows, tc, sigma=sigma, reference=reference, method=method).run(scenario)
     return dataclasses.replace(out, cost_model=info)
 
 
-def panel_from_warehouse(settings, *, countries: Iterable[str] | None = None, years: Iterable[int] | None = None,
-                         hs6: Iterable[str] | None = None) -> pd.DataFrame:
+def panel_from_warehouse(
+    settings,
+    *,
+    countries: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    hs6: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """A gravity panel from the warehouse: BACI ``trade_flows`` summed over HS6 codes, the grid completed
     with zeros, GeoDist ``distances`` and WTO ``agreements``/``agreement_members`` RTA dummies where those
     tables exist.
@@ -199,8 +255,14 @@ def panel_from_warehouse(settings, *, countries: Iterable[str] | None = None, ye
     dist = wh.read("distances") if "distances" in have else None
     ag = wh.read("agreements") if "agreements" in have else None
     mem = wh.read("agreement_members") if "agreement_members" in have else None
-    return build_gravity_panel(trade[["exporter", "importer", "year", "trade"]], years=years, countries=countries,
-                               distances=dist, agreements=ag, agreement_members=mem)
+    return build_gravity_panel(
+        trade[["exporter", "importer", "year", "trade"]],
+        years=years,
+        countries=countries,
+        distances=dist,
+        agreements=ag,
+        agreement_members=mem,
+    )
 
 
 def panel_rta_effect(panel: PanelLike, *, every: int = 4) -> dict:
@@ -212,14 +274,19 @@ def panel_rta_effect(panel: PanelLike, *, every: int = 4) -> dict:
     """
     fit = estimate_gravity(panel, every=every)
     origin = Path(panel).name if not isinstance(panel, pd.DataFrame) else "panel DataFrame"
-    return {"estimate": float(fit.coef["rta"]), "std_error": float(fit.std_error["rta"]),
-            "years": list(fit.years), "n_obs": fit.n_obs,
-            "source": f"{origin}: PPML, exporter-year, importer-year and pair FE, years "
-                      f"{fit.years[0]}-{fit.years[-1]} every {every}"}
+    return {
+        "estimate": float(fit.coef["rta"]),
+        "std_error": float(fit.std_error["rta"]),
+        "years": list(fit.years),
+        "n_obs": fit.n_obs,
+        "source": f"{origin}: PPML, exporter-year, importer-year and pair FE, years "
+        f"{fit.years[0]}-{fit.years[-1]} every {every}",
+    }
 
 
-def partner_panel_from_warehouse(settings, *, year: int = 2019,
-                                 countries: Iterable[str] | None = None) -> tuple[pd.DataFrame, dict]:
+def partner_panel_from_warehouse(
+    settings, *, year: int = 2019, countries: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, dict]:
     """The one-year goods GE panel of India's partners from the warehouse.
 
     Reads ``dots_exports`` (IMF DOTS), ``industry_accounts`` (OECD input-output tables),
@@ -234,19 +301,36 @@ def partner_panel_from_warehouse(settings, *, year: int = 2019,
     need = ("dots_exports", "industry_accounts", "distances", "agreements", "agreement_members")
     missing = [t for t in need if t not in have]
     if missing:
-        raise EmptySelectionError(f"the partner GE panel needs warehouse table(s) {', '.join(missing)}; "
-                                  f"build them with `critmin data build`")
-    return build_partner_panel(wh.read("dots_exports"), wh.read("industry_accounts"), year=year,
-                               distances=wh.read("distances"), agreements=wh.read("agreements"),
-                               agreement_members=wh.read("agreement_members"), countries=countries)
+        raise EmptySelectionError(
+            f"the partner GE panel needs warehouse table(s) {', '.join(missing)}; build them with `critmin data build`"
+        )
+    return build_partner_panel(
+        wh.read("dots_exports"),
+        wh.read("industry_accounts"),
+        year=year,
+        distances=wh.read("distances"),
+        agreements=wh.read("agreements"),
+        agreement_members=wh.read("agreement_members"),
+        countries=countries,
+    )
 
 
 PARTY_KEYS = ("real_gdp_pct", "exports_pct", "imports_pct", "price_pct")
 
 
-def simulate_partner_ge(panel: pd.DataFrame, reporter: str, partner: str, *, rta: dict,
-                        cost_factor: float | None = None, cost_factor_how: str = "", sigma: float = 7.0,
-                        reference: str = "DEU", top: int = 5, coverage: dict | None = None) -> dict:
+def simulate_partner_ge(
+    panel: pd.DataFrame,
+    reporter: str,
+    partner: str,
+    *,
+    rta: dict,
+    cost_factor: float | None = None,
+    cost_factor_how: str = "",
+    sigma: float = 7.0,
+    reference: str = "DEU",
+    top: int = 5,
+    coverage: dict | None = None,
+) -> dict:
     """GE effects of an agreement between ``reporter`` and ``partner`` on a one-year panel.
 
     Trade costs are the two-stage pair-effect costs (:func:`two_stage_trade_costs`) with the RTA
@@ -267,8 +351,11 @@ def simulate_partner_ge(panel: pd.DataFrame, reporter: str, partner: str, *, rta
     countries = set(panel["exporter"])
     missing = [c for c in (reporter, partner) if c not in countries]
     if missing:
-        return {"available": False, "reason": f"{', '.join(missing)} not in the GE panel ({len(countries)} "
-                                              f"economies)", "coverage": coverage}
+        return {
+            "available": False,
+            "reason": f"{', '.join(missing)} not in the GE panel ({len(countries)} economies)",
+            "coverage": coverage,
+        }
     years = sorted(panel["year"].unique())
     if len(years) != 1:
         raise EmptySelectionError(f"a one-year panel is expected, got years {years}")
@@ -281,16 +368,30 @@ def simulate_partner_ge(panel: pd.DataFrame, reporter: str, partner: str, *, rta
     if in_force:
         # the pair already has rta = 1 (often only a partial-scope or plurilateral agreement such as the
         # GSTP): the new agreement is one more RTA effect on top, T_ij x exp(b), i.e. t_ij x exp(b/(1-sigma))
-        scenarios.append(("rta", GEScenario.cost_change(float(np.exp(b / (1.0 - sigma))), [reporter, partner]),
-                          f"new agreement on top of the agreement(s) already coded in force for {reporter}-"
-                          f"{partner} (rta = 1 in the WTO data): T_ij x exp({b:.4f}) on the pair"))
+        scenarios.append(
+            (
+                "rta",
+                GEScenario.cost_change(float(np.exp(b / (1.0 - sigma))), [reporter, partner]),
+                f"new agreement on top of the agreement(s) already coded in force for {reporter}-"
+                f"{partner} (rta = 1 in the WTO data): T_ij x exp({b:.4f}) on the pair",
+            )
+        )
     else:
-        scenarios.append(("rta", GEScenario.rta_on([reporter, partner]),
-                          f"new agreement: rta switched on for {reporter}-{partner}, coefficient {b:.4f}"))
+        scenarios.append(
+            (
+                "rta",
+                GEScenario.rta_on([reporter, partner]),
+                f"new agreement: rta switched on for {reporter}-{partner}, coefficient {b:.4f}",
+            )
+        )
     if cost_factor is not None:
-        scenarios.append(("tariffs", GEScenario.cost_change(cost_factor, [reporter, partner]),
-                          cost_factor_how or f"iceberg trade costs between {reporter} and {partner} x "
-                                            f"{cost_factor:.5f}"))
+        scenarios.append(
+            (
+                "tariffs",
+                GEScenario.cost_change(cost_factor, [reporter, partner]),
+                cost_factor_how or f"iceberg trade costs between {reporter} and {partner} x {cost_factor:.5f}",
+            )
+        )
     variants = []
     for name, sc, how in scenarios:
         res = model.run(sc)
@@ -300,23 +401,48 @@ def simulate_partner_ge(panel: pd.DataFrame, reporter: str, partner: str, *, rta
             eff = res.to_frame().set_index("country")
         third = eff.drop(index=[reporter, partner])
         third = third.reindex(third["real_gdp_pct"].abs().sort_values(ascending=False).index[:top])
-        variants.append({
-            "name": name, "scenario": how, "convention": "effect of the agreement: (with - without) / without",
-            "countries": {c: {k: float(eff.loc[c, k]) for k in PARTY_KEYS} for c in (reporter, partner)},
-            "third_countries": [{"country": c, **{k: float(third.loc[c, k]) for k in PARTY_KEYS}}
-                                for c in third.index],
-            "max_clearing_error": res.max_clearing_error})
-    return {"available": True, "year": int(years[0]), "sigma": sigma, "coverage": coverage,
-            "rta_effect": rta, "agreement_in_force": in_force,
-            "cost_model": two.to_dict() | {"costs_label": "pair-fe: pair effects recovered on the one-year panel "
-                                                          "with the RTA coefficient fixed; stage 2 predictions "
-                                                          "for pairs that do not trade"},
-            "variants": variants}
+        variants.append(
+            {
+                "name": name,
+                "scenario": how,
+                "convention": "effect of the agreement: (with - without) / without",
+                "countries": {c: {k: float(eff.loc[c, k]) for k in PARTY_KEYS} for c in (reporter, partner)},
+                "third_countries": [
+                    {"country": c, **{k: float(third.loc[c, k]) for k in PARTY_KEYS}} for c in third.index
+                ],
+                "max_clearing_error": res.max_clearing_error,
+            }
+        )
+    return {
+        "available": True,
+        "year": int(years[0]),
+        "sigma": sigma,
+        "coverage": coverage,
+        "rta_effect": rta,
+        "agreement_in_force": in_force,
+        "cost_model": two.to_dict()
+        | {
+            "costs_label": "pair-fe: pair effects recovered on the one-year panel "
+            "with the RTA coefficient fixed; stage 2 predictions "
+            "for pairs that do not trade"
+        },
+        "variants": variants,
+    }
 
 
-def run_partner_ge(settings, reporter: str, partner: str, *, year: int = 2019, rta_panel: PanelLike | None = None,
-                   rta_effect: float | None = None, cost_factor: float | None = None, cost_factor_how: str = "",
-                   sigma: float = 7.0, top: int = 5) -> dict:
+def run_partner_ge(
+    settings,
+    reporter: str,
+    partner: str,
+    *,
+    year: int = 2019,
+    rta_panel: PanelLike | None = None,
+    rta_effect: float | None = None,
+    cost_factor: float | None = None,
+    cost_factor_how: str = "",
+    sigma: float = 7.0,
+    top: int = 5,
+) -> dict:
     """India's (any reporter's) agreement with ``partner`` in GE on the warehouse's partner panel.
 
     The RTA coefficient is ``rta_effect`` if given, else the panel estimate on ``rta_panel`` (a
@@ -333,9 +459,20 @@ def run_partner_ge(settings, reporter: str, partner: str, *, year: int = 2019, r
 
             wh = open_warehouse(settings)
             if not wh.has("gravity_panel"):
-                raise EmptySelectionError("no panel for the RTA estimate: pass --rta-panel FILE (the AGTPA panel, "
-                                          "yotov2016_panel.csv.gz), --rta-effect B, or run `critmin data build yotov`")
+                raise EmptySelectionError(
+                    "no panel for the RTA estimate: pass --rta-panel FILE (the AGTPA panel, "
+                    "yotov2016_panel.csv.gz), --rta-effect B, or run `critmin data build yotov`"
+                )
             rta_panel = wh.read("gravity_panel")
         rta = panel_rta_effect(load_panel(rta_panel))
-    return simulate_partner_ge(panel, reporter, partner, rta=rta, cost_factor=cost_factor,
-                               cost_factor_how=cost_factor_how, sigma=sigma, top=top, coverage=coverage)
+    return simulate_partner_ge(
+        panel,
+        reporter,
+        partner,
+        rta=rta,
+        cost_factor=cost_factor,
+        cost_factor_how=cost_factor_how,
+        sigma=sigma,
+        top=top,
+        coverage=coverage,
+    )

@@ -26,23 +26,39 @@ import pandas as pd
 from critmin.config import Settings
 from critmin.domain.news.clean import CleanArticle, clean_html, clean_text
 from critmin.domain.news.extract import FACT_TYPES, extract_facts
-from critmin.domain.news.reconcile import compare_agreement_dates, compare_with_reference, flow_key, \
-    reconcile_facts
+from critmin.domain.news.reconcile import compare_agreement_dates, compare_with_reference, flow_key, reconcile_facts
 from critmin.domain.news.timeline import NegotiationTracker, build_tracker
 from critmin.errors import EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.sources.news import SOURCE, RawArticle, read_articles
 from critmin.warehouse import open_warehouse, replace_tables
 
-ARTICLE_COLUMNS = ["article_id", "title", "published", "source", "sources", "origins", "content_sha256", "n_chars",
-                   "n_removed_lines", "text", "ingested_at"]
+ARTICLE_COLUMNS = [
+    "article_id",
+    "title",
+    "published",
+    "source",
+    "sources",
+    "origins",
+    "content_sha256",
+    "n_chars",
+    "n_removed_lines",
+    "text",
+    "ingested_at",
+]
 FACT_COLUMNS = ["fact_id", "fact_key", "article_id", "type", "published", "source", "evidence", "fact_json"]
 FactType = Literal["trade_value", "negotiation_round", "share", "policy_measure"]
 
 
 #: what each TradeStat import report's HS code covers (for the scope of a reference figure)
-TRADESTAT_SCOPES = {"2603": "copper ores and concentrates", "7108": "gold", "2846": "rare-earth compounds",
-                    "28252000": "lithium oxide and hydroxide", "28369100": "lithium carbonates",
-                    "2605": "cobalt ores and concentrates", "8105": "cobalt mattes and metal"}
+TRADESTAT_SCOPES = {
+    "2603": "copper ores and concentrates",
+    "7108": "gold",
+    "2846": "rare-earth compounds",
+    "28252000": "lithium oxide and hydroxide",
+    "28369100": "lithium carbonates",
+    "2605": "cobalt ores and concentrates",
+    "8105": "cobalt mattes and metal",
+}
 
 
 def _norm_ws(s: str) -> str:
@@ -58,17 +74,33 @@ def clean_article(raw: RawArticle) -> CleanArticle:
 
 def fact_key(f: dict) -> str:
     """A key equal for the same fact reported by different articles (values rounded to 3 digits)."""
+
     def r(x):
         return None if x is None else float(f"{float(x):.3g}")
 
     t = f["type"]
     if t == "trade_value":
-        k = [t, repr(flow_key(f)) if f["flow"] != "total" else sorted([f["reporter"], f["partner"]]), f["flow"],
-             r(f.get("value_usd")), r(f.get("value_orig")), f.get("currency_orig"), f.get("period"),
-             bool(f.get("projected"))]
+        k = [
+            t,
+            repr(flow_key(f)) if f["flow"] != "total" else sorted([f["reporter"], f["partner"]]),
+            f["flow"],
+            r(f.get("value_usd")),
+            r(f.get("value_orig")),
+            f.get("currency_orig"),
+            f.get("period"),
+            bool(f.get("projected")),
+        ]
     elif t == "share":
-        k = [t, f["subject"], f.get("partner"), f["measure"], f["scope"], f.get("year"), bool(f.get("projected")),
-             r(f["share_pct"])]
+        k = [
+            t,
+            f["subject"],
+            f.get("partner"),
+            f["measure"],
+            f["scope"],
+            f.get("year"),
+            bool(f.get("projected")),
+            r(f["share_pct"]),
+        ]
     elif t == "negotiation_round":
         k = [t, sorted(f["parties"]), f["round_number"], f.get("start_date"), f.get("status")]
     else:
@@ -93,10 +125,16 @@ def process_article(raw: RawArticle) -> tuple[dict, list[dict]]:
         f["source"] = source
         f["published"] = published
     row = {
-        "article_id": art.article_id, "title": art.title, "published": published, "source": source,
-        "sources": source or "", "origins": raw.origin,
+        "article_id": art.article_id,
+        "title": art.title,
+        "published": published,
+        "source": source,
+        "sources": source or "",
+        "origins": raw.origin,
         "content_sha256": hashlib.sha256(norm.lower().encode()).hexdigest(),
-        "n_chars": len(art.text), "n_removed_lines": len(art.removed), "text": art.text,
+        "n_chars": len(art.text),
+        "n_removed_lines": len(art.removed),
+        "text": art.text,
         "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return row, facts
@@ -159,20 +197,30 @@ def ingest_articles(settings: Settings, items: Sequence[str], *, progress=None) 
             n_dup += 1
             continue
         aid = row["article_id"]
-        if aid in art_rows:      # same id, new content: the new version replaces the old one
+        if aid in art_rows:  # same id, new content: the new version replaces the old one
             by_hash.pop(art_rows[aid]["content_sha256"], None)
             fact_rows = [r for r in fact_rows if r["article_id"] != aid]
         art_rows[aid] = row
         by_hash[h] = aid
         n_new += 1
         for i, f in enumerate(fs):
-            fact_rows.append({"fact_id": f"{aid}#{i}", "fact_key": fact_key(f), "article_id": aid, "type": f["type"],
-                              "published": f.get("published"), "source": f.get("source"), "evidence": f["evidence"],
-                              "fact_json": json.dumps(f, ensure_ascii=False)})
+            fact_rows.append(
+                {
+                    "fact_id": f"{aid}#{i}",
+                    "fact_key": fact_key(f),
+                    "article_id": aid,
+                    "type": f["type"],
+                    "published": f.get("published"),
+                    "source": f.get("source"),
+                    "evidence": f["evidence"],
+                    "fact_json": json.dumps(f, ensure_ascii=False),
+                }
+            )
             by_type[f["type"]] += 1
             n_facts += 1
     arts_df = pd.DataFrame(list(art_rows.values()), columns=ARTICLE_COLUMNS).astype(
-        {"n_chars": "int64", "n_removed_lines": "int64"})
+        {"n_chars": "int64", "n_removed_lines": "int64"}
+    )
     facts_df = pd.DataFrame(fact_rows, columns=FACT_COLUMNS)
     for c in ("title", "published", "source", "sources", "origins", "text"):
         arts_df[c] = arts_df[c].astype("string")
@@ -181,15 +229,37 @@ def ingest_articles(settings: Settings, items: Sequence[str], *, progress=None) 
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     batch = ";".join(r.origin for r in raws)
     sha = hashlib.sha256(batch.encode()).hexdigest()
-    prov = pd.DataFrame([{
-        "table": t, "source": SOURCE.name, "title": SOURCE.title, "publisher": SOURCE.publisher,
-        "release": SOURCE.release, "file": batch[:2000], "url": "", "sha256": sha, "origin": "ingest",
-        "fetched_at": now, "built_at": now, "rows": n, "licence": SOURCE.licence,
-    } for t, n in (("news_articles", len(arts_df)), ("news_facts", len(facts_df)))])
+    prov = pd.DataFrame(
+        [
+            {
+                "table": t,
+                "source": SOURCE.name,
+                "title": SOURCE.title,
+                "publisher": SOURCE.publisher,
+                "release": SOURCE.release,
+                "file": batch[:2000],
+                "url": "",
+                "sha256": sha,
+                "origin": "ingest",
+                "fetched_at": now,
+                "built_at": now,
+                "rows": n,
+                "licence": SOURCE.licence,
+            }
+            for t, n in (("news_articles", len(arts_df)), ("news_facts", len(facts_df)))
+        ]
+    )
     prov = pd.concat([prev_prov, prov], ignore_index=True) if len(prev_prov) else prov
     replace_tables(settings, {"news_articles": arts_df, "news_facts": facts_df}, prov)
-    return {"articles_read": len(raws), "articles_new": n_new, "duplicates": n_dup, "facts_new": n_facts,
-            "facts_by_type": by_type, "articles_total": len(arts_df), "facts_total": len(facts_df)}
+    return {
+        "articles_read": len(raws),
+        "articles_new": n_new,
+        "duplicates": n_dup,
+        "facts_new": n_facts,
+        "facts_by_type": by_type,
+        "articles_total": len(arts_df),
+        "facts_total": len(facts_df),
+    }
 
 
 def _facts_table(settings: Settings) -> pd.DataFrame:
@@ -199,8 +269,9 @@ def _facts_table(settings: Settings) -> pd.DataFrame:
     return wh.read("news_facts")
 
 
-def list_facts(settings: Settings, *, types: Iterable[str] | None = None, article: str | None = None,
-               merged: bool = False) -> list[dict]:
+def list_facts(
+    settings: Settings, *, types: Iterable[str] | None = None, article: str | None = None, merged: bool = False
+) -> list[dict]:
     """Facts in the schema of ``SCHEMA.md`` (plus ``source`` and ``published``).
 
     Parameters
@@ -250,31 +321,54 @@ def trade_reference(settings: Settings) -> pd.DataFrame:
     if wh.has("trade_flows"):
         con = wh.duckdb()
         try:
-            df = con.execute("SELECT year, exporter, importer, sum(value_usd) AS value_usd, count(DISTINCT hs6) AS n "
-                             "FROM trade_flows GROUP BY 1, 2, 3").df()
+            df = con.execute(
+                "SELECT year, exporter, importer, sum(value_usd) AS value_usd, count(DISTINCT hs6) AS n "
+                "FROM trade_flows GROUP BY 1, 2, 3"
+            ).df()
         finally:
             con.close()
         if len(df):
-            frames.append(pd.DataFrame({
-                "exporter": df["exporter"], "importer": df["importer"],
-                "period_start": df["year"].astype(int).astype(str) + "-01",
-                "period_end": df["year"].astype(int).astype(str) + "-12", "value_usd": df["value_usd"],
-                "scope": "critical-mineral HS6 subset (BACI extract)", "table": "trade_flows",
-                "source": "CEPII BACI HS17 V202601"}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "exporter": df["exporter"],
+                        "importer": df["importer"],
+                        "period_start": df["year"].astype(int).astype(str) + "-01",
+                        "period_end": df["year"].astype(int).astype(str) + "-12",
+                        "value_usd": df["value_usd"],
+                        "scope": "critical-mineral HS6 subset (BACI extract)",
+                        "table": "trade_flows",
+                        "source": "CEPII BACI HS17 V202601",
+                    }
+                )
+            )
     if wh.has("tradestat_imports"):
         ts = wh.read("tradestat_imports")
         ts = ts[ts["partner_iso3"] != "WLD"]
         per = ts["period"].astype(str)
         start = per.where(~per.str.startswith("CY"), per.str[2:] + "-01")
         end = per.where(~per.str.startswith("CY"), per.str[2:] + "-12")
-        frames.append(pd.DataFrame({
-            "exporter": ts["partner_iso3"], "importer": ts["reporter"], "period_start": start, "period_end": end,
-            "value_usd": ts["value_usd"], "scope": "HS " + ts["hs_code"].astype(str) + " " + ts["hs_code"].astype(str)
-            .map(TRADESTAT_SCOPES).fillna("(TradeStat import report)"),
-            "table": "tradestat_imports", "source": "DGCI&S TradeStat (India, imports)"}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "exporter": ts["partner_iso3"],
+                    "importer": ts["reporter"],
+                    "period_start": start,
+                    "period_end": end,
+                    "value_usd": ts["value_usd"],
+                    "scope": "HS "
+                    + ts["hs_code"].astype(str)
+                    + " "
+                    + ts["hs_code"].astype(str).map(TRADESTAT_SCOPES).fillna("(TradeStat import report)"),
+                    "table": "tradestat_imports",
+                    "source": "DGCI&S TradeStat (India, imports)",
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["exporter", "importer", "period_start", "period_end", "value_usd", "scope",
-                                     "table", "source"])
+        return pd.DataFrame(
+            columns=["exporter", "importer", "period_start", "period_end", "value_usd", "scope", "table", "source"]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -294,15 +388,28 @@ def find_conflicts(settings: Settings, *, include_agreements: bool = False, refe
     res = reconcile_facts(facts, include_agreements=include_agreements)
     comps = []
     for c in res.comparisons:
-        comps.append({"quantity": c.quantity, "cause": c.cause, "gap": c.gap, "explanation": c.explanation,
-                      "a": {k: v for k, v in c.a.items() if k != "sources"},
-                      "b": {k: v for k, v in c.b.items() if k != "sources"}})
-    refs = compare_with_reference(list_facts(settings, types=["trade_value"], merged=True),
-                                  trade_reference(settings)) if reference else []
+        comps.append(
+            {
+                "quantity": c.quantity,
+                "cause": c.cause,
+                "gap": c.gap,
+                "explanation": c.explanation,
+                "a": {k: v for k, v in c.a.items() if k != "sources"},
+                "b": {k: v for k, v in c.b.items() if k != "sources"},
+            }
+        )
+    refs = (
+        compare_with_reference(list_facts(settings, types=["trade_value"], merged=True), trade_reference(settings))
+        if reference
+        else []
+    )
     counts = res.to_frame()["cause"].value_counts().to_dict() if comps else {}
     wh = open_warehouse(settings)
-    dates = compare_agreement_dates(list_facts(settings, types=["policy_measure"], merged=True),
-                                    wh.read("agreements")) if reference and wh.has("agreements") else []
+    dates = (
+        compare_agreement_dates(list_facts(settings, types=["policy_measure"], merged=True), wh.read("agreements"))
+        if reference and wh.has("agreements")
+        else []
+    )
     return {"comparisons": comps, "summary": counts, "reference": refs, "agreement_dates": dates}
 
 
@@ -316,14 +423,17 @@ def negotiations(settings: Settings, *, reporter: str = "IND", partner: str | No
     wh = open_warehouse(settings)
     facts = list_facts(settings, types=["negotiation_round", "policy_measure"]) if wh.has("news_facts") else []
     rounds = [f for f in facts if f["type"] == "negotiation_round"]
-    events = [f for f in facts if f["type"] == "policy_measure" and f["kind"] in ("negotiation_launch",
-                                                                                   "trade_agreement")]
+    events = [
+        f for f in facts if f["type"] == "policy_measure" and f["kind"] in ("negotiation_launch", "trade_agreement")
+    ]
     agreements = wh.read("agreements") if wh.has("agreements") else None
     tracker = build_tracker(rounds, reporter=reporter, partner=partner, agreements=agreements, policy_events=events)
     if not tracker.agreements:
-        raise EmptySelectionError(f"no agreements or negotiations for {reporter}"
-                                  + (f" with {partner}" if partner else "")
-                                  + " in the WTO RTA table or the ingested news")
+        raise EmptySelectionError(
+            f"no agreements or negotiations for {reporter}"
+            + (f" with {partner}" if partner else "")
+            + " in the WTO RTA table or the ingested news"
+        )
     return tracker
 
 

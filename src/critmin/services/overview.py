@@ -26,10 +26,13 @@ def traded_mineral_stages(settings: Settings, year: int) -> pd.DataFrame:
     """(mineral, stage) pairs with at least one non-basket HS6 code present in ``trade_flows``."""
     wh = explorer.ensure_tables(settings, ["trade_flows", "products", "countries"])
     with wh.duckdb() as con:
-        pairs = con.execute("""
+        pairs = con.execute(
+            """
             SELECT DISTINCT p.mineral, p.stage
             FROM products p JOIN (SELECT DISTINCT hs6 FROM trade_flows WHERE year = ?) t USING (hs6)
-            WHERE NOT p.basket""", [int(year)]).df()
+            WHERE NOT p.basket""",
+            [int(year)],
+        ).df()
     pairs["o"] = pairs["stage"].map(_stage_order)
     return pairs.sort_values(["mineral", "o"]).drop(columns="o").reset_index(drop=True)
 
@@ -38,8 +41,9 @@ def _opt_float(v) -> float | None:
     return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def mineral_overview(settings: Settings, reporter: str = "IND", partner: str | None = "PER", *,
-                     year: int = 2024) -> pd.DataFrame:
+def mineral_overview(
+    settings: Settings, reporter: str = "IND", partner: str | None = "PER", *, year: int = 2024
+) -> pd.DataFrame:
     """One row per (mineral, stage) the reporter imports: dependence and the partner's weight.
 
     Columns: ``mineral, stage, hs6, imports_usd, exports_usd, n_suppliers, hhi, top3_share,
@@ -59,8 +63,9 @@ def mineral_overview(settings: Settings, reporter: str = "IND", partner: str | N
     EmptySelectionError
         The reporter imports none of the critical-mineral products in ``year``.
     """
-    explorer.ensure_tables(settings, ["trade_flows", "products", "countries", "governance",
-                                      "mineral_production", "mineral_reserves"])
+    explorer.ensure_tables(
+        settings, ["trade_flows", "products", "countries", "governance", "mineral_production", "mineral_reserves"]
+    )
     dep = dependence_table(settings, reporter, year=year, partner=partner)
     pairs = traded_mineral_stages(settings, year)
     dep = pairs.merge(dep, on=["mineral", "stage"], how="inner")  # keeps the pairs' order
@@ -69,16 +74,27 @@ def mineral_overview(settings: Settings, reporter: str = "IND", partner: str | N
     standing = partner_production_by_mineral(settings, partner, minerals=dep["mineral"]) if partner else {}
     rows = []
     for r in dep.itertuples(index=False):
-        row = {"mineral": r.mineral, "stage": r.stage, "hs6": r.hs6,
-               "imports_usd": float(r.imports_usd), "exports_usd": float(r.exports_usd),
-               "n_suppliers": int(r.n_suppliers), "hhi": float(r.hhi), "top3_share": float(r.top3_share),
-               "china_share": float(r.china_share), "wgi_weighted_hhi": _opt_float(r.wgi_weighted_hhi),
-               "net_import_reliance": _opt_float(r.net_import_reliance),
-               "top_supplier": r.top_supplier, "top_supplier_share": float(r.top_supplier_share)}
+        row = {
+            "mineral": r.mineral,
+            "stage": r.stage,
+            "hs6": r.hs6,
+            "imports_usd": float(r.imports_usd),
+            "exports_usd": float(r.exports_usd),
+            "n_suppliers": int(r.n_suppliers),
+            "hhi": float(r.hhi),
+            "top3_share": float(r.top3_share),
+            "china_share": float(r.china_share),
+            "wgi_weighted_hhi": _opt_float(r.wgi_weighted_hhi),
+            "net_import_reliance": _opt_float(r.net_import_reliance),
+            "top_supplier": r.top_supplier,
+            "top_supplier_share": float(r.top_supplier_share),
+        }
         if partner:
-            row.update(partner_share=float(r.partner_share),
-                       partner_rank=None if pd.isna(r.partner_rank) else int(r.partner_rank),
-                       partner_value_usd=float(r.partner_value_usd))
+            row.update(
+                partner_share=float(r.partner_share),
+                partner_rank=None if pd.isna(r.partner_rank) else int(r.partner_rank),
+                partner_value_usd=float(r.partner_value_usd),
+            )
             row.update(standing.get(r.mineral, {}))
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -109,11 +125,17 @@ def copper_ore_imports(settings: Settings, reporter: str = "IND", partner: str |
     for p in periods:
         sub = t[(t["period"] == p) & (t["partner_iso3"] != "WLD")].sort_values("value_usd", ascending=False)
         for rank, r in enumerate(sub.itertuples(index=False), start=1):
-            rows.append({"period": p, "partner": r.partner_iso3, "value_usd": float(r.value_usd),
-                         "share": float(r.value_usd) / float(total[p]) if total.get(p) else None, "rank": rank})
+            rows.append(
+                {
+                    "period": p,
+                    "partner": r.partner_iso3,
+                    "value_usd": float(r.value_usd),
+                    "share": float(r.value_usd) / float(total[p]) if total.get(p) else None,
+                    "rank": rank,
+                }
+            )
     df = pd.DataFrame(rows)
-    out = {"periods": periods, "total_usd": {p: float(total[p]) for p in periods if p in total},
-           "suppliers": df}
+    out = {"periods": periods, "total_usd": {p: float(total[p]) for p in periods if p in total}, "suppliers": df}
     if partner:
         out["partner"] = df[df["partner"] == partner].to_dict(orient="records")
     return out

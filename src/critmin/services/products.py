@@ -42,16 +42,40 @@ class TradeTable:
 
 
 TRADE_TABLES = (
-    TradeTable("trade_flows", "baci", "hs6", "year", "BACI bilateral flows (HS6, every pair)",
-               "CEPII BACI covers every HS6 code for every pair; the mirror extract holds a selection of "
-               "critical-mineral codes: build `critmin data build baci` from the full CEPII release"),
-    TradeTable("hs4_top_flows", "baci_hs4", "hs4", "year", "BACI HS4 top-200 flows per commodity",
-               "the HS4 top-flow extract covers a fixed list of headings (2603, 7403, 7108, ...)"),
-    TradeTable("tradestat_imports", "tradestat", "hs_code", "period", "India's imports by partner "
-               "(DGCI&S TradeStat)", "save the TradeStat import report for this code "
-               "(tradestat.commerce.gov.in/meidb) into the mirror and rebuild `tradestat`"),
-    TradeTable("tradestat_exports", "tradestat_eidb", "hs8", "period", "India's exports by partner "
-               "(TradeStat EIDB, 8 digits)", "TradeStat EIDB export data (8-digit ITC-HS)"),
+    TradeTable(
+        "trade_flows",
+        "baci",
+        "hs6",
+        "year",
+        "BACI bilateral flows (HS6, every pair)",
+        "CEPII BACI covers every HS6 code for every pair; the mirror extract holds a selection of "
+        "critical-mineral codes: build `critmin data build baci` from the full CEPII release",
+    ),
+    TradeTable(
+        "hs4_top_flows",
+        "baci_hs4",
+        "hs4",
+        "year",
+        "BACI HS4 top-200 flows per commodity",
+        "the HS4 top-flow extract covers a fixed list of headings (2603, 7403, 7108, ...)",
+    ),
+    TradeTable(
+        "tradestat_imports",
+        "tradestat",
+        "hs_code",
+        "period",
+        "India's imports by partner (DGCI&S TradeStat)",
+        "save the TradeStat import report for this code "
+        "(tradestat.commerce.gov.in/meidb) into the mirror and rebuild `tradestat`",
+    ),
+    TradeTable(
+        "tradestat_exports",
+        "tradestat_eidb",
+        "hs8",
+        "period",
+        "India's exports by partner (TradeStat EIDB, 8 digits)",
+        "TradeStat EIDB export data (8-digit ITC-HS)",
+    ),
 )
 
 
@@ -168,8 +192,9 @@ def _periods_by_code(wh: Warehouse, tt: TradeTable) -> dict[str, list] | None:
         cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()}
         if tt.column not in cols or tt.period not in cols:
             return None
-        rows = con.execute(f"SELECT CAST({tt.column} AS VARCHAR), list(DISTINCT {tt.period}) "
-                           f"FROM read_parquet('{path}') GROUP BY 1").fetchall()
+        rows = con.execute(
+            f"SELECT CAST({tt.column} AS VARCHAR), list(DISTINCT {tt.period}) FROM read_parquet('{path}') GROUP BY 1"
+        ).fetchall()
     finally:
         con.close()
     return {code: sorted(periods) for code, periods in rows if code is not None}
@@ -193,9 +218,16 @@ class Coverage:
             periods = self.by_table[tt.table]
             entry = {"table": tt.table, "source": tt.source, "label": tt.label}
             if periods is None:
-                tables.append({**entry, "built": False, "available": False, "codes": [], "periods": [],
-                               "where_from": f"table not built: run `critmin data build {tt.source}`; "
-                                             f"{tt.where_from}"})
+                tables.append(
+                    {
+                        **entry,
+                        "built": False,
+                        "available": False,
+                        "codes": [],
+                        "periods": [],
+                        "where_from": f"table not built: run `critmin data build {tt.source}`; {tt.where_from}",
+                    }
+                )
                 continue
             found = sorted(c for c in periods if c.startswith(code))
             note = None
@@ -222,9 +254,13 @@ def _minerals() -> dict[str, list[dict]]:
 
 
 def _hit(row, coverage: Coverage, minerals: dict[str, list[dict]]) -> dict:
-    out = {"code": row.code, "level": int(row.level), "description": row.description,
-           "parent": row.parent if isinstance(row.parent, str) else None,
-           "section": row.section if isinstance(row.section, str) else None}
+    out = {
+        "code": row.code,
+        "level": int(row.level),
+        "description": row.description,
+        "parent": row.parent if isinstance(row.parent, str) else None,
+        "section": row.section if isinstance(row.section, str) else None,
+    }
     if hasattr(row, "match"):
         out["match"], out["score"] = row.match, float(row.score)
     if row.code in minerals:
@@ -321,6 +357,13 @@ def expand(settings: Settings, code: str) -> dict:
         c.pop("data", None)  # per-table detail only for the code asked about
     cov = coverage.of(digits)
     hs6 = [c["code"] for c in children if c["level"] == 6] or ([digits] if len(digits) == 6 else [])
-    return {"code": digits, "level": int(top["level"]), "description": top["description"],
-            "section": top["section"] if isinstance(top["section"], str) else None,
-            "has_data": cov["has_data"], "data": cov["tables"], "codes": children, "hs6": hs6}
+    return {
+        "code": digits,
+        "level": int(top["level"]),
+        "description": top["description"],
+        "section": top["section"] if isinstance(top["section"], str) else None,
+        "has_data": cov["has_data"],
+        "data": cov["tables"],
+        "codes": children,
+        "hs6": hs6,
+    }

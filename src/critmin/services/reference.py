@@ -22,6 +22,10 @@ def check_country(settings: Settings, code: str) -> str:
     known = known_iso3(settings)
     if iso not in known:
         close = difflib.get_close_matches(iso, sorted(known), n=3)
-        raise UnknownCodeError("country", code, where="the country table",
-                               hint=("did you mean " + ", ".join(close) + "?") if close else "use ISO3 codes such as IND, PER")
+        raise UnknownCodeError(
+            "country",
+            code,
+            where="the country table",
+            hint=("did you mean " + ", ".join(close) + "?") if close else "use ISO3 codes such as IND, PER",
+        )
     return iso

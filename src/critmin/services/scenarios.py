@@ -19,23 +19,66 @@ import yaml
 
 from critmin.config import Settings
 from critmin.domain.scenarios import contracts as ct
-from critmin.domain.scenarios.projection import (GrowthScenario, ProjectionModel, ProjectionResult,
-                                                 ProjectionSpec, calc_import_dependence)
+from critmin.domain.scenarios.projection import (
+    GrowthScenario,
+    ProjectionModel,
+    ProjectionResult,
+    ProjectionSpec,
+    calc_import_dependence,
+)
 from critmin.domain.scenarios.routes import resolve_port, sea_route
 from critmin.domain.scenarios.shocks import SEVERITIES, ShockModel, ShockResult, ShockSpec
-from critmin.domain.scenarios.sourcing import (CvarSourcingModel, DisruptionScenarios, SourcingModel,
-                                               SourcingSpec, compare_results,
-                                               minimise_concentration)
+from critmin.domain.scenarios.sourcing import (
+    CvarSourcingModel,
+    DisruptionScenarios,
+    SourcingModel,
+    SourcingSpec,
+    compare_results,
+    minimise_concentration,
+)
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 from critmin.scenario_data import load_parameters, load_ports
 
-STAGE_ALIASES = {"concentrate": "ore", "concentrates": "ore", "ore": "ore", "cathode": "refined",
-                 "refined": "refined", "intermediate": "intermediate", "product": "product"}
+STAGE_ALIASES = {
+    "concentrate": "ore",
+    "concentrates": "ore",
+    "ore": "ore",
+    "cathode": "refined",
+    "refined": "refined",
+    "intermediate": "intermediate",
+    "product": "product",
+}
 USGS_STAGE = {"ore": "mine", "refined": "refinery"}
-CURRENCY_OF = {"PER": "PEN", "CHL": "CLP", "AUS": "AUD", "IDN": "IDR", "BRA": "BRL", "CAN": "CAD", "MEX": "MXN",
-               "ZAF": "ZAR", "CHN": "CNY", "USA": "USD", "PNG": "PGK", "TZA": "TZS", "PHL": "PHP", "MYS": "MYR",
-               "SAU": "SAR", "OMN": "OMR", "NAM": "NAD", "ZMB": "ZMW", "COD": "CDF", "RUS": "RUB", "KAZ": "KZT",
-               "POL": "PLN", "KOR": "KRW", "JPN": "JPY", "DEU": "EUR", "MOZ": "MZN", "ETH": "ETB", "IND": "INR"}
+CURRENCY_OF = {
+    "PER": "PEN",
+    "CHL": "CLP",
+    "AUS": "AUD",
+    "IDN": "IDR",
+    "BRA": "BRL",
+    "CAN": "CAD",
+    "MEX": "MXN",
+    "ZAF": "ZAR",
+    "CHN": "CNY",
+    "USA": "USD",
+    "PNG": "PGK",
+    "TZA": "TZS",
+    "PHL": "PHP",
+    "MYS": "MYR",
+    "SAU": "SAR",
+    "OMN": "OMR",
+    "NAM": "NAD",
+    "ZMB": "ZMW",
+    "COD": "CDF",
+    "RUS": "RUB",
+    "KAZ": "KZT",
+    "POL": "PLN",
+    "KOR": "KRW",
+    "JPN": "JPY",
+    "DEU": "EUR",
+    "MOZ": "MZN",
+    "ETH": "ETB",
+    "IND": "INR",
+}
 Objective = Literal["cost", "concentration", "cvar"]
 OBJECTIVES = ("cost", "concentration", "cvar")
 UnknownTariff = Literal["exclude", "zero"]
@@ -58,8 +101,9 @@ def _read_yaml(path: str | Path) -> dict:
         raise DataFormatError(p, "not UTF-8 text; save the scenario file as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DataFormatError(p, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                              row=(mark.line + 1) if mark else None) from None
+        raise DataFormatError(
+            p, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=(mark.line + 1) if mark else None
+        ) from None
     if not isinstance(data, dict):
         raise DataFormatError(p, "expected a YAML mapping (key: value lines) at the top level")
     return data
@@ -126,8 +170,9 @@ def load_shock_scenario(path: str | Path) -> tuple[ShockSpec, dict]:
     if isinstance(prod, (list, str, int)):
         prod = {"hs6": prod if isinstance(prod, list) else [prod]}
     if not isinstance(prod, Mapping):
-        raise DataFormatError(path, "products must be a list of HS6 codes or {mineral:, stage:} / {hs6: [...]}",
-                              field="products")
+        raise DataFormatError(
+            path, "products must be a list of HS6 codes or {mineral:, stage:} / {hs6: [...]}", field="products"
+        )
     mineral = prod.get("mineral")
     hs = prod.get("hs6")
     hs = [str(h) for h in hs] if isinstance(hs, list) else ([str(hs)] if hs is not None else None)
@@ -151,17 +196,27 @@ def load_shock_scenario(path: str | Path) -> tuple[ShockSpec, dict]:
     es, ed, esrc = _elasticities(mineral, a.get("elasticity"))
     p = load_parameters()
     spec = ShockSpec(
-        restricting=str(d["restricting"]).upper(), products=tuple(products), severity=kind, quota_share=quota,
-        export_tax=tax, start=str(d.get("start", "")),
+        restricting=str(d["restricting"]).upper(),
+        products=tuple(products),
+        severity=kind,
+        quota_share=quota,
+        export_tax=tax,
+        start=str(d.get("start", "")),
         duration_months=int(_num(d, "duration_months", path, default=12, lo=1)),
         importer=str(d.get("importer", p["shock"]["importer"])).upper(),
-        redirectable_fraction=_num(a, "redirectable_fraction", path, default=p["shock"]["redirectable_fraction"],
-                                   lo=0, hi=1),
-        eps_supply=es, eps_demand=ed,
+        redirectable_fraction=_num(
+            a, "redirectable_fraction", path, default=p["shock"]["redirectable_fraction"], lo=0, hi=1
+        ),
+        eps_supply=es,
+        eps_demand=ed,
         eps_import_demand=_num(a, "eps_import_demand", path, default=p["elasticities"]["export_tax_import_demand"]),
         name=str(d.get("name", Path(path).stem)),
-        sources={"elasticities": esrc, "trade": "trade_flows (CEPII BACI)",
-                 "production": "mineral_production (USGS MCS 2026)", "file": str(Path(path).name)},
+        sources={
+            "elasticities": esrc,
+            "trade": "trade_flows (CEPII BACI)",
+            "production": "mineral_production (USGS MCS 2026)",
+            "file": str(Path(path).name),
+        },
     )
     return spec, {"year": d.get("year"), "mineral": mineral}
 
@@ -177,8 +232,13 @@ def _production_for(wh, products: Sequence[str], year: int) -> tuple[pd.Series |
     if len(stages) != 1 or None in stages or len(minerals) != 1:
         return None, f"no USGS production stage for {', '.join(sorted(set(prods['stage'])))}"
     mp = wh.read("mineral_production")
-    sel = mp[(mp["mineral"] == minerals.pop()) & (mp["stage"] == stages.pop()) & mp["iso3"].notna()
-             & (mp["iso3"] != "WLD") & mp["value_tonnes"].notna()]
+    sel = mp[
+        (mp["mineral"] == minerals.pop())
+        & (mp["stage"] == stages.pop())
+        & mp["iso3"].notna()
+        & (mp["iso3"] != "WLD")
+        & mp["value_tonnes"].notna()
+    ]
     if sel.empty:
         return None, "USGS has no production for this mineral and stage"
     yr = sel.loc[sel["year"] <= year, "year"].max() if (sel["year"] <= year).any() else sel["year"].min()
@@ -232,24 +292,43 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
     imp = ts[(ts["period"] == period) & (ts["partner_iso3"] != "WLD") & (ts["value_usd"] > 0)]
     price, price_src = _copper_price(wh, yr)
     payable = load_parameters()["contracts"]["copper_concentrate"]["payable_pct"]
-    flows = pd.DataFrame({"exporter": imp["partner_iso3"].to_numpy(), "importer": "IND", "hs6": "260300",
-                          "value_usd": imp["value_usd"].to_numpy(),
-                          "qty_t": imp["value_usd"].to_numpy() / (price * payable)})
+    flows = pd.DataFrame(
+        {
+            "exporter": imp["partner_iso3"].to_numpy(),
+            "importer": "IND",
+            "hs6": "260300",
+            "value_usd": imp["value_usd"].to_numpy(),
+            "qty_t": imp["value_usd"].to_numpy() / (price * payable),
+        }
+    )
     mp = wh.read("mineral_production")
-    mine = mp[(mp["mineral"] == "copper") & (mp["stage"] == "mine") & mp["iso3"].notna() & (mp["iso3"] != "WLD")
-              & mp["value_tonnes"].notna()]
+    mine = mp[
+        (mp["mineral"] == "copper")
+        & (mp["stage"] == "mine")
+        & mp["iso3"].notna()
+        & (mp["iso3"] != "WLD")
+        & mp["value_tonnes"].notna()
+    ]
     py = int(mine.loc[mine["year"] <= yr, "year"].max())
     prod = mine[mine["year"] == py].groupby("iso3")["value_tonnes"].sum()
     surplus, _ = concentrate_surplus(wh, yr)
-    spare = pd.DataFrame({"partner": surplus.index, "spare_t": spec.redirectable_fraction * surplus.to_numpy(),
-                          "basis": f"{spec.redirectable_fraction:g} x USGS {py} (mine - refinery) production"})
+    spare = pd.DataFrame(
+        {
+            "partner": surplus.index,
+            "spare_t": spec.redirectable_fraction * surplus.to_numpy(),
+            "basis": f"{spec.redirectable_fraction:g} x USGS {py} (mine - refinery) production",
+        }
+    )
     res = replace(ShockModel(spec).run(flows, spare=spare, world_supply=prod), period=period)
-    res.assumptions.extend([
-        f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
-        f"copper content = value / ({price_src} x payable {payable})",
-        f"spare capacity = {spec.redirectable_fraction:g} x the exportable concentrate surplus max(0, mine - "
-        f"refinery production), USGS {py} (the bundle has no world concentrate trade); world supply for the "
-        f"price effect = USGS mine production"])
+    res.assumptions.extend(
+        [
+            f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
+            f"copper content = value / ({price_src} x payable {payable})",
+            f"spare capacity = {spec.redirectable_fraction:g} x the exportable concentrate surplus max(0, mine - "
+            f"refinery production), USGS {py} (the bundle has no world concentrate trade); world supply for the "
+            f"price effect = USGS mine production",
+        ]
+    )
     return res
 
 
@@ -279,8 +358,12 @@ def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, s
     """A one-row tariff frame setting a what-if MFN rate (percent) for ``hs6`` from ``year`` on."""
     from critmin.domain.policy.tariffs import validate_tariff_frame
 
-    return validate_tariff_frame(pd.DataFrame([{"reporter": reporter, "partner": "WLD", "year": year, "hs": hs6,
-                                                "rate": str(rate_pct), "source": source}]), file="what-if tariff")
+    return validate_tariff_frame(
+        pd.DataFrame(
+            [{"reporter": reporter, "partner": "WLD", "year": year, "hs": hs6, "rate": str(rate_pct), "source": source}]
+        ),
+        file="what-if tariff",
+    )
 
 
 def _default_tariff_table():
@@ -290,8 +373,14 @@ def _default_tariff_table():
     return starter_tariffs()
 
 
-def tariff_lookup(reporter: str, partners: Sequence[str], hs6: str, year: int, *,
-                  tariffs: Mapping[str, float] | pd.DataFrame | None = None) -> pd.DataFrame:
+def tariff_lookup(
+    reporter: str,
+    partners: Sequence[str],
+    hs6: str,
+    year: int,
+    *,
+    tariffs: Mapping[str, float] | pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Tariff (fraction) per partner for one HS6 line and year, with its basis.
 
     Order: a ``{partner: rate}`` mapping (fractions) -> preferential rows of a tariff frame ->
@@ -325,8 +414,9 @@ def tariff_lookup(reporter: str, partners: Sequence[str], hs6: str, year: int, *
     return out
 
 
-def fta_rate(base_rate: float, year: int, *, entry_year: int, phase_in_years: int = 0,
-             target_rate: float = 0.0) -> float:
+def fta_rate(
+    base_rate: float, year: int, *, entry_year: int, phase_in_years: int = 0, target_rate: float = 0.0
+) -> float:
     """Tariff under an FTA in ``year``: linear staging from ``base_rate`` to ``target_rate``.
 
     ``rate = base - (base - target) * min(1, (year - entry + 1) / N)`` from entry (N = phase-in years,
@@ -368,12 +458,19 @@ def _copper_price(wh, year: int) -> tuple[float, str]:
     if year in full.index:
         return float(full.loc[year, "mean"]), f"Pink Sheet copper {year} average"
     last = cu.tail(12)
-    return float(last["price"].mean()), (f"Pink Sheet copper, mean of the last 12 months "
-                                         f"({last['month'].iloc[0]:%Y-%m} to {last['month'].iloc[-1]:%Y-%m}), held flat")
+    return float(last["price"].mean()), (
+        f"Pink Sheet copper, mean of the last 12 months "
+        f"({last['month'].iloc[0]:%Y-%m} to {last['month'].iloc[-1]:%Y-%m}), held flat"
+    )
 
 
-def _freight_per_t(partners: Sequence[str], destination: str, rate_per_1000nm: float,
-                   freight_table: Mapping[str, float] | None, geo: pd.DataFrame | None = None) -> pd.DataFrame:
+def _freight_per_t(
+    partners: Sequence[str],
+    destination: str,
+    rate_per_1000nm: float,
+    freight_table: Mapping[str, float] | None,
+    geo: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Freight per gross tonne: user table, else sea distance from the partner's port in critmin's port
     table, else from its main city in GeoDist (``geo_countries``; coastal countries only) x the rate."""
     from critmin.domain.scenarios.routes import sea_route_points
@@ -395,11 +492,21 @@ def _freight_per_t(partners: Sequence[str], destination: str, rate_per_1000nm: f
                 rows.append((p, np.nan, "no port in critmin's port table (landlocked or unknown)", None, None))
                 continue
             c = city.iloc[0]
-            r = sea_route_points((float(c["lon"]), float(c["lat"])), (float(dest.lon), float(dest.lat)),
-                                 labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)))
+            r = sea_route_points(
+                (float(c["lon"]), float(c["lat"])),
+                (float(dest.lon), float(dest.lat)),
+                labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)),
+            )
             where = f"{r.origin} -> {r.destination}"
-        rows.append((p, r.distance_nm / 1000.0 * rate_per_1000nm,
-                     f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm", r.origin, r.distance_nm))
+        rows.append(
+            (
+                p,
+                r.distance_nm / 1000.0 * rate_per_1000nm,
+                f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm",
+                r.origin,
+                r.distance_nm,
+            )
+        )
     return pd.DataFrame(rows, columns=["partner", "freight_usd_t_gross", "freight_basis", "port", "distance_nm"])
 
 
@@ -416,17 +523,29 @@ def read_freight_file(path: str | Path) -> dict[str, float]:
     bad = v.isna() | (v < 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(p, f"usd_per_t must be a non-negative number, got {df['usd_per_t'].iloc[i]!r}",
-                              row=i + 1, field="usd_per_t")
+        raise DataFormatError(
+            p, f"usd_per_t must be a non-negative number, got {df['usd_per_t'].iloc[i]!r}", row=i + 1, field="usd_per_t"
+        )
     return dict(zip(df["partner"].str.upper(), v))
 
 
-def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int, *, importer: str = "IND",
-                        destination: str = "Mundra", fta: Sequence[str] = (), with_fta: bool = True,
-                        tariffs=None, freight_table: Mapping[str, float] | None = None,
-                        available_share: float | None = None, unknown_tariff: UnknownTariff = "exclude",
-                        fta_entry_year: int | None = None, fta_phase_in_years: int | None = None,
-                        ) -> tuple[pd.DataFrame, dict]:
+def sourcing_candidates(
+    settings: Settings,
+    mineral: str,
+    stage: str,
+    year: int,
+    *,
+    importer: str = "IND",
+    destination: str = "Mundra",
+    fta: Sequence[str] = (),
+    with_fta: bool = True,
+    tariffs=None,
+    freight_table: Mapping[str, float] | None = None,
+    available_share: float | None = None,
+    unknown_tariff: UnknownTariff = "exclude",
+    fta_entry_year: int | None = None,
+    fta_phase_in_years: int | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Candidate suppliers with capacity, price, tariff, freight and FX premium, plus notes.
 
     Copper concentrate (HS 260300): quantities are tonnes of **copper content**; capacity is
@@ -462,7 +581,8 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
             f"smelt more than they mine get no surplus)",
             f"price = {lme_src} x payable {payable} = USD {lme * payable:,.0f}/t Cu (same for every supplier)",
             f"freight per t Cu = freight per t concentrate / typical grade {grade} (classification metal_content)",
-            "HS 2603 is not in the BACI extract; current Indian imports by partner are in tradestat_imports (USD only)"]
+            "HS 2603 is not in the BACI extract; current Indian imports by partner are in tradestat_imports (USD only)",
+        ]
         notes["sources"].update({"capacity": f"mineral_production (USGS MCS 2026, {py})", "price": lme_src})
         gross_per_unit = 1.0 / grade
     else:
@@ -472,18 +592,25 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
         f = f[f["year"] == fy].dropna(subset=["qty_t"])
         g = f.groupby("exporter")[["value_usd", "qty_t"]].sum()
         g = g[g["qty_t"] > 0]
-        cand = pd.DataFrame({"partner": g.index, "exports_t": g["qty_t"].to_numpy(),
-                             "price_usd_t": (g["value_usd"] / g["qty_t"]).to_numpy()})
+        cand = pd.DataFrame(
+            {
+                "partner": g.index,
+                "exports_t": g["qty_t"].to_numpy(),
+                "price_usd_t": (g["value_usd"] / g["qty_t"]).to_numpy(),
+            }
+        )
         world_uv = float(g["value_usd"].sum() / g["qty_t"].sum())
         odd = (cand["price_usd_t"] < 0.5 * world_uv) | (cand["price_usd_t"] > 2.0 * world_uv)
         notes["unit_value_outliers"] = cand.loc[odd, "partner"].tolist()
         cand = cand[~odd].reset_index(drop=True)
         cand["capacity_t"] = share * cand["exports_t"]
         unit = "t gross weight"
-        notes["assumptions"] += [f"capacity = {share:g} x the supplier's {fy} exports of {', '.join(products)}",
-                                 "price = the supplier's export unit value (BACI value / quantity); suppliers whose "
-                                 f"unit value is below 0.5x or above 2x the world's (USD {world_uv:,.0f}/t) are left "
-                                 "out as quantity errors"]
+        notes["assumptions"] += [
+            f"capacity = {share:g} x the supplier's {fy} exports of {', '.join(products)}",
+            "price = the supplier's export unit value (BACI value / quantity); suppliers whose "
+            f"unit value is below 0.5x or above 2x the world's (USD {world_uv:,.0f}/t) are left "
+            "out as quantity errors",
+        ]
         notes["sources"].update({"capacity": f"trade_flows (BACI {fy})", "price": f"trade_flows (BACI {fy})"})
         gross_per_unit = 1.0
     # freight
@@ -495,8 +622,10 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     fr = _freight_per_t(cand["partner"], destination, rate, freight_table, geo)
     cand = cand.merge(fr, on="partner", how="left")
     cand["freight_usd_t"] = cand["freight_usd_t_gross"] * gross_per_unit
-    notes["assumptions"].append(f"freight = sea distance (searoute, critmin port table) x USD {rate}/t per "
-                                f"1,000 nm ({params['freight']['source']}) unless a freight table is given")
+    notes["assumptions"].append(
+        f"freight = sea distance (searoute, critmin port table) x USD {rate}/t per "
+        f"1,000 nm ({params['freight']['source']}) unless a freight table is given"
+    )
     # tariffs (base) and FTA
     tl = tariff_lookup(importer, list(cand["partner"]), hs6, year, tariffs=tariffs)
     cand = cand.merge(tl, on="partner", how="left")
@@ -508,12 +637,15 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
         fd["phase_in_years"] = int(fta_phase_in_years)
     if with_fta and fta:
         is_f = cand["partner"].isin(fta) & cand["tariff_rate"].notna()
-        cand.loc[is_f, "tariff_rate"] = [fta_rate(r, year, entry_year=fd["entry_year"],
-                                                  phase_in_years=fd["phase_in_years"], target_rate=fd["rate"])
-                                         for r in cand.loc[is_f, "tariff_rate"]]
-        cand.loc[is_f, "tariff_basis"] = (f"FTA: to {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
-                                          f"{fd['phase_in_years']} years (assumption; "
-                                          f"base {cand.loc[is_f, 'tariff_basis'].iloc[0] if is_f.any() else ''})")
+        cand.loc[is_f, "tariff_rate"] = [
+            fta_rate(r, year, entry_year=fd["entry_year"], phase_in_years=fd["phase_in_years"], target_rate=fd["rate"])
+            for r in cand.loc[is_f, "tariff_rate"]
+        ]
+        cand.loc[is_f, "tariff_basis"] = (
+            f"FTA: to {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
+            f"{fd['phase_in_years']} years (assumption; "
+            f"base {cand.loc[is_f, 'tariff_basis'].iloc[0] if is_f.any() else ''})"
+        )
     unknown = cand.loc[cand["tariff_rate"].isna(), "partner"].tolist()
     if unknown_tariff == "zero":
         cand.loc[cand["tariff_rate"].isna(), "tariff_basis"] = "unknown, set to 0 on request"
@@ -524,21 +656,32 @@ def sourcing_candidates(settings: Settings, mineral: str, stage: str, year: int,
     cand["fx_premium_rate"] = cand["partner"].map(prem)
     no_fx = cand.loc[cand["fx_premium_rate"].isna(), "partner"].tolist()
     cand["fx_premium_rate"] = cand["fx_premium_rate"].fillna(params["fx_risk"]["default_premium"])
-    notes["assumptions"].append(f"FX premium = {params['fx_risk']['multiplier']} x annualised volatility of the "
-                                f"supplier currency per USD, 2015-2024 (fx_rates); "
-                                f"{params['fx_risk']['default_premium']} where unknown")
+    notes["assumptions"].append(
+        f"FX premium = {params['fx_risk']['multiplier']} x annualised volatility of the "
+        f"supplier currency per USD, 2015-2024 (fx_rates); "
+        f"{params['fx_risk']['default_premium']} where unknown"
+    )
     no_freight = cand.loc[cand["freight_usd_t"].isna(), "partner"].tolist()
     drop = set(no_freight) | (set(unknown) if unknown_tariff == "exclude" else set())
     notes.setdefault("unit_value_outliers", [])
-    notes.update({"unit": unit, "hs6": hs6, "unknown_tariffs": unknown, "missing_freight": no_freight,
-                  "no_fx_premium_data": no_fx, "excluded_missing_data": sorted(drop)})
+    notes.update(
+        {
+            "unit": unit,
+            "hs6": hs6,
+            "unknown_tariffs": unknown,
+            "missing_freight": no_freight,
+            "no_fx_premium_data": no_fx,
+            "excluded_missing_data": sorted(drop),
+        }
+    )
     kept = cand[~cand["partner"].isin(drop)].reset_index(drop=True)
     if kept.empty:
         raise EmptySelectionError(
             f"no candidate supplier left for {mineral} {stage} ({hs6}): unknown tariff for "
             f"{', '.join(unknown) or 'none'}; missing freight for {', '.join(no_freight) or 'none'}. "
             f"Give rates with --tariffs FILE (reporter,partner,hs6,year,rate) or accept them as 0 with "
-            f"--unknown-tariff zero (they are reported either way)")
+            f"--unknown-tariff zero (they are reported either way)"
+        )
     return kept, notes
 
 
@@ -553,8 +696,11 @@ def concentrate_surplus(wh, year: int) -> tuple[pd.Series, int]:
     mine_all = cu[cu["stage"] == "mine"]
     if mine_all.empty:
         raise EmptySelectionError("mineral_production has no copper mine production")
-    py = int(mine_all.loc[mine_all["year"] <= year, "year"].max()) if (mine_all["year"] <= year).any() \
+    py = (
+        int(mine_all.loc[mine_all["year"] <= year, "year"].max())
+        if (mine_all["year"] <= year).any()
         else int(mine_all["year"].max())
+    )
     mine = mine_all[mine_all["year"] == py].groupby("iso3")["value_tonnes"].sum()
     ref = cu[(cu["stage"] == "refinery") & (cu["year"] == py)].groupby("iso3")["value_tonnes"].sum()
     return (mine - ref.reindex(mine.index).fillna(0.0)).clip(lower=0.0), py
@@ -570,15 +716,33 @@ def default_demand(settings: Settings, mineral: str, year: int) -> tuple[float, 
     return v, f"central import projection for {year} (t Cu content)"
 
 
-def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importer: str = "IND",
-             destination: str = "Mundra", demand_t: float | None = None, max_share: float | None = 0.65,
-             fta: Sequence[str] = (), min_fta_share: float | None = None, exclude: Sequence[str] = (),
-             tariffs=None, freight_table: Mapping[str, float] | None = None, available_share: float | None = None,
-             objective: Objective = "cost", budget_slack: float = 0.02, cvar_scenarios: int = 1000,
-             cvar_alpha: float = 0.95, shortfall_penalty_usd_t: float | None = None, seed: int = 1,
-             unknown_tariff: UnknownTariff = "exclude", fta_entry_year: int | None = None,
-             fta_phase_in_years: int | None = None,
-             cvar_shocks: Sequence[tuple[str | Path | ShockSpec, float]] = ()) -> dict:
+def sourcing(
+    settings: Settings,
+    mineral: str,
+    stage: str,
+    year: int,
+    *,
+    importer: str = "IND",
+    destination: str = "Mundra",
+    demand_t: float | None = None,
+    max_share: float | None = 0.65,
+    fta: Sequence[str] = (),
+    min_fta_share: float | None = None,
+    exclude: Sequence[str] = (),
+    tariffs=None,
+    freight_table: Mapping[str, float] | None = None,
+    available_share: float | None = None,
+    objective: Objective = "cost",
+    budget_slack: float = 0.02,
+    cvar_scenarios: int = 1000,
+    cvar_alpha: float = 0.95,
+    shortfall_penalty_usd_t: float | None = None,
+    seed: int = 1,
+    unknown_tariff: UnknownTariff = "exclude",
+    fta_entry_year: int | None = None,
+    fta_phase_in_years: int | None = None,
+    cvar_shocks: Sequence[tuple[str | Path | ShockSpec, float]] = (),
+) -> dict:
     """Optimal sourcing with and without the FTA(s), side by side; JSON-ready dict.
 
     ``objective``: ``cost`` (LP, HiGHS), ``concentration`` (governance-weighted HHI within
@@ -598,24 +762,44 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
     runs, notes_all = {}, {}
     labels = [("without_fta", False)] + ([("with_fta", True)] if fta else [])
     for label, flag in labels:
-        cand, notes = sourcing_candidates(settings, mineral, stage, year, importer=importer, destination=destination,
-                                          fta=fta, with_fta=flag, tariffs=tariffs, freight_table=freight_table,
-                                          available_share=available_share, unknown_tariff=unknown_tariff,
-                                          fta_entry_year=fta_entry_year, fta_phase_in_years=fta_phase_in_years)
-        spec = SourcingSpec(cand, demand_t, max_share=max_share, fta_partners=fta,
-                            min_fta_share=min_fta_share if flag else None, excluded=exclude)
+        cand, notes = sourcing_candidates(
+            settings,
+            mineral,
+            stage,
+            year,
+            importer=importer,
+            destination=destination,
+            fta=fta,
+            with_fta=flag,
+            tariffs=tariffs,
+            freight_table=freight_table,
+            available_share=available_share,
+            unknown_tariff=unknown_tariff,
+            fta_entry_year=fta_entry_year,
+            fta_phase_in_years=fta_phase_in_years,
+        )
+        spec = SourcingSpec(
+            cand,
+            demand_t,
+            max_share=max_share,
+            fta_partners=fta,
+            min_fta_share=min_fta_share if flag else None,
+            excluded=exclude,
+        )
         res = SourcingModel(spec).solve()
         if objective == "concentration":
             risk = _governance_risk(settings, list(cand["partner"]))
-            res = minimise_concentration(spec, cost_budget_usd=res.total_cost_usd * (1 + budget_slack),
-                                         risk_weights=1.0 + risk)
+            res = minimise_concentration(
+                spec, cost_budget_usd=res.total_cost_usd * (1 + budget_slack), risk_weights=1.0 + risk
+            )
         elif objective == "cvar":
             partners = list(spec.candidates()["partner"])
             if cvar_shocks:
                 from critmin.domain.scenarios.shocks import disruption_scenarios_from_shocks
 
-                specs = [(sh if isinstance(sh, ShockSpec) else load_shock_scenario(sh)[0], float(p))
-                         for sh, p in cvar_shocks]
+                specs = [
+                    (sh if isinstance(sh, ShockSpec) else load_shock_scenario(sh)[0], float(p)) for sh, p in cvar_shocks
+                ]
                 m = disruption_scenarios_from_shocks(specs, partners)
                 scen = DisruptionScenarios(m[partners], m["probability"].to_numpy())
             else:
@@ -627,15 +811,30 @@ def sourcing(settings: Settings, mineral: str, stage: str, year: int, *, importe
     main = runs[main_label]
     out = main.to_dict()
     notes = notes_all[main_label]
-    out.update({"mineral": mineral, "stage": stage, "year": year, "importer": importer, "destination": destination,
-                "unit": notes["unit"], "hs6": notes["hs6"], "demand_source": demand_src, "fta_partners": list(fta),
-                "excluded": list(exclude), "unknown_tariffs": notes["unknown_tariffs"],
-                "excluded_missing_data": notes["excluded_missing_data"],
-                "unit_value_outliers": notes["unit_value_outliers"],
-                "tariff_basis": dict(zip(main.allocation["partner"], main.allocation["tariff_basis"])),
-                "assumptions": notes["assumptions"], "sources": notes["sources"]})
-    out["scenarios"] = {k: {"total_cost_usd": r.total_cost_usd, "hhi": r.hhi,
-                            "allocation": r.to_dict()["allocation"]} for k, r in runs.items()}
+    out.update(
+        {
+            "mineral": mineral,
+            "stage": stage,
+            "year": year,
+            "importer": importer,
+            "destination": destination,
+            "unit": notes["unit"],
+            "hs6": notes["hs6"],
+            "demand_source": demand_src,
+            "fta_partners": list(fta),
+            "excluded": list(exclude),
+            "unknown_tariffs": notes["unknown_tariffs"],
+            "excluded_missing_data": notes["excluded_missing_data"],
+            "unit_value_outliers": notes["unit_value_outliers"],
+            "tariff_basis": dict(zip(main.allocation["partner"], main.allocation["tariff_basis"])),
+            "assumptions": notes["assumptions"],
+            "sources": notes["sources"],
+        }
+    )
+    out["scenarios"] = {
+        k: {"total_cost_usd": r.total_cost_usd, "hhi": r.hhi, "allocation": r.to_dict()["allocation"]}
+        for k, r in runs.items()
+    }
     if fta:
         cmp = compare_results(runs)
         out["comparison"] = cmp.to_dict(orient="records")
@@ -710,28 +909,38 @@ def run_contract(settings: Settings, scenario: str | Path | Mapping) -> dict:
             rates[cur] = _num(fx, cur, where, lo=0)
             sources[cur] = "scenario"
     c = ct.ConcentrateContract(
-        dmt=_num(d, "dmt", where, lo=0), grade=_num(d, "grade", where, lo=0, hi=1), lme_usd_t=lme,
+        dmt=_num(d, "dmt", where, lo=0),
+        grade=_num(d, "grade", where, lo=0, hi=1),
+        lme_usd_t=lme,
         payable_pct=_num(d, "payable_pct", where, default=par["payable_pct"], lo=0, hi=1),
         min_deduction=_num(d, "min_deduction", where, default=par["min_deduction_units"], lo=0),
         tc_usd_per_dmt=_num(d, "tc_usd_per_dmt", where, default=par["tc_usd_per_dmt"], lo=0),
         rc_usd_per_lb=_num(d, "rc_usd_per_lb", where, default=par["rc_usd_per_lb"], lo=0),
         freight_usd_per_dmt=_num(d, "freight_usd_per_dmt", where, default=0.0, lo=0),
         tariff_rate=_num(d, "tariff_rate", where, default=0.0, lo=0, hi=1),
-        inr_per_usd=rates["INR"], pen_per_usd=rates["PEN"], clp_per_usd=rates["CLP"])
+        inr_per_usd=rates["INR"],
+        pen_per_usd=rates["PEN"],
+        clp_per_usd=rates["CLP"],
+    )
     value = ct.calc_contract_value(c)
     shocks = tuple(d.get("sensitivity", (-0.10, -0.05, 0.05, 0.10)))
     sens = ct.fx_sensitivity(c, shocks=shocks)
-    out = {"name": d.get("name", ""), "contract": value, "sensitivity": sens.to_dict(orient="records"),
-           "sources": sources,
-           "convention": "payable Cu = dmt x min(payable% x grade, grade - min deduction); invoice = payable Cu x LME "
-                         "- TC x dmt - RC x payable lb; importer cost = (invoice + freight) x (1 + tariff) x INR/USD; "
-                         "mine revenue = invoice x PEN/USD"}
+    out = {
+        "name": d.get("name", ""),
+        "contract": value,
+        "sensitivity": sens.to_dict(orient="records"),
+        "sources": sources,
+        "convention": "payable Cu = dmt x min(payable% x grade, grade - min deduction); invoice = payable Cu x LME "
+        "- TC x dmt - RC x payable lb; importer cost = (invoice + freight) x (1 + tariff) x INR/USD; "
+        "mine revenue = invoice x PEN/USD",
+    }
     if d.get("lme_path") or d.get("fx_path"):
         out["path"] = _contract_path(c, d.get("lme_path") or {}, d.get("fx_path") or {}, where)
     bt = d.get("backtest")
     if bt:
-        out["backtest"] = contract_backtest(settings, c, start=str(bt.get("start", "2015-01")),
-                                            end=str(bt.get("end", "2025-01")))
+        out["backtest"] = contract_backtest(
+            settings, c, start=str(bt.get("start", "2015-01")), end=str(bt.get("end", "2025-01"))
+        )
     return out
 
 
@@ -741,8 +950,9 @@ def _contract_path(c: ct.ConcentrateContract, lme_path: Mapping, fx_path: Mappin
     field_of = {"INR": "inr_per_usd", "PEN": "pen_per_usd", "CLP": "clp_per_usd"}
     for cur in fx_path:
         if cur not in field_of:
-            raise DataFormatError(where, f"fx_path currency must be one of {', '.join(field_of)}, got {cur!r}",
-                                  field="fx_path")
+            raise DataFormatError(
+                where, f"fx_path currency must be one of {', '.join(field_of)}, got {cur!r}", field="fx_path"
+            )
     rows, cur_c = [], c
     for y in years:
         changes = {}
@@ -754,13 +964,29 @@ def _contract_path(c: ct.ConcentrateContract, lme_path: Mapping, fx_path: Mappin
                 changes[field_of[cur]] = float(p[y])
         cur_c = cur_c.with_(**changes)
         v = ct.calc_contract_value(cur_c)
-        rows.append({"year": y, **{k: v[k] for k in ("lme_usd_t", "inr_per_usd", "pen_per_usd", "invoice_usd",
-                                                     "landed_cost_usd", "importer_cost_inr", "mine_revenue_pen")}})
+        rows.append(
+            {
+                "year": y,
+                **{
+                    k: v[k]
+                    for k in (
+                        "lme_usd_t",
+                        "inr_per_usd",
+                        "pen_per_usd",
+                        "invoice_usd",
+                        "landed_cost_usd",
+                        "importer_cost_inr",
+                        "mine_revenue_pen",
+                    )
+                },
+            }
+        )
     return rows
 
 
-def contract_backtest(settings: Settings, contract: ct.ConcentrateContract, *, start: str = "2015-01",
-                      end: str = "2025-01") -> dict:
+def contract_backtest(
+    settings: Settings, contract: ct.ConcentrateContract, *, start: str = "2015-01", end: str = "2025-01"
+) -> dict:
     """Value ``contract`` in every month with Pink Sheet copper and fx_rates INR and PEN."""
     wh = _warehouse(settings, ["metal_prices", "fx_rates"])
     mp = wh.read("metal_prices")
@@ -774,16 +1000,26 @@ def contract_backtest(settings: Settings, contract: ct.ConcentrateContract, *, s
         raise EmptySelectionError(f"no months with copper price and INR/PEN rates between {start} and {end}")
     bt = ct.backtest_contract(contract, h)
     cost, rev = bt["importer_cost_inr"], bt["mine_revenue_pen"]
-    return {"months": len(bt), "start": f"{bt['month'].iloc[0]:%Y-%m}", "end": f"{bt['month'].iloc[-1]:%Y-%m}",
-            "importer_cost_inr": {"min": float(cost.min()), "max": float(cost.max()), "mean": float(cost.mean())},
-            "mine_revenue_pen": {"min": float(rev.min()), "max": float(rev.max()), "mean": float(rev.mean())},
-            "corr_cost_inr_vs_inr_rate": float(np.corrcoef(np.log(cost), np.log(bt["inr_per_usd"]))[0, 1]),
-            "series": bt.assign(month=bt["month"].dt.strftime("%Y-%m")).to_dict(orient="records")}
+    return {
+        "months": len(bt),
+        "start": f"{bt['month'].iloc[0]:%Y-%m}",
+        "end": f"{bt['month'].iloc[-1]:%Y-%m}",
+        "importer_cost_inr": {"min": float(cost.min()), "max": float(cost.max()), "mean": float(cost.mean())},
+        "mine_revenue_pen": {"min": float(rev.min()), "max": float(rev.max()), "mean": float(rev.mean())},
+        "corr_cost_inr_vs_inr_rate": float(np.corrcoef(np.log(cost), np.log(bt["inr_per_usd"]))[0, 1]),
+        "series": bt.assign(month=bt["month"].dt.strftime("%Y-%m")).to_dict(orient="records"),
+    }
 
 
 # --------------------------------------------------------------------------- 4. routes
-def route(origin: str, destination: str, *, speed_knots: float | None = None, closed: Sequence[str] = (),
-          with_path: bool = False) -> dict:
+def route(
+    origin: str,
+    destination: str,
+    *,
+    speed_knots: float | None = None,
+    closed: Sequence[str] = (),
+    with_path: bool = False,
+) -> dict:
     """Distance, sailing days and chokepoints between two ports; with ``closed``, also the open-route baseline."""
     sp = speed_knots or load_parameters()["freight"]["speed_knots"]
     r = sea_route(origin, destination, speed_knots=sp, closed=tuple(closed))
@@ -802,8 +1038,13 @@ def route_paths(origins: Sequence[str], destination: str, *, closed: Sequence[st
 
 
 # --------------------------------------------------------------------------- 5. projection
-def projection(settings: Settings | None, mineral: str = "copper", *, end_year: int = 2047,
-               scenarios: Mapping[str, Mapping[str, float]] | None = None) -> ProjectionResult:
+def projection(
+    settings: Settings | None,
+    mineral: str = "copper",
+    *,
+    end_year: int = 2047,
+    scenarios: Mapping[str, Mapping[str, float]] | None = None,
+) -> ProjectionResult:
     """Import-dependence paths for copper concentrate with the cited starting points.
 
     Starting points: India's mine and refinery production from ``mineral_production``
@@ -826,9 +1067,15 @@ def projection(settings: Settings | None, mineral: str = "copper", *, end_year: 
         except Exception:  # noqa: BLE001 - fall back to the cited constants
             pass
     sc = scenarios or p["scenarios"]
-    spec = ProjectionSpec(base_year=base_year, demand_0=dem, domestic_0=dom, end_year=end_year,
-                          scenarios=tuple(GrowthScenario(k, float(v["demand_growth"]), float(v["domestic_growth"]))
-                                          for k, v in sc.items()))
+    spec = ProjectionSpec(
+        base_year=base_year,
+        demand_0=dem,
+        domestic_0=dom,
+        end_year=end_year,
+        scenarios=tuple(
+            GrowthScenario(k, float(v["demand_growth"]), float(v["domestic_growth"])) for k, v in sc.items()
+        ),
+    )
     return ProjectionModel(spec).run()
 
 
@@ -854,11 +1101,17 @@ def _tradestat_check(settings: Settings) -> dict | None:
             price, src = _copper_price(wh, year)
         except EmptySelectionError:
             continue
-        out[r.period] = {"imports_usd": float(r.value_usd), "lme_usd_t": price,
-                         "implied_cu_content_kt": float(r.value_usd) / (price * payable) / 1000.0}
-    return {"periods": out, "source": "tradestat_imports (DGCI&S TradeStat, HS 2603, total of all partners); "
-                                      "metal_prices (Pink Sheet copper)",
-            "formula": "value / (LME annual mean x 0.965 payable) / 1000; TC/RC ignored"}
+        out[r.period] = {
+            "imports_usd": float(r.value_usd),
+            "lme_usd_t": price,
+            "implied_cu_content_kt": float(r.value_usd) / (price * payable) / 1000.0,
+        }
+    return {
+        "periods": out,
+        "source": "tradestat_imports (DGCI&S TradeStat, HS 2603, total of all partners); "
+        "metal_prices (Pink Sheet copper)",
+        "formula": "value / (LME annual mean x 0.965 payable) / 1000; TC/RC ignored",
+    }
 
 
 def projection_report(settings: Settings | None, mineral: str = "copper", *, end_year: int = 2047) -> dict:
@@ -874,12 +1127,23 @@ def projection_report(settings: Settings | None, mineral: str = "copper", *, end
         lo, hi = (min(at.values()), max(at.values())) if at else (None, None)
         claims.append({**c, "model_low": lo, "model_high": hi})
     check = _tradestat_check(settings) if mineral == "copper" and settings is not None else None
-    return {"tradestat_check": check,
-            "mineral": mineral, "base_year": s.base_year, "demand_kt": s.demand_0, "domestic_kt": s.domestic_0,
-            "base_import_dependence": float(calc_import_dependence(s.demand_0, s.domestic_0)),
-            "scenarios": [{"name": g.name, "demand_growth": g.demand_growth, "domestic_growth": g.domestic_growth}
-                          for g in s.scenarios],
-            "at_2030": res.at(2030) if end_year >= 2030 else {}, f"at_{end_year}": res.at(end_year),
-            "claims": claims, "paths": res.paths.to_dict(orient="records"),
-            "sources": {"starting_point": par["source"],
-                        "growth": "critmin assumptions chosen to span the published range (parameters.yaml)"}}
+    return {
+        "tradestat_check": check,
+        "mineral": mineral,
+        "base_year": s.base_year,
+        "demand_kt": s.demand_0,
+        "domestic_kt": s.domestic_0,
+        "base_import_dependence": float(calc_import_dependence(s.demand_0, s.domestic_0)),
+        "scenarios": [
+            {"name": g.name, "demand_growth": g.demand_growth, "domestic_growth": g.domestic_growth}
+            for g in s.scenarios
+        ],
+        "at_2030": res.at(2030) if end_year >= 2030 else {},
+        f"at_{end_year}": res.at(end_year),
+        "claims": claims,
+        "paths": res.paths.to_dict(orient="records"),
+        "sources": {
+            "starting_point": par["source"],
+            "growth": "critmin assumptions chosen to span the published range (parameters.yaml)",
+        },
+    }

@@ -17,8 +17,16 @@ from critmin.domain.indicators.screen import rollup, screen
 from critmin.errors import EmptySelectionError
 
 
-def run_screen(settings: Settings, *, years: Sequence[int] | None = None, reporters: Sequence[str] | None = None,
-               parquet: Path | None = None, backend: str = "duckdb", con=None, limit: int = 20) -> dict:
+def run_screen(
+    settings: Settings,
+    *,
+    years: Sequence[int] | None = None,
+    reporters: Sequence[str] | None = None,
+    parquet: Path | None = None,
+    backend: str = "duckdb",
+    con=None,
+    limit: int = 20,
+) -> dict:
     """Screen every reporter x HS6 x year (CEPII GeoDep criteria with persistence).
 
     Parameters
@@ -50,25 +58,41 @@ def run_screen(settings: Settings, *, years: Sequence[int] | None = None, report
     yrs = sorted({int(y) for y in years}) if years else available
     present = [y for y in yrs if y in available]
     if not present:
-        raise EmptySelectionError(f"no trade data for year(s) {', '.join(map(str, yrs))}; trade_flows covers "
-                                  f"{', '.join(map(str, available))}")
+        raise EmptySelectionError(
+            f"no trade data for year(s) {', '.join(map(str, yrs))}; trade_flows covers {', '.join(map(str, available))}"
+        )
     expr = screen(x.table("trade_flows"), years=present, reporters=reps)
     written = None
     if parquet is not None:
         written = _write_partitioned(x.con, expr, Path(parquet))
-    counts = expr.aggregate(rows=expr.count(), n_dependent=expr.dependent.cast("int64").sum(),
-                            n_persistent=expr.persistent.cast("int64").sum()).to_pandas().iloc[0]
+    counts = (
+        expr.aggregate(
+            rows=expr.count(),
+            n_dependent=expr.dependent.cast("int64").sum(),
+            n_persistent=expr.persistent.cast("int64").sum(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     dep = expr.filter(expr.dependent).order_by([ibis.desc(expr.imports_usd), expr.hs6]).limit(limit).to_pandas()
     prods = products_table()[["hs6", "mineral", "stage"]].drop_duplicates()
     roll = rollup(expr, ibis.memtable(prods)).order_by(["reporter", "mineral", "stage", "year"]).to_pandas()
-    return {"years": present, "years_without_data": [y for y in yrs if y not in available], "reporters": reps,
-            "rows": int(counts["rows"]), "n_dependent": _count(counts["n_dependent"]),
-            "n_persistent": _count(counts["n_persistent"]),
-            "dependent": _records(dep), "rollup": _records(roll),
-            "written": str(written) if written else None,
-            "criteria": "GeoDep (Lefebvre and Wibaux 2024): import HHI > 0.4, world export HHI > 0.4, "
-                        "imports/exports > 1; persistent = dependent in >= 2 of the 3 years t-2..t",
-            "source": SOURCE_NOTE + "; HS6 codes present in trade_flows", "basis": "CY", "backend": backend}
+    return {
+        "years": present,
+        "years_without_data": [y for y in yrs if y not in available],
+        "reporters": reps,
+        "rows": int(counts["rows"]),
+        "n_dependent": _count(counts["n_dependent"]),
+        "n_persistent": _count(counts["n_persistent"]),
+        "dependent": _records(dep),
+        "rollup": _records(roll),
+        "written": str(written) if written else None,
+        "criteria": "GeoDep (Lefebvre and Wibaux 2024): import HHI > 0.4, world export HHI > 0.4, "
+        "imports/exports > 1; persistent = dependent in >= 2 of the 3 years t-2..t",
+        "source": SOURCE_NOTE + "; HS6 codes present in trade_flows",
+        "basis": "CY",
+        "backend": backend,
+    }
 
 
 def _count(value) -> int:
@@ -77,8 +101,10 @@ def _count(value) -> int:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-            for r in df.to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        for r in df.to_dict(orient="records")
+    ]
 
 
 def _write_partitioned(con, expr, folder: Path) -> Path:
@@ -104,8 +130,14 @@ def _write_partitioned(con, expr, folder: Path) -> Path:
     elif con.name == "pyspark":
         con._session.sql(con.compile(expr)).write.partitionBy("year").parquet(tmp.as_posix())
     else:
-        ds.write_dataset(expr.to_pyarrow(), tmp, format="parquet", partitioning=["year"],
-                         partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore")
+        ds.write_dataset(
+            expr.to_pyarrow(),
+            tmp,
+            format="parquet",
+            partitioning=["year"],
+            partitioning_flavor="hive",
+            existing_data_behavior="overwrite_or_ignore",
+        )
     if folder.exists():
         shutil.rmtree(folder)
     tmp.replace(folder)

@@ -56,15 +56,22 @@ MAX_QTY_T = 1e12
 #: ``datapackage.json``. A year file listed here is verified (size, checksum, row count); any other file
 #: (the publisher's full year files) "cannot be verified" and only gets the truncation check.
 KNOWN_FILES: dict[str, tuple[int, str, int]] = {
-    "BACI_HS17_Y2022_V202601_critical31.csv":
-        (648992, "a8fd800a912aa6d7ca985004dc5d55d1e4909288a807541759b3581fd314ab98", 23167),
-    "BACI_HS17_Y2024_V202601_critical31.csv":
-        (726189, "f3ed3d9f2a9bf1b920aec38f032b091541dc5e88cc25e590ea58e3d9e0a3fee0", 21723),
+    "BACI_HS17_Y2022_V202601_critical31.csv": (
+        648992,
+        "a8fd800a912aa6d7ca985004dc5d55d1e4909288a807541759b3581fd314ab98",
+        23167,
+    ),
+    "BACI_HS17_Y2024_V202601_critical31.csv": (
+        726189,
+        "f3ed3d9f2a9bf1b920aec38f032b091541dc5e88cc25e590ea58e3d9e0a3fee0",
+        21723,
+    ),
 }
 
 
-def check_integrity(path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES, *,
-                    sha256: str | None = None) -> str:
+def check_integrity(
+    path: Path, known: Mapping[str, tuple[int, str, int]] = KNOWN_FILES, *, sha256: str | None = None
+) -> str:
     """Truncation check and, for a known file, size and sha256; return what could be verified.
 
     The last byte must be a newline (a file cut mid-line may still parse, e.g.
@@ -104,7 +111,7 @@ def read_country_codes(path: Path) -> pd.DataFrame:
     path = Path(path)
     df = None
     for encoding in ("utf-8", "latin-1"):
-        try:   # index_col=False: a row with extra fields is an error, never a silent index column
+        try:  # index_col=False: a row with extra fields is an error, never a silent index column
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, index_col=False)
             break
         except UnicodeDecodeError:
@@ -118,14 +125,17 @@ def read_country_codes(path: Path) -> pd.DataFrame:
     bad = ~df["country_code"].str.fullmatch(r"\d{1,3}")
     if bad.any():
         i = int(bad.to_numpy().argmax())
-        raise DataFormatError(path, f"country code {df['country_code'].iloc[i][:40]!r} is not a number", row=i + 1,
-                              field="country_code")
-    out = pd.DataFrame({
-        "code": df["country_code"].astype("int32"),
-        "name": df["country_name"],
-        "iso2": df["country_iso2"].replace("", None),
-        "iso3": df["country_iso3"].map(lambda s: ISO_OVERRIDES.get(s, s)),
-    })
+        raise DataFormatError(
+            path, f"country code {df['country_code'].iloc[i][:40]!r} is not a number", row=i + 1, field="country_code"
+        )
+    out = pd.DataFrame(
+        {
+            "code": df["country_code"].astype("int32"),
+            "name": df["country_name"],
+            "iso2": df["country_iso2"].replace("", None),
+            "iso3": df["country_iso3"].map(lambda s: ISO_OVERRIDES.get(s, s)),
+        }
+    )
     out["is_current"] = ~out["name"].str.contains(r"\(\.\.\.\d{4}\)", regex=True)
     return out
 
@@ -150,8 +160,11 @@ def _check_header(path: Path) -> None:
     header = [h.strip().lower() for h in header]
     if header != EXPECTED_HEADER:
         missing = [c for c in EXPECTED_HEADER if c not in header]
-        raise DataFormatError(path, f"header is {','.join(header)}; expected t,i,j,k,v,q"
-                              + (f" (missing {', '.join(missing)})" if missing else ""))
+        raise DataFormatError(
+            path,
+            f"header is {','.join(header)}; expected t,i,j,k,v,q"
+            + (f" (missing {', '.join(missing)})" if missing else ""),
+        )
 
 
 def _accepted_codes(countries: pd.DataFrame) -> pd.DataFrame:
@@ -173,23 +186,24 @@ def _diagnose(path: Path, known_codes: set[int], year: int | None = None) -> Dat
         next(reader)
         for n, row in enumerate(reader, start=1):
             if len(row) != 6:
-                return DataFormatError(path, f"has {len(row)} fields; expected 6 (t,i,j,k,v,q) — truncated "
-                                             f"or malformed line", row=n)
+                return DataFormatError(
+                    path, f"has {len(row)} fields; expected 6 (t,i,j,k,v,q) — truncated or malformed line", row=n
+                )
             t, i, j, k, v, q = (x.strip() for x in row)
             for name, val in (("t", t), ("i", i), ("j", j)):
                 if not val.isdigit():
                     return DataFormatError(path, f"{val!r} is not an integer", row=n, field=name)
             for name, val in (("i", i), ("j", j)):
                 if int(val) not in known_codes:
-                    return DataFormatError(path, f"country code {val} is not a current code of the BACI "
-                                                 f"country table",
-                                           row=n, field=name)
+                    return DataFormatError(
+                        path, f"country code {val} is not a current code of the BACI country table", row=n, field=name
+                    )
             if not re.fullmatch(r"\d{4,6}", k):
-                return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n,
-                                       field="k")
+                return DataFormatError(path, f"product code {k!r} is not an HS6 code (4-6 digits)", row=n, field="k")
             if not HS6_MIN <= int(k) <= HS6_MAX:
-                return DataFormatError(path, f"product code {k!r} is not a plausible HS6 code (chapters 01-97)",
-                                       row=n, field="k")
+                return DataFormatError(
+                    path, f"product code {k!r} is not a plausible HS6 code (chapters 01-97)", row=n, field="k"
+                )
             for name, val, required in (("v", v, True), ("q", q, False)):
                 if not required and val in ("", "NA"):
                     continue
@@ -200,20 +214,28 @@ def _diagnose(path: Path, known_codes: set[int], year: int | None = None) -> Dat
                 if x != x or x in (float("inf"), float("-inf")):
                     return DataFormatError(path, f"{val!r} is not a finite number", row=n, field=name)
                 if x < 0:
-                    return DataFormatError(path, f"negative value {val}; trade values and quantities must "
-                                                 f"be >= 0", row=n, field=name)
+                    return DataFormatError(
+                        path, f"negative value {val}; trade values and quantities must be >= 0", row=n, field=name
+                    )
                 if x > (MAX_VALUE_KUSD if name == "v" else MAX_QTY_T):
-                    return DataFormatError(path, f"absurd {'value' if name == 'v' else 'quantity'} {val} "
-                                                 f"(above {MAX_VALUE_KUSD if name == 'v' else MAX_QTY_T:g})",
-                                           row=n, field=name)
+                    return DataFormatError(
+                        path,
+                        f"absurd {'value' if name == 'v' else 'quantity'} {val} "
+                        f"(above {MAX_VALUE_KUSD if name == 'v' else MAX_QTY_T:g})",
+                        row=n,
+                        field=name,
+                    )
             if file_year is not None and int(t) != file_year:
-                return DataFormatError(path, f"year {t} differs from the file name's year {file_year}"
-                                       if _file_year(path) == file_year else
-                                       f"year {t} differs from the file's year {file_year} (its first row)",
-                                       row=n, field="t")
+                return DataFormatError(
+                    path,
+                    f"year {t} differs from the file name's year {file_year}"
+                    if _file_year(path) == file_year
+                    else f"year {t} differs from the file's year {file_year} (its first row)",
+                    row=n,
+                    field="t",
+                )
             if int(i) == int(j):
-                return DataFormatError(path, f"self-trade: exporter and importer are both {i}", row=n,
-                                       field="j")
+                return DataFormatError(path, f"self-trade: exporter and importer are both {i}", row=n, field="j")
             key = (str(int(t)), str(int(i)), str(int(j)), k.zfill(6))
             if key in seen:
                 return DataFormatError(path, f"duplicate flow (t, i, j, k) = {', '.join(key)}", row=n)
@@ -221,8 +243,14 @@ def _diagnose(path: Path, known_codes: set[int], year: int | None = None) -> Dat
     return DataFormatError(path, "DuckDB could not parse the file, but no bad row was found")
 
 
-def ingest_year_file(csv_path: Path, countries: pd.DataFrame, out_path: Path, *,
-                     hs_revision: str = HS_REVISION, threads: int | None = None) -> int:
+def ingest_year_file(
+    csv_path: Path,
+    countries: pd.DataFrame,
+    out_path: Path,
+    *,
+    hs_revision: str = HS_REVISION,
+    threads: int | None = None,
+) -> int:
     """Stream one BACI year file into Parquet; return the number of rows.
 
     DuckDB reads the CSV in parallel chunks and writes Parquet directly, so a
@@ -277,14 +305,15 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path, not_null: tupl
     if complete and {c for c, *_ in stats} >= set(not_null + _NOT_NEGATIVE):
         return True
     bad = con.execute(f"""
-        SELECT count(*) FILTER (WHERE {' OR '.join(f'{c} IS NULL' for c in not_null)}
-                                   OR {' OR '.join(f'{c} < 0' for c in _NOT_NEGATIVE)})
+        SELECT count(*) FILTER (WHERE {" OR ".join(f"{c} IS NULL" for c in not_null)}
+                                   OR {" OR ".join(f"{c} < 0" for c in _NOT_NEGATIVE)})
         FROM read_parquet('{path.as_posix()}')""").fetchone()[0]
     return bad == 0
 
 
-def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None, *,
-                        exact: bool = True) -> bool:
+def _rows_are_plausible(
+    con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None, *, exact: bool = True
+) -> bool:
     """One aggregate over the converted rows: no inf/nan/absurd value, no self-trade, no other year, no duplicate.
 
     ``source_sql`` yields ``year, exporter, importer, hs6, value_usd, qty_t``
@@ -305,9 +334,16 @@ def _rows_are_plausible(con: duckdb.DuckDBPyConnection, source_sql: str, file_ye
     return bad == 0 and dup == 0
 
 
-def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
-                  threads: int | None, partition_year: int | None = None,
-                  products: "set[str] | None" = None) -> int | None:
+def _ingest_clean(
+    csv_path: Path,
+    countries: pd.DataFrame,
+    out_path: Path,
+    *,
+    hs_revision: str,
+    threads: int | None,
+    partition_year: int | None = None,
+    products: "set[str] | None" = None,
+) -> int | None:
     """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
     Columns are read as doubles; ``t``, ``i``, ``j``, ``k`` must be whole numbers
@@ -374,8 +410,11 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
         else:
             written = f"(SELECT {int(partition_year)} AS year, * FROM read_parquet('{tmp.as_posix()}'))"
             year, not_null = partition_year, tuple(c for c in _NOT_NULL if c != "year")
-        clean = (bool(rows) and _parquet_is_clean(con, tmp, not_null)
-                 and _rows_are_plausible(con, written, year, exact=False))
+        clean = (
+            bool(rows)
+            and _parquet_is_clean(con, tmp, not_null)
+            and _rows_are_plausible(con, written, year, exact=False)
+        )
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
         return None
@@ -391,8 +430,15 @@ def _ingest_clean(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs
     return int(rows)
 
 
-def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, *, hs_revision: str,
-                       threads: int | None, partition_year: int | None = None) -> int:
+def _ingest_validating(
+    csv_path: Path,
+    countries: pd.DataFrame,
+    out_path: Path,
+    *,
+    hs_revision: str,
+    threads: int | None,
+    partition_year: int | None = None,
+) -> int:
     """Validate the whole file first (exact error on the first bad row), then convert it.
 
     With ``partition_year`` every row must be of that year and the output has no ``year`` column.
@@ -402,15 +448,13 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads={int(threads)}")
-    con.register("cc", _accepted_codes(countries)
-                 [["code", "iso3"]])
+    con.register("cc", _accepted_codes(countries)[["code", "iso3"]])
     src = f"""read_csv('{csv_path.as_posix()}', header=true, delim=',', quote='"',
                 columns={{'t':'INTEGER','i':'INTEGER','j':'INTEGER','k':'VARCHAR','v':'DOUBLE','q':'VARCHAR'}},
                 nullstr=['NA', ''], auto_detect=false, strict_mode=true)"""
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        con.execute(f"CREATE TEMP VIEW raw AS SELECT t, i, j, k, v, NULLIF(NULLIF(trim(q), 'NA'), '') AS q "
-                    f"FROM {src}")
+        con.execute(f"CREATE TEMP VIEW raw AS SELECT t, i, j, k, v, NULLIF(NULLIF(trim(q), 'NA'), '') AS q FROM {src}")
         bad = con.execute(f"""
             SELECT count(*) FILTER (WHERE v < 0 OR TRY_CAST(q AS DOUBLE) < 0),
                    count(*) FILTER (WHERE NOT regexp_full_match(trim(k), '\\d{{4,6}}')
@@ -420,8 +464,11 @@ def _ingest_validating(csv_path: Path, countries: pd.DataFrame, out_path: Path, 
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
             FROM raw""").fetchone()
         plausible = _rows_are_plausible(
-            con, "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
-                 "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)", year)
+            con,
+            "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
+            "v * 1000.0 AS value_usd, TRY_CAST(q AS DOUBLE) AS qty_t FROM raw)",
+            year,
+        )
         if any(bad) or not plausible:
             raise _diagnose(csv_path, codes, year)
         first = "" if partition_year is not None else "CAST(r.t AS SMALLINT) AS year, "
@@ -487,8 +534,9 @@ def _first_year(fh, path: Path) -> int:
     next(reader, None)
     row = next(reader, None)
     if not row or not row[0].strip().isdigit():
-        raise DataFormatError(path, "has no data row with a year (t) and its name gives none "
-                                    "(BACI_HS??_Y<year>_V*.csv)", row=1, field="t")
+        raise DataFormatError(
+            path, "has no data row with a year (t) and its name gives none (BACI_HS??_Y<year>_V*.csv)", row=1, field="t"
+        )
     return int(row[0].strip())
 
 
@@ -529,9 +577,16 @@ def _as_list(paths: "Path | list[Path]") -> list[Path]:
     return [Path(p) for p in paths] if isinstance(paths, (list, tuple)) else [Path(paths)]
 
 
-def ingest_year_partition(csv_path: Path, countries: pd.DataFrame, dataset: Path, *, year: int,
-                          hs_revision: str = HS_REVISION, threads: int | None = None,
-                          products: "set[str] | None" = None) -> Path:
+def ingest_year_partition(
+    csv_path: Path,
+    countries: pd.DataFrame,
+    dataset: Path,
+    *,
+    year: int,
+    hs_revision: str = HS_REVISION,
+    threads: int | None = None,
+    products: "set[str] | None" = None,
+) -> Path:
     """Stream one year file into its partition ``dataset/year=<year>/part-0.parquet``; return that file.
 
     The same checks and conversion as :func:`ingest_year_file`, written by
@@ -567,8 +622,13 @@ def year_summary(part: Path, source_file: str, year: int | None = None) -> dict:
             FROM read_parquet('{Path(part).as_posix()}')""").fetchone()
     finally:
         con.close()
-    return {"year": int(year), "file": source_file, "rows": int(rows), "has_quantities": bool(with_q),
-            "value_usd_total": float(total)}
+    return {
+        "year": int(year),
+        "file": source_file,
+        "rows": int(rows),
+        "has_quantities": bool(with_q),
+        "value_usd_total": float(total),
+    }
 
 
 PRODUCT_FILE = re.compile(r"product_codes_HS\d\d_V\d+\.csv$")
@@ -582,6 +642,7 @@ def release_products(paths: list[Path]) -> set[str] | None:
     The table has columns ``code, description``; codes are padded to 6 digits.
     ``None`` when there is none (then only the plausible range is checked).
     """
+
     def codes(fh, where: Path, name: str) -> set[str]:
         df = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="latin-1")
         if "code" not in df.columns:
@@ -624,15 +685,25 @@ def check_products(part: Path, csv_path: Path, products: set[str]) -> None:
         next(reader)
         for row_no, row in enumerate(reader, start=1):
             if row[3].strip().zfill(6) not in products:
-                raise DataFormatError(csv_path, f"product code {row[3]!r} is not in the release's product table",
-                                      row=row_no, field="k")
+                raise DataFormatError(
+                    csv_path, f"product code {row[3]!r} is not in the release's product table", row=row_no, field="k"
+                )
 
 
 #: Version of the conversion from a year file to its partition; part of ``baci_years.inputs_sha256``,
 #: so a change of the conversion rules re-reads every year.
 INGEST_VERSION = "partition-1"
-YEAR_COLUMNS = ["year", "file", "rows", "has_quantities", "value_usd_total", "integrity", "sha256",
-                "inputs_sha256", "reused"]
+YEAR_COLUMNS = [
+    "year",
+    "file",
+    "rows",
+    "has_quantities",
+    "value_usd_total",
+    "integrity",
+    "sha256",
+    "inputs_sha256",
+    "reused",
+]
 
 
 def inputs_sha256(countries_sha256: str, products: set[str] | None) -> str:
@@ -680,8 +751,13 @@ def _carry_partition(files: list[Path], dest: Path) -> None:
             shutil.copy2(f, dest / f.name)
 
 
-def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *, previous=None,
-              checksums: Mapping[Path, str] | None = None) -> dict[str, pd.DataFrame | Path]:
+def read_baci(
+    paths: Mapping[str, "Path | list[Path]"],
+    workdir: Path,
+    *,
+    previous=None,
+    checksums: Mapping[Path, str] | None = None,
+) -> dict[str, pd.DataFrame | Path]:
     """Load the BACI release into ``trade_flows`` (a year-partitioned dataset), ``baci_years``, ``baci_countries``.
 
     ``paths["flows"]`` is one path or a list of paths, any mix of year CSVs and
@@ -734,42 +810,49 @@ def read_baci(paths: Mapping[str, "Path | list[Path]"], workdir: Path, *, previo
         csv_path = f.extract(workdir)
         try:
             integrity = check_integrity(csv_path, sha256=f.sha256)
-            part = ingest_year_partition(csv_path, countries, dataset, year=f.year, hs_revision=f.hs_revision,
-                                         products=products)
+            part = ingest_year_partition(
+                csv_path, countries, dataset, year=f.year, hs_revision=f.hs_revision, products=products
+            )
         finally:
             if f.member is not None:
                 csv_path.unlink(missing_ok=True)
         summary = year_summary(part, f.name, f.year)
         if f.name in KNOWN_FILES and summary["rows"] != KNOWN_FILES[f.name][2]:
-            raise DataFormatError(f.path, f"has {summary['rows']} rows; the release's file has "
-                                          f"{KNOWN_FILES[f.name][2]}")
+            raise DataFormatError(
+                f.path, f"has {summary['rows']} rows; the release's file has {KNOWN_FILES[f.name][2]}"
+            )
         log.info("baci %s (%s): ingested %s rows", f.year, f.name, summary["rows"])
-        years.append({**summary, "integrity": integrity, "sha256": f.sha256, "inputs_sha256": key,
-                      "reused": False})
+        years.append({**summary, "integrity": integrity, "sha256": f.sha256, "inputs_sha256": key, "reused": False})
     baci_years = pd.DataFrame(years, columns=YEAR_COLUMNS).astype({"reused": bool, "has_quantities": bool})
     baci_years = baci_years.sort_values("year").reset_index(drop=True)
     return {"trade_flows": dataset, "baci_years": baci_years, "baci_countries": countries}
 
 
-YEARS_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column(int, pa.Check.in_range(1988, 2100), unique=True),
-    "file": pa.Column(str),
-    "rows": pa.Column(int, pa.Check.gt(0)),
-    "has_quantities": pa.Column(bool),
-    "value_usd_total": pa.Column(float, pa.Check.ge(0)),
-    "integrity": pa.Column(str),
-    "sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
-    "inputs_sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
-    "reused": pa.Column(bool),
-}, strict=True)
+YEARS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column(int, pa.Check.in_range(1988, 2100), unique=True),
+        "file": pa.Column(str),
+        "rows": pa.Column(int, pa.Check.gt(0)),
+        "has_quantities": pa.Column(bool),
+        "value_usd_total": pa.Column(float, pa.Check.ge(0)),
+        "integrity": pa.Column(str),
+        "sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+        "inputs_sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+        "reused": pa.Column(bool),
+    },
+    strict=True,
+)
 
-COUNTRY_SCHEMA = pa.DataFrameSchema({
-    "code": pa.Column("int32", unique=True),
-    "name": pa.Column(str),
-    "iso2": pa.Column(str, nullable=True),
-    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
-    "is_current": pa.Column(bool),
-}, strict=True)
+COUNTRY_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column("int32", unique=True),
+        "name": pa.Column(str),
+        "iso2": pa.Column(str, nullable=True),
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
+        "is_current": pa.Column(bool),
+    },
+    strict=True,
+)
 
 SOURCE = Source(
     name="baci",
@@ -778,10 +861,17 @@ SOURCE = Source(
     licence="Etalab Open Licence 2.0",
     release=f"{HS_REVISION} {RELEASE}",
     files=(
-        RemoteFile("flows", f"baci/BACI_{HS_REVISION}_Y*_{RELEASE}*.csv",
-                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{HS_REVISION}_{RELEASE}.zip", many=True),
-        RemoteFile("countries", f"baci/country_codes_{RELEASE}.csv",
-                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv"),
+        RemoteFile(
+            "flows",
+            f"baci/BACI_{HS_REVISION}_Y*_{RELEASE}*.csv",
+            f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{HS_REVISION}_{RELEASE}.zip",
+            many=True,
+        ),
+        RemoteFile(
+            "countries",
+            f"baci/country_codes_{RELEASE}.csv",
+            f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv",
+        ),
     ),
     load=read_baci,
     incremental=True,

@@ -63,8 +63,7 @@ def read_top_flows(path: Path) -> pd.DataFrame:
     """Parse the top-200 flow file into ``hs4_top_flows`` (ISO3 exporter/importer, USD, tonnes)."""
     df = _read(path, FLOWS_COLUMNS)
     _integers(path, df, "hs4", r"\d{4}")
-    out = pd.DataFrame({"year": _integers(path, df, "year", r"\d{4}"), "hs4": df["hs4"],
-                        "commodity": df["commodity"]})
+    out = pd.DataFrame({"year": _integers(path, df, "year", r"\d{4}"), "hs4": df["hs4"], "commodity": df["commodity"]})
     for side in ("exporter", "importer"):
         col = f"{side}_iso3"
         unknown = ~df[col].map(lambda s: name_of(s) is not None)
@@ -88,15 +87,17 @@ def read_world_totals(path: Path, flows: pd.DataFrame) -> pd.DataFrame:
     ``coverage = top_flows_value_usd / world_value_usd``.
     """
     df = _read(path, TOTALS_COLUMNS)
-    out = pd.DataFrame({
-        "year": _integers(path, df, "year", r"\d{4}"),
-        "hs4": df["hs4"],
-        "commodity": df["commodity"],
-        "world_value_usd": _numbers(path, df, "world_value_usd"),
-        "world_qty_t": _numbers(path, df, "world_qty_t"),
-        "pairs_total": _integers(path, df, "pairs_total"),
-        "pairs_shown": _integers(path, df, "pairs_shown"),
-    })
+    out = pd.DataFrame(
+        {
+            "year": _integers(path, df, "year", r"\d{4}"),
+            "hs4": df["hs4"],
+            "commodity": df["commodity"],
+            "world_value_usd": _numbers(path, df, "world_value_usd"),
+            "world_qty_t": _numbers(path, df, "world_qty_t"),
+            "pairs_total": _integers(path, df, "pairs_total"),
+            "pairs_shown": _integers(path, df, "pairs_shown"),
+        }
+    )
     _integers(path, df, "hs4", r"\d{4}")
     shown = flows.groupby(["year", "hs4"], as_index=False)["value_usd"].sum()
     shown = shown.rename(columns={"value_usd": "top_flows_value_usd"})
@@ -112,27 +113,33 @@ def read_baci_hs4(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.Data
     return {"hs4_top_flows": flows, "hs4_world_totals": read_world_totals(paths["totals"], flows)}
 
 
-FLOWS_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column("int64", pa.Check.in_range(1995, 2100)),
-    "hs4": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
-    "commodity": pa.Column(str),
-    "exporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
-    "importer": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
-    "value_usd": pa.Column(float, pa.Check.ge(0)),
-    "qty_t": pa.Column(float, pa.Check.ge(0)),
-}, strict=True)
+FLOWS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int64", pa.Check.in_range(1995, 2100)),
+        "hs4": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+        "commodity": pa.Column(str),
+        "exporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
+        "importer": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+        "qty_t": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+)
 
-TOTALS_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column("int64", pa.Check.in_range(1995, 2100)),
-    "hs4": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
-    "commodity": pa.Column(str),
-    "world_value_usd": pa.Column(float, pa.Check.ge(0)),
-    "world_qty_t": pa.Column(float, pa.Check.ge(0)),
-    "pairs_total": pa.Column("int64", pa.Check.ge(0)),
-    "pairs_shown": pa.Column("int64", pa.Check.in_range(0, TOP_N)),
-    "top_flows_value_usd": pa.Column(float, pa.Check.ge(0)),
-    "coverage": pa.Column(float, pa.Check.in_range(0, 1.0 + 1e-9), nullable=True),
-}, strict=True)
+TOTALS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int64", pa.Check.in_range(1995, 2100)),
+        "hs4": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+        "commodity": pa.Column(str),
+        "world_value_usd": pa.Column(float, pa.Check.ge(0)),
+        "world_qty_t": pa.Column(float, pa.Check.ge(0)),
+        "pairs_total": pa.Column("int64", pa.Check.ge(0)),
+        "pairs_shown": pa.Column("int64", pa.Check.in_range(0, TOP_N)),
+        "top_flows_value_usd": pa.Column(float, pa.Check.ge(0)),
+        "coverage": pa.Column(float, pa.Check.in_range(0, 1.0 + 1e-9), nullable=True),
+    },
+    strict=True,
+)
 
 SOURCE = Source(
     name="baci_hs4",
@@ -141,10 +148,16 @@ SOURCE = Source(
     licence="Etalab Open Licence 2.0",
     release="HS22, 2022-2024",
     files=(
-        RemoteFile("flows", "trade/baci_hs22_hs4_top200_flows_2022_2024.csv.gz",
-                   "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS22_V202601.zip"),
-        RemoteFile("totals", "trade/baci_hs22_hs4_world_totals_2022_2024.csv",
-                   "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS22_V202601.zip"),
+        RemoteFile(
+            "flows",
+            "trade/baci_hs22_hs4_top200_flows_2022_2024.csv.gz",
+            "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS22_V202601.zip",
+        ),
+        RemoteFile(
+            "totals",
+            "trade/baci_hs22_hs4_world_totals_2022_2024.csv",
+            "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS22_V202601.zip",
+        ),
     ),
     load=read_baci_hs4,
     default=True,

@@ -122,8 +122,9 @@ class Source:
     downloadable: bool = True
 
 
-def fetch(source: Source, settings: Settings, *, progress: bool = True,
-          base_url: str | None = None) -> dict[str, FetchedFile | list[FetchedFile]]:
+def fetch(
+    source: Source, settings: Settings, *, progress: bool = True, base_url: str | None = None
+) -> dict[str, FetchedFile | list[FetchedFile]]:
     """Make every file of ``source`` available locally.
 
     Order: the mirror folder (``settings.mirror``, see :func:`mirror_candidates`)
@@ -147,17 +148,19 @@ def fetch(source: Source, settings: Settings, *, progress: bool = True,
                 if not matches and cached.exists():
                     matches = [cached]
                 if not matches:
-                    raise DownloadError(f"{source.name}: no file matching {rf.mirror_path} in the mirror "
-                                        f"folder {settings.mirror}")
-                out[rf.key] = [FetchedFile(rf.key, p, rf.url, sha256_of(p), now,
-                                           "cache" if p == cached else "mirror") for p in matches]
+                    raise DownloadError(
+                        f"{source.name}: no file matching {rf.mirror_path} in the mirror folder {settings.mirror}"
+                    )
+                out[rf.key] = [
+                    FetchedFile(rf.key, p, rf.url, sha256_of(p), now, "cache" if p == cached else "mirror")
+                    for p in matches
+                ]
                 continue
             path = next((p for p in mirror_candidates(settings.mirror, rf.mirror_path) if p.exists()), None)
             if path is None and cached.exists():  # e.g. files only the user can fetch (Comtrade)
                 path = cached
             elif path is None:
-                raise DownloadError(
-                    f"{source.name}: {rf.mirror_path} is not in the mirror folder {settings.mirror}")
+                raise DownloadError(f"{source.name}: {rf.mirror_path} is not in the mirror folder {settings.mirror}")
             origin = "mirror" if path != cached else "cache"
             out[rf.key] = FetchedFile(rf.key, path, rf.url, sha256_of(path), now, origin)
             continue
@@ -165,12 +168,17 @@ def fetch(source: Source, settings: Settings, *, progress: bool = True,
             got = FetchedFile(rf.key, cached, rf.url, sha256_of(cached), now, "cache")
         else:
             if settings.offline:
-                raise DownloadError(f"{source.name}: {cached.name} is not cached and critmin is offline; "
-                                    f"set CRITMIN_MIRROR or go online")
+                raise DownloadError(
+                    f"{source.name}: {cached.name} is not cached and critmin is offline; "
+                    f"set CRITMIN_MIRROR or go online"
+                )
             url = rf.url
             if base_url:
-                url = base_url.rstrip("/") + "/" + (str(Path(rf.mirror_path).parent / rf.cache_name)
-                                                    if rf.many else rf.mirror_path)
+                url = (
+                    base_url.rstrip("/")
+                    + "/"
+                    + (str(Path(rf.mirror_path).parent / rf.cache_name) if rf.many else rf.mirror_path)
+                )
             download(url, cached, sha256=rf.sha256, progress=progress)
             got = FetchedFile(rf.key, cached, url, sha256_of(cached), now, "download")
         out[rf.key] = [got] if rf.many else got

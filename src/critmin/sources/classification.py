@@ -25,28 +25,35 @@ def read_classification(paths: Mapping[str, Path], workdir: Path) -> dict[str, p
     return {"countries": countries, "products": products.copy()}
 
 
-COUNTRIES_SCHEMA = pa.DataFrameSchema({
-    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
-    "name": pa.Column(str),
-    "iso2": pa.Column(str, nullable=True),
-    "baci_code": pa.Column("int32", unique=True),
-    "region": pa.Column(str),
-    "m49_region": pa.Column(str),
-    "m49_subregion": pa.Column(str),
-    "m49_intermediate_region": pa.Column(str),
-    "wb_listed": pa.Column(bool),
-    "is_current": pa.Column(bool),
-}, strict=True)
+COUNTRIES_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$")),
+        "name": pa.Column(str),
+        "iso2": pa.Column(str, nullable=True),
+        "baci_code": pa.Column("int32", unique=True),
+        "region": pa.Column(str),
+        "m49_region": pa.Column(str),
+        "m49_subregion": pa.Column(str),
+        "m49_intermediate_region": pa.Column(str),
+        "wb_listed": pa.Column(bool),
+        "is_current": pa.Column(bool),
+    },
+    strict=True,
+)
 
-PRODUCTS_SCHEMA = pa.DataFrameSchema({
-    "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
-    "description": pa.Column(str),
-    "mineral": pa.Column(str, pa.Check.str_matches(r"^[a-z_]+$")),
-    "stage": pa.Column(str, pa.Check.isin(list(STAGES))),
-    "hs_revision": pa.Column(str),
-    "basket": pa.Column(bool),
-    "note": pa.Column(str),
-}, strict=True, unique=["hs6", "mineral"])
+PRODUCTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
+        "description": pa.Column(str),
+        "mineral": pa.Column(str, pa.Check.str_matches(r"^[a-z_]+$")),
+        "stage": pa.Column(str, pa.Check.isin(list(STAGES))),
+        "hs_revision": pa.Column(str),
+        "basket": pa.Column(bool),
+        "note": pa.Column(str),
+    },
+    strict=True,
+    unique=["hs6", "mineral"],
+)
 
 SOURCE = Source(
     name="classification",
@@ -55,8 +62,11 @@ SOURCE = Source(
     licence="MIT (critmin tables); Etalab Open Licence 2.0 (BACI country table)",
     release=f"HS17; BACI {RELEASE}",
     files=(
-        RemoteFile("countries", f"baci/country_codes_{RELEASE}.csv",
-                   f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv"),
+        RemoteFile(
+            "countries",
+            f"baci/country_codes_{RELEASE}.csv",
+            f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/country_codes_{RELEASE}.csv",
+        ),
     ),
     load=read_classification,
     tables=("countries", "products"),

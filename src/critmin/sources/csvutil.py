@@ -52,18 +52,24 @@ def read_text(path: Path, *, encoding: str, reject_utf8: bool = False) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            raise DataFormatError(path, f"file is UTF-8 encoded; expected the publisher's {encoding} "
-                                        f"(was it re-saved? use the original download)")
+            raise DataFormatError(
+                path,
+                f"file is UTF-8 encoded; expected the publisher's {encoding} "
+                f"(was it re-saved? use the original download)",
+            )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DataFormatError(path, f"byte 0x{data[exc.start]:02x} at line {line} is not valid {encoding}; "
-                                    f"expected a {encoding} text file") from None
+        raise DataFormatError(
+            path,
+            f"byte 0x{data[exc.start]:02x} at line {line} is not valid {encoding}; expected a {encoding} text file",
+        ) from None
 
 
-def csv_rows(path: Path, text: str, *, required: list[str],
-             delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def csv_rows(
+    path: Path, text: str, *, required: list[str], delimiter: str = ","
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header and ``(data_row_number, fields)`` pairs of a CSV text.
 
     Every row must have as many fields as the header; a short last row or an
@@ -78,8 +84,9 @@ def csv_rows(path: Path, text: str, *, required: list[str],
     header = [h.strip().lstrip("\ufeff") for h in header]
     missing = [c for c in required if c not in header]
     if missing:
-        raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}",
-                              field=missing[0])
+        raise DataFormatError(
+            path, f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}", field=missing[0]
+        )
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         n = 0
@@ -89,13 +96,18 @@ def csv_rows(path: Path, text: str, *, required: list[str],
                     continue
                 if len(fields) != len(header):
                     names = ", ".join(header) if len(header) <= 12 else ", ".join(header[:6]) + ", ..."
-                    raise DataFormatError(path, f"has {len(fields)} fields; expected {len(header)} "
-                                                f"({names}) separated by {delimiter!r}: truncated or "
-                                                f"malformed line", row=n)
+                    raise DataFormatError(
+                        path,
+                        f"has {len(fields)} fields; expected {len(header)} "
+                        f"({names}) separated by {delimiter!r}: truncated or "
+                        f"malformed line",
+                        row=n,
+                    )
                 yield n, fields
         except csv.Error as exc:
-            raise DataFormatError(path, f"malformed CSV ({exc}): truncated file or unbalanced quote",
-                                  row=n + 1) from None
+            raise DataFormatError(
+                path, f"malformed CSV ({exc}): truncated file or unbalanced quote", row=n + 1
+            ) from None
 
     return header, rows()
 
@@ -131,23 +143,37 @@ def open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except WORKBOOK_ERRORS as exc:
-        raise DataFormatError(path, f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc}); "
-                                    f"truncated or not the publisher's file") from None
+        raise DataFormatError(
+            path,
+            f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc}); "
+            f"truncated or not the publisher's file",
+        ) from None
 
 
 def sheet(wb, path: Path, name: str):
     """A worksheet by name, or an error listing the sheets present."""
     if name not in wb.sheetnames:
-        raise DataFormatError(path, f"sheet {name!r} is missing; sheets present: {', '.join(wb.sheetnames)}",
-                              field=name)
+        raise DataFormatError(
+            path, f"sheet {name!r} is missing; sheets present: {', '.join(wb.sheetnames)}", field=name
+        )
     return wb[name]
 
 
 #: what openpyxl (and the XML parsers and zip reader under it) raise on a damaged workbook
 WORKBOOK_ERRORS: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, AttributeError,
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
     NotImplementedError,  # zipfile: a damaged header names an unsupported compression method
-    OverflowError, EOFError, OSError, UnicodeError, SyntaxError,  # xml.etree ParseError is a SyntaxError
+    OverflowError,
+    EOFError,
+    OSError,
+    UnicodeError,
+    SyntaxError,  # xml.etree ParseError is a SyntaxError
     NotImplementedError,  # zipfile: a member with an unknown compression method
 )
 try:  # lxml, when openpyxl uses it
@@ -175,7 +201,8 @@ def workbook_reader(read: Callable[..., T]) -> Callable[..., T]:
             raise
         except WORKBOOK_ERRORS as exc:
             detail = " ".join(str(exc).split())[:160]
-            raise DataFormatError(path, f"damaged workbook ({type(exc).__name__}: {detail}); expected the "
-                                        f"publisher's .xlsx as downloaded") from None
+            raise DataFormatError(
+                path, f"damaged workbook ({type(exc).__name__}: {detail}); expected the publisher's .xlsx as downloaded"
+            ) from None
 
     return wrapper

@@ -33,11 +33,36 @@ MEMBER_COLUMNS = [f"c{i}" for i in range(1, N_MEMBER_COLUMNS + 1)]
 CHANGE_COLUMNS = [f"mc{i}" for i in range(1, N_MEMBER_COLUMNS + 1)]
 TEXT_COLUMNS = ["number", "name", "entry_type", "language", "regioncon", "wto_name"]
 INT_COLUMNS = ["base_treaty", "consolidated", "year", "entryforceyear", "typememb", "wto_listed"]
-REQUIRED = ["number", "base_treaty", "name", "entry_type", "year", "entryforceyear", "typememb", "regioncon",
-            "wto_listed", "wto_name", *MEMBER_COLUMNS]
+REQUIRED = [
+    "number",
+    "base_treaty",
+    "name",
+    "entry_type",
+    "year",
+    "entryforceyear",
+    "typememb",
+    "regioncon",
+    "wto_listed",
+    "wto_name",
+    *MEMBER_COLUMNS,
+]
 ENTRY_TYPES = {"base_treaty", "accession", "withdrawal", "protocol or amendment", "consolidated", "negotiation"}
-TREATY_COLUMNS = ["number", "base_treaty", "name", "entry_type", "consolidated", "year", "entryforceyear",
-                  "language", "typememb", "regioncon", "wto_listed", "wto_name", "members_iso3", "n_members"]
+TREATY_COLUMNS = [
+    "number",
+    "base_treaty",
+    "name",
+    "entry_type",
+    "consolidated",
+    "year",
+    "entryforceyear",
+    "language",
+    "typememb",
+    "regioncon",
+    "wto_listed",
+    "wto_name",
+    "members_iso3",
+    "n_members",
+]
 MISSING = {"NA", ""}
 
 
@@ -46,7 +71,7 @@ def m49_to_iso3(code: int) -> str | None:
     return M49_TO_ISO3.get(int(code))
 
 
-INT_LIMIT = 2**63 - 1   # the columns are stored as 64-bit integers
+INT_LIMIT = 2**63 - 1  # the columns are stored as 64-bit integers
 
 
 def _int(path: Path, value: str, n: int, field: str) -> int | None:
@@ -85,9 +110,13 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
         raise DataFormatError(path, "header is comma-separated; expected DESTA's ';'-separated file")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DataFormatError(path, f"missing column(s) {', '.join(missing[:5])}"
-                                    f"{' ...' if len(missing) > 5 else ''}; expected DESTA columns "
-                                    f"number, base_treaty, name, ..., c1..c91, mc1..mc91", field=missing[0])
+        raise DataFormatError(
+            path,
+            f"missing column(s) {', '.join(missing[:5])}"
+            f"{' ...' if len(missing) > 5 else ''}; expected DESTA columns "
+            f"number, base_treaty, name, ..., c1..c91, mc1..mc91",
+            field=missing[0],
+        )
     idx = {c: i for i, c in enumerate(header)}
     members_cols = [c for c in MEMBER_COLUMNS if c in idx]
     treaties, members = [], []
@@ -101,8 +130,12 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
             raise DataFormatError(path, f"treaty number {number!r} appears twice", row=n, field="number")
         seen.add(number)
         if get["entry_type"] not in ENTRY_TYPES:
-            raise DataFormatError(path, f"entry_type {get['entry_type']!r}; expected one of "
-                                        f"{', '.join(sorted(ENTRY_TYPES))}", row=n, field="entry_type")
+            raise DataFormatError(
+                path,
+                f"entry_type {get['entry_type']!r}; expected one of {', '.join(sorted(ENTRY_TYPES))}",
+                row=n,
+                field="entry_type",
+            )
         ints = {c: _int(path, get.get(c, "NA"), n, c) for c in INT_COLUMNS}
         for c in ("year", "entryforceyear"):
             if ints[c] is not None and not 1900 <= ints[c] <= 2100:
@@ -114,8 +147,7 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
                 continue
             iso3 = m49_to_iso3(code)
             if iso3 is None:
-                raise DataFormatError(path, f"member code {code} is not a known UN M49 country code",
-                                      row=n, field=c)
+                raise DataFormatError(path, f"member code {code} is not a known UN M49 country code", row=n, field=c)
             change = _int(path, get.get(f"mc{pos}", "NA"), n, f"mc{pos}")
             iso.append(iso3)
             members.append((number, pos, iso3, code, change))
@@ -140,30 +172,37 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 _ISO = pa.Check.str_matches(r"^[A-Z]{3}$")
-TREATY_SCHEMA = pa.DataFrameSchema({
-    "number": pa.Column(str, unique=True),
-    "base_treaty": pa.Column("Int64", nullable=True),
-    "name": pa.Column(str),
-    "entry_type": pa.Column(str, pa.Check.isin(sorted(ENTRY_TYPES))),
-    "consolidated": pa.Column("Int64", nullable=True),
-    "year": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
-    "entryforceyear": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
-    "language": pa.Column(str, nullable=True),
-    "typememb": pa.Column("Int64", nullable=True),
-    "regioncon": pa.Column(str, nullable=True),
-    "wto_listed": pa.Column("Int64", nullable=True),
-    "wto_name": pa.Column(str, nullable=True),
-    "members_iso3": pa.Column(str),
-    "n_members": pa.Column("int64", pa.Check.ge(0)),
-}, strict=True)
+TREATY_SCHEMA = pa.DataFrameSchema(
+    {
+        "number": pa.Column(str, unique=True),
+        "base_treaty": pa.Column("Int64", nullable=True),
+        "name": pa.Column(str),
+        "entry_type": pa.Column(str, pa.Check.isin(sorted(ENTRY_TYPES))),
+        "consolidated": pa.Column("Int64", nullable=True),
+        "year": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
+        "entryforceyear": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
+        "language": pa.Column(str, nullable=True),
+        "typememb": pa.Column("Int64", nullable=True),
+        "regioncon": pa.Column(str, nullable=True),
+        "wto_listed": pa.Column("Int64", nullable=True),
+        "wto_name": pa.Column(str, nullable=True),
+        "members_iso3": pa.Column(str),
+        "n_members": pa.Column("int64", pa.Check.ge(0)),
+    },
+    strict=True,
+)
 
-MEMBER_SCHEMA = pa.DataFrameSchema({
-    "number": pa.Column(str),
-    "position": pa.Column("int64", pa.Check.in_range(1, N_MEMBER_COLUMNS)),
-    "iso3": pa.Column(str, _ISO),
-    "m49": pa.Column("int64"),
-    "membership_change": pa.Column("Int64", nullable=True),
-}, strict=True, unique=["number", "position"])
+MEMBER_SCHEMA = pa.DataFrameSchema(
+    {
+        "number": pa.Column(str),
+        "position": pa.Column("int64", pa.Check.in_range(1, N_MEMBER_COLUMNS)),
+        "iso3": pa.Column(str, _ISO),
+        "m49": pa.Column("int64"),
+        "membership_change": pa.Column("Int64", nullable=True),
+    },
+    strict=True,
+    unique=["number", "position"],
+)
 
 SOURCE = Source(
     name="desta",
@@ -172,8 +211,11 @@ SOURCE = Source(
     licence="CC BY 4.0",
     release="list of treaties v2 (1948-2020)",
     files=(
-        RemoteFile("treaties", "desta/DESTA.csv",
-                   "https://raw.githubusercontent.com/globalgov/manytrade/main/data-raw/agreements/DESTA/DESTA.csv"),
+        RemoteFile(
+            "treaties",
+            "desta/DESTA.csv",
+            "https://raw.githubusercontent.com/globalgov/manytrade/main/data-raw/agreements/DESTA/DESTA.csv",
+        ),
     ),
     load=_load,
     tables=("desta_treaties", "desta_members"),

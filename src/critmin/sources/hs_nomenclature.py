@@ -91,27 +91,31 @@ def read_hs_codes(path: Path, sections: Mapping[str, str]) -> pd.DataFrame:
             continue
         level_raw = fields[ix["level"]].strip()
         if not code.isdigit() or len(code) not in (2, 4, 6):
-            raise DataFormatError(path, f"HS code {code!r} is not 2, 4 or 6 digits (leading zeros kept)", row=n,
-                                  field="hscode")
+            raise DataFormatError(
+                path, f"HS code {code!r} is not 2, 4 or 6 digits (leading zeros kept)", row=n, field="hscode"
+            )
         if level_raw != str(len(code)):
-            raise DataFormatError(path, f"level {level_raw!r} does not match the {len(code)}-digit code {code}",
-                                  row=n, field="level")
+            raise DataFormatError(
+                path, f"level {level_raw!r} does not match the {len(code)}-digit code {code}", row=n, field="level"
+            )
         if code in seen:
-            raise DataFormatError(path, f"HS code {code} appears twice (first at row {seen[code]})", row=n,
-                                  field="hscode")
+            raise DataFormatError(
+                path, f"HS code {code} appears twice (first at row {seen[code]})", row=n, field="hscode"
+            )
         parent = fields[ix["parent"]].strip()
         if len(code) == 2:
             if parent != ROOT:
-                raise DataFormatError(path, f"chapter {code} has parent {parent!r}; expected {ROOT}", row=n,
-                                      field="parent")
+                raise DataFormatError(
+                    path, f"chapter {code} has parent {parent!r}; expected {ROOT}", row=n, field="parent"
+                )
             parent_value = None
         else:
             if parent != code[:-2]:
-                raise DataFormatError(path, f"parent {parent!r} of {code} is not its {len(code) - 2}-digit prefix",
-                                      row=n, field="parent")
+                raise DataFormatError(
+                    path, f"parent {parent!r} of {code} is not its {len(code) - 2}-digit prefix", row=n, field="parent"
+                )
             if parent not in seen:
-                raise DataFormatError(path, f"parent {parent} of {code} is not listed before it", row=n,
-                                      field="parent")
+                raise DataFormatError(path, f"parent {parent} of {code} is not listed before it", row=n, field="parent")
             parent_value = parent
         section = fields[ix["section"]].strip()
         if section == ROOT:
@@ -134,14 +138,17 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
     return {"hs_codes": read_hs_codes(files["codes"], read_sections(files["sections"]))}
 
 
-HS_CODES_SCHEMA = pa.DataFrameSchema({
-    "code": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4}|\d{6})$"), unique=True),
-    "level": pa.Column("int8", pa.Check.isin([2, 4, 6])),
-    "description": pa.Column(str, pa.Check.str_length(min_value=1)),
-    "parent": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4})$"), nullable=True),
-    "section": pa.Column(str, pa.Check.str_matches(r"^[IVXLC]+$"), nullable=True),
-    "section_name": pa.Column(str, nullable=True),
-}, strict=True)
+HS_CODES_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4}|\d{6})$"), unique=True),
+        "level": pa.Column("int8", pa.Check.isin([2, 4, 6])),
+        "description": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "parent": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4})$"), nullable=True),
+        "section": pa.Column(str, pa.Check.str_matches(r"^[IVXLC]+$"), nullable=True),
+        "section_name": pa.Column(str, nullable=True),
+    },
+    strict=True,
+)
 
 SOURCE = Source(
     name="hs_nomenclature",
@@ -150,10 +157,16 @@ SOURCE = Source(
     licence="ODC Public Domain Dedication and License (PDDL)",
     release="HS 2022",
     files=(
-        RemoteFile("codes", "hs/harmonized-system.csv",
-                   "https://raw.githubusercontent.com/datasets/harmonized-system/main/data/harmonized-system.csv"),
-        RemoteFile("sections", "hs/sections.csv",
-                   "https://raw.githubusercontent.com/datasets/harmonized-system/main/data/sections.csv"),
+        RemoteFile(
+            "codes",
+            "hs/harmonized-system.csv",
+            "https://raw.githubusercontent.com/datasets/harmonized-system/main/data/harmonized-system.csv",
+        ),
+        RemoteFile(
+            "sections",
+            "hs/sections.csv",
+            "https://raw.githubusercontent.com/datasets/harmonized-system/main/data/sections.csv",
+        ),
     ),
     load=_load,
     tables=("hs_codes",),

@@ -24,8 +24,16 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def download(url: str, dest: Path, *, sha256: str | None = None, progress: bool = True,
-             retries: int = 4, timeout: float = 60.0, session: requests.Session | None = None) -> Path:
+def download(
+    url: str,
+    dest: Path,
+    *,
+    sha256: str | None = None,
+    progress: bool = True,
+    retries: int = 4,
+    timeout: float = 60.0,
+    session: requests.Session | None = None,
+) -> Path:
     """Download ``url`` to ``dest``: resume a partial ``dest.part``, verify, then rename.
 
     A partial file is kept as ``<dest>.part`` and continued with an HTTP ``Range``
@@ -79,10 +87,17 @@ def _download_once(sess, url, part: Path, *, timeout, progress, label):
         total = resp.headers.get("Content-Length")
         total = int(total) + have if total is not None else None
         mode = "ab" if have else "wb"
-        with open(part, mode) as fh, Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-            disable=not progress, transient=True,
-        ) as bar:
+        with (
+            open(part, mode) as fh,
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                disable=not progress,
+                transient=True,
+            ) as bar,
+        ):
             task = bar.add_task(label, total=total, completed=have)
             for block in resp.iter_content(CHUNK):
                 fh.write(block)

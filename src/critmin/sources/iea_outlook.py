@@ -88,22 +88,31 @@ def read_iea_demand(path: Path) -> pd.DataFrame:
             raise DataFormatError(path, f"table {f[ix['table']]!r}; expected demand", row=n, field="table")
         measure = f[ix["measure"]].strip()
         if measure not in MEASURES:
-            raise DataFormatError(path, f"measure {measure!r} is not one of {', '.join(MEASURES)}", row=n,
-                                  field="measure")
+            raise DataFormatError(
+                path, f"measure {measure!r} is not one of {', '.join(MEASURES)}", row=n, field="measure"
+            )
         sector = " ".join(f[ix["sector"]].split()) or None
         if (measure == "clean_tech_sector") != (sector is not None):
-            raise DataFormatError(path, f"sector {sector!r} with measure {measure}: a sector is given exactly "
-                                        f"for clean_tech_sector rows", row=n, field="sector")
+            raise DataFormatError(
+                path,
+                f"sector {sector!r} with measure {measure}: a sector is given exactly for clean_tech_sector rows",
+                row=n,
+                field="sector",
+            )
         scenario = f[ix["scenario"]].strip()
         if scenario not in SCENARIOS:
-            raise DataFormatError(path, f"scenario {scenario!r} is not one of {', '.join(SCENARIOS)}", row=n,
-                                  field="scenario")
+            raise DataFormatError(
+                path, f"scenario {scenario!r} is not one of {', '.join(SCENARIOS)}", row=n, field="scenario"
+            )
         mineral = _text(path, f[ix["mineral"]], n, "mineral")
         year = _year(path, f[ix["year"]].strip(), n)
         key = (mineral, measure, sector, scenario, year)
         if key in seen:
-            raise DataFormatError(path, f"{mineral} {measure} {sector or ''} {scenario} {year} appears twice "
-                                        f"(first at row {seen[key]})", row=n)
+            raise DataFormatError(
+                path,
+                f"{mineral} {measure} {sector or ''} {scenario} {year} appears twice (first at row {seen[key]})",
+                row=n,
+            )
         seen[key] = n
         raw = f[ix["kt"]].strip()
         if raw == "":
@@ -149,14 +158,19 @@ def read_iea_supply(path: Path) -> pd.DataFrame:
         else:
             iso3 = resolve(country)
             if iso3 is None:
-                raise DataFormatError(path, f"unknown country name {country!r}; add it to "
-                                            f"critmin/country_aliases.csv", row=n, field="country")
+                raise DataFormatError(
+                    path,
+                    f"unknown country name {country!r}; add it to critmin/country_aliases.csv",
+                    row=n,
+                    field="country",
+                )
         mineral = _text(path, f[ix["mineral"]], n, "mineral")
         year = _year(path, f[ix["year"]].strip(), n)
         key = (mineral, stage, country, year)
         if key in seen:
-            raise DataFormatError(path, f"{mineral} {stage} {country} {year} appears twice (first at row "
-                                        f"{seen[key]})", row=n)
+            raise DataFormatError(
+                path, f"{mineral} {stage} {country} {year} appears twice (first at row {seen[key]})", row=n
+            )
         seen[key] = n
         if raw == "":
             raise DataFormatError(path, "empty value; expected kt", row=n, field="kt")
@@ -171,22 +185,30 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
     return {"iea_demand": read_iea_demand(files["demand"]), "iea_supply": read_iea_supply(files["supply"])}
 
 
-IEA_DEMAND_SCHEMA = pa.DataFrameSchema({
-    "mineral": pa.Column(str),
-    "measure": pa.Column(str, pa.Check.isin(MEASURES)),
-    "sector": pa.Column(str, nullable=True),
-    "scenario": pa.Column(str, pa.Check.isin(SCENARIOS)),
-    "year": pa.Column("int16", pa.Check.in_range(2000, 2100)),
-    "value_kt": pa.Column(float, pa.Check.ge(0)),
-}, strict=True, unique=["mineral", "measure", "sector", "scenario", "year"])
-IEA_SUPPLY_SCHEMA = pa.DataFrameSchema({
-    "mineral": pa.Column(str),
-    "stage": pa.Column(str, pa.Check.isin(STAGES)),
-    "country": pa.Column(str),
-    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
-    "year": pa.Column("int16", pa.Check.in_range(2000, 2100)),
-    "value_kt": pa.Column(float, pa.Check.ge(0)),
-}, strict=True, unique=["mineral", "stage", "country", "year"])
+IEA_DEMAND_SCHEMA = pa.DataFrameSchema(
+    {
+        "mineral": pa.Column(str),
+        "measure": pa.Column(str, pa.Check.isin(MEASURES)),
+        "sector": pa.Column(str, nullable=True),
+        "scenario": pa.Column(str, pa.Check.isin(SCENARIOS)),
+        "year": pa.Column("int16", pa.Check.in_range(2000, 2100)),
+        "value_kt": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+    unique=["mineral", "measure", "sector", "scenario", "year"],
+)
+IEA_SUPPLY_SCHEMA = pa.DataFrameSchema(
+    {
+        "mineral": pa.Column(str),
+        "stage": pa.Column(str, pa.Check.isin(STAGES)),
+        "country": pa.Column(str),
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+        "year": pa.Column("int16", pa.Check.in_range(2000, 2100)),
+        "value_kt": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+    unique=["mineral", "stage", "country", "year"],
+)
 
 PAGE = "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer"
 SOURCE = Source(

@@ -48,8 +48,9 @@ def _text(path: Path) -> str:
         try:
             data = gzip.decompress(data)
         except (EOFError, OSError, zlib.error) as exc:
-            raise DataFormatError(path, f"gzip data is damaged ({exc.__class__.__name__}: {exc}); "
-                                        f"truncated or not the publisher's file") from None
+            raise DataFormatError(
+                path, f"gzip data is damaged ({exc.__class__.__name__}: {exc}); truncated or not the publisher's file"
+            ) from None
     if not data.strip():
         raise DataFormatError(path, "file is empty")
     try:
@@ -106,16 +107,21 @@ def read_dots(path: Path) -> dict[str, pd.DataFrame]:
             if is_economy_code(code):
                 iso3 = iso3_of_iso2(code)
                 if iso3 is None:
-                    raise DataFormatError(path, f"unknown country code {code!r}: not an ISO 3166-1 alpha-2 code "
-                                                f"critmin knows (add it to critmin/country_names.csv)",
-                                          row=n, field=name)
+                    raise DataFormatError(
+                        path,
+                        f"unknown country code {code!r}: not an ISO 3166-1 alpha-2 code "
+                        f"critmin knows (add it to critmin/country_names.csv)",
+                        row=n,
+                        field=name,
+                    )
                 codes.append(iso3)
             else:
                 codes.append(code)
         key = (fields[ix_from].strip(), fields[ix_to].strip())
         if key in seen:
-            raise DataFormatError(path, f"pair {key[0]} -> {key[1]} appears twice (first at row {seen[key]})",
-                                  row=n, field="to")
+            raise DataFormatError(
+                path, f"pair {key[0]} -> {key[1]} appears twice (first at row {seen[key]})", row=n, field="to"
+            )
         seen[key] = n
         exporter, importer = codes
         economy_exporter = is_economy_code(key[0].upper())
@@ -131,11 +137,11 @@ def read_dots(path: Path) -> dict[str, pd.DataFrame]:
             try:
                 value = float(raw)
             except ValueError:
-                raise DataFormatError(path, f"{raw!r} is not a number (USD million)", row=n, field=str(year)) \
-                    from None
+                raise DataFormatError(path, f"{raw!r} is not a number (USD million)", row=n, field=str(year)) from None
             if not math.isfinite(value) or value < 0:
-                raise DataFormatError(path, f"value {raw} must be a finite number >= 0 (USD million)", row=n,
-                                      field=str(year))
+                raise DataFormatError(
+                    path, f"value {raw} must be a finite number >= 0 (USD million)", row=n, field=str(year)
+                )
             usd = round(value * 1e6)
             if target is pairs:
                 pairs.append((year, exporter, importer, float(usd)))
@@ -155,17 +161,25 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")
-DOTS_EXPORTS_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column("int16", pa.Check.in_range(1948, 2100)),
-    "exporter": pa.Column(str, ISO3),
-    "importer": pa.Column(str, ISO3),
-    "value_usd": pa.Column(float, pa.Check.ge(0)),
-}, strict=True, unique=["year", "exporter", "importer"])
-DOTS_TOTALS_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column("int16", pa.Check.in_range(1948, 2100)),
-    "exporter": pa.Column(str, ISO3),
-    "value_usd": pa.Column(float, pa.Check.ge(0)),
-}, strict=True, unique=["year", "exporter"])
+DOTS_EXPORTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int16", pa.Check.in_range(1948, 2100)),
+        "exporter": pa.Column(str, ISO3),
+        "importer": pa.Column(str, ISO3),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+    unique=["year", "exporter", "importer"],
+)
+DOTS_TOTALS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int16", pa.Check.in_range(1948, 2100)),
+        "exporter": pa.Column(str, ISO3),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+    unique=["year", "exporter"],
+)
 
 SOURCE = Source(
     name="imf_dots",
@@ -174,8 +188,11 @@ SOURCE = Source(
     licence="IMF data terms (copying and redistribution with attribution)",
     release="TXG_FOB_USD, annual 2019-2020",
     files=(
-        RemoteFile("exports", "imf/imf_dots_txg_fob_usd_2019_2020.csv.gz",
-                   "https://data.imf.org/?sk=9d6028d4-f14a-464c-a2f2-59b2cd424b85"),
+        RemoteFile(
+            "exports",
+            "imf/imf_dots_txg_fob_usd_2019_2020.csv.gz",
+            "https://data.imf.org/?sk=9d6028d4-f14a-464c-a2f2-59b2cd424b85",
+        ),
     ),
     load=_load,
     tables=("dots_exports", "dots_export_totals"),

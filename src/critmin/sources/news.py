@@ -59,8 +59,9 @@ def read_article_file(path: Path) -> RawArticle:
         raise DataFormatError(path, "does not exist; expected a .txt, .md, .html or .htm article file or a folder")
     kind = ARTICLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise DataFormatError(path, f"unknown article type {path.suffix!r}; expected one of "
-                                    f"{', '.join(sorted(ARTICLE_SUFFIXES))}")
+        raise DataFormatError(
+            path, f"unknown article type {path.suffix!r}; expected one of {', '.join(sorted(ARTICLE_SUFFIXES))}"
+        )
     size = path.stat().st_size
     if size == 0:
         raise DataFormatError(path, "is empty; expected article text")
@@ -70,9 +71,12 @@ def read_article_file(path: Path) -> RawArticle:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise DataFormatError(path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                                    f"re-save the article as UTF-8", row=line) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFormatError(
+            path,
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save the article as UTF-8",
+            row=line,
+        ) from None
     if not text.strip():
         raise DataFormatError(path, "holds only whitespace; expected article text")
     return RawArticle(article_id=path.stem, raw=text, kind=kind, origin=str(path))

@@ -69,13 +69,15 @@ def parse_nz_rate(text: str, path: Path, row: int, field: str) -> tuple[float | 
     if av:
         v = float(av.group(1))
         if v > 1000:
-            raise DataFormatError(path, f"rate {text!r} is not an ad-valorem rate in percent (0-1000)", row=row,
-                                  field=field)
+            raise DataFormatError(
+                path, f"rate {text!r} is not an ad-valorem rate in percent (0-1000)", row=row, field=field
+            )
         return v, "ad_valorem"
     if _SPECIFIC.search(t):
         return None, "compound" if _AD_VALOREM.search(t) else "specific"
-    raise DataFormatError(path, f"rate {text!r} is not Free, a percentage, Parts or a specific duty "
-                                f"($/kg, c/l)", row=row, field=field)
+    raise DataFormatError(
+        path, f"rate {text!r} is not Free, a percentage, Parts or a specific duty ($/kg, c/l)", row=row, field=field
+    )
 
 
 @workbook_reader
@@ -105,8 +107,12 @@ def read_nz_tariff_rates(path: str | Path) -> dict[str, pd.DataFrame]:
         header = [str(h).strip() if h is not None else "" for h in header]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected line_id, HS_Code, "
-                                        f"Description, the preference columns and NML", field=missing[0])
+            raise DataFormatError(
+                path,
+                f"missing column(s) {', '.join(missing)}; expected line_id, HS_Code, "
+                f"Description, the preference columns and NML",
+                field=missing[0],
+            )
         i_hs, i_desc, i_mfn = (header.index(c) for c in REQUIRED)
         schemes = [(i, h) for i, h in enumerate(header) if h and h not in ("line_id", *REQUIRED)]
         items, prefs, seen = [], [], {}
@@ -117,15 +123,17 @@ def read_nz_tariff_rates(path: str | Path) -> dict[str, pd.DataFrame]:
                 continue  # chapter, heading and text rows
             hs8 = code.replace(".", "")
             if hs8 in seen:
-                raise DataFormatError(path, f"item {code} appears twice (first at row {seen[hs8]})", row=excel_row,
-                                      field="HS_Code")
+                raise DataFormatError(
+                    path, f"item {code} appears twice (first at row {seen[hs8]})", row=excel_row, field="HS_Code"
+                )
             seen[hs8] = excel_row
             text = str(values[i_mfn] or "").strip()
             if not text:
                 raise DataFormatError(path, f"item {code} has no Normal (NML) rate", row=excel_row, field=MFN_COLUMN)
             rate, kind = parse_nz_rate(text, path, excel_row, MFN_COLUMN)
-            items.append(("NZL", hs8, hs8[:6], HS_EDITION, TARIFF_DATE, str(values[i_desc] or "").strip(), text,
-                          rate, kind))
+            items.append(
+                ("NZL", hs8, hs8[:6], HS_EDITION, TARIFF_DATE, str(values[i_desc] or "").strip(), text, rate, kind)
+            )
             for i, scheme in schemes:
                 cell = str(values[i] or "").strip()
                 if cell:
@@ -135,8 +143,20 @@ def read_nz_tariff_rates(path: str | Path) -> dict[str, pd.DataFrame]:
         wb.close()
     if not items:
         raise DataFormatError(path, f"no 8-digit tariff items (dddd.dd.dd) in sheet {SHEET!r}")
-    nz = pd.DataFrame.from_records(items, columns=["reporter", "hs8", "hs6", "hs_edition", "tariff_date",
-                                                   "description", "mfn_text", "mfn_rate_pct", "duty_type"])
+    nz = pd.DataFrame.from_records(
+        items,
+        columns=[
+            "reporter",
+            "hs8",
+            "hs6",
+            "hs_edition",
+            "tariff_date",
+            "description",
+            "mfn_text",
+            "mfn_rate_pct",
+            "duty_type",
+        ],
+    )
     pref = pd.DataFrame.from_records(prefs, columns=["hs8", "scheme", "rate_text", "rate_pct", "duty_type"])
     for df, col in ((nz, "mfn_rate_pct"), (pref, "rate_pct")):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
@@ -147,25 +167,32 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
     return read_nz_tariff_rates(files["rates"])
 
 
-NZ_SCHEMA = pa.DataFrameSchema({
-    "reporter": pa.Column(str, pa.Check.equal_to("NZL")),
-    "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$"), unique=True),
-    "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
-    "hs_edition": pa.Column(str, pa.Check.equal_to(HS_EDITION)),
-    "tariff_date": pa.Column(str),
-    "description": pa.Column(str),
-    "mfn_text": pa.Column(str),
-    "mfn_rate_pct": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
-    "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
-}, strict=True)
+NZ_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.equal_to("NZL")),
+        "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$"), unique=True),
+        "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
+        "hs_edition": pa.Column(str, pa.Check.equal_to(HS_EDITION)),
+        "tariff_date": pa.Column(str),
+        "description": pa.Column(str),
+        "mfn_text": pa.Column(str),
+        "mfn_rate_pct": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
+    },
+    strict=True,
+)
 
-PREF_SCHEMA = pa.DataFrameSchema({
-    "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$")),
-    "scheme": pa.Column(str),
-    "rate_text": pa.Column(str),
-    "rate_pct": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
-    "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
-}, strict=True, unique=["hs8", "scheme"])
+PREF_SCHEMA = pa.DataFrameSchema(
+    {
+        "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$")),
+        "scheme": pa.Column(str),
+        "rate_text": pa.Column(str),
+        "rate_pct": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
+    },
+    strict=True,
+    unique=["hs8", "scheme"],
+)
 
 SOURCE = Source(
     name="nz_tariff",
@@ -173,8 +200,13 @@ SOURCE = Source(
     publisher="New Zealand Customs Service",
     licence="NZ Crown copyright (CC BY 4.0 assumed)",
     release="Tariff rates May 2021 (v1), HS 2017",
-    files=(RemoteFile("rates", "nzcustoms/Tariff_Rates_May2021_v1.xlsx",
-                      "https://www.customs.govt.nz/business/tariffs/working-tariff-document/"),),
+    files=(
+        RemoteFile(
+            "rates",
+            "nzcustoms/Tariff_Rates_May2021_v1.xlsx",
+            "https://www.customs.govt.nz/business/tariffs/working-tariff-document/",
+        ),
+    ),
     load=_load,
     default=True,
     downloadable=False,  # no stable direct link to this workbook: it is read from the mirror

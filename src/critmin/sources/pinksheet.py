@@ -31,8 +31,16 @@ from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 SHEET = "Monthly Prices"
 # Pink Sheet series name -> critmin series id
 METALS: dict[str, str] = {
-    "Aluminum": "aluminium", "Iron ore, cfr spot": "iron_ore", "Copper": "copper", "Lead": "lead",
-    "Tin": "tin", "Nickel": "nickel", "Zinc": "zinc", "Gold": "gold", "Platinum": "platinum", "Silver": "silver",
+    "Aluminum": "aluminium",
+    "Iron ore, cfr spot": "iron_ore",
+    "Copper": "copper",
+    "Lead": "lead",
+    "Tin": "tin",
+    "Nickel": "nickel",
+    "Zinc": "zinc",
+    "Gold": "gold",
+    "Platinum": "platinum",
+    "Silver": "silver",
 }
 MISSING = {"…", "...", "..", "", "n.a.", "na"}
 MONTH_RE = re.compile(r"^(\d{4})M(\d{2})$")
@@ -69,8 +77,9 @@ def read_pinksheet(path: Path) -> pd.DataFrame:
     try:
         return _read(path, sheet(wb, path, SHEET))
     except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
-        raise DataFormatError(path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); "
-                                    f"truncated or not the publisher's file") from None
+        raise DataFormatError(
+            path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); truncated or not the publisher's file"
+        ) from None
     finally:
         wb.close()
 
@@ -88,16 +97,18 @@ def _read(path: Path, ws) -> pd.DataFrame:
             if "Copper" in names and "Gold" in names:
                 missing = [m for m in METALS if m not in names]
                 if missing:
-                    raise DataFormatError(path, f"sheet {SHEET!r} has no column(s) {', '.join(missing)}",
-                                          row=r, field=missing[0])
+                    raise DataFormatError(
+                        path, f"sheet {SHEET!r} has no column(s) {', '.join(missing)}", row=r, field=missing[0]
+                    )
                 cols = {m: names.index(m) for m in METALS}
                 unit_row = next(rows, None)
                 r += 1
                 for m, i in cols.items():
                     u = _clean(unit_row[i] if unit_row is not None and i < len(unit_row) else None)
                     if not (u.startswith("(") and u.endswith(")")):
-                        raise DataFormatError(path, f"unit {u!r} under {m!r} is not a '($/...)' unit label",
-                                              row=r, field=m)
+                        raise DataFormatError(
+                            path, f"unit {u!r} under {m!r} is not a '($/...)' unit label", row=r, field=m
+                        )
                     units[m] = u[1:-1].strip()
             elif r > 20:
                 break
@@ -137,13 +148,17 @@ def load_pinksheet(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.Dat
     return {"metal_prices": read_pinksheet(paths["monthly"])}
 
 
-METAL_PRICES_SCHEMA = pa.DataFrameSchema({
-    "series": pa.Column(str, pa.Check.isin(sorted(set(METALS.values())))),
-    "month": pa.Column("datetime64[ns]", pa.Check.in_range(pd.Timestamp("1960-01-01"), pd.Timestamp("2100-12-01"))),
-    "price": pa.Column(float, pa.Check.ge(0)),
-    "unit": pa.Column(str, pa.Check.str_startswith("$/")),
-    "name": pa.Column(str),
-}, strict=True, unique=["series", "month"])
+METAL_PRICES_SCHEMA = pa.DataFrameSchema(
+    {
+        "series": pa.Column(str, pa.Check.isin(sorted(set(METALS.values())))),
+        "month": pa.Column("datetime64[ns]", pa.Check.in_range(pd.Timestamp("1960-01-01"), pd.Timestamp("2100-12-01"))),
+        "price": pa.Column(float, pa.Check.ge(0)),
+        "unit": pa.Column(str, pa.Check.str_startswith("$/")),
+        "name": pa.Column(str),
+    },
+    strict=True,
+    unique=["series", "month"],
+)
 
 SOURCE = Source(
     name="pinksheet",
@@ -152,9 +167,12 @@ SOURCE = Source(
     licence="CC BY 4.0",
     release="monthly (mirror copy updated 2026-06-02)",
     files=(
-        RemoteFile("monthly", "worldbank/CMO-Historical-Data-Monthly.xlsx",
-                   "https://thedocs.worldbank.org/en/doc/74e8be41ceb20fa0da750cda2f6b9e4e-0050012026/related/"
-                   "CMO-Historical-Data-Monthly.xlsx"),
+        RemoteFile(
+            "monthly",
+            "worldbank/CMO-Historical-Data-Monthly.xlsx",
+            "https://thedocs.worldbank.org/en/doc/74e8be41ceb20fa0da750cda2f6b9e4e-0050012026/related/"
+            "CMO-Historical-Data-Monthly.xlsx",
+        ),
     ),
     load=load_pinksheet,
     tables=("metal_prices",),

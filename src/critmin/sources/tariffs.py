@@ -162,10 +162,13 @@ def wits_rows(path: str | Path, *, duty_type: str | None = None) -> list[dict]:
                 break
     missing = [k for k in ("reporter", "product", "year", "rate") if k not in col]
     if missing:
-        raise DataFormatError(path, f"not a WITS tariff export: no column for {', '.join(missing)}; expected e.g. "
-                                    f"Reporter, Product, Tariff Year, Simple Average (Advanced Query) or "
-                                    f"Reporter_ISO_N, ProductCode, Year, SimpleAverage (TRAINS bulk)",
-                              field=missing[0])
+        raise DataFormatError(
+            path,
+            f"not a WITS tariff export: no column for {', '.join(missing)}; expected e.g. "
+            f"Reporter, Product, Tariff Year, Simple Average (Advanced Query) or "
+            f"Reporter_ISO_N, ProductCode, Year, SimpleAverage (TRAINS bulk)",
+            field=missing[0],
+        )
     extras = [k for k in _WITS_EXTRAS if k in col]
     records = []
     for n, f in rows:
@@ -180,9 +183,16 @@ def wits_rows(path: str | Path, *, duty_type: str | None = None) -> list[dict]:
         partner = _country(f[col["partner"]], path, n, header[col["partner"]]) if "partner" in col else "WLD"
         dt = f[col["duty_type"]].strip().upper() if "duty_type" in col else (duty_type or "")
         dt = {"AHS": "AHS", "MFN": "MFN", "PRF": "PRF", "BND": "BND"}.get(dt[:3], "")
-        rec = {"row": n, "reporter": reporter, "partner": partner, "year": f[col["year"]].strip(), "hs": product,
-               "rate": f[col["rate"]].strip(), "duty_type": dt,
-               "nomen": f[col["nomen"]].strip() if "nomen" in col else ""}
+        rec = {
+            "row": n,
+            "reporter": reporter,
+            "partner": partner,
+            "year": f[col["year"]].strip(),
+            "hs": product,
+            "rate": f[col["rate"]].strip(),
+            "duty_type": dt,
+            "nomen": f[col["nomen"]].strip() if "nomen" in col else "",
+        }
         for k in extras:
             rec[k] = f[col[k]].strip()
         records.append(rec)
@@ -207,10 +217,19 @@ def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> Tari
         file); default ``MFN`` when the partner is the world, else ``PRF``.
     """
     path = Path(path)
-    records = [{"reporter": r["reporter"], "partner": r["partner"], "year": r["year"], "hs": r["hs"],
-                "rate": r["rate"], "duty_type": r["duty_type"],
-                "source": f"WITS/TRAINS download {path.name}" + (f" (nomenclature {r['nomen']})" if r["nomen"] else ""),
-                "note": ""} for r in wits_rows(path, duty_type=duty_type)]
+    records = [
+        {
+            "reporter": r["reporter"],
+            "partner": r["partner"],
+            "year": r["year"],
+            "hs": r["hs"],
+            "rate": r["rate"],
+            "duty_type": r["duty_type"],
+            "source": f"WITS/TRAINS download {path.name}" + (f" (nomenclature {r['nomen']})" if r["nomen"] else ""),
+            "note": "",
+        }
+        for r in wits_rows(path, duty_type=duty_type)
+    ]
     return TariffTable(pd.DataFrame(records, columns=TARIFF_COLUMNS), file=str(path))
 
 
@@ -243,10 +262,15 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
     elif "product" in cols and "elasticity" in cols:
         hs, el, rep = cols["product"], cols["elasticity"], cols.get("iso3")
     else:
-        raise DataFormatError(path, "expected columns hs6,import_demand_elasticity (or the wiiw layout "
-                                    "iso3,product,elasticity)")
-    out = pd.DataFrame({"hs6": df[hs].str.strip().str.zfill(6), "import_demand_elasticity":
-                        pd.to_numeric(df[el].str.strip(), errors="coerce")})
+        raise DataFormatError(
+            path, "expected columns hs6,import_demand_elasticity (or the wiiw layout iso3,product,elasticity)"
+        )
+    out = pd.DataFrame(
+        {
+            "hs6": df[hs].str.strip().str.zfill(6),
+            "import_demand_elasticity": pd.to_numeric(df[el].str.strip(), errors="coerce"),
+        }
+    )
     if rep is not None:
         out["reporter"] = df[rep].str.strip().str.upper()
         if reporter is not None:
@@ -256,13 +280,16 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
     bad = ~out["hs6"].str.fullmatch(r"\d{6}")
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(path, f"{out['hs6'].iloc[i]!r} is not an HS6 code", row=int(out.index[i]) + 1,
-                              field=hs)
+        raise DataFormatError(path, f"{out['hs6'].iloc[i]!r} is not an HS6 code", row=int(out.index[i]) + 1, field=hs)
     bad = out["import_demand_elasticity"].isna() | (out["import_demand_elasticity"] >= 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(path, f"{df[el].iloc[out.index[i]]!r}; expected a negative import-demand elasticity",
-                              row=int(out.index[i]) + 1, field=el)
+        raise DataFormatError(
+            path,
+            f"{df[el].iloc[out.index[i]]!r}; expected a negative import-demand elasticity",
+            row=int(out.index[i]) + 1,
+            field=el,
+        )
     keys = ["reporter", "hs6"] if "reporter" in out.columns else ["hs6"]
     return out.groupby(keys, as_index=False)["import_demand_elasticity"].mean()
 
@@ -278,8 +305,9 @@ def read_schedule(path: str | Path) -> FtaScenario:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DataFormatError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                              row=(mark.line + 1) if mark else None) from None
+        raise DataFormatError(
+            path, f"not valid YAML ({getattr(exc, 'problem', exc)})", row=(mark.line + 1) if mark else None
+        ) from None
     return FtaScenario.from_dict(data, origin=str(path))
 
 

@@ -41,10 +41,14 @@ from critmin.sources.csvutil import csv_rows, read_text
 TRADESTAT_COUNTRIES: dict[str, str] = {k.upper(): v for k, v in source_aliases("tradestat").items()}
 
 ID_COLUMNS = ["hs_code", "trade_type", "partner_country_tradestat"]
-VALUE_COLUMN = re.compile(r"^(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|(?P<cy>cy))"
-                          r"(?P<year>\d{4})_usd_mn$")
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                      "nov", "dec"], start=1)}
+VALUE_COLUMN = re.compile(
+    r"^(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|(?P<cy>cy))"
+    r"(?P<year>\d{4})_usd_mn$"
+)
+MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 COLUMNS = ["reporter", "hs_code", "partner_name", "partner_iso3", "period", "value_usd", "flow", "basis"]
 
 
@@ -74,8 +78,9 @@ def read_tradestat(path: Path) -> pd.DataFrame:
     header, rows = csv_rows(path, text, required=ID_COLUMNS)
     value_cols = [c for c in header if VALUE_COLUMN.match(c)]
     if not value_cols:
-        raise DataFormatError(path, "no period value column; expected columns like dec2024_usd_mn or "
-                                    "cy2024_usd_mn (USD million)")
+        raise DataFormatError(
+            path, "no period value column; expected columns like dec2024_usd_mn or cy2024_usd_mn (USD million)"
+        )
     idx = {c: header.index(c) for c in header}
     records = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -85,18 +90,24 @@ def read_tradestat(path: Path) -> pd.DataFrame:
             raise DataFormatError(path, f"HS code {hs!r} is not 2-8 digits", row=n, field="hs_code")
         flow = fields[idx["trade_type"]].strip().lower()
         if flow not in ("import", "export"):
-            raise DataFormatError(path, f"trade type {flow!r}; expected import or export", row=n,
-                                  field="trade_type")
+            raise DataFormatError(path, f"trade type {flow!r}; expected import or export", row=n, field="trade_type")
         name = " ".join(fields[idx["partner_country_tradestat"]].split()).upper()
         iso3 = resolve(name, source="tradestat")
         if iso3 is None:
-            raise DataFormatError(path, f"unknown partner country name {name!r}; "
-                                        f"{unknown_hint(name, source='tradestat')}",
-                                  row=n, field="partner_country_tradestat")
+            raise DataFormatError(
+                path,
+                f"unknown partner country name {name!r}; {unknown_hint(name, source='tradestat')}",
+                row=n,
+                field="partner_country_tradestat",
+            )
         key = (hs, iso3, flow)
         if key in seen:
-            raise DataFormatError(path, f"partner {name!r} ({iso3}) appears twice for HS {hs} (first at row "
-                                        f"{seen[key]})", row=n, field="partner_country_tradestat")
+            raise DataFormatError(
+                path,
+                f"partner {name!r} ({iso3}) appears twice for HS {hs} (first at row {seen[key]})",
+                row=n,
+                field="partner_country_tradestat",
+            )
         seen[key] = n
         for col in value_cols:
             raw = fields[idx[col]].strip()
@@ -107,11 +118,20 @@ def read_tradestat(path: Path) -> pd.DataFrame:
             except ValueError:
                 raise DataFormatError(path, f"{raw!r} is not a number (USD million)", row=n, field=col) from None
             if not math.isfinite(value) or value < 0:
-                raise DataFormatError(path, f"value {raw} must be a finite number >= 0 (USD million)", row=n,
-                                      field=col)
+                raise DataFormatError(path, f"value {raw} must be a finite number >= 0 (USD million)", row=n, field=col)
             period = _period(col)
-            records.append(("IND", hs, name, iso3, period, round(value * 1e6, 2), flow,
-                            "CY" if period.startswith("CY") else "month"))
+            records.append(
+                (
+                    "IND",
+                    hs,
+                    name,
+                    iso3,
+                    period,
+                    round(value * 1e6, 2),
+                    flow,
+                    "CY" if period.startswith("CY") else "month",
+                )
+            )
     if not records:
         raise DataFormatError(path, "has a header but no data rows")
     return pd.DataFrame.from_records(records, columns=COLUMNS)
@@ -135,8 +155,11 @@ def read_tradestat_files(paths: "list[Path] | Path") -> pd.DataFrame:
         df = read_tradestat(path)
         for key in zip(df["hs_code"], df["partner_iso3"], df["period"], df["flow"]):
             if key in owner:
-                raise DataFormatError(path, f"HS {key[0]}, partner {key[1]}, period {key[2]} is also in "
-                                            f"{owner[key].name}", field="hs_code")
+                raise DataFormatError(
+                    path,
+                    f"HS {key[0]}, partner {key[1]}, period {key[2]} is also in {owner[key].name}",
+                    field="hs_code",
+                )
             owner[key] = path
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
@@ -146,16 +169,20 @@ def _load(files: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, 
     return {"tradestat_imports": read_tradestat_files(files["imports"])}
 
 
-TRADESTAT_SCHEMA = pa.DataFrameSchema({
-    "reporter": pa.Column(str, pa.Check.equal_to("IND")),
-    "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,8}$")),
-    "partner_name": pa.Column(str),
-    "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-    "period": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}|CY\d{4})$")),
-    "value_usd": pa.Column(float, pa.Check.ge(0)),
-    "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
-    "basis": pa.Column(str, pa.Check.isin(["CY", "month"])),
-}, strict=True, unique=["hs_code", "partner_iso3", "period", "flow"])
+TRADESTAT_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.equal_to("IND")),
+        "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,8}$")),
+        "partner_name": pa.Column(str),
+        "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "period": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}|CY\d{4})$")),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+        "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
+        "basis": pa.Column(str, pa.Check.isin(["CY", "month"])),
+    },
+    strict=True,
+    unique=["hs_code", "partner_iso3", "period", "flow"],
+)
 
 SOURCE = Source(
     name="tradestat",
@@ -164,8 +191,12 @@ SOURCE = Source(
     licence="attribution (Source: DGCI&S); open licence not confirmed",
     release="Dec-2025 edition, revised values",
     files=(
-        RemoteFile("imports", "tradestat/india_imports_*_by_partner_*.csv",
-                   "https://tradestat.commerce.gov.in/meidb/commodity_wise_all_countries_import", many=True),
+        RemoteFile(
+            "imports",
+            "tradestat/india_imports_*_by_partner_*.csv",
+            "https://tradestat.commerce.gov.in/meidb/commodity_wise_all_countries_import",
+            many=True,
+        ),
     ),
     load=_load,
     tables=("tradestat_imports",),

@@ -44,13 +44,32 @@ from critmin.errors import DataFormatError
 from critmin.periods import financial_year
 from critmin.sources.base import RemoteFile, Source
 
-EXPORT_COLUMNS = ["fy_start", "financial_year", "hs8", "description", "unit", "partner_tradestat",
-                  "partner_iso3", "value_usd_mn", "quantity"]
+EXPORT_COLUMNS = [
+    "fy_start",
+    "financial_year",
+    "hs8",
+    "description",
+    "unit",
+    "partner_tradestat",
+    "partner_iso3",
+    "value_usd_mn",
+    "quantity",
+]
 TOTAL_COLUMNS = ["fy_start", "hs8", "commodity_total_usd_mn", "india_total_usd_mn"]
 #: TradeStat partner names with no ISO code (PACIFIC IS: the former Trust Territory, country-wise table only) (kept, with an empty ``partner_iso3``)
 NO_COUNTRY = frozenset({"UNSPECIFIED", "INSTALLATIONS IN INTERNATIONAL WATERS", "PACIFIC IS"})
-OUTPUT_COLUMNS = ["reporter", "hs8", "description", "partner_iso3", "partner_name", "period", "fy_start",
-                  "value_usd", "unit", "quantity"]
+OUTPUT_COLUMNS = [
+    "reporter",
+    "hs8",
+    "description",
+    "partner_iso3",
+    "partner_name",
+    "period",
+    "fy_start",
+    "value_usd",
+    "unit",
+    "quantity",
+]
 
 
 def _header(path: Path, required: list[str]) -> list[str]:
@@ -77,8 +96,9 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> None:
             SELECT row_number() OVER () + 1 AS _row, *
             FROM read_csv('{path.as_posix()}', header = true, all_varchar = true, parallel = false)""")
     except (duckdb.Error, UnicodeDecodeError) as exc:
-        raise DataFormatError(path, f"cannot be parsed as CSV (truncated or malformed?): "
-                                    f"{str(exc).splitlines()[0]}") from None
+        raise DataFormatError(
+            path, f"cannot be parsed as CSV (truncated or malformed?): {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def _first_bad(con: duckdb.DuckDBPyConnection, path: Path, view: str, column: str) -> None:
@@ -87,8 +107,7 @@ def _first_bad(con: duckdb.DuckDBPyConnection, path: Path, view: str, column: st
               OR NOT isfinite(TRY_CAST("{column}" AS DOUBLE)) OR TRY_CAST("{column}" AS DOUBLE) < 0)
         ORDER BY _row LIMIT 1""").fetchone()
     if bad:
-        raise DataFormatError(path, f"value {bad[1]!r} must be a finite number >= 0", row=int(bad[0]),
-                              field=column)
+        raise DataFormatError(path, f"value {bad[1]!r} must be a finite number >= 0", row=int(bad[0]), field=column)
 
 
 def _fy_labels(con, path: Path, view: str) -> dict[int, str]:
@@ -130,8 +149,12 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
                   fy_start || '-' || lpad(CAST((CAST(fy_start AS INTEGER) + 1) % 100 AS VARCHAR), 2, '0')
             ORDER BY _row LIMIT 1""").fetchone()
         if bad:
-            raise DataFormatError(path, f"financial_year {bad[2]!r} does not follow fy_start {bad[1]}",
-                                  row=int(bad[0]), field="financial_year")
+            raise DataFormatError(
+                path,
+                f"financial_year {bad[2]!r} does not follow fy_start {bad[1]}",
+                row=int(bad[0]),
+                field="financial_year",
+            )
         bad = con.execute("""SELECT _row, hs8 FROM eidb WHERE NOT regexp_full_match(coalesce(hs8, ''), '\\d{8}')
             ORDER BY _row LIMIT 1""").fetchone()
         if bad:
@@ -147,12 +170,19 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
             else:
                 got = resolve(name, source="tradestat")
                 if got is None:
-                    raise DataFormatError(path, f"unknown partner country name {name!r}; "
-                                                f"{unknown_hint(name, source='tradestat')}",
-                                          row=int(row), field="partner_tradestat")
+                    raise DataFormatError(
+                        path,
+                        f"unknown partner country name {name!r}; {unknown_hint(name, source='tradestat')}",
+                        row=int(row),
+                        field="partner_tradestat",
+                    )
             if (file_iso3 or None) != got:
-                raise DataFormatError(path, f"partner {name!r} is {file_iso3!r} in the file but {got!r} "
-                                            f"by critmin's country table", row=int(row), field="partner_iso3")
+                raise DataFormatError(
+                    path,
+                    f"partner {name!r} is {file_iso3!r} in the file but {got!r} by critmin's country table",
+                    row=int(row),
+                    field="partner_iso3",
+                )
             iso3_of[name] = got
         con.execute("CREATE TEMP TABLE names (name VARCHAR, iso3 VARCHAR)")
         con.executemany("INSERT INTO names VALUES (?, ?)", list(iso3_of.items()))
@@ -161,8 +191,12 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
         dup = con.execute("""SELECT fy_start, hs8, partner_tradestat, count(*), max(_row) FROM eidb
             GROUP BY ALL HAVING count(*) > 1 ORDER BY 5 LIMIT 1""").fetchone()
         if dup:
-            raise DataFormatError(path, f"FY {dup[0]}, HS {dup[1]}, partner {dup[2]!r} appears {dup[3]} times",
-                                  row=int(dup[4]), field="partner_tradestat")
+            raise DataFormatError(
+                path,
+                f"FY {dup[0]}, HS {dup[1]}, partner {dup[2]!r} appears {dup[3]} times",
+                row=int(dup[4]),
+                field="partner_tradestat",
+            )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = out_path.with_suffix(".tmp.parquet")
         rows = con.execute(f"""COPY (
@@ -216,35 +250,49 @@ def read_eidb_totals(path: Path) -> pd.DataFrame:
     records = []
     for fy, distinct, total, row in per_year:
         if distinct != 1:
-            raise DataFormatError(path, f"FY starting {fy} has {distinct} different India totals", row=int(row),
-                                  field="india_total_usd_mn")
+            raise DataFormatError(
+                path,
+                f"FY starting {fy} has {distinct} different India totals",
+                row=int(row),
+                field="india_total_usd_mn",
+            )
         records.append((labels[fy], fy, round(total * 1e6, 2)))
     return pd.DataFrame.from_records(records, columns=["period", "fy_start", "value_usd"])
 
 
 def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame | Path]:
-    return {"tradestat_exports": read_eidb_exports(files["exports"], Path(workdir) / "tradestat_exports.parquet"),
-            "tradestat_export_totals": read_eidb_totals(files["totals"])}
+    return {
+        "tradestat_exports": read_eidb_exports(files["exports"], Path(workdir) / "tradestat_exports.parquet"),
+        "tradestat_export_totals": read_eidb_totals(files["totals"]),
+    }
 
 
-EXPORTS_SCHEMA = pa.DataFrameSchema({
-    "reporter": pa.Column(str, pa.Check.equal_to("IND")),
-    "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$")),
-    "description": pa.Column(str, nullable=True),
-    "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
-    "partner_name": pa.Column(str),
-    "period": pa.Column(str, pa.Check.str_matches(r"^FY\d{4}-\d{2}$")),
-    "fy_start": pa.Column(int),
-    "value_usd": pa.Column(float, pa.Check.ge(0)),
-    "unit": pa.Column(str, nullable=True),
-    "quantity": pa.Column(float, pa.Check.ge(0), nullable=True),
-}, strict=True, unique=["fy_start", "hs8", "partner_name"])
+EXPORTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.equal_to("IND")),
+        "hs8": pa.Column(str, pa.Check.str_matches(r"^\d{8}$")),
+        "description": pa.Column(str, nullable=True),
+        "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+        "partner_name": pa.Column(str),
+        "period": pa.Column(str, pa.Check.str_matches(r"^FY\d{4}-\d{2}$")),
+        "fy_start": pa.Column(int),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+        "unit": pa.Column(str, nullable=True),
+        "quantity": pa.Column(float, pa.Check.ge(0), nullable=True),
+    },
+    strict=True,
+    unique=["fy_start", "hs8", "partner_name"],
+)
 
-TOTALS_SCHEMA = pa.DataFrameSchema({
-    "period": pa.Column(str, pa.Check.str_matches(r"^FY\d{4}-\d{2}$")),
-    "fy_start": pa.Column(int),
-    "value_usd": pa.Column(float, pa.Check.gt(0)),
-}, strict=True, unique=["fy_start"])
+TOTALS_SCHEMA = pa.DataFrameSchema(
+    {
+        "period": pa.Column(str, pa.Check.str_matches(r"^FY\d{4}-\d{2}$")),
+        "fy_start": pa.Column(int),
+        "value_usd": pa.Column(float, pa.Check.gt(0)),
+    },
+    strict=True,
+    unique=["fy_start"],
+)
 
 SOURCE = Source(
     name="tradestat_eidb",
@@ -253,10 +301,16 @@ SOURCE = Source(
     licence="attribution (Source: DGCI&S); open licence not confirmed",
     release="EIDB commodity x country export reports, FY2018-19 to FY2024-25",
     files=(
-        RemoteFile("exports", "tradestat/india_exports_hs8_by_partner_fy2018_2024.csv.gz",
-                   "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_export"),
-        RemoteFile("totals", "tradestat/india_exports_hs8_totals_fy2018_2024.csv.gz",
-                   "https://tradestat.commerce.gov.in/eidb/commodity_wise_export"),
+        RemoteFile(
+            "exports",
+            "tradestat/india_exports_hs8_by_partner_fy2018_2024.csv.gz",
+            "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_export",
+        ),
+        RemoteFile(
+            "totals",
+            "tradestat/india_exports_hs8_totals_fy2018_2024.csv.gz",
+            "https://tradestat.commerce.gov.in/eidb/commodity_wise_export",
+        ),
     ),
     load=_load,
     tables=("tradestat_exports", "tradestat_export_totals"),

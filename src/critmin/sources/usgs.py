@@ -58,8 +58,18 @@ from critmin.sources.csvutil import csv_rows, read_text
 
 ENCODING = "cp1252"
 ESTIMATE_YEAR = 2025  # the MCS 2026 edition's current (estimated) year
-COLUMNS = ["MCS chapter", "Section", "Commodity", "Country", "Statistics", "Statistics_detail", "Unit",
-           "Year", "Value", "Notes"]
+COLUMNS = [
+    "MCS chapter",
+    "Section",
+    "Commodity",
+    "Country",
+    "Statistics",
+    "Statistics_detail",
+    "Unit",
+    "Year",
+    "Value",
+    "Notes",
+]
 LOADED_STATISTICS = {"Production": "mineral_production", "Reserves": "mineral_reserves"}
 
 #: USGS country spellings (as written in MCS tables) -> ISO3, from critmin's alias table
@@ -71,41 +81,108 @@ AGGREGATE_NAMES = {"Other countries", "China, Germany, and Russia"}
 
 # USGS commodity (``Commodity`` column) -> critmin mineral id
 COMMODITY_MINERAL: dict[str, str] = {
-    "Abrasives (Manufactured)": "abrasives", "Alumina": "alumina", "Aluminum": "aluminium",
-    "Antimony": "antimony", "Arsenic": "arsenic", "Asbestos": "asbestos", "Barite": "baryte",
-    "Bauxite": "bauxite", "Beryllium": "beryllium", "Bismuth": "bismuth", "Boron": "boron",
-    "Bromine": "bromine", "Cadmium": "cadmium", "Cement": "cement", "Cesium": "cesium",
-    "Chromium": "chromium", "Clays": "clays", "Cobalt": "cobalt", "Copper": "copper",
-    "Diamond (Industrial)": "industrial_diamond", "Diatomite": "diatomite",
-    "Feldspar And Nepheline Syenite": "feldspar", "Fluorspar": "fluorspar", "Gallium": "gallium",
-    "Garnet (Industrial)": "garnet", "Gemstones": "gemstones", "Germanium": "germanium", "Gold": "gold",
-    "Graphite (Natural)": "graphite", "Gypsum": "gypsum", "Hafnium": "hafnium", "Helium": "helium",
-    "Indium": "indium", "Iodine": "iodine", "Iron And Steel": "iron_steel", "Iron And Steel Slag": "slag",
-    "Iron Ore": "iron_ore", "Iron Oxide Pigments": "iron_oxide_pigments",
-    "Kyanite And Related Minerals": "kyanite", "Krypton": "krypton", "Lead": "lead", "Lime": "lime",
-    "Lithium": "lithium", "Magnesium Compounds": "magnesium_compounds", "Magnesium Metal": "magnesium",
-    "Manganese": "manganese", "Mercury": "mercury", "Mica (Natural)": "mica", "Molybdenum": "molybdenum",
-    "Neon": "neon", "Nickel": "nickel", "Niobium (Columbium)": "niobium",
-    "Nitrogen (Fixed)—Ammonia": "nitrogen", "Palladium": "palladium", "Peat": "peat", "Perlite": "perlite",
-    "Phosphate Rock": "phosphate", "Platinum": "platinum", "Platinum-Group Metals": "pgm",
-    "Potash": "potash", "Pumice And Pumicite": "pumice", "Rare Earths": "rare_earths",
-    "Rhenium": "rhenium", "Rubidium": "rubidium", "Salt": "salt",
+    "Abrasives (Manufactured)": "abrasives",
+    "Alumina": "alumina",
+    "Aluminum": "aluminium",
+    "Antimony": "antimony",
+    "Arsenic": "arsenic",
+    "Asbestos": "asbestos",
+    "Barite": "baryte",
+    "Bauxite": "bauxite",
+    "Beryllium": "beryllium",
+    "Bismuth": "bismuth",
+    "Boron": "boron",
+    "Bromine": "bromine",
+    "Cadmium": "cadmium",
+    "Cement": "cement",
+    "Cesium": "cesium",
+    "Chromium": "chromium",
+    "Clays": "clays",
+    "Cobalt": "cobalt",
+    "Copper": "copper",
+    "Diamond (Industrial)": "industrial_diamond",
+    "Diatomite": "diatomite",
+    "Feldspar And Nepheline Syenite": "feldspar",
+    "Fluorspar": "fluorspar",
+    "Gallium": "gallium",
+    "Garnet (Industrial)": "garnet",
+    "Gemstones": "gemstones",
+    "Germanium": "germanium",
+    "Gold": "gold",
+    "Graphite (Natural)": "graphite",
+    "Gypsum": "gypsum",
+    "Hafnium": "hafnium",
+    "Helium": "helium",
+    "Indium": "indium",
+    "Iodine": "iodine",
+    "Iron And Steel": "iron_steel",
+    "Iron And Steel Slag": "slag",
+    "Iron Ore": "iron_ore",
+    "Iron Oxide Pigments": "iron_oxide_pigments",
+    "Kyanite And Related Minerals": "kyanite",
+    "Krypton": "krypton",
+    "Lead": "lead",
+    "Lime": "lime",
+    "Lithium": "lithium",
+    "Magnesium Compounds": "magnesium_compounds",
+    "Magnesium Metal": "magnesium",
+    "Manganese": "manganese",
+    "Mercury": "mercury",
+    "Mica (Natural)": "mica",
+    "Molybdenum": "molybdenum",
+    "Neon": "neon",
+    "Nickel": "nickel",
+    "Niobium (Columbium)": "niobium",
+    "Nitrogen (Fixed)—Ammonia": "nitrogen",
+    "Palladium": "palladium",
+    "Peat": "peat",
+    "Perlite": "perlite",
+    "Phosphate Rock": "phosphate",
+    "Platinum": "platinum",
+    "Platinum-Group Metals": "pgm",
+    "Potash": "potash",
+    "Pumice And Pumicite": "pumice",
+    "Rare Earths": "rare_earths",
+    "Rhenium": "rhenium",
+    "Rubidium": "rubidium",
+    "Salt": "salt",
     "Sand And Gravel (Construction)": "construction_sand_gravel",
-    "Sand And Gravel (Industrial)": "industrial_sand_gravel", "Scandium": "scandium",
-    "Selenium": "selenium", "Silicon": "silicon", "Silver": "silver", "Soda Ash": "soda_ash",
-    "Stone (Crushed)": "crushed_stone", "Stone (Dimension)": "dimension_stone", "Strontium": "strontium",
-    "Sulfur": "sulfur", "Talc And Pyrophyllite": "talc", "Tantalum": "tantalum", "Tellurium": "tellurium",
-    "Thallium": "thallium", "Tin": "tin", "Tio2 Pigment": "titanium_dioxide",
-    "Titanium Mineral Concentrates": "titanium_concentrates", "Titanium Sponge Metal": "titanium",
-    "Tungsten": "tungsten", "Vanadium": "vanadium", "Vermiculite": "vermiculite",
-    "Wollastonite": "wollastonite", "Xenon": "xenon", "Yttrium": "yttrium",
-    "Zeolites (Natural)": "zeolites", "Zinc": "zinc", "Zirconium": "zirconium",
+    "Sand And Gravel (Industrial)": "industrial_sand_gravel",
+    "Scandium": "scandium",
+    "Selenium": "selenium",
+    "Silicon": "silicon",
+    "Silver": "silver",
+    "Soda Ash": "soda_ash",
+    "Stone (Crushed)": "crushed_stone",
+    "Stone (Dimension)": "dimension_stone",
+    "Strontium": "strontium",
+    "Sulfur": "sulfur",
+    "Talc And Pyrophyllite": "talc",
+    "Tantalum": "tantalum",
+    "Tellurium": "tellurium",
+    "Thallium": "thallium",
+    "Tin": "tin",
+    "Tio2 Pigment": "titanium_dioxide",
+    "Titanium Mineral Concentrates": "titanium_concentrates",
+    "Titanium Sponge Metal": "titanium",
+    "Tungsten": "tungsten",
+    "Vanadium": "vanadium",
+    "Vermiculite": "vermiculite",
+    "Wollastonite": "wollastonite",
+    "Xenon": "xenon",
+    "Yttrium": "yttrium",
+    "Zeolites (Natural)": "zeolites",
+    "Zinc": "zinc",
+    "Zirconium": "zirconium",
 }
 
 TONNES_PER_UNIT: dict[str, float] = {
-    "metric tons": 1.0, "metric dry tons": 1.0,
-    "thousand metric tons": 1e3, "thousand metric dry tons": 1e3,
-    "million metric tons": 1e6, "kilograms": 1e-3,
+    "metric tons": 1.0,
+    "metric dry tons": 1.0,
+    "thousand metric tons": 1e3,
+    "thousand metric dry tons": 1e3,
+    "million metric tons": 1e6,
+    "kilograms": 1e-3,
 }
 STAGES = ("mine", "refinery", "smelter", "plant", "primary")
 _STAGE_RE = re.compile(r"\b(" + "|".join(STAGES) + r")\b", re.IGNORECASE)
@@ -192,9 +269,25 @@ def country_iso3(name: str, *, where: str) -> str | None:
     return resolve_or_raise(name, source="usgs", where=where)
 
 
-PRODUCTION_COLUMNS = ["commodity", "mineral", "country", "iso3", "year", "stage", "statistic",
-                      "statistics_detail", "value", "value_text", "value_min", "value_max", "unit", "value_tonnes",
-                      "is_estimate", "notes", "basis"]
+PRODUCTION_COLUMNS = [
+    "commodity",
+    "mineral",
+    "country",
+    "iso3",
+    "year",
+    "stage",
+    "statistic",
+    "statistics_detail",
+    "value",
+    "value_text",
+    "value_min",
+    "value_max",
+    "unit",
+    "value_tonnes",
+    "is_estimate",
+    "notes",
+    "basis",
+]
 
 
 def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
@@ -236,8 +329,12 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
         value = parse_value(value_text)
         lo, hi = parse_bounds(value_text)
         if (lo is not None and lo < 0) or (hi is not None and hi < 0):
-            raise DataFormatError(path, f"negative {statistic.lower()} {value_text!r}; production and reserves "
-                                        f"must be >= 0", row=n, field="Value")
+            raise DataFormatError(
+                path,
+                f"negative {statistic.lower()} {value_text!r}; production and reserves must be >= 0",
+                row=n,
+                field="Value",
+            )
         unit = f[ix["Unit"]].strip()
         factor = TONNES_PER_UNIT.get(unit)
         commodity, detail, notes = f[ix["Commodity"]].strip(), f[ix["Statistics_detail"]].strip(), f[ix["Notes"]]
@@ -274,8 +371,16 @@ def read_mcs(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.astype({"year": "int16", "value": "float64", "value_min": "float64", "value_max": "float64",
-                    "value_tonnes": "float64", "is_estimate": "bool"})
+    df = df.astype(
+        {
+            "year": "int16",
+            "value": "float64",
+            "value_min": "float64",
+            "value_max": "float64",
+            "value_tonnes": "float64",
+            "is_estimate": "bool",
+        }
+    )
     for c in ("mineral", "iso3"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df.reset_index(drop=True)
@@ -317,9 +422,11 @@ SOURCE = Source(
     licence="U.S. public domain",
     release="MCS 2026 data release (doi:10.5066/P1WKQ63T)",
     files=(
-        RemoteFile("mcs", "usgs/MCS2026_Commodities_Data.csv",
-                   "https://www.sciencebase.gov/catalog/file/get/696a75d5d4be0228872d3bf8"
-                   "?name=MCS2026_Commodities_Data.csv"),
+        RemoteFile(
+            "mcs",
+            "usgs/MCS2026_Commodities_Data.csv",
+            "https://www.sciencebase.gov/catalog/file/get/696a75d5d4be0228872d3bf8?name=MCS2026_Commodities_Data.csv",
+        ),
     ),
     load=load_usgs,
     tables=("mineral_production", "mineral_reserves"),

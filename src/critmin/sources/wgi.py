@@ -43,8 +43,14 @@ from critmin.sources.csvutil import open_workbook, workbook_reader
 INDICATORS = ("va", "pv", "ge", "rq", "rl", "cc")
 CODE_RECODE = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "WBG": "PSE", "PAL": "PSE", "ADO": "AND", "KSV": "XKX"}
 # publisher column -> canonical column
-VALUE_COLUMNS = {"estimate": "estimate", "stddev": "std_error", "nsource": "n_sources", "pctrank": "percentile_rank",
-                 "pctranklower": "percentile_rank_lower", "pctrankupper": "percentile_rank_upper"}
+VALUE_COLUMNS = {
+    "estimate": "estimate",
+    "stddev": "std_error",
+    "nsource": "n_sources",
+    "pctrank": "percentile_rank",
+    "pctranklower": "percentile_rank_lower",
+    "pctrankupper": "percentile_rank_upper",
+}
 REQUIRED = ["code", "year", "indicator", *VALUE_COLUMNS]
 MISSING = {"..", "", None, "#N/A"}
 COLUMNS = ["iso3", "wgi_code", "year", "indicator", *VALUE_COLUMNS.values()]
@@ -90,19 +96,32 @@ def read_wgi(path: Path) -> pd.DataFrame:
     try:
         return _read(path, wb)
     except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
-        raise DataFormatError(path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); "
-                                    f"truncated or not the publisher's file") from None
+        raise DataFormatError(
+            path, f"workbook is damaged ({exc.__class__.__name__}: {exc}); truncated or not the publisher's file"
+        ) from None
     finally:
         wb.close()
 
 
 # wide layout (editions up to 2023): one sheet per indicator
-WIDE_SHEETS = {"voiceandaccountability": "va", "politicalstabilitynoviolence": "pv",
-               "governmenteffectiveness": "ge", "regulatoryquality": "rq", "ruleoflaw": "rl",
-               "controlofcorruption": "cc"}
-WIDE_MEASURES = {"estimate": "estimate", "stderr": "std_error", "numsrc": "n_sources", "rank": "percentile_rank",
-                 "prank": "percentile_rank", "p-rank": "percentile_rank", "lower": "percentile_rank_lower",
-                 "upper": "percentile_rank_upper"}
+WIDE_SHEETS = {
+    "voiceandaccountability": "va",
+    "politicalstabilitynoviolence": "pv",
+    "governmenteffectiveness": "ge",
+    "regulatoryquality": "rq",
+    "ruleoflaw": "rl",
+    "controlofcorruption": "cc",
+}
+WIDE_MEASURES = {
+    "estimate": "estimate",
+    "stderr": "std_error",
+    "numsrc": "n_sources",
+    "rank": "percentile_rank",
+    "prank": "percentile_rank",
+    "p-rank": "percentile_rank",
+    "lower": "percentile_rank_lower",
+    "upper": "percentile_rank_upper",
+}
 
 
 def _sheet_key(name: str) -> str:
@@ -114,9 +133,12 @@ def _read(path: Path, wb) -> pd.DataFrame:
     if wide:
         missing = [k for k, v in WIDE_SHEETS.items() if v not in wide]
         if missing:
-            raise DataFormatError(path, f"indicator sheet(s) missing for {', '.join(WIDE_SHEETS[m] for m in missing)}"
-                                        f" (e.g. {missing[0]!r}); sheets present: {', '.join(wb.sheetnames)}",
-                                  field=missing[0])
+            raise DataFormatError(
+                path,
+                f"indicator sheet(s) missing for {', '.join(WIDE_SHEETS[m] for m in missing)}"
+                f" (e.g. {missing[0]!r}); sheets present: {', '.join(wb.sheetnames)}",
+                field=missing[0],
+            )
         recs = []
         for indicator in INDICATORS:
             recs.extend(_read_wide_sheet(path, wb[wide[indicator]], indicator))
@@ -129,12 +151,18 @@ def _read(path: Path, wb) -> pd.DataFrame:
             ws, header = wb[name], cells
             break
     if ws is None:
-        raise DataFormatError(path, f"no sheet has the WGI long-layout header ({', '.join(REQUIRED)}); sheets "
-                                    f"present: {', '.join(wb.sheetnames)}")
+        raise DataFormatError(
+            path,
+            f"no sheet has the WGI long-layout header ({', '.join(REQUIRED)}); sheets "
+            f"present: {', '.join(wb.sheetnames)}",
+        )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DataFormatError(path, f"sheet {ws.title!r} lacks column(s) {', '.join(missing)}; expected "
-                                    f"{', '.join(REQUIRED)}", field=missing[0])
+        raise DataFormatError(
+            path,
+            f"sheet {ws.title!r} lacks column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}",
+            field=missing[0],
+        )
     ix = {c: header.index(c) for c in REQUIRED}
     recs = []
     for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -145,8 +173,12 @@ def _read(path: Path, wb) -> pd.DataFrame:
         code = _code(path, row[ix["code"]], r, "code")
         indicator = str(row[ix["indicator"]] or "").strip().lower()
         if indicator not in INDICATORS:
-            raise DataFormatError(path, f"indicator {row[ix['indicator']]!r} is not one of {', '.join(INDICATORS)}",
-                                  row=r, field="indicator")
+            raise DataFormatError(
+                path,
+                f"indicator {row[ix['indicator']]!r} is not one of {', '.join(INDICATORS)}",
+                row=r,
+                field="indicator",
+            )
         year = row[ix["year"]]
         try:
             year = int(year)
@@ -158,8 +190,9 @@ def _read(path: Path, wb) -> pd.DataFrame:
         if all(v is None for v in values.values()):
             continue
         _check_values(path, values, r, {v: k for k, v in VALUE_COLUMNS.items()})
-        recs.append({"iso3": CODE_RECODE.get(code, code), "wgi_code": code, "year": year,
-                     "indicator": indicator, **values})
+        recs.append(
+            {"iso3": CODE_RECODE.get(code, code), "wgi_code": code, "year": year, "indicator": indicator, **values}
+        )
     return _frame(path, recs, f"sheet {ws.title!r}")
 
 
@@ -174,12 +207,12 @@ def _frame(path: Path, recs: list[dict], where: str) -> pd.DataFrame:
 def _check_values(path: Path, values: dict, r: int, names: dict[str, str]) -> None:
     for field in ("std_error", "n_sources"):
         if values[field] is not None and values[field] < 0:
-            raise DataFormatError(path, f"negative {field.replace('_', ' ')} {values[field]}; must be >= 0",
-                                  row=r, field=names[field])
+            raise DataFormatError(
+                path, f"negative {field.replace('_', ' ')} {values[field]}; must be >= 0", row=r, field=names[field]
+            )
     for field in ("percentile_rank", "percentile_rank_lower", "percentile_rank_upper"):
         if values[field] is not None and not 0 <= values[field] <= 100:
-            raise DataFormatError(path, f"percentile rank {values[field]} is outside 0-100", row=r,
-                                  field=names[field])
+            raise DataFormatError(path, f"percentile rank {values[field]} is outside 0-100", row=r, field=names[field])
 
 
 def _code(path: Path, raw, r: int, field: str) -> str:
@@ -204,8 +237,7 @@ def _read_wide_sheet(path: Path, ws, indicator: str) -> list[dict]:
         if r > 40:
             break
     if header is None or prev is None:
-        raise DataFormatError(path, f"sheet {ws.title!r} has no 'Code' header row under a row of years",
-                              field=ws.title)
+        raise DataFormatError(path, f"sheet {ws.title!r} has no 'Code' header row under a row of years", field=ws.title)
     columns = []  # (index, year, canonical measure)
     year = None
     for i in range(2, len(header)):
@@ -214,14 +246,16 @@ def _read_wide_sheet(path: Path, ws, indicator: str) -> list[dict]:
             try:
                 year = int(y)
             except (TypeError, ValueError):
-                raise DataFormatError(path, f"year {y!r} in sheet {ws.title!r} is not an integer", row=r - 1,
-                                      field=ws.title) from None
+                raise DataFormatError(
+                    path, f"year {y!r} in sheet {ws.title!r} is not an integer", row=r - 1, field=ws.title
+                ) from None
         measure = WIDE_MEASURES.get(header[i].replace(" ", ""))
         if measure and year is not None:
             columns.append((i, year, measure))
     if not columns:
-        raise DataFormatError(path, f"sheet {ws.title!r} has no Estimate/StdErr/NumSrc/Rank columns", row=r,
-                              field=ws.title)
+        raise DataFormatError(
+            path, f"sheet {ws.title!r} has no Estimate/StdErr/NumSrc/Rank columns", row=r, field=ws.title
+        )
     names = {m: f"{ws.title}:{m}" for m in VALUE_COLUMNS.values()}
     by_key: dict[tuple[str, int], dict] = {}
     for row in rows:
@@ -231,9 +265,17 @@ def _read_wide_sheet(path: Path, ws, indicator: str) -> list[dict]:
         code = _code(path, row[1] if len(row) > 1 else None, r, f"{ws.title}:Code")
         for i, y, measure in columns:
             v = _number(path, row[i] if i < len(row) else None, r, f"{ws.title}:{header[i]}")
-            rec = by_key.setdefault((code, y), {"iso3": CODE_RECODE.get(code, code), "wgi_code": code, "year": y,
-                                                "indicator": indicator,
-                                                **{c: None for c in VALUE_COLUMNS.values()}, "_row": r})
+            rec = by_key.setdefault(
+                (code, y),
+                {
+                    "iso3": CODE_RECODE.get(code, code),
+                    "wgi_code": code,
+                    "year": y,
+                    "indicator": indicator,
+                    **{c: None for c in VALUE_COLUMNS.values()},
+                    "_row": r,
+                },
+            )
             rec[measure] = v
     out = []
     for rec in by_key.values():
@@ -250,18 +292,22 @@ def load_wgi(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame
     return {"governance": read_wgi(paths["wgi"])}
 
 
-GOVERNANCE_SCHEMA = pa.DataFrameSchema({
-    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-    "wgi_code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-    "year": pa.Column("int16", pa.Check.in_range(1996, 2100)),
-    "indicator": pa.Column(str, pa.Check.isin(INDICATORS)),
-    "estimate": pa.Column(float, pa.Check.in_range(-5, 5), nullable=True),
-    "std_error": pa.Column(float, pa.Check.ge(0), nullable=True),
-    "n_sources": pa.Column("Int16", pa.Check.ge(0), nullable=True),
-    "percentile_rank": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
-    "percentile_rank_lower": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
-    "percentile_rank_upper": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
-}, strict=True, unique=["iso3", "year", "indicator"])
+GOVERNANCE_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "wgi_code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "year": pa.Column("int16", pa.Check.in_range(1996, 2100)),
+        "indicator": pa.Column(str, pa.Check.isin(INDICATORS)),
+        "estimate": pa.Column(float, pa.Check.in_range(-5, 5), nullable=True),
+        "std_error": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "n_sources": pa.Column("Int16", pa.Check.ge(0), nullable=True),
+        "percentile_rank": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "percentile_rank_lower": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "percentile_rank_upper": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+    },
+    strict=True,
+    unique=["iso3", "year", "indicator"],
+)
 
 SOURCE = Source(
     name="wgi",
@@ -270,8 +316,11 @@ SOURCE = Source(
     licence="CC BY 4.0",
     release="2024 update (1996-2023)",
     files=(
-        RemoteFile("wgi", "wgi/wgidataset.xlsx",
-                   "https://www.worldbank.org/content/dam/sites/govindicators/doc/wgidataset.xlsx"),
+        RemoteFile(
+            "wgi",
+            "wgi/wgidataset.xlsx",
+            "https://www.worldbank.org/content/dam/sites/govindicators/doc/wgidataset.xlsx",
+        ),
     ),
     load=load_wgi,
     tables=("governance",),

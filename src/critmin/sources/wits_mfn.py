@@ -40,10 +40,28 @@ from critmin.sources.base import RemoteFile, Source
 from critmin.sources.tariffs import wits_rows
 
 #: WITS ``NomenCode`` -> HS edition
-HS_EDITIONS = {"H0": "HS1988", "H1": "HS1996", "H2": "HS2002", "H3": "HS2007", "H4": "HS2012", "H5": "HS2017",
-               "H6": "HS2022"}
-COLUMNS = ["reporter", "year", "hs_edition", "nomen_code", "hs6", "rate_avg", "rate_min", "rate_max", "lines",
-           "dutiable_lines", "source_file"]
+HS_EDITIONS = {
+    "H0": "HS1988",
+    "H1": "HS1996",
+    "H2": "HS2002",
+    "H3": "HS2007",
+    "H4": "HS2012",
+    "H5": "HS2017",
+    "H6": "HS2022",
+}
+COLUMNS = [
+    "reporter",
+    "year",
+    "hs_edition",
+    "nomen_code",
+    "hs6",
+    "rate_avg",
+    "rate_min",
+    "rate_max",
+    "lines",
+    "dutiable_lines",
+    "source_file",
+]
 _NEEDED = ("rate_min", "rate_max", "lines", "dutiable_lines")
 
 
@@ -87,9 +105,13 @@ def read_wits_mfn(path: str | Path) -> pd.DataFrame:
     rows = wits_rows(path, duty_type="MFN")
     lacking = [k for k in (*_NEEDED, "nomen") if k not in rows[0]]
     if lacking or any(r["nomen"] == "" for r in rows[:1]):
-        raise DataFormatError(path, f"not a TRAINS bulk MFN file: no column for {', '.join(lacking or ['nomen'])}"
-                                    f" (expected NomenCode, Min_Rate, Max_Rate, SimpleAverage, "
-                                    f"Nbr_Dutiable_Lines, TotalNoOfLines)", field=(lacking or ["NomenCode"])[0])
+        raise DataFormatError(
+            path,
+            f"not a TRAINS bulk MFN file: no column for {', '.join(lacking or ['nomen'])}"
+            f" (expected NomenCode, Min_Rate, Max_Rate, SimpleAverage, "
+            f"Nbr_Dutiable_Lines, TotalNoOfLines)",
+            field=(lacking or ["NomenCode"])[0],
+        )
     out = []
     seen: dict[tuple[str, int, str], int] = {}
     for r in rows:
@@ -98,8 +120,12 @@ def read_wits_mfn(path: str | Path) -> pd.DataFrame:
             raise DataFormatError(path, f"product {r['hs']!r} is not a 6-digit HS code", row=n, field="ProductCode")
         edition = HS_EDITIONS.get(r["nomen"].upper())
         if edition is None:
-            raise DataFormatError(path, f"NomenCode {r['nomen']!r} is not an HS edition; expected one of "
-                                        f"{', '.join(HS_EDITIONS)}", row=n, field="NomenCode")
+            raise DataFormatError(
+                path,
+                f"NomenCode {r['nomen']!r} is not an HS edition; expected one of {', '.join(HS_EDITIONS)}",
+                row=n,
+                field="NomenCode",
+            )
         try:
             year = int(r["year"])
         except ValueError:
@@ -110,16 +136,33 @@ def read_wits_mfn(path: str | Path) -> pd.DataFrame:
         lo = _number(path, r["rate_min"], n, "Min_Rate")
         hi = _number(path, r["rate_max"], n, "Max_Rate")
         if not any(math.isnan(v) for v in (avg, lo, hi)) and not lo - 0.01 <= avg <= hi + 0.01:
-            raise DataFormatError(path, f"average {avg} is not between Min_Rate {lo} and Max_Rate {hi}", row=n,
-                                  field="SimpleAverage")
+            raise DataFormatError(
+                path, f"average {avg} is not between Min_Rate {lo} and Max_Rate {hi}", row=n, field="SimpleAverage"
+            )
         key = (r["reporter"], year, r["hs"])
         if key in seen:
-            raise DataFormatError(path, f"HS6 {r['hs']} appears twice for {r['reporter']} {year} (first at data "
-                                        f"row {seen[key]})", row=n, field="ProductCode")
+            raise DataFormatError(
+                path,
+                f"HS6 {r['hs']} appears twice for {r['reporter']} {year} (first at data row {seen[key]})",
+                row=n,
+                field="ProductCode",
+            )
         seen[key] = n
-        out.append((r["reporter"], year, edition, r["nomen"].upper(), r["hs"], avg, lo, hi,
-                    _number(path, r["lines"], n, "TotalNoOfLines", integer=True),
-                    _number(path, r["dutiable_lines"], n, "Nbr_Dutiable_Lines", integer=True), path.name))
+        out.append(
+            (
+                r["reporter"],
+                year,
+                edition,
+                r["nomen"].upper(),
+                r["hs"],
+                avg,
+                lo,
+                hi,
+                _number(path, r["lines"], n, "TotalNoOfLines", integer=True),
+                _number(path, r["dutiable_lines"], n, "Nbr_Dutiable_Lines", integer=True),
+                path.name,
+            )
+        )
     df = pd.DataFrame.from_records(out, columns=COLUMNS)
     for c in ("lines", "dutiable_lines"):
         df[c] = df[c].astype("Int64")
@@ -135,8 +178,11 @@ def read_wits_mfn_files(paths: "list[Path] | Path") -> pd.DataFrame:
     if dup.any():
         d = df[dup]
         files = sorted(d["source_file"].unique())
-        raise DataFormatError(files[-1], f"{d['reporter'].iloc[0]} {int(d['year'].iloc[0])} is also in "
-                                         f"{', '.join(files[:-1])}: one file per reporter and year")
+        raise DataFormatError(
+            files[-1],
+            f"{d['reporter'].iloc[0]} {int(d['year'].iloc[0])} is also in "
+            f"{', '.join(files[:-1])}: one file per reporter and year",
+        )
     return df.sort_values(["reporter", "year", "hs6"], ignore_index=True)
 
 
@@ -144,19 +190,23 @@ def _load(files: Mapping[str, "Path | list[Path]"], workdir: Path) -> dict[str, 
     return {"mfn_tariffs": read_wits_mfn_files(files["mfn"])}
 
 
-MFN_SCHEMA = pa.DataFrameSchema({
-    "reporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-    "year": pa.Column(int, pa.Check.in_range(1988, 2100)),
-    "hs_edition": pa.Column(str, pa.Check.isin(list(HS_EDITIONS.values()))),
-    "nomen_code": pa.Column(str, pa.Check.isin(list(HS_EDITIONS))),
-    "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
-    "rate_avg": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
-    "rate_min": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
-    "rate_max": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
-    "lines": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-    "dutiable_lines": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-    "source_file": pa.Column(str),
-}, strict=True, unique=["reporter", "year", "hs6"])
+MFN_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "year": pa.Column(int, pa.Check.in_range(1988, 2100)),
+        "hs_edition": pa.Column(str, pa.Check.isin(list(HS_EDITIONS.values()))),
+        "nomen_code": pa.Column(str, pa.Check.isin(list(HS_EDITIONS))),
+        "hs6": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
+        "rate_avg": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "rate_min": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "rate_max": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "lines": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "dutiable_lines": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "source_file": pa.Column(str),
+    },
+    strict=True,
+    unique=["reporter", "year", "hs6"],
+)
 
 SOURCE = Source(
     name="wits_mfn",
@@ -164,8 +214,14 @@ SOURCE = Source(
     publisher="World Bank WITS (UNCTAD TRAINS)",
     licence="WITS terms of use (bundled copies are a test fixture only)",
     release="TRAINS bulk download, MFN, HS6, 2010-2023",
-    files=(RemoteFile("mfn", "wits/JobID-*_MFN_H*_*_*.CSV", "https://wits.worldbank.org/WITS/WITS/Restricted/"
-                                                             "Login.aspx", many=True),),
+    files=(
+        RemoteFile(
+            "mfn",
+            "wits/JobID-*_MFN_H*_*_*.CSV",
+            "https://wits.worldbank.org/WITS/WITS/Restricted/Login.aspx",
+            many=True,
+        ),
+    ),
     load=_load,
     default=True,
     downloadable=False,  # WITS bulk files need a WITS login: users place their downloads in the mirror

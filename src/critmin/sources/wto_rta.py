@@ -82,16 +82,55 @@ COLUMNS: dict[str, str] = {
     "Current signatories": "parties",
     "Original signatories": "original_parties",
 }
-DATE_COLUMNS = ["signature_goods", "signature_services", "notification_goods", "notification_services",
-                "eif_goods", "eif_services", "inactive_date"]
-TEXT_COLUMNS = ["name", "coverage", "type", "notification", "status", "composition", "region", "parties",
-                "original_parties"]
-OUTPUT_COLUMNS = ["rta_id", "name", "coverage", "type", "notification", "status", "notification_date",
-                  "signature_goods", "signature_services", "notification_goods", "notification_services",
-                  "eif_goods", "eif_services", "inactive_date", "composition", "region", "parties", "blocs",
-                  "parties_iso3", "original_parties_iso3"]
-STATUSES = {"In Force", "Inactive", "In force for at least one Party", "Early announcement-Signed",
-            "Early announcement-Under negotiation"}
+DATE_COLUMNS = [
+    "signature_goods",
+    "signature_services",
+    "notification_goods",
+    "notification_services",
+    "eif_goods",
+    "eif_services",
+    "inactive_date",
+]
+TEXT_COLUMNS = [
+    "name",
+    "coverage",
+    "type",
+    "notification",
+    "status",
+    "composition",
+    "region",
+    "parties",
+    "original_parties",
+]
+OUTPUT_COLUMNS = [
+    "rta_id",
+    "name",
+    "coverage",
+    "type",
+    "notification",
+    "status",
+    "notification_date",
+    "signature_goods",
+    "signature_services",
+    "notification_goods",
+    "notification_services",
+    "eif_goods",
+    "eif_services",
+    "inactive_date",
+    "composition",
+    "region",
+    "parties",
+    "blocs",
+    "parties_iso3",
+    "original_parties_iso3",
+]
+STATUSES = {
+    "In Force",
+    "Inactive",
+    "In force for at least one Party",
+    "Early announcement-Signed",
+    "Early announcement-Under negotiation",
+}
 
 
 def _names(cell: str | None) -> list[str]:
@@ -114,26 +153,35 @@ def _date(path: Path, value, n: int, field: str) -> dt.date | None:
     raise DataFormatError(path, f"{value!r} is not a date", row=n, field=field)
 
 
-def _expand(path: Path, names: list[str], blocs: Mapping[str, list[str]], n: int,
-            field: str) -> tuple[list[str], list[str]]:
+def _expand(
+    path: Path, names: list[str], blocs: Mapping[str, list[str]], n: int, field: str
+) -> tuple[list[str], list[str]]:
     """Party names -> ISO3 codes (blocs replaced by their members, order kept, no duplicates)."""
     out: list[str] = []
     used: list[str] = []
     for name in names:
         if name in BLOC_RECORDS:
             if name not in blocs:
-                raise DataFormatError(path, f"bloc {name!r} is a party but its own record (RTA ID "
-                                            f"{BLOC_RECORDS[name]}) is missing or has no current signatories",
-                                      row=n, field=field)
+                raise DataFormatError(
+                    path,
+                    f"bloc {name!r} is a party but its own record (RTA ID "
+                    f"{BLOC_RECORDS[name]}) is missing or has no current signatories",
+                    row=n,
+                    field=field,
+                )
             codes = blocs[name]
             used.append(name)
         elif (code := resolve(name, source="wto")) is not None:
             codes = [code]
         else:
-            raise DataFormatError(path, f"unknown WTO party name {name!r}; expected a bloc in "
-                                        f"critmin.sources.wto_rta.BLOC_RECORDS or a country: "
-                                        f"{unknown_hint(name, source='wto')}",
-                                  row=n, field=field)
+            raise DataFormatError(
+                path,
+                f"unknown WTO party name {name!r}; expected a bloc in "
+                f"critmin.sources.wto_rta.BLOC_RECORDS or a country: "
+                f"{unknown_hint(name, source='wto')}",
+                row=n,
+                field=field,
+            )
         out.extend(c for c in codes if c not in out)
     return out, used
 
@@ -163,8 +211,7 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
         header = [str(h).strip() if h is not None else "" for h in header]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise DataFormatError(path, f"sheet {SHEET!r} lacks column(s) {', '.join(missing)}",
-                                  field=missing[0])
+            raise DataFormatError(path, f"sheet {SHEET!r} lacks column(s) {', '.join(missing)}", field=missing[0])
         idx = {c: header.index(c) for c in COLUMNS}
         raw: list[tuple[int, dict]] = []
         n = 0
@@ -175,8 +222,12 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
                 rec = {COLUMNS[c]: (values[i] if i < len(values) else None) for c, i in idx.items()}
                 raw.append((n, rec))
         except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError, KeyError, ValueError) as exc:
-            raise DataFormatError(path, f"sheet {SHEET!r} cannot be read past this row ({exc.__class__.__name__}: "
-                                        f"{exc}); truncated or damaged workbook", row=n + 1) from None
+            raise DataFormatError(
+                path,
+                f"sheet {SHEET!r} cannot be read past this row ({exc.__class__.__name__}: "
+                f"{exc}); truncated or damaged workbook",
+                row=n + 1,
+            ) from None
     finally:
         wb.close()
     if not raw:
@@ -199,8 +250,9 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
             v = rec[c]
             rec[c] = " ".join(str(v).split()) if v is not None and str(v).strip() else None
         if rec["status"] not in STATUSES:
-            raise DataFormatError(path, f"status {rec['status']!r}; expected one of {', '.join(sorted(STATUSES))}",
-                                  row=n, field="Status")
+            raise DataFormatError(
+                path, f"status {rec['status']!r}; expected one of {', '.join(sorted(STATUSES))}", row=n, field="Status"
+            )
         for c in DATE_COLUMNS:
             src = next(k for k, v in COLUMNS.items() if v == c)
             rec[c] = _date(path, rec[c], n, src)
@@ -237,26 +289,33 @@ def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 _DATE = dict(nullable=True)
-AGREEMENT_SCHEMA = pa.DataFrameSchema({
-    "rta_id": pa.Column("int64", unique=True),
-    "name": pa.Column(str),
-    "coverage": pa.Column(str, pa.Check.isin(["Goods", "Services", "Goods & Services"]), nullable=True),
-    "type": pa.Column(str, nullable=True),
-    "notification": pa.Column(str, nullable=True),
-    "status": pa.Column(str, pa.Check.isin(sorted(STATUSES))),
-    **{c: pa.Column("datetime64[ns]", **_DATE) for c in ["notification_date", *DATE_COLUMNS]},
-    "composition": pa.Column(str, nullable=True),
-    "region": pa.Column(str, nullable=True),
-    "parties": pa.Column(str, nullable=True),
-    "blocs": pa.Column(str, nullable=True),
-    "parties_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$"), nullable=True),
-    "original_parties_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$"), nullable=True),
-}, strict=True)
+AGREEMENT_SCHEMA = pa.DataFrameSchema(
+    {
+        "rta_id": pa.Column("int64", unique=True),
+        "name": pa.Column(str),
+        "coverage": pa.Column(str, pa.Check.isin(["Goods", "Services", "Goods & Services"]), nullable=True),
+        "type": pa.Column(str, nullable=True),
+        "notification": pa.Column(str, nullable=True),
+        "status": pa.Column(str, pa.Check.isin(sorted(STATUSES))),
+        **{c: pa.Column("datetime64[ns]", **_DATE) for c in ["notification_date", *DATE_COLUMNS]},
+        "composition": pa.Column(str, nullable=True),
+        "region": pa.Column(str, nullable=True),
+        "parties": pa.Column(str, nullable=True),
+        "blocs": pa.Column(str, nullable=True),
+        "parties_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$"), nullable=True),
+        "original_parties_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$"), nullable=True),
+    },
+    strict=True,
+)
 
-MEMBER_SCHEMA = pa.DataFrameSchema({
-    "rta_id": pa.Column("int64"),
-    "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-}, strict=True, unique=["rta_id", "iso3"])
+MEMBER_SCHEMA = pa.DataFrameSchema(
+    {
+        "rta_id": pa.Column("int64"),
+        "iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+    },
+    strict=True,
+    unique=["rta_id", "iso3"],
+)
 
 SOURCE = Source(
     name="wto_rta",
@@ -264,9 +323,7 @@ SOURCE = Source(
     publisher="World Trade Organization",
     licence="WTO terms of use (attribution)",
     release="export of October 2025",
-    files=(
-        RemoteFile("rtas", "wto/AllRTAs.xlsx", "https://rtais.wto.org/UI/ExportAllRTAList.aspx"),
-    ),
+    files=(RemoteFile("rtas", "wto/AllRTAs.xlsx", "https://rtais.wto.org/UI/ExportAllRTAList.aspx"),),
     load=_load,
     tables=("agreements", "agreement_members"),
     schemas={"agreements": AGREEMENT_SCHEMA, "agreement_members": MEMBER_SCHEMA},

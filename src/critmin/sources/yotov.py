@@ -25,8 +25,19 @@ from critmin.sources.base import RemoteFile, Source
 
 REQUIRED = ("exporter", "importer", "year", "trade", "dist", "cntg", "lang", "clny", "rta")
 OPTIONAL_INT = ("pair_id", "rta_lag3", "rta_lag4", "rta_lag6", "rta_lag8", "rta_lag9", "rta_lag12", "rta_lead4")
-DUMMIES = ("cntg", "lang", "clny", "rta", "rta_lag3", "rta_lag4", "rta_lag6", "rta_lag8", "rta_lag9",
-           "rta_lag12", "rta_lead4")
+DUMMIES = (
+    "cntg",
+    "lang",
+    "clny",
+    "rta",
+    "rta_lag3",
+    "rta_lag4",
+    "rta_lag6",
+    "rta_lag8",
+    "rta_lag9",
+    "rta_lag12",
+    "rta_lead4",
+)
 
 
 def read_yotov_panel(path: Path) -> pd.DataFrame:
@@ -69,8 +80,9 @@ def read_yotov_panel(path: Path) -> pd.DataFrame:
         bad = ~df[col].str.fullmatch(r"[A-Z]{3}")
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
-            raise DataFormatError(path, f"country code {df[col].iloc[i]!r} is not 3 capital letters", row=i + 1,
-                                  field=col)
+            raise DataFormatError(
+                path, f"country code {df[col].iloc[i]!r} is not 3 capital letters", row=i + 1, field=col
+            )
     out = pd.DataFrame({"exporter": df["exporter"], "importer": df["importer"]})
     numeric = ["year", "trade", "dist"] + [c for c in DUMMIES + OPTIONAL_INT if c in df.columns and c != "year"]
     for col in dict.fromkeys(numeric):
@@ -96,8 +108,9 @@ def read_yotov_panel(path: Path) -> pd.DataFrame:
     dup = out.duplicated(["exporter", "importer", "year"])
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
-        raise DataFormatError(path, f"duplicate row for {out.exporter.iloc[i]}->{out.importer.iloc[i]} "
-                                    f"{out.year.iloc[i]}", row=i + 1)
+        raise DataFormatError(
+            path, f"duplicate row for {out.exporter.iloc[i]}->{out.importer.iloc[i]} {out.year.iloc[i]}", row=i + 1
+        )
     return out
 
 
@@ -111,8 +124,7 @@ SOURCE = Source(
     publisher="UNCTAD/WTO; tradepolicy R package (pachadotdev)",
     licence="CC BY 4.0",
     release="tradepolicy agtpa_applications",
-    files=(RemoteFile("panel", "gravity/yotov2016_panel.csv.gz",
-                      "https://github.com/pachadotdev/tradepolicy"),),
+    files=(RemoteFile("panel", "gravity/yotov2016_panel.csv.gz", "https://github.com/pachadotdev/tradepolicy"),),
     load=_load,
     default=False,
     tables=("gravity_panel",),

@@ -17,8 +17,14 @@ from critmin.errors import DataFormatError, DownloadError, echo
 from critmin.sources import get_source, registry
 from critmin.sources.base import Source, all_files, fetch, local_paths
 from critmin.warehouse.lock import build_lock, interrupt_guard
-from critmin.warehouse.store import (Warehouse, clean_leftovers, ensure_writable, open_warehouse,
-                                     parquet_rows, replace_tables)
+from critmin.warehouse.store import (
+    Warehouse,
+    clean_leftovers,
+    ensure_writable,
+    open_warehouse,
+    parquet_rows,
+    replace_tables,
+)
 
 
 def validate_frame(source: Source, table: str, df: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -39,13 +45,24 @@ def validate_frame(source: Source, table: str, df: pd.DataFrame, file: str) -> p
         first = cases.iloc[0]
         row = first.get("index")
         row = int(row) + 1 if pd.notna(row) else None
-        raise DataFormatError(file, f"table '{table}' fails check {first['check']!s} "
-                                    f"(value {echo(first['failure_case'])}; {len(cases)} failure(s) in all)",
-                              row=row, field=str(first.get("column"))) from None
+        raise DataFormatError(
+            file,
+            f"table '{table}' fails check {first['check']!s} "
+            f"(value {echo(first['failure_case'])}; {len(cases)} failure(s) in all)",
+            row=row,
+            field=str(first.get("column")),
+        ) from None
 
 
-def build(settings: Settings, sources: Iterable[str] | None = None, *, progress: bool = True,
-          console: Console | None = None, base_url: str | None = None, wait: float = 0.0) -> Warehouse:
+def build(
+    settings: Settings,
+    sources: Iterable[str] | None = None,
+    *,
+    progress: bool = True,
+    console: Console | None = None,
+    base_url: str | None = None,
+    wait: float = 0.0,
+) -> Warehouse:
     """Build (or rebuild part of) the warehouse.
 
     Each selected source is fetched (mirror, cache or download), parsed and
@@ -73,17 +90,33 @@ def build(settings: Settings, sources: Iterable[str] | None = None, *, progress:
 
             raise WarehouseError(f"cannot write the build folder {workdir}: {exc.strerror}") from None
         try:
-            frames, prov_rows = _load_sources(settings, selected, sources, workdir, console=console,
-                                              progress=progress, base_url=base_url,
-                                              check=interrupts.check)
+            frames, prov_rows = _load_sources(
+                settings,
+                selected,
+                sources,
+                workdir,
+                console=console,
+                progress=progress,
+                base_url=base_url,
+                check=interrupts.check,
+            )
             interrupts.check()
             return replace_tables(settings, frames, pd.DataFrame(prov_rows), before_publish=interrupts.check)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _load_sources(settings: Settings, selected: list[Source], requested, workdir: Path, *, console: Console,
-                  progress: bool, base_url: str | None, check) -> tuple[dict, list[dict]]:
+def _load_sources(
+    settings: Settings,
+    selected: list[Source],
+    requested,
+    workdir: Path,
+    *,
+    console: Console,
+    progress: bool,
+    base_url: str | None,
+    check,
+) -> tuple[dict, list[dict]]:
     """Fetch, parse and validate every selected source into ``workdir``; tables and provenance rows."""
     frames: dict[str, pd.DataFrame | Path] = {}
     prov_rows: list[dict] = []
@@ -98,13 +131,19 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
             if requested or source.downloadable or settings.mirror is not None:
                 raise
             # the publisher has no direct file (e.g. an interactive report): go on without it
-            console.print(f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
-                          f"the mirror folder or {settings.cache_dir / source.name} to include it")
+            console.print(
+                f"[yellow]  skipped {source.name}:[/] {exc}; save the publisher's report into "
+                f"the mirror folder or {settings.cache_dir / source.name} to include it"
+            )
             continue
         fetched = all_files(files)
         if source.incremental:
-            outputs = source.load(local_paths(files), workdir, previous=_live_or_none(settings),
-                                  checksums={f.path: f.sha256 for f in fetched})
+            outputs = source.load(
+                local_paths(files),
+                workdir,
+                previous=_live_or_none(settings),
+                checksums={f.path: f.sha256 for f in fetched},
+            )
         else:
             outputs = source.load(local_paths(files), workdir)
         check()
@@ -117,12 +156,23 @@ def _load_sources(settings: Settings, selected: list[Source], requested, workdir
                 rows = parquet_rows(obj)
             frames[table] = obj
             for f in fetched:
-                prov_rows.append({
-                    "table": table, "source": source.name, "title": source.title,
-                    "publisher": source.publisher, "release": source.release, "file": f.path.name,
-                    "url": f.url, "sha256": f.sha256, "origin": f.origin, "fetched_at": f.fetched_at,
-                    "built_at": built_at, "rows": rows, "licence": source.licence,
-                })
+                prov_rows.append(
+                    {
+                        "table": table,
+                        "source": source.name,
+                        "title": source.title,
+                        "publisher": source.publisher,
+                        "release": source.release,
+                        "file": f.path.name,
+                        "url": f.url,
+                        "sha256": f.sha256,
+                        "origin": f.origin,
+                        "fetched_at": f.fetched_at,
+                        "built_at": built_at,
+                        "rows": rows,
+                        "licence": source.licence,
+                    }
+                )
             if progress:
                 console.print(f"  {table}: {rows:,} rows")
     return frames, prov_rows

@@ -37,8 +37,9 @@ class BuildLockedError(WarehouseError):
     def __init__(self, home: Path, pid: int | None):
         self.home, self.pid = home, pid
         who = f"pid {pid}" if pid else "pid unknown"
-        super().__init__(f"another build is running ({who}) on the home {home}; wait for it to finish "
-                         f"and run the command again")
+        super().__init__(
+            f"another build is running ({who}) on the home {home}; wait for it to finish and run the command again"
+        )
 
 
 class BuildInterrupted(KeyboardInterrupt):
@@ -171,5 +172,4 @@ class _Interrupts:
     def check(self) -> None:
         """Raise :class:`BuildInterrupted` if a signal arrived (even if it was swallowed)."""
         if self.signum is not None:
-            raise BuildInterrupted(f"build interrupted by {signal.Signals(self.signum).name}; "
-                                   f"nothing was published")
+            raise BuildInterrupted(f"build interrupted by {signal.Signals(self.signum).name}; nothing was published")

@@ -15,8 +15,21 @@ import pandas as pd
 from critmin.config import Settings
 from critmin.errors import WarehouseError
 
-PROVENANCE_COLUMNS = ["table", "source", "title", "publisher", "release", "file", "url", "sha256",
-                      "origin", "fetched_at", "built_at", "rows", "licence"]
+PROVENANCE_COLUMNS = [
+    "table",
+    "source",
+    "title",
+    "publisher",
+    "release",
+    "file",
+    "url",
+    "sha256",
+    "origin",
+    "fetched_at",
+    "built_at",
+    "rows",
+    "licence",
+]
 #: Types of the partition keys of a partitioned table (``trade_flows/year=2024/part-0.parquet``). A
 #: partition's files do not hold the key column; readers put it back with this type, first in the table.
 PARTITION_TYPES = {"year": ("SMALLINT", "int16")}
@@ -45,8 +58,11 @@ def partition_keys(dataset: Path) -> list[str]:
 
 def dataset_files(dataset: Path) -> list[Path]:
     """Every Parquet file of a dataset folder, sorted (hidden and ``_`` files skipped, as every engine does)."""
-    return sorted(p for p in Path(dataset).rglob("*.parquet")
-                  if not any(part.startswith((".", "_")) for part in p.relative_to(dataset).parts))
+    return sorted(
+        p
+        for p in Path(dataset).rglob("*.parquet")
+        if not any(part.startswith((".", "_")) for part in p.relative_to(dataset).parts)
+    )
 
 
 def parquet_rows(path: Path) -> int:
@@ -85,10 +101,12 @@ def read_dataset(dataset: Path, columns: list[str] | None = None) -> pd.DataFram
 
     keys = partition_keys(dataset)
     arrow = {"int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64(), "string": pa.string()}
-    part = ds.partitioning(pa.schema([(k, arrow[PARTITION_TYPES.get(k, ("VARCHAR", "string"))[1]]) for k in keys]),
-                           flavor="hive")
-    data = ds.dataset([str(f) for f in dataset_files(dataset)], format="parquet", partitioning=part,
-                      partition_base_dir=str(dataset))
+    part = ds.partitioning(
+        pa.schema([(k, arrow[PARTITION_TYPES.get(k, ("VARCHAR", "string"))[1]]) for k in keys]), flavor="hive"
+    )
+    data = ds.dataset(
+        [str(f) for f in dataset_files(dataset)], format="parquet", partitioning=part, partition_base_dir=str(dataset)
+    )
     names = columns if columns is not None else keys + [n for n in data.schema.names if n not in keys]
     return data.to_table(columns=names).to_pandas()
 
@@ -141,8 +159,10 @@ class Warehouse:
             return p
         if is_dataset(self.path / table):
             return self.path / table
-        raise WarehouseError(f"table '{table}' is not in the warehouse at {self.path}; "
-                             f"run `critmin data build` (tables present: {', '.join(self.tables()) or 'none'})")
+        raise WarehouseError(
+            f"table '{table}' is not in the warehouse at {self.path}; "
+            f"run `critmin data build` (tables present: {', '.join(self.tables()) or 'none'})"
+        )
 
     def scan_sql(self, table: str) -> str:
         """The DuckDB relation of ``table`` (:func:`scan_sql`): same columns and types, file or dataset."""
@@ -213,16 +233,18 @@ def open_warehouse(settings: Settings) -> Warehouse:
         raise WarehouseError(f"no warehouse under {settings.home}; run `critmin data build` first")
     path = _root(settings) / "builds" / current.read_text().strip()
     if not path.is_dir():
-        raise WarehouseError(f"the warehouse pointer names {path.name}, which is missing; rebuild with "
-                             f"`critmin data build`")
+        raise WarehouseError(
+            f"the warehouse pointer names {path.name}, which is missing; rebuild with `critmin data build`"
+        )
     return Warehouse(path, root=_root(settings))
 
 
 def ensure_writable(settings: Settings) -> None:
     """Refuse to build or publish with read-only settings (the web app serves, it never builds)."""
     if getattr(settings, "read_only", False):
-        raise WarehouseError(f"the warehouse under {settings.home} is opened read-only; build it with "
-                             f"`critmin data build`")
+        raise WarehouseError(
+            f"the warehouse under {settings.home} is opened read-only; build it with `critmin data build`"
+        )
 
 
 def clean_leftovers(settings: Settings) -> list[Path]:
@@ -291,7 +313,7 @@ def write_catalog(build: Path, tables: list[str]) -> None:
         con.execute(f"SET file_search_path = '{_sql_text(build.as_posix())}'")
         for t in tables + ["provenance"]:
             scan = scan_sql(t, partition_keys(build / t)) if is_dataset(build / t) else scan_sql(f"{t}.parquet")
-            con.execute(f"CREATE VIEW \"{t}\" AS SELECT * FROM {scan}")
+            con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM {scan}')
     finally:
         con.close()
     os.replace(tmp, db)
@@ -319,9 +341,14 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path],
-                   provenance: pd.DataFrame, *, before_publish: Callable[[], None] | None = None,
-                   wait: float = 30.0) -> Warehouse:
+def replace_tables(
+    settings: Settings,
+    frames: Mapping[str, pd.DataFrame | Path],
+    provenance: pd.DataFrame,
+    *,
+    before_publish: Callable[[], None] | None = None,
+    wait: float = 30.0,
+) -> Warehouse:
     """Publish a new build in which ``frames`` replace (or add) tables.
 
     Every other table is carried over unchanged. Nothing of the live build is
@@ -337,12 +364,17 @@ def replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path]
         try:
             return _replace_tables(settings, frames, provenance, before_publish)
         except OSError as exc:
-            raise WarehouseError(f"cannot write the warehouse under {settings.home}: "
-                                 f"{exc.strerror or exc} ({exc.filename or ''})") from None
+            raise WarehouseError(
+                f"cannot write the warehouse under {settings.home}: {exc.strerror or exc} ({exc.filename or ''})"
+            ) from None
 
 
-def _replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path], provenance: pd.DataFrame,
-                    before_publish: Callable[[], None] | None) -> Warehouse:
+def _replace_tables(
+    settings: Settings,
+    frames: Mapping[str, pd.DataFrame | Path],
+    provenance: pd.DataFrame,
+    before_publish: Callable[[], None] | None,
+) -> Warehouse:
     try:
         previous = open_warehouse(settings)
     except WarehouseError:
@@ -363,8 +395,11 @@ def _replace_tables(settings: Settings, frames: Mapping[str, pd.DataFrame | Path
                 shutil.move(str(obj), build / name)
             else:
                 shutil.move(str(obj), dest)
-        prov = pd.concat([prov, provenance.reindex(columns=PROVENANCE_COLUMNS)], ignore_index=True) \
-            if len(prov) else provenance.reindex(columns=PROVENANCE_COLUMNS)
+        prov = (
+            pd.concat([prov, provenance.reindex(columns=PROVENANCE_COLUMNS)], ignore_index=True)
+            if len(prov)
+            else provenance.reindex(columns=PROVENANCE_COLUMNS)
+        )
         write_parquet_atomic(prov.astype({"rows": "int64"}), build / "provenance.parquet")
         if before_publish is not None:
             before_publish()

@@ -59,8 +59,10 @@ def body_as_file(text: str, name: str) -> Iterator[Path]:
 YAML_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/yaml": {"schema": {"type": "string"}},
-                    "application/json": {"schema": {"type": "object"}}},
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
     }
 }
 """OpenAPI description of a scenario body given as YAML text or a JSON object."""
@@ -89,8 +91,14 @@ MAX_YAML_NODES = 100_000
 """Most values a request body may expand to once its aliases are resolved."""
 
 
-def check_yaml_limits(text: str, name: str, *, max_aliases: int = MAX_YAML_ALIASES,
-                      max_depth: int = MAX_YAML_DEPTH, max_nodes: int = MAX_YAML_NODES) -> None:
+def check_yaml_limits(
+    text: str,
+    name: str,
+    *,
+    max_aliases: int = MAX_YAML_ALIASES,
+    max_depth: int = MAX_YAML_DEPTH,
+    max_nodes: int = MAX_YAML_NODES,
+) -> None:
     """Refuse YAML whose aliases or nesting would make it costly to load or answer.
 
     Reads the event stream only (nothing is built) and counts the size each anchor
@@ -116,16 +124,16 @@ def check_yaml_limits(text: str, name: str, *, max_aliases: int = MAX_YAML_ALIAS
         if stack:
             stack[-1][1] += n
             if stack[-1][1] > max_nodes:
-                raise DataFormatError(name, f"expands to over {max_nodes:,} values (YAML aliases); write "
-                                            f"the values out")
+                raise DataFormatError(
+                    name, f"expands to over {max_nodes:,} values (YAML aliases); write the values out"
+                )
 
     try:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > max_aliases:
-                    raise DataFormatError(name, f"more than {max_aliases} YAML aliases (*name); write the "
-                                                f"values out")
+                    raise DataFormatError(name, f"more than {max_aliases} YAML aliases (*name); write the values out")
                 add(anchors.get(event.anchor, 1))
             elif isinstance(event, yaml.ScalarEvent):
                 if event.anchor:
@@ -143,13 +151,16 @@ def check_yaml_limits(text: str, name: str, *, max_aliases: int = MAX_YAML_ALIAS
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise DataFormatError(name, f"not valid YAML: {problem}",
-                              row=mark.line + 1 if mark is not None else None) from None
+        raise DataFormatError(
+            name, f"not valid YAML: {problem}", row=mark.line + 1 if mark is not None else None
+        ) from None
 
 
 Format = Literal["json", "chart"]
-FormatQ = Query(description="`json` (default): the result; `chart`: a self-contained HTML page with the "
-                            "result's chart (plotly.js inlined, works offline).")
+FormatQ = Query(
+    description="`json` (default): the result; `chart`: a self-contained HTML page with the "
+    "result's chart (plotly.js inlined, works offline)."
+)
 
 
 def respond(result: Any, fmt: str, figure: Callable[[], Any] | None = None) -> Response:

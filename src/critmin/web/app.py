@@ -11,15 +11,22 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from critmin.config import Settings, load_settings
-from critmin.errors import (ConfigError, CritminError, DataFormatError, EmptySelectionError, UnknownCodeError,
-                            WarehouseError, echo)
+from critmin.errors import (
+    ConfigError,
+    CritminError,
+    DataFormatError,
+    EmptySelectionError,
+    UnknownCodeError,
+    WarehouseError,
+    echo,
+)
 
 STATUS = [
-    (UnknownCodeError, 400),     # a country, HS, mineral or port code critmin does not know
-    (ConfigError, 400),          # a bad option value
+    (UnknownCodeError, 400),  # a country, HS, mineral or port code critmin does not know
+    (ConfigError, 400),  # a bad option value
     (EmptySelectionError, 404),  # a valid query that selects no data
-    (DataFormatError, 422),      # a scenario body (or data file) with the wrong format
-    (WarehouseError, 503),       # the warehouse is not built: run `critmin data build`
+    (DataFormatError, 422),  # a scenario body (or data file) with the wrong format
+    (WarehouseError, 503),  # the warehouse is not built: run `critmin data build`
 ]
 
 
@@ -62,8 +69,13 @@ log = logging.getLogger("critmin.web")
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     """HTTP 500 with a reference only: the traceback goes to the server log, never to the client."""
     ref = uuid.uuid4().hex[:12]
-    log.error("internal error %s on %s %s", ref, request.method, request.url.path,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error(
+        "internal error %s on %s %s",
+        ref,
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     return _error(500, f"internal error (reference {ref}); the server log has the details")
 
 
@@ -96,22 +108,44 @@ def create_app(settings: Settings | None = None, *, max_body_bytes: int = MAX_BO
         Successful JSON answers to ``GET`` are cached per warehouse build
         (:class:`critmin.web.cache.JsonResponseCache`).
     """
-    from critmin.web import (routes_app, routes_criticality, routes_data, routes_explorer, routes_fta, routes_news,
-                             routes_pages, routes_products, routes_scenarios)
+    from critmin.web import (
+        routes_app,
+        routes_criticality,
+        routes_data,
+        routes_explorer,
+        routes_fta,
+        routes_news,
+        routes_pages,
+        routes_products,
+        routes_scenarios,
+    )
     from critmin.web.cache import JsonResponseCache
 
-    app = FastAPI(title="critmin", version=_version(),
-                  description="Critical-mineral supply security and trade-agreement analytics. Each endpoint "
-                              "returns the same JSON as the matching `critmin ... --json` command; errors "
-                              "come back as `{\"error\": message}`.",
-                  docs_url=None, redoc_url=None)  # /docs is served with local Swagger UI files (routes_app)
+    app = FastAPI(
+        title="critmin",
+        version=_version(),
+        description="Critical-mineral supply security and trade-agreement analytics. Each endpoint "
+        "returns the same JSON as the matching `critmin ... --json` command; errors "
+        'come back as `{"error": message}`.',
+        docs_url=None,
+        redoc_url=None,
+    )  # /docs is served with local Swagger UI files (routes_app)
     settings = settings if settings is not None else load_settings()
     app.state.settings = settings.with_(read_only=True)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(YearRange)
     app.add_middleware(JsonResponseCache, settings_of=lambda: app.state.settings)
-    for module in (routes_app, routes_pages, routes_explorer, routes_criticality, routes_fta, routes_scenarios,
-                   routes_news, routes_data, routes_products):
+    for module in (
+        routes_app,
+        routes_pages,
+        routes_explorer,
+        routes_criticality,
+        routes_fta,
+        routes_scenarios,
+        routes_news,
+        routes_data,
+        routes_products,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(CritminError, _critmin_error)
     app.add_exception_handler(ValueError, _value_error)
@@ -198,7 +232,10 @@ class YearRange:
                     if part.lstrip("+-").isdigit() and len(part) < 12 and YEARS[0] <= int(part) <= YEARS[1]:
                         continue
                     if part.lstrip("+-").isdigit() or len(part) > 12:
-                        response = _error(422, f"query parameter '{name}': expected a year from {YEARS[0]} "
-                                               f"to {YEARS[1]} (got {echo(part, 24)})")
+                        response = _error(
+                            422,
+                            f"query parameter '{name}': expected a year from {YEARS[0]} "
+                            f"to {YEARS[1]} (got {echo(part, 24)})",
+                        )
                         return await response(scope, receive, send)
         await self.app(scope, receive, send)

@@ -57,8 +57,9 @@ class LruCache:
         Size of one value for ``max_bytes`` (default 0: only ``max_entries`` counts).
     """
 
-    def __init__(self, max_entries: int = 512, *, max_bytes: int | None = None,
-                 size: Callable[[Any], int] | None = None):
+    def __init__(
+        self, max_entries: int = 512, *, max_bytes: int | None = None, size: Callable[[Any], int] | None = None
+    ):
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._size = size or (lambda v: 0)
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
@@ -126,8 +127,11 @@ class JsonResponseCache:
 
     def __init__(self, app, settings_of: Callable[[], Settings], cache: LruCache | None = None):
         self.app, self.settings_of = app, settings_of
-        self.cache = cache if cache is not None else LruCache(JSON_CACHE_ENTRIES, max_bytes=JSON_CACHE_BYTES,
-                                                              size=lambda v: len(v[2]))
+        self.cache = (
+            cache
+            if cache is not None
+            else LruCache(JSON_CACHE_ENTRIES, max_bytes=JSON_CACHE_BYTES, size=lambda v: len(v[2]))
+        )
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -139,8 +143,9 @@ class JsonResponseCache:
         hit = self.cache.get(key)
         if hit is not None:
             status, headers, body = hit
-            await send({"type": "http.response.start", "status": status,
-                        "headers": headers + [(b"x-critmin-cache", b"hit")]})
+            await send(
+                {"type": "http.response.start", "status": status, "headers": headers + [(b"x-critmin-cache", b"hit")]}
+            )
             await send({"type": "http.response.body", "body": body})
             return
         start: dict = {}

@@ -62,8 +62,9 @@ def parse_form(fields: Sequence[Field], query: Sequence[tuple[str, str]]) -> dic
     for f in fields:
         raw = [v for v in given.get(f.name, []) if v.strip() != ""]
         if f.kind == "bool":
-            out[f.name] = (raw[-1].lower() in ("1", "true", "on", "yes")) if raw else (False if submitted else
-                                                                                     bool(f.default))
+            out[f.name] = (
+                (raw[-1].lower() in ("1", "true", "on", "yes")) if raw else (False if submitted else bool(f.default))
+            )
             continue
         if f.kind == "multi":
             values = [x.strip() for v in raw for x in v.split(",") if x.strip()]
@@ -82,8 +83,7 @@ def parse_form(fields: Sequence[Field], query: Sequence[tuple[str, str]]) -> dic
                 what = "a whole number" if f.kind == "int" else "a number"
                 raise FormError(f"field '{f.label}': expected {what} (got {echo(value)})") from None
             if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
-                raise FormError(f"field '{f.label}': expected a value from {f.min:g} to {f.max:g} "
-                                f"(got {echo(value)})")
+                raise FormError(f"field '{f.label}': expected a value from {f.min:g} to {f.max:g} (got {echo(value)})")
             out[f.name] = number
         else:
             if f.kind == "select" and f.options:
@@ -188,12 +188,14 @@ def chokepoints() -> tuple[tuple[str, str], ...]:
 
 def fta_side(which: str) -> Options:
     """Reporters (``which="reporter"``) or partners of the ready FTA scenarios."""
+
     def options():
         from critmin.services.fta import list_fta_scenarios
 
         seen = sorted({s[which] for s in list_fta_scenarios()})
         names = dict(countries())
         return tuple((c, names.get(c, c)) for c in seen)
+
     return options
 
 
@@ -213,4 +215,3 @@ def brief_sections() -> tuple[tuple[str, str], ...]:
     from critmin.report.brief import section_keys
 
     return tuple((k, k) for k in section_keys())
-

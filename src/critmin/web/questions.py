@@ -25,7 +25,7 @@ class Answer:
 
     payload: Any
     figure: FigureBuilder | None = None
-    request_body: str | None = None     # for a POST endpoint: the body that gives the same payload
+    request_body: str | None = None  # for a POST endpoint: the body that gives the same payload
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def _cy(year) -> str | None:
 
 # the explorer ----------------------------------------------------------------------------------
 
+
 def _picture_period(v: dict) -> str | None:
     """The bilateral picture's period (``CY2024`` or ``FY2024-25``) from the form's year and basis."""
     from critmin.periods import calendar_year, financial_year
@@ -103,8 +104,15 @@ def _trade(s: Settings, v: dict) -> Answer:
     from critmin.services.explorer import trade_summary
 
     period = _picture_period(v)
-    res = trade_summary(s, v["reporter"], partners=[v["partner"]] if v["partner"] else None, mineral=v["mineral"],
-                        stage=v["stage"], years=[v["year"]] if v["year"] else None, period=period)
+    res = trade_summary(
+        s,
+        v["reporter"],
+        partners=[v["partner"]] if v["partner"] else None,
+        mineral=v["mineral"],
+        stage=v["stage"],
+        years=[v["year"]] if v["year"] else None,
+        period=period,
+    )
     return Answer(res, lambda: trade_figure(res))
 
 
@@ -137,18 +145,30 @@ def _trade_key_figures(p: dict) -> list[tuple[str, str]]:
 
 
 TRADE = Question(
-    "trade", "Trade picture", "What does a country trade with a partner (or the world), and which products explain it?",
+    "trade",
+    "Trade picture",
+    "What does a country trade with a partner (or the world), and which products explain it?",
     "/trade",
-    [Field("reporter", "Reporter", "select", "IND", F.reporters),
-     Field("partner", "Partner", "select", "PER", F.countries, optional=True,
-           help="Leave empty for all partners."),
-     Field("year", "Year", "int", 2024, min=1988, max=2100),
-     Field("basis", "Basis of the all-goods total", "select", "CY",
-           lambda: (("CY", "calendar year (CY)"), ("FY", "Indian financial year (FY, April-March)"))),
-     Field("mineral", "Mineral", "select", None, F.minerals, optional=True),
-     Field("stage", "Stage", "select", None, F.trade_stages, optional=True)],
-    _trade, period=_trade_period, unit=lambda p: "USD (current)", endpoint_query=_trade_endpoint_query,
-    key_figures=_trade_key_figures)
+    [
+        Field("reporter", "Reporter", "select", "IND", F.reporters),
+        Field("partner", "Partner", "select", "PER", F.countries, optional=True, help="Leave empty for all partners."),
+        Field("year", "Year", "int", 2024, min=1988, max=2100),
+        Field(
+            "basis",
+            "Basis of the all-goods total",
+            "select",
+            "CY",
+            lambda: (("CY", "calendar year (CY)"), ("FY", "Indian financial year (FY, April-March)")),
+        ),
+        Field("mineral", "Mineral", "select", None, F.minerals, optional=True),
+        Field("stage", "Stage", "select", None, F.trade_stages, optional=True),
+    ],
+    _trade,
+    period=_trade_period,
+    unit=lambda p: "USD (current)",
+    endpoint_query=_trade_endpoint_query,
+    key_figures=_trade_key_figures,
+)
 
 
 def _dependence(s: Settings, v: dict) -> Answer:
@@ -162,14 +182,20 @@ def _dependence(s: Settings, v: dict) -> Answer:
 
 
 DEPENDENCE = Question(
-    "dependence", "Dependence", "How dependent is a country on imports of a mineral, from whom, how concentrated?",
+    "dependence",
+    "Dependence",
+    "How dependent is a country on imports of a mineral, from whom, how concentrated?",
     "/dependence",
-    [Field("reporter", "Importer", "select", "IND", F.reporters),
-     Field("mineral", "Mineral", "select", "copper", F.minerals, optional=True),
-     Field("stage", "Stage", "select", None, F.trade_stages, optional=True),
-     Field("year", "Year", "int", 2024, optional=True, min=1988, max=2100)],
-    _dependence, period=lambda p: _cy(p.get("year")),
-    unit=lambda p: "USD (current); shares of import value; HHI 0-1")
+    [
+        Field("reporter", "Importer", "select", "IND", F.reporters),
+        Field("mineral", "Mineral", "select", "copper", F.minerals, optional=True),
+        Field("stage", "Stage", "select", None, F.trade_stages, optional=True),
+        Field("year", "Year", "int", 2024, optional=True, min=1988, max=2100),
+    ],
+    _dependence,
+    period=lambda p: _cy(p.get("year")),
+    unit=lambda p: "USD (current); shares of import value; HHI 0-1",
+)
 
 
 def _production(s: Settings, v: dict) -> Answer:
@@ -181,27 +207,41 @@ def _production(s: Settings, v: dict) -> Answer:
 
 
 PRODUCTION = Question(
-    "production", "Production", "Who mines or refines a mineral, with what share of the world and of reserves?",
+    "production",
+    "Production",
+    "Who mines or refines a mineral, with what share of the world and of reserves?",
     "/production",
-    [Field("mineral", "Mineral", "select", "copper", F.minerals),
-     Field("stage", "USGS stage", "text", "mine", help="mine, refinery, smelter, plant..."),
-     Field("year", "Year", "int", None, optional=True, min=1900, max=2100, help="Empty: the latest reported."),
-     Field("country", "Country to highlight", "select", "PER", F.countries, optional=True)],
-    _production, period=lambda p: _cy(p.get("year")) + (f"; reserves {p['reserves_year']}"
-                                                        if p.get("reserves_year") else ""),
-    unit=lambda p: p.get("unit"))
+    [
+        Field("mineral", "Mineral", "select", "copper", F.minerals),
+        Field("stage", "USGS stage", "text", "mine", help="mine, refinery, smelter, plant..."),
+        Field("year", "Year", "int", None, optional=True, min=1900, max=2100, help="Empty: the latest reported."),
+        Field("country", "Country to highlight", "select", "PER", F.countries, optional=True),
+    ],
+    _production,
+    period=lambda p: _cy(p.get("year")) + (f"; reserves {p['reserves_year']}" if p.get("reserves_year") else ""),
+    unit=lambda p: p.get("unit"),
+)
 
 
 # criticality, FTA --------------------------------------------------------------------------------
+
 
 def _criticality(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_criticality import criticality_matrix_figure
     from critmin.services.criticality import criticality_scores
     from critmin.web.routes_criticality import SCENARIOS
 
-    res = criticality_scores(s, v["reporter"].upper(), v["year"], method=v["method"],
-                             scenario=SCENARIOS[v["scenario"]] if v["scenario"] else None, draws=v["draws"],
-                             seed=0, agreements=v["agreements"], parameters=v["parameters"])
+    res = criticality_scores(
+        s,
+        v["reporter"].upper(),
+        v["year"],
+        method=v["method"],
+        scenario=SCENARIOS[v["scenario"]] if v["scenario"] else None,
+        draws=v["draws"],
+        seed=0,
+        agreements=v["agreements"],
+        parameters=v["parameters"],
+    )
     return Answer(res, None if v["method"] == "geodep" else (lambda: criticality_matrix_figure(res)))
 
 
@@ -212,51 +252,80 @@ def _methods():
 
 
 CRITICALITY = Question(
-    "criticality", "Criticality", "Which minerals are critical for a country: supply risk against economic importance?",
+    "criticality",
+    "Criticality",
+    "Which minerals are critical for a country: supply risk against economic importance?",
     "/criticality",
-    [Field("reporter", "Importer", "select", "IND", F.reporters),
-     Field("method", "Method", "select", "eu", _methods),
-     Field("year", "Trade year", "int", 2024, min=1988, max=2100),
-     Field("scenario", "Policy scenario", "select", None, F.criticality_scenarios, optional=True),
-     Field("parameters", "EU parameters", "select", "eu2023",
-           F.literal_options(Literal["eu2023", "eu2017"])),
-     Field("agreements", "Lower t for RTA partners", "bool", False),
-     Field("draws", "Monte-Carlo draws", "int", 200, min=0, max=100_000, help="0: point scores only.")],
-    _criticality, period=lambda p: _cy(p.get("year")) + "; production and WGI: latest up to it",
-    unit=lambda p: "scores (EU method: supply risk and economic importance, thresholds in the summary)")
+    [
+        Field("reporter", "Importer", "select", "IND", F.reporters),
+        Field("method", "Method", "select", "eu", _methods),
+        Field("year", "Trade year", "int", 2024, min=1988, max=2100),
+        Field("scenario", "Policy scenario", "select", None, F.criticality_scenarios, optional=True),
+        Field("parameters", "EU parameters", "select", "eu2023", F.literal_options(Literal["eu2023", "eu2017"])),
+        Field("agreements", "Lower t for RTA partners", "bool", False),
+        Field("draws", "Monte-Carlo draws", "int", 200, min=0, max=100_000, help="0: point scores only."),
+    ],
+    _criticality,
+    period=lambda p: _cy(p.get("year")) + "; production and WGI: latest up to it",
+    unit=lambda p: "scores (EU method: supply risk and economic importance, thresholds in the summary)",
+)
 
 
 def _fta(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_fta import creation_diversion_figure
     from critmin.services.fta import simulate_fta
 
-    sim = simulate_fta(s, v["reporter"], v["partner"], year=v["year"], utilisation=v["utilisation"],
-                       substitution_elasticity=v["sigma"])
+    sim = simulate_fta(
+        s, v["reporter"], v["partner"], year=v["year"], utilisation=v["utilisation"], substitution_elasticity=v["sigma"]
+    )
     return Answer(sim.to_dict(), lambda: creation_diversion_figure(sim))
 
 
 FTA = Question(
-    "fta", "FTA", "What does a trade agreement change: imports, diversion, tariff revenue, welfare?", "/fta",
-    [Field("reporter", "Reporter", "select", "IND", F.fta_side("reporter")),
-     Field("partner", "Partner", "select", "PER", F.fta_side("partner")),
-     Field("year", "Baseline trade year", "int", 2024, min=1988, max=2100),
-     Field("utilisation", "Preference utilisation (0-1)", "float", None, optional=True, min=0, max=1),
-     Field("sigma", "Substitution elasticity", "float", 1.5, min=0.01, max=50)],
-    _fta, period=lambda p: f"baseline {_cy(p.get('trade_year'))}; agreement years in by_year",
-    unit=lambda p: "USD (current), WITS-SMART partial equilibrium")
+    "fta",
+    "FTA",
+    "What does a trade agreement change: imports, diversion, tariff revenue, welfare?",
+    "/fta",
+    [
+        Field("reporter", "Reporter", "select", "IND", F.fta_side("reporter")),
+        Field("partner", "Partner", "select", "PER", F.fta_side("partner")),
+        Field("year", "Baseline trade year", "int", 2024, min=1988, max=2100),
+        Field("utilisation", "Preference utilisation (0-1)", "float", None, optional=True, min=0, max=1),
+        Field("sigma", "Substitution elasticity", "float", 1.5, min=0.01, max=50),
+    ],
+    _fta,
+    period=lambda p: f"baseline {_cy(p.get('trade_year'))}; agreement years in by_year",
+    unit=lambda p: "USD (current), WITS-SMART partial equilibrium",
+)
 
 
 # scenarios --------------------------------------------------------------------------------------
+
 
 def _sourcing(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_scenarios import sourcing_figure
     from critmin.services import scenarios as svc
 
-    res = svc.sourcing(s, v["mineral"], v["stage"], v["year"], importer=v["importer"], destination=v["port"],
-                       demand_t=None, max_share=v["cap"], fta=[c.upper() for c in v["fta"]], min_fta_share=None,
-                       exclude=[c.upper() for c in v["exclude"]], tariffs=None, freight_table=None,
-                       objective=v["objective"], unknown_tariff="exclude", fta_entry_year=None,
-                       fta_phase_in_years=None, cvar_shocks=[])
+    res = svc.sourcing(
+        s,
+        v["mineral"],
+        v["stage"],
+        v["year"],
+        importer=v["importer"],
+        destination=v["port"],
+        demand_t=None,
+        max_share=v["cap"],
+        fta=[c.upper() for c in v["fta"]],
+        min_fta_share=None,
+        exclude=[c.upper() for c in v["exclude"]],
+        tariffs=None,
+        freight_table=None,
+        objective=v["objective"],
+        unknown_tariff="exclude",
+        fta_entry_year=None,
+        fta_phase_in_years=None,
+        cvar_shocks=[],
+    )
     return Answer(res, lambda: sourcing_figure(res))
 
 
@@ -267,19 +336,25 @@ def _objectives():
 
 
 SOURCING = Question(
-    "sourcing", "Sourcing", "What is the best sourcing mix for a mineral, with and without the FTA, under a cap?",
+    "sourcing",
+    "Sourcing",
+    "What is the best sourcing mix for a mineral, with and without the FTA, under a cap?",
     "/sourcing",
-    [Field("mineral", "Mineral", "select", "copper", F.minerals),
-     Field("stage", "Stage", "select", "concentrate", F.sourcing_stages),
-     Field("year", "Sourcing year", "int", 2030, min=2000, max=2100),
-     Field("importer", "Importer", "select", "IND", F.countries),
-     Field("port", "Discharge port", "select", "Mundra", F.ports),
-     Field("cap", "Max share of one supplier (0-1)", "float", 0.65, min=0, max=1),
-     Field("fta", "FTA partners", "multi", ["PER", "CHL"], F.countries),
-     Field("exclude", "Excluded suppliers", "multi", [], F.countries),
-     Field("objective", "Objective", "select", "cost", _objectives)],
-    _sourcing, period=lambda p: f"sourcing year {p.get('year')}",
-    unit=lambda p: f"{p.get('unit')}; costs in USD")
+    [
+        Field("mineral", "Mineral", "select", "copper", F.minerals),
+        Field("stage", "Stage", "select", "concentrate", F.sourcing_stages),
+        Field("year", "Sourcing year", "int", 2030, min=2000, max=2100),
+        Field("importer", "Importer", "select", "IND", F.countries),
+        Field("port", "Discharge port", "select", "Mundra", F.ports),
+        Field("cap", "Max share of one supplier (0-1)", "float", 0.65, min=0, max=1),
+        Field("fta", "FTA partners", "multi", ["PER", "CHL"], F.countries),
+        Field("exclude", "Excluded suppliers", "multi", [], F.countries),
+        Field("objective", "Objective", "select", "cost", _objectives),
+    ],
+    _sourcing,
+    period=lambda p: f"sourcing year {p.get('year')}",
+    unit=lambda p: f"{p.get('unit')}; costs in USD",
+)
 
 
 def _shock_scenario(v: dict) -> dict:
@@ -290,12 +365,18 @@ def _shock_scenario(v: dict) -> dict:
     elif v["severity"] == "export_tax":
         severity = {"type": "export_tax", "rate": v["severity_value"] if v["severity_value"] is not None else 0.25}
     products = {"mineral": v["mineral"]} | ({"stage": v["stage"]} if v["stage"] else {})
-    return {"name": f"{v['restricting']} {v['severity'].replace('_', ' ')} on {v['mineral']}"
-                    + (f" ({v['stage']})" if v["stage"] else ""),
-            "restricting": v["restricting"], "importer": v["importer"], "products": products,
-            "severity": severity, "start": v["start"], "duration_months": v["duration_months"],
-            "year": v["year"],
-            "assumptions": {"redirectable_fraction": v["redirectable_fraction"], "elasticity": v["elasticity"]}}
+    return {
+        "name": f"{v['restricting']} {v['severity'].replace('_', ' ')} on {v['mineral']}"
+        + (f" ({v['stage']})" if v["stage"] else ""),
+        "restricting": v["restricting"],
+        "importer": v["importer"],
+        "products": products,
+        "severity": severity,
+        "start": v["start"],
+        "duration_months": v["duration_months"],
+        "year": v["year"],
+        "assumptions": {"redirectable_fraction": v["redirectable_fraction"], "elasticity": v["elasticity"]},
+    }
 
 
 def _shock(s: Settings, v: dict) -> Answer:
@@ -312,33 +393,64 @@ def _shock(s: Settings, v: dict) -> Answer:
 
 
 SHOCK = Question(
-    "shock", "Export restriction", "What does an export restriction do to our supply, and who can replace it?",
+    "shock",
+    "Export restriction",
+    "What does an export restriction do to our supply, and who can replace it?",
     "/shock",
-    [Field("restricting", "Restricting country", "select", "CHN", F.countries),
-     Field("importer", "Importer", "select", "IND", F.countries),
-     Field("mineral", "Mineral", "select", "rare_earths", F.minerals),
-     Field("stage", "Stage", "select", "product", F.trade_stages, optional=True),
-     Field("severity", "Measure", "select", "ban",
-           lambda: (("ban", "export ban"), ("quota", "export quota"), ("export_tax", "export tax"))),
-     Field("severity_value", "Quota share or tax rate (0-1)", "float", None, optional=True, min=0, max=1,
-           help="Quota: share of exports still allowed (default 0.5); tax: ad valorem rate (default 0.25)."),
-     Field("start", "Start (YYYY-MM)", "text", "2025-04"),
-     Field("duration_months", "Months", "int", 12, min=1, max=120),
-     Field("year", "Trade year", "int", 2024, min=1995, max=2100),
-     Field("redirectable_fraction", "Redirectable share of other suppliers' exports (0-1)", "float", 0.2,
-           min=0, max=1),
-     Field("elasticity", "Elasticities", "select", "short_run",
-           lambda: (("short_run", "short run (assumption)"), ("long_run", "long run (cited)")))],
-    _shock, period=lambda p: f"trade data {p.get('period')} (calendar year)" if isinstance(p, dict) else None,
-    unit=lambda p: "tonnes (product weight) and USD (current); price change relative", method="POST",
+    [
+        Field("restricting", "Restricting country", "select", "CHN", F.countries),
+        Field("importer", "Importer", "select", "IND", F.countries),
+        Field("mineral", "Mineral", "select", "rare_earths", F.minerals),
+        Field("stage", "Stage", "select", "product", F.trade_stages, optional=True),
+        Field(
+            "severity",
+            "Measure",
+            "select",
+            "ban",
+            lambda: (("ban", "export ban"), ("quota", "export quota"), ("export_tax", "export tax")),
+        ),
+        Field(
+            "severity_value",
+            "Quota share or tax rate (0-1)",
+            "float",
+            None,
+            optional=True,
+            min=0,
+            max=1,
+            help="Quota: share of exports still allowed (default 0.5); tax: ad valorem rate (default 0.25).",
+        ),
+        Field("start", "Start (YYYY-MM)", "text", "2025-04"),
+        Field("duration_months", "Months", "int", 12, min=1, max=120),
+        Field("year", "Trade year", "int", 2024, min=1995, max=2100),
+        Field(
+            "redirectable_fraction", "Redirectable share of other suppliers' exports (0-1)", "float", 0.2, min=0, max=1
+        ),
+        Field(
+            "elasticity",
+            "Elasticities",
+            "select",
+            "short_run",
+            lambda: (("short_run", "short run (assumption)"), ("long_run", "long run (cited)")),
+        ),
+    ],
+    _shock,
+    period=lambda p: f"trade data {p.get('period')} (calendar year)" if isinstance(p, dict) else None,
+    unit=lambda p: "tonnes (product weight) and USD (current); price change relative",
+    method="POST",
     key_figures=lambda p: [
-        (f"supply at risk, {p['period']} trade", f"{fmt_money(p['supply_at_risk']['value_usd'])}, "
-                                                 f"{p['supply_at_risk']['tonnes']:,.0f} t"),
+        (
+            f"supply at risk, {p['period']} trade",
+            f"{fmt_money(p['supply_at_risk']['value_usd'])}, {p['supply_at_risk']['tonnes']:,.0f} t",
+        ),
         ("covered by other suppliers", f"{p['covered']['tonnes']:,.0f} t"),
         ("uncovered share of the loss", f"{p['uncovered']['share_of_loss']:.0%}"),
         ("world price change (partial equilibrium)", f"{p['price_effect']['price_change']:+.0%}"),
-        ("supplier HHI before, after", f"{p['concentration']['hhi_before']:.2f}, "
-                                       f"{p['concentration']['hhi_after']:.2f}")])
+        (
+            "supplier HHI before, after",
+            f"{p['concentration']['hhi_before']:.2f}, {p['concentration']['hhi_after']:.2f}",
+        ),
+    ],
+)
 
 
 def _route(s: Settings, v: dict) -> Answer:
@@ -351,13 +463,19 @@ def _route(s: Settings, v: dict) -> Answer:
 
 
 ROUTE = Question(
-    "route", "Route", "How far, how many days and through which chokepoints does a cargo sail?", "/route",
-    [Field("from", "From port", "select", "Callao", F.ports),
-     Field("to", "To port", "select", "Visakhapatnam", F.ports),
-     Field("speed", "Speed (knots)", "float", None, optional=True, min=1, max=40,
-           help="Empty: the default speed."),
-     Field("closed", "Closed chokepoints", "multi", [], F.chokepoints)],
-    _route, unit=lambda p: "km, nautical miles, days at the speed shown")
+    "route",
+    "Route",
+    "How far, how many days and through which chokepoints does a cargo sail?",
+    "/route",
+    [
+        Field("from", "From port", "select", "Callao", F.ports),
+        Field("to", "To port", "select", "Visakhapatnam", F.ports),
+        Field("speed", "Speed (knots)", "float", None, optional=True, min=1, max=40, help="Empty: the default speed."),
+        Field("closed", "Closed chokepoints", "multi", [], F.chokepoints),
+    ],
+    _route,
+    unit=lambda p: "km, nautical miles, days at the speed shown",
+)
 
 
 def _projection(s: Settings, v: dict) -> Answer:
@@ -375,29 +493,45 @@ def _projection_minerals():
 
 
 PROJECTION = Question(
-    "projection", "Projection", "How import-dependent will the country be in 2030 and 2047?", "/projection",
-    [Field("mineral", "Mineral", "select", "copper", _projection_minerals),
-     Field("end_year", "Last year", "int", 2047, min=2025, max=2100)],
-    _projection, period=lambda p: f"base year {p.get('base_year')} to the last year (calendar years)",
-    unit=lambda p: "kt copper content; import dependence 0-1")
+    "projection",
+    "Projection",
+    "How import-dependent will the country be in 2030 and 2047?",
+    "/projection",
+    [
+        Field("mineral", "Mineral", "select", "copper", _projection_minerals),
+        Field("end_year", "Last year", "int", 2047, min=2025, max=2100),
+    ],
+    _projection,
+    period=lambda p: f"base year {p.get('base_year')} to the last year (calendar years)",
+    unit=lambda p: "kt copper content; import dependence 0-1",
+)
 
 
 # news -------------------------------------------------------------------------------------------
+
 
 def _negotiations(s: Settings, v: dict) -> Answer:
     from critmin.report.figures_news import negotiation_timeline_figure
     from critmin.services import news
 
-    tracker = news.negotiations(s, reporter=v["reporter"].upper(), partner=v["partner"].upper() if v["partner"]
-                                else None)
+    tracker = news.negotiations(
+        s, reporter=v["reporter"].upper(), partner=v["partner"].upper() if v["partner"] else None
+    )
     return Answer(tracker.to_dict(), lambda: negotiation_timeline_figure(tracker))
 
 
 NEGOTIATIONS = Question(
-    "negotiations", "Negotiations", "Where do a country's agreements and negotiations stand?", "/negotiations",
-    [Field("reporter", "Country", "select", "IND", F.countries),
-     Field("partner", "Partner", "select", None, F.countries, optional=True)],
-    _negotiations, period=lambda p: "dates of each agreement, round and event as reported in its source")
+    "negotiations",
+    "Negotiations",
+    "Where do a country's agreements and negotiations stand?",
+    "/negotiations",
+    [
+        Field("reporter", "Country", "select", "IND", F.countries),
+        Field("partner", "Partner", "select", None, F.countries, optional=True),
+    ],
+    _negotiations,
+    period=lambda p: "dates of each agreement, round and event as reported in its source",
+)
 
 
 def _facts(s: Settings, v: dict) -> Answer:
@@ -407,10 +541,18 @@ def _facts(s: Settings, v: dict) -> Answer:
 
 
 FACTS = Question(
-    "facts", "News facts", "What do the ingested articles report, with evidence and source?", "/news/facts",
-    [Field("type", "Fact types", "multi", [], F.fact_types),
-     Field("merged", "One line per distinct fact", "bool", True)],
-    _facts, period=lambda p: "as dated in each article", charted=False)
+    "facts",
+    "News facts",
+    "What do the ingested articles report, with evidence and source?",
+    "/news/facts",
+    [
+        Field("type", "Fact types", "multi", [], F.fact_types),
+        Field("merged", "One line per distinct fact", "bool", True),
+    ],
+    _facts,
+    period=lambda p: "as dated in each article",
+    charted=False,
+)
 
 
 def _conflicts(s: Settings, v: dict) -> Answer:
@@ -420,10 +562,16 @@ def _conflicts(s: Settings, v: dict) -> Answer:
 
 
 CONFLICTS = Question(
-    "conflicts", "Conflicts", "Which reported figures describe the same quantity but disagree, and why?",
+    "conflicts",
+    "Conflicts",
+    "Which reported figures describe the same quantity but disagree, and why?",
     "/news/conflicts",
     [Field("all", "Also pairs that agree", "bool", False)],
-    _conflicts, period=lambda p: "as dated in each article", charted=False, table="comparisons")
+    _conflicts,
+    period=lambda p: "as dated in each article",
+    charted=False,
+    table="comparisons",
+)
 
 
 def _status(s: Settings, v: dict) -> Answer:
@@ -433,12 +581,32 @@ def _status(s: Settings, v: dict) -> Answer:
 
 
 STATUS = Question(
-    "status", "Data status", "Which tables does the warehouse hold, from which files, under which licences?",
-    "/data/status", [], _status, charted=False, table="tables")
+    "status",
+    "Data status",
+    "Which tables does the warehouse hold, from which files, under which licences?",
+    "/data/status",
+    [],
+    _status,
+    charted=False,
+    table="tables",
+)
 
 
-QUESTIONS: tuple[Question, ...] = (TRADE, DEPENDENCE, PRODUCTION, CRITICALITY, FTA, SHOCK, SOURCING, ROUTE,
-                                   PROJECTION, NEGOTIATIONS, FACTS, CONFLICTS, STATUS)
+QUESTIONS: tuple[Question, ...] = (
+    TRADE,
+    DEPENDENCE,
+    PRODUCTION,
+    CRITICALITY,
+    FTA,
+    SHOCK,
+    SOURCING,
+    ROUTE,
+    PROJECTION,
+    NEGOTIATIONS,
+    FACTS,
+    CONFLICTS,
+    STATUS,
+)
 BY_SLUG = {q.slug: q for q in QUESTIONS}
 
 
@@ -497,9 +665,14 @@ def footnotes(q: Question, payload: Any) -> list[tuple[str, str]]:
         out.append(("Scope", str(p["scope"])))
     elif isinstance(p.get("products"), dict) and p["products"].get("hs6"):
         prods = p["products"]
-        out.append(("Scope", f"{len(prods['hs6'])} HS6 codes" + (f" of {prods['mineral']}" if prods.get("mineral")
-                                                                  else "")
-                    + (f" at stage {prods['stage']}" if prods.get("stage") else "")))
+        out.append(
+            (
+                "Scope",
+                f"{len(prods['hs6'])} HS6 codes"
+                + (f" of {prods['mineral']}" if prods.get("mineral") else "")
+                + (f" at stage {prods['stage']}" if prods.get("stage") else ""),
+            )
+        )
     if isinstance(p.get("bloc"), dict) and p["bloc"].get("note"):
         out.append(("Reporter", str(p["bloc"]["note"])))
     period = q.period(payload)

@@ -38,9 +38,12 @@ def templates():
     """The Jinja2 environment of the page templates (HTML autoescaped)."""
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("critmin.web", "templates"),
-                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
-                              lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("critmin.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -51,6 +54,7 @@ def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
 
 
 # answers ----------------------------------------------------------------------------------------
+
 
 def _answers(request: Request) -> LruCache:
     cache = getattr(request.app.state, "answer_cache", None)
@@ -86,7 +90,7 @@ PLAIN_NUMBER_COLUMNS = re.compile(r"(^|_)(year|years|hs\d*|code|id|seed)($|_)")
 CELL_CHARS = 80
 """Longer cells are cut on the page (full text in the cell's tooltip and in the downloads)."""
 KEY_FIGURE_CHARS = 48
-NOT_KEY_FIGURES = {"backend"}   # how the answer was computed, not what it says (in the JSON)
+NOT_KEY_FIGURES = {"backend"}  # how the answer was computed, not what it says (in the JSON)
 """Longer scalar fields are left out of the key figures (they are in the notes and the tables)."""
 
 
@@ -116,8 +120,11 @@ def _key_figures(summary: dict, payload: Any) -> list[tuple[str, str]]:
             if isinstance(value, dict):
                 flat.update({f"{key} {k}": v for k, v in value.items() if not isinstance(v, (list, dict))})
     cells = _cells([flat], list(flat), 1)[0]
-    return [(k, cell) for k, (cell, _, full) in zip(flat, cells)  # long texts are in the notes and tables
-            if cell != "" and not full and len(cell) <= KEY_FIGURE_CHARS]
+    return [
+        (k, cell)
+        for k, (cell, _, full) in zip(flat, cells)  # long texts are in the notes and tables
+        if cell != "" and not full and len(cell) <= KEY_FIGURE_CHARS
+    ]
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -130,8 +137,13 @@ def _columns(rows: list[dict]) -> list[str]:
 def _figure_html(figure) -> str:
     fig = figure()
     fig.update_layout(autosize=True, height=480, margin=dict(l=60, r=30, t=70, b=60))
-    return fig.to_html(include_plotlyjs=False, full_html=False, default_width="100%", default_height="480px",
-                       config={"displaylogo": False, "responsive": True})
+    return fig.to_html(
+        include_plotlyjs=False,
+        full_html=False,
+        default_width="100%",
+        default_height="480px",
+        config={"displaylogo": False, "responsive": True},
+    )
 
 
 def _json_url(q: Question, query: list[tuple[str, str]]) -> str:
@@ -148,8 +160,14 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
     """
     query = [(k, v) for k, v in request.query_params.multi_items()]
     ask = bool(query) or not q.fields
-    context: dict[str, Any] = {"q": q, "fields": q.fields, "current": q.slug, "answered": False, "error": None,
-                               "choices": {f.name: f.choices() for f in q.fields if f.options}}
+    context: dict[str, Any] = {
+        "q": q,
+        "fields": q.fields,
+        "current": q.slug,
+        "answered": False,
+        "error": None,
+        "choices": {f.name: f.choices() for f in q.fields if f.options},
+    }
     try:
         values = parse_form(q.fields, query)
     except FormError as exc:
@@ -177,15 +195,28 @@ def question_page(request: Request, q: Question) -> HTMLResponse:
         key_figures = [(k, v) for k, v in q.key_figures(ans.payload) if v]
     else:
         key_figures = _key_figures(summary[0], ans.payload) if summary else []
-    others = [(name, _columns(t), _cells(t, _columns(t), SHOWN_OTHER_ROWS), len(t))
-              for name, t in tables.items() if name not in (main, "summary" if summary else None)]
+    others = [
+        (name, _columns(t), _cells(t, _columns(t), SHOWN_OTHER_ROWS), len(t))
+        for name, t in tables.items()
+        if name not in (main, "summary" if summary else None)
+    ]
     submitted = F.form_query(q.fields, values)
     note = [("Warehouse build", build_id(request.app.state.settings) or "none")]
     context.update(answered=True, chart=chart, with_plotly=chart is not None)
-    return render("question.html.j2", **context, main_name=main, main_columns=cols,
-                  main_rows=_cells(rows, cols, SHOWN_ROWS), main_total=len(rows), others=others,
-                  key_figures=key_figures, footnotes=footnotes(q, ans.payload) + note,
-                  query=urlencode(submitted), json_url=_json_url(q, submitted), request_body=ans.request_body)
+    return render(
+        "question.html.j2",
+        **context,
+        main_name=main,
+        main_columns=cols,
+        main_rows=_cells(rows, cols, SHOWN_ROWS),
+        main_total=len(rows),
+        others=others,
+        key_figures=key_figures,
+        footnotes=footnotes(q, ans.payload) + note,
+        query=urlencode(submitted),
+        json_url=_json_url(q, submitted),
+        request_body=ans.request_body,
+    )
 
 
 def page_table(q: Question, tables: dict[str, list[dict]]) -> str:
@@ -207,8 +238,9 @@ def download(request: Request, q: Question, fmt: str) -> Response:
     else:
         body = xlsx_bytes(tables, first=main)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="critmin-{q.slug}.{fmt}"'})
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="critmin-{q.slug}.{fmt}"'}
+    )
 
 
 @router.get("/app")
@@ -219,16 +251,19 @@ def app_home() -> Response:
     return RedirectResponse("/", status_code=307)
 
 
-BRIEF_FIELDS = (Field("reporter", "Reporter", "select", "IND", F.countries),
-                Field("partner", "Partner", "select", "PER", F.countries, optional=True),
-                Field("section", "Sections (none chosen: all)", "multi", [], F.brief_sections))
+BRIEF_FIELDS = (
+    Field("reporter", "Reporter", "select", "IND", F.countries),
+    Field("partner", "Partner", "select", "PER", F.countries, optional=True),
+    Field("section", "Sections (none chosen: all)", "multi", [], F.brief_sections),
+)
 
 
 @router.get("/app/brief")
 def brief_form() -> HTMLResponse:
     """The brief's form; it submits to ``/brief`` (the self-contained page)."""
-    return render("brief_form.html.j2", fields=BRIEF_FIELDS, current="brief",
-                  choices={f.name: f.choices() for f in BRIEF_FIELDS})
+    return render(
+        "brief_form.html.j2", fields=BRIEF_FIELDS, current="brief", choices={f.name: f.choices() for f in BRIEF_FIELDS}
+    )
 
 
 @router.get("/app/{name}")
@@ -258,8 +293,12 @@ def plotly_script() -> FileResponse:
     return FileResponse(plotly_js(), media_type="text/javascript", headers=STATIC_HEADERS)
 
 
-SWAGGER_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-                 "favicon-32x32.png": "image/png", "LICENSE": "text/plain"}
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+    "LICENSE": "text/plain",
+}
 """Swagger UI assets served from the installed ``swagger-ui-py`` package (Apache-2.0, its LICENSE beside them)."""
 
 
@@ -282,7 +321,10 @@ def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI over ``/openapi.json`` with its script and style served locally (works offline)."""
     from fastapi.openapi.docs import get_swagger_ui_html
 
-    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} API",
-                               swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-                               swagger_css_url="/static/swagger-ui/swagger-ui.css",
-                               swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url,
+        title=f"{request.app.title} API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    )

@@ -28,28 +28,38 @@ BackendQ = Query(description="Ibis backend that runs the query.")
 def trade(
     settings: SettingsDep,
     reporter: Annotated[str, Query(description="Reporter country: ISO3, ISO2 or name, e.g. `IND`.")],
-    partner: Annotated[Optional[list[str]], Query(description="Partner country; repeat for several; "
-                                                              "default all partners.")] = None,
+    partner: Annotated[
+        Optional[list[str]], Query(description="Partner country; repeat for several; default all partners.")
+    ] = None,
     hs: Annotated[Optional[list[str]], HsQ] = None,
     mineral: Annotated[Optional[str], MineralQ] = None,
     stage: Annotated[Optional[Stage], StageQ] = None,
     year: Annotated[Optional[list[int]], Query(description="Year; repeat for several; default the latest.")] = None,
     years: Annotated[Optional[str], YearsQ] = None,
-    period: Annotated[Optional[str], Query(description="Period of the bilateral picture with one partner: "
-                                                       "`CY2024`, `FY2024-25`.")] = None,
+    period: Annotated[
+        Optional[str], Query(description="Period of the bilateral picture with one partner: `CY2024`, `FY2024-25`.")
+    ] = None,
     include_baskets: Annotated[bool, BasketsQ] = False,
     backend: Annotated[Backend, BackendQ] = "duckdb",
     format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin trade --json`` (service :func:`critmin.services.explorer.trade_summary`)."""
-    res = explorer.trade_summary(settings, reporter, partners=partner or None, hs=hs or None, mineral=mineral,
-                                 stage=stage, years=(year or None) or parse_years(years),
-                                 include_baskets=include_baskets or None, period=period, backend=backend)
+    res = explorer.trade_summary(
+        settings,
+        reporter,
+        partners=partner or None,
+        hs=hs or None,
+        mineral=mineral,
+        stage=stage,
+        years=(year or None) or parse_years(years),
+        include_baskets=include_baskets or None,
+        period=period,
+        backend=backend,
+    )
     return respond(res, format, lambda: figures_explorer.trade_figure(res))
 
 
-@router.get("/dependence", summary="Supplier shares, HHI, top-3 and China share, WGI-weighted HHI, "
-                                   "net import reliance")
+@router.get("/dependence", summary="Supplier shares, HHI, top-3 and China share, WGI-weighted HHI, net import reliance")
 def dependence(
     settings: SettingsDep,
     reporter: Annotated[str, Query(description="Importing country: ISO3, ISO2 or name, e.g. `IND`.")],
@@ -68,8 +78,17 @@ def dependence(
     """
     if not (hs or mineral or stage):
         raise HTTPException(400, "give hs, mineral or stage to select the imported products")
-    res = explorer.dependence(settings, reporter, hs=hs or None, mineral=mineral, stage=stage, year=year,
-                              years=parse_years(years), include_baskets=include_baskets or None, backend=backend)
+    res = explorer.dependence(
+        settings,
+        reporter,
+        hs=hs or None,
+        mineral=mineral,
+        stage=stage,
+        year=year,
+        years=parse_years(years),
+        include_baskets=include_baskets or None,
+        backend=backend,
+    )
     return respond(res, format, lambda: figures_explorer.dependence_figure(res))
 
 

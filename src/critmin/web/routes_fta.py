@@ -25,20 +25,29 @@ def fta(
     partner: Annotated[str, Query(description="ISO3 of the partner (`PER`, `CHL`, `NZL`, ...).")],
     reporter: Annotated[str, Query(description="ISO3 of the reporter.")] = "IND",
     year: Annotated[int, Query(description="Trade-data (baseline) year.")] = 2024,
-    tariff_year: Annotated[Optional[int], Query(description="Year of the baseline applied tariffs "
-                                                            "(default `year`).")] = None,
-    utilisation: Annotated[Optional[float], Query(ge=0, le=1, description="Preference-utilisation rate 0-1.")]
-    = None,
+    tariff_year: Annotated[
+        Optional[int], Query(description="Year of the baseline applied tariffs (default `year`).")
+    ] = None,
+    utilisation: Annotated[Optional[float], Query(ge=0, le=1, description="Preference-utilisation rate 0-1.")] = None,
     sigma: Annotated[float, Query(description="Substitution elasticity (WITS default 1.5).")] = 1.5,
     export_supply: Annotated[float, Query(description="Export-supply elasticity (WITS default 99).")] = 99.0,
-    import_demand: Annotated[float, Query(description="Import-demand elasticity for lines without one "
-                                                      "(negative).")] = -1.0,
+    import_demand: Annotated[
+        float, Query(description="Import-demand elasticity for lines without one (negative).")
+    ] = -1.0,
     lines: Annotated[bool, Query(description="Include every line x partner x year row.")] = False,
     format: Annotated[Format, FormatQ] = "json",
 ):
     """Same JSON as ``critmin fta --json`` with the bundled schedule and tariffs (service
     :func:`critmin.services.fta.simulate_fta`; the GE option and file inputs are CLI-only)."""
-    sim = simulate_fta(settings, reporter, partner, year=year, tariff_year=tariff_year, utilisation=utilisation,
-                       substitution_elasticity=sigma, export_supply_elasticity=export_supply,
-                       import_demand_elasticity=import_demand)
+    sim = simulate_fta(
+        settings,
+        reporter,
+        partner,
+        year=year,
+        tariff_year=tariff_year,
+        utilisation=utilisation,
+        substitution_elasticity=sigma,
+        export_supply_elasticity=export_supply,
+        import_demand_elasticity=import_demand,
+    )
     return respond(sim.to_dict(lines=lines), format, lambda: creation_diversion_figure(sim))

@@ -42,6 +42,7 @@ EXAMPLES = {
     "/brief": "/brief?reporter=IND&partner=PER&year=2024",
 }
 
+
 @router.get("/", response_class=HTMLResponse, summary="Home page: the questions (forms) and the index of the endpoints")
 def index(request: Request) -> HTMLResponse:
     """The app's home page: the questions (pages with forms) and every JSON endpoint with an example link."""
@@ -52,20 +53,22 @@ def index(request: Request) -> HTMLResponse:
         for method, op in operations.items():
             if path == "/":
                 continue
-            endpoints.append((method.upper(), path, op.get("summary", ""),
-                              EXAMPLES.get(path) if method == "get" else None))
+            endpoints.append(
+                (method.upper(), path, op.get("summary", ""), EXAMPLES.get(path) if method == "get" else None)
+            )
     return render("home.html.j2", endpoints=endpoints, current="")
 
 
 @router.get("/brief", response_class=HTMLResponse, summary="The self-contained HTML brief (works offline)")
 def brief(
-    request: Request, settings: SettingsDep,
+    request: Request,
+    settings: SettingsDep,
     reporter: Annotated[str, Query(description="ISO3 of the importing country.")] = "IND",
     partner: Annotated[Optional[str], Query(description="ISO3 of the partner country.")] = "PER",
     year: Annotated[int, Query(description="Reference year of the trade data.")] = 2024,
-    section: Annotated[Optional[list[SectionName]],
-                       Query(description="Only these sections (repeat for several); default all.")]
-    = None,
+    section: Annotated[
+        Optional[list[SectionName]], Query(description="Only these sections (repeat for several); default all.")
+    ] = None,
 ) -> HTMLResponse:
     """The page ``critmin brief`` writes (charts with plotly.js inlined, no CDN), built on request.
 

@@ -7,13 +7,35 @@
 * :mod:`.scenario` — policy levers (export restriction, FTA) applied to a spec's inputs.
 """
 
-from critmin.domain.criticality.eu import (EI_THRESHOLD, SR_THRESHOLD, calc_economic_importance, calc_hhi,
-                                           calc_hhi_wgi_t, calc_import_reliance, calc_supply_risk_eu,
-                                           calc_wgi_scaled, is_critical)
+from critmin.domain.criticality.eu import (
+    EI_THRESHOLD,
+    SR_THRESHOLD,
+    calc_economic_importance,
+    calc_hhi,
+    calc_hhi_wgi_t,
+    calc_import_reliance,
+    calc_supply_risk_eu,
+    calc_wgi_scaled,
+    is_critical,
+)
 from critmin.domain.criticality.geodep import calc_geodep
 from critmin.domain.criticality.geopolrisk import calc_geopolrisk, calc_instability
 from critmin.domain.criticality.model import CriticalityModel, CriticalityResult, CriticalitySpec
 
-__all__ = ["EI_THRESHOLD", "SR_THRESHOLD", "calc_economic_importance", "calc_hhi", "calc_hhi_wgi_t",
-           "calc_import_reliance", "calc_supply_risk_eu", "calc_wgi_scaled", "is_critical", "calc_geodep",
-           "calc_geopolrisk", "calc_instability", "CriticalityModel", "CriticalityResult", "CriticalitySpec"]
+__all__ = [
+    "EI_THRESHOLD",
+    "SR_THRESHOLD",
+    "calc_economic_importance",
+    "calc_hhi",
+    "calc_hhi_wgi_t",
+    "calc_import_reliance",
+    "calc_supply_risk_eu",
+    "calc_wgi_scaled",
+    "is_critical",
+    "calc_geodep",
+    "calc_geopolrisk",
+    "calc_instability",
+    "CriticalityModel",
+    "CriticalityResult",
+    "CriticalitySpec",
+]

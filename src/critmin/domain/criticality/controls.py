@@ -15,8 +15,22 @@ from critmin.errors import DataFormatError, UnknownCodeError
 
 SCOPE_FILE = "export_control_scope.csv"
 SCOPE_COLUMNS = ["event_id", "mineral", "stage", "measure", "targets", "suspends", "note"]
-RESTRICTION_COLUMNS = ["country", "mineral", "stage", "measure", "date_from", "date_to", "targets", "description",
-                       "source", "event_id", "announcement", "url", "in_force_date", "t"]
+RESTRICTION_COLUMNS = [
+    "country",
+    "mineral",
+    "stage",
+    "measure",
+    "date_from",
+    "date_to",
+    "targets",
+    "description",
+    "source",
+    "event_id",
+    "announcement",
+    "url",
+    "in_force_date",
+    "t",
+]
 
 
 def _check(scope: pd.DataFrame, events: pd.DataFrame, factors: dict) -> None:
@@ -25,11 +39,16 @@ def _check(scope: pd.DataFrame, events: pd.DataFrame, factors: dict) -> None:
         named = [r.event_id, *[x for x in r.suspends.split(";") if x]]
         for e in named:
             if e not in known:
-                raise DataFormatError(SCOPE_FILE, f"event {e!r} is not in table export_control_events", row=i,
-                                      field="event_id" if e == r.event_id else "suspends")
+                raise DataFormatError(
+                    SCOPE_FILE,
+                    f"event {e!r} is not in table export_control_events",
+                    row=i,
+                    field="event_id" if e == r.event_id else "suspends",
+                )
         if r.mineral and r.measure not in factors["factors"]:
-            raise DataFormatError(SCOPE_FILE, f"measure {r.measure!r} must be one of {sorted(factors['factors'])}",
-                                  row=i, field="measure")
+            raise DataFormatError(
+                SCOPE_FILE, f"measure {r.measure!r} must be one of {sorted(factors['factors'])}", row=i, field="measure"
+            )
 
 
 def in_force_days(start: pd.Timestamp, suspensions: list[tuple[pd.Timestamp, pd.Timestamp]], year: int) -> int:
@@ -44,8 +63,15 @@ def in_force_days(start: pd.Timestamp, suspensions: list[tuple[pd.Timestamp, pd.
     return int(on.sum())
 
 
-def acts_in_force(events: pd.DataFrame, year: int, factors: dict, *, scope: pd.DataFrame,
-                  add: tuple[str, ...] = (), lift: tuple[str, ...] = ()) -> pd.DataFrame:
+def acts_in_force(
+    events: pd.DataFrame,
+    year: int,
+    factors: dict,
+    *,
+    scope: pd.DataFrame,
+    add: tuple[str, ...] = (),
+    lift: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """The (act, mineral, stage) restrictions in force in ``year``, with ``t`` from ``factors``.
 
     Parameters
@@ -77,8 +103,9 @@ def acts_in_force(events: pd.DataFrame, year: int, factors: dict, *, scope: pd.D
     known = set(events["event_id"])
     for e in (*add, *lift):
         if e not in known:
-            raise UnknownCodeError("export-control act", e, where="table export_control_events",
-                                   hint=f"acts: {', '.join(sorted(known))}")
+            raise UnknownCodeError(
+                "export-control act", e, where="table export_control_events", hint=f"acts: {', '.join(sorted(known))}"
+            )
     ev = events.set_index("event_id")
     suspended: dict[str, list] = {}
     for r in scope[scope["suspends"] != ""].itertuples(index=False):
@@ -96,13 +123,27 @@ def acts_in_force(events: pd.DataFrame, year: int, factors: dict, *, scope: pd.D
         if r.event_id not in add and in_force_days(start, suspended.get(r.event_id, []), year) == 0:
             continue
         url = e["source_url"] if isinstance(e["source_url"], str) else None
-        rows.append({
-            "country": "CHN", "mineral": r.mineral, "stage": r.stage, "measure": r.measure,
-            "date_from": start.date().isoformat(), "date_to": "", "targets": r.targets,
-            "description": f"{e['materials']}: {r.note}" if r.note else e["materials"],
-            "source": (f"{e['authority']} Announcement {e['announcement']} ({r.event_id}), in force "
-                       f"{start.date().isoformat()}" + (f"; {url}" if url else "; no official URL in the table")
-                       + (" (added by the scenario)" if r.event_id in add else "")),
-            "event_id": r.event_id, "announcement": e["announcement"], "url": url,
-            "in_force_date": start.date().isoformat(), "t": float(factors["factors"][r.measure])})
+        rows.append(
+            {
+                "country": "CHN",
+                "mineral": r.mineral,
+                "stage": r.stage,
+                "measure": r.measure,
+                "date_from": start.date().isoformat(),
+                "date_to": "",
+                "targets": r.targets,
+                "description": f"{e['materials']}: {r.note}" if r.note else e["materials"],
+                "source": (
+                    f"{e['authority']} Announcement {e['announcement']} ({r.event_id}), in force "
+                    f"{start.date().isoformat()}"
+                    + (f"; {url}" if url else "; no official URL in the table")
+                    + (" (added by the scenario)" if r.event_id in add else "")
+                ),
+                "event_id": r.event_id,
+                "announcement": e["announcement"],
+                "url": url,
+                "in_force_date": start.date().isoformat(),
+                "t": float(factors["factors"][r.measure]),
+            }
+        )
     return pd.DataFrame(rows, columns=RESTRICTION_COLUMNS)

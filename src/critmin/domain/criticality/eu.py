@@ -138,8 +138,9 @@ def calc_supply_risk_eu(hhi_global, hhi_sourcing, import_reliance, eol_rir, si_s
     return term * (1.0 - np.asarray(eol_rir, dtype=float)) * np.asarray(si_sr, dtype=float)
 
 
-def calc_economic_importance(end_use_shares, sector_value_added, si_ei, *, scale: float = 10.0,
-                             q_max: float | None = None):
+def calc_economic_importance(
+    end_use_shares, sector_value_added, si_ei, *, scale: float = 10.0, q_max: float | None = None
+):
     """EU economic importance ``EI = scale · Σ_s A_s · Q_s / Q_max · SI_EI``.
 
     ``Q_max`` is the value added of the largest sector the scale refers to: the EU studies scale by
@@ -168,8 +169,9 @@ def calc_economic_importance(end_use_shares, sector_value_added, si_ei, *, scale
     return scale * np.sum(a * (q / top), axis=-1) * np.asarray(si_ei, dtype=float)
 
 
-def is_critical(economic_importance, supply_risk, *, ei_threshold: float = EI_THRESHOLD,
-                sr_threshold: float = SR_THRESHOLD):
+def is_critical(
+    economic_importance, supply_risk, *, ei_threshold: float = EI_THRESHOLD, sr_threshold: float = SR_THRESHOLD
+):
     """``EI ≥ 2.8 and SR ≥ 1.0`` (EU thresholds); False where either is NaN."""
     ei = np.asarray(economic_importance, dtype=float)
     sr = np.asarray(supply_risk, dtype=float)

@@ -30,8 +30,12 @@ import pandas as pd
 FLOW_SOURCE_NAMES = ("baci_hs6", "tradestat", "baci_hs4")
 TRADESTAT_SOURCE = "DGCI&S TradeStat import reports (table tradestat_imports)"
 HS4_SOURCE = "CEPII BACI HS22 at HS4, 200 largest world flows per commodity-year (table hs4_top_flows)"
-PRODUCT_STAGE_TO_CHAIN = {"ore": "extraction", "intermediate": "processing", "refined": "processing",
-                          "product": "processing"}
+PRODUCT_STAGE_TO_CHAIN = {
+    "ore": "extraction",
+    "intermediate": "processing",
+    "refined": "processing",
+    "product": "processing",
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,14 @@ class StageFlows:
 
     def record(self) -> dict:
         """The provenance a criticality record carries for this source."""
-        return {"source": self.source, "table_codes": self.codes, "period": self.period, "basis": self.basis,
-                "label": self.label, **self.extra}
+        return {
+            "source": self.source,
+            "table_codes": self.codes,
+            "period": self.period,
+            "basis": self.basis,
+            "label": self.label,
+            **self.extra,
+        }
 
 
 def flow_sources(mineral: str, stage: str, rule: dict) -> tuple[str, ...]:
@@ -103,8 +113,9 @@ def flow_sources(mineral: str, stage: str, rule: dict) -> tuple[str, ...]:
     return tuple((rule.get("items") or {}).get(f"{mineral}/{stage}", rule["default"]))
 
 
-def classify_headings(codes, products: pd.DataFrame, hs_codes: pd.DataFrame | None = None,
-                      aliases: dict | None = None) -> pd.DataFrame:
+def classify_headings(
+    codes, products: pd.DataFrame, hs_codes: pd.DataFrame | None = None, aliases: dict | None = None
+) -> pd.DataFrame:
     """The (mineral, value-chain stage) of HS4 or HS8 codes, from the HS6 subheadings they hold.
 
     A code of 4 digits holds the products-table HS6 codes that start with it; a code of 8 digits
@@ -137,8 +148,16 @@ def classify_headings(codes, products: pd.DataFrame, hs_codes: pd.DataFrame | No
             continue
         listed = sorted(set(sub["hs6"]))
         other = sorted(c for c in all6 if c.startswith(prefix) and c not in listed)
-        rows.append({"code": code, "mineral": kinds["mineral"].iloc[0], "chain_stage": kinds["chain_stage"].iloc[0],
-                     "hs6": ";".join(listed), "basket": bool(sub["basket"].any()), "other_hs6": ";".join(other)})
+        rows.append(
+            {
+                "code": code,
+                "mineral": kinds["mineral"].iloc[0],
+                "chain_stage": kinds["chain_stage"].iloc[0],
+                "hs6": ";".join(listed),
+                "basket": bool(sub["basket"].any()),
+                "other_hs6": ";".join(other),
+            }
+        )
     return pd.DataFrame(rows, columns=["code", "mineral", "chain_stage", "hs6", "basket", "other_hs6"])
 
 
@@ -150,44 +169,75 @@ def _metal_factor(hs6: str, metal_content: pd.DataFrame | None) -> tuple[float, 
     if len(hs6) != 6 or row.empty:
         return 1.0, "gross weight"
     r = row.iloc[0]
-    return float(r["metal_fraction"]), (f"gross weight x {float(r['metal_fraction']):g} metal content "
-                                        f"({r['form']}: {r['source']})")
+    return float(r["metal_fraction"]), (
+        f"gross weight x {float(r['metal_fraction']):g} metal content ({r['form']}: {r['source']})"
+    )
 
 
 def _empty(cols) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c != "exporter" else "object") for c in cols})
 
 
-def tradestat_flows(table: pd.DataFrame, members: frozenset[str], year: int, headings: pd.DataFrame,
-                    ) -> dict[tuple[str, str], StageFlows]:
+def tradestat_flows(
+    table: pd.DataFrame,
+    members: frozenset[str],
+    year: int,
+    headings: pd.DataFrame,
+) -> dict[tuple[str, str], StageFlows]:
     """The reporter's TradeStat imports for ``CY<year>`` per (mineral, stage); empty for other reporters.
 
     Partner rows only (the ``TOTAL`` row, ISO3 ``WLD``, is the check total); values in USD; no
     quantities, so import reliance needs another source's tonnes.
     """
     period = f"CY{year}"
-    t = table[(table["reporter"].isin(members)) & (table["period"] == period) & (table["flow"] == "import")
-              & (table["partner_iso3"] != "WLD") & ~table["partner_iso3"].isin(members)]
+    t = table[
+        (table["reporter"].isin(members))
+        & (table["period"] == period)
+        & (table["flow"] == "import")
+        & (table["partner_iso3"] != "WLD")
+        & ~table["partner_iso3"].isin(members)
+    ]
     t = t.merge(headings, left_on="hs_code", right_on="code", how="inner")
     out = {}
     for (mineral, stage), g in t.groupby(["mineral", "chain_stage"]):
         codes = sorted(set(g["hs_code"]))
-        imp = (g.groupby("partner_iso3", as_index=False)["value_usd"].sum()
-                .rename(columns={"partner_iso3": "exporter"}).assign(qty_t=np.nan))
-        total = table[(table["reporter"].isin(members)) & (table["period"] == period)
-                      & (table["partner_iso3"] == "WLD") & table["hs_code"].isin(codes)]["value_usd"].sum()
+        imp = (
+            g.groupby("partner_iso3", as_index=False)["value_usd"]
+            .sum()
+            .rename(columns={"partner_iso3": "exporter"})
+            .assign(qty_t=np.nan)
+        )
+        total = table[
+            (table["reporter"].isin(members))
+            & (table["period"] == period)
+            & (table["partner_iso3"] == "WLD")
+            & table["hs_code"].isin(codes)
+        ]["value_usd"].sum()
         out[(mineral, stage)] = StageFlows(
-            source="tradestat", codes=codes, imports=imp, exports=_empty(["qty_t"]), world=_empty(["exporter", "value_usd"]),
+            source="tradestat",
+            codes=codes,
+            imports=imp,
+            exports=_empty(["qty_t"]),
+            world=_empty(["exporter", "value_usd"]),
             label=f"{TRADESTAT_SOURCE}, imports of {'/'.join(sorted(members))}, HS {', '.join(codes)}, {period}",
-            period=period, basis="calendar year (January-December), import value in USD; India's own statistics; "
-                                 "no quantities",
-            extra={"reported_total_usd": float(total), "other_hs6_in_heading": sorted(
-                {c for s in g["other_hs6"] if s for c in s.split(";")})})
+            period=period,
+            basis="calendar year (January-December), import value in USD; India's own statistics; no quantities",
+            extra={
+                "reported_total_usd": float(total),
+                "other_hs6_in_heading": sorted({c for s in g["other_hs6"] if s for c in s.split(";")}),
+            },
+        )
     return out
 
 
-def hs4_flows(flows: pd.DataFrame, totals: pd.DataFrame | None, members: frozenset[str], year: int,
-              headings: pd.DataFrame, metal_content: pd.DataFrame | None = None) -> dict[tuple[str, str], StageFlows]:
+def hs4_flows(
+    flows: pd.DataFrame,
+    totals: pd.DataFrame | None,
+    members: frozenset[str],
+    year: int,
+    headings: pd.DataFrame,
+    metal_content: pd.DataFrame | None = None,
+) -> dict[tuple[str, str], StageFlows]:
     """BACI HS4 top-200 flows of ``year`` per (mineral, stage): the reporter's imports and exports, world exports.
 
     The shown flows are the 200 largest per commodity-year, so small partners are missing; the basis
@@ -207,22 +257,33 @@ def hs4_flows(flows: pd.DataFrame, totals: pd.DataFrame | None, members: frozens
         if totals is not None and not totals.empty:
             c = totals[(totals["year"] == year) & totals["hs4"].isin(codes)]
             if not c.empty:
-                cover = (f"; the shown flows hold {100 * c['top_flows_value_usd'].sum() / c['world_value_usd'].sum():.1f}% "
-                         f"of world trade in value")
+                cover = (
+                    f"; the shown flows hold {100 * c['top_flows_value_usd'].sum() / c['world_value_usd'].sum():.1f}% "
+                    f"of world trade in value"
+                )
         hs6 = sorted({c for s in g["hs6"].drop_duplicates() for c in s.split(";")})
         factor, note = _metal_factor(hs6[0], metal_content) if len(hs6) == 1 else (1.0, "gross weight")
         out[(mineral, stage)] = StageFlows(
-            source="baci_hs4", codes=codes, imports=imp, exports=exp, world=world,
+            source="baci_hs4",
+            codes=codes,
+            imports=imp,
+            exports=exp,
+            world=world,
             label=f"{HS4_SOURCE}, HS {', '.join(codes)}, {year}",
             period=f"CY{year}",
-            basis=("calendar year, BACI reconciled values (USD) and quantities (tonnes); top-200 world flows only: "
-                   "a partner outside them is unknown, not zero" + cover),
-            qty_factor=factor, qty_note=note)
+            basis=(
+                "calendar year, BACI reconciled values (USD) and quantities (tonnes); top-200 world flows only: "
+                "a partner outside them is unknown, not zero" + cover
+            ),
+            qty_factor=factor,
+            qty_note=note,
+        )
     return out
 
 
-def pick_flows(mineral: str, stage: str, candidates: dict[str, StageFlows | None],
-               rule: dict) -> dict[str, StageFlows | None]:
+def pick_flows(
+    mineral: str, stage: str, candidates: dict[str, StageFlows | None], rule: dict
+) -> dict[str, StageFlows | None]:
     """Apply :func:`flow_sources` to one item's candidate sources.
 
     Returns
@@ -235,6 +296,8 @@ def pick_flows(mineral: str, stage: str, candidates: dict[str, StageFlows | None
     """
     order = [candidates.get(s) for s in flow_sources(mineral, stage, rule)]
     order = [c for c in order if c is not None]
-    return {"sourcing": next((c for c in order if c.has_imports), None),
-            "quantities": next((c for c in order if c.has_quantities), None),
-            "world": next((c for c in order if not c.world.empty and c.world["value_usd"].sum() > 0), None)}
+    return {
+        "sourcing": next((c for c in order if c.has_imports), None),
+        "quantities": next((c for c in order if c.has_quantities), None),
+        "world": next((c for c in order if not c.world.empty and c.world["value_usd"].sum() > 0), None),
+    }

@@ -28,8 +28,14 @@ GEODEP_THRESHOLD = 0.4
 NO_EXPORTS_RATIO = 9999.0
 
 
-def calc_geodep(flows: pd.DataFrame, importer: str, *, product: str = "hs6", value: str = "value_usd",
-                threshold: float = GEODEP_THRESHOLD) -> pd.DataFrame:
+def calc_geodep(
+    flows: pd.DataFrame,
+    importer: str,
+    *,
+    product: str = "hs6",
+    value: str = "value_usd",
+    threshold: float = GEODEP_THRESHOLD,
+) -> pd.DataFrame:
     """Apply criteria 1–3 of the GeoDep screen to every product in ``flows``.
 
     Parameters
@@ -54,26 +60,48 @@ def calc_geodep(flows: pd.DataFrame, importer: str, *, product: str = "hs6", val
     imp = f[f["importer"] == importer].groupby([product, "exporter"])[value].sum()
     imp = imp[imp > 0]
     if imp.empty:
-        return pd.DataFrame(columns=[product, "import_hhi", "export_hhi", "imports", "exports",
-                                     "import_export_ratio", "c1_import_concentrated",
-                                     "c2_world_exports_concentrated", "c3_not_substitutable",
-                                     "dependent", "top_supplier", "top_supplier_share"])
+        return pd.DataFrame(
+            columns=[
+                product,
+                "import_hhi",
+                "export_hhi",
+                "imports",
+                "exports",
+                "import_export_ratio",
+                "c1_import_concentrated",
+                "c2_world_exports_concentrated",
+                "c3_not_substitutable",
+                "dependent",
+                "top_supplier",
+                "top_supplier_share",
+            ]
+        )
     imp_share = imp / imp.groupby(level=0).transform("sum")
     import_hhi = imp_share.groupby(level=0).agg(calc_hhi).rename("import_hhi")
     imports = imp.groupby(level=0).sum().rename("imports")
     exports = f[f["exporter"] == importer].groupby(product)[value].sum().rename("exports")
     top = imp_share.groupby(level=0).idxmax().map(lambda ix: ix[1]).rename("top_supplier")
     top_share = imp_share.groupby(level=0).max().rename("top_supplier_share")
-    out = pd.concat([import_hhi, export_hhi.reindex(import_hhi.index), imports,
-                     exports.reindex(import_hhi.index).fillna(0.0), top, top_share], axis=1)
+    out = pd.concat(
+        [
+            import_hhi,
+            export_hhi.reindex(import_hhi.index),
+            imports,
+            exports.reindex(import_hhi.index).fillna(0.0),
+            top,
+            top_share,
+        ],
+        axis=1,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(out["exports"] > 0, out["imports"] / out["exports"], NO_EXPORTS_RATIO)
     out["import_export_ratio"] = ratio
     out["c1_import_concentrated"] = out["import_hhi"] > threshold
     out["c2_world_exports_concentrated"] = out["export_hhi"] > threshold
     out["c3_not_substitutable"] = out["import_export_ratio"] > 1.0
-    out["dependent"] = out[["c1_import_concentrated", "c2_world_exports_concentrated",
-                            "c3_not_substitutable"]].all(axis=1)
+    out["dependent"] = out[["c1_import_concentrated", "c2_world_exports_concentrated", "c3_not_substitutable"]].all(
+        axis=1
+    )
     out.index.name = product
     return out.reset_index()
 

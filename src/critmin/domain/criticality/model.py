@@ -22,14 +22,26 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from critmin.domain.criticality.eu import (calc_supply_risk_eu,
-                                           is_critical)
+from critmin.domain.criticality.eu import calc_supply_risk_eu, is_critical
 
 Method = Literal["eu", "geopolrisk"]
 METHODS: tuple[str, ...] = ("eu", "geopolrisk")
-ITEM_COLUMNS = ["material", "stage", "import_reliance", "domestic_fraction",
-                "eol_rir", "eol_rir_low", "eol_rir_high", "si_sr", "si_sr_low", "si_sr_high",
-                "ei_base", "si_ei", "si_ei_low", "si_ei_high"]
+ITEM_COLUMNS = [
+    "material",
+    "stage",
+    "import_reliance",
+    "domestic_fraction",
+    "eol_rir",
+    "eol_rir_low",
+    "eol_rir_high",
+    "si_sr",
+    "si_sr_low",
+    "si_sr_high",
+    "ei_base",
+    "si_ei",
+    "si_ei_low",
+    "si_ei_high",
+]
 BLOCK_COLUMNS = ["item", "country", "share", "t"]
 GOV_COLUMNS = ["country", "score", "score_sd"]
 CHUNK = 1000  # draws per vectorised chunk (bounds memory; results do not depend on it)
@@ -75,8 +87,12 @@ class CriticalitySpec:
     def __post_init__(self):
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
-        for name, cols in (("items", ITEM_COLUMNS), ("global_supply", BLOCK_COLUMNS),
-                           ("sourcing", BLOCK_COLUMNS), ("governance", GOV_COLUMNS)):
+        for name, cols in (
+            ("items", ITEM_COLUMNS),
+            ("global_supply", BLOCK_COLUMNS),
+            ("sourcing", BLOCK_COLUMNS),
+            ("governance", GOV_COLUMNS),
+        ):
             missing = [c for c in cols if c not in getattr(self, name).columns]
             if missing:
                 raise ValueError(f"CriticalitySpec.{name} lacks columns {missing}")
@@ -103,17 +119,18 @@ class CriticalityResult:
         lines = [f"Criticality ({self.method}), {len(f)} material-stage pairs, {self.draws} draws, seed {self.seed}"]
         for _, r in f.sort_values("supply_risk", ascending=False).iterrows():
             ei = "  n/a" if pd.isna(r["economic_importance"]) else f"{r['economic_importance']:5.2f}"
-            lines.append(f"  {r['material']:<14} {r['stage']:<10} SR {r['supply_risk']:6.3f} "
-                         f"[{r['supply_risk_p05']:6.3f}, {r['supply_risk_p95']:6.3f}]  EI {ei}"
-                         f"{'  CRITICAL' if r['critical'] is True else ''}")
+            lines.append(
+                f"  {r['material']:<14} {r['stage']:<10} SR {r['supply_risk']:6.3f} "
+                f"[{r['supply_risk_p05']:6.3f}, {r['supply_risk_p95']:6.3f}]  EI {ei}"
+                f"{'  CRITICAL' if r['critical'] is True else ''}"
+            )
         return "\n".join(lines)
 
 
 class _Block:
     """Entries of one share table, grouped by item, ready for segment sums."""
 
-    def __init__(self, block: pd.DataFrame, n_items: int, country_pos: dict[str, int],
-                 renormalise: bool = False):
+    def __init__(self, block: pd.DataFrame, n_items: int, country_pos: dict[str, int], renormalise: bool = False):
         b = block[block["share"] > 0].sort_values(["item", "country"], kind="stable")
         self.item = b["item"].to_numpy(int)
         self.country = np.array([country_pos[c] for c in b["country"]], dtype=int)
@@ -135,7 +152,7 @@ class _Block:
         if not len(self.share):
             return out
         w = score[self.country] * self.t if weighted else 1.0
-        out[self.items_present] = np.add.reduceat(self.share ** 2 * w, self.starts)
+        out[self.items_present] = np.add.reduceat(self.share**2 * w, self.starts)
         return out
 
     def point_linear(self, score: np.ndarray) -> np.ndarray:
@@ -163,8 +180,9 @@ class _Block:
             return g, np.zeros((d, 0), dtype=np.float32)
         return g, np.add.reduceat(g, self.starts, axis=1)
 
-    def draw(self, gamma: tuple[np.ndarray, np.ndarray], score_draws: np.ndarray, weighted: bool = True,
-             linear: bool = False) -> np.ndarray:
+    def draw(
+        self, gamma: tuple[np.ndarray, np.ndarray], score_draws: np.ndarray, weighted: bool = True, linear: bool = False
+    ) -> np.ndarray:
         """Per-item ``Σ S_c² · w_c`` (or ``Σ S_c · w_c`` when ``linear``) for every draw."""
         g, sums = gamma
         d = g.shape[0]
@@ -178,7 +196,7 @@ class _Block:
         else:
             vals = g if linear else g * g
         num = np.add.reduceat(vals, self.starts, axis=1)
-        tot = self.total if linear else self.total ** 2  # draws keep the given total share
+        tot = self.total if linear else self.total**2  # draws keep the given total share
         out[:, self.items_present] = num / (sums if linear else sums * sums) * tot
         return out
 
@@ -195,8 +213,9 @@ class CriticalityModel:
         self.spec = spec
         items = spec.items.reset_index(drop=True)
         self._items = items
-        countries = sorted(set(spec.governance["country"]) | set(spec.global_supply["country"])
-                           | set(spec.sourcing["country"]))
+        countries = sorted(
+            set(spec.governance["country"]) | set(spec.global_supply["country"]) | set(spec.sourcing["country"])
+        )
         self._countries = countries
         pos = {c: i for i, c in enumerate(countries)}
         gov = spec.governance.drop_duplicates("country").set_index("country")
@@ -264,7 +283,8 @@ class CriticalityModel:
             frame["critical"] = [bool(c) if k else None for c, k in zip(crit, known)]
             if draws:
                 frame["critical_probability"] = np.where(
-                    np.isnan(ei0), np.nan, np.mean(is_critical(ei_d, sr_d), axis=0))
+                    np.isnan(ei0), np.nan, np.mean(is_critical(ei_d, sr_d), axis=0)
+                )
             else:
                 frame["critical_probability"] = np.nan
         else:
@@ -274,8 +294,9 @@ class CriticalityModel:
         srf = frame["supply_risk"].fillna(-np.inf)
         top = srf.groupby(frame["material"]).idxmax()
         frame["bottleneck"] = frame.index.isin(top.to_numpy()) & frame["supply_risk"].notna()
-        return CriticalityResult(frame=frame, method=self.spec.method, draws=draws, seed=seed,
-                                 sr_draws=sr_d, ei_draws=ei_d)
+        return CriticalityResult(
+            frame=frame, method=self.spec.method, draws=draws, seed=seed, sr_draws=sr_d, ei_draws=ei_d
+        )
 
     # -- Monte Carlo ------------------------------------------------------
     def sample(self, draws: int, *, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -286,19 +307,20 @@ class CriticalityModel:
         eu = self.spec.method == "eu"
         sr_out = np.empty((draws, n))
         ei_out = np.empty((draws, n))
-        lo_hi = {k: (it[f"{k}_low"].fillna(it[k]).to_numpy(float), it[f"{k}_high"].fillna(it[k]).to_numpy(float))
-                 for k in ("eol_rir", "si_sr", "si_ei")}
+        lo_hi = {
+            k: (it[f"{k}_low"].fillna(it[k]).to_numpy(float), it[f"{k}_high"].fillna(it[k]).to_numpy(float))
+            for k in ("eol_rir", "si_sr", "si_ei")
+        }
         ei_base = it["ei_base"].to_numpy(float)
         kappa = self.spec.share_concentration
         for start in range(0, draws, CHUNK):
             d = min(CHUNK, draws - start)
             z = rng.standard_normal((d, len(self._countries)), dtype=np.float32)
-            score = np.clip(self._score.astype(np.float32) + self._score_sd.astype(np.float32) * z,
-                            0.0, self._hi)
+            score = np.clip(self._score.astype(np.float32) + self._score_sd.astype(np.float32) * z, 0.0, self._hi)
             gs = self._gs.draw(self._gs.sample_gamma(rng, kappa, d), score, weighted=eu)
             src = self._src.draw(self._src.sample_gamma(rng, kappa, d), score, weighted=True, linear=not eu)
             u = {k: lo + (hi - lo) * rng.random((d, n)) for k, (lo, hi) in lo_hi.items()}
             sr, ei = self._combine(gs, src, u["eol_rir"], u["si_sr"], ei_base, u["si_ei"])
-            sr_out[start:start + d] = sr
-            ei_out[start:start + d] = ei
+            sr_out[start : start + d] = sr
+            ei_out[start : start + d] = ei
         return sr_out, ei_out

@@ -80,8 +80,10 @@ def _move_share(block: pd.DataFrame, country: str, items, fraction: float, *, to
         g = g.reset_index(drop=True)
         if item in items:
             if toward and not (g["country"] == country).any():
-                g = pd.concat([g, pd.DataFrame({"item": [item], "country": [country], "share": [0.0],
-                                                "t": [1.0]})], ignore_index=True)
+                g = pd.concat(
+                    [g, pd.DataFrame({"item": [item], "country": [country], "share": [0.0], "t": [1.0]})],
+                    ignore_index=True,
+                )
             total = g["share"].sum()
             s = (g["share"] / total if total > 0 else g["share"]).to_numpy(float)
             is_c = (g["country"] == country).to_numpy()

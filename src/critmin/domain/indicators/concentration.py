@@ -71,7 +71,7 @@ def calc_hhi(shares) -> float:
     s = _as_values(shares)
     if not np.isclose(s.sum(), 1.0, atol=1e-6):
         raise ValueError(f"shares sum to {s.sum():.6g}, not 1; pass values through calc_shares first")
-    return float((s ** 2).sum())
+    return float((s**2).sum())
 
 
 def calc_top_n_share(shares, n: int = 3) -> float:

@@ -15,8 +15,14 @@ from ibis.expr.types import Table
 from critmin.domain.indicators.concentration import WGI_SCALE_CENTER, WGI_SCALE_STEP
 
 
-def select_flows(flows: Table, *, years: Sequence[int] | None = None, hs6: Sequence[str] | None = None,
-                 importers: Sequence[str] | None = None, exporters: Sequence[str] | None = None) -> Table:
+def select_flows(
+    flows: Table,
+    *,
+    years: Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    importers: Sequence[str] | None = None,
+    exporters: Sequence[str] | None = None,
+) -> Table:
     """Filter flows by year, product and country lists (``None`` = no filter)."""
     preds = []
     if years is not None:
@@ -38,8 +44,10 @@ def as_bloc(flows: Table, code: str, members: Sequence[str]) -> Table:
     :math:`M_{bloc} = \\sum_{i \\in bloc} \\sum_{j \\notin bloc} M_{ij}`.
     """
     m = sorted(members)
-    f = flows.mutate(exporter=ibis.ifelse(flows.exporter.isin(m), code, flows.exporter),
-                     importer=ibis.ifelse(flows.importer.isin(m), code, flows.importer))
+    f = flows.mutate(
+        exporter=ibis.ifelse(flows.exporter.isin(m), code, flows.exporter),
+        importer=ibis.ifelse(flows.importer.isin(m), code, flows.importer),
+    )
     return f.filter(f.exporter != f.importer)
 
 
@@ -66,25 +74,29 @@ def trade_by_product(flows: Table, reporter: str, *, partners: Sequence[str] | N
         mq=ibis.ifelse(t.importer == reporter, t.qty_t, 0.0),
         xq=ibis.ifelse(t.exporter == reporter, t.qty_t, 0.0),
     )
-    g = t.group_by("hs6").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum(),
-                                    imports_t=t.mq.sum(), exports_t=t.xq.sum())
+    g = t.group_by("hs6").aggregate(
+        imports_usd=t.m.sum(), exports_usd=t.x.sum(), imports_t=t.mq.sum(), exports_t=t.xq.sum()
+    )
     return g.mutate(balance_usd=g.exports_usd - g.imports_usd).order_by("hs6")
 
 
 def trade_by_year(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
     """Imports and exports of ``reporter`` by year (with ``partners`` or the world): ``year, imports_usd, exports_usd``."""
     t = _reporter_flows(flows, reporter, partners)
-    t = t.mutate(m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
-                 x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0))
+    t = t.mutate(
+        m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0), x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0)
+    )
     return t.group_by("year").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum()).order_by("year")
 
 
 def trade_by_partner(flows: Table, reporter: str, *, partners: Sequence[str] | None = None) -> Table:
     """Imports, exports and balance of ``reporter`` by partner country."""
     t = _reporter_flows(flows, reporter, partners)
-    t = t.mutate(partner=ibis.ifelse(t.importer == reporter, t.exporter, t.importer),
-                 m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
-                 x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0))
+    t = t.mutate(
+        partner=ibis.ifelse(t.importer == reporter, t.exporter, t.importer),
+        m=ibis.ifelse(t.importer == reporter, t.value_usd, 0.0),
+        x=ibis.ifelse(t.exporter == reporter, t.value_usd, 0.0),
+    )
     g = t.group_by("partner").aggregate(imports_usd=t.m.sum(), exports_usd=t.x.sum())
     return g.mutate(balance_usd=g.exports_usd - g.imports_usd)
 
@@ -100,19 +112,20 @@ def ordered_sum(values) -> ibis.Value:
     return values.collect().sort().sums()
 
 
-def supplier_values(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
-                    value: str = "value_usd") -> Table:
+def supplier_values(
+    flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter", value: str = "value_usd"
+) -> Table:
     """Value (and quantity) of each partner within each group of ``by``: ``*by, partner, value_usd, qty_t``.
 
     Values and quantities are summed in a fixed order (:func:`ordered_sum`), so every
     indicator built on them is the same to the last digit from run to run.
     """
-    return flows.group_by([*by, partner]).aggregate(value_usd=ordered_sum(flows[value]),
-                                                    qty_t=ordered_sum(flows.qty_t))
+    return flows.group_by([*by, partner]).aggregate(value_usd=ordered_sum(flows[value]), qty_t=ordered_sum(flows.qty_t))
 
 
-def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
-                    value: str = "value_usd") -> Table:
+def supplier_shares(
+    flows: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter", value: str = "value_usd"
+) -> Table:
     """Each partner's value and share within each group of ``by``.
 
     .. math:: s_{gi} = v_{gi} / \\sum_j v_{gj}
@@ -124,14 +137,15 @@ def supplier_shares(flows: Table, *, by: Sequence[str] = ("importer",), partner:
     by = list(by)
     v = supplier_values(flows, by=by, partner=partner, value=value)
     w_total = ibis.window(group_by=[v[c] for c in by]) if by else ibis.window()
-    w_rank = ibis.window(group_by=[v[c] for c in by] if by else None,
-                         order_by=[ibis.desc(v.value_usd), v[partner]])
-    return v.mutate(share=v.value_usd / v.value_usd.collect().over(w_total).sort().sums(),
-                    rank=ibis.row_number().over(w_rank) + 1)
+    w_rank = ibis.window(group_by=[v[c] for c in by] if by else None, order_by=[ibis.desc(v.value_usd), v[partner]])
+    return v.mutate(
+        share=v.value_usd / v.value_usd.collect().over(w_total).sort().sums(), rank=ibis.row_number().over(w_rank) + 1
+    )
 
 
-def concentration(values: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter",
-                  top_n: int = 3, focus: str = "CHN") -> Table:
+def concentration(
+    values: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter", top_n: int = 3, focus: str = "CHN"
+) -> Table:
     """HHI, top-n share and one partner's share per group, without window functions.
 
     ``values`` has one row per group and partner with ``value_usd``
@@ -152,8 +166,10 @@ def concentration(values: Table, *, by: Sequence[str] = ("importer",), partner: 
         n_suppliers=v[partner].count(),
         hhi=ordered_sum(v.value_usd * v.value_usd) / (total * total),
         # the n largest: sort the negated values ascending and take the first n (one sort per group)
-        **{f"top{top_n}_share": -((-v.value_usd).collect().sort()[:top_n].sums()) / total,
-           f"{focus.lower()}_share": ordered_sum(ibis.ifelse(v[partner] == focus, v.value_usd, 0.0)) / total},
+        **{
+            f"top{top_n}_share": -((-v.value_usd).collect().sort()[:top_n].sums()) / total,
+            f"{focus.lower()}_share": ordered_sum(ibis.ifelse(v[partner] == focus, v.value_usd, 0.0)) / total,
+        },
     )
 
 
@@ -167,8 +183,9 @@ def governance_risk(governance: Table, year: int) -> Table:
     return m.mutate(g=(m.wgi_mean - WGI_SCALE_CENTER) / WGI_SCALE_STEP)
 
 
-def governance_weighted_hhi(shares: Table, risk: Table, *, by: Sequence[str] = ("importer",),
-                            partner: str = "exporter") -> Table:
+def governance_weighted_hhi(
+    shares: Table, risk: Table, *, by: Sequence[str] = ("importer",), partner: str = "exporter"
+) -> Table:
     """:math:`HHI_{WGI} = \\sum_i s_i^2 g_i` per group, and the value share of suppliers with a score."""
     j = shares.left_join(risk, shares[partner] == risk.iso3)
     return j.group_by(list(by)).aggregate(

@@ -35,8 +35,15 @@ WINDOW = 3
 MIN_DEPENDENT_YEARS = 2
 
 
-def screen(flows: Table, *, years: Sequence[int], reporters: Sequence[str] | None = None,
-           threshold: float = GEODEP_THRESHOLD, top_n: int = 3, focus: str = "CHN") -> Table:
+def screen(
+    flows: Table,
+    *,
+    years: Sequence[int],
+    reporters: Sequence[str] | None = None,
+    threshold: float = GEODEP_THRESHOLD,
+    top_n: int = 3,
+    focus: str = "CHN",
+) -> Table:
     """The screen table: one row per (year, reporter, hs6) with imports.
 
     Parameters
@@ -60,8 +67,9 @@ def screen(flows: Table, *, years: Sequence[int], reporters: Sequence[str] | Non
     f = flows.filter(flows.year.isin(yrs), flows.exporter != flows.importer, flows.value_usd > 0)
     f = f.select("year", "exporter", "importer", "hs6", "value_usd")
     imp = f if reporters is None else f.filter(f.importer.isin(list(reporters)))
-    rank = ibis.row_number().over(ibis.window(group_by=[imp.year, imp.importer, imp.hs6],
-                                              order_by=[ibis.desc(imp.value_usd), imp.exporter]))
+    rank = ibis.row_number().over(
+        ibis.window(group_by=[imp.year, imp.importer, imp.hs6], order_by=[ibis.desc(imp.value_usd), imp.exporter])
+    )
     imp = imp.mutate(rank=rank)
     m = imp.group_by(["year", "importer", "hs6"]).aggregate(
         imports_usd=imp.value_usd.sum(),
@@ -79,24 +87,35 @@ def screen(flows: Table, *, years: Sequence[int], reporters: Sequence[str] | Non
     j = j.left_join(own, [j.year == own.oyear, j.hs6 == own.ohs6, j.importer == own.oexp])
     exports = j.exports_usd.fill_null(0.0)
     out = j.select(
-        "year", reporter=j.importer, hs6=j.hs6, imports_usd=j.imports_usd, n_suppliers=j.n_suppliers,
-        hhi=j.sumsq / (j.imports_usd * j.imports_usd), top3_share=j.top_usd / j.imports_usd,
-        china_share=j.focus_usd / j.imports_usd, top_supplier=j.top_supplier,
-        world_export_hhi=j.world_export_hhi, exports_usd=exports,
+        "year",
+        reporter=j.importer,
+        hs6=j.hs6,
+        imports_usd=j.imports_usd,
+        n_suppliers=j.n_suppliers,
+        hhi=j.sumsq / (j.imports_usd * j.imports_usd),
+        top3_share=j.top_usd / j.imports_usd,
+        china_share=j.focus_usd / j.imports_usd,
+        top_supplier=j.top_supplier,
+        world_export_hhi=j.world_export_hhi,
+        exports_usd=exports,
         import_export_ratio=ibis.ifelse(exports > 0, j.imports_usd / exports, NO_EXPORTS_RATIO),
     )
-    out = out.mutate(c1_import_concentrated=out.hhi > threshold,
-                     c2_world_exports_concentrated=out.world_export_hhi > threshold,
-                     c3_not_substitutable=out.import_export_ratio > 1.0)
-    out = out.mutate(dependent=out.c1_import_concentrated & out.c2_world_exports_concentrated
-                     & out.c3_not_substitutable)
+    out = out.mutate(
+        c1_import_concentrated=out.hhi > threshold,
+        c2_world_exports_concentrated=out.world_export_hhi > threshold,
+        c3_not_substitutable=out.import_export_ratio > 1.0,
+    )
+    out = out.mutate(
+        dependent=out.c1_import_concentrated & out.c2_world_exports_concentrated & out.c3_not_substitutable
+    )
     win = ibis.window(group_by=[out.reporter, out.hs6], order_by=out.year, range=(-(WINDOW - 1), 0))
     out = out.mutate(dependent_years=out.dependent.cast("int32").sum().over(win))
     window_years = sum(ibis.ifelse((out.year - k).isin(yrs), 1, 0) for k in range(WINDOW))
     out = out.mutate(window_years=window_years.cast("int8"))
     assessed = out.window_years == WINDOW
-    return out.mutate(persistent=ibis.ifelse(assessed, out.dependent_years >= MIN_DEPENDENT_YEARS,
-                                             ibis.null("boolean")))
+    return out.mutate(
+        persistent=ibis.ifelse(assessed, out.dependent_years >= MIN_DEPENDENT_YEARS, ibis.null("boolean"))
+    )
 
 
 def rollup(screened: Table, products: Table) -> Table:

@@ -31,10 +31,15 @@ _BOILER = re.compile(
     r"image\s*:.*|(?:also|must) read\b.*|read (?:more|also)\b.*|subscribe\b.*|sign up\b.*|share (?:this|on)\b.*|"
     r"follow us\b.*|click here\b.*|(?:last )?updated\s*:.*|published\s*(?:on)?\s*:.*|first published\b.*|"
     r"sources?\s*:.*|tags?\s*:.*|download the app\b.*|watch\s*:.*|listen to this article.*|"
-    r"\(?this story has not been edited\b.*|©.*|copyright\b.*)\s*$", re.I)
-_RELATED = re.compile(r"^\s*(?:stories you may like|you may also like|recommended(?: stories| for you)?|"
-                      r"related (?:stories|news|articles)|more from\b.*|more stories|latest news|"
-                      r"most (?:read|popular)|trending (?:now|stories)|also read)\s*:?\s*$", re.I)
+    r"\(?this story has not been edited\b.*|©.*|copyright\b.*)\s*$",
+    re.I,
+)
+_RELATED = re.compile(
+    r"^\s*(?:stories you may like|you may also like|recommended(?: stories| for you)?|"
+    r"related (?:stories|news|articles)|more from\b.*|more stories|latest news|"
+    r"most (?:read|popular)|trending (?:now|stories)|also read)\s*:?\s*$",
+    re.I,
+)
 _REFERENCES = re.compile(r"^\s*(?:references|bibliography|notes|citations)\s*:?\s*$", re.I)
 _REF_LINE = re.compile(r"^\s*\[\d+\]\s")
 _META = re.compile(r"^\s*(SOURCE|DATE|TITLE)\s*:\s*(.*?)\s*$")
@@ -66,7 +71,7 @@ def is_headline_like(line: str) -> bool:
     s = line.strip()
     if not s or s[0] in "-*•–" or len(s) > 160:
         return False
-    if s[-1] in ".!?:;\"”)":
+    if s[-1] in '.!?:;"”)':
         return False
     words = re.findall(r"[A-Za-z][\w’'.-]*", s)
     if len(words) < 3 or len(words) > 22:
@@ -78,8 +83,7 @@ def is_headline_like(line: str) -> bool:
     return caps / len(long_words) >= 0.6
 
 
-def clean_text(raw: str, *, article_id: str, source: str | None = None,
-               date: dt.date | None = None) -> CleanArticle:
+def clean_text(raw: str, *, article_id: str, source: str | None = None, date: dt.date | None = None) -> CleanArticle:
     """Clean one scraped article (plain text).
 
     Parameters
@@ -166,8 +170,14 @@ def clean_text(raw: str, *, article_id: str, source: str | None = None,
         pub = parse_date(meta["DATE"]) or pub
     if pub is None:
         pub = updated_date
-    return CleanArticle(article_id=article_id, text=text, title=title or None, date=pub,
-                        source=meta.get("SOURCE") or source, removed=removed)
+    return CleanArticle(
+        article_id=article_id,
+        text=text,
+        title=title or None,
+        date=pub,
+        source=meta.get("SOURCE") or source,
+        removed=removed,
+    )
 
 
 def clean_html(html: str, *, article_id: str, source: str | None = None) -> CleanArticle:
@@ -177,8 +187,9 @@ def clean_html(html: str, *, article_id: str, source: str | None = None) -> Clea
     """
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                      include_tables=False, favor_precision=True)
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
     if doc is None:
         return CleanArticle(article_id=article_id, text="", source=source)
     get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
@@ -186,5 +197,6 @@ def clean_html(html: str, *, article_id: str, source: str | None = None) -> Clea
     pub = parse_date(get("date") or "") if get("date") else None
     art = clean_text(text, article_id=article_id, source=source or get("url"), date=pub)
     title = get("title") or art.title
-    return CleanArticle(article_id=article_id, text=art.text, title=title, date=art.date,
-                        source=art.source, removed=art.removed)
+    return CleanArticle(
+        article_id=article_id, text=art.text, title=title, date=art.date, source=art.source, removed=art.removed
+    )

@@ -18,31 +18,121 @@ import re
 from dataclasses import dataclass
 
 SCALES: dict[str, float] = {
-    "hundred": 1e2, "thousand": 1e3, "k": 1e3, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
-    "million": 1e6, "millions": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "crore": 1e7, "crores": 1e7,
-    "cr": 1e7, "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "k": 1e3,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "lac": 1e5,
+    "lacs": 1e5,
+    "million": 1e6,
+    "millions": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "crore": 1e7,
+    "crores": 1e7,
+    "cr": 1e7,
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
     "trn": 1e12,
 }
 
 # prefix symbol/code -> ISO 4217
 PREFIX_CURRENCY: dict[str, str] = {
-    "US$": "USD", "USD": "USD", "U.S.$": "USD", "US $": "USD", "$": "USD", "NZ$": "NZD", "NZD": "NZD",
-    "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "C$": "CAD", "CAD": "CAD", "Rs.": "INR", "Rs": "INR",
-    "INR": "INR", "₹": "INR", "S/.": "PEN", "S/": "PEN", "PEN": "PEN", "€": "EUR", "EUR": "EUR",
-    "£": "GBP", "GBP": "GBP", "CLP": "CLP", "¥": "JPY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
+    "US$": "USD",
+    "USD": "USD",
+    "U.S.$": "USD",
+    "US $": "USD",
+    "$": "USD",
+    "NZ$": "NZD",
+    "NZD": "NZD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "AUD": "AUD",
+    "C$": "CAD",
+    "CAD": "CAD",
+    "Rs.": "INR",
+    "Rs": "INR",
+    "INR": "INR",
+    "₹": "INR",
+    "S/.": "PEN",
+    "S/": "PEN",
+    "PEN": "PEN",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "GBP": "GBP",
+    "CLP": "CLP",
+    "¥": "JPY",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "yuan": "CNY",
 }
 SUFFIX_CURRENCY: dict[str, str] = {
-    "US dollars": "USD", "U.S. dollars": "USD", "dollars": "USD", "dollar": "USD", "USD": "USD",
-    "rupees": "INR", "rupee": "INR", "INR": "INR", "NZ dollars": "NZD", "New Zealand dollars": "NZD",
-    "NZD": "NZD", "soles": "PEN", "sol": "PEN", "PEN": "PEN", "euros": "EUR", "euro": "EUR",
-    "pounds": "GBP", "yuan": "CNY", "Australian dollars": "AUD", "AUD": "AUD",
+    "US dollars": "USD",
+    "U.S. dollars": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "USD": "USD",
+    "rupees": "INR",
+    "rupee": "INR",
+    "INR": "INR",
+    "NZ dollars": "NZD",
+    "New Zealand dollars": "NZD",
+    "NZD": "NZD",
+    "soles": "PEN",
+    "sol": "PEN",
+    "PEN": "PEN",
+    "euros": "EUR",
+    "euro": "EUR",
+    "pounds": "GBP",
+    "yuan": "CNY",
+    "Australian dollars": "AUD",
+    "AUD": "AUD",
 }
 
-HEDGES = ("about", "around", "approximately", "approx.", "approx", "ca.", "c.", "circa", "nearly",
-          "almost", "roughly", "some", "close to", "near", "~", "≈", "over", "more than", "above",
-          "exceeding", "under", "less than", "below", "up to", "at least", "at most", "just over",
-          "just under", "an estimated", "estimated", "upwards of", "in excess of", "hovered near",
-          "hovered around", "nearly")
+HEDGES = (
+    "about",
+    "around",
+    "approximately",
+    "approx.",
+    "approx",
+    "ca.",
+    "c.",
+    "circa",
+    "nearly",
+    "almost",
+    "roughly",
+    "some",
+    "close to",
+    "near",
+    "~",
+    "≈",
+    "over",
+    "more than",
+    "above",
+    "exceeding",
+    "under",
+    "less than",
+    "below",
+    "up to",
+    "at least",
+    "at most",
+    "just over",
+    "just under",
+    "an estimated",
+    "estimated",
+    "upwards of",
+    "in excess of",
+    "hovered near",
+    "hovered around",
+    "nearly",
+)
 
 _DASH = r"[-‐‑‒–—]"
 _NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -68,8 +158,9 @@ MONEY_RE = re.compile(
     rf"(?P<sign2>(?<=[\s$€£¥₹])[-−](?=\d))?"
     rf"(?P<num>{_NUM})(?P<scale1>{_SCALE_SEQ})?"
     rf"(?:\s*(?:{_DASH}|to|and)\s*(?:(?P<prefix2>{_PREFIX})\s?)?(?P<num2>{_NUM})(?P<scale2>{_SCALE_SEQ})?)?"
-    rf"(?:\s+(?P<suffix>{_SUFFIX})\b)?"
-    , re.UNICODE)
+    rf"(?:\s+(?P<suffix>{_SUFFIX})\b)?",
+    re.UNICODE,
+)
 
 
 @dataclass(frozen=True)
@@ -127,12 +218,13 @@ def _scale_value(number: float, scale_text: str | None) -> float:
 
 
 def _is_hedged(text: str, start: int) -> bool:
-    before = text[max(0, start - 30):start].rstrip().lower()
+    before = text[max(0, start - 30) : start].rstrip().lower()
     before = re.sub(r"(?:\b(?:at|of|to|was|were|is|stood|be|by)\s*)+$", "", before).rstrip()
     before = before.rstrip("(").rstrip()
-    return any(before.endswith(h) and (len(before) == len(h) or not before[-len(h) - 1].isalnum()
-                                       or not h[0].isalnum())
-               for h in HEDGES)
+    return any(
+        before.endswith(h) and (len(before) == len(h) or not before[-len(h) - 1].isalnum() or not h[0].isalnum())
+        for h in HEDGES
+    )
 
 
 _NEGATIVE = re.compile(rf"[-−]|(?:{_PREFIX})(?:\s|(?<=[$€£¥₹]))[-−]\d")
@@ -148,12 +240,18 @@ def find_money(text: str) -> list[Money]:
     raw = []
     for m in MONEY_RE.finditer(text):
         num = m.group("num")
-        after = text[m.end():m.end() + 2]
-        if after.startswith("%") or after.lstrip().startswith("%") or text[m.end():m.end() + 9].lstrip().lower().startswith("per cent"):
+        after = text[m.end() : m.end() + 2]
+        if (
+            after.startswith("%")
+            or after.lstrip().startswith("%")
+            or text[m.end() : m.end() + 9].lstrip().lower().startswith("per cent")
+        ):
             continue
-        cur = (PREFIX_CURRENCY.get(m.group("prefix")) if m.group("prefix") else None) \
-            or (PREFIX_CURRENCY.get(m.group("prefix2")) if m.group("prefix2") else None) \
+        cur = (
+            (PREFIX_CURRENCY.get(m.group("prefix")) if m.group("prefix") else None)
+            or (PREFIX_CURRENCY.get(m.group("prefix2")) if m.group("prefix2") else None)
             or (SUFFIX_CURRENCY.get(m.group("suffix")) if m.group("suffix") else None)
+        )
         scale1 = m.group("scale1")
         # single-letter scales ("m", "b", "k") only count right after a currency-prefixed number
         if scale1 and re.fullmatch(r"\s*[kmb]\.?", scale1, re.I) and not m.group("prefix"):
@@ -170,21 +268,31 @@ def find_money(text: str) -> list[Money]:
             v2 = _scale_value(parse_number(m.group("num2")), scale2)
             if not scale1 and scale2:
                 v1 = _scale_value(parse_number(num), scale2)
-            joiner = text[m.end("num") + len(scale1 or ""):m.start("num2")]
-            lead = text[max(0, m.start() - 12):m.start()]
-            two = (re.search(r"\band\b", joiner) and not re.search(r"between\s*$", lead)) \
-                or (re.search(r"\bto\b", joiner) and re.search(r"\bfrom\s*$", lead))
+            joiner = text[m.end("num") + len(scale1 or "") : m.start("num2")]
+            lead = text[max(0, m.start() - 12) : m.start()]
+            two = (re.search(r"\band\b", joiner) and not re.search(r"between\s*$", lead)) or (
+                re.search(r"\bto\b", joiner) and re.search(r"\bfrom\s*$", lead)
+            )
             if two:
                 # "X and Y" / "from X to Y" are two amounts, not a range
                 end1 = m.start("num") + len(num) + len(m.group("scale1") or "")
-                cur2 = (PREFIX_CURRENCY.get(m.group("prefix2")) if m.group("prefix2") else None) \
-                    or (SUFFIX_CURRENCY.get(m.group("suffix")) if m.group("suffix") else None)
+                cur2 = (PREFIX_CURRENCY.get(m.group("prefix2")) if m.group("prefix2") else None) or (
+                    SUFFIX_CURRENCY.get(m.group("suffix")) if m.group("suffix") else None
+                )
                 cur1 = (PREFIX_CURRENCY.get(m.group("prefix")) if m.group("prefix") else None) or cur2
                 if not scale1 and m.group("scale2"):
                     v1 = _scale_value(parse_number(num), m.group("scale2"))
                 raw.append([v1, cur1, m.start(), end1, None, has_scale])
-                raw.append([v2, cur2 or cur1, m.start("num2") - (len(m.group("prefix2")) + 0 if m.group("prefix2") else 0),
-                            m.end(), None, has_scale])
+                raw.append(
+                    [
+                        v2,
+                        cur2 or cur1,
+                        m.start("num2") - (len(m.group("prefix2")) + 0 if m.group("prefix2") else 0),
+                        m.end(),
+                        None,
+                        has_scale,
+                    ]
+                )
                 continue
             if v2 < v1:
                 v1, v2 = v2, v1
@@ -194,8 +302,12 @@ def find_money(text: str) -> list[Money]:
     for i, (val, cur, s, e, low, has_scale) in enumerate(raw):
         if cur is None:
             # borrow from the next mention if it follows closely ("from 1.15 billion to 1.0 billion dollars")
-            if i + 1 < len(raw) and raw[i + 1][1] and raw[i + 1][2] - e <= 12 \
-                    and re.fullmatch(r"\s*(?:to|and|or|-|–)\s*", text[e:raw[i + 1][2]] or " "):
+            if (
+                i + 1 < len(raw)
+                and raw[i + 1][1]
+                and raw[i + 1][2] - e <= 12
+                and re.fullmatch(r"\s*(?:to|and|or|-|–)\s*", text[e : raw[i + 1][2]] or " ")
+            ):
                 cur = raw[i + 1][1]
             else:
                 continue

@@ -24,17 +24,35 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
-WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                        "sunday"])}
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 DASH = r"[-‐‑‒–—/]"
 _DASHCH = r"\-‐‑‒–—/"
-_MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-       r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MON = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _YEAR = r"(?:19|20)\d{2}"
 
 
@@ -42,9 +60,9 @@ _YEAR = r"(?:19|20)\d{2}"
 class Period:
     """A period a figure refers to (months inclusive)."""
 
-    kind: str      # FY, CY, month, other
-    start: str     # YYYY-MM
-    end: str       # YYYY-MM
+    kind: str  # FY, CY, month, other
+    start: str  # YYYY-MM
+    end: str  # YYYY-MM
     pos: int = -1  # character offset of the mention
     end_pos: int = -1
     same_period_ref: bool = False
@@ -92,29 +110,41 @@ def _month(name: str) -> int:
 
 _FY_RE = re.compile(
     rf"\b(?:FY|fiscal(?:\s+year)?|financial\s+year|fiscal)\s*['’]?\s*(?P<y1>{_YEAR}|\d{{2}})"
-    rf"(?:\s*{DASH}\s*(?P<y2>{_YEAR}|\d{{2}}))?(?![\d])", re.I)
+    rf"(?:\s*{DASH}\s*(?P<y2>{_YEAR}|\d{{2}}))?(?![\d])",
+    re.I,
+)
 _SPLIT_RE = re.compile(rf"(?<![\d{_DASHCH}])(?P<y1>{_YEAR})\s*{DASH}\s*(?P<y2>{_YEAR}|\d{{2}})(?![\d{_DASHCH}])")
 _YEAR_ENDED_RE = re.compile(
-    rf"\byear\s+(?:ended|ending|to)\s+(?:(?:\d{{1,2}}\s+)?(?P<mon>{_MON})(?:\s+\d{{1,2}},?)?)\s+(?P<y>{_YEAR})", re.I)
+    rf"\byear\s+(?:ended|ending|to)\s+(?:(?:\d{{1,2}}\s+)?(?P<mon>{_MON})(?:\s+\d{{1,2}},?)?)\s+(?P<y>{_YEAR})", re.I
+)
 _MONTH_RANGE_RE = re.compile(
-    rf"\b(?:between\s+)?(?P<m1>{_MON})\s*(?:{DASH}|to|and|through)\s*(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})\b")
+    rf"\b(?:between\s+)?(?P<m1>{_MON})\s*(?:{DASH}|to|and|through)\s*(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})\b"
+)
 _QUARTER_RE = re.compile(
-    rf"\b(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)\s*(?:FY\s*)?(?P<y>{_YEAR})\b", re.I)
+    rf"\b(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)\s*(?:FY\s*)?(?P<y>{_YEAR})\b", re.I
+)
 _HALF_RE = re.compile(rf"\b(?:H(?P<h>[12])|(?P<hw>first|second)\s+half(?:\s+of)?)\s+(?P<y>{_YEAR})\b", re.I)
 _MONTH_YEAR_RE = re.compile(rf"(?<!\d\s)\b(?P<mon>{_MON})\s+(?P<y>{_YEAR})\b")
 _YEAR_RANGE_RE = re.compile(rf"\bbetween\s+(?P<y1>{_YEAR})\s+and\s+(?P<y2>{_YEAR})\b")
 _YEAR_RE = re.compile(rf"(?<![\d$.,/{_DASHCH}])(?P<y>{_YEAR})(?![\d%]|\s*{DASH}\s*\d|\s*(?:crore|billion|million))")
-_TRAILING_RE = re.compile(rf"\b(?:four quarters|12 months|twelve months)\s+(?:to|ending|ended|through)\s+"
-                          rf"(?:the\s+end\s+of\s+)?(?P<mon>{_MON})\s+(?P<y>{_YEAR})\b", re.I)
+_TRAILING_RE = re.compile(
+    rf"\b(?:four quarters|12 months|twelve months)\s+(?:to|ending|ended|through)\s+"
+    rf"(?:the\s+end\s+of\s+)?(?P<mon>{_MON})\s+(?P<y>{_YEAR})\b",
+    re.I,
+)
 _SAME_PERIOD_RE = re.compile(r"\b(?:during|in|over)\s+(?:the\s+)?same\s+period\b", re.I)
 _DAY_MONTH_RE = re.compile(rf"\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|\b\d{{1,2}}\s+{_MON}\s+{_YEAR}")
 
 
 _FY_MONTHS_RE = re.compile(
     rf"\b(?P<m1>{_MON})\s*(?:{DASH}|to|through)\s*(?P<m2>{_MON}),?\s+(?:of\s+|in\s+)?(?:the\s+)?"
-    rf"(?:FY\s*|fiscal\s+(?:year\s+)?|financial\s+year\s+)?(?P<y1>{_YEAR})\s*{DASH}\s*(?P<y2>\d{{2}}|{_YEAR})\b")
-_RELATIVE_YEAR_RE = re.compile(r"\b(?P<w>last|previous|this|current|next)\s+(?P<f>fiscal(?:\s+year)?|financial\s+year|"
-                               r"calendar\s+year|year)\b", re.I)
+    rf"(?:FY\s*|fiscal\s+(?:year\s+)?|financial\s+year\s+)?(?P<y1>{_YEAR})\s*{DASH}\s*(?P<y2>\d{{2}}|{_YEAR})\b"
+)
+_RELATIVE_YEAR_RE = re.compile(
+    r"\b(?P<w>last|previous|this|current|next)\s+(?P<f>fiscal(?:\s+year)?|financial\s+year|"
+    r"calendar\s+year|year)\b",
+    re.I,
+)
 
 
 def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]:
@@ -126,8 +156,7 @@ def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]
     fiscal`` the previous Indian fiscal year; ``April-January of 2024-25`` is the
     months of that fiscal year.
     """
-    if not re.search(r"\d", text) and "same period" not in text and not (
-            published and _RELATIVE_YEAR_RE.search(text)):
+    if not re.search(r"\d", text) and "same period" not in text and not (published and _RELATIVE_YEAR_RE.search(text)):
         return []
     taken: list[tuple[int, int]] = []
     out: list[Period] = []
@@ -141,7 +170,7 @@ def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]
             out.append(Period(p.kind, p.start, p.end, s, e, p.same_period_ref))
 
     for m in _DAY_MONTH_RE.finditer(text):
-        taken.append((m.start(), m.end()))   # dates are not periods
+        taken.append((m.start(), m.end()))  # dates are not periods
     for pat in _SPAN_PATTERNS:
         for m in pat.finditer(text):
             taken.append((m.start(), m.end()))
@@ -155,8 +184,11 @@ def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]
         if (m1, m2) == (4, 3):
             add(fiscal_year(y1), m.start(), m.end())
         elif (ey, m2) >= (sy, m1):
-            add(Period("month" if (sy, m1) == (ey, m2) else "other", f"{sy:04d}-{m1:02d}", f"{ey:04d}-{m2:02d}"),
-                m.start(), m.end())
+            add(
+                Period("month" if (sy, m1) == (ey, m2) else "other", f"{sy:04d}-{m1:02d}", f"{ey:04d}-{m2:02d}"),
+                m.start(),
+                m.end(),
+            )
     if published is not None:
         for m in _RELATIVE_YEAR_RE.finditer(text):
             k = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1}[m.group("w").lower()]
@@ -208,8 +240,11 @@ def find_periods(text: str, *, published: dt.date | None = None) -> list[Period]
         else:
             add(Period("other", f"{y - 1:04d}-{m1:02d}", f"{y:04d}-{m2:02d}"), m.start(), m.end())
     for m in _QUARTER_RE.finditer(text):
-        q = int(m.group("q")) if m.group("q") else ["first", "second", "third", "fourth"].index(
-            m.group("qw").lower()) + 1
+        q = (
+            int(m.group("q"))
+            if m.group("q")
+            else ["first", "second", "third", "fourth"].index(m.group("qw").lower()) + 1
+        )
         y = int(m.group("y"))
         add(Period("other", f"{y:04d}-{3 * q - 2:02d}", f"{y:04d}-{3 * q:02d}"), m.start(), m.end())
     for m in _HALF_RE.finditer(text):
@@ -245,25 +280,37 @@ def _iso(y: int, m: int, d: int | None = None) -> str:
 _D = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
 _SPAN_PATTERNS = [
     # from November 3 to 5, 2025 / November 3-5, 2025 / between October 27 and 30, 2025
-    re.compile(rf"(?:\b(?:from|between)\s+)?(?P<m1>{_MON})\s+{_D.format('d1')}\s*(?:{DASH}|to|and|until|till)\s*"
-               rf"(?:(?P<m2>{_MON})\s+)?{_D.format('d2')},?\s+(?P<y>{_YEAR})"),
+    re.compile(
+        rf"(?:\b(?:from|between)\s+)?(?P<m1>{_MON})\s+{_D.format('d1')}\s*(?:{DASH}|to|and|until|till)\s*"
+        rf"(?:(?P<m2>{_MON})\s+)?{_D.format('d2')},?\s+(?P<y>{_YEAR})"
+    ),
     # 3-5 November 2025 / from 3 to 5 November 2025 / 30 October to 2 November 2025
-    re.compile(rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
-               rf"{_D.format('d2')}\s+(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})"),
+    re.compile(
+        rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
+        rf"{_D.format('d2')}\s+(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})"
+    ),
     # without a year (resolved with the publication date): from May 26 to 28 / 26-28 May
-    re.compile(rf"(?:\b(?:from|between)\s+)?(?P<m1>{_MON})\s+{_D.format('d1')}\s*(?:{DASH}|to|and|until|till)\s*"
-               rf"(?:(?P<m2>{_MON})\s+)?{_D.format('d2')}\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"),
-    re.compile(rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
-               rf"{_D.format('d2')}\s+(?P<m2>{_MON})\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"),
+    re.compile(
+        rf"(?:\b(?:from|between)\s+)?(?P<m1>{_MON})\s+{_D.format('d1')}\s*(?:{DASH}|to|and|until|till)\s*"
+        rf"(?:(?P<m2>{_MON})\s+)?{_D.format('d2')}\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"
+    ),
+    re.compile(
+        rf"(?:\b(?:from|between)\s+)?{_D.format('d1')}\s*(?:(?P<m1>{_MON})\s*)?(?:{DASH}|to|and|until|till)\s*"
+        rf"{_D.format('d2')}\s+(?P<m2>{_MON})\b(?!,?\s+(?:19|20)\d\d)(?P<y>)"
+    ),
     # November 3, 2025 / 3 November 2025
     re.compile(rf"(?P<m1>{_MON})\s+{_D.format('d1')},?\s+(?P<y>{_YEAR})"),
     re.compile(rf"\b{_D.format('d1')}\s+(?P<m1>{_MON}),?\s+(?P<y>{_YEAR})"),
 ]
-_MONTH_ONLY = re.compile(rf"(?P<bound>\b(?:by|before|until|till|no later than)\s+(?:the\s+end\s+of\s+)?)?"
-                         rf"\b(?P<m1>{_MON})(?:\s+(?P<y>{_YEAR})|\s+(?P<this>this|next|last)\s+year)?\b")
+_MONTH_ONLY = re.compile(
+    rf"(?P<bound>\b(?:by|before|until|till|no later than)\s+(?:the\s+end\s+of\s+)?)?"
+    rf"\b(?P<m1>{_MON})(?:\s+(?P<y>{_YEAR})|\s+(?P<this>this|next|last)\s+year)?\b"
+)
 _REL_MONTH = re.compile(r"\b(?P<w>this|next|last)\s+month\b", re.I)
-_WEEKDAY = re.compile(r"\b(?:on\s+|last\s+|next\s+|this\s+)?(?P<d>Monday|Tuesday|Wednesday|Thursday|Friday|"
-                      r"Saturday|Sunday)\b")
+_WEEKDAY = re.compile(
+    r"\b(?:on\s+|last\s+|next\s+|this\s+)?(?P<d>Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)\b"
+)
 
 
 def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
@@ -319,15 +366,21 @@ def find_date_spans(text: str, *, published: dt.date | None = None, future: bool
             except (ValueError, TypeError):
                 continue
             taken.append((m.start(), m.end()))
-            lead = text[max(0, m.start() - 20):m.start()].lower()
+            lead = text[max(0, m.start() - 20) : m.start()].lower()
             bound = bool(re.search(r"\b(?:by|before|until|no later than)\s*$", lead))
             out.append(DateSpan(_iso(y, m1, d1), _iso(y, m2, d2) if d2 else _iso(y, m1, d1), m.start(), bound))
     for m in _MONTH_ONLY.finditer(text):
         if not free(m.start("m1"), m.end()):
             continue
         name = m.group("m1")
-        if name.lower().rstrip(".") == "may" and not m.group("y") and not re.search(
-                r"\b(?:in|by|from|until|till|since|during|early|mid|late|end of)\s+$", text[max(0, m.start("m1") - 10):m.start("m1")]):
+        if (
+            name.lower().rstrip(".") == "may"
+            and not m.group("y")
+            and not re.search(
+                r"\b(?:in|by|from|until|till|since|during|early|mid|late|end of)\s+$",
+                text[max(0, m.start("m1") - 10) : m.start("m1")],
+            )
+        ):
             continue  # the verb "may"
         mon = _month(name)
         if m.group("y"):

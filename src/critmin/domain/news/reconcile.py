@@ -37,16 +37,30 @@ from typing import Literal
 
 import pandas as pd
 
-Cause = Literal["agreement", "reporter_vs_partner", "fiscal_vs_calendar", "goods_vs_goods_services",
-                "different_scope_or_period", "rounding", "revision"]
-CAUSES: tuple[str, ...] = ("agreement", "reporter_vs_partner", "fiscal_vs_calendar", "goods_vs_goods_services",
-                           "different_scope_or_period", "rounding", "revision")
+Cause = Literal[
+    "agreement",
+    "reporter_vs_partner",
+    "fiscal_vs_calendar",
+    "goods_vs_goods_services",
+    "different_scope_or_period",
+    "rounding",
+    "revision",
+]
+CAUSES: tuple[str, ...] = (
+    "agreement",
+    "reporter_vs_partner",
+    "fiscal_vs_calendar",
+    "goods_vs_goods_services",
+    "different_scope_or_period",
+    "rounding",
+    "revision",
+)
 
 _EXPLAIN = {
     "agreement": "the figures agree within {tol:.0%}",
     "reporter_vs_partner": "one figure is {a_rep}'s record and the other {b_rep}'s mirror record of the same "
-                           "shipments; importers value at CIF, exporters at FOB, and timing, re-exports and "
-                           "confidential lines differ",
+    "shipments; importers value at CIF, exporters at FOB, and timing, re-exports and "
+    "confidential lines differ",
     "fiscal_vs_calendar": "{a_per} and {b_per} overlap only partly (India's fiscal year runs April-March)",
     "goods_vs_goods_services": "one figure includes trade in services, the other is goods (merchandise) only",
     "different_scope_or_period": "the figures cover different periods or products ({a_per} vs {b_per})",
@@ -119,25 +133,38 @@ def classify_pair(a: dict, b: dict, *, agree_tol: float = 0.02, rounding_tol: fl
     va, ca = _value(a)
     vb, cb = _value(b)
     gap = relative_gap(va, vb) if va is not None and vb is not None and ca == cb else float("nan")
-    fmt = {"tol": agree_tol, "gap": gap, "a_per": period_label(a.get("period")),
-           "b_per": period_label(b.get("period")), "a_rep": a.get("reporter", a.get("subject", "")),
-           "b_rep": b.get("reporter", b.get("subject", ""))}
+    fmt = {
+        "tol": agree_tol,
+        "gap": gap,
+        "a_per": period_label(a.get("period")),
+        "b_per": period_label(b.get("period")),
+        "a_rep": a.get("reporter", a.get("subject", "")),
+        "b_rep": b.get("reporter", b.get("subject", "")),
+    }
     if gap == gap and gap <= agree_tol and a.get("period") == b.get("period"):
         cause = "agreement"
     elif a["type"] == "trade_value" and a["flow"] in ("import", "export") and a["reporter"] != b["reporter"]:
         cause = "reporter_vs_partner"
-    elif a.get("period") and b.get("period") and {a["period"]["kind"], b["period"]["kind"]} & {"FY"} \
-            and a["period"]["kind"] != b["period"]["kind"]:
+    elif (
+        a.get("period")
+        and b.get("period")
+        and {a["period"]["kind"], b["period"]["kind"]} & {"FY"}
+        and a["period"]["kind"] != b["period"]["kind"]
+    ):
         cause = "fiscal_vs_calendar"
     elif a["type"] == "trade_value" and bool(_SERVICES.search(a.get("evidence", ""))) != bool(
-            _SERVICES.search(b.get("evidence", ""))):
+        _SERVICES.search(b.get("evidence", ""))
+    ):
         cause = "goods_vs_goods_services"
     elif a.get("period") != b.get("period") or a.get("product") != b.get("product"):
         cause = "different_scope_or_period"
     elif gap == gap and gap <= rounding_tol and (a.get("approx") or b.get("approx")):
         cause = "rounding"
-    elif _PRELIM.search(a.get("evidence", "")) or _PRELIM.search(b.get("evidence", "")) or \
-            a.get("source") != b.get("source"):
+    elif (
+        _PRELIM.search(a.get("evidence", ""))
+        or _PRELIM.search(b.get("evidence", ""))
+        or a.get("source") != b.get("source")
+    ):
         cause = "revision"
     else:
         cause = "rounding" if gap == gap and gap <= rounding_tol else "revision"
@@ -184,17 +211,45 @@ class ReconcileResult:
         for c in self.comparisons:
             va, cur = _value(c.a)
             vb, _ = _value(c.b)
-            rows.append({
-                "quantity": c.quantity, "cause": c.cause, "gap": c.gap, "currency": cur,
-                "value_a": va, "period_a": period_label(c.a.get("period")), "source_a": c.a.get("source"),
-                "article_a": c.a.get("article_id"), "evidence_a": c.a.get("evidence"),
-                "value_b": vb, "period_b": period_label(c.b.get("period")), "source_b": c.b.get("source"),
-                "article_b": c.b.get("article_id"), "evidence_b": c.b.get("evidence"),
-                "explanation": c.explanation,
-            })
-        return pd.DataFrame(rows, columns=["quantity", "cause", "gap", "currency", "value_a", "period_a", "source_a",
-                                           "article_a", "evidence_a", "value_b", "period_b", "source_b",
-                                           "article_b", "evidence_b", "explanation"])
+            rows.append(
+                {
+                    "quantity": c.quantity,
+                    "cause": c.cause,
+                    "gap": c.gap,
+                    "currency": cur,
+                    "value_a": va,
+                    "period_a": period_label(c.a.get("period")),
+                    "source_a": c.a.get("source"),
+                    "article_a": c.a.get("article_id"),
+                    "evidence_a": c.a.get("evidence"),
+                    "value_b": vb,
+                    "period_b": period_label(c.b.get("period")),
+                    "source_b": c.b.get("source"),
+                    "article_b": c.b.get("article_id"),
+                    "evidence_b": c.b.get("evidence"),
+                    "explanation": c.explanation,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "quantity",
+                "cause",
+                "gap",
+                "currency",
+                "value_a",
+                "period_a",
+                "source_a",
+                "article_a",
+                "evidence_a",
+                "value_b",
+                "period_b",
+                "source_b",
+                "article_b",
+                "evidence_b",
+                "explanation",
+            ],
+        )
 
     def summary(self) -> str:
         df = self.to_frame()
@@ -215,8 +270,9 @@ def quantity_label(f: dict) -> str:
     return f"{k[1]} balance with {k[2]}"
 
 
-def reconcile_facts(facts: list[dict], *, agree_tol: float = 0.02, rounding_tol: float = 0.10,
-                    include_agreements: bool = True) -> ReconcileResult:
+def reconcile_facts(
+    facts: list[dict], *, agree_tol: float = 0.02, rounding_tol: float = 0.10, include_agreements: bool = True
+) -> ReconcileResult:
     """Compare every pair of facts that describe the same quantity.
 
     Parameters
@@ -244,20 +300,25 @@ def reconcile_facts(facts: list[dict], *, agree_tol: float = 0.02, rounding_tol:
         for i in range(len(fs)):
             for j in range(i + 1, len(fs)):
                 a, b = fs[i], fs[j]
-                if a.get("article_id") == b.get("article_id") and a.get("period") == b.get("period") and \
-                        a.get("evidence") == b.get("evidence"):
+                if (
+                    a.get("article_id") == b.get("article_id")
+                    and a.get("period") == b.get("period")
+                    and a.get("evidence") == b.get("evidence")
+                ):
                     continue
                 disjoint = not _overlap(a.get("period"), b.get("period"))
                 if disjoint and (a.get("article_id") == b.get("article_id") or not _near(a["period"], b["period"])):
-                    continue    # a time series stated by one article, or periods far apart
+                    continue  # a time series stated by one article, or periods far apart
                 va, ca = _value(a)
                 vb, cb = _value(b)
                 if va is None or vb is None or ca != cb:
                     continue
                 if disjoint:
                     cause = "different_scope_or_period"
-                    text = (f"different periods ({period_label(a['period'])} vs {period_label(b['period'])}): "
-                            f"not the same quantity, the gap is change over time")
+                    text = (
+                        f"different periods ({period_label(a['period'])} vs {period_label(b['period'])}): "
+                        f"not the same quantity, the gap is change over time"
+                    )
                 else:
                     cause, text = classify_pair(a, b, agree_tol=agree_tol, rounding_tol=rounding_tol)
                 if cause == "agreement" and not include_agreements:
@@ -266,8 +327,9 @@ def reconcile_facts(facts: list[dict], *, agree_tol: float = 0.02, rounding_tol:
     shares = [f for f in facts if f.get("type") == "share"]
     sgroups: dict[tuple, list[dict]] = {}
     for f in shares:
-        sgroups.setdefault((f["subject"], f.get("partner"), f["measure"], f["scope"], f.get("year"),
-                            bool(f.get("projected"))), []).append(f)
+        sgroups.setdefault(
+            (f["subject"], f.get("partner"), f["measure"], f["scope"], f.get("year"), bool(f.get("projected"))), []
+        ).append(f)
     for key, fs in sgroups.items():
         for i in range(len(fs)):
             for j in range(i + 1, len(fs)):
@@ -275,15 +337,34 @@ def reconcile_facts(facts: list[dict], *, agree_tol: float = 0.02, rounding_tol:
                 gap = relative_gap(a["share_pct"], b["share_pct"])
                 if gap <= agree_tol:
                     if include_agreements:
-                        comps.append(Comparison(f"{key[0]} {key[2]} share", a, b, "agreement",
-                                                _EXPLAIN["agreement"].format(tol=agree_tol), gap))
+                        comps.append(
+                            Comparison(
+                                f"{key[0]} {key[2]} share",
+                                a,
+                                b,
+                                "agreement",
+                                _EXPLAIN["agreement"].format(tol=agree_tol),
+                                gap,
+                            )
+                        )
                     continue
-                hedged = a.get("approx") or b.get("approx") or a.get("range_low") is not None or \
-                    b.get("range_low") is not None
+                hedged = (
+                    a.get("approx")
+                    or b.get("approx")
+                    or a.get("range_low") is not None
+                    or b.get("range_low") is not None
+                )
                 cause = "rounding" if hedged and gap <= rounding_tol else "different_scope_or_period"
-                comps.append(Comparison(f"{key[0]} {key[2]} share", a, b, cause,
-                                        _EXPLAIN[cause].format(gap=gap, a_per=a.get("year"), b_per=b.get("year")),
-                                        gap))
+                comps.append(
+                    Comparison(
+                        f"{key[0]} {key[2]} share",
+                        a,
+                        b,
+                        cause,
+                        _EXPLAIN[cause].format(gap=gap, a_per=a.get("year"), b_per=b.get("year")),
+                        gap,
+                    )
+                )
     comps.sort(key=lambda c: (c.cause == "agreement", c.quantity))
     return ReconcileResult(tuple(comps))
 
@@ -327,19 +408,34 @@ def compare_with_reference(facts: list[dict], reference: pd.DataFrame) -> list[d
                 best[r.table] = (n, r)
         for n, r in best.values():
             overlap = n / max(len(months), 1)
-            out.append({
-                "article_id": f.get("article_id"), "source": f.get("source"), "evidence": f["evidence"],
-                "exporter": exporter, "importer": importer, "period": period_label(f.get("period")),
-                "news_value_usd": float(f["value_usd"]), "reference_table": r.table, "reference_scope": r.scope,
-                "reference_period": f"{r.period_start}..{r.period_end}", "reference_value_usd": float(r.value_usd),
-                "reference_source": r.source, "period_overlap": overlap,
-                "share_of_news": float(r.value_usd) / float(f["value_usd"]) if f["value_usd"] else None,
-                "explanation": (f"official {r.scope} ({r.table}) = {float(r.value_usd) / 1e9:.2f} bn USD, "
-                                f"{float(r.value_usd) / float(f['value_usd']):.0%} of the news figure; "
-                                + ("the news figure covers all goods, the reference a product subset"
-                                   if r.scope != "all goods" else "same scope")
-                                + ("" if overlap == 1 else f"; periods overlap {overlap:.0%}")),
-            })
+            out.append(
+                {
+                    "article_id": f.get("article_id"),
+                    "source": f.get("source"),
+                    "evidence": f["evidence"],
+                    "exporter": exporter,
+                    "importer": importer,
+                    "period": period_label(f.get("period")),
+                    "news_value_usd": float(f["value_usd"]),
+                    "reference_table": r.table,
+                    "reference_scope": r.scope,
+                    "reference_period": f"{r.period_start}..{r.period_end}",
+                    "reference_value_usd": float(r.value_usd),
+                    "reference_source": r.source,
+                    "period_overlap": overlap,
+                    "share_of_news": float(r.value_usd) / float(f["value_usd"]) if f["value_usd"] else None,
+                    "explanation": (
+                        f"official {r.scope} ({r.table}) = {float(r.value_usd) / 1e9:.2f} bn USD, "
+                        f"{float(r.value_usd) / float(f['value_usd']):.0%} of the news figure; "
+                        + (
+                            "the news figure covers all goods, the reference a product subset"
+                            if r.scope != "all goods"
+                            else "same scope"
+                        )
+                        + ("" if overlap == 1 else f"; periods overlap {overlap:.0%}")
+                    ),
+                }
+            )
     return out
 
 
@@ -372,14 +468,26 @@ def compare_agreement_dates(facts: list[dict], agreements: pd.DataFrame) -> list
             eif_s = None if eif is None or pd.isna(eif) else pd.Timestamp(eif).date().isoformat()
             years = {int(d[:4]) for d in (sig_s, eif_s) if d}
             agree = year in years
-            out.append({
-                "article_id": f.get("article_id"), "source": f.get("source"), "evidence": f.get("evidence"),
-                "news_date": f["date"], "rta_id": row.get("rta_id"), "rta_name": row.get("name"),
-                "rta_type": row.get("type"), "signature": sig_s, "entry_into_force": eif_s, "agrees": agree,
-                "explanation": ("the news date matches the WTO record" if agree else
-                                f"the article dates the agreement {f['date']}; the WTO records signature "
-                                f"{sig_s or 'n/a'} and entry into force {eif_s or 'n/a'} ({row.get('name')}, "
-                                f"{row.get('type')}); the article may date a framework agreement, an "
-                                f"announcement or another stage"),
-            })
+            out.append(
+                {
+                    "article_id": f.get("article_id"),
+                    "source": f.get("source"),
+                    "evidence": f.get("evidence"),
+                    "news_date": f["date"],
+                    "rta_id": row.get("rta_id"),
+                    "rta_name": row.get("name"),
+                    "rta_type": row.get("type"),
+                    "signature": sig_s,
+                    "entry_into_force": eif_s,
+                    "agrees": agree,
+                    "explanation": (
+                        "the news date matches the WTO record"
+                        if agree
+                        else f"the article dates the agreement {f['date']}; the WTO records signature "
+                        f"{sig_s or 'n/a'} and entry into force {eif_s or 'n/a'} ({row.get('name')}, "
+                        f"{row.get('type')}); the article may date a framework agreement, an "
+                        f"announcement or another stage"
+                    ),
+                }
+            )
     return out

@@ -30,8 +30,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from critmin.domain.policy.ge_solver import (calc_full_endowment, calc_full_endowment_book,
-                                             calc_multilateral_resistances)
+from critmin.domain.policy.ge_solver import calc_full_endowment, calc_full_endowment_book, calc_multilateral_resistances
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 
 ScenarioKind = Literal["no_borders", "rta_on", "rta_off", "cost_change"]
@@ -140,7 +139,7 @@ class GEResults:
     method: str
     reference: str
     countries: tuple[str, ...]
-    levels: pd.DataFrame = field(repr=False)   # per country, levels of every stage
+    levels: pd.DataFrame = field(repr=False)  # per country, levels of every stage
     max_clearing_error: float = float("nan")
     iterations: int = 0
     cost_model: dict = field(default_factory=dict)  # how trade costs were obtained (coefficients, spec)
@@ -185,17 +184,19 @@ class GEResults:
             return 100.0 * ((cfl / bln) if on else (bln / cfl)) - 100.0
 
         p_hat = 1.0 + f["price_pct"] / 100.0
-        return pd.DataFrame({
-            "country": f["country"],
-            "exports_pct": eff(f.xi_full, f.xi_bln),
-            "exports_cdl_pct": eff(f.xi_cdl, f.xi_bln),
-            "imports_pct": eff(f.mi_full, f.mi_bln),
-            "real_gdp_pct": eff(f.y_full / f.imr_full ** k, f.y_bln / f.imr_bln ** k),
-            "price_pct": eff(p_hat, 1.0),
-            "price_guide_pct": 100.0 * ((p_hat - 1.0) if on else (1.0 - p_hat)),
-            "omr_pct": eff(f.omr_full ** k, f.omr_bln ** k),
-            "imr_pct": eff(f.imr_full ** k, f.imr_bln ** k),
-        })
+        return pd.DataFrame(
+            {
+                "country": f["country"],
+                "exports_pct": eff(f.xi_full, f.xi_bln),
+                "exports_cdl_pct": eff(f.xi_cdl, f.xi_bln),
+                "imports_pct": eff(f.mi_full, f.mi_bln),
+                "real_gdp_pct": eff(f.y_full / f.imr_full**k, f.y_bln / f.imr_bln**k),
+                "price_pct": eff(p_hat, 1.0),
+                "price_guide_pct": 100.0 * ((p_hat - 1.0) if on else (1.0 - p_hat)),
+                "omr_pct": eff(f.omr_full**k, f.omr_bln**k),
+                "imr_pct": eff(f.imr_full**k, f.imr_bln**k),
+            }
+        )
 
     def records(self) -> list[dict]:
         """The script contract: ``country, real_gdp_pct, exports_pct, omr_pct, imr_pct, price_pct``
@@ -215,14 +216,18 @@ class GEResults:
 
     def summary(self) -> str:
         f = self.levels
-        lines = [f"GE counterfactual: {self.scenario.label}; sigma = {self.sigma:g}; full endowment: "
-                 f"{self.method}; reference {self.reference}; {len(f)} countries"]
+        lines = [
+            f"GE counterfactual: {self.scenario.label}; sigma = {self.sigma:g}; full endowment: "
+            f"{self.method}; reference {self.reference}; {len(f)} countries"
+        ]
         if self.cost_model.get("costs"):
             lines.append(f"  trade costs: {self.cost_model.get('costs_label', self.cost_model['costs'])}")
-        lines += [f"  real GDP change vs baseline: mean {f.real_gdp_pct.mean():+.2f}%, "
-                  f"min {f.real_gdp_pct.min():+.2f}% ({f.country[f.real_gdp_pct.idxmin()]}), "
-                  f"max {f.real_gdp_pct.max():+.2f}% ({f.country[f.real_gdp_pct.idxmax()]})",
-                  f"  max market-clearing error {self.max_clearing_error:.1e}"]
+        lines += [
+            f"  real GDP change vs baseline: mean {f.real_gdp_pct.mean():+.2f}%, "
+            f"min {f.real_gdp_pct.min():+.2f}% ({f.country[f.real_gdp_pct.idxmin()]}), "
+            f"max {f.real_gdp_pct.max():+.2f}% ({f.country[f.real_gdp_pct.idxmax()]})",
+            f"  max market-clearing error {self.max_clearing_error:.1e}",
+        ]
         return "\n".join(lines)
 
 
@@ -251,8 +256,15 @@ class GEModel:
         Full-endowment step: exact market clearing, or the guide's procedure.
     """
 
-    def __init__(self, flows: pd.DataFrame, costs: TradeCosts, *, sigma: float = 7.0, reference: str = "DEU",
-                 method: Method = "exact"):
+    def __init__(
+        self,
+        flows: pd.DataFrame,
+        costs: TradeCosts,
+        *,
+        sigma: float = 7.0,
+        reference: str = "DEU",
+        method: Method = "exact",
+    ):
         if method not in get_args(Method):
             raise ValueError(f"method must be one of {get_args(Method)}; got {method!r}")
         if not sigma > 1:
@@ -266,8 +278,9 @@ class GEModel:
             raise DataFormatError("GE flows", "negative trade values", field="trade")
         countries = sorted(set(flows["exporter"]) | set(flows["importer"]))
         if reference not in countries:
-            raise UnknownCodeError("country", reference, where="GE flows", hint="choose a reference country "
-                                                                                  "present in the data")
+            raise UnknownCodeError(
+                "country", reference, where="GE flows", hint="choose a reference country present in the data"
+            )
         self.countries = tuple(countries)
         self.index = {c: i for i, c in enumerate(countries)}
         self.ref = self.index[reference]
@@ -278,13 +291,17 @@ class GEModel:
         n = len(countries)
         key = costs.pairs[["exporter", "importer"]]
         if len(key.drop_duplicates()) != n * n or len(costs.pairs) != n * n:
-            raise DataFormatError("GE trade costs", f"need exactly one row per pair ({n} x {n} = {n * n}); "
-                                                    f"got {len(costs.pairs)}")
+            raise DataFormatError(
+                "GE trade costs", f"need exactly one row per pair ({n} x {n} = {n * n}); got {len(costs.pairs)}"
+            )
         x = _square(flows, flows["trade"].to_numpy(float), self.index)
         if np.isnan(x).any():
             i, j = np.argwhere(np.isnan(x))[0]
-            raise DataFormatError("GE flows", f"no flow for {countries[i]} -> {countries[j]}; the GE model "
-                                              f"needs the complete grid incl. domestic flows")
+            raise DataFormatError(
+                "GE flows",
+                f"no flow for {countries[i]} -> {countries[j]}; the GE model "
+                f"needs the complete grid incl. domestic flows",
+            )
         self.y = x.sum(axis=1)
         self.e = x.sum(axis=0)
         if (self.y <= 0).any() or (self.e <= 0).any():
@@ -299,8 +316,9 @@ class GEModel:
     def run(self, scenario: GEScenario) -> GEResults:
         unknown = [c for c in scenario.countries if c not in self.index]
         if unknown:
-            raise UnknownCodeError("country", unknown[0], where="GE scenario",
-                                   hint=f"countries in the data: {', '.join(self.countries)}")
+            raise UnknownCodeError(
+                "country", unknown[0], where="GE scenario", hint=f"countries in the data: {', '.join(self.countries)}"
+            )
         t1 = np.exp(_square(self.costs.pairs, self.costs.counterfactual(scenario, sigma=self.sigma), self.index))
         k = 1.0 / (1.0 - self.sigma)
         bln = calc_multilateral_resistances(self.y, self.e, self.t0, ref=self.ref)
@@ -314,24 +332,44 @@ class GEModel:
         def pct(a, b):
             return 100.0 * (a / b - 1.0)
 
-        f = pd.DataFrame({
-            "country": list(self.countries),
-            "y_bln": self.y, "y_full": full.y, "e_bln": self.e, "e_full": full.e,
-            "xi_bln": xi["bln"], "xi_cdl": xi["cdl"], "xi_full": xi["full"],
-            "mi_bln": mi["bln"], "mi_cdl": mi["cdl"], "mi_full": mi["full"],
-            "omr_bln": bln.omr, "omr_cdl": cdl.omr, "omr_full": full.omr,
-            "imr_bln": bln.imr, "imr_cdl": cdl.imr, "imr_full": full.imr,
-        })
+        f = pd.DataFrame(
+            {
+                "country": list(self.countries),
+                "y_bln": self.y,
+                "y_full": full.y,
+                "e_bln": self.e,
+                "e_full": full.e,
+                "xi_bln": xi["bln"],
+                "xi_cdl": xi["cdl"],
+                "xi_full": xi["full"],
+                "mi_bln": mi["bln"],
+                "mi_cdl": mi["cdl"],
+                "mi_full": mi["full"],
+                "omr_bln": bln.omr,
+                "omr_cdl": cdl.omr,
+                "omr_full": full.omr,
+                "imr_bln": bln.imr,
+                "imr_cdl": cdl.imr,
+                "imr_full": full.imr,
+            }
+        )
         f["price_pct"] = 100.0 * (full.price - 1.0)
         f["exports_cdl_pct"] = pct(f.xi_cdl, f.xi_bln)
         f["exports_pct"] = pct(f.xi_full, f.xi_bln)
         f["imports_cdl_pct"] = pct(f.mi_cdl, f.mi_bln)
         f["imports_pct"] = pct(f.mi_full, f.mi_bln)
-        f["omr_cdl_pct"] = pct(f.omr_cdl ** k, f.omr_bln ** k)
-        f["omr_pct"] = pct(f.omr_full ** k, f.omr_bln ** k)
-        f["imr_cdl_pct"] = pct(f.imr_cdl ** k, f.imr_bln ** k)
-        f["imr_pct"] = pct(f.imr_full ** k, f.imr_bln ** k)
-        f["real_gdp_pct"] = pct(f.y_full / f.imr_full ** k, f.y_bln / f.imr_bln ** k)
-        return GEResults(scenario=scenario, sigma=self.sigma, method=self.method, reference=self.reference,
-                         countries=self.countries, levels=f, max_clearing_error=full.max_clearing_error,
-                         iterations=full.iterations)
+        f["omr_cdl_pct"] = pct(f.omr_cdl**k, f.omr_bln**k)
+        f["omr_pct"] = pct(f.omr_full**k, f.omr_bln**k)
+        f["imr_cdl_pct"] = pct(f.imr_cdl**k, f.imr_bln**k)
+        f["imr_pct"] = pct(f.imr_full**k, f.imr_bln**k)
+        f["real_gdp_pct"] = pct(f.y_full / f.imr_full**k, f.y_bln / f.imr_bln**k)
+        return GEResults(
+            scenario=scenario,
+            sigma=self.sigma,
+            method=self.method,
+            reference=self.reference,
+            countries=self.countries,
+            levels=f,
+            max_clearing_error=full.max_clearing_error,
+            iterations=full.iterations,
+        )

@@ -36,16 +36,17 @@ class ConvergenceError(CritminError):
 class MRSolution:
     """Multilateral resistances and PPML-equivalent fixed effects of one solve."""
 
-    omr: np.ndarray      # Pi_i^(1-sigma)
-    imr: np.ndarray      # P_j^(1-sigma), imr[ref] == 1
-    exp_pi: np.ndarray   # exporter fixed effects, exp
+    omr: np.ndarray  # Pi_i^(1-sigma)
+    imr: np.ndarray  # P_j^(1-sigma), imr[ref] == 1
+    exp_pi: np.ndarray  # exporter fixed effects, exp
     exp_chi: np.ndarray  # importer fixed effects, exp, exp_chi[ref] == 1
-    flows: np.ndarray    # X_ij = exp_pi_i exp_chi_j T_ij
+    flows: np.ndarray  # X_ij = exp_pi_i exp_chi_j T_ij
     iterations: int
 
 
-def calc_multilateral_resistances(y: np.ndarray, e: np.ndarray, t: np.ndarray, *, ref: int,
-                                  tol: float = 1e-13, max_iter: int = 100_000) -> MRSolution:
+def calc_multilateral_resistances(
+    y: np.ndarray, e: np.ndarray, t: np.ndarray, *, ref: int, tol: float = 1e-13, max_iter: int = 100_000
+) -> MRSolution:
     """Solve the multilateral-resistance system for given output, expenditure and costs.
 
     This is what a PPML regression of flows with row sums ``Y`` and column sums
@@ -80,21 +81,28 @@ def calc_multilateral_resistances(y: np.ndarray, e: np.ndarray, t: np.ndarray, *
         if err < tol:
             break
     else:
-        raise ConvergenceError(f"multilateral resistances: no convergence after {max_iter} iterations "
-                               f"(adding-up error {err:.2e})")
+        raise ConvergenceError(
+            f"multilateral resistances: no convergence after {max_iter} iterations (adding-up error {err:.2e})"
+        )
     scale = exp_chi[ref]
     exp_chi = exp_chi / scale
     exp_pi = exp_pi * scale
     e_r = e[ref]
-    return MRSolution(omr=y * e_r / exp_pi, imr=e / (exp_chi * e_r), exp_pi=exp_pi, exp_chi=exp_chi,
-                      flows=exp_pi[:, None] * exp_chi[None, :] * t, iterations=it)
+    return MRSolution(
+        omr=y * e_r / exp_pi,
+        imr=e / (exp_chi * e_r),
+        exp_pi=exp_pi,
+        exp_chi=exp_chi,
+        flows=exp_pi[:, None] * exp_chi[None, :] * t,
+        iterations=it,
+    )
 
 
 @dataclass(frozen=True)
 class FullSolution:
     """Full-endowment equilibrium: prices, output, expenditure, resistances and flows."""
 
-    price: np.ndarray      # p_hat_i, factory-gate price ratio counterfactual / baseline
+    price: np.ndarray  # p_hat_i, factory-gate price ratio counterfactual / baseline
     y: np.ndarray
     e: np.ndarray
     omr: np.ndarray
@@ -117,8 +125,9 @@ def calc_expenditure(phi: np.ndarray, y: np.ndarray) -> np.ndarray:
     return raw * (y.sum() / raw.sum())
 
 
-def calc_market_clearing_error(exp_pi0: np.ndarray, price: np.ndarray, y0: np.ndarray, phi: np.ndarray,
-                               t1: np.ndarray, *, sigma: float) -> float:
+def calc_market_clearing_error(
+    exp_pi0: np.ndarray, price: np.ndarray, y0: np.ndarray, phi: np.ndarray, t1: np.ndarray, *, sigma: float
+) -> float:
     """Largest relative excess demand ``|sum_j X'_ij - p_i Y_i| / (p_i Y_i)``.
 
     With CES demand ``X'_ij = a_i T'_ij E'_j / sum_k a_k T'_kj``,
@@ -133,8 +142,17 @@ def calc_market_clearing_error(exp_pi0: np.ndarray, price: np.ndarray, y0: np.nd
     return float(np.max(np.abs(demand / y1 - 1.0)))
 
 
-def calc_full_endowment(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *, sigma: float,
-                        ref: int, tol: float = 1e-12, max_iter: int = 100_000) -> FullSolution:
+def calc_full_endowment(
+    y0: np.ndarray,
+    e0: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    *,
+    sigma: float,
+    ref: int,
+    tol: float = 1e-12,
+    max_iter: int = 100_000,
+) -> FullSolution:
     """Exact full-endowment general equilibrium after a change of trade costs ``T0 -> T1``.
 
     Endowments ``Q_i`` and the preference weights ``beta_i`` are fixed; the
@@ -165,7 +183,7 @@ def calc_full_endowment(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1: np.n
     err = np.inf
     for it in range(1, max_iter + 1):
         a = exp_pi0 * p ** (1.0 - sigma)
-        denom = t1.T @ a                          # proportional to IMR'_j
+        denom = t1.T @ a  # proportional to IMR'_j
         rhs = (exp_pi0 / y0) * (t1 @ (calc_expenditure(phi, p * y0) / denom))
         p_new = rhs ** (1.0 / sigma)
         # normalise: IMR'_ref = sum_i exp_pi_i p_i^(1-sigma) T1_i,ref / E_R = 1
@@ -176,8 +194,9 @@ def calc_full_endowment(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1: np.n
         if err < tol:
             break
     else:
-        raise ConvergenceError(f"full-endowment prices: no convergence after {max_iter} iterations "
-                               f"(last relative change {err:.2e})")
+        raise ConvergenceError(
+            f"full-endowment prices: no convergence after {max_iter} iterations (last relative change {err:.2e})"
+        )
     y1 = p * y0
     e1 = calc_expenditure(phi, y1)
     a = exp_pi0 * p ** (1.0 - sigma)
@@ -185,12 +204,22 @@ def calc_full_endowment(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1: np.n
     omr1 = t1 @ (e1 / imr1)
     flows = y1[:, None] * e1[None, :] * t1 / (omr1[:, None] * imr1[None, :])
     clearing = calc_market_clearing_error(exp_pi0, p, y0, phi, t1, sigma=sigma)
-    return FullSolution(price=p, y=y1, e=e1, omr=omr1, imr=imr1, flows=flows, iterations=it,
-                        max_clearing_error=clearing)
+    return FullSolution(
+        price=p, y=y1, e=e1, omr=omr1, imr=imr1, flows=flows, iterations=it, max_clearing_error=clearing
+    )
 
 
-def calc_full_endowment_book(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
-                             sigma: float, ref: int, tol: float = 0.01, max_iter: int = 1000) -> FullSolution:
+def calc_full_endowment_book(
+    y0: np.ndarray,
+    e0: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    *,
+    sigma: float,
+    ref: int,
+    tol: float = 0.01,
+    max_iter: int = 1000,
+) -> FullSolution:
     """The guide's iterative full-endowment procedure (Yotov et al. 2016, Ch. 2, Step III.b).
 
     Reproduces the Stata loop of the published applications step by step:
@@ -236,8 +265,12 @@ def calc_full_endowment_book(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1:
         if n > max_iter:
             raise ConvergenceError(f"book full-endowment loop: no convergence after {max_iter} iterations")
         s1, s2, s3 = s - 1, s - 2, s - 3
-        trade = tradehat[s2] * change_pi[s2][:, None] * change_pj[s2][None, :] / (
-            change_omr[s2][:, None] * change_imr[s2][None, :])
+        trade = (
+            tradehat[s2]
+            * change_pi[s2][:, None]
+            * change_pj[s2][None, :]
+            / (change_omr[s2][:, None] * change_imr[s2][None, :])
+        )
         fit = calc_multilateral_resistances(trade.sum(axis=1), trade.sum(axis=0), t1, ref=ref)
         tradehat[s1] = fit.flows
         y_s = fit.flows.sum(axis=1)
@@ -264,5 +297,13 @@ def calc_full_endowment_book(y0: np.ndarray, e0: np.ndarray, t0: np.ndarray, t1:
     imr_full = e_s[big_s] / (exp_chi[big_s] * e_r[big_s])
     flows = y_full[:, None] * e_full[None, :] * t1 / (omr_full[:, None] * imr_full[None, :])
     clearing = calc_market_clearing_error(base.exp_pi, price, y0, phi, t1, sigma=sigma)
-    return FullSolution(price=price, y=y_full, e=e_full, omr=omr_full, imr=imr_full, flows=flows,
-                        iterations=n, max_clearing_error=clearing)
+    return FullSolution(
+        price=price,
+        y=y_full,
+        e=e_full,
+        omr=omr_full,
+        imr=imr_full,
+        flows=flows,
+        iterations=n,
+        max_clearing_error=clearing,
+    )

@@ -96,21 +96,34 @@ class GravityResults:
 
     def to_frame(self) -> pd.DataFrame:
         """``term, estimate, std_error, z, p_value`` (one row per covariate)."""
-        return pd.DataFrame({"term": self.coef.index, "estimate": self.coef.to_numpy(),
-                             "std_error": self.std_error.to_numpy(),
-                             "z": (self.coef / self.std_error).to_numpy(), "p_value": self.p_value.to_numpy()})
+        return pd.DataFrame(
+            {
+                "term": self.coef.index,
+                "estimate": self.coef.to_numpy(),
+                "std_error": self.std_error.to_numpy(),
+                "z": (self.coef / self.std_error).to_numpy(),
+                "p_value": self.p_value.to_numpy(),
+            }
+        )
 
     def to_dict(self) -> dict:
-        return {"coefficients": {k: float(v) for k, v in self.coef.items()},
-                "std_errors": {k: float(v) for k, v in self.std_error.items()},
-                "p_values": {k: float(v) for k, v in self.p_value.items()},
-                "n_obs": self.n_obs, "n_separated": self.n_separated, "years": list(self.years),
-                "fixed_effects": list(self.spec.fixed_effects), "vcov": self.vcov_label}
+        return {
+            "coefficients": {k: float(v) for k, v in self.coef.items()},
+            "std_errors": {k: float(v) for k, v in self.std_error.items()},
+            "p_values": {k: float(v) for k, v in self.p_value.items()},
+            "n_obs": self.n_obs,
+            "n_separated": self.n_separated,
+            "years": list(self.years),
+            "fixed_effects": list(self.spec.fixed_effects),
+            "vcov": self.vcov_label,
+        }
 
     def summary(self) -> str:
-        lines = [f"PPML gravity, FE: {' + '.join(self.spec.fixed_effects)}; N = {self.n_obs:,} "
-                 f"({self.n_separated} separated obs. dropped); years {self.years[0]}-{self.years[-1]} "
-                 f"({len(self.years)}); s.e. {self.vcov_label}"]
+        lines = [
+            f"PPML gravity, FE: {' + '.join(self.spec.fixed_effects)}; N = {self.n_obs:,} "
+            f"({self.n_separated} separated obs. dropped); years {self.years[0]}-{self.years[-1]} "
+            f"({len(self.years)}); s.e. {self.vcov_label}"
+        ]
         for r in self.to_frame().itertuples():
             lines.append(f"  {r.term:<14} {r.estimate:>10.6f}  ({r.std_error:.6f})  p={r.p_value:.4f}")
         return "\n".join(lines)
@@ -130,8 +143,7 @@ def prepare_design(panel: pd.DataFrame, spec: GravitySpec) -> tuple[pd.DataFrame
         raise EmptySelectionError("the gravity panel is empty")
     df = panel.copy()
     if (df[spec.dependent] < 0).any():
-        raise DataFormatError("gravity panel", "negative trade values; PPML needs flows >= 0",
-                              field=spec.dependent)
+        raise DataFormatError("gravity panel", "negative trade values; PPML needs flows >= 0", field=spec.dependent)
     international = (df["exporter"] != df["importer"]).astype(float)
     covs = list(spec.covariates)
     years = sorted(df["year"].unique())
@@ -166,9 +178,11 @@ def prepare_design(panel: pd.DataFrame, spec: GravitySpec) -> tuple[pd.DataFrame
         df["exporter_year"] = df["exporter"].astype(str) + "_" + df["year"].astype(str)
     if "importer_year" in spec.fixed_effects:
         df["importer_year"] = df["importer"].astype(str) + "_" + df["year"].astype(str)
-    df["cluster_pair"] = np.where(df["exporter"].astype(str) <= df["importer"].astype(str),
-                                  df["exporter"].astype(str) + "-" + df["importer"].astype(str),
-                                  df["importer"].astype(str) + "-" + df["exporter"].astype(str))
+    df["cluster_pair"] = np.where(
+        df["exporter"].astype(str) <= df["importer"].astype(str),
+        df["exporter"].astype(str) + "-" + df["importer"].astype(str),
+        df["importer"].astype(str) + "-" + df["exporter"].astype(str),
+    )
     return df.reset_index(drop=True), covs
 
 
@@ -193,8 +207,9 @@ class GravityModel:
     >>> res.coef["rta"]                                                     # doctest: +SKIP
     """
 
-    def __init__(self, panel: pd.DataFrame, spec: GravitySpec = GravitySpec(), *, tol: float = 1e-8,
-                 fixef_tol: float = 1e-6):
+    def __init__(
+        self, panel: pd.DataFrame, spec: GravitySpec = GravitySpec(), *, tol: float = 1e-8, fixef_tol: float = 1e-6
+    ):
         self.panel = panel
         self.spec = spec
         self.tol = tol
@@ -212,9 +227,16 @@ class GravityModel:
         vcov = {"cluster_pair": {"CRV1": "cluster_pair"}, "hetero": "hetero", "iid": "iid"}[spec.vcov]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = pf.fepois(fml, data=df, vcov=vcov, offset=spec.offset, iwls_tol=self.tol,
-                              iwls_maxiter=200, demeaner=MapDemeaner(fixef_tol=self.fixef_tol),
-                              separation_check=["fe", "ir"] if fe_cols else None)
+            model = pf.fepois(
+                fml,
+                data=df,
+                vcov=vcov,
+                offset=spec.offset,
+                iwls_tol=self.tol,
+                iwls_maxiter=200,
+                demeaner=MapDemeaner(fixef_tol=self.fixef_tol),
+                separation_check=["fe", "ir"] if fe_cols else None,
+            )
         coef = model.coef().rename(str)
         coef.index = [str(i) for i in coef.index]
         se = model.se()
@@ -231,7 +253,14 @@ class GravityModel:
                     fixef[name] = pd.Series(values, dtype=float)
             except Exception:  # fixed effects are a convenience; estimates stand without them
                 fixef = {}
-        return GravityResults(spec=spec, coef=coef, std_error=se, p_value=pv, n_obs=int(model._N),
-                              n_separated=n_sep, years=tuple(int(y) for y in sorted(df["year"].unique())),
-                              vcov_label={"cluster_pair": "clustered by pair", "hetero": "robust (HC1)",
-                                          "iid": "iid"}[spec.vcov], fixed_effects=fixef)
+        return GravityResults(
+            spec=spec,
+            coef=coef,
+            std_error=se,
+            p_value=pv,
+            n_obs=int(model._N),
+            n_separated=n_sep,
+            years=tuple(int(y) for y in sorted(df["year"].unique())),
+            vcov_label={"cluster_pair": "clustered by pair", "hetero": "robust (HC1)", "iid": "iid"}[spec.vcov],
+            fixed_effects=fixef,
+        )

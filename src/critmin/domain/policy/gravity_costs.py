@@ -34,8 +34,9 @@ STAGE2_COVARIATES = ("ln_dist", "cntg", "lang", "clny")
 DOMESTIC = "domestic"
 
 
-def calc_poisson_fixed_effects(y: np.ndarray, offset: np.ndarray, groups: Sequence[np.ndarray], *,
-                               tol: float = 1e-12, max_iter: int = 100_000) -> list[np.ndarray]:
+def calc_poisson_fixed_effects(
+    y: np.ndarray, offset: np.ndarray, groups: Sequence[np.ndarray], *, tol: float = 1e-12, max_iter: int = 100_000
+) -> list[np.ndarray]:
     """Exact Poisson (PPML) fixed effects for given slope coefficients.
 
     With the linear index ``eta_n = offset_n + sum_k a^k_{g_k(n)}`` (``offset`` holds
@@ -68,8 +69,10 @@ def calc_poisson_fixed_effects(y: np.ndarray, offset: np.ndarray, groups: Sequen
     offset = np.asarray(offset, float)
     sums = [np.bincount(g, y) for g in groups]
     if any((s <= 0).any() for s in sums):
-        raise DataFormatError("fixed effects", "a fixed-effect group has no positive observation "
-                                               "(separated; drop it before recovering the effects)")
+        raise DataFormatError(
+            "fixed effects",
+            "a fixed-effect group has no positive observation (separated; drop it before recovering the effects)",
+        )
     fe = [np.zeros(len(s)) for s in sums]
     fe[0] += np.log(y.mean()) - offset.mean()
     err = np.inf
@@ -78,8 +81,7 @@ def calc_poisson_fixed_effects(y: np.ndarray, offset: np.ndarray, groups: Sequen
             mu = np.exp(offset + sum(f[gg] for f, gg in zip(fe, groups)))
             fe[k] += np.log(sums[k] / np.bincount(g, mu, minlength=len(sums[k])))
         mu = np.exp(offset + sum(f[gg] for f, gg in zip(fe, groups)))
-        err = max(float(np.max(np.abs(np.bincount(g, mu, minlength=len(s)) / s - 1.0)))
-                  for g, s in zip(groups, sums))
+        err = max(float(np.max(np.abs(np.bincount(g, mu, minlength=len(s)) / s - 1.0))) for g, s in zip(groups, sums))
         if err < tol:
             return fe
     raise ConvergenceError(f"fixed effects: no convergence after {max_iter} sweeps (adding-up error {err:.1e})")
@@ -115,18 +117,21 @@ def recover_pair_effects(panel: pd.DataFrame, coef: dict, *, spec: GravitySpec |
         raise ValueError("pair effects need a specification with pair fixed effects shared by domestic pairs")
     df, _ = prepare_design(panel, spec)
     if DOMESTIC not in set(df["pair_fe"]):
-        raise DataFormatError("gravity panel", "no domestic flows: pair effects cannot be normalised "
-                                               "(the domestic pair is the reference)")
+        raise DataFormatError(
+            "gravity panel", "no domestic flows: pair effects cannot be normalised (the domestic pair is the reference)"
+        )
     df = df[df.groupby("pair_fe")[spec.dependent].transform("sum") > 0]
     for fe in ("exporter_year", "importer_year"):
         if fe not in df:
-            df[fe] = df["exporter" if fe.startswith("exporter") else "importer"].astype(str) + "_" + \
-                     df["year"].astype(str)
-    df = df[(df.groupby("exporter_year")[spec.dependent].transform("sum") > 0)
-            & (df.groupby("importer_year")[spec.dependent].transform("sum") > 0)]
+            df[fe] = (
+                df["exporter" if fe.startswith("exporter") else "importer"].astype(str) + "_" + df["year"].astype(str)
+            )
+    df = df[
+        (df.groupby("exporter_year")[spec.dependent].transform("sum") > 0)
+        & (df.groupby("importer_year")[spec.dependent].transform("sum") > 0)
+    ]
     codes = [pd.factorize(df[c]) for c in ("exporter_year", "importer_year", "pair_fe")]
-    fe = calc_poisson_fixed_effects(df[spec.dependent].to_numpy(float), _linear_index(df, coef),
-                                    [c[0] for c in codes])
+    fe = calc_poisson_fixed_effects(df[spec.dependent].to_numpy(float), _linear_index(df, coef), [c[0] for c in codes])
     pair = pd.Series(fe[2], index=pd.Index(codes[2][1], name="pair_fe"), name="pair_effect")
     return pair - pair[DOMESTIC]
 
@@ -159,15 +164,25 @@ class TwoStageCosts:
 
     def to_dict(self) -> dict:
         src = self.pairs["source"].value_counts()
-        return {"costs": "pair-fe", "year": self.year, "stage1": {k: float(v) for k, v in self.stage1_coef.items()},
-                "stage2": {k: float(v) for k, v in self.stage2.coef.items()},
-                "stage2_std_errors": {k: float(v) for k, v in self.stage2.std_error.items()},
-                "pairs_estimated": int(src.get("estimated", 0)), "pairs_predicted": int(src.get("predicted", 0))}
+        return {
+            "costs": "pair-fe",
+            "year": self.year,
+            "stage1": {k: float(v) for k, v in self.stage1_coef.items()},
+            "stage2": {k: float(v) for k, v in self.stage2.coef.items()},
+            "stage2_std_errors": {k: float(v) for k, v in self.stage2.std_error.items()},
+            "pairs_estimated": int(src.get("estimated", 0)),
+            "pairs_predicted": int(src.get("predicted", 0)),
+        }
 
 
-def two_stage_trade_costs(panel: pd.DataFrame, coef: dict, flows: pd.DataFrame, *,
-                          covariates: Iterable[str] = STAGE2_COVARIATES,
-                          spec: GravitySpec | None = None) -> TwoStageCosts:
+def two_stage_trade_costs(
+    panel: pd.DataFrame,
+    coef: dict,
+    flows: pd.DataFrame,
+    *,
+    covariates: Iterable[str] = STAGE2_COVARIATES,
+    spec: GravitySpec | None = None,
+) -> TwoStageCosts:
     """The guide's two-stage trade costs for the baseline ``flows`` (one year).
 
     Parameters
@@ -195,36 +210,46 @@ def two_stage_trade_costs(panel: pd.DataFrame, coef: dict, flows: pd.DataFrame, 
     years = flows["year"].unique() if "year" in flows else []
     if len(years) > 1:
         raise DataFormatError("baseline flows", f"one year expected, got {len(years)}")
-    base, _ = prepare_design(flows, GravitySpec(covariates=covariates + tuple(coef),
-                                                fixed_effects=("exporter", "importer", "pair")))
+    base, _ = prepare_design(
+        flows, GravitySpec(covariates=covariates + tuple(coef), fixed_effects=("exporter", "importer", "pair"))
+    )
     base["pair_effect"] = base["pair_fe"].map(pair)
     intl = (base["exporter"] != base["importer"]).to_numpy()
     fit_rows = base[intl & base["pair_effect"].notna().to_numpy()].copy()
     if fit_rows.empty:
         raise EmptySelectionError("no international pair with an estimated pair effect in the baseline year")
     fit_rows["exp_pair_effect"] = np.exp(fit_rows["pair_effect"])
-    s2spec = GravitySpec(covariates=covariates, fixed_effects=("exporter", "importer"), vcov="cluster_pair",
-                         dependent="exp_pair_effect")
+    s2spec = GravitySpec(
+        covariates=covariates, fixed_effects=("exporter", "importer"), vcov="cluster_pair", dependent="exp_pair_effect"
+    )
     stage2 = GravityModel(fit_rows, s2spec).fit()
     c2 = {k: float(v) for k, v in stage2.coef.items()}
     cty = sorted(set(base["exporter"]) | set(base["importer"]))
     idx = {c: i for i, c in enumerate(cty)}
-    fe = calc_poisson_fixed_effects(fit_rows["exp_pair_effect"].to_numpy(), _linear_index(fit_rows, c2),
-                                    [fit_rows["exporter"].map(idx).to_numpy(), fit_rows["importer"].map(idx).to_numpy()])
+    fe = calc_poisson_fixed_effects(
+        fit_rows["exp_pair_effect"].to_numpy(),
+        _linear_index(fit_rows, c2),
+        [fit_rows["exporter"].map(idx).to_numpy(), fit_rows["importer"].map(idx).to_numpy()],
+    )
     if len(fe[0]) < len(cty) or len(fe[1]) < len(cty):
-        raise DataFormatError("baseline flows", "a country has no estimated pair effect as exporter or importer; "
-                                                "stage 2 cannot predict its pairs")
-    pred = _linear_index(base, c2) + fe[0][base["exporter"].map(idx).to_numpy()] + \
-        fe[1][base["importer"].map(idx).to_numpy()]
+        raise DataFormatError(
+            "baseline flows",
+            "a country has no estimated pair effect as exporter or importer; stage 2 cannot predict its pairs",
+        )
+    pred = (
+        _linear_index(base, c2)
+        + fe[0][base["exporter"].map(idx).to_numpy()]
+        + fe[1][base["importer"].map(idx).to_numpy()]
+    )
     have = base["pair_effect"].notna().to_numpy()
     mu = np.where(~intl, 0.0, np.where(have, base["pair_effect"].to_numpy(float), pred))
     source = np.where(~intl, "domestic", np.where(have, "estimated", "predicted"))
-    pairs = pd.DataFrame({"exporter": base["exporter"], "importer": base["importer"], "pair_fe": mu,
-                          "source": source})
+    pairs = pd.DataFrame({"exporter": base["exporter"], "importer": base["importer"], "pair_fe": mu, "source": source})
     for k in coef:
         pairs[k] = base[k].to_numpy(float)
-    costs = TradeCosts(pairs=pairs[["exporter", "importer", "pair_fe", *coef]],
-                       coef={"pair_fe": 1.0} | {k: float(v) for k, v in coef.items()})
+    costs = TradeCosts(
+        pairs=pairs[["exporter", "importer", "pair_fe", *coef]],
+        coef={"pair_fe": 1.0} | {k: float(v) for k, v in coef.items()},
+    )
     year = int(years[0]) if len(years) else 0
-    return TwoStageCosts(costs=costs, stage1_coef=dict(coef), pair_effects=pair, stage2=stage2, pairs=pairs,
-                         year=year)
+    return TwoStageCosts(costs=costs, stage1_coef=dict(coef), pair_effects=pair, stage2=stage2, pairs=pairs, year=year)

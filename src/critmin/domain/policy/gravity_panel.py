@@ -55,8 +55,11 @@ def calc_rta_dummy(panel: pd.DataFrame, agreements: pd.DataFrame, agreement_memb
     if "eif_services" in ag:
         start = start.fillna(pd.to_datetime(ag["eif_services"], errors="coerce"))
     ag["start"] = start.dt.year
-    end = pd.to_datetime(ag["inactive_date"], errors="coerce") if "inactive_date" in ag else pd.Series(pd.NaT,
-                                                                                                     index=ag.index)
+    end = (
+        pd.to_datetime(ag["inactive_date"], errors="coerce")
+        if "inactive_date" in ag
+        else pd.Series(pd.NaT, index=ag.index)
+    )
     ag["end"] = end.dt.year.fillna(9999)
     ag = ag.dropna(subset=["start"])[["rta_id", "start", "end"]]
     mem = agreement_members[["rta_id", "iso3"]].drop_duplicates().merge(ag, on="rta_id")
@@ -70,10 +73,15 @@ def calc_rta_dummy(panel: pd.DataFrame, agreements: pd.DataFrame, agreement_memb
     return out
 
 
-def build_gravity_panel(trade: pd.DataFrame, *, years: Iterable[int] | None = None,
-                        countries: Iterable[str] | None = None, distances: pd.DataFrame | None = None,
-                        agreements: pd.DataFrame | None = None,
-                        agreement_members: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_gravity_panel(
+    trade: pd.DataFrame,
+    *,
+    years: Iterable[int] | None = None,
+    countries: Iterable[str] | None = None,
+    distances: pd.DataFrame | None = None,
+    agreements: pd.DataFrame | None = None,
+    agreement_members: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Complete the exporter x importer x year grid and attach gravity covariates.
 
     Parameters
@@ -122,10 +130,17 @@ def build_gravity_panel(trade: pd.DataFrame, *, years: Iterable[int] | None = No
     if distances is not None:
         _require(distances, ("iso_o", "iso_d", "contig", "comlang_off", "colony"), "distances")
         dcol = "distw" if "distw" in distances and distances["distw"].notna().any() else "dist"
-        geo = distances.rename(columns={"iso_o": "exporter", "iso_d": "importer", dcol: "dist_km",
-                                        "contig": "cntg", "comlang_off": "lang", "colony": "clny"})
-        geo = geo[["exporter", "importer", "dist_km", "cntg", "lang", "clny"]].drop_duplicates(
-            ["exporter", "importer"])
+        geo = distances.rename(
+            columns={
+                "iso_o": "exporter",
+                "iso_d": "importer",
+                dcol: "dist_km",
+                "contig": "cntg",
+                "comlang_off": "lang",
+                "colony": "clny",
+            }
+        )
+        geo = geo[["exporter", "importer", "dist_km", "cntg", "lang", "clny"]].drop_duplicates(["exporter", "importer"])
         out = out.merge(geo, on=["exporter", "importer"], how="left").rename(columns={"dist_km": "dist"})
         for c in ("cntg", "lang", "clny"):
             out[c] = out[c].fillna(0).astype("int8")
@@ -135,8 +150,9 @@ def build_gravity_panel(trade: pd.DataFrame, *, years: Iterable[int] | None = No
     return out.reset_index(drop=True)
 
 
-def select_years(panel: pd.DataFrame, *, years: Iterable[int] | None = None, every: int | None = None,
-                 last: int | None = None) -> pd.DataFrame:
+def select_years(
+    panel: pd.DataFrame, *, years: Iterable[int] | None = None, every: int | None = None, last: int | None = None
+) -> pd.DataFrame:
     """Keep the given years, or every ``every``-th year counted back from the last one.
 
     ``every=4`` on 1986-2006 gives 1986, 1990, ..., 2006 (the guide's panel).
@@ -150,8 +166,9 @@ def select_years(panel: pd.DataFrame, *, years: Iterable[int] | None = None, eve
         return panel
     missing = sorted(set(keep) - set(panel["year"].unique()))
     if years is not None and missing:
-        raise EmptySelectionError(f"year(s) {', '.join(map(str, missing))} not in the panel "
-                                  f"({panel['year'].min()}-{panel['year'].max()})")
+        raise EmptySelectionError(
+            f"year(s) {', '.join(map(str, missing))} not in the panel ({panel['year'].min()}-{panel['year'].max()})"
+        )
     out = panel[panel["year"].isin(keep)]
     if out.empty:
         raise EmptySelectionError("no panel rows for the selected years")
@@ -175,23 +192,32 @@ def calc_domestic_goods_sales(industry_accounts: pd.DataFrame, *, year: int) -> 
         ``exporter, importer (= exporter), year, trade`` in USD.
     """
     _require(industry_accounts, ("country", "year", "industry", "output_usd", "exports_usd"), "industry_accounts")
-    ia = industry_accounts[(industry_accounts["year"].astype(int) == int(year))
-                           & industry_accounts["industry"].astype(str).str[0].isin(GOODS_SECTIONS)]
+    ia = industry_accounts[
+        (industry_accounts["year"].astype(int) == int(year))
+        & industry_accounts["industry"].astype(str).str[0].isin(GOODS_SECTIONS)
+    ]
     if ia.empty:
         raise EmptySelectionError(f"no goods industries in industry_accounts for {year}")
     dom = ia["domestic_sales_usd"] if "domestic_sales_usd" in ia else ia["output_usd"] - ia["exports_usd"]
     out = dom.groupby(ia["country"]).sum()
     if (out <= 0).any():
         bad = ", ".join(out.index[out <= 0])
-        raise DataFormatError("industry_accounts", f"domestic goods sales <= 0 for {bad} in {year}",
-                              field="domestic_sales_usd")
-    return pd.DataFrame({"exporter": out.index, "importer": out.index, "year": int(year),
-                         "trade": out.to_numpy(float)})
+        raise DataFormatError(
+            "industry_accounts", f"domestic goods sales <= 0 for {bad} in {year}", field="domestic_sales_usd"
+        )
+    return pd.DataFrame({"exporter": out.index, "importer": out.index, "year": int(year), "trade": out.to_numpy(float)})
 
 
-def build_partner_panel(dots_exports: pd.DataFrame, industry_accounts: pd.DataFrame, *, year: int,
-                        distances: pd.DataFrame, agreements: pd.DataFrame, agreement_members: pd.DataFrame,
-                        countries: Iterable[str] | None = None) -> tuple[pd.DataFrame, dict]:
+def build_partner_panel(
+    dots_exports: pd.DataFrame,
+    industry_accounts: pd.DataFrame,
+    *,
+    year: int,
+    distances: pd.DataFrame,
+    agreements: pd.DataFrame,
+    agreement_members: pd.DataFrame,
+    countries: Iterable[str] | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """A one-year goods gravity panel with domestic flows, for the economies that have every input.
 
     International flows are IMF DOTS goods exports FOB (``dots_exports``: ``year, exporter,
@@ -232,19 +258,30 @@ def build_partner_panel(dots_exports: pd.DataFrame, industry_accounts: pd.DataFr
     dcol = "distw" if "distw" in d and d["distw"].notna().any() else "dist"
     d = d.assign(**{dcol: d[dcol].fillna(d["dist"]) if "dist" in d else d[dcol]})
     intl = dots[dots["exporter"].isin(keep) & dots["importer"].isin(keep) & (dots["exporter"] != dots["importer"])]
-    trade = pd.concat([intl.rename(columns={"value_usd": "trade"})[["exporter", "importer", "year", "trade"]],
-                       dom[dom["exporter"].isin(keep)]], ignore_index=True)
+    trade = pd.concat(
+        [
+            intl.rename(columns={"value_usd": "trade"})[["exporter", "importer", "year", "trade"]],
+            dom[dom["exporter"].isin(keep)],
+        ],
+        ignore_index=True,
+    )
     trade["year"] = trade["year"].astype(int)
-    panel = build_gravity_panel(trade, countries=keep, distances=d, agreements=agreements,
-                                agreement_members=agreement_members)
+    panel = build_gravity_panel(
+        trade, countries=keep, distances=d, agreements=agreements, agreement_members=agreement_members
+    )
     if panel["dist"].isna().any():
         r = panel[panel["dist"].isna()].iloc[0]
         raise DataFormatError("distances", f"no GeoDist distance for {r.exporter}-{r.importer}", field="dist")
     n = len(keep)
     if len(panel) != n * n:
         raise DataFormatError("gravity panel", f"expected {n} x {n} pairs incl. domestic, got {len(panel)}")
-    coverage = {"year": int(year), "countries": keep, "n_countries": n, "excluded": excluded,
-                "pairs_with_trade": int(((panel["exporter"] != panel["importer"]) & (panel["trade"] > 0)).sum()),
-                "what": f"goods only (ISIC A-C), one year ({year}), international flows IMF DOTS exports FOB, "
-                        f"domestic flows OECD output minus exports of the goods industries, USD"}
+    coverage = {
+        "year": int(year),
+        "countries": keep,
+        "n_countries": n,
+        "excluded": excluded,
+        "pairs_with_trade": int(((panel["exporter"] != panel["importer"]) & (panel["trade"] > 0)).sum()),
+        "what": f"goods only (ISIC A-C), one year ({year}), international flows IMF DOTS exports FOB, "
+        f"domestic flows OECD output minus exports of the goods industries, USD",
+    }
     return panel, coverage

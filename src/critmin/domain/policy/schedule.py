@@ -89,9 +89,14 @@ class SideSchedule:
             category[hs.str.startswith(prefix).to_numpy()] = cat
         excluded = category.eq("exclude").to_numpy()
         yrs = np.asarray(list(years), dtype=int)
-        out = pd.DataFrame({"hs6": np.repeat(hs.to_numpy(), len(yrs)), "year": np.tile(yrs, len(hs)),
-                            "category": np.repeat(category.to_numpy(), len(yrs)),
-                            "excluded": np.repeat(excluded, len(yrs))})
+        out = pd.DataFrame(
+            {
+                "hs6": np.repeat(hs.to_numpy(), len(yrs)),
+                "year": np.tile(yrs, len(hs)),
+                "category": np.repeat(category.to_numpy(), len(yrs)),
+                "excluded": np.repeat(excluded, len(yrs)),
+            }
+        )
         share = np.ones(len(out))
         for name, staging in self.categories.items():
             mask = (out["category"] == name).to_numpy()
@@ -162,8 +167,9 @@ class FtaScenario:
         def hs_code(v, key):
             s = str(v).strip()
             if not (s.isdigit() and len(s) in (2, 4, 6)):
-                raise DataFormatError(origin, f"{v!r} is not an HS code of 2, 4 or 6 digits (quote it in YAML)",
-                                      field=key)
+                raise DataFormatError(
+                    origin, f"{v!r} is not an HS code of 2, 4 or 6 digits (quote it in YAML)", field=key
+                )
             return s
 
         base_year = as_int(need(data, "base_year", "the scenario"), "base_year", 1900, 2100)
@@ -187,35 +193,58 @@ class FtaScenario:
                 key = f"{where}.categories.{name}"
                 c = c or {}
                 if not isinstance(c, Mapping):
-                    raise DataFormatError(origin, "a staging category must be a mapping "
-                                                  "(years, target, start or shares)", field=key)
+                    raise DataFormatError(
+                        origin, "a staging category must be a mapping (years, target, start or shares)", field=key
+                    )
                 unknown = set(c) - {"years", "target", "start", "shares", "note"}
                 if unknown:
-                    raise DataFormatError(origin, f"unknown key(s) {sorted(unknown)}; expected years, target, "
-                                                  f"start, shares", field=key)
+                    raise DataFormatError(
+                        origin, f"unknown key(s) {sorted(unknown)}; expected years, target, start, shares", field=key
+                    )
                 shares = tuple(as_frac(x, key + ".shares") for x in (c.get("shares") or ()))
-                cats[str(name)] = Staging(str(name), as_int(c.get("years", 0), key + ".years", 0, 50),
-                                          as_frac(c.get("target", 0.0), key + ".target"),
-                                          as_int(c.get("start", 0), key + ".start", 0, 50), shares)
+                cats[str(name)] = Staging(
+                    str(name),
+                    as_int(c.get("years", 0), key + ".years", 0, 50),
+                    as_frac(c.get("target", 0.0), key + ".target"),
+                    as_int(c.get("start", 0), key + ".start", 0, 50),
+                    shares,
+                )
             default = s.get("default")
             if default is not None and str(default) not in cats:
-                raise DataFormatError(origin, f"default category {default!r} is not defined in categories",
-                                      field=f"{where}.default")
+                raise DataFormatError(
+                    origin, f"default category {default!r} is not defined in categories", field=f"{where}.default"
+                )
             lines_raw = s.get("lines") or {}
             if not isinstance(lines_raw, Mapping):
-                raise DataFormatError(origin, "'lines' must map HS codes to staging categories",
-                                      field=f"{where}.lines")
+                raise DataFormatError(origin, "'lines' must map HS codes to staging categories", field=f"{where}.lines")
             lines = []
             for code, cat in lines_raw.items():
                 code = hs_code(code, f"{where}.lines")
                 if str(cat) not in cats:
-                    raise DataFormatError(origin, f"line {code} uses undefined category {cat!r}",
-                                          field=f"{where}.lines")
+                    raise DataFormatError(
+                        origin, f"line {code} uses undefined category {cat!r}", field=f"{where}.lines"
+                    )
                 lines.append((code, str(cat)))
             excl = tuple(hs_code(x, f"{where}.exclusions") for x in (s.get("exclusions") or ()))
-            sides.append(SideSchedule(importer, partner, cats, None if default is None else str(default),
-                                      tuple(lines), excl, as_frac(s.get("utilisation", 1.0), f"{where}.utilisation"),
-                                      tuple(str(n) for n in (s.get("notes") or ()))))
-        return cls(name=str(data.get("name", origin)), base_year=base_year, horizon=horizon, sides=tuple(sides),
-                   status=str(data.get("status", "")), sources=tuple(str(x) for x in (data.get("sources") or ())),
-                   notes=tuple(str(x) for x in (data.get("notes") or ())), origin=origin)
+            sides.append(
+                SideSchedule(
+                    importer,
+                    partner,
+                    cats,
+                    None if default is None else str(default),
+                    tuple(lines),
+                    excl,
+                    as_frac(s.get("utilisation", 1.0), f"{where}.utilisation"),
+                    tuple(str(n) for n in (s.get("notes") or ())),
+                )
+            )
+        return cls(
+            name=str(data.get("name", origin)),
+            base_year=base_year,
+            horizon=horizon,
+            sides=tuple(sides),
+            status=str(data.get("status", "")),
+            sources=tuple(str(x) for x in (data.get("sources") or ())),
+            notes=tuple(str(x) for x in (data.get("notes") or ())),
+            origin=origin,
+        )

@@ -67,14 +67,28 @@ DEFAULT_SUBSTITUTION_ELASTICITY = 1.5
 DEFAULT_IMPORT_DEMAND_ELASTICITY = -1.0
 
 REQUIRED_COLUMNS = ("hs6", "partner", "imports_usd", "tariff_old", "tariff_new")
-RESULT_COLUMNS = ("trade_creation", "trade_diversion", "price_effect", "trade_total", "imports_new",
-                  "revenue_old", "revenue_new", "revenue_change", "welfare")
+RESULT_COLUMNS = (
+    "trade_creation",
+    "trade_diversion",
+    "price_effect",
+    "trade_total",
+    "imports_new",
+    "revenue_old",
+    "revenue_new",
+    "revenue_change",
+    "welfare",
+)
 
 
 # --------------------------------------------------------------------------- formulas
-def calc_trade_creation(imports, tariff_old, tariff_new, import_demand_elasticity, *,
-                        export_supply_elasticity: float | np.ndarray = DEFAULT_EXPORT_SUPPLY_ELASTICITY
-                        ) -> np.ndarray:
+def calc_trade_creation(
+    imports,
+    tariff_old,
+    tariff_new,
+    import_demand_elasticity,
+    *,
+    export_supply_elasticity: float | np.ndarray = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+) -> np.ndarray:
     """Trade creation of SMART for each line x partner.
 
     .. math:: TC = M \\, E_m \\, \\Delta t / [(1 + t_0)(1 - E_m / E_x)]
@@ -98,8 +112,9 @@ def calc_trade_creation(imports, tariff_old, tariff_new, import_demand_elasticit
     return m * em * (t1 - t0) / ((1.0 + t0) * (1.0 - em / ex))
 
 
-def calc_trade_diversion(imports, tariff_old, tariff_new, group_codes, *,
-                         substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY) -> np.ndarray:
+def calc_trade_diversion(
+    imports, tariff_old, tariff_new, group_codes, *, substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY
+) -> np.ndarray:
     """Trade diversion of SMART: CES reallocation of each good's imports between partners.
 
     .. math::
@@ -133,9 +148,9 @@ def calc_trade_diversion(imports, tariff_old, tariff_new, group_codes, *,
     return new - m
 
 
-def calc_price_effect(imports, trade_creation, *,
-                      export_supply_elasticity: float | np.ndarray = DEFAULT_EXPORT_SUPPLY_ELASTICITY
-                      ) -> np.ndarray:
+def calc_price_effect(
+    imports, trade_creation, *, export_supply_elasticity: float | np.ndarray = DEFAULT_EXPORT_SUPPLY_ELASTICITY
+) -> np.ndarray:
     """Value effect of the world-price change when export supply is not infinitely elastic.
 
     .. math:: dp/p = TC / (M E_x), \\qquad PE = (M + TC)\\, dp/p
@@ -148,30 +163,49 @@ def calc_price_effect(imports, trade_creation, *,
     return (m + tc) * dp
 
 
-def calc_smart_line(imports: Sequence[float], tariff_old: Sequence[float], tariff_new: Sequence[float],
-                    import_demand_elasticity: float, *,
-                    substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
-                    export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY) -> list[dict]:
+def calc_smart_line(
+    imports: Sequence[float],
+    tariff_old: Sequence[float],
+    tariff_new: Sequence[float],
+    import_demand_elasticity: float,
+    *,
+    substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
+    export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+) -> list[dict]:
     """Reference implementation for ONE market (one HS6 line), partner by partner in plain Python.
 
     Slow by design: it is the obvious per-line loop that :class:`SmartModel` is
     checked and benchmarked against. Same formulas as the module docstring.
     """
     total = sum(imports)
-    weighted = [m * ((1 + t1) / (1 + t0)) ** (-substitution_elasticity)
-                for m, t0, t1 in zip(imports, tariff_old, tariff_new)]
+    weighted = [
+        m * ((1 + t1) / (1 + t0)) ** (-substitution_elasticity) for m, t0, t1 in zip(imports, tariff_old, tariff_new)
+    ]
     total_w = sum(weighted)
     out = []
     for m, t0, t1, w in zip(imports, tariff_old, tariff_new, weighted):
-        tc = m * import_demand_elasticity * (t1 - t0) / ((1 + t0) * (1 - import_demand_elasticity
-                                                                      / export_supply_elasticity))
+        tc = (
+            m
+            * import_demand_elasticity
+            * (t1 - t0)
+            / ((1 + t0) * (1 - import_demand_elasticity / export_supply_elasticity))
+        )
         td = (w * total / total_w - m) if total_w > 0 else 0.0
         pe = (m + tc) * (tc / (m * export_supply_elasticity)) if m > 0 else 0.0
         new = m + tc + td + pe
-        out.append({"trade_creation": tc, "trade_diversion": td, "price_effect": pe,
-                    "trade_total": tc + td + pe, "imports_new": new, "revenue_old": t0 * m,
-                    "revenue_new": t1 * new, "revenue_change": t1 * new - t0 * m,
-                    "welfare": 0.5 * (t0 - t1) * tc})
+        out.append(
+            {
+                "trade_creation": tc,
+                "trade_diversion": td,
+                "price_effect": pe,
+                "trade_total": tc + td + pe,
+                "imports_new": new,
+                "revenue_old": t0 * m,
+                "revenue_new": t1 * new,
+                "revenue_change": t1 * new - t0 * m,
+                "welfare": 0.5 * (t0 - t1) * tc,
+            }
+        )
     return out
 
 
@@ -187,8 +221,9 @@ def _codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return codes
 
 
-def _check_number_column(df: pd.DataFrame, col: str, *, low: float | None = None, high: float | None = None,
-                         what: str) -> np.ndarray:
+def _check_number_column(
+    df: pd.DataFrame, col: str, *, low: float | None = None, high: float | None = None, what: str
+) -> np.ndarray:
     values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if low is not None:
@@ -291,16 +326,24 @@ class SmartModel:
     0.0
     """
 
-    def __init__(self, data: pd.DataFrame, *, substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
-                 export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
-                 import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
-                 keys: Sequence[str] | None = None):
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        substitution_elasticity: float = DEFAULT_SUBSTITUTION_ELASTICITY,
+        export_supply_elasticity: float = DEFAULT_EXPORT_SUPPLY_ELASTICITY,
+        import_demand_elasticity: float = DEFAULT_IMPORT_DEMAND_ELASTICITY,
+        keys: Sequence[str] | None = None,
+    ):
         if not isinstance(data, pd.DataFrame):
             raise TypeError("data must be a pandas DataFrame")
         missing = [c for c in REQUIRED_COLUMNS if c not in data.columns]
         if missing:
-            raise DataFormatError("SMART input", f"missing column(s) {', '.join(missing)}; expected "
-                                                 f"{', '.join(REQUIRED_COLUMNS)}", field=missing[0])
+            raise DataFormatError(
+                "SMART input",
+                f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)}",
+                field=missing[0],
+            )
         if len(data) == 0:
             raise EmptySelectionError("SMART input has no rows (no trade for the selected lines and year)")
         if not np.isfinite(substitution_elasticity) or substitution_elasticity < 0:
@@ -315,8 +358,11 @@ class SmartModel:
         for k in keys:
             if k not in data.columns:
                 raise DataFormatError("SMART input", f"market key column {k!r} is missing", field=k)
-        self.data = data if isinstance(data.index, pd.RangeIndex) and data.index.start == 0 \
-            and data.index.step == 1 else data.reset_index(drop=True)
+        self.data = (
+            data
+            if isinstance(data.index, pd.RangeIndex) and data.index.start == 0 and data.index.step == 1
+            else data.reset_index(drop=True)
+        )
         self.keys = keys
         self.substitution_elasticity = float(substitution_elasticity)
         self.export_supply_elasticity = float(export_supply_elasticity)
@@ -329,8 +375,9 @@ class SmartModel:
         t0 = _check_number_column(df, "tariff_old", low=0.0, what="a tariff >= 0 as a fraction (0.06 = 6%)")
         t1 = _check_number_column(df, "tariff_new", low=0.0, what="a tariff >= 0 as a fraction (0.06 = 6%)")
         if "utilisation" in df.columns:
-            u = _check_number_column(df, "utilisation", low=0.0, high=1.0,
-                                     what="a preference-utilisation rate in [0, 1]")
+            u = _check_number_column(
+                df, "utilisation", low=0.0, high=1.0, what="a preference-utilisation rate in [0, 1]"
+            )
         else:
             u = np.ones(len(df))
         if "import_demand_elasticity" in df.columns:
@@ -339,9 +386,12 @@ class SmartModel:
             bad = ~np.isfinite(em) | (em >= 0)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise DataFormatError("SMART input", f"value {df['import_demand_elasticity'].iloc[i]!r}; expected "
-                                                     f"a negative import-demand elasticity", row=i + 1,
-                                      field="import_demand_elasticity")
+                raise DataFormatError(
+                    "SMART input",
+                    f"value {df['import_demand_elasticity'].iloc[i]!r}; expected a negative import-demand elasticity",
+                    row=i + 1,
+                    field="import_demand_elasticity",
+                )
         else:
             em = np.full(len(df), self.import_demand_elasticity)
         groups = _codes(df, list(self.keys))
@@ -351,8 +401,9 @@ class SmartModel:
         same = cell[order][1:] == cell[order][:-1]
         if same.any():
             i = int(order[1:][same][0])
-            raise DataFormatError("SMART input", f"duplicate market x partner row "
-                                                 f"{tuple(df.loc[i, [*self.keys, 'partner']])}", row=i + 1)
+            raise DataFormatError(
+                "SMART input", f"duplicate market x partner row {tuple(df.loc[i, [*self.keys, 'partner']])}", row=i + 1
+            )
         t_eff = u * t1 + (1.0 - u) * t0
         ex = self.export_supply_elasticity
 
@@ -362,9 +413,20 @@ class SmartModel:
         new = m + tc + td + pe
         revenue_old = t0 * m
         revenue_new = t_eff * new
-        results = pd.DataFrame({
-            "import_demand_elasticity": em, "tariff_effective": t_eff, "trade_creation": tc,
-            "trade_diversion": td, "price_effect": pe, "trade_total": tc + td + pe, "imports_new": new,
-            "revenue_old": revenue_old, "revenue_new": revenue_new, "revenue_change": revenue_new - revenue_old,
-            "welfare": 0.5 * (t0 - t_eff) * tc}, index=df.index)
+        results = pd.DataFrame(
+            {
+                "import_demand_elasticity": em,
+                "tariff_effective": t_eff,
+                "trade_creation": tc,
+                "trade_diversion": td,
+                "price_effect": pe,
+                "trade_total": tc + td + pe,
+                "imports_new": new,
+                "revenue_old": revenue_old,
+                "revenue_new": revenue_new,
+                "revenue_change": revenue_new - revenue_old,
+                "welfare": 0.5 * (t0 - t_eff) * tc,
+            },
+            index=df.index,
+        )
         return SmartResult(df, results, self.keys, self.substitution_elasticity, self.export_supply_elasticity)

@@ -34,13 +34,16 @@ from critmin.domain.policy.schedule import SideSchedule
 
 #: Chile applies one ad-valorem MFN rate to (almost) every line: 6% since 1 January 2003.
 CHILE_MFN_RATE = 0.06
-CHILE_MFN_SOURCE = ("Ley 19.589 (Chile, Diario Oficial 14 Nov 1998): the general ad-valorem customs duty "
-                    "falls by one point a year to 6% from 1 January 2003; WTO Tariff Profiles: Chile "
-                    "(uniform applied MFN 6%). Price bands (wheat, flour, sugar) are not modelled.")
+CHILE_MFN_SOURCE = (
+    "Ley 19.589 (Chile, Diario Oficial 14 Nov 1998): the general ad-valorem customs duty "
+    "falls by one point a year to 6% from 1 January 2003; WTO Tariff Profiles: Chile "
+    "(uniform applied MFN 6%). Price bands (wheat, flour, sugar) are not modelled."
+)
 
 
-def calc_cost_factor(rate_before: Sequence[float], rate_after: Sequence[float],
-                     weights: Sequence[float] | None = None) -> float:
+def calc_cost_factor(
+    rate_before: Sequence[float], rate_after: Sequence[float], weights: Sequence[float] | None = None
+) -> float:
     """Weighted mean trade-cost factor ``sum_l w_l (1 + tau'_l)/(1 + tau_l) / sum_l w_l``.
 
     Parameters
@@ -65,8 +68,9 @@ def calc_cost_factor(rate_before: Sequence[float], rate_after: Sequence[float],
     return float(np.sum(w * (1.0 + t1) / (1.0 + t0)) / w.sum())
 
 
-def rates_after(side: SideSchedule, hs: Sequence[str], rate_before: Sequence[float], *, year: int,
-                utilisation: float | None = None) -> pd.DataFrame:
+def rates_after(
+    side: SideSchedule, hs: Sequence[str], rate_before: Sequence[float], *, year: int, utilisation: float | None = None
+) -> pd.DataFrame:
     """Rates at ``year`` of the agreement (0 = entry into force) under ``side``'s schedule.
 
     ``tau' = tau * (u * s + (1 - u))`` where ``s`` is the share of the base rate the staging
@@ -84,8 +88,9 @@ def rates_after(side: SideSchedule, hs: Sequence[str], rate_before: Sequence[flo
     shares = side.shares(hs.unique(), [year]).set_index("hs6")
     s = hs.map(shares["share"]).to_numpy(float)
     cat = hs.map(shares["category"]).fillna("MFN (no category)").to_numpy()
-    return pd.DataFrame({"hs": hs.to_numpy(), "rate_before": t0, "rate_after": t0 * (u * s + (1.0 - u)),
-                         "share": s, "category": cat})
+    return pd.DataFrame(
+        {"hs": hs.to_numpy(), "rate_before": t0, "rate_after": t0 * (u * s + (1.0 - u)), "share": s, "category": cat}
+    )
 
 
 @dataclass(frozen=True)
@@ -144,11 +149,18 @@ class PairTariffResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (without the line table)."""
-        return {"factor": self.factor, "coverage": self.coverage, "covered_usd": self.covered_usd,
-                "total_usd": self.total_usd, "lines_used": self.lines_used,
-                "simple_average_factor": self.simple_average_factor, "sides": self.sides,
-                "sources": list(self.sources), "notes": list(self.notes),
-                "formula": "sum_l w_l (1 + tau'_l)/(1 + tau_l) / sum_l w_l over covered lines of both directions"}
+        return {
+            "factor": self.factor,
+            "coverage": self.coverage,
+            "covered_usd": self.covered_usd,
+            "total_usd": self.total_usd,
+            "lines_used": self.lines_used,
+            "simple_average_factor": self.simple_average_factor,
+            "sides": self.sides,
+            "sources": list(self.sources),
+            "notes": list(self.notes),
+            "formula": "sum_l w_l (1 + tau'_l)/(1 + tau_l) / sum_l w_l over covered lines of both directions",
+        }
 
     def to_frame(self) -> pd.DataFrame:
         return self.lines.copy()
@@ -212,32 +224,51 @@ class PairTariffModel:
                 if np.isfinite(simple) and s.total_usd:
                     simple_num += s.total_usd * simple
                     simple_den += s.total_usd
-            avg_before = (float(np.average(cov["rate_before"], weights=cov["trade_usd"])) if w > 0 else None)
-            avg_after = (float(np.average(cov["rate_after"], weights=cov["trade_usd"])) if w > 0 else None)
+            avg_before = float(np.average(cov["rate_before"], weights=cov["trade_usd"])) if w > 0 else None
+            avg_after = float(np.average(cov["rate_after"], weights=cov["trade_usd"])) if w > 0 else None
             out_sides[s.name] = {
-                "importer": s.importer, "exporter": s.exporter, "rates_known": s.rates_known,
-                "factor": _none(f), "covered_usd": w, "traded_usd": float(df["trade_usd"].sum()),
+                "importer": s.importer,
+                "exporter": s.exporter,
+                "rates_known": s.rates_known,
+                "factor": _none(f),
+                "covered_usd": w,
+                "traded_usd": float(df["trade_usd"].sum()),
                 "unknown_rate_usd": float(df.loc[~known, "trade_usd"].sum()),
-                "total_usd": s.total_usd, "total": s.total_label,
+                "total_usd": s.total_usd,
+                "total": s.total_label,
                 "coverage": (w / s.total_usd) if s.total_usd else None,
-                "lines_used": int(known.sum()), "lines_traded": int((df["trade_usd"] > 0).sum()),
+                "lines_used": int(known.sum()),
+                "lines_traded": int((df["trade_usd"] > 0).sum()),
                 "weighted_rate_before_pct": None if avg_before is None else 100 * avg_before,
                 "weighted_rate_after_pct": None if avg_after is None else 100 * avg_after,
                 "simple_average_factor": _none(simple),
                 "simple_average_lines": 0 if s.mfn_lines is None else int(s.mfn_lines["rate_before"].notna().sum()),
-                "sources": list(s.sources), "notes": list(s.notes)}
+                "sources": list(s.sources),
+                "notes": list(s.notes),
+            }
         lines = pd.concat(frames, ignore_index=True)
         cov = lines[lines["covered"]]
         covered = float(cov["trade_usd"].sum())
         factor = calc_cost_factor(cov["rate_before"], cov["rate_after"], cov["trade_usd"]) if len(cov) else np.nan
         totals = [s.total_usd for s in self.sides]
         total = float(sum(totals)) if all(t for t in totals) else None
-        notes = tuple(f"{s.name}: the importer's tariff is not available; this direction's trade is not covered "
-                      f"(its rates are not assumed to be 0)" for s in self.sides if not s.rates_known)
+        notes = tuple(
+            f"{s.name}: the importer's tariff is not available; this direction's trade is not covered "
+            f"(its rates are not assumed to be 0)"
+            for s in self.sides
+            if not s.rates_known
+        )
         return PairTariffResult(
-            factor=_none(factor), coverage=(covered / total) if total else None, covered_usd=covered,
-            total_usd=total, lines_used=int(len(cov)),
-            simple_average_factor=(simple_num / simple_den) if simple_den > 0
+            factor=_none(factor),
+            coverage=(covered / total) if total else None,
+            covered_usd=covered,
+            total_usd=total,
+            lines_used=int(len(cov)),
+            simple_average_factor=(simple_num / simple_den)
+            if simple_den > 0
             else (float(np.mean(simples)) if simples else None),
-            sides=out_sides, lines=lines,
-            sources=tuple(dict.fromkeys(x for s in self.sides for x in s.sources)), notes=notes)
+            sides=out_sides,
+            lines=lines,
+            sources=tuple(dict.fromkeys(x for s in self.sides for x in s.sources)),
+            notes=notes,
+        )

@@ -43,23 +43,29 @@ def validate_tariff_frame(df: pd.DataFrame, *, file: str = "tariff table") -> pd
             df[col] = default
     missing = [c for c in ("reporter", "year", "hs", "rate", "source") if c not in df.columns]
     if missing:
-        raise DataFormatError(file, f"missing column(s) {', '.join(missing)}; expected "
-                                    f"{', '.join(TARIFF_COLUMNS)}", field=missing[0])
+        raise DataFormatError(
+            file, f"missing column(s) {', '.join(missing)}; expected {', '.join(TARIFF_COLUMNS)}", field=missing[0]
+        )
     df = df.reset_index(drop=True)
     for col in ("reporter", "partner"):
         s = df[col].astype("string").str.strip().str.upper()
         bad = ~s.fillna("").str.fullmatch(r"[A-Z]{3}")
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFormatError(file, f"{df[col].iloc[i]!r} is not an ISO3 country code (WLD for MFN)",
-                                  row=i + 1, field=col)
+            raise DataFormatError(
+                file, f"{df[col].iloc[i]!r} is not an ISO3 country code (WLD for MFN)", row=i + 1, field=col
+            )
         df[col] = s.astype(str)
     hs = df["hs"].astype("string").str.strip().str.replace(".", "", regex=False)
     bad = ~hs.fillna("").str.fullmatch(r"\d{2}|\d{4}|\d{6}")
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(file, f"{df['hs'].iloc[i]!r} is not an HS code of 2, 4 or 6 digits "
-                                    f"(read HS codes as text to keep leading zeros)", row=i + 1, field="hs")
+        raise DataFormatError(
+            file,
+            f"{df['hs'].iloc[i]!r} is not an HS code of 2, 4 or 6 digits (read HS codes as text to keep leading zeros)",
+            row=i + 1,
+            field="hs",
+        )
     df["hs"] = hs.astype(str)
     year = pd.to_numeric(df["year"], errors="coerce")
     bad = year.isna() | (year < 1900) | (year > 2100) | (year % 1 != 0)
@@ -72,23 +78,32 @@ def validate_tariff_frame(df: pd.DataFrame, *, file: str = "tariff table") -> pd
     bad = (rate.isna() & raw_rate.fillna("").ne("")) | (rate < 0) | (rate > 1000)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(file, f"{df['rate'].iloc[i]!r} is not an ad-valorem rate in percent "
-                                    f"(0-1000; empty = unknown)", row=i + 1, field="rate")
+        raise DataFormatError(
+            file,
+            f"{df['rate'].iloc[i]!r} is not an ad-valorem rate in percent (0-1000; empty = unknown)",
+            row=i + 1,
+            field="rate",
+        )
     df["rate"] = rate.astype(float)
     dt = df["duty_type"].astype("string").str.strip().str.upper()
     dt = dt.mask(dt.isna() | dt.eq(""), np.where(df["partner"].eq("WLD"), "MFN", "PRF"))
     bad = ~dt.isin(DUTY_TYPES)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(file, f"{df['duty_type'].iloc[i]!r} is not a duty type; expected one of "
-                                    f"{', '.join(DUTY_TYPES)}", row=i + 1, field="duty_type")
+        raise DataFormatError(
+            file,
+            f"{df['duty_type'].iloc[i]!r} is not a duty type; expected one of {', '.join(DUTY_TYPES)}",
+            row=i + 1,
+            field="duty_type",
+        )
     df["duty_type"] = dt.astype(str)
     df["source"] = df["source"].astype("string").fillna("").str.strip().astype(str)
     nosrc = df["rate"].notna() & df["source"].eq("")
     if nosrc.any():
         i = int(np.flatnonzero(nosrc.to_numpy())[0])
-        raise DataFormatError(file, "a known rate needs a source (publisher, schedule or notification)",
-                              row=i + 1, field="source")
+        raise DataFormatError(
+            file, "a known rate needs a source (publisher, schedule or notification)", row=i + 1, field="source"
+        )
     df["note"] = df["note"].astype("string").fillna("").astype(str)
     return df[TARIFF_COLUMNS]
 
@@ -114,8 +129,9 @@ class TariffTable:
         both = pd.concat([self.frame, other.frame], ignore_index=True)
         return TariffTable(both.drop_duplicates(subset=key, keep="last"))
 
-    def rates(self, reporter: str, hs6: Iterable[str], year: int, *, partner: str = "WLD",
-              duty_type: DutyType = "MFN") -> pd.DataFrame:
+    def rates(
+        self, reporter: str, hs6: Iterable[str], year: int, *, partner: str = "WLD", duty_type: DutyType = "MFN"
+    ) -> pd.DataFrame:
         """Rate of every HS6 line for ``reporter`` in ``year``.
 
         The longest matching HS code wins; among its rows the latest year
@@ -132,8 +148,12 @@ class TariffTable:
         if duty_type not in DUTY_TYPES:
             raise ValueError(f"duty_type must be one of {DUTY_TYPES}, got {duty_type!r}")
         lines = pd.Series(pd.unique(pd.Series(list(hs6), dtype=str)), dtype=str)
-        sel = self.frame[(self.frame["reporter"] == reporter.upper()) & (self.frame["partner"] == partner.upper())
-                         & (self.frame["duty_type"] == duty_type) & (self.frame["year"] <= int(year))]
+        sel = self.frame[
+            (self.frame["reporter"] == reporter.upper())
+            & (self.frame["partner"] == partner.upper())
+            & (self.frame["duty_type"] == duty_type)
+            & (self.frame["year"] <= int(year))
+        ]
         sel = sel.sort_values("year").drop_duplicates(subset=["hs"], keep="last")
         out = pd.DataFrame({"hs6": lines})
         out["rate_pct"] = np.nan

@@ -90,12 +90,19 @@ def solve_lp_highs(c, A, row_lower, row_upper, col_lower, col_upper, *, what: st
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     if status != "Optimal":
-        raise InfeasibleError(f"{what} could not be solved: HiGHS status {status!r} "
-                              f"(check that demand does not exceed the allowed capacity and share caps)")
+        raise InfeasibleError(
+            f"{what} could not be solved: HiGHS status {status!r} "
+            f"(check that demand does not exceed the allowed capacity and share caps)"
+        )
     sol = h.getSolution()
     info = h.getInfo()
-    return LpSolution(x=np.asarray(sol.col_value), objective=float(info.objective_function_value),
-                      row_dual=np.asarray(sol.row_dual), col_dual=np.asarray(sol.col_dual), status=status)
+    return LpSolution(
+        x=np.asarray(sol.col_value),
+        objective=float(info.objective_function_value),
+        row_dual=np.asarray(sol.row_dual),
+        col_dual=np.asarray(sol.col_dual),
+        status=status,
+    )
 
 
 def solve_lp_scipy(c, A, row_lower, row_upper, col_lower, col_upper) -> tuple[np.ndarray, float]:
@@ -110,11 +117,18 @@ def solve_lp_scipy(c, A, row_lower, row_upper, col_lower, col_upper) -> tuple[np
     lb_rows = ~eq & np.isfinite(row_lower)
     A_ub = sp.vstack([A[ub_rows], -A[lb_rows]]).tocsr()
     b_ub = np.concatenate([row_upper[ub_rows], -row_lower[lb_rows]])
-    bounds = list(zip(np.asarray(col_lower, float),
-                      [None if not np.isfinite(u) else u for u in np.asarray(col_upper, float)]))
-    res = linprog(c, A_ub=A_ub if A_ub.shape[0] else None, b_ub=b_ub if A_ub.shape[0] else None,
-                  A_eq=A[eq] if eq.any() else None, b_eq=row_lower[eq] if eq.any() else None,
-                  bounds=bounds, method="highs")
+    bounds = list(
+        zip(np.asarray(col_lower, float), [None if not np.isfinite(u) else u for u in np.asarray(col_upper, float)])
+    )
+    res = linprog(
+        c,
+        A_ub=A_ub if A_ub.shape[0] else None,
+        b_ub=b_ub if A_ub.shape[0] else None,
+        A_eq=A[eq] if eq.any() else None,
+        b_eq=row_lower[eq] if eq.any() else None,
+        bounds=bounds,
+        method="highs",
+    )
     if res.status != 0:
         raise InfeasibleError(f"linprog failed: {res.message}")
     return res.x, float(res.fun)

@@ -75,12 +75,26 @@ def calc_contract_value(c: ConcentrateContract) -> dict:
     duty = c.tariff_rate * cif
     landed = cif + duty
     return {
-        "dmt": c.dmt, "grade": c.grade, "payable_fraction": f, "payable_cu_t": q, "payable_cu_lb": q_lb,
-        "lme_usd_t": c.lme_usd_t, "gross_metal_value_usd": gross, "tc_usd": tc, "rc_usd": rc,
-        "invoice_usd": invoice, "freight_usd": freight, "cif_usd": cif, "duty_usd": duty,
-        "landed_cost_usd": landed, "landed_cost_usd_per_t_cu": landed / q if q else float("nan"),
-        "inr_per_usd": c.inr_per_usd, "pen_per_usd": c.pen_per_usd, "clp_per_usd": c.clp_per_usd,
-        "importer_cost_inr": landed * c.inr_per_usd, "mine_revenue_pen": invoice * c.pen_per_usd,
+        "dmt": c.dmt,
+        "grade": c.grade,
+        "payable_fraction": f,
+        "payable_cu_t": q,
+        "payable_cu_lb": q_lb,
+        "lme_usd_t": c.lme_usd_t,
+        "gross_metal_value_usd": gross,
+        "tc_usd": tc,
+        "rc_usd": rc,
+        "invoice_usd": invoice,
+        "freight_usd": freight,
+        "cif_usd": cif,
+        "duty_usd": duty,
+        "landed_cost_usd": landed,
+        "landed_cost_usd_per_t_cu": landed / q if q else float("nan"),
+        "inr_per_usd": c.inr_per_usd,
+        "pen_per_usd": c.pen_per_usd,
+        "clp_per_usd": c.clp_per_usd,
+        "importer_cost_inr": landed * c.inr_per_usd,
+        "mine_revenue_pen": invoice * c.pen_per_usd,
         "mine_revenue_clp": invoice * c.clp_per_usd,
     }
 
@@ -92,18 +106,39 @@ def fx_sensitivity(c: ConcentrateContract, *, shocks=(-0.10, -0.05, 0.05, 0.10))
     is a stronger sol (fewer soles per dollar).
     """
     base = calc_contract_value(c)
-    rows = [{"case": "base", "inr_per_usd": c.inr_per_usd, "pen_per_usd": c.pen_per_usd,
-             "importer_cost_inr": base["importer_cost_inr"], "mine_revenue_pen": base["mine_revenue_pen"]}]
+    rows = [
+        {
+            "case": "base",
+            "inr_per_usd": c.inr_per_usd,
+            "pen_per_usd": c.pen_per_usd,
+            "importer_cost_inr": base["importer_cost_inr"],
+            "mine_revenue_pen": base["mine_revenue_pen"],
+        }
+    ]
     for x in shocks:
         label_inr = f"rupee {'weaker' if x > 0 else 'stronger'} {abs(x):.0%}"
         v = calc_contract_value(c.with_(inr_per_usd=c.inr_per_usd * (1 + x)))
-        rows.append({"case": label_inr, "inr_per_usd": c.inr_per_usd * (1 + x), "pen_per_usd": c.pen_per_usd,
-                     "importer_cost_inr": v["importer_cost_inr"], "mine_revenue_pen": v["mine_revenue_pen"]})
+        rows.append(
+            {
+                "case": label_inr,
+                "inr_per_usd": c.inr_per_usd * (1 + x),
+                "pen_per_usd": c.pen_per_usd,
+                "importer_cost_inr": v["importer_cost_inr"],
+                "mine_revenue_pen": v["mine_revenue_pen"],
+            }
+        )
     for x in shocks:
         label_pen = f"sol {'stronger' if x < 0 else 'weaker'} {abs(x):.0%}"
         v = calc_contract_value(c.with_(pen_per_usd=c.pen_per_usd * (1 + x)))
-        rows.append({"case": label_pen, "inr_per_usd": c.inr_per_usd, "pen_per_usd": c.pen_per_usd * (1 + x),
-                     "importer_cost_inr": v["importer_cost_inr"], "mine_revenue_pen": v["mine_revenue_pen"]})
+        rows.append(
+            {
+                "case": label_pen,
+                "inr_per_usd": c.inr_per_usd,
+                "pen_per_usd": c.pen_per_usd * (1 + x),
+                "importer_cost_inr": v["importer_cost_inr"],
+                "mine_revenue_pen": v["mine_revenue_pen"],
+            }
+        )
     df = pd.DataFrame(rows)
     df["importer_cost_change"] = df["importer_cost_inr"] / base["importer_cost_inr"] - 1
     df["mine_revenue_change"] = df["mine_revenue_pen"] / base["mine_revenue_pen"] - 1
@@ -124,7 +159,21 @@ def backtest_contract(c: ConcentrateContract, history: pd.DataFrame) -> pd.DataF
     rows = []
     for r in h.itertuples(index=False):
         v = calc_contract_value(c.with_(**{k: float(getattr(r, k)) for k in cols}))
-        rows.append({"month": r.month, **{k: v[k] for k in ("lme_usd_t", "inr_per_usd", "pen_per_usd",
-                                                            "invoice_usd", "landed_cost_usd",
-                                                            "importer_cost_inr", "mine_revenue_pen")}})
+        rows.append(
+            {
+                "month": r.month,
+                **{
+                    k: v[k]
+                    for k in (
+                        "lme_usd_t",
+                        "inr_per_usd",
+                        "pen_per_usd",
+                        "invoice_usd",
+                        "landed_cost_usd",
+                        "importer_cost_inr",
+                        "mine_revenue_pen",
+                    )
+                },
+            }
+        )
     return pd.DataFrame(rows)

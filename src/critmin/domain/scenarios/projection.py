@@ -53,7 +53,7 @@ class ProjectionSpec:
 @dataclass(frozen=True)
 class ProjectionResult:
     spec: ProjectionSpec
-    paths: pd.DataFrame   # scenario, year, demand, domestic, imports, import_dependence
+    paths: pd.DataFrame  # scenario, year, demand, domestic, imports, import_dependence
 
     def band(self) -> pd.DataFrame:
         g = self.paths.groupby("year")["import_dependence"]
@@ -67,8 +67,10 @@ class ProjectionResult:
         return self.paths.copy()
 
     def summary(self) -> str:
-        lines = [f"import dependence, base {self.spec.base_year}: "
-                 f"{float(calc_import_dependence(self.spec.demand_0, self.spec.domestic_0)):.1%}"]
+        lines = [
+            f"import dependence, base {self.spec.base_year}: "
+            f"{float(calc_import_dependence(self.spec.demand_0, self.spec.domestic_0)):.1%}"
+        ]
         for y in (2030, self.spec.end_year):
             if y <= self.spec.end_year:
                 lines.append(f"  {y}: " + ", ".join(f"{k} {v:.1%}" for k, v in self.at(y).items()))
@@ -89,7 +91,16 @@ class ProjectionModel:
             t = years - s.base_year
             dem = s.demand_0 * (1 + sc.demand_growth) ** t
             dom = s.domestic_0 * (1 + sc.domestic_growth) ** t
-            frames.append(pd.DataFrame({"scenario": sc.name, "year": years, "demand": dem, "domestic": dom,
-                                        "imports": np.maximum(dem - dom, 0.0),
-                                        "import_dependence": calc_import_dependence(dem, dom)}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": sc.name,
+                        "year": years,
+                        "demand": dem,
+                        "domestic": dom,
+                        "imports": np.maximum(dem - dom, 0.0),
+                        "import_dependence": calc_import_dependence(dem, dom),
+                    }
+                )
+            )
         return ProjectionResult(spec=s, paths=pd.concat(frames, ignore_index=True))

@@ -27,14 +27,30 @@ KM_PER_NM = 1.852
 
 # critmin chokepoint id -> searoute passage id
 CHOKEPOINTS = {
-    "panama": "panama", "magellan": "chili", "cape_of_good_hope": "south_africa", "malacca": "malacca",
-    "suez": "suez", "bab_el_mandeb": "babalmandab", "hormuz": "ormuz", "gibraltar": "gibraltar",
-    "sunda": "sunda", "torres": None, "lombok": None,
+    "panama": "panama",
+    "magellan": "chili",
+    "cape_of_good_hope": "south_africa",
+    "malacca": "malacca",
+    "suez": "suez",
+    "bab_el_mandeb": "babalmandab",
+    "hormuz": "ormuz",
+    "gibraltar": "gibraltar",
+    "sunda": "sunda",
+    "torres": None,
+    "lombok": None,
 }
 CHOKEPOINT_NAMES = {
-    "panama": "Panama Canal", "magellan": "Magellan Strait / Cape Horn", "cape_of_good_hope": "Cape of Good Hope",
-    "malacca": "Strait of Malacca", "suez": "Suez Canal", "bab_el_mandeb": "Bab-el-Mandeb", "hormuz": "Strait of Hormuz",
-    "gibraltar": "Strait of Gibraltar", "sunda": "Sunda Strait", "torres": "Torres Strait", "lombok": "Lombok Strait",
+    "panama": "Panama Canal",
+    "magellan": "Magellan Strait / Cape Horn",
+    "cape_of_good_hope": "Cape of Good Hope",
+    "malacca": "Strait of Malacca",
+    "suez": "Suez Canal",
+    "bab_el_mandeb": "Bab-el-Mandeb",
+    "hormuz": "Strait of Hormuz",
+    "gibraltar": "Strait of Gibraltar",
+    "sunda": "Sunda Strait",
+    "torres": "Torres Strait",
+    "lombok": "Lombok Strait",
 }
 # lon_min, lon_max, lat_min, lat_max
 _GEOMETRIC_BOXES = {"torres": (141.0, 143.6, -11.2, -9.3), "lombok": (115.5, 116.0, -9.0, -8.2)}
@@ -43,8 +59,14 @@ _PASSAGE_TO_ID = {v: k for k, v in CHOKEPOINTS.items() if v}
 
 def resolve_port(name: str, ports: pd.DataFrame) -> pd.Series:
     """The port row for ``name`` (case-insensitive, also ``JNPT`` = ``Nhava Sheva``) or an ISO3 code."""
-    aliases = {"nhava sheva": "jnpt", "jawaharlal nehru": "jnpt", "valparaíso": "valparaiso",
-               "vizag": "visakhapatnam", "haldia": "kolkata", "v.o. chidambaranar": "tuticorin"}
+    aliases = {
+        "nhava sheva": "jnpt",
+        "jawaharlal nehru": "jnpt",
+        "valparaíso": "valparaiso",
+        "vizag": "visakhapatnam",
+        "haldia": "kolkata",
+        "v.o. chidambaranar": "tuticorin",
+    }
     key = aliases.get(name.strip().lower(), name.strip().lower())
     hit = ports[ports["port"].str.lower() == key]
     if hit.empty and len(key) == 3:
@@ -61,9 +83,12 @@ def _closures_to_restrictions(closed) -> list[str]:
         if cid not in CHOKEPOINTS:
             raise UnknownCodeError("chokepoint", c, hint=f"known: {', '.join(CHOKEPOINTS)}")
         if CHOKEPOINTS[cid] is None:
-            raise UnknownCodeError("closable chokepoint", c,
-                                   hint="searoute's network cannot close Torres or Lombok; close one of "
-                                        + ", ".join(k for k, v in CHOKEPOINTS.items() if v))
+            raise UnknownCodeError(
+                "closable chokepoint",
+                c,
+                hint="searoute's network cannot close Torres or Lombok; close one of "
+                + ", ".join(k for k, v in CHOKEPOINTS.items() if v),
+            )
         restrictions.append(CHOKEPOINTS[cid])
     return restrictions
 
@@ -75,7 +100,7 @@ def _route_cached(o: tuple, d: tuple, restrictions: tuple):
     feat = sr.searoute(list(o), list(d), units="km", restrictions=list(restrictions), return_passages=True)
     coords = np.asarray(feat["geometry"]["coordinates"], float)
     if len(coords):
-        coords[:, 0] = (coords[:, 0] + 180.0) % 360.0 - 180.0   # searoute may return unwrapped longitudes
+        coords[:, 0] = (coords[:, 0] + 180.0) % 360.0 - 180.0  # searoute may return unwrapped longitudes
     return float(feat["properties"]["length"]), coords, tuple(feat["properties"].get("traversed_passages", []))
 
 
@@ -92,17 +117,30 @@ class Route:
     coordinates: np.ndarray
 
     def to_dict(self, *, with_path: bool = False) -> dict:
-        out = {"from": self.origin, "to": self.destination, "distance_km": self.distance_km,
-               "distance_nm": self.distance_nm, "days": self.days, "speed_knots": self.speed_knots,
-               "chokepoints": list(self.chokepoints),
-               "chokepoint_names": [CHOKEPOINT_NAMES[c] for c in self.chokepoints], "closed": list(self.closed)}
+        out = {
+            "from": self.origin,
+            "to": self.destination,
+            "distance_km": self.distance_km,
+            "distance_nm": self.distance_nm,
+            "days": self.days,
+            "speed_knots": self.speed_knots,
+            "chokepoints": list(self.chokepoints),
+            "chokepoint_names": [CHOKEPOINT_NAMES[c] for c in self.chokepoints],
+            "closed": list(self.closed),
+        }
         if with_path:
             out["path"] = self.coordinates.tolist()
         return out
 
 
-def sea_route(origin: str, destination: str, *, ports: pd.DataFrame | None = None, speed_knots: float = 13.0,
-              closed: tuple[str, ...] | list[str] = ()) -> Route:
+def sea_route(
+    origin: str,
+    destination: str,
+    *,
+    ports: pd.DataFrame | None = None,
+    speed_knots: float = 13.0,
+    closed: tuple[str, ...] | list[str] = (),
+) -> Route:
     """Shortest sea route between two named ports, optionally with chokepoints closed.
 
     Parameters
@@ -121,13 +159,23 @@ def sea_route(origin: str, destination: str, *, ports: pd.DataFrame | None = Non
 
         ports = load_ports()
     o, d = resolve_port(origin, ports), resolve_port(destination, ports)
-    return sea_route_points((float(o.lon), float(o.lat)), (float(d.lon), float(d.lat)), labels=(str(o.port), str(d.port)),
-                            speed_knots=speed_knots, closed=closed)
+    return sea_route_points(
+        (float(o.lon), float(o.lat)),
+        (float(d.lon), float(d.lat)),
+        labels=(str(o.port), str(d.port)),
+        speed_knots=speed_knots,
+        closed=closed,
+    )
 
 
-def sea_route_points(origin: tuple[float, float], destination: tuple[float, float], *,
-                     labels: tuple[str, str] = ("origin", "destination"), speed_knots: float = 13.0,
-                     closed: tuple[str, ...] | list[str] = ()) -> Route:
+def sea_route_points(
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    *,
+    labels: tuple[str, str] = ("origin", "destination"),
+    speed_knots: float = 13.0,
+    closed: tuple[str, ...] | list[str] = (),
+) -> Route:
     """Like :func:`sea_route` between two ``(lon, lat)`` points (searoute snaps them to its network)."""
     if speed_knots <= 0:
         raise ValueError(f"speed_knots must be positive, got {speed_knots!r}")
@@ -143,13 +191,22 @@ def sea_route_points(origin: tuple[float, float], destination: tuple[float, floa
             found.add(cid)
     order = [c for c in CHOKEPOINTS if c in found]
     nm = km / KM_PER_NM
-    return Route(origin=labels[0], destination=labels[1], distance_km=km, distance_nm=nm,
-                 days=nm / (24.0 * speed_knots), speed_knots=speed_knots, chokepoints=tuple(order),
-                 closed=tuple(closed), coordinates=coords)
+    return Route(
+        origin=labels[0],
+        destination=labels[1],
+        distance_km=km,
+        distance_nm=nm,
+        days=nm / (24.0 * speed_knots),
+        speed_knots=speed_knots,
+        chokepoints=tuple(order),
+        closed=tuple(closed),
+        coordinates=coords,
+    )
 
 
-def route_table(origins, destinations, *, ports: pd.DataFrame | None = None, speed_knots: float = 13.0,
-                closed=()) -> pd.DataFrame:
+def route_table(
+    origins, destinations, *, ports: pd.DataFrame | None = None, speed_knots: float = 13.0, closed=()
+) -> pd.DataFrame:
     """Distances, days and chokepoints for every origin x destination pair."""
     rows = []
     for o in origins:

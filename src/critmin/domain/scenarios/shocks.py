@@ -115,16 +115,21 @@ class ShockSpec:
     @property
     def loss_fraction(self) -> float:
         """``phi``: share of the restricting country's exports that stops."""
-        return calc_loss_fraction(self.severity, quota_share=self.quota_share, export_tax=self.export_tax,
-                                  eps_import_demand=self.eps_import_demand)
+        return calc_loss_fraction(
+            self.severity,
+            quota_share=self.quota_share,
+            export_tax=self.export_tax,
+            eps_import_demand=self.eps_import_demand,
+        )
 
     @property
     def window_years(self) -> float:
         return self.duration_months / 12.0
 
 
-def calc_loss_fraction(severity: Severity, *, quota_share: float = 0.0, export_tax: float = 0.0,
-                       eps_import_demand: float = -1.0) -> float:
+def calc_loss_fraction(
+    severity: Severity, *, quota_share: float = 0.0, export_tax: float = 0.0, eps_import_demand: float = -1.0
+) -> float:
     """Share of exports lost: 1 (ban), ``1 - q`` (quota), ``1 - (1+t)**eps`` (export tax)."""
     if severity == "ban":
         return 1.0
@@ -152,13 +157,13 @@ class ShockResult:
     uncovered_tonnes: float
     covered_value_usd: float
     uncovered_value_usd: float
-    alternatives: pd.DataFrame          # partner, spare_t, basis, covered_t, covered_value_usd
+    alternatives: pd.DataFrame  # partner, spare_t, basis, covered_t, covered_value_usd
     price_change: float
     world_removed_share: float
     concentration: dict
     assumptions: list
-    importer_supply: pd.DataFrame       # partner, before_t, after_t
-    period: str | None = None           # the trade data's period, e.g. ``CY2024`` (set by the caller)
+    importer_supply: pd.DataFrame  # partner, before_t, after_t
+    period: str | None = None  # the trade data's period, e.g. ``CY2024`` (set by the caller)
 
     @property
     def uncovered_share(self) -> float:
@@ -170,18 +175,33 @@ class ShockResult:
     def to_dict(self) -> dict:
         s = self.spec
         return {
-            "scenario": {"name": s.name, "restricting": s.restricting, "importer": s.importer,
-                         "products": list(s.products), "severity": s.severity, "quota_share": s.quota_share,
-                         "export_tax": s.export_tax, "start": s.start, "duration_months": s.duration_months,
-                         "loss_fraction": s.loss_fraction},
+            "scenario": {
+                "name": s.name,
+                "restricting": s.restricting,
+                "importer": s.importer,
+                "products": list(s.products),
+                "severity": s.severity,
+                "quota_share": s.quota_share,
+                "export_tax": s.export_tax,
+                "start": s.start,
+                "duration_months": s.duration_months,
+                "loss_fraction": s.loss_fraction,
+            },
             "period": self.period,
             "supply_at_risk": {"value_usd": self.loss_value_usd, "tonnes": self.loss_tonnes},
             "covered": {"value_usd": self.covered_value_usd, "tonnes": self.covered_tonnes},
-            "uncovered": {"value_usd": self.uncovered_value_usd, "tonnes": self.uncovered_tonnes,
-                          "share_of_loss": self.uncovered_share},
+            "uncovered": {
+                "value_usd": self.uncovered_value_usd,
+                "tonnes": self.uncovered_tonnes,
+                "share_of_loss": self.uncovered_share,
+            },
             "alternatives": self.alternatives.to_dict(orient="records"),
-            "price_effect": {"world_removed_share": self.world_removed_share, "price_change": self.price_change,
-                             "eps_supply": s.eps_supply, "eps_demand": s.eps_demand},
+            "price_effect": {
+                "world_removed_share": self.world_removed_share,
+                "price_change": self.price_change,
+                "eps_supply": s.eps_supply,
+                "eps_demand": s.eps_demand,
+            },
             "concentration": self.concentration,
             "assumptions": self.assumptions,
             "sources": s.sources,
@@ -189,11 +209,13 @@ class ShockResult:
 
     def summary(self) -> str:
         s = self.spec
-        return (f"{s.name or 'shock'}: {s.restricting} {s.severity} on {', '.join(s.products)} for "
-                f"{s.duration_months} months -> {s.importer} supply at risk USD {self.loss_value_usd:,.0f} "
-                f"({self.loss_tonnes:,.0f} t); covered {self.covered_tonnes:,.0f} t, uncovered "
-                f"{self.uncovered_tonnes:,.0f} t ({self.uncovered_share:.0%}); price {self.price_change:+.1%}; "
-                f"HHI {self.concentration['hhi_before']:.3f} -> {self.concentration['hhi_after']:.3f}")
+        return (
+            f"{s.name or 'shock'}: {s.restricting} {s.severity} on {', '.join(s.products)} for "
+            f"{s.duration_months} months -> {s.importer} supply at risk USD {self.loss_value_usd:,.0f} "
+            f"({self.loss_tonnes:,.0f} t); covered {self.covered_tonnes:,.0f} t, uncovered "
+            f"{self.uncovered_tonnes:,.0f} t ({self.uncovered_share:.0%}); price {self.price_change:+.1%}; "
+            f"HHI {self.concentration['hhi_before']:.3f} -> {self.concentration['hhi_after']:.3f}"
+        )
 
 
 def _check_flows(flows: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -225,8 +247,14 @@ class ShockModel:
     def __init__(self, spec: ShockSpec):
         self.spec = spec
 
-    def run(self, flows: pd.DataFrame, production: pd.Series | None = None, *,
-            spare: pd.DataFrame | None = None, world_supply: pd.Series | None = None) -> ShockResult:
+    def run(
+        self,
+        flows: pd.DataFrame,
+        production: pd.Series | None = None,
+        *,
+        spare: pd.DataFrame | None = None,
+        world_supply: pd.Series | None = None,
+    ) -> ShockResult:
         """Run the shock.
 
         ``spare`` (``partner, spare_t, basis``) replaces the spare-capacity rule, and
@@ -244,11 +272,14 @@ class ShockModel:
         n_missing_q = int(f["qty_t"].isna().sum())
         if n_missing_q:
             # impute missing tonnes with the product's world unit value
-            uv = (f.dropna(subset=["qty_t"]).groupby("hs6")["value_usd"].sum()
-                  / f.dropna(subset=["qty_t"]).groupby("hs6")["qty_t"].sum())
+            uv = (
+                f.dropna(subset=["qty_t"]).groupby("hs6")["value_usd"].sum()
+                / f.dropna(subset=["qty_t"]).groupby("hs6")["qty_t"].sum()
+            )
             f["qty_t"] = f["qty_t"].fillna(f["value_usd"] / f["hs6"].map(uv))
-            assumptions.append(f"{n_missing_q} flows without a quantity: tonnes imputed from the product's "
-                               f"world unit value")
+            assumptions.append(
+                f"{n_missing_q} flows without a quantity: tonnes imputed from the product's world unit value"
+            )
         imp = f[f["importer"] == s.importer].groupby("exporter")[["value_usd", "qty_t"]].sum()
         if imp.empty:
             raise EmptySelectionError(f"{s.importer} has no imports of {', '.join(s.products)} in the flows")
@@ -295,8 +326,10 @@ class ShockModel:
         removed_share = removed / world_t if world_t > 0 else 0.0
         dp = calc_price_effect(removed_share, s.eps_supply, s.eps_demand)
         if removed_share > 0.2:
-            assumptions.append(f"the restricting country removes {removed_share:.0%} of world exports: the linear "
-                               "elasticity formula is only a first-order guide for a shock this large")
+            assumptions.append(
+                f"the restricting country removes {removed_share:.0%} of world exports: the linear "
+                "elasticity formula is only a first-order guide for a shock this large"
+            )
         assumptions += [
             f"loss = {phi:.3f} (severity {s.severity}) x {w:g} year(s) x annual imports from {s.restricting}",
             "spare capacity = production - exports where production is known for the stage, else "
@@ -317,15 +350,29 @@ class ShockModel:
         after = after.add(cov_annual, fill_value=0.0).clip(lower=0.0)
         supply = pd.DataFrame({"before_t": before, "after_t": after}).fillna(0.0)
         supply.index.name = "partner"
-        conc = {"hhi_before": hhi(before), "hhi_after": hhi(after),
-                "china_share_before": share_of(before, "CHN"), "china_share_after": share_of(after, "CHN"),
-                "restricting_share_before": share_of(before, s.restricting),
-                "restricting_share_after": share_of(after, s.restricting)}
-        return ShockResult(spec=s, loss_value_usd=loss_v, loss_tonnes=loss_t, covered_tonnes=covered,
-                           uncovered_tonnes=uncovered, covered_value_usd=covered * unit_value,
-                           uncovered_value_usd=uncovered * unit_value, alternatives=alt,
-                           price_change=dp, world_removed_share=removed_share, concentration=conc,
-                           assumptions=assumptions, importer_supply=supply.reset_index())
+        conc = {
+            "hhi_before": hhi(before),
+            "hhi_after": hhi(after),
+            "china_share_before": share_of(before, "CHN"),
+            "china_share_after": share_of(after, "CHN"),
+            "restricting_share_before": share_of(before, s.restricting),
+            "restricting_share_after": share_of(after, s.restricting),
+        }
+        return ShockResult(
+            spec=s,
+            loss_value_usd=loss_v,
+            loss_tonnes=loss_t,
+            covered_tonnes=covered,
+            uncovered_tonnes=uncovered,
+            covered_value_usd=covered * unit_value,
+            uncovered_value_usd=uncovered * unit_value,
+            alternatives=alt,
+            price_change=dp,
+            world_removed_share=removed_share,
+            concentration=conc,
+            assumptions=assumptions,
+            importer_supply=supply.reset_index(),
+        )
 
 
 def disruption_scenarios_from_shocks(specs_probs: list[tuple[ShockSpec, float]], partners) -> "pd.DataFrame":

@@ -69,8 +69,12 @@ def _validate_suppliers(df: pd.DataFrame, where: str = "suppliers") -> pd.DataFr
         bad = vals.isna() | (vals < 0)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFormatError(where, f"{col} must be a non-negative number, got {out[col].iloc[i]!r} "
-                                         f"for partner {out['partner'].iloc[i]!r}", row=i + 1, field=col)
+            raise DataFormatError(
+                where,
+                f"{col} must be a non-negative number, got {out[col].iloc[i]!r} for partner {out['partner'].iloc[i]!r}",
+                row=i + 1,
+                field=col,
+            )
         out[col] = vals.astype(float)
     return out.reset_index(drop=True)
 
@@ -118,8 +122,9 @@ class SourcingSpec:
         df = df[df["capacity_t"] > 0].reset_index(drop=True)
         if df.empty:
             raise InfeasibleError("no supplier is left after exclusions and zero capacities")
-        df["landed_cost_usd_t"] = calc_landed_cost(df["price_usd_t"], df["tariff_rate"],
-                                                   df["freight_usd_t"], df["fx_premium_rate"])
+        df["landed_cost_usd_t"] = calc_landed_cost(
+            df["price_usd_t"], df["tariff_rate"], df["freight_usd_t"], df["fx_premium_rate"]
+        )
         df["is_fta"] = df["partner"].isin(self.fta_partners)
         return df
 
@@ -156,8 +161,10 @@ def _constraint_rows(cand: pd.DataFrame, spec: SourcingSpec, n_extra_cols: int =
     if spec.min_fta_share:
         fta = cand["is_fta"].to_numpy().astype(float)
         if fta.sum() == 0:
-            raise InfeasibleError(f"min_fta_share={spec.min_fta_share} but none of the FTA partners "
-                                  f"{', '.join(spec.fta_partners) or '(none given)'} is a candidate supplier")
+            raise InfeasibleError(
+                f"min_fta_share={spec.min_fta_share} but none of the FTA partners "
+                f"{', '.join(spec.fta_partners) or '(none given)'} is a candidate supplier"
+            )
         blocks.append(sp.csr_matrix(fta.reshape(1, -1)))
         lower.append([spec.min_fta_share * D])
         upper.append([INF])
@@ -165,8 +172,14 @@ def _constraint_rows(cand: pd.DataFrame, spec: SourcingSpec, n_extra_cols: int =
     A = sp.vstack(blocks).tocsr()
     if n_extra_cols:
         A = sp.hstack([A, sp.csr_matrix((A.shape[0], n_extra_cols))]).tocsr()
-    return _Rows(A, np.concatenate([np.asarray(v, float) for v in lower]),
-                 np.concatenate([np.asarray(v, float) for v in upper]), cap_rows, share_rows, fta_row)
+    return _Rows(
+        A,
+        np.concatenate([np.asarray(v, float) for v in lower]),
+        np.concatenate([np.asarray(v, float) for v in upper]),
+        cap_rows,
+        share_rows,
+        fta_row,
+    )
 
 
 def _check_feasible(cand: pd.DataFrame, spec: SourcingSpec) -> None:
@@ -177,7 +190,9 @@ def _check_feasible(cand: pd.DataFrame, spec: SourcingSpec) -> None:
     if cap.sum() < D * (1 - 1e-12):
         raise InfeasibleError(
             f"demand of {D:,.0f} t exceeds what the candidates may supply ({cap.sum():,.0f} t after capacity"
-            + (f" and the {spec.max_share:.0%} share cap" if spec.max_share is not None else "") + ")")
+            + (f" and the {spec.max_share:.0%} share cap" if spec.max_share is not None else "")
+            + ")"
+        )
 
 
 @dataclass(frozen=True)
@@ -202,27 +217,54 @@ class SourcingResult:
         return self.allocation.copy()
 
     def to_dict(self) -> dict:
-        cols = ["partner", "tonnes", "share", "landed_cost_usd_t", "landed_cost_usd", "capacity_t",
-                "tariff_rate", "freight_usd_t", "fx_premium_rate", "is_fta"]
+        cols = [
+            "partner",
+            "tonnes",
+            "share",
+            "landed_cost_usd_t",
+            "landed_cost_usd",
+            "capacity_t",
+            "tariff_rate",
+            "freight_usd_t",
+            "fx_premium_rate",
+            "is_fta",
+        ]
         alloc = self.allocation[[c for c in cols if c in self.allocation.columns]]
-        return {"objective": self.objective, "solver": self.solver, "demand_t": self.demand_t,
-                "max_share": self.max_share,
-                "allocation": alloc[alloc["tonnes"] > 1e-6].to_dict(orient="records"),
-                "total_cost_usd": self.total_cost_usd, "shadow_prices": self.shadow_prices,
-                "demand_marginal_cost_usd_t": self.demand_marginal_cost_usd_t, "hhi": self.hhi,
-                **self.extra}
+        return {
+            "objective": self.objective,
+            "solver": self.solver,
+            "demand_t": self.demand_t,
+            "max_share": self.max_share,
+            "allocation": alloc[alloc["tonnes"] > 1e-6].to_dict(orient="records"),
+            "total_cost_usd": self.total_cost_usd,
+            "shadow_prices": self.shadow_prices,
+            "demand_marginal_cost_usd_t": self.demand_marginal_cost_usd_t,
+            "hhi": self.hhi,
+            **self.extra,
+        }
 
     def summary(self) -> str:
         a = self.allocation[self.allocation["tonnes"] > 1e-6]
-        lines = [f"{self.objective} ({self.solver}): demand {self.demand_t:,.0f} t, "
-                 f"total cost USD {self.total_cost_usd:,.0f}, HHI {self.hhi:.3f}"]
+        lines = [
+            f"{self.objective} ({self.solver}): demand {self.demand_t:,.0f} t, "
+            f"total cost USD {self.total_cost_usd:,.0f}, HHI {self.hhi:.3f}"
+        ]
         for r in a.itertuples():
             lines.append(f"  {r.partner}: {r.tonnes:,.0f} t ({r.share:.1%}) at USD {r.landed_cost_usd_t:,.2f}/t")
         return "\n".join(lines)
 
 
-def _result(cand: pd.DataFrame, x: np.ndarray, spec: SourcingSpec, *, solver: str, objective: str,
-            row_dual: np.ndarray | None = None, rows: _Rows | None = None, extra: dict | None = None) -> SourcingResult:
+def _result(
+    cand: pd.DataFrame,
+    x: np.ndarray,
+    spec: SourcingSpec,
+    *,
+    solver: str,
+    objective: str,
+    row_dual: np.ndarray | None = None,
+    rows: _Rows | None = None,
+    extra: dict | None = None,
+) -> SourcingResult:
     x = np.where(np.abs(x) < 1e-9, 0.0, x)
     alloc = cand.copy()
     alloc["tonnes"] = x
@@ -233,10 +275,17 @@ def _result(cand: pd.DataFrame, x: np.ndarray, spec: SourcingSpec, *, solver: st
         alloc["capacity_shadow_usd_t"] = -row_dual[rows.cap_rows] + 0.0
         shadow = {p: float(v) for p, v in zip(alloc["partner"], alloc["capacity_shadow_usd_t"])}
         demand_mc = float(row_dual[0])
-    return SourcingResult(allocation=alloc, total_cost_usd=float(alloc["landed_cost_usd"].sum()),
-                          shadow_prices=shadow, demand_marginal_cost_usd_t=demand_mc, objective=objective,
-                          solver=solver, demand_t=float(spec.demand_t), max_share=spec.max_share,
-                          extra=extra or {})
+    return SourcingResult(
+        allocation=alloc,
+        total_cost_usd=float(alloc["landed_cost_usd"].sum()),
+        shadow_prices=shadow,
+        demand_marginal_cost_usd_t=demand_mc,
+        objective=objective,
+        solver=solver,
+        demand_t=float(spec.demand_t),
+        max_share=spec.max_share,
+        extra=extra or {},
+    )
 
 
 class SourcingModel:
@@ -254,16 +303,17 @@ class SourcingModel:
         c = cand["landed_cost_usd_t"].to_numpy()
         n = len(cand)
         if solver == "highs":
-            sol = solve_lp_highs(c, rows.A, rows.lower, rows.upper, np.zeros(n), np.full(n, INF),
-                                 what="sourcing LP")
-            return _result(cand, sol.x, self.spec, solver="highs", objective="min landed cost",
-                           row_dual=sol.row_dual, rows=rows)
+            sol = solve_lp_highs(c, rows.A, rows.lower, rows.upper, np.zeros(n), np.full(n, INF), what="sourcing LP")
+            return _result(
+                cand, sol.x, self.spec, solver="highs", objective="min landed cost", row_dual=sol.row_dual, rows=rows
+            )
         x, _ = solve_lp_scipy(c, rows.A, rows.lower, rows.upper, np.zeros(n), np.full(n, INF))
         return _result(cand, x, self.spec, solver="scipy.linprog", objective="min landed cost")
 
 
-def minimise_concentration(spec: SourcingSpec, *, cost_budget_usd: float,
-                           risk_weights: pd.Series | dict | None = None) -> SourcingResult:
+def minimise_concentration(
+    spec: SourcingSpec, *, cost_budget_usd: float, risk_weights: pd.Series | dict | None = None
+) -> SourcingResult:
     """Minimise governance-weighted concentration ``sum_i w_i s_i^2`` within a cost budget (cvxpy).
 
     Parameters
@@ -299,17 +349,25 @@ def minimise_concentration(spec: SourcingSpec, *, cost_budget_usd: float,
     try:
         prob.solve(solver="CLARABEL" if "CLARABEL" in cp.installed_solvers() else None)
     except cp.error.SolverError:
-        raise InfeasibleError(f"concentration problem could not be solved (is the cost budget "
-                              f"USD {cost_budget_usd:,.0f} below the minimum cost?)") from None
+        raise InfeasibleError(
+            f"concentration problem could not be solved (is the cost budget "
+            f"USD {cost_budget_usd:,.0f} below the minimum cost?)"
+        ) from None
     if prob.status not in ("optimal", "optimal_inaccurate"):
-        raise InfeasibleError(f"concentration problem is {prob.status} (is the cost budget "
-                              f"USD {cost_budget_usd:,.0f} below the minimum cost?)")
+        raise InfeasibleError(
+            f"concentration problem is {prob.status} (is the cost budget "
+            f"USD {cost_budget_usd:,.0f} below the minimum cost?)"
+        )
     xs = np.clip(np.asarray(sh.value, float), 0, None)
     xs *= D / xs.sum()
-    return _result(cand, xs, spec, solver=f"cvxpy/{prob.solver_stats.solver_name}",
-                   objective="min governance-weighted concentration",
-                   extra={"cost_budget_usd": cost_budget_usd,
-                          "weighted_concentration": float(np.sum(w * (xs / D) ** 2))})
+    return _result(
+        cand,
+        xs,
+        spec,
+        solver=f"cvxpy/{prob.solver_stats.solver_name}",
+        objective="min governance-weighted concentration",
+        extra={"cost_budget_usd": cost_budget_usd, "weighted_concentration": float(np.sum(w * (xs / D) ** 2))},
+    )
 
 
 @dataclass(frozen=True)
@@ -343,8 +401,15 @@ class CvarSourcingModel:
         Weight ``lambda`` of CVaR in the objective.
     """
 
-    def __init__(self, spec: SourcingSpec, scenarios: DisruptionScenarios, *, shortfall_penalty_usd_t: float,
-                 alpha: float = 0.95, risk_aversion: float = 1.0):
+    def __init__(
+        self,
+        spec: SourcingSpec,
+        scenarios: DisruptionScenarios,
+        *,
+        shortfall_penalty_usd_t: float,
+        alpha: float = 0.95,
+        risk_aversion: float = 1.0,
+    ):
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
         self.spec, self.scenarios = spec, scenarios
@@ -357,16 +422,16 @@ class CvarSourcingModel:
         avail = self.scenarios.availability.reindex(columns=cand["partner"]).fillna(1.0).to_numpy(float)
         S = avail.shape[0]
         p = self.scenarios.probs()
-        loss_coef = self.penalty * (1.0 - avail)          # S x n
+        loss_coef = self.penalty * (1.0 - avail)  # S x n
         rows = _constraint_rows(cand, self.spec, n_extra_cols=1 + S)
         # u_s + zeta - loss_coef_s . x >= 0
-        cvar_rows = sp.hstack([sp.csr_matrix(-loss_coef), sp.csr_matrix(np.ones((S, 1))),
-                               sp.identity(S, format="csr")]).tocsr()
+        cvar_rows = sp.hstack(
+            [sp.csr_matrix(-loss_coef), sp.csr_matrix(np.ones((S, 1))), sp.identity(S, format="csr")]
+        ).tocsr()
         A = sp.vstack([rows.A, cvar_rows]).tocsr()
         lower = np.concatenate([rows.lower, np.zeros(S)])
         upper = np.concatenate([rows.upper, np.full(S, INF)])
-        c = np.concatenate([cand["landed_cost_usd_t"].to_numpy(), [self.lam],
-                            self.lam * p / (1.0 - self.alpha)])
+        c = np.concatenate([cand["landed_cost_usd_t"].to_numpy(), [self.lam], self.lam * p / (1.0 - self.alpha)])
         col_lower = np.concatenate([np.zeros(n), [-INF], np.zeros(S)])
         col_upper = np.full(n + 1 + S, INF)
         return cand, rows, A, lower, upper, c, col_lower, col_upper, loss_coef, p
@@ -385,11 +450,26 @@ class CvarSourcingModel:
         x = z[:n]
         losses = loss_coef @ x
         var, cvar = calc_var_cvar(losses, p, self.alpha)
-        extra = {"alpha": self.alpha, "risk_aversion": self.lam, "shortfall_penalty_usd_t": self.penalty,
-                 "n_scenarios": int(len(p)), "expected_shortfall_cost_usd": float(p @ losses),
-                 "var_usd": var, "cvar_usd": cvar, "zeta_usd": float(z[n])}
-        return _result(cand, x, self.spec, solver=solver, objective=f"min cost + {self.lam:g} x CVaR{self.alpha:.0%}",
-                       row_dual=dual, rows=rows if dual is not None else None, extra=extra)
+        extra = {
+            "alpha": self.alpha,
+            "risk_aversion": self.lam,
+            "shortfall_penalty_usd_t": self.penalty,
+            "n_scenarios": int(len(p)),
+            "expected_shortfall_cost_usd": float(p @ losses),
+            "var_usd": var,
+            "cvar_usd": cvar,
+            "zeta_usd": float(z[n]),
+        }
+        return _result(
+            cand,
+            x,
+            self.spec,
+            solver=solver,
+            objective=f"min cost + {self.lam:g} x CVaR{self.alpha:.0%}",
+            row_dual=dual,
+            rows=rows if dual is not None else None,
+            extra=extra,
+        )
 
 
 def calc_var_cvar(losses: np.ndarray, probs: np.ndarray, alpha: float) -> tuple[float, float]:
@@ -412,16 +492,23 @@ def compare_results(results: dict[str, SourcingResult]) -> pd.DataFrame:
     for label, res in results.items():
         a = res.allocation.set_index("partner")[["tonnes", "share", "landed_cost_usd_t", "tariff_rate"]]
         frames.append(a.add_prefix(f"{label}:"))
-    out = pd.concat(frames, axis=1).fillna({c: 0.0 for c in pd.concat(frames, axis=1).columns
-                                            if c.endswith(("tonnes", "share"))})
+    out = pd.concat(frames, axis=1).fillna(
+        {c: 0.0 for c in pd.concat(frames, axis=1).columns if c.endswith(("tonnes", "share"))}
+    )
     keep = out[[c for c in out.columns if c.endswith("tonnes")]].sum(axis=1) > 1e-6
     return out[keep].reset_index().rename(columns={"index": "partner"})
 
 
 # --- many product-years as one model ------------------------------------------------------
 
-def solve_sourcing_batch(suppliers: pd.DataFrame, demand: pd.Series, *, max_share: float | None = None,
-                         solver: Literal["highs", "highs-loop", "scipy"] = "highs") -> pd.DataFrame:
+
+def solve_sourcing_batch(
+    suppliers: pd.DataFrame,
+    demand: pd.Series,
+    *,
+    max_share: float | None = None,
+    solver: Literal["highs", "highs-loop", "scipy"] = "highs",
+) -> pd.DataFrame:
     """Solve many independent sourcing LPs (one per group, e.g. product x year) at once.
 
     Parameters
@@ -471,6 +558,17 @@ def solve_sourcing_batch(suppliers: pd.DataFrame, demand: pd.Series, *, max_shar
     return out
 
 
-__all__ = ["SUPPLIER_COLUMNS", "calc_landed_cost", "SourcingSpec", "SourcingModel", "SourcingResult",
-           "minimise_concentration", "DisruptionScenarios", "CvarSourcingModel", "calc_var_cvar",
-           "compare_results", "solve_sourcing_batch", "InfeasibleError"]
+__all__ = [
+    "SUPPLIER_COLUMNS",
+    "calc_landed_cost",
+    "SourcingSpec",
+    "SourcingModel",
+    "SourcingResult",
+    "minimise_concentration",
+    "DisruptionScenarios",
+    "CvarSourcingModel",
+    "calc_var_cvar",
+    "compare_results",
+    "solve_sourcing_batch",
+    "InfeasibleError",
+]

@@ -50,11 +50,11 @@ SOURCE_TITLES: dict[str, str] = {
 #: Why two sources report different values for one flow.
 REASONS: dict[str, str] = {
     "valuation": "importers record CIF values (cost, insurance, freight) and exporters FOB; BACI "
-                 "removes an estimate of freight and insurance from import values",
+    "removes an estimate of freight and insurance from import values",
     "reporter": "the reporter's own customs record and the partner's mirror record differ (timing, "
-                "country of origin vs consignment, confidentiality)",
+    "country of origin vs consignment, confidentiality)",
     "reconciliation": "BACI reconciles the two declarations of each flow, weighting each by the "
-                      "reporting country's reliability",
+    "reporting country's reliability",
     "hs_vintage": "the sources classify goods in different HS editions (e.g. HS 2017 vs HS 2022)",
     "period": "the periods differ in basis (calendar vs Indian financial year)",
 }
@@ -70,9 +70,14 @@ class Figure:
     note: str = ""
 
     def to_dict(self) -> dict:
-        return {"value_usd": self.value_usd, "period": self.period.label, "basis": self.period.basis,
-                "source": self.source, "source_title": SOURCE_TITLES.get(self.source, self.source),
-                "note": self.note or None}
+        return {
+            "value_usd": self.value_usd,
+            "period": self.period.label,
+            "basis": self.period.basis,
+            "source": self.source,
+            "source_title": SOURCE_TITLES.get(self.source, self.source),
+            "note": self.note or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,17 @@ class DetailRow:
             raise ValueError(f"HS code {self.code!r} is not 2-8 digits")
 
     def to_dict(self, total_period: Period | None = None) -> dict:
-        out = {"code": self.code, "level": len(self.code), "description": self.description,
-               "flow": self.flow, "value_usd": self.value_usd, "period": self.period.label,
-               "basis": self.period.basis, "source": self.source,
-               "source_title": SOURCE_TITLES.get(self.source, self.source)}
+        out = {
+            "code": self.code,
+            "level": len(self.code),
+            "description": self.description,
+            "flow": self.flow,
+            "value_usd": self.value_usd,
+            "period": self.period.label,
+            "basis": self.period.basis,
+            "source": self.source,
+            "source_title": SOURCE_TITLES.get(self.source, self.source),
+        }
         if self.hs_revision:
             out["hs_revision"] = self.hs_revision
         if total_period is not None:
@@ -143,6 +155,7 @@ def choose_detail(rows: Iterable[DetailRow], period: Period | None = None) -> li
     Returns the kept rows, largest value first within each flow (equal values by code, so the
     order does not depend on the order the engine returned the rows in).
     """
+
     def order(r: DetailRow):
         same = 0 if period is None or r.period == period else 1
         return (r.flow, _rank(r.source), same, len(scope_key(r.code)), -r.value_usd, r.code, r.period)
@@ -182,12 +195,26 @@ class Comparison:
         return [REASONS[k] for k in keys]
 
     def to_dict(self) -> dict:
-        return {"flow": self.flow, "code": self.scope, "description": self.description,
-                "period": self.a.period.label, "basis": self.a.period.basis,
-                "values": [{"source": r.source, "source_title": SOURCE_TITLES.get(r.source, r.source),
-                            "code": r.code, "value_usd": r.value_usd, "period": r.period.label,
-                            "hs_revision": r.hs_revision or None} for r in (self.a, self.b)],
-                "gap": self.gap, "reasons": self.reasons()}
+        return {
+            "flow": self.flow,
+            "code": self.scope,
+            "description": self.description,
+            "period": self.a.period.label,
+            "basis": self.a.period.basis,
+            "values": [
+                {
+                    "source": r.source,
+                    "source_title": SOURCE_TITLES.get(r.source, r.source),
+                    "code": r.code,
+                    "value_usd": r.value_usd,
+                    "period": r.period.label,
+                    "hs_revision": r.hs_revision or None,
+                }
+                for r in (self.a, self.b)
+            ],
+            "gap": self.gap,
+            "reasons": self.reasons(),
+        }
 
 
 def reconcile(rows: Iterable[DetailRow]) -> list[Comparison]:
@@ -208,8 +235,16 @@ def reconcile(rows: Iterable[DetailRow]) -> list[Comparison]:
         for i in range(len(srcs)):
             for j in range(i + 1, len(srcs)):
                 out.append(Comparison(flow, scope, srcs[i].description or srcs[j].description, srcs[i], srcs[j]))
-    return sorted(out, key=lambda c: (FLOWS.index(c.flow), -max(c.a.value_usd, c.b.value_usd), c.scope,
-                                      _rank(c.a.source), _rank(c.b.source)))
+    return sorted(
+        out,
+        key=lambda c: (
+            FLOWS.index(c.flow),
+            -max(c.a.value_usd, c.b.value_usd),
+            c.scope,
+            _rank(c.a.source),
+            _rank(c.b.source),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -241,6 +276,7 @@ def pick_total(candidates: Sequence[Figure], period: Period) -> Figure | None:
     A total of another basis that overlaps ``period`` (FY2024-25 for CY2024) is used
     only when no total of the period itself exists, and carries a note saying so.
     """
+
     def rank(f: Figure) -> int:
         return TOTAL_PRECEDENCE.index(f.source) if f.source in TOTAL_PRECEDENCE else len(TOTAL_PRECEDENCE)
 
@@ -263,12 +299,18 @@ def _coverage(total: Figure | None, rows: list[DetailRow]) -> dict:
     explained = float(sum(r.value_usd for r in rows))
     out: dict = {"explained_usd": explained, "n_products": len(rows)}
     if total is None or not total.value_usd:
-        out.update(share=None, note="no official total for this pair and period: the detail is partial and "
-                                    "its sum is not a total")
+        out.update(
+            share=None,
+            note="no official total for this pair and period: the detail is partial and its sum is not a total",
+        )
         return out
     notes = sorted({n for r in rows if (n := comparison_note(r.period, total.period))})
-    out.update(share=explained / total.value_usd, total_usd=total.value_usd, total_period=total.period.label,
-               note="; ".join(notes) if notes else None)
+    out.update(
+        share=explained / total.value_usd,
+        total_usd=total.value_usd,
+        total_period=total.period.label,
+        note="; ".join(notes) if notes else None,
+    )
     return out
 
 
@@ -285,18 +327,26 @@ class PictureResult:
         total = None
         if t_imp is not None or t_exp is not None:
             ref = t_imp or t_exp
-            total = {"imports_usd": t_imp.value_usd if t_imp else None,
-                     "exports_usd": t_exp.value_usd if t_exp else None,
-                     "balance_usd": (t_exp.value_usd - t_imp.value_usd) if t_imp and t_exp else None,
-                     "period": ref.period.label, "basis": ref.period.basis, "source": ref.source,
-                     "source_title": SOURCE_TITLES.get(ref.source, ref.source),
-                     "note": ref.note or None,
-                     "by_flow": {f: (self.totals[f].to_dict() if self.totals[f] else None) for f in FLOWS}}
+            total = {
+                "imports_usd": t_imp.value_usd if t_imp else None,
+                "exports_usd": t_exp.value_usd if t_exp else None,
+                "balance_usd": (t_exp.value_usd - t_imp.value_usd) if t_imp and t_exp else None,
+                "period": ref.period.label,
+                "basis": ref.period.basis,
+                "source": ref.source,
+                "source_title": SOURCE_TITLES.get(ref.source, ref.source),
+                "note": ref.note or None,
+                "by_flow": {f: (self.totals[f].to_dict() if self.totals[f] else None) for f in FLOWS},
+            }
         ref_period = (t_imp or t_exp).period if (t_imp or t_exp) else self.model.period
-        return {"reporter": self.model.reporter, "partner": self.model.partner,
-                "period": self.model.period.label, "basis": self.model.period.basis,
-                "total": total,
-                "explained": [r.to_dict(ref_period) for r in self.explained],
-                "coverage": self.coverage,
-                "reconciliation": [c.to_dict() for c in self.comparisons],
-                "precedence": {"total": list(TOTAL_PRECEDENCE), "detail": list(DETAIL_PRECEDENCE)}}
+        return {
+            "reporter": self.model.reporter,
+            "partner": self.model.partner,
+            "period": self.model.period.label,
+            "basis": self.model.period.basis,
+            "total": total,
+            "explained": [r.to_dict(ref_period) for r in self.explained],
+            "coverage": self.coverage,
+            "reconciliation": [c.to_dict() for c in self.comparisons],
+            "precedence": {"total": list(TOTAL_PRECEDENCE), "detail": list(DETAIL_PRECEDENCE)},
+        }

@@ -8,9 +8,11 @@ from critmin.report.html import fmt_usd, kpis, product_label, scope_line, table
 
 ORDER = 10
 
-BACI_NOTE = ("Trade: CEPII BACI HS17 V202601, table trade_flows (file BACI_HS17_Y{year}_V202601*.csv), "
-             "values in current USD = BACI v × 1000, FOB-reconciled mirror flows; balance = exports − imports. "
-             "Covers the critical-mineral HS6 codes in the data (no HS 2603 copper ore). Licence: Etalab 2.0.")
+BACI_NOTE = (
+    "Trade: CEPII BACI HS17 V202601, table trade_flows (file BACI_HS17_Y{year}_V202601*.csv), "
+    "values in current USD = BACI v × 1000, FOB-reconciled mirror flows; balance = exports − imports. "
+    "Covers the critical-mineral HS6 codes in the data (no HS 2603 copper ore). Licence: Etalab 2.0."
+)
 
 
 def build(ctx: BriefContext) -> Section | None:
@@ -25,36 +27,66 @@ def build(ctx: BriefContext) -> Section | None:
     except EmptySelectionError:
         bil = None
     r, p = ctx.reporter, ctx.partner
-    items = [(f"{r} imports from the world", fmt_usd(world["imports_usd"])),
-             (f"{r} exports to the world", fmt_usd(world["exports_usd"]))]
+    items = [
+        (f"{r} imports from the world", fmt_usd(world["imports_usd"])),
+        (f"{r} exports to the world", fmt_usd(world["exports_usd"])),
+    ]
     body = ""
     figures = []
     if bil is None:
         body = f"<p>BACI records no {r}–{p} trade in these products in {ctx.year}.</p>"
     else:
-        items += [(f"{r} imports from {p}", fmt_usd(bil["imports_usd"])),
-                  (f"{r} exports to {p}", fmt_usd(bil["exports_usd"])),
-                  ("bilateral balance", fmt_usd(bil["balance_usd"]))]
+        items += [
+            (f"{r} imports from {p}", fmt_usd(bil["imports_usd"])),
+            (f"{r} exports to {p}", fmt_usd(bil["exports_usd"])),
+            ("bilateral balance", fmt_usd(bil["balance_usd"])),
+        ]
         rows = sorted(bil["by_product"], key=lambda x: -(x["imports_usd"] + x["exports_usd"]))
         rows = [dict(x, mineral=product_label(x.get("hs6"), x.get("mineral"))) for x in rows]
-        body = table(rows, [("hs6", "HS6", None), ("mineral", "mineral", None), ("stage", "stage", None),
-                            ("imports_usd", f"{r} imports (USD)", fmt_usd),
-                            ("exports_usd", f"{r} exports (USD)", fmt_usd),
-                            ("balance_usd", "balance (USD)", fmt_usd)])
-        figures.append(trade_by_product_figure(bil))   # this section's scope: the critical-mineral codes
+        body = table(
+            rows,
+            [
+                ("hs6", "HS6", None),
+                ("mineral", "mineral", None),
+                ("stage", "stage", None),
+                ("imports_usd", f"{r} imports (USD)", fmt_usd),
+                ("exports_usd", f"{r} exports (USD)", fmt_usd),
+                ("balance_usd", "balance (USD)", fmt_usd),
+            ],
+        )
+        figures.append(trade_by_product_figure(bil))  # this section's scope: the critical-mineral codes
     world_rows = world["by_partner"][:10]
     selected = list((world.get("products") or {}).get("hs6") or [])
-    codes = sorted({x["hs6"] for x in world.get("by_product") or []})   # the codes the data holds
+    codes = sorted({x["hs6"] for x in world.get("by_product") or []})  # the codes the data holds
     baskets = [c for c in codes if product_label(c, "") != ""]
-    scope = scope_line(source="CEPII BACI HS17 V202601",
-                       products=f"{len(codes)} critical-mineral HS6 codes with trade in the data (of "
-                                f"{len(selected)} in critmin's product table), not all goods"
-                                + (f"; baskets (cover other goods too): HS {', '.join(baskets)}" if baskets else ""),
-                       period=f"CY{ctx.year} (calendar year)", unit="current USD")
-    body = (kpis(items) + scope + body + f"<h3>{r}'s largest partners in these products</h3>"
-            + table(world_rows, [("partner", "partner", None), ("name", "name", None),
-                                 ("imports_usd", "imports (USD)", fmt_usd),
-                                 ("exports_usd", "exports (USD)", fmt_usd),
-                                 ("balance_usd", "balance (USD)", fmt_usd)]))
-    return Section(key="trade", title=f"Trade in critical minerals: {r} and {p}, {ctx.year}", html=body,
-                   figures=figures, footnotes=[Footnote(BACI_NOTE.format(year=ctx.year))])
+    scope = scope_line(
+        source="CEPII BACI HS17 V202601",
+        products=f"{len(codes)} critical-mineral HS6 codes with trade in the data (of "
+        f"{len(selected)} in critmin's product table), not all goods"
+        + (f"; baskets (cover other goods too): HS {', '.join(baskets)}" if baskets else ""),
+        period=f"CY{ctx.year} (calendar year)",
+        unit="current USD",
+    )
+    body = (
+        kpis(items)
+        + scope
+        + body
+        + f"<h3>{r}'s largest partners in these products</h3>"
+        + table(
+            world_rows,
+            [
+                ("partner", "partner", None),
+                ("name", "name", None),
+                ("imports_usd", "imports (USD)", fmt_usd),
+                ("exports_usd", "exports (USD)", fmt_usd),
+                ("balance_usd", "balance (USD)", fmt_usd),
+            ],
+        )
+    )
+    return Section(
+        key="trade",
+        title=f"Trade in critical minerals: {r} and {p}, {ctx.year}",
+        html=body,
+        figures=figures,
+        footnotes=[Footnote(BACI_NOTE.format(year=ctx.year))],
+    )
