@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -16,13 +17,17 @@ from critmin.domain.indicators.screen import screen
 from critmin.services.screen import run_screen
 
 
-def _plain(mirror, year, reporter):
-    """GeoDep criteria for ``reporter`` from the raw CSV with dicts and loops (no critmin code)."""
+def _plain(mirror, year, reporter, members=None):
+    """GeoDep criteria for ``reporter`` from the raw CSV with dicts and loops (no critmin code).
+
+    ``members``: the ISO3 codes of a bloc reporter, merged into one economy (trade between them
+    dropped, the bloc one exporter in the world export HHI)."""
     codes = {}
     with open(mirror / "baci" / "country_codes_V202601.csv", newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             codes.setdefault(int(r["country_code"]), r["country_iso3"])
-    rep_codes = {c for c, iso in codes.items() if iso == reporter}
+    members = set(members or {reporter})
+    rep_codes = {c for c, iso in codes.items() if iso in members}
     imp, world, own = (
         defaultdict(lambda: defaultdict(float)),
         defaultdict(lambda: defaultdict(float)),
@@ -31,9 +36,9 @@ def _plain(mirror, year, reporter):
     with open(mirror / "baci" / f"BACI_HS17_Y{year}_V202601_critical31.csv", newline="") as fh:
         for r in csv.DictReader(fh):
             i, j, k, v = int(r["i"]), int(r["j"]), r["k"].zfill(6), float(r["v"]) * 1000
-            if i == j or v <= 0:
+            if i == j or v <= 0 or (i in rep_codes and j in rep_codes):
                 continue
-            world[k][i] += v
+            world[k]["bloc" if i in rep_codes else i] += v
             if j in rep_codes:
                 imp[k][i] += v
             if i in rep_codes:
@@ -71,6 +76,26 @@ def test_screen_equals_plain_recomputation(built_settings, mirror, year):
             assert got.loc[k, key] == pytest.approx(w[key], rel=1e-9), (k, key)
         assert bool(got.loc[k, "dependent"]) == w["dependent"], k
     assert res["n_dependent"] == sum(w["dependent"] for w in want.values())
+
+
+def test_a_bloc_is_screened_as_one_economy_and_leaves_the_countries_alone(built_settings, mirror, tmp_path):
+    from critmin.classify.blocs import bloc_members
+
+    res = run_screen(built_settings, years=[2024], reporters=["European Union", "IND"], parquet=tmp_path / "s")
+    rows = pd.read_parquet(tmp_path / "s")
+    assert set(rows["reporter"]) == {"EU27", "IND"}
+    assert res["blocs"]["EU27"]["n_members"] == 27 and "extra-EU27" in res["blocs"]["EU27"]["note"]
+    eu = rows[rows["reporter"] == "EU27"].set_index("hs6")
+    want = _plain(mirror, 2024, "EU27", bloc_members("EU27"))
+    assert set(eu.index) == set(want)
+    for k, w in want.items():
+        for key in ("imports_usd", "hhi", "world_export_hhi", "import_export_ratio", "top3_share"):
+            assert eu.loc[k, key] == pytest.approx(w[key], rel=1e-9), (k, key)
+        assert bool(eu.loc[k, "dependent"]) == w["dependent"], k
+    alone = run_screen(built_settings, years=[2024], reporters=["IND"], parquet=tmp_path / "i")
+    ind = pd.read_parquet(tmp_path / "i").set_index("hs6").sort_index()
+    pd.testing.assert_frame_equal(rows[rows["reporter"] == "IND"].set_index("hs6").sort_index(), ind)
+    assert res["rows"] == alone["rows"] + len(eu)
 
 
 def test_persistence_needs_three_years_and_two_dependent():
@@ -126,3 +151,34 @@ def test_cli_unknown_year_is_one_line(built_settings):
     )
     assert out.returncode == 2 and "no trade data for year(s) 1990" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--reporter", "Atlantis"], "Atlantis"),
+        (["--years", "2024", "--backend", "spark"], "unknown backend 'spark'"),
+    ],
+)
+def test_cli_bad_reporter_or_backend_is_one_line(built_settings, args, message):
+    out = subprocess.run(
+        [sys.executable, "-m", "critmin", "screen", *args, "--home", str(built_settings.home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0 and message in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_cli_bloc_reporter_says_what_it_covers(built_settings):
+    out = subprocess.run(
+        [sys.executable, "-m", "critmin", "screen", "-r", "EU27", "--years", "2024", "--home", str(built_settings.home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "160"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert "EU27: extra-EU27 trade: the 27 members' trade with countries outside the bloc" in out.stdout
+    assert " EU27 " in out.stdout

@@ -6,6 +6,9 @@ or any other Ibis backend runs the same expressions to scale out.
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from typing import Literal
 
 import ibis
@@ -15,6 +18,17 @@ from critmin.warehouse.store import Warehouse
 
 Backend = Literal["duckdb", "pyspark"]
 BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
+
+
+def duckdb_config() -> dict[str, str]:
+    """DuckDB settings for critmin's connections: the spill folder and ``CRITMIN_MEMORY_LIMIT``."""
+    config = {"temp_directory": os.path.join(tempfile.gettempdir(), "critmin-duckdb")}
+    limit = os.environ.get("CRITMIN_MEMORY_LIMIT", "").strip()
+    if limit:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(%|[KMGT]i?B)", limit, flags=re.IGNORECASE):
+            raise ConfigError(f"CRITMIN_MEMORY_LIMIT={limit!r} is not a size like 3GB, 800MB or 50%")
+        config["memory_limit"] = limit
+    return config
 
 
 def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None, tables: "list[str] | None" = None):
@@ -31,11 +45,15 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None, 
 
     A partitioned table (``trade_flows/year=YYYY/``) is read as one table by either engine, with
     partition pruning on ``year`` filters.
+
+    DuckDB spills what does not fit in memory to ``<system temp>/critmin-duckdb`` (not to the
+    working directory); ``CRITMIN_MEMORY_LIMIT`` (``3GB``, ``50%``...) caps its memory, else DuckDB
+    takes up to 80 % of RAM.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     if backend == "duckdb":
-        con = ibis.duckdb.connect()
+        con = ibis.duckdb.connect(**duckdb_config())
     else:
         if session is None:
             from pyspark.sql import SparkSession

@@ -23,7 +23,11 @@ from critmin.periods import parse_years
 def screen(
     years: Optional[str] = typer.Option(None, "--years", help="Years, 2022,2024 or 1995-2024; default all."),
     reporter: Optional[List[str]] = typer.Option(
-        None, "--reporter", "-r", help="Importer to screen; repeat for several; default all."
+        None,
+        "--reporter",
+        "-r",
+        help="Importer to screen (ISO3, name, or a bloc such as EU27: its members as one economy); "
+        "repeat for several; default every country.",
     ),
     parquet: Optional[Path] = typer.Option(
         None, "--parquet", help="Write the full screen as a Parquet dataset partitioned by year (year=YYYY/ folders)."
@@ -61,6 +65,8 @@ def screen(
         f"{res['rows']:,} reporter x HS6 x year rows; {res['n_dependent']:,} dependent, "
         f"{res['n_persistent']:,} persistent ({res['criteria']})"
     )
+    for scope in res["blocs"].values():
+        console.print(f"{scope['code']}: {scope['note']}")
     if res["years_without_data"]:
         console.print(f"[yellow]no data for {', '.join(map(str, res['years_without_data']))}[/]")
     if res["dependent"]:
@@ -79,7 +85,7 @@ def screen(
         ]
         df["imports_usd"] = df["imports_usd"] / 1e6
         df["year"] = df["year"].astype(str)
-        df["persistent"] = df["persistent"].map({True: "yes", False: "no"}).fillna("not assessed (< 3 years)")
+        df["persistent"] = df["persistent"].map({True: "yes", False: "no"}).fillna("n/a")
         print_table(df.rename(columns={"imports_usd": "imports (M USD)"}), title="dependent products")
 
 

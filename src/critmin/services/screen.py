@@ -7,13 +7,15 @@ partitioned by year, or returns the rows).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.domain.indicators.screen import rollup, screen
+from critmin.domain.indicators.screen import rollup, screen_reporters
 from critmin.errors import EmptySelectionError
 
 
@@ -34,10 +36,14 @@ def run_screen(
     years : list of int, optional
         Default: every year in ``trade_flows``. Years without data are listed in ``years_without_data``.
     reporters : list of str, optional
-        Importers (ISO3, ISO2 or names); default every importer.
+        Importers (ISO3, ISO2 or names) and blocs (``EU27``: its members as one economy, extra-bloc
+        trade only; see :func:`~critmin.domain.indicators.screen.screen_reporters`); default every
+        importer.
     parquet : Path, optional
         Write the full screen there as a Parquet dataset partitioned by year (hive style ``year=2024/``),
-        streamed in record batches.
+        written by the engine itself. Without it the screen goes to a scratch dataset under
+        ``<home>/tmp`` that is removed afterwards: either way the expression runs once, and the counts,
+        the dependent rows and the roll-up are read from its output.
     limit : int
         How many rows of the dependent products to return (largest imports first).
 
@@ -45,15 +51,19 @@ def run_screen(
     -------
     dict
         ``years, years_without_data, reporters, rows, n_dependent, n_persistent, dependent [rows...],
-        rollup [mineral x stage rows], written`` (the dataset folder or ``None``), ``source``.
+        rollup [mineral x stage rows], written`` (the dataset folder or ``None``), ``blocs`` (what each
+        bloc reporter covers), ``source``.
     """
     import ibis
 
     from critmin.classify._tables import products_table
+    from critmin.classify.blocs import bloc_members
     from critmin.services.explorer import SOURCE_NOTE, Explorer
 
     x = Explorer.open(settings, backend=backend, con=con)
-    reps = sorted({x.country(r) for r in reporters}) if reporters else None
+    reps = sorted({x.reporter(r) for r in reporters}) if reporters else None
+    blocs = {r: sorted(bloc_members(r)) for r in reps or () if x.bloc_scope(r)}
+    countries = [r for r in reps or () if r not in blocs]
     available = x.available_years()
     yrs = sorted({int(y) for y in years}) if years else available
     present = [y for y in yrs if y in available]
@@ -61,22 +71,30 @@ def run_screen(
         raise EmptySelectionError(
             f"no trade data for year(s) {', '.join(map(str, yrs))}; trade_flows covers {', '.join(map(str, available))}"
         )
-    expr = screen(x.table("trade_flows"), years=present, reporters=reps)
-    written = None
-    if parquet is not None:
-        written = _write_partitioned(x.con, expr, Path(parquet))
-    counts = (
-        expr.aggregate(
-            rows=expr.count(),
-            n_dependent=expr.dependent.cast("int64").sum(),
-            n_persistent=expr.persistent.cast("int64").sum(),
+    expr = screen_reporters(x.table("trade_flows"), years=present, countries=countries, blocs=blocs)
+    # run the screen once: into the user's dataset, or a scratch one; every figure below reads it
+    folder = Path(parquet) if parquet is not None else Path(tempfile.mkdtemp(prefix="screen-", dir=_scratch(settings)))
+    try:
+        written = _write_partitioned(x.con, expr, folder)
+        done = _read_partitioned(x.con, written)
+        if done is None:  # no reporter imports anything in these years
+            done = expr
+        counts = (
+            done.aggregate(
+                rows=done.count(),
+                n_dependent=done.dependent.cast("int64").sum(),
+                n_persistent=done.persistent.cast("int64").sum(),
+            )
+            .to_pandas()
+            .iloc[0]
         )
-        .to_pandas()
-        .iloc[0]
-    )
-    dep = expr.filter(expr.dependent).order_by([ibis.desc(expr.imports_usd), expr.hs6]).limit(limit).to_pandas()
-    prods = products_table()[["hs6", "mineral", "stage"]].drop_duplicates()
-    roll = rollup(expr, ibis.memtable(prods)).order_by(["reporter", "mineral", "stage", "year"]).to_pandas()
+        dep = done.filter(done.dependent).order_by([ibis.desc(done.imports_usd), done.hs6, done.reporter])
+        dep = dep.limit(limit).to_pandas()
+        prods = products_table()[["hs6", "mineral", "stage"]].drop_duplicates()
+        roll = rollup(done, ibis.memtable(prods)).order_by(["reporter", "mineral", "stage", "year"]).to_pandas()
+    finally:
+        if parquet is None:
+            shutil.rmtree(folder, ignore_errors=True)
     return {
         "years": present,
         "years_without_data": [y for y in yrs if y not in available],
@@ -86,7 +104,8 @@ def run_screen(
         "n_persistent": _count(counts["n_persistent"]),
         "dependent": _records(dep),
         "rollup": _records(roll),
-        "written": str(written) if written else None,
+        "written": str(written) if parquet is not None else None,
+        "blocs": {code: x.bloc_scope(code) for code in blocs},
         "criteria": "GeoDep (Lefebvre and Wibaux 2024): import HHI > 0.4, world export HHI > 0.4, "
         "imports/exports > 1; persistent = dependent in >= 2 of the 3 years t-2..t",
         "source": SOURCE_NOTE + "; HS6 codes present in trade_flows",
@@ -142,3 +161,21 @@ def _write_partitioned(con, expr, folder: Path) -> Path:
         shutil.rmtree(folder)
     tmp.replace(folder)
     return folder
+
+
+def _scratch(settings: Settings) -> Path:
+    path = settings.home / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_partitioned(con, folder: Path):
+    """The dataset :func:`_write_partitioned` wrote, as a table of ``con`` (``year`` from the folder names).
+
+    ``None`` when it holds no rows (the engines write no file then).
+    """
+    if not any(folder.glob("*/*.parquet")):
+        return None
+    if con.name == "duckdb":
+        return con.read_parquet(f"{folder.as_posix()}/*/*.parquet", hive_partitioning=True)
+    return con.read_parquet(str(folder))

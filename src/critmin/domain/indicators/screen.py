@@ -24,12 +24,13 @@ and the BACI connector checks.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import ibis
 from ibis.expr.types import Table
 
 from critmin.domain.criticality.geodep import GEODEP_THRESHOLD, NO_EXPORTS_RATIO
+from critmin.domain.indicators.expressions import as_bloc
 
 WINDOW = 3
 MIN_DEPENDENT_YEARS = 2
@@ -116,6 +117,38 @@ def screen(
     return out.mutate(
         persistent=ibis.ifelse(assessed, out.dependent_years >= MIN_DEPENDENT_YEARS, ibis.null("boolean"))
     )
+
+
+def screen_reporters(
+    flows: Table,
+    *,
+    years: Sequence[int],
+    countries: Sequence[str] | None = None,
+    blocs: Mapping[str, Sequence[str]] | None = None,
+) -> Table:
+    """The screen for countries and blocs together: the rows of every reporter, one table.
+
+    Countries are screened on ``flows`` as they are (``countries=None`` and no
+    ``blocs``: every importer). A bloc is screened on its own view of the world,
+    :func:`~critmin.domain.indicators.expressions.as_bloc`: its members are one
+    economy on both sides, so its imports are extra-bloc imports, its suppliers
+    are non-members, its own exports are extra-bloc exports, and the world export
+    HHI of a product counts the bloc as one exporter,
+    :math:`H^{X}_{k} = \\sum_{e} X_{ek}^2 / (\\sum_e X_{ek})^2` over exporters
+    ``e`` with the members merged (intra-bloc trade is not world trade from the
+    bloc's point of view); the members' flows of a product with one partner are summed into one
+    flow. Each bloc's rows are its own; a country's rows do not
+    change when a bloc is added to the request.
+    """
+    parts = []
+    if countries or not blocs:
+        parts.append(screen(flows, years=years, reporters=list(countries) if countries else None))
+    for code, members in sorted((blocs or {}).items()):
+        merged = as_bloc(flows.filter(flows.year.isin(list(years))), code, members)
+        # the members' flows of one product from one partner are now one flow (the screen needs unique keys)
+        merged = merged.group_by(["year", "exporter", "importer", "hs6"]).aggregate(value_usd=merged.value_usd.sum())
+        parts.append(screen(merged, years=years, reporters=[code]))
+    return parts[0] if len(parts) == 1 else ibis.union(*parts)
 
 
 def rollup(screened: Table, products: Table) -> Table:
