@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,6 +25,10 @@ from critmin.errors import ConfigError
         (-12.5, "-12.50"),
         (7, "7"),
         ("IND", "IND"),
+        (Decimal("2.5"), "2.50"),
+        (np.float64(0.5), "0.50"),
+        (np.int64(1500), "1,500"),
+        (1 + 2j, "(1+2j)"),  # not a real number: shown as text, not a float() error
     ],
 )
 def test_fmt_number(value, shown):

@@ -244,7 +244,7 @@ def test_default_build_goes_on_without_a_report_that_cannot_be_downloaded(server
 
 def test_many_file_key_globs_the_mirror_and_bundle_root(tmp_path):
     """A ``many`` key lists every matching mirror file; a path missing in the mirror is looked up beside it."""
-    from critmin.sources.base import RemoteFile, Source, all_files, local_paths
+    from critmin.sources.base import RemoteFile, Source, all_files, local_paths, single_path
 
     bundle = tmp_path / "bundle"
     (bundle / "raw" / "pub").mkdir(parents=True)
@@ -270,6 +270,9 @@ def test_many_file_key_globs_the_mirror_and_bundle_root(tmp_path):
     paths = local_paths(got)
     assert [p.name for p in paths["years"]] == ["flows_Y2022.csv", "flows_Y2024.csv"]
     assert paths["extract"] == bundle / "derived" / "extract.csv"
+    assert single_path(paths, "extract") == bundle / "derived" / "extract.csv"
+    with pytest.raises(TypeError, match=r"'years' has 2 paths \(a many=True file\); expected one"):
+        single_path(paths, "years")
     assert len(all_files(got)) == 3
     assert src.files[0].cache_name == "all.zip"
     empty = tmp_path / "empty"

@@ -181,3 +181,15 @@ def test_shock_page_posts_the_scenario_it_shows(client):
     assert [row["partner"] for row in rows] == [a["partner"] for a in payload["alternatives"]]
     bad = client.get(f"/app/shock?{query.replace('severity_value=0.5', 'severity_value=3')}")
     assert bad.status_code == 422 and "from 0 to 1" in bad.text
+
+
+@pytest.mark.parametrize("slug", ["production", "criticality"])
+def test_footnotes_of_a_payload_without_a_year_name_no_period(slug):
+    """The period footnote needs the payload's year; without one there is no period line (not an error)."""
+    from critmin.web.questions import footnotes
+
+    q = BY_SLUG[slug]
+    assert not [t for label, t in footnotes(q, {"source": "USGS"}) if label == "Period"]
+    assert ("Period", "CY2024 (calendar year)") in [
+        (label, t.split(";")[0]) for label, t in footnotes(q, {"source": "USGS", "year": 2024})
+    ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import math
-from numbers import Number
+from decimal import Decimal
+from numbers import Real
 from typing import Any
 
 MISSING = ""
@@ -43,7 +44,7 @@ def fmt_number(value: Any, *, decimals: int = 2) -> str:
         return MISSING
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, Number):
+    if isinstance(value, (Real, Decimal)):  # the numbers float() takes (not complex)
         v = float(value)
         if math.isnan(v):
             return MISSING
@@ -57,7 +58,7 @@ def fmt_number(value: Any, *, decimals: int = 2) -> str:
 
 def fmt_inr_crore(value_inr: Any) -> str:
     """Format an INR amount in crore (1 crore = 10⁷ rupees): ``₹1,234 cr``; empty if missing."""
-    if value_inr is None or (isinstance(value_inr, Number) and math.isnan(float(value_inr))):
+    if value_inr is None or (isinstance(value_inr, (Real, Decimal)) and math.isnan(float(value_inr))):
         return MISSING
     return f"₹{fmt_number(float(value_inr) / 1e7)} cr"
 
@@ -65,7 +66,7 @@ def fmt_inr_crore(value_inr: Any) -> str:
 def fmt_money(value: Any, currency: str | None = "USD") -> str:
     """An amount with its scale and currency: ``USD 4.98 bn``, ``USD 253.35 mn``, ``USD 8,232``;
     INR in crore (:func:`fmt_inr_crore`); empty if missing."""
-    if value is None or (isinstance(value, Number) and math.isnan(float(value))):
+    if value is None or (isinstance(value, (Real, Decimal)) and math.isnan(float(value))):
         return MISSING
     if currency == "INR":
         return fmt_inr_crore(value)

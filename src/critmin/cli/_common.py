@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.table import Table
 from critmin.config import Settings, load_settings
 from critmin.errors import CritminError
 from critmin.jsonable import jsonable
+
+if TYPE_CHECKING:
+    from click.exceptions import ClickException
 
 console = Console()
 err_console = Console(stderr=True)
@@ -132,27 +135,33 @@ def run_app(app: typer.Typer) -> None:
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
     """Whether a KeyboardInterrupt is in the exception's cause/context chain."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
             return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
     return False
 
 
-def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
-    """Usage-error and abort classes of click and of the click that typer bundles."""
+def _click_exception_types() -> tuple[tuple[type[ClickException], ...], tuple[type[Exception], ...]]:
+    """Usage-error and abort classes of click and of the click that typer bundles.
+
+    typer's bundled ``ClickException`` is a copy, not a subclass, of click's, with the same
+    ``show()`` and ``exit_code``.
+    """
     import click
 
-    errors, aborts = [click.exceptions.ClickException], [click.exceptions.Abort]
+    errors: list[type[ClickException]] = [click.exceptions.ClickException]
+    aborts: list[type[Exception]] = [click.exceptions.Abort]
     try:
         from typer._click import exceptions as bundled
     except ImportError:
-        bundled = None
-    if bundled is not None:
-        errors += [getattr(bundled, "ClickException", click.exceptions.ClickException)]
-        aborts += [getattr(bundled, "Abort", click.exceptions.Abort)]
+        pass
+    else:
+        errors.append(getattr(bundled, "ClickException", click.exceptions.ClickException))
+        aborts.append(getattr(bundled, "Abort", click.exceptions.Abort))
     return tuple(errors), tuple(aborts)
 
 

@@ -139,7 +139,7 @@ def add_table_file_options(func: Callable, json_param: str) -> Callable:
         ),
     ]
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
-    wrapper.__signature__ = sig.replace(parameters=params + extra)
+    wrapper.__signature__ = sig.replace(parameters=params + extra)  # type: ignore[attr-defined]  # inspect honours a set __signature__
     wrapper.__annotations__ = {
         **getattr(func, "__annotations__", {}),
         "csv_file": Optional[Path],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 import typer
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from critmin.services.criticality import Method
 
 from critmin.cli._common import (
     ChartOpt,
@@ -56,7 +58,7 @@ def criticality(
         settings_from(home, mirror),
         reporter.upper(),
         year,
-        method=method,
+        method=cast("Method", method),  # checked above
         scenario=scenario,
         draws=draws,
         seed=seed,

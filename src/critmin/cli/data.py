@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
 
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
+
+if TYPE_CHECKING:
+    from critmin.sources.comtrade import Flow
 
 data_app = typer.Typer(help="Build and inspect the local warehouse.", no_args_is_help=True)
 
@@ -100,6 +103,6 @@ def comtrade_cmd(
         partner.split(",") if partner else None,
         [h.strip() for h in hs.split(",")],
         [int(y) for y in years.split(",")],
-        flow=flow,
+        flow=cast("Flow", flow),  # validated by fetch_comtrade
     )
     console.print(f"comtrade_flows: {len(wh.read('comtrade_flows')):,} rows in {wh.path}")

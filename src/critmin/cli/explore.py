@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
 
@@ -21,6 +21,9 @@ from critmin.cli._common import (
     print_table,
     settings_from,
 )
+
+if TYPE_CHECKING:
+    from critmin.engine import Backend
 
 BackendOpt = typer.Option("duckdb", "--backend", help="Ibis backend: duckdb or pyspark.")
 YearsOpt = typer.Option(None, "--years", help="Several years, 2022,2024 or 2019-2024: the series.")
@@ -94,7 +97,7 @@ def trade(
         years=(year or None) or parse_years(years),
         include_baskets=include_baskets or None,
         period=period,
-        backend=backend,
+        backend=cast("Backend", backend),  # validated by Explorer.open
         progress=True,
     )
     _chart(trade_figure, res, chart)
@@ -211,7 +214,7 @@ def dependence(
         year=year,
         years=parse_years(years),
         include_baskets=include_baskets or None,
-        backend=backend,
+        backend=cast("Backend", backend),  # validated by Explorer.open
         progress=True,
     )
     _chart(dependence_figure, res, chart)

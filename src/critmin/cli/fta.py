@@ -116,9 +116,9 @@ def fta_cmd(
         print_table(sim.unknown_tariffs, title="lines left out: tariff unknown", float_format="{:,.0f}")
     if sim.ge is not None:
         if sim.ge.get("available"):
-            ge = sim.ge
-            head = f"[bold]Structural gravity GE[/] ({ge['panel']}, {ge['year']}, sigma {ge['sigma']:g})"
-            for v in ge.get("variants") or [{"name": "", "scenario": ge["scenario"], "countries": ge["countries"]}]:
+            run = sim.ge
+            head = f"[bold]Structural gravity GE[/] ({run['panel']}, {run['year']}, sigma {run['sigma']:g})"
+            for v in run.get("variants") or [{"name": "", "scenario": run["scenario"], "countries": run["countries"]}]:
                 console.print(f"{head}{' ' + v['name'] if v['name'] else ''}: {v['scenario']}")
                 print_table(
                     pd.DataFrame(v["countries"]).T.reset_index(names="country"),
@@ -142,8 +142,8 @@ def fta_cmd(
                 console.print(f"  - {n}")
     for n in sim.notes:
         console.print(f"- {n}")
-    for c in charts:
-        console.print(f"chart written to {c}")
+    for chart in charts:
+        console.print(f"chart written to {chart}")
 
 
 def register(app: typer.Typer) -> None:

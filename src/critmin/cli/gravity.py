@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 import typer
 
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
+
+if TYPE_CHECKING:
+    from critmin.domain.policy.ge import Method
+    from critmin.domain.policy.gravity import PairMode, Vcov
+    from critmin.services.gravity import CostModel
 
 gravity_app = typer.Typer(
     help="Structural gravity: PPML estimates and general-equilibrium counterfactuals (Yotov et al. 2016).",
@@ -65,8 +70,8 @@ def estimate_cmd(
         years=_ints(years),
         every=every,
         border_by_year=border_by_year,
-        pair=pair,
-        vcov=vcov,
+        pair=cast("PairMode", pair),  # validated by GravitySpec
+        vcov=cast("Vcov", vcov),  # validated by GravitySpec
     )
     if json_:
         print_json(res.to_dict())
@@ -120,6 +125,7 @@ def ge_cmd(
     elif no_borders:
         scenario = GEScenario.no_borders()
     else:
+        assert cost_factor is not None, "the one option given"
         scenario = GEScenario.cost_change(cost_factor, _codes(among))
     if costs is not None and costs not in ("pair-fe", "cross-section"):
         raise typer.BadParameter(f"--costs must be pair-fe or cross-section, got {costs!r}")
@@ -128,11 +134,11 @@ def ge_cmd(
         scenario,
         year=year,
         sigma=sigma,
-        method=method,
+        method=cast("Method", method),  # validated by GEModel
         reference=reference.upper(),
         rta_effect=rta_effect,
         every=every,
-        costs=costs,
+        costs=cast("CostModel | None", costs),  # checked above
     )
     if json_:
         print_json(res.records())

@@ -12,13 +12,12 @@ from critmin.domain.news.timeline import NegotiationTracker
 _STATUS_STYLE = {"held": dict(symbol="circle", color="#2c7fb8"), "planned": dict(symbol="circle-open", color="#d95f0e")}
 
 
-def _x(date: str | None) -> str | None:
-    if not date:
-        return None
-    return date if len(date) == 10 else date + "-15"  # a month is drawn at its middle
+def _x(date: str) -> str:
+    """The x position of a day (``YYYY-MM-DD``) or a month (``YYYY-MM``, drawn at its middle)."""
+    return date if len(date) == 10 else date + "-15"
 
 
-def _hover(quote: str, article: str | None, source: str | None) -> str:
+def _hover(quote: str | None, article: str | None, source: str | None) -> str:
     q = "<br>".join(textwrap.wrap(html.escape(quote or ""), 70))
     return f"“{q}”<br><i>{html.escape(article or '')} {html.escape(source or '')}</i>"
 
@@ -109,7 +108,7 @@ def negotiation_timeline_figure(
         xs, ys, texts, hovers = [], [], [], []
         for a in agreements:
             for r in a.rounds:
-                if r.status != status or not _x(r.start_date):
+                if r.status != status or not r.start_date:
                     continue
                 ev = r.evidence[0]
                 xs.append(_x(r.start_date))

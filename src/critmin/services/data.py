@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pandas as pd
 
@@ -11,6 +11,9 @@ from critmin.errors import WarehouseError
 from critmin.warehouse import Warehouse, open_warehouse
 from critmin.warehouse.build import build
 from critmin.warehouse.lock import build_lock
+
+if TYPE_CHECKING:
+    from critmin.sources.comtrade import Flow
 
 #: how long a command that builds on first use waits for another build of the same home
 AUTO_BUILD_WAIT_S = 600.0
@@ -122,7 +125,7 @@ def fetch_comtrade_flows(
     hs_codes: list[str],
     years: list[int],
     *,
-    flow: str = "import",
+    flow: Flow = "import",
     key: str | None = None,
 ) -> Warehouse:
     """Ask UN Comtrade (user's key) for flows, keep them in the cache, publish ``comtrade_flows``."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Sequence
 
 import pandas as pd
 
@@ -35,6 +35,9 @@ from critmin.errors import ConfigError, EmptySelectionError, UnknownCodeError
 from critmin.domain.indicators.series import with_changes
 from critmin.periods import calendar_year, parse_period
 from critmin.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from ibis import BaseBackend
 
 Backend = Literal["duckdb", "pyspark"]
 
@@ -59,7 +62,7 @@ class Explorer:
     """A warehouse with an open Ibis connection and the small lookup tables in memory."""
 
     warehouse: Warehouse
-    con: object
+    con: BaseBackend
     countries: pd.DataFrame
 
     @classmethod
@@ -117,8 +120,8 @@ class Explorer:
         }
 
     def name_of(self, iso3: str) -> str:
-        if bloc_name(iso3):
-            return bloc_name(iso3)
+        if name := bloc_name(iso3):
+            return name
         hit = self.countries[(self.countries["iso3"] == iso3)].sort_values("is_current", ascending=False)
         return str(hit["name"].iloc[0]) if len(hit) else iso3
 

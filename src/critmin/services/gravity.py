@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from critmin.domain.policy.ge import GEModel, GEResults, GEScenario, TradeCosts
-from critmin.domain.policy.gravity import GravityModel, GravityResults, GravitySpec, prepare_design
+from critmin.domain.policy.ge import GEModel, GEResults, GEScenario, Method, TradeCosts
+from critmin.domain.policy.gravity import (
+    DomesticMode,
+    GravityModel,
+    GravityResults,
+    GravitySpec,
+    PairMode,
+    Vcov,
+    prepare_design,
+)
 from critmin.domain.policy.gravity_costs import STAGE2_COVARIATES, TwoStageCosts, two_stage_trade_costs
 from critmin.domain.policy.gravity_panel import select_years
 from critmin.errors import EmptySelectionError
 from critmin.sources.yotov import read_yotov_panel
 
-PanelLike = pd.DataFrame | str | Path
+PanelLike: TypeAlias = "pd.DataFrame | str | Path"
 BOOK_BORDER_COSTS = ("ln_dist", "cntg", "intl_brdr")
 RTA_COSTS = ("ln_dist", "cntg", "lang", "clny", "intl_brdr")
 
@@ -42,9 +50,9 @@ def estimate_gravity(
     every: int | None = 4,
     last_year: int | None = None,
     border_by_year: bool = False,
-    pair: Literal["symmetric", "directional"] = "symmetric",
-    domestic: Literal["shared", "own"] = "shared",
-    vcov: Literal["cluster_pair", "hetero", "iid"] = "cluster_pair",
+    pair: PairMode = "symmetric",
+    domestic: DomesticMode = "shared",
+    vcov: Vcov = "cluster_pair",
 ) -> GravityResults:
     """PPML gravity estimates of trade-cost effects on a panel.
 
@@ -139,7 +147,7 @@ def run_ge(
     *,
     year: int,
     sigma: float = 7.0,
-    method: Literal["exact", "book"] = "exact",
+    method: Method = "exact",
     reference: str = "DEU",
     covariates: Iterable[str] | None = None,
     rta_effect: float | None = None,

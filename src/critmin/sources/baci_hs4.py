@@ -22,7 +22,6 @@ missing); use ``coverage`` to say how much of world trade the shown flows hold.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -30,7 +29,7 @@ import pandera.pandas as pa
 
 from critmin.countries import name_of
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import read_text_frame
 
 FLOWS_COLUMNS = ["year", "hs4", "commodity", "exporter_iso3", "importer_iso3", "value_usd", "qty_t"]
@@ -107,10 +106,10 @@ def read_world_totals(path: Path, flows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_baci_hs4(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def read_baci_hs4(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """Load both files into ``hs4_top_flows`` and ``hs4_world_totals``."""
-    flows = read_top_flows(paths["flows"])
-    return {"hs4_top_flows": flows, "hs4_world_totals": read_world_totals(paths["totals"], flows)}
+    flows = read_top_flows(single_path(paths, "flows"))
+    return {"hs4_top_flows": flows, "hs4_world_totals": read_world_totals(single_path(paths, "totals"), flows)}
 
 
 FLOWS_SCHEMA = pa.DataFrameSchema(

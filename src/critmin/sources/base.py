@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeAlias
 
 import pandas as pd
 
@@ -55,9 +55,23 @@ class FetchedFile:
     origin: str  # "mirror", "cache" or "download"
 
 
-TableOutput = pd.DataFrame | Path  # a frame, or a Parquet file already written
+TableOutput: TypeAlias = "pd.DataFrame | Path"  # a frame, or a Parquet file already written
 #: what a loader receives per file key: one path, or a sorted list for ``RemoteFile(many=True)``
-LocalFiles = Mapping[str, "Path | list[Path]"]
+LocalFiles: TypeAlias = Mapping[str, "Path | list[Path]"]
+
+
+def single_path(files: LocalFiles, key: str) -> Path:
+    """The one local path of file ``key`` (a :class:`RemoteFile` without ``many``).
+
+    Raises
+    ------
+    TypeError
+        ``key`` was given a list of paths, as only a ``many=True`` file is.
+    """
+    path = files[key]
+    if isinstance(path, list):
+        raise TypeError(f"file {key!r} has {len(path)} paths (a many=True file); expected one")
+    return path
 
 
 def mirror_candidates(mirror: Path, relative: str) -> list[Path]:

@@ -7,20 +7,19 @@ stage table and the region table are critmin's own (``critmin/classify/*.csv``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.classify import STAGES, build_country_table, products_table
 from critmin.sources.baci import RELEASE, read_country_codes
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 
 
-def read_classification(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def read_classification(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``countries`` (every BACI code with ISO3 and regions) and ``products`` (HS6 -> mineral -> stage)."""
-    baci = read_country_codes(paths["countries"])
-    countries = build_country_table(baci, file=Path(paths["countries"]).name)
+    path = single_path(paths, "countries")
+    countries = build_country_table(read_country_codes(path), file=Path(path).name)
     products = products_table()[["hs6", "description", "mineral", "stage", "hs_revision", "basket", "note"]]
     return {"countries": countries, "products": products.copy()}
 

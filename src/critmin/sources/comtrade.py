@@ -35,7 +35,7 @@ import requests
 
 from critmin.errors import ConfigError, CritminError, DataFormatError, UnknownCodeError
 from critmin.sources._m49 import M49_TO_ISO3
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 
 API_URL = "https://comtradeapi.un.org/data/v1/get"
 KEY_ENV = "COMTRADE_API_KEY"
@@ -464,8 +464,8 @@ def read_flows(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"a value does not have the expected type ({exc})") from None
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"comtrade_flows": read_flows(files["flows"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"comtrade_flows": read_flows(single_path(files, "flows"))}
 
 
 COMTRADE_SCHEMA = pa.DataFrameSchema(

@@ -18,14 +18,13 @@ Canonical tables: ``desta_treaties`` (one row per treaty entry; members as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
 from critmin.sources._m49 import M49_TO_ISO3
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 N_MEMBER_COLUMNS = 91
@@ -138,8 +137,9 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
             )
         ints = {c: _int(path, get.get(c, "NA"), n, c) for c in INT_COLUMNS}
         for c in ("year", "entryforceyear"):
-            if ints[c] is not None and not 1900 <= ints[c] <= 2100:
-                raise DataFormatError(path, f"year {ints[c]} is outside 1900-2100", row=n, field=c)
+            year = ints[c]
+            if year is not None and not 1900 <= year <= 2100:
+                raise DataFormatError(path, f"year {year} is outside 1900-2100", row=n, field=c)
         iso: list[str] = []
         for pos, c in enumerate(members_cols, start=1):
             code = _int(path, get[c], n, c)
@@ -151,7 +151,7 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
             change = _int(path, get.get(f"mc{pos}", "NA"), n, f"mc{pos}")
             iso.append(iso3)
             members.append((number, pos, iso3, code, change))
-        rec = {c: (None if get.get(c, "NA") in MISSING else get[c]) for c in TEXT_COLUMNS}
+        rec: dict[str, str | int | None] = {c: (None if get.get(c, "NA") in MISSING else get[c]) for c in TEXT_COLUMNS}
         rec.update(ints)
         rec["members_iso3"] = ";".join(iso)
         rec["n_members"] = len(iso)
@@ -167,8 +167,8 @@ def read_desta(path: Path) -> dict[str, pd.DataFrame]:
     return {"desta_treaties": tdf, "desta_members": mdf}
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return read_desta(files["treaties"])
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return read_desta(single_path(files, "treaties"))
 
 
 _ISO = pa.Check.str_matches(r"^[A-Z]{3}$")

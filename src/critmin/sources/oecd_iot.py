@@ -20,14 +20,13 @@ values are :class:`~critmin.errors.DataFormatError`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import read_text_frame
 
 INDUSTRY_NAMES = {
@@ -140,9 +139,9 @@ def read_industry_accounts(path: Path) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def load_oecd_iot(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def load_oecd_iot(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``Source.load``: the tidy IOT extract -> ``industry_accounts``."""
-    return {"industry_accounts": read_industry_accounts(paths["accounts"])}
+    return {"industry_accounts": read_industry_accounts(single_path(paths, "accounts"))}
 
 
 INDUSTRY_ACCOUNTS_SCHEMA = pa.DataFrameSchema(

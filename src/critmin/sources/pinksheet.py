@@ -19,13 +19,12 @@ import zipfile
 import zlib
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 
 SHEET = "Monthly Prices"
@@ -143,9 +142,9 @@ def _read(path: Path, ws) -> pd.DataFrame:
     return df.sort_values(["series", "month"], kind="stable").reset_index(drop=True)
 
 
-def load_pinksheet(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def load_pinksheet(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``Source.load``: the Pink Sheet workbook -> ``metal_prices``."""
-    return {"metal_prices": read_pinksheet(paths["monthly"])}
+    return {"metal_prices": read_pinksheet(single_path(paths, "monthly"))}
 
 
 METAL_PRICES_SCHEMA = pa.DataFrameSchema(

@@ -33,7 +33,6 @@ import csv
 import gzip
 import zlib
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 import pandas as pd
@@ -42,7 +41,7 @@ import pandera.pandas as pa
 from critmin.countries import resolve, unknown_hint
 from critmin.errors import DataFormatError
 from critmin.periods import financial_year
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 
 EXPORT_COLUMNS = [
     "fy_start",
@@ -110,6 +109,13 @@ def _first_bad(con: duckdb.DuckDBPyConnection, path: Path, view: str, column: st
         raise DataFormatError(path, f"value {bad[1]!r} must be a finite number >= 0", row=int(bad[0]), field=column)
 
 
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The one number that ``sql`` (a ``count(*)`` or a ``COPY ... TO``, which counts rows written) returns."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, "an aggregate or COPY statement returns one row"
+    return int(row[0])
+
+
 def _fy_labels(con, path: Path, view: str) -> dict[int, str]:
     bad = con.execute(f"""SELECT _row, fy_start FROM {view}
         WHERE TRY_CAST(fy_start AS INTEGER) IS NULL ORDER BY _row LIMIT 1""").fetchone()
@@ -141,7 +147,7 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
     con = duckdb.connect()
     try:
         _read(con, path, "eidb")
-        if not con.execute("SELECT count(*) FROM eidb WHERE value_usd_mn IS NOT NULL").fetchone()[0]:
+        if not _count(con, "SELECT count(*) FROM eidb WHERE value_usd_mn IS NOT NULL"):
             raise DataFormatError(path, "has a header but no rows with a value")
         labels = _fy_labels(con, path, "eidb")
         bad = con.execute("""SELECT _row, fy_start, financial_year FROM eidb
@@ -199,7 +205,9 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
             )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = out_path.with_suffix(".tmp.parquet")
-        rows = con.execute(f"""COPY (
+        rows = _count(
+            con,
+            f"""COPY (
             SELECT 'IND' AS reporter, e.hs8, e.description, n.iso3 AS partner_iso3,
                    upper(trim(e.partner_tradestat)) AS partner_name, l.label AS period,
                    CAST(e.fy_start AS BIGINT) AS fy_start,
@@ -210,7 +218,8 @@ def read_eidb_exports(path: Path, out_path: Path) -> Path:
             JOIN labels l ON l.fy = CAST(e.fy_start AS INTEGER)
             WHERE e.value_usd_mn IS NOT NULL
             ORDER BY fy_start, hs8, partner_name
-        ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd)""").fetchone()[0]
+        ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd)""",
+        )
     finally:
         con.close()
     if not rows:
@@ -235,7 +244,7 @@ def read_eidb_totals(path: Path) -> pd.DataFrame:
     con = duckdb.connect()
     try:
         _read(con, path, "totals")
-        if not con.execute("SELECT count(*) FROM totals").fetchone()[0]:
+        if not _count(con, "SELECT count(*) FROM totals"):
             raise DataFormatError(path, "has a header but no data rows")
         labels = _fy_labels(con, path, "totals")
         for column in ("commodity_total_usd_mn", "india_total_usd_mn"):
@@ -260,10 +269,12 @@ def read_eidb_totals(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["period", "fy_start", "value_usd"])
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame | Path]:
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame | Path]:
     return {
-        "tradestat_exports": read_eidb_exports(files["exports"], Path(workdir) / "tradestat_exports.parquet"),
-        "tradestat_export_totals": read_eidb_totals(files["totals"]),
+        "tradestat_exports": read_eidb_exports(
+            single_path(files, "exports"), Path(workdir) / "tradestat_exports.parquet"
+        ),
+        "tradestat_export_totals": read_eidb_totals(single_path(files, "totals")),
     }
 
 

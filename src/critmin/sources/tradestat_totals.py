@@ -19,7 +19,6 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
@@ -27,7 +26,7 @@ import pandera.pandas as pa
 from critmin.countries import resolve, unknown_hint
 from critmin.errors import DataFormatError
 from critmin.periods import financial_year
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 
 YEAR = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")
 #: TradeStat partner entries that are no country: kept with their name and no ISO3 (their trade is part of
@@ -101,7 +100,7 @@ def read_country_wise(path: Path) -> pd.DataFrame:
     if not starts:
         raise DataFormatError(path, "'years' is empty")
     n, last = len(starts), max(starts)
-    entries = []
+    entries: list[tuple[str | None, str, dict, str]] = []
     totals = doc.get("totals")
     if isinstance(totals, dict):
         entries.append(("WLD", "WORLD", totals, "totals"))
@@ -127,10 +126,10 @@ def read_country_wise(path: Path) -> pd.DataFrame:
     for iso3, name, obj, where in entries:
         exp = _values(path, f"{where} exp", obj.get("exp"), n)
         imp = _values(path, f"{where} imp", obj.get("imp"), n)
-        for y, x, m in zip(starts, exp, imp):
-            if x is None and m is None:
+        for y, x, mv in zip(starts, exp, imp):
+            if x is None and mv is None:
                 continue
-            records.append(("IND", iso3, name, financial_year(y).label, y, x, m, y == last))
+            records.append(("IND", iso3, name, financial_year(y).label, y, x, mv, y == last))
     if not records:
         raise DataFormatError(path, "has no partner values")
     df = pd.DataFrame.from_records(records, columns=COLUMNS)
@@ -146,8 +145,8 @@ def read_country_wise(path: Path) -> pd.DataFrame:
     return df.sort_values(["partner_iso3", "fy_start"], na_position="last", ignore_index=True)
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"india_trade_totals": read_country_wise(files["country_wise"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"india_trade_totals": read_country_wise(single_path(files, "country_wise"))}
 
 
 SCHEMA = pa.DataFrameSchema(

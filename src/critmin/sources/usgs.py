@@ -46,14 +46,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.countries import resolve_or_raise, source_aliases
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import csv_rows, read_text
 
 ENCODING = "cp1252"
@@ -386,9 +385,9 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def load_usgs(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def load_usgs(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``Source.load``: the MCS CSV -> ``mineral_production`` and ``mineral_reserves``."""
-    return read_mcs(paths["mcs"])
+    return read_mcs(single_path(paths, "mcs"))
 
 
 def _schema(with_stage: bool) -> pa.DataFrameSchema:

@@ -31,13 +31,12 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import open_workbook, workbook_reader
 
 INDICATORS = ("va", "pv", "ge", "rq", "rl", "cc")
@@ -150,7 +149,7 @@ def _read(path: Path, wb) -> pd.DataFrame:
         if "code" in cells and "indicator" in cells:
             ws, header = wb[name], cells
             break
-    if ws is None:
+    if ws is None or header is None:
         raise DataFormatError(
             path,
             f"no sheet has the WGI long-layout header ({', '.join(REQUIRED)}); sheets "
@@ -287,9 +286,9 @@ def _read_wide_sheet(path: Path, ws, indicator: str) -> list[dict]:
     return out
 
 
-def load_wgi(paths: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def load_wgi(paths: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
     """``Source.load``: the WGI workbook -> ``governance``."""
-    return {"governance": read_wgi(paths["wgi"])}
+    return {"governance": read_wgi(single_path(paths, "wgi"))}
 
 
 GOVERNANCE_SCHEMA = pa.DataFrameSchema(

@@ -40,7 +40,7 @@ import pandera.pandas as pa
 
 from critmin.countries import resolve, source_aliases, unknown_hint
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 from critmin.sources.csvutil import open_workbook, sheet, workbook_reader
 
 SHEET = "AllRTAs"
@@ -265,7 +265,8 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
             n, rec = by_id[rid]
             blocs[bloc], _ = _expand(path, _names(rec["parties"]), {}, n, "Current signatories")
 
-    records, members = [], []
+    records: list[dict] = []
+    members: list[tuple[int, str]] = []
     for n, rec in raw:
         iso, used = _expand(path, _names(rec["parties"]), blocs, n, "Current signatories")
         orig, _ = _expand(path, _names(rec["original_parties"]), blocs, n, "Original signatories")
@@ -284,11 +285,10 @@ def read_rtas(path: Path) -> dict[str, pd.DataFrame]:
     return {"agreements": agreements, "agreement_members": agreement_members}
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return read_rtas(files["rtas"])
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return read_rtas(single_path(files, "rtas"))
 
 
-_DATE = dict(nullable=True)
 AGREEMENT_SCHEMA = pa.DataFrameSchema(
     {
         "rta_id": pa.Column("int64", unique=True),
@@ -297,7 +297,7 @@ AGREEMENT_SCHEMA = pa.DataFrameSchema(
         "type": pa.Column(str, nullable=True),
         "notification": pa.Column(str, nullable=True),
         "status": pa.Column(str, pa.Check.isin(sorted(STATUSES))),
-        **{c: pa.Column("datetime64[ns]", **_DATE) for c in ["notification_date", *DATE_COLUMNS]},
+        **{c: pa.Column("datetime64[ns]", nullable=True) for c in ["notification_date", *DATE_COLUMNS]},
         "composition": pa.Column(str, nullable=True),
         "region": pa.Column(str, nullable=True),
         "parties": pa.Column(str, nullable=True),

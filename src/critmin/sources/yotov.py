@@ -15,13 +15,12 @@ the parser every gravity command goes through.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import LocalFiles, RemoteFile, Source, single_path
 
 REQUIRED = ("exporter", "importer", "year", "trade", "dist", "cntg", "lang", "clny", "rta")
 OPTIONAL_INT = ("pair_id", "rta_lag3", "rta_lag4", "rta_lag6", "rta_lag8", "rta_lag9", "rta_lag12", "rta_lead4")
@@ -114,8 +113,8 @@ def read_yotov_panel(path: Path) -> pd.DataFrame:
     return out
 
 
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"gravity_panel": read_yotov_panel(files["panel"])}
+def _load(files: LocalFiles, workdir: Path) -> dict[str, pd.DataFrame]:
+    return {"gravity_panel": read_yotov_panel(single_path(files, "panel"))}
 
 
 SOURCE = Source(

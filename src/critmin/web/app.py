@@ -147,11 +147,13 @@ def create_app(settings: Settings | None = None, *, max_body_bytes: int = MAX_BO
         routes_products,
     ):
         app.include_router(module.router)
-    app.add_exception_handler(CritminError, _critmin_error)
-    app.add_exception_handler(ValueError, _value_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
+    # FastAPI's decorator form registers each handler with its own exception type (Starlette's
+    # add_exception_handler types every handler as taking a bare Exception)
+    app.exception_handler(CritminError)(_critmin_error)
+    app.exception_handler(ValueError)(_value_error)
+    app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(Exception)(_unexpected)
     return app
 
 

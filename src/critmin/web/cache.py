@@ -13,10 +13,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
 from urllib.parse import parse_qsl
 
 from critmin.config import Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def build_id(settings: Settings) -> str | None:
@@ -125,7 +128,7 @@ class JsonResponseCache:
         :data:`JSON_CACHE_BYTES` bytes).
     """
 
-    def __init__(self, app, settings_of: Callable[[], Settings], cache: LruCache | None = None):
+    def __init__(self, app: ASGIApp, settings_of: Callable[[], Settings], cache: LruCache | None = None):
         self.app, self.settings_of = app, settings_of
         self.cache = (
             cache
@@ -133,7 +136,7 @@ class JsonResponseCache:
             else LruCache(JSON_CACHE_ENTRIES, max_bytes=JSON_CACHE_BYTES, size=lambda v: len(v[2]))
         )
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             return await self.app(scope, receive, send)
         build = build_id(self.settings_of())
@@ -151,7 +154,7 @@ class JsonResponseCache:
         start: dict = {}
         chunks: list[bytes] = []
 
-        async def capture(message):
+        async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
                 if _is_json(start):

@@ -81,6 +81,12 @@ def _cy(year) -> str | None:
     return None if year is None else f"{calendar_year(int(year)).label} (calendar year)"
 
 
+def _cy_and(year, more: str) -> str | None:
+    """:func:`_cy` of ``year`` followed by ``more``; ``None`` when there is no year."""
+    cy = _cy(year)
+    return None if cy is None else cy + more
+
+
 # the explorer ----------------------------------------------------------------------------------
 
 
@@ -218,7 +224,7 @@ PRODUCTION = Question(
         Field("country", "Country to highlight", "select", "PER", F.countries, optional=True),
     ],
     _production,
-    period=lambda p: _cy(p.get("year")) + (f"; reserves {p['reserves_year']}" if p.get("reserves_year") else ""),
+    period=lambda p: _cy_and(p.get("year"), f"; reserves {p['reserves_year']}" if p.get("reserves_year") else ""),
     unit=lambda p: p.get("unit"),
 )
 
@@ -266,7 +272,7 @@ CRITICALITY = Question(
         Field("draws", "Monte-Carlo draws", "int", 200, min=0, max=100_000, help="0: point scores only."),
     ],
     _criticality,
-    period=lambda p: _cy(p.get("year")) + "; production and WGI: latest up to it",
+    period=lambda p: _cy_and(p.get("year"), "; production and WGI: latest up to it"),
     unit=lambda p: "scores (EU method: supply risk and economic importance, thresholds in the summary)",
 )
 

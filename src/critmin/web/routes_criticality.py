@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 
@@ -23,7 +23,10 @@ def _bundled_scenarios() -> dict[str, str]:
 
 
 SCENARIOS = _bundled_scenarios()
-ScenarioName = Literal[tuple(sorted(SCENARIOS))] if SCENARIOS else str  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a name of a bundled scenario file, known only at run time
+    ScenarioName = str
+else:  # FastAPI validates and documents the choices
+    ScenarioName = Literal[tuple(sorted(SCENARIOS))] if SCENARIOS else str
 
 
 @router.get("/criticality", summary="Supply risk, economic importance and criticality of every mineral")

@@ -7,7 +7,7 @@ caller calls ``.execute()``/``.to_pandas()``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Sequence
 
 import ibis
 from ibis.expr.types import Table
@@ -36,7 +36,7 @@ def select_flows(
     return flows.filter(*preds) if preds else flows
 
 
-def as_bloc(flows: Table, code: str, members: Sequence[str]) -> Table:
+def as_bloc(flows: Table, code: str, members: Collection[str]) -> Table:
     """Flows with a bloc's members taken as one economy.
 
     Member codes become ``code`` on both sides, and the flows between members

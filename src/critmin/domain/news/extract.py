@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from critmin.domain.news.clean import CleanArticle
 from critmin.domain.news.gazetteer import Place, find_cities, find_places
@@ -170,7 +172,7 @@ class _State:
                 break
         return out
 
-    def recent_partner(self, *, regions: bool = True, exclude: set[str] = frozenset()) -> str | None:
+    def recent_partner(self, *, regions: bool = True, exclude: Collection[str] = frozenset()) -> str | None:
         for p in reversed(self.recent):
             if p.code == self.home or p.code in exclude or (p.is_region and not regions) or p.code == "WLD":
                 continue
@@ -234,7 +236,17 @@ def _merge_equivalents(text: str, monies: list[Money]) -> list[tuple[Money, Mone
     return out
 
 
-def _money_fields(m: Money, usd: Money | None) -> dict:
+class _MoneyFields(TypedDict, total=False):
+    """The value columns of a trade fact: USD value, and the original amount when not in USD."""
+
+    value_usd: float | None
+    value_orig: float
+    currency_orig: str | None
+    range_low: float
+
+
+def _money_fields(m: Money, usd: Money | None) -> _MoneyFields:
+    d: _MoneyFields
     if m.currency == "USD":
         d = {"value_usd": m.value}
     elif usd is not None:
@@ -446,6 +458,7 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         if inherited is not None and flow is None:
             flow, reporter, partner = inherited["flow"], inherited["reporter"], inherited["partner"]
         else:
+            assert flow is not None, "a flow word is in the window or the lead; else the loop went on"
             reporter, partner = _resolve_parties(
                 window,
                 flow,
@@ -473,7 +486,7 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                 period = Period(ref_p.kind, f"{y0:04d}{ref_p.start[4:]}", f"{y1:04d}{ref_p.end[4:]}")
         if period is None and same_ref:
             ctx = [p for p in state.para_periods.get(sent.para, []) if not p.same_period_ref]
-            distinct = []
+            distinct: list[Period] = []
             for p in ctx:
                 if all((p.kind, p.start) != (q.kind, q.start) for q in distinct):
                     distinct.append(p)
@@ -483,10 +496,11 @@ def _trade_values(sent: Sentence, state: _State, art_id: str) -> list[dict]:
         proj = bool(_PROJECTED.search(text[cstart : m.start]))
         value_fields = _money_fields(m, usd)
         if flow == "balance":
-            if re.search(r"\bdeficit\b", window, re.I) and value_fields.get("value_usd"):
-                value_fields["value_usd"] = -abs(value_fields["value_usd"])
-            if value_fields.get("value_orig") and re.search(r"\bdeficit\b", window, re.I):
-                value_fields["value_orig"] = -abs(value_fields["value_orig"])
+            value_usd, value_orig = value_fields.get("value_usd"), value_fields.get("value_orig")
+            if re.search(r"\bdeficit\b", window, re.I) and value_usd:
+                value_fields["value_usd"] = -abs(value_usd)
+            if value_orig and re.search(r"\bdeficit\b", window, re.I):
+                value_fields["value_orig"] = -abs(value_orig)
         ev_start = wstart if wstart > cstart else cstart
         ev_end = (usd or m).end
         if (
@@ -1191,9 +1205,9 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                         actor = ap[0].code
             # 2. the subject of the sentence: its first actor mention before the trigger
             if actor is None:
-                first = [p for p in places if p.start < m.start() and not p.is_world]
-                if first:
-                    actor = first[0].code
+                subjects = [p for p in places if p.start < m.start() and not p.is_world]
+                if subjects:
+                    actor = subjects[0].code
             if kind == "import_tariff" and actor is None:
                 tm = re.search(r"\b(?P<who>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)\s+(?:tariffs?|duties)\b", text)
                 if tm:
@@ -1269,12 +1283,11 @@ def _policies(sent: Sentence, state: _State, art_id: str) -> list[dict]:
                     and not re.match(r"(?:in|to)\b", tgt.group(0).strip())
                 ):
                     partners = [p.code for p in after_places if p.code != actor][:3]
-                elif kind == "import_tariff" and re.match(
-                    r"\s*on\s+(?:imports\s+from\s+|goods\s+from\s+)?(?:the\s+)?", text[m.end() : clause_end]
-                ):
-                    om = re.match(
+                elif kind == "import_tariff" and (
+                    om := re.match(
                         r"\s*on\s+(?:imports\s+from\s+|goods\s+from\s+)?(?:the\s+)?", text[m.end() : clause_end]
                     )
+                ):
                     tp = [p for p in find_places(text[m.end() + om.end() : clause_end]) if p.start == 0]
                     partners = [tp[0].code] if tp and tp[0].code != actor else []
                 elif kind in ("export_restriction", "export_restriction_easing") and re.search(

@@ -237,7 +237,8 @@ def find_money(text: str) -> list[Money]:
     mention when the two are joined ("from 1.15 billion to 1.0 billion
     dollars"); bare numbers (years, counts, percentages) are skipped.
     """
-    raw = []
+    # (value, currency, start, end, low, has_scale) per mention, in text order
+    raw: list[tuple[float, str | None, int, int, float | None, bool]] = []
     for m in MONEY_RE.finditer(text):
         num = m.group("num")
         after = text[m.end() : m.end() + 2]
@@ -262,7 +263,7 @@ def find_money(text: str) -> list[Money]:
         if re.fullmatch(r"(19|20)\d\d", num) and not has_scale and not m.group("prefix"):
             continue
         v1 = _scale_value(parse_number(num), scale1)
-        low = None
+        low: float | None = None
         if m.group("num2"):
             scale2 = m.group("scale2") or scale1
             v2 = _scale_value(parse_number(m.group("num2")), scale2)
@@ -282,22 +283,22 @@ def find_money(text: str) -> list[Money]:
                 cur1 = (PREFIX_CURRENCY.get(m.group("prefix")) if m.group("prefix") else None) or cur2
                 if not scale1 and m.group("scale2"):
                     v1 = _scale_value(parse_number(num), m.group("scale2"))
-                raw.append([v1, cur1, m.start(), end1, None, has_scale])
+                raw.append((v1, cur1, m.start(), end1, None, has_scale))
                 raw.append(
-                    [
+                    (
                         v2,
                         cur2 or cur1,
                         m.start("num2") - (len(m.group("prefix2")) + 0 if m.group("prefix2") else 0),
                         m.end(),
                         None,
                         has_scale,
-                    ]
+                    )
                 )
                 continue
             if v2 < v1:
                 v1, v2 = v2, v1
             low, v1 = v1, v2
-        raw.append([v1, cur, m.start(), m.end(), low, has_scale])
+        raw.append((v1, cur, m.start(), m.end(), low, has_scale))
     out: list[Money] = []
     for i, (val, cur, s, e, low, has_scale) in enumerate(raw):
         if cur is None:

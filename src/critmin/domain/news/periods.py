@@ -349,6 +349,7 @@ def find_date_spans(text: str, *, published: dt.date | None = None, future: bool
                 m1 = m2
             if m2 is None:
                 m2 = m1
+            assert m1 is not None and m2 is not None, "every span pattern names a month"
             if gd.get("y"):
                 y = int(gd["y"])
             elif published is None:

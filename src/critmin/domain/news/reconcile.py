@@ -387,7 +387,7 @@ def compare_with_reference(facts: list[dict], reference: pd.DataFrame) -> list[d
         One row per (fact, reference) pair with ``share_of_news`` = reference / news value;
         a reference that covers a product subset explains part, not all, of the figure.
     """
-    out = []
+    out: list[dict] = []
     if reference is None or reference.empty:
         return out
     for f in facts:

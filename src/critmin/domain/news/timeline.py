@@ -178,7 +178,8 @@ def _merge_rounds(rounds: list[dict]) -> list[RoundEvent]:
             continue
         hit["_evidence"].append(ev)
         # later reports win for status (a planned round that has since been held) and fill gaps
-        later = bool(r.get("published")) and r.get("published") >= (hit.get("published") or "")
+        published = r.get("published")
+        later = bool(published and published >= (hit.get("published") or ""))
         if later:
             hit["status"] = r["status"]
             hit["published"] = r["published"]

@@ -324,21 +324,25 @@ class PictureResult:
 
     def to_dict(self) -> dict:
         t_imp, t_exp = self.totals["imports"], self.totals["exports"]
+        ref = t_imp if t_imp is not None else t_exp
         total = None
-        if t_imp is not None or t_exp is not None:
-            ref = t_imp or t_exp
+        if ref is not None:
+            imports_usd = t_imp.value_usd if t_imp else None
+            exports_usd = t_exp.value_usd if t_exp else None
             total = {
-                "imports_usd": t_imp.value_usd if t_imp else None,
-                "exports_usd": t_exp.value_usd if t_exp else None,
-                "balance_usd": (t_exp.value_usd - t_imp.value_usd) if t_imp and t_exp else None,
+                "imports_usd": imports_usd,
+                "exports_usd": exports_usd,
+                "balance_usd": (
+                    exports_usd - imports_usd if exports_usd is not None and imports_usd is not None else None
+                ),
                 "period": ref.period.label,
                 "basis": ref.period.basis,
                 "source": ref.source,
                 "source_title": SOURCE_TITLES.get(ref.source, ref.source),
                 "note": ref.note or None,
-                "by_flow": {f: (self.totals[f].to_dict() if self.totals[f] else None) for f in FLOWS},
+                "by_flow": {f: (fig.to_dict() if (fig := self.totals[f]) else None) for f in FLOWS},
             }
-        ref_period = (t_imp or t_exp).period if (t_imp or t_exp) else self.model.period
+        ref_period = ref.period if ref is not None else self.model.period
         return {
             "reporter": self.model.reporter,
             "partner": self.model.partner,

@@ -44,18 +44,18 @@ def _labelled(records: list[dict]) -> list[dict]:
     return [dict(r, mineral=product_label(r.get("hs6"), r.get("mineral"))) for r in records]
 
 
-def _usgs_ranks_table(ctx: BriefContext) -> str:
-    """Every mineral USGS ranks the partner in (mine production), traded with the reporter or not."""
+def _usgs_ranks_table(ctx: BriefContext, partner: str) -> str:
+    """Every mineral USGS ranks ``partner`` in (mine production), traded with the reporter or not."""
     from critmin.services.dependence_table import partner_production_by_mineral
 
-    ranks = partner_production_by_mineral(ctx.settings, ctx.partner)
+    ranks = partner_production_by_mineral(ctx.settings, partner)
     rows = sorted(
         ({"mineral": m, **v} for m, v in ranks.items() if v.get("partner_production_rank")),
         key=lambda x: (x["partner_production_rank"], x["mineral"]),
     )
     if not rows:
         return ""
-    p = ctx.partner
+    p = partner
     return (
         f"<h3>{p} in the world: every mineral USGS ranks it in (mine production)</h3>"
         + scope_line(
@@ -132,7 +132,7 @@ def build(ctx: BriefContext) -> Section | None:
             )
         )
     if p:
-        body += _usgs_ranks_table(ctx)
+        body += _usgs_ranks_table(ctx, p)
     ore = copper_ore_imports(ctx.settings, r, p)
     notes = [
         Footnote(

@@ -77,7 +77,8 @@ def build(ctx: BriefContext) -> Section | None:
             if a.status != "under negotiation":
                 continue
             last, nxt = a.last_round, a.next_round
-            ev = (nxt or last).evidence[0] if (nxt or last) else None
+            shown = nxt or last
+            ev = shown.evidence[0] if shown else None
             rows.append(
                 f"<tr><td>{html.escape(a.name)}</td><td>{_round_cell(last)}</td><td>{_round_cell(nxt)}</td>"
                 f"<td>{html.escape(', '.join(last.chapters) if last else '')}</td>"
