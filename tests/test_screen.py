@@ -173,7 +173,18 @@ def test_cli_bad_reporter_or_backend_is_one_line(built_settings, args, message):
 
 def test_cli_bloc_reporter_says_what_it_covers(built_settings):
     out = subprocess.run(
-        [sys.executable, "-m", "critmin", "screen", "-r", "EU27", "--years", "2024", "--home", str(built_settings.home)],
+        [
+            sys.executable,
+            "-m",
+            "critmin",
+            "screen",
+            "-r",
+            "EU27",
+            "--years",
+            "2024",
+            "--home",
+            str(built_settings.home),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
 
@@ -18,6 +18,9 @@ from critmin.cli._common import (
     settings_from,
 )
 from critmin.periods import parse_years
+
+if TYPE_CHECKING:
+    from critmin.engine import Backend
 
 
 def screen(
@@ -49,7 +52,7 @@ def screen(
         years=parse_years(years),
         reporters=reporter or None,
         parquet=parquet,
-        backend=backend,
+        backend=cast("Backend", backend),  # validated by Explorer.open
         limit=limit,
     )
     if csv is not None:

@@ -15,6 +15,7 @@ from typing import Sequence
 import pandas as pd
 
 from critmin.config import Settings
+from critmin.engine import Backend
 from critmin.domain.indicators.screen import rollup, screen_reporters
 from critmin.errors import EmptySelectionError
 
@@ -25,7 +26,7 @@ def run_screen(
     years: Sequence[int] | None = None,
     reporters: Sequence[str] | None = None,
     parquet: Path | None = None,
-    backend: str = "duckdb",
+    backend: Backend = "duckdb",
     con=None,
     limit: int = 20,
 ) -> dict:

@@ -33,7 +33,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from critmin.errors import DataFormatError
-from critmin.sources.base import RemoteFile, Source
+from critmin.sources.base import RemoteFile, Source, single_path
 from critmin.sources.http import sha256_of
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def read_country_codes(path: Path) -> pd.DataFrame:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             raise DataFormatError(path, f"not a readable CSV ({' '.join(str(exc).split())[:160]})") from None
+    if df is None:  # latin-1 decodes any byte, so one of the two reads succeeds
+        raise DataFormatError(path, "is neither UTF-8 nor Latin-1 text")
     missing = [c for c in COUNTRY_HEADER if c not in df.columns]
     if missing:
         raise DataFormatError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(COUNTRY_HEADER)}")
@@ -307,7 +309,7 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path, not_null: tupl
     bad = con.execute(f"""
         SELECT count(*) FILTER (WHERE {" OR ".join(f"{c} IS NULL" for c in not_null)}
                                    OR {" OR ".join(f"{c} < 0" for c in _NOT_NEGATIVE)})
-        FROM read_parquet('{path.as_posix()}')""").fetchone()[0]
+        FROM read_parquet('{path.as_posix()}')""").fetchall()[0][0]
     return bad == 0
 
 
@@ -330,7 +332,7 @@ def _rows_are_plausible(
                                    OR (qty_t IS NOT NULL AND (NOT isfinite(qty_t) OR qty_t > {MAX_QTY_T}))
                                    OR exporter = importer {other_year}),
                count(*) - count(DISTINCT {key})
-        FROM {source_sql}""").fetchone()
+        FROM {source_sql}""").fetchall()[0]
     return bad == 0 and dup == 0
 
 
@@ -404,7 +406,8 @@ def _ingest_clean(
               SELECT {year_and_exporter}, iso3_of(r.j) AS importer, {hs6} AS hs6,
                      r.v * 1000.0 AS value_usd, r.q AS qty_t, '{_sql_text(hs_revision)}'::revision AS hs_revision
               FROM r
-            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchone()[0]
+            ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy)""").fetchall()[0][0]
+        not_null: tuple[str, ...]
         if partition_year is None:
             written, year, not_null = f"read_parquet('{tmp.as_posix()}')", _file_year(csv_path), _NOT_NULL
         else:
@@ -462,7 +465,7 @@ def _ingest_validating(
                    count(*) FILTER (WHERE i NOT IN (SELECT code FROM cc) OR j NOT IN (SELECT code FROM cc)),
                    count(*) FILTER (WHERE q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL),
                    count(*) FILTER (WHERE t IS NULL OR i IS NULL OR j IS NULL OR k IS NULL OR v IS NULL)
-            FROM raw""").fetchone()
+            FROM raw""").fetchall()[0]
         plausible = _rows_are_plausible(
             con,
             "(SELECT t AS year, i AS exporter, j AS importer, lpad(trim(k), 6, '0') AS hs6, "
@@ -479,7 +482,7 @@ def _ingest_validating(
                      CAST(r.q AS DOUBLE) AS qty_t, '{hs_revision}' AS hs_revision
               FROM raw r JOIN cc e ON r.i = e.code JOIN cc m ON r.j = m.code
             ) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000)""")
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{tmp.as_posix()}')").fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{tmp.as_posix()}')").fetchall()[0][0]
     except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeDecodeError) as exc:
         tmp.unlink(missing_ok=True)
         try:
@@ -564,10 +567,11 @@ def year_files(path: Path, sha256: str | None = None) -> list[YearFile]:
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
             name = Path(info.filename).name
-            if YEAR_FILE.search(name):
+            match = YEAR_FILE.search(name)
+            if match:
                 with zf.open(info) as fh:
                     sha = _stream_sha256(fh)
-                files.append(YearFile(name, path, info.filename, int(YEAR_FILE.search(name).group(2)), sha))
+                files.append(YearFile(name, path, info.filename, int(match.group(2)), sha))
     if not files:
         raise DataFormatError(path, "zip holds no BACI_HS??_Y????_V*.csv year file")
     return sorted(files, key=lambda f: f.name)
@@ -599,9 +603,14 @@ def ingest_year_partition(
     _check_header(csv_path)
     out = Path(dataset) / f"year={int(year)}" / "part-0.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
-    opts = dict(hs_revision=hs_revision, threads=threads, partition_year=int(year))
-    if _ingest_clean(csv_path, countries, out, products=products, **opts) is None:
-        _ingest_validating(csv_path, countries, out, **opts)
+    y = int(year)
+    if (
+        _ingest_clean(
+            csv_path, countries, out, hs_revision=hs_revision, threads=threads, partition_year=y, products=products
+        )
+        is None
+    ):
+        _ingest_validating(csv_path, countries, out, hs_revision=hs_revision, threads=threads, partition_year=y)
         if products is not None:
             check_products(out, csv_path, products)
     return out
@@ -619,7 +628,7 @@ def year_summary(part: Path, source_file: str, year: int | None = None) -> dict:
         first = "min(year)" if year is None else str(int(year))
         year, rows, with_q, total = con.execute(f"""
             SELECT {first}, count(*), count(qty_t), sum(value_usd)
-            FROM read_parquet('{Path(part).as_posix()}')""").fetchone()
+            FROM read_parquet('{Path(part).as_posix()}')""").fetchall()[0]
     finally:
         con.close()
     return {
@@ -660,8 +669,8 @@ def release_products(paths: list[Path]) -> set[str] | None:
         with zipfile.ZipFile(p) as zf:
             for info in zf.infolist():
                 if PRODUCT_FILE.search(Path(info.filename).name):
-                    with zf.open(info) as fh:
-                        return codes(fh, p, info.filename)
+                    with zf.open(info) as member:
+                        return codes(member, p, info.filename)
     return None
 
 
@@ -675,7 +684,7 @@ def check_products(part: Path, csv_path: Path, products: set[str]) -> None:
     try:
         con.register("products", pd.DataFrame({"code": sorted(products)}))
         n = con.execute(f"""SELECT count(*) FROM read_parquet('{Path(part).as_posix()}')
-                            WHERE hs6 NOT IN (SELECT code FROM products)""").fetchone()[0]
+                            WHERE hs6 NOT IN (SELECT code FROM products)""").fetchall()[0][0]
     finally:
         con.close()
     if not n:
@@ -777,7 +786,8 @@ def read_baci(
     A year whose file has no quantity at all (the 2022 file of the mirror) keeps
     ``qty_t`` NULL, which ``baci_years.has_quantities`` reports.
     """
-    countries = read_country_codes(paths["countries"])
+    countries_path = single_path(paths, "countries")
+    countries = read_country_codes(countries_path)
     workdir = Path(workdir)
     inputs = _as_list(paths["flows"])
     products = release_products(inputs)
@@ -792,7 +802,6 @@ def read_baci(
     seen = [f.year for f in files]
     if len(set(seen)) != len(seen):
         raise DataFormatError(files[0].path, f"two year files hold the same year ({sorted(seen)})")
-    countries_path = Path(paths["countries"])
     key = inputs_sha256(known.get(countries_path) or sha256_of(countries_path), products)
     reusable = _reusable(previous, key)
     dataset = workdir / "trade_flows"

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping, TypeAlias
+from typing import Any, Callable, Mapping, TypeAlias
 
 import pandas as pd
 
@@ -122,10 +122,10 @@ class Source:
     licence: str
     release: str
     files: tuple[RemoteFile, ...]
-    load: Callable[[LocalFiles, Path], Mapping[str, TableOutput]]
+    load: Callable[..., Mapping[str, TableOutput]]  # (files, workdir[, previous=, checksums=])
     default: bool = True
     tables: tuple[str, ...] = field(default=())
-    schemas: Mapping[str, object] = field(default_factory=dict)  # table -> pandera DataFrameSchema
+    schemas: Mapping[str, Any] = field(default_factory=dict)  # table -> pandera DataFrameSchema
     url_page: str = ""  # the publisher's landing page, for footnotes
     #: True when ``load`` also takes ``previous=``: the live warehouse (read only, or ``None``), from
     #: which it may carry over what the same input files gave last time instead of reading them again,

@@ -28,7 +28,7 @@ from critmin.errors import WarehouseError
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no lock, builds still use unique folders
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 class BuildLockedError(WarehouseError):
