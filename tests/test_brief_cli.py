@@ -96,13 +96,32 @@ def test_scenario_cards_for_2023_show_no_unlabelled_other_year(built_settings):
     for label in labels:
         for year in re.findall(r"\b20[12]\d\b", label):
             if year not in ("2023", "2030", "2047"):  # 2030/2047 are the scenario horizons, named as such
-                assert "not the reference year 2023" in label or "pre-24-Jul" in label, label
+                assert "not the reference year 2023" in label, label
     # the sourcing card names its tariff case, and a chart with that same case is drawn
     sourcing_card = next(lbl for lbl in labels if lbl.startswith("least-cost sourcing"))
     assert scenarios.TODAY in sourcing_card
     titles = [f.layout.title.text for f in sec.figures if f.layout.title.text]
     assert any(scenarios.TODAY in t for t in titles)
-    assert any(scenarios.WHAT_IF in t for t in titles)
+    assert any("what-if: the 2023 duty of 2.5%" in t for t in titles)
+    # the duty paragraph quotes the tariff table's sources for both duties, not text in the section
+    assert "in 2030: 0.0% (MFN: Union Budget 2024-25" in sec.html
+    assert "re-applies the 2023 rate of 2.5% (MFN: Business Standard" in sec.html
+
+
+def test_the_scenario_design_comes_from_its_file(built_settings, monkeypatch):
+    import copy
+
+    from critmin.report.sections import scenarios
+    from critmin.services import brief_scenarios
+
+    changed = copy.deepcopy(brief_scenarios.design())
+    changed["copper_concentrate"].update(year=2031, max_share=0.5, closed_passage="panama")
+    monkeypatch.setattr(brief_scenarios, "design", lambda: changed)
+    sec = scenarios.build(BriefContext(built_settings, "IND", "PER", 2024))
+    labels = _kpi_labels(sec.html)
+    assert any(lbl.startswith("least-cost sourcing 2031") for lbl in labels), labels
+    assert "Closing the Panama Canal passage" in sec.html
+    assert any("in 2031; FTA partners PER, CHL; no supplier above 50.0% of supply" in f.text for f in sec.footnotes)
 
 
 def test_basket_codes_say_so():

@@ -9,39 +9,30 @@ from critmin.report.html import fmt_num, fmt_pct, fmt_usd, kpis, table
 
 ORDER = 70
 
-_PORT_OF = {"PER": "Matarani", "CHL": "Antofagasta"}
 TODAY = "duties in force"
-WHAT_IF = "what-if: the pre-24-Jul-2024 2.5 % duty"
 
 
 def build(ctx: BriefContext) -> Section | None:
     from critmin.report.figures_scenarios import projection_figure, route_map_figure, sourcing_figure
-    from critmin.services.scenarios import mfn_what_if, projection_report, route, sourcing
+    from critmin.services.brief_scenarios import copper_concentrate, design
 
-    if ctx.reporter != "IND":
+    if ctx.reporter != design()["copper_concentrate"]["reporter"]:
         return None
-    fta = ["PER", "CHL"] if ctx.partner in (None, "PER", "CHL") else [ctx.partner]
-    src = sourcing(ctx.settings, "copper", "concentrate", 2030, fta=fta, max_share=0.65)
-    what_if = sourcing(
-        ctx.settings,
-        "copper",
-        "concentrate",
-        2030,
-        fta=fta,
-        max_share=0.65,
-        tariffs=mfn_what_if("IND", "260300", 2.5, source="what-if: the pre-24-Jul-2024 2.5 % BCD"),
-    )
-    proj = projection_report(ctx.settings, "copper")
-    origin = _PORT_OF.get(fta[0], fta[0])
-    rt = route(origin, "Visakhapatnam", with_path=True)
-    rt_closed = route(origin, "Visakhapatnam", closed=["magellan"], with_path=True)
+    run = copper_concentrate(ctx.settings, ctx.partner)
+    fta, src, what_if, proj = run["fta"], run["sourcing"], run["sourcing_what_if"], run["projection"]
+    rt, rt_closed, now, before = run["route"], run["route_closed"], run["duty_now"], run["duty_what_if"]
+    year = run["design"]["year"]
+    what_if_label = f"what-if: the {before['year']} duty of {fmt_pct(before['rate'])}"
     base = ctx.period_label(proj["base_year"], "projection start")
+    end = run["design"]["projection_end_year"]
+    at_end = proj[f"at_{end}"]
+    claims = [c for c in proj["claims"] if c["year"] == end and c.get("high") is not None]
     items = [
         (f"copper-concentrate import dependence, {base}", fmt_pct(proj["base_import_dependence"])),
-        ("2047 (scenario band)", f"{fmt_pct(min(proj['at_2047'].values()))}–{fmt_pct(max(proj['at_2047'].values()))}"),
-        (f"least-cost sourcing 2030 with FTA ({', '.join(fta)}), {TODAY}", fmt_usd(src["total_cost_usd"])),
+        (f"{end} (scenario band)", f"{fmt_pct(min(at_end.values()))}–{fmt_pct(max(at_end.values()))}"),
+        (f"least-cost sourcing {year} with FTA ({', '.join(fta)}), {TODAY}", fmt_usd(src["total_cost_usd"])),
         ("FTA saving at today's duty", fmt_usd(src.get("fta_saving_usd"))),
-        (f"FTA saving, {WHAT_IF}", fmt_usd(what_if.get("fta_saving_usd"))),
+        (f"FTA saving, {what_if_label}", fmt_usd(what_if.get("fta_saving_usd"))),
         (f"{rt['from']} → {rt['to']}", f"{rt['distance_km']:,.0f} km, {rt['days']:.0f} days"),
     ]
     rows = [
@@ -67,7 +58,8 @@ def build(ctx: BriefContext) -> Section | None:
     body += (
         "<p>"
         + escape(
-            f"Closing the Magellan passage sends {rt['from']}–{rt['to']} cargo via "
+            f"Closing the {run['closed_passage_name']} passage sends "
+            f"{rt['from']}–{rt['to']} cargo via "
             f"{', '.join(rt_closed['chokepoint_names']) or 'the open ocean (no listed chokepoint)'}: {rt_closed['extra_km']:+,.0f} km, "
             f"{rt_closed['extra_days']:+.1f} days."
         )
@@ -76,22 +68,33 @@ def build(ctx: BriefContext) -> Section | None:
     body += (
         "<p>"
         + escape(
-            "India's basic customs duty on copper ores and concentrates has been 0 % since "
-            "24 July 2024 (Union Budget 2024-25; starter tariff table), so a tariff cut under an FTA "
-            "does not change the landed cost of concentrate; the what-if restores the earlier 2.5 %."
+            f"{ctx.reporter}'s MFN duty on HS {run['design']['hs6']} in {now['year']}: {fmt_pct(now['rate'])} "
+            f"({now['basis']}). The what-if re-applies the {before['year']} rate of {fmt_pct(before['rate'])} "
+            f"({before['basis']})."
         )
         + "</p>"
     )
     if src["unknown_tariffs"]:
         body += "<p>" + escape(f"Unknown tariffs (left out): {', '.join(src['unknown_tariffs'])}.") + "</p>"
+    d = run["design"]
     notes = [
+        Footnote(
+            f"Scenario design (critmin's assumptions, scenario_data/brief_scenarios.yaml): {d['mineral']} "
+            f"{d['stage']} for {d['reporter']} in {year}; FTA partners {', '.join(fta)}; no supplier above "
+            f"{fmt_pct(d['max_share'])} of supply; what-if duty of {before['year']}; route to {d['destination']} "
+            f"with the {run['closed_passage_name']} passage closed."
+        ),
         Footnote("Sourcing: " + "; ".join(src["assumptions"])),
         Footnote("Tariffs: " + "; ".join(sorted(set(src["tariff_basis"].values())))),
         Footnote(
-            f"Projection: starting point {proj['sources']['starting_point']}; growth rates are critmin "
-            f"assumptions spanning the published 91–97 % by 2047 claim."
+            f"Projection: starting point {proj['sources']['starting_point']}; growth rates: {proj['sources']['growth']}"
+            + "".join(
+                f"; published claim for {c['year']}: {fmt_pct(c['low'])}–{fmt_pct(c['high'])} ({c['source']})"
+                for c in claims
+            )
+            + "."
         ),
-        Footnote("Route: searoute (Eurostat marine network) between critmin's port coordinates; 13 knots."),
+        Footnote(f"Route: {rt['source']}; {rt['speed_knots']:g} knots."),
     ]
     return Section(
         key="scenarios",
@@ -99,9 +102,9 @@ def build(ctx: BriefContext) -> Section | None:
         html=body,
         figures=[
             sourcing_figure(src, scenario=TODAY),
-            sourcing_figure(what_if, scenario=WHAT_IF),
+            sourcing_figure(what_if, scenario=what_if_label),
             projection_figure(proj),
-            route_map_figure([rt, rt_closed], title="Sea routes to Visakhapatnam"),
+            route_map_figure([rt, rt_closed], title=f"Sea routes to {rt['to']}"),
         ],
         footnotes=notes,
     )
