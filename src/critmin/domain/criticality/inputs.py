@@ -1,0 +1,620 @@
+"""Assembly of a :class:`~critmin.domain.criticality.model.CriticalitySpec` from frames (pure rules, no I/O).
+
+``assemble_spec(InputTables(...), method="eu") -> (CriticalitySpec, provenance)``. The caller reads the
+tables (trade flows mapped to minerals, USGS production, governance scores, restrictions in force,
+parameter tables, heading-level flows); this module holds the rules that turn them into the inputs
+of the EU (JRC 2017) and GeoPolRisk scores, per (mineral, value-chain stage):
+
+* **items**: every (mineral, stage) with trade, plus USGS stages and heading-level imports of
+  minerals with parameters;
+* **global supply** ``S_c``: USGS production shares, else world export shares (a proxy), else none
+  (sourcing-only case of the guidelines);
+* **sourcing**: imports by partner from the first flow source with imports (:mod:`.flows`), and for
+  the EU method domestic production: ``S_c = M_c / M * (1 - P / (P + M))`` for partners and ``P_c / (P + M)``
+  for the reporter's own producers;
+* **import reliance** ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (``IR = 1`` without domestic
+  production and without tonnes);
+* **trade-related variable** ``t_c`` (EU method, :class:`TradeFactorRule`): the largest ``t`` of the
+  restrictions in force on the supplier (acts with targets only count in sourcing when they target
+  the reporter), ``home_market`` for the reporter's own producers, user overrides, and
+  ``t_c x agreement_multiplier`` in sourcing for RTA partners when agreements are on;
+* **parameters** and **EI** (:mod:`.parameters`, :mod:`.economic_importance`);
+* **governance**: countries without WGI get the median score (:func:`.governance.impute_missing_governance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.domain.criticality.economic_importance import (
+    published_economic_importance,
+    reporter_economic_importance,
+    resolve_economic_importance,
+)
+from critmin.domain.criticality.eu import calc_import_reliance
+from critmin.domain.criticality.flows import PRODUCT_STAGE_TO_CHAIN, StageFlows, flow_sources, pick_flows
+from critmin.domain.criticality.governance import impute_missing_governance
+from critmin.domain.criticality.model import CriticalitySpec
+from critmin.domain.criticality.parameters import apply_overrides, material_params
+from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
+
+WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
+BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
+USGS_SOURCE = "USGS Mineral Commodity Summaries 2026 data release (table mineral_production)"
+DEFAULT_SHARE_CONCENTRATION = 200.0
+
+# USGS stage word -> value-chain stage; "production" is resolved per mineral below
+USGS_STAGE_TO_CHAIN = {
+    "mine": "extraction",
+    "refinery": "processing",
+    "smelter": "processing",
+    "primary": "processing",
+    "plant": "processing",
+}
+USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium_metal", "sulfur", "iron_steel"}
+# source mineral name -> assessed material (applied at once, not in a chain): bauxite is scored as aluminium;
+# titanium is two materials, as in the EU 2023 assessment: "titanium" (ilmenite and rutile concentrates,
+# USGS "Titanium Mineral Concentrates") and "titanium_metal" (sponge: USGS "Titanium Sponge Metal", HS 810820)
+USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium", "titanium": "titanium_metal"}
+PRODUCTION_COLUMNS = ["mineral", "chain_stage", "iso3", "tonnes", "year", "unit"]
+PRODUCT_MAP_COLUMNS = ["hs6", "mineral", "stage", "chain_stage", "basket", "mapping_source"]
+
+
+# -- mapping the tables ------------------------------------------------------------------------------
+def select_product_codes(products: pd.DataFrame, source: str) -> pd.DataFrame:
+    """HS6 -> ``mineral`` and value-chain ``chain_stage`` (extraction/processing) from a products table.
+
+    Rules: ``ore`` -> extraction; ``intermediate`` and ``refined`` -> processing; ``product`` codes are
+    kept (as processing) only for a mineral that has no ``intermediate``/``refined`` code (e.g.
+    ``magnets``); a basket code (one that also covers other goods) is kept only for a mineral that has
+    no non-basket code at all (e.g. ``helium``, ``gallium``). Mineral aliases (``bauxite`` ->
+    ``aluminium``) follow :data:`USGS_MINERAL_ALIAS`. ``source`` labels the mapping.
+    """
+    p = products.copy()
+    if "basket" not in p:
+        p["basket"] = False
+    p["basket"] = p["basket"].fillna(False).astype(bool)
+    p["mineral"] = p["mineral"].replace(USGS_MINERAL_ALIAS)
+    p = p.drop_duplicates(["hs6", "mineral"])
+    has_mid = p[p["stage"].isin(["intermediate", "refined"])].groupby("mineral").size()
+    p = p[(p["stage"] != "product") | ~p["mineral"].isin(has_mid.index)]
+    has_plain = p[~p["basket"]].groupby("mineral").size()
+    p = p[~p["basket"] | ~p["mineral"].isin(has_plain.index)]
+    p["chain_stage"] = p["stage"].map(PRODUCT_STAGE_TO_CHAIN)
+    p["mapping_source"] = source
+    return p.dropna(subset=["chain_stage"])[PRODUCT_MAP_COLUMNS]
+
+
+def production_by_stage(production: pd.DataFrame, year: int) -> pd.DataFrame:
+    """USGS production by (mineral, chain_stage, iso3) in tonnes for the latest year ``<= year`` of each.
+
+    From table ``mineral_production``: world totals and "rounded" statistics are left out, minerals
+    renamed by :data:`USGS_MINERAL_ALIAS`, USGS stages mapped by :data:`USGS_STAGE_TO_CHAIN` (plain
+    ``production`` is processing for :data:`USGS_PRODUCTION_IS_PROCESSING`, else extraction), negative
+    amounts dropped; ``tonnes`` is ``value_tonnes`` where given, else ``value``.
+    """
+    p = production
+    p = p[
+        p["mineral"].notna()
+        & p["iso3"].notna()
+        & (p["iso3"] != "WLD")
+        & ~p["statistics_detail"].str.contains("rounded", case=False, na=False)
+        & (p["year"] <= year)
+    ]
+    p = p.assign(mineral=p["mineral"].replace(USGS_MINERAL_ALIAS))
+    chain = p["stage"].map(USGS_STAGE_TO_CHAIN)
+    prod_stage = np.where(p["mineral"].isin(USGS_PRODUCTION_IS_PROCESSING), "processing", "extraction")
+    p = p.assign(chain_stage=chain.where(p["stage"] != "production", prod_stage))
+    amount = p["value_tonnes"] if "value_tonnes" in p else p["value"]
+    p = p.assign(tonnes=amount.fillna(p["value"])).dropna(subset=["tonnes", "chain_stage"])
+    p = p[p["tonnes"] >= 0]
+    latest = p.groupby(["mineral", "chain_stage"])["year"].transform("max")
+    p = p[p["year"] == latest]
+    return p.groupby(["mineral", "chain_stage", "iso3"], as_index=False).agg(
+        tonnes=("tonnes", "sum"), year=("year", "first"), unit=("unit", "first")
+    )
+
+
+def mineral_trade(trade: pd.DataFrame, product_map: pd.DataFrame) -> pd.DataFrame:
+    """One year's trade flows of the mapped HS6 codes, with ``mineral, chain_stage``; trade with oneself dropped."""
+    t = trade.merge(product_map[["hs6", "mineral", "chain_stage"]], on="hs6", how="inner")
+    return t[t["exporter"] != t["importer"]]
+
+
+def check_reporter(reporter: str, trade: pd.DataFrame, governance: pd.DataFrame, blocs: Collection[str]) -> None:
+    """A reporter is a bloc or an upper-case ISO3 code present in ``trade`` or ``governance``.
+
+    Raises
+    ------
+    UnknownCodeError
+        Not an ISO3 code, or one absent from both tables.
+    """
+    known = set(trade["exporter"]) | set(trade["importer"]) | set(governance["country"])
+    if reporter in blocs:
+        return
+    if not (isinstance(reporter, str) and len(reporter) == 3 and reporter.isupper()):
+        raise UnknownCodeError(
+            "country", reporter, hint=f"expected an ISO3 code such as IND or a bloc ({', '.join(blocs)})"
+        )
+    if reporter not in known:
+        raise UnknownCodeError(
+            "country", reporter, where="trade_flows and governance", hint="expected an ISO3 code present in the data"
+        )
+
+
+# -- restrictions and agreements ---------------------------------------------------------------------
+def measures_in_force(restrictions: pd.DataFrame, year: int, factors: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of ``trade_restrictions.csv`` in force in ``year`` (``date_from`` year <= ``year`` <= ``date_to``
+    year, open-ended when ``date_to`` is empty), with ``t = factors["factors"][measure]``.
+
+    Raises
+    ------
+    DataFormatError
+        A measure without a factor.
+    """
+    r = restrictions.copy()
+    start = pd.to_datetime(r["date_from"]).dt.year
+    end = pd.to_datetime(r["date_to"].replace("", None)).dt.year
+    r = r[(start <= year) & (end.isna() | (end >= year))].copy()
+    unknown = set(r["measure"]) - set(factors["factors"])
+    if unknown:
+        raise DataFormatError("trade_restrictions.csv", f"unknown measure(s) {sorted(unknown)}", field="measure")
+    r["t"] = r["measure"].map(factors["factors"]).astype(float)
+    return r
+
+
+def restrictions_in_force(
+    trade_restrictions: pd.DataFrame, acts: pd.DataFrame, year: int, factors: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Every restriction in force in ``year``: other countries' measures (:func:`measures_in_force`) and
+    the export-control acts in force (:func:`.controls.acts_in_force`), in the acts' columns, with empty
+    ``targets`` and ``stage`` as ``""``."""
+    other = measures_in_force(trade_restrictions, year, factors).reindex(columns=acts.columns)
+    restr = (
+        pd.concat([f for f in (other, acts) if not f.empty], ignore_index=True)
+        if not (other.empty and acts.empty)
+        else acts
+    )
+    return restr.fillna({"targets": "", "stage": ""})
+
+
+def agreement_partners(
+    agreements: pd.DataFrame, agreement_members: pd.DataFrame, members: frozenset[str], year: int
+) -> set[str]:
+    """Partners with an RTA in force (goods in force by ``year``, or no date) with any of ``members``."""
+    a, m = agreements, agreement_members
+    inforce = a[a["status"].astype(str).str.contains("In Force", case=False, na=False)]
+    if "eif_goods" in inforce:
+        eif = pd.to_datetime(inforce["eif_goods"], errors="coerce").dt.year
+        inforce = inforce[eif.isna() | (eif <= year)]
+    ids = set(m.loc[m["iso3"].isin(members), "rta_id"]) & set(inforce["rta_id"])
+    return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - set(members)
+
+
+@dataclass(frozen=True)
+class TradeFactorRule:
+    """The EU method's trade-related variable ``t_c`` of one item's suppliers.
+
+    ``t_c`` = the user's override for ``c`` where given, else ``home_market`` for the reporter's own
+    producers, else ``max(1, t of the restrictions in force on c)``, where a restriction that names
+    targets counts only in the reporter's sourcing and only when it targets one of its economies; in
+    sourcing an RTA partner's ``t_c`` is then multiplied by ``agreement_multiplier``. Build it with
+    :meth:`of_item`.
+
+    Attributes
+    ----------
+    members : frozenset of str
+        The reporter's economies.
+    measures : dict
+        ``{country: ((targets, t), ...)}``: the restrictions in force on each country (``targets``
+        empty when the measure applies to everyone).
+    overrides : dict
+        ``{country: (t, source)}`` from the user's inputs.
+    home_market : float
+        ``t`` of the reporter's own producers.
+    partners : frozenset of str
+        RTA partners whose ``t`` is lowered in sourcing (empty when agreements are off).
+    agreement_multiplier : float
+    """
+
+    members: frozenset[str]
+    measures: Mapping[str, tuple[tuple[frozenset[str], float], ...]] = field(default_factory=dict)
+    overrides: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    home_market: float = 1.0
+    partners: frozenset[str] = frozenset()
+    agreement_multiplier: float = 1.0
+
+    @classmethod
+    def of_item(cls, restrictions: pd.DataFrame, **kwargs: Any) -> TradeFactorRule:
+        """The rule with the measures of ``restrictions`` (columns ``country, targets, t``; ``targets``
+        a ``;``-separated list of ISO3 codes, empty for all)."""
+        measures: dict[str, list[tuple[frozenset[str], float]]] = {}
+        for r in restrictions.itertuples(index=False):
+            targets = frozenset(x for x in str(r.targets).split(";") if x)
+            measures.setdefault(str(r.country), []).append((targets, float(r.t)))
+        return cls(measures={c: tuple(v) for c, v in measures.items()}, **kwargs)
+
+    def t(self, country: str, *, sourcing: bool) -> float:
+        """``t_c`` of ``country`` in the importer's sourcing (``sourcing=True``) or in global supply."""
+        if country in self.members:  # the assessing economy's own producers
+            return self.overrides[country][0] if country in self.overrides else self.home_market
+        t = 1.0
+        for targets, t_measure in self.measures.get(country, ()):
+            if targets and not (sourcing and self.members & targets):
+                continue
+            t = max(t, t_measure)
+        if country in self.overrides:
+            t = self.overrides[country][0]
+        if sourcing and country in self.partners:
+            t *= self.agreement_multiplier
+        return t
+
+
+def restriction_notes(restrictions: pd.DataFrame, overrides: Mapping[str, tuple[float, str]]) -> list[dict]:
+    """Provenance of an item's ``t_c``: each restriction in force (with the act where it is one) and each override."""
+    notes: list[dict] = []
+    for r in restrictions.itertuples(index=False):
+        note = {
+            "country": r.country,
+            "measure": r.measure,
+            "t": r.t,
+            "since": r.date_from,
+            "targets": r.targets or "all",
+            "source": r.source,
+        }
+        if isinstance(r.event_id, str):
+            note.update({"act": r.announcement, "event_id": r.event_id, "url": r.url, "in_force_date": r.in_force_date})
+        notes.append(note)
+    for c, (v, s) in overrides.items():
+        notes.append({"country": c, "measure": "user override", "t": v, "source": s})
+    return notes
+
+
+# -- the assembly ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InputTables:
+    """Everything a criticality run reads, already selected for the reporter and year.
+
+    Attributes
+    ----------
+    reporter : str
+        Importer ISO3 or bloc.
+    members : frozenset of str
+        The reporter's economies (itself, or a bloc's members).
+    year : int
+        Trade year.
+    trade : DataFrame
+        :func:`mineral_trade`: ``exporter, importer, hs6, value_usd, qty_t, mineral, chain_stage``.
+    basket_codes : frozenset of str
+        HS6 codes that also cover other goods.
+    production : DataFrame
+        :func:`production_by_stage`.
+    governance : DataFrame
+        :func:`.governance.governance_scores`.
+    governance_year : int
+    restrictions : DataFrame
+        :func:`restrictions_in_force`.
+    materials, overrides : DataFrame
+        The EU assessment's parameters and the user's override rows.
+    factors : dict
+        ``trade_restriction_factors.yaml``.
+    flow_rule : dict
+        The ordered flow sources per item (:func:`.flows.flow_sources`).
+    heading_flows : dict
+        ``{source: {(mineral, stage): StageFlows}}`` of the heading-level tables (``tradestat``, ``baci_hs4``).
+    agreements : bool
+        Lower ``t_c`` of RTA partners in sourcing.
+    agreement_partners : frozenset of str
+        Partners with an RTA in force (used when ``agreements``).
+    economy_value_added : (Series, str), optional
+        The reporter's value added by OECD industry and its label.
+    eu_end_uses : DataFrame, optional
+        :func:`.economic_importance.end_use_shares` (None when not built or not used).
+    end_use_shares_missing : bool
+        The reporter's EI needs the EU end-use shares and they are not built.
+    """
+
+    reporter: str
+    members: frozenset[str]
+    year: int
+    trade: pd.DataFrame
+    basket_codes: frozenset[str]
+    production: pd.DataFrame
+    governance: pd.DataFrame
+    governance_year: int
+    restrictions: pd.DataFrame
+    materials: pd.DataFrame
+    overrides: pd.DataFrame
+    factors: Mapping[str, Any]
+    flow_rule: dict[str, Any]
+    heading_flows: Mapping[str, Mapping[tuple[str, str], StageFlows]] = field(default_factory=dict)
+    agreements: bool = False
+    agreement_partners: frozenset[str] = frozenset()
+    economy_value_added: tuple[pd.Series, str] | None = None
+    eu_end_uses: pd.DataFrame | None = None
+    end_use_shares_missing: bool = False
+
+
+def assessed_items(tables: InputTables) -> list[tuple[str, str]]:
+    """Every (mineral, stage) with trade, plus USGS stages and heading-level imports of minerals with
+    parameters or trade, sorted."""
+    trade, prod, mats = tables.trade, tables.production, tables.materials
+    trade_items = set(map(tuple, trade[["mineral", "chain_stage"]].drop_duplicates().to_numpy()))
+    known_minerals = set(mats["mineral"]) | {m for m, _ in trade_items}
+    prod_items = set(
+        map(
+            tuple,
+            prod.loc[prod["mineral"].isin(known_minerals), ["mineral", "chain_stage"]].drop_duplicates().to_numpy(),
+        )
+    )
+    heading_items = {
+        k
+        for flows in tables.heading_flows.values()
+        for k, f in flows.items()
+        if f.has_imports and k[0] in known_minerals
+    }
+    return sorted(trade_items | prod_items | heading_items)
+
+
+def assemble_spec(
+    tables: InputTables, *, method: str = "eu", share_concentration: float = DEFAULT_SHARE_CONCENTRATION
+) -> tuple[CriticalitySpec, dict]:
+    """The :class:`CriticalitySpec` of a run and per-item provenance (the ``inputs`` records).
+
+    See the module docstring for the rules. ``method`` is ``eu`` or ``geopolrisk`` (GeoPolRisk: ``t_c = 1``,
+    sourcing shares of imports only).
+
+    Raises
+    ------
+    EmptySelectionError
+        No item has supply data.
+    """
+    if method not in ("eu", "geopolrisk"):
+        raise ValueError(f"method must be 'eu' or 'geopolrisk' here, got {method!r}")
+    reporter, members, year = tables.reporter, tables.members, tables.year
+    trade, prod, restr, factors = tables.trade, tables.production, tables.restrictions, tables.factors
+    mats, ov = tables.materials, tables.overrides
+    fta = set(tables.agreement_partners) if (method == "eu" and tables.agreements) else set()
+    home_t = float(factors.get("home_market", 1.0))
+    economy_va = tables.economy_value_added
+    items = assessed_items(tables)
+    rule = tables.flow_rule
+
+    key = ["mineral", "chain_stage"]
+    empty_trade = trade.iloc[0:0]
+    trade_by = dict(tuple(trade.groupby(key)))
+    inside_i, inside_x = trade["importer"].isin(members), trade["exporter"].isin(members)
+    imp_by = dict(tuple(trade[inside_i & ~inside_x].groupby(key)))  # trade between members is internal
+    exp_by = dict(tuple(trade[inside_x & ~inside_i].groupby(key)))
+    prod_by = dict(tuple(prod[prod["tonnes"] > 0].groupby(key)))
+    restr_by = dict(tuple(restr.groupby("mineral")))
+    item_rows: list[dict] = []
+    gs_rows: list[dict] = []
+    src_rows: list[dict] = []
+    provenance: dict[tuple[str, str], dict] = {}
+    for mineral, stage in items:
+        w = trade_by.get((mineral, stage), empty_trade)
+        hs = sorted(w["hs6"].unique())
+        info: dict[str, Any] = {
+            "hs6": hs,
+            "basket_hs6": sorted(w.loc[w["hs6"].isin(tables.basket_codes), "hs6"].unique()),
+        }
+        baci = None
+        if hs:
+            baci = StageFlows(
+                source="baci_hs6",
+                codes=hs,
+                imports=imp_by.get((mineral, stage), empty_trade)[["exporter", "value_usd", "qty_t"]],
+                exports=exp_by.get((mineral, stage), empty_trade)[["qty_t"]],
+                world=w.groupby("exporter", as_index=False)["value_usd"].sum(),
+                label=f"{BACI_SOURCE} imports of {reporter}, HS6 {', '.join(hs)}, {year}",
+                period=f"CY{year}",
+                basis="calendar year, BACI reconciled values (USD) and quantities (tonnes, gross weight)",
+            )
+        candidates: dict[str, StageFlows | None] = {
+            "baci_hs6": baci,
+            **{name: flows.get((mineral, stage)) for name, flows in tables.heading_flows.items()},
+        }
+        pick = pick_flows(mineral, stage, candidates, rule)
+        src_flows, qty_flows, world_flows = pick["sourcing"], pick["quantities"], pick["world"]
+        info["flow_sources"] = list(flow_sources(mineral, stage, rule))
+        # global supply: USGS production shares, else world export shares (proxy)
+        pr = prod_by.get((mineral, stage), prod.iloc[0:0])
+        if not pr.empty:
+            gs = pr.groupby("iso3")["tonnes"].sum()
+            info["global_supply_source"] = (
+                f"{USGS_SOURCE}: world {stage} production by country, {int(pr['year'].iloc[0])}"
+            )
+        elif world_flows is not None:
+            gs = world_flows.world.set_index("exporter")["value_usd"]
+            info["global_supply_source"] = (
+                f"proxy: world export shares by value, {world_flows.label} (no USGS production for this stage)"
+            )
+        elif src_flows is not None:
+            gs = pd.Series(dtype=float)  # sourcing-only case of the guidelines
+            info["global_supply_source"] = (
+                "none: no USGS production and no world export table for this stage; "
+                "scored on sourcing only (SR = HHI_WGI,t(sourcing) x (1 - EoL_RIR) x SI_SR)"
+            )
+        else:
+            continue
+        gs = gs[gs > 0]
+        gs_share = gs / gs.sum() if len(gs) else gs
+        # importer sourcing: domestic production + imports by partner (first source of the rule with imports)
+        dom_by = (
+            pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
+        )
+        dom_t = float(dom_by.sum())
+        src_share = pd.Series(dtype=float)
+        ir = np.nan
+        dom_frac = 0.0
+        if src_flows is not None and qty_flows is None and dom_t > 0:
+            info["sourcing_note"] = (
+                f"{src_flows.label} has no quantities and no other source has them, so import "
+                f"reliance (tonnes against domestic production) is unknown: global supply only"
+            )
+            src_flows = None
+        if src_flows is not None:
+            by_partner = src_flows.imports.groupby("exporter")["value_usd"].sum()
+            by_partner = by_partner[by_partner > 0]
+            if qty_flows is not None:
+                m_t = float(qty_flows.imports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                x_t = float(qty_flows.exports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+                ir = float(calc_import_reliance(dom_t, m_t, x_t))
+                ir_src = (
+                    f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
+                    f"M, X: {qty_flows.label} quantities ({qty_flows.qty_note})"
+                )
+            else:  # no tonnes anywhere, but no domestic production either: every tonne used is imported
+                m_t = x_t = np.nan
+                ir = 1.0
+                ir_src = (
+                    f"P: no domestic production reported (0), so IR = 1 whatever the unit; M: {src_flows.label} "
+                    f"(values; no quantities); exports are not in the source and are taken as 0"
+                )
+            dom_frac = dom_t / (dom_t + m_t) if (dom_t > 0 and (dom_t + m_t) > 0) else 0.0
+            if method == "eu":
+                src_share = by_partner / by_partner.sum() * (1 - dom_frac)
+                if dom_frac > 0:
+                    src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
+            else:
+                src_share = by_partner / by_partner.sum()
+            info["sourcing_source"] = src_flows.label + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else "")
+            info["sourcing"] = src_flows.record()
+            info["import_reliance"] = {
+                "value": ir,
+                "production_t": dom_t,
+                "imports_t": None if np.isnan(m_t) else m_t,
+                "exports_t": None if np.isnan(x_t) else x_t,
+                "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
+                "period": qty_flows.period if qty_flows is not None else src_flows.period,
+                "source": ir_src,
+            }
+        else:
+            info["sourcing_source"] = None  # "global supply only" case of the guidelines
+        params = dict(material_params(mats, mineral, stage))
+        params, t_over = apply_overrides(params, ov, mineral, stage)
+        if "import_reliance_source" in params:
+            ir = params["import_reliance"]
+            info["import_reliance"] = {"value": ir, "source": params["import_reliance_source"]}
+        ei_base, si_ei, ei_src = resolve_economic_importance(params, ov, mineral, economy_va)
+        info["economic_importance_eu"] = published_economic_importance(params)
+        info["economic_importance_india"] = reporter_economic_importance(
+            params, economy_va, tables.eu_end_uses, shares_missing=tables.end_use_shares_missing
+        )
+        item_rows.append(
+            {
+                "material": mineral,
+                "stage": stage,
+                "import_reliance": ir,
+                "domestic_fraction": dom_frac,
+                "eol_rir": params["eol_rir"],
+                "eol_rir_low": params["eol_rir_low"],
+                "eol_rir_high": params["eol_rir_high"],
+                "si_sr": params["si_sr"],
+                "si_sr_low": params["si_sr_low"],
+                "si_sr_high": params["si_sr_high"],
+                "ei_base": ei_base,
+                "si_ei": si_ei,
+                "si_ei_low": params.get("si_ei_low", si_ei),
+                "si_ei_high": params.get("si_ei_high", si_ei),
+            }
+        )
+        idx = len(item_rows) - 1
+        # trade-restriction factors t_c
+        act = restr_by.get(mineral, restr.iloc[0:0])
+        act = act[act["stage"].isin(["", stage])]
+        t_rule = TradeFactorRule.of_item(
+            act,
+            members=members,
+            overrides=t_over,
+            home_market=home_t,
+            partners=frozenset(fta),
+            agreement_multiplier=float(factors["agreement_multiplier"]),
+        )
+        eu = method == "eu"
+        for c, s in gs_share.items():
+            gs_rows.append(
+                {"item": idx, "country": c, "share": float(s), "t": t_rule.t(c, sourcing=False) if eu else 1.0}
+            )
+        for c, s in src_share.items():
+            src_rows.append(
+                {"item": idx, "country": c, "share": float(s), "t": t_rule.t(c, sourcing=True) if eu else 1.0}
+            )
+        t_notes = restriction_notes(act if eu else act.iloc[0:0], t_over)
+        info.update(
+            {
+                "global_supply_top": [
+                    {"country": c, "share": round(float(s), 4)}
+                    for c, s in gs_share.sort_values(ascending=False).head(5).items()
+                ],
+                "sourcing_top": [
+                    {"country": c, "share": round(float(s), 4)}
+                    for c, s in src_share.sort_values(ascending=False).head(5).items()
+                ],
+                "eol_rir": {
+                    "value": params["eol_rir"],
+                    "low": params["eol_rir_low"],
+                    "high": params["eol_rir_high"],
+                    "source": params.get("eol_rir_source", params.get("source")),
+                },
+                "si_sr": {
+                    "value": params["si_sr"],
+                    "low": params["si_sr_low"],
+                    "high": params["si_sr_high"],
+                    "source": params.get("si_sr_source", params.get("source")),
+                },
+                "si_ei": {"value": si_ei, "source": params.get("si_ei_source", params.get("source"))},
+                "economic_importance": {
+                    "value": None if np.isnan(ei_base * si_ei) else ei_base * si_ei,
+                    "source": ei_src
+                    if not np.isnan(ei_base)
+                    else "no published EI input for this material; supply end_use_share and "
+                    "sector_value_added rows with --inputs",
+                },
+                "eu_material": params.get("eu_material") or None,
+                "note": params.get("note") or None,
+                "trade_restrictions": t_notes,
+                "agreement_partners": sorted(fta & set(src_share.index)) if eu else [],
+                "t_rules": {
+                    "home_market": home_t,
+                    "agreements_applied": bool(tables.agreements),
+                    "agreement_multiplier": factors["agreement_multiplier"],
+                    "source": factors["source"],
+                }
+                if eu
+                else None,
+                "governance": {
+                    "year": tables.governance_year,
+                    "source": WGI_SOURCE,
+                    "measure": "mean of 6 WGI estimates rescaled (WGI - 2.5) / -0.5 to 0-10"
+                    if eu
+                    else "political stability (pv) rescaled (2.5 - PV) / 5 to 0-1",
+                },
+            }
+        )
+        provenance[(mineral, stage)] = info
+    if not item_rows:
+        raise EmptySelectionError(f"no mineral has supply data for {reporter} in {year}")
+    items_df = pd.DataFrame(item_rows)
+    gs_df = pd.DataFrame(gs_rows, columns=["item", "country", "share", "t"])
+    src_df = pd.DataFrame(src_rows, columns=["item", "country", "share", "t"])
+    # governance for every country that appears; countries without WGI get the median (flagged)
+    gov, missing = impute_missing_governance(tables.governance, set(gs_df["country"]) | set(src_df["country"]))
+    for info in provenance.values():
+        info["governance"]["imputed_median_for"] = missing
+    spec = CriticalitySpec(
+        items=items_df,
+        global_supply=gs_df,
+        sourcing=src_df,
+        governance=gov[["country", "score", "score_sd"]],
+        method="eu" if method == "eu" else "geopolrisk",
+        share_concentration=share_concentration,
+        renormalise_shares=True,
+    )  # trade tables are complete; levers move suppliers
+    return spec, provenance
