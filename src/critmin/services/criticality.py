@@ -24,7 +24,6 @@ import pandas as pd
 from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import CriticalityModel, CriticalitySpec, calc_geodep
-from critmin.domain.criticality.eu import is_critical
 from critmin.domain.criticality.flows import PRODUCT_STAGE_TO_CHAIN
 from critmin.domain.criticality.governance import governance_scores
 from critmin.domain.criticality.inputs import (
@@ -45,7 +44,15 @@ from critmin.domain.criticality.inputs import (
     select_product_codes,
 )
 from critmin.domain.criticality.economic_importance import latest_value_added
-from critmin.domain.criticality.scenario import Lever, apply_levers, export_control_acts, scenario_levers
+from critmin.domain.criticality.geodep import GEODEP_THRESHOLDS, label_geodep
+from critmin.domain.criticality.records import EU_THRESHOLDS, score_records
+from critmin.domain.criticality.scenario import (
+    Lever,
+    compare_with_baseline,
+    export_control_acts,
+    scenario_levers,
+    spec_with_levers,
+)
 from critmin.errors import EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.services.criticality_controls import acts_in_force
 from critmin.services.criticality_flows import classify_headings, flow_rule, hs4_flows, tradestat_flows
@@ -390,32 +397,9 @@ def criticality_scores(
                 add_acts=add,
                 lift_acts=lift,
             )
-        gs, src = apply_levers(base_spec.global_supply, base_spec.sourcing, levers)
-        spec2 = CriticalitySpec(
-            items=base_spec.items,
-            global_supply=gs,
-            sourcing=src,
-            governance=base_spec.governance,
-            method=base_spec.method,
-            share_concentration=base_spec.share_concentration,
-            renormalise_shares=base_spec.renormalise_shares,
-        )
-        frame = CriticalityModel(spec2).run(draws, seed=seed).to_frame()
-        for col in ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95"):
-            frame[f"baseline_{col}"] = base[col].to_numpy()
-        frame["delta_supply_risk"] = frame["supply_risk"] - frame["baseline_supply_risk"]
-    records = []
-    for row in frame.to_dict("records"):
-        row["inputs"] = prov[(row["material"], row["stage"])]
-        if method == "eu":  # EI of the EU (published, the default proxy) and of the reporter's own economy
-            ei_eu = row["inputs"]["economic_importance_eu"]["value"]
-            ei_in = (row["inputs"]["economic_importance_india"] or {}).get("value")
-            sr = row["supply_risk"]
-            row["economic_importance_eu"] = ei_eu
-            row["economic_importance_india"] = ei_in
-            row["critical_eu_ei"] = None if ei_eu is None or pd.isna(sr) else bool(is_critical(ei_eu, sr))
-            row["critical_india_ei"] = None if ei_in is None or pd.isna(sr) else bool(is_critical(ei_in, sr))
-        records.append(row)
+        scored = CriticalityModel(spec_with_levers(base_spec, levers)).run(draws, seed=seed).to_frame()
+        frame = compare_with_baseline(scored, base)
+    records = score_records(frame, prov, method=method)
     return {
         "method": method,
         "reporter": reporter,
@@ -425,7 +409,7 @@ def criticality_scores(
         "scenario": scen_name,
         "parameters": parameters,
         "agreements": next(iter(prov.values()))["t_rules"]["agreements_applied"] if method == "eu" else None,
-        "thresholds": {"economic_importance": 2.8, "supply_risk": 1.0} if method == "eu" else None,
+        "thresholds": dict(EU_THRESHOLDS) if method == "eu" else None,
         "records": records,
     }
 
@@ -444,25 +428,7 @@ def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -
             else None
         )
         raise UnknownCodeError("country", reporter, where=f"importers of trade_flows {year}", hint=hint)
-    out = calc_geodep(t, reporter)
-    pm = product_map(wh)
-    pm = (
-        pm.groupby("hs6")
-        .agg(material=("mineral", lambda m: ";".join(sorted(set(m)))), stage=("chain_stage", "first"))
-        .reset_index()
-    )
-    out = out.merge(pm, on="hs6", how="left")
-    out["method"] = "geodep"
-    out["critical"] = out["dependent"]
-    out["c4_persistence"] = None  # needs three years of all-pairs trade
-    out["inputs"] = [
-        {
-            "source": f"{BACI_SOURCE}, {year}",
-            "criteria": "import HHI > 0.4, world-export HHI > 0.4, "
-            "imports/exports > 1 (Vicard & Wibaux 2023; CEPII GeoDep)",
-            "c4": "not assessed (one year)",
-        }
-    ] * len(out)
+    out = label_geodep(calc_geodep(t, reporter), product_map(wh), f"{BACI_SOURCE}, {year}")
     return {
         "method": "geodep",
         "reporter": reporter,
@@ -470,6 +436,6 @@ def geodep_screen(settings: Settings, reporter: str = "IND", year: int = 2024) -
         "draws": 0,
         "seed": None,
         "scenario": None,
-        "thresholds": {"import_hhi": 0.4, "export_hhi": 0.4, "import_export_ratio": 1.0},
+        "thresholds": dict(GEODEP_THRESHOLDS),
         "records": out.to_dict("records"),
     }

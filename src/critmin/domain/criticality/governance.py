@@ -64,10 +64,10 @@ def calc_wgi_scaled_sd(wgi_std_error: Any) -> np.ndarray:
     return np.asarray(wgi_std_error, dtype=float) / -WGI_STEP
 
 
-def calc_hhi_wgi_t(shares: Any, wgi_scaled: Any, t: Any = 1.0, axis: int = -1) -> np.ndarray:
+def calc_hhi_wgi_t(shares: Any, wgi_scaled: Any, t: Any = 1.0, axis: int = -1, *, segments: Any = None) -> np.ndarray:
     """Governance- and trade-weighted concentration ``HHI_WGI,t = Σ_c S_c² · WGI_c · t_c``.
 
-    .. math:: HHI_{WGI,t} = \\sum_c S_c^2 \\cdot WGI_c \\cdot t_c
+    .. math:: HHI_{WGI,t} = \\sum_c S_c^2 \\cdot (WGI_c \\cdot t_c)
 
     Shares are used as given (not renormalised); NaN shares count as 0. The scores are not clipped
     here: pass :func:`calc_wgi_scaled` (clipped by default).
@@ -77,21 +77,28 @@ def calc_hhi_wgi_t(shares: Any, wgi_scaled: Any, t: Any = 1.0, axis: int = -1) -
     shares : array_like
         Country shares ``S_c`` in [0, 1] along ``axis`` (they should sum to 1).
     wgi_scaled : array_like
-        WGI on the 0–10 scale (see :func:`calc_wgi_scaled`), broadcast against ``shares``.
+        WGI on the 0–10 scale (see :func:`calc_wgi_scaled`), broadcast against ``shares``; 1 gives the
+        plain HHI ``Σ_c S_c²``.
     t : array_like, default 1.0
         Trade-restriction factor ``t_c``, broadcast against ``shares``; 1 gives the plain
         governance-weighted HHI ``Σ_c S_c² · WGI_c``.
     axis : int, default -1
         The country axis.
+    segments : array_like of int, optional
+        Start index of each group along ``axis`` (entries of several items in one array, sorted by
+        item): one sum per group (:func:`numpy.add.reduceat`) instead of one in all.
 
     Returns
     -------
     ndarray
         0 (atomistic supply from the best-governed countries) … 10 (one worst-governed
-        supplier) times the largest ``t_c``.
+        supplier) times the largest ``t_c``; one value per group with ``segments``.
     """
     s = np.nan_to_num(np.asarray(shares, dtype=float))
-    out: np.ndarray = np.sum(s * s * np.asarray(wgi_scaled, dtype=float) * np.asarray(t, dtype=float), axis=axis)
+    terms = s * s * (np.asarray(wgi_scaled, dtype=float) * np.asarray(t, dtype=float))
+    out: np.ndarray = (
+        np.sum(terms, axis=axis) if segments is None else np.add.reduceat(terms, np.asarray(segments), axis=axis)
+    )
     return out
 
 

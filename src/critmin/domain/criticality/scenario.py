@@ -17,14 +17,15 @@ though supply is lost: HHI-based indicators measure concentration, not volume.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from critmin.domain.criticality.model import CriticalitySpec
 from critmin.errors import DataFormatError, UnknownCodeError
 
 LeverKind = Literal["export_restriction", "fta"]
@@ -120,6 +121,26 @@ def apply_levers(global_supply: pd.DataFrame, sourcing: pd.DataFrame, levers) ->
         if lv.apply_to_global:
             gs = _scale_t(gs, lv.country, lv.items, lv.t_factor)
     return gs, src
+
+
+def spec_with_levers(spec: CriticalitySpec, levers: Sequence[Lever]) -> CriticalitySpec:
+    """The spec with its share tables after :func:`apply_levers`; items, governance and options unchanged."""
+    gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
+    return replace(spec, global_supply=gs, sourcing=src)
+
+
+#: the scores a scenario run reports next to the baseline's
+BASELINE_COLUMNS = ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95")
+
+
+def compare_with_baseline(frame: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    """A scenario's scores with ``baseline_<col>`` for :data:`BASELINE_COLUMNS` and
+    ``delta_supply_risk = supply_risk - baseline_supply_risk`` (rows in the same item order)."""
+    out = frame.copy()
+    for col in BASELINE_COLUMNS:
+        out[f"baseline_{col}"] = baseline[col].to_numpy()
+    out["delta_supply_risk"] = out["supply_risk"] - out["baseline_supply_risk"]
+    return out
 
 
 def export_control_acts(doc: Mapping[str, Any], where: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
