@@ -7,7 +7,9 @@ Plain frames and dicts only (no scoring rules; those are :mod:`critmin.domain.cr
 * :func:`read_trade_restrictions` — other countries' export restrictions (``trade_restrictions.csv``);
 * :func:`trade_factors` — the trade-related variable ``t`` (``trade_restriction_factors.yaml``);
 * :func:`read_overrides` — a user CSV of parameter overrides, checked row by row;
-* :func:`read_scenario_doc` — a user's policy-lever YAML file, checked lever by lever.
+* :func:`read_scenario_doc` — a user's policy-lever YAML file, checked lever by lever;
+* :func:`read_flow_rule_doc` — the ordered trade sources per item (``flow_sources.yaml``, or a user's file);
+* :func:`read_export_control_scope` — critmin's reading of each export-control act (``export_control_scope.csv``).
 
 Bad input raises :class:`critmin.errors.DataFormatError` naming the file, row and field.
 """
@@ -180,3 +182,26 @@ def read_scenario_doc(path: str | Path) -> dict[str, Any]:
                 path, f"type must be one of {', '.join(LEVER_TYPES)}, got {lv.get('type')!r}", row=i, field="type"
             )
     return doc
+
+
+def read_flow_rule_doc(path: str | Path | None = None) -> Any:
+    """The parsed YAML of ``flow_sources.yaml`` (``path`` None) or of a user's rule file, unchecked.
+
+    Raises
+    ------
+    DataFormatError
+        An unreadable file or invalid UTF-8 YAML.
+    """
+    name = str(path) if path is not None else "flow_sources.yaml"
+    try:
+        if path is None:
+            with resources.files(DATA_PACKAGE).joinpath("flow_sources.yaml").open("r", encoding="utf-8") as fh:
+                return yaml.safe_load(fh)
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataFormatError(name, f"not a readable UTF-8 YAML file ({exc})") from None
+
+
+def read_export_control_scope() -> pd.DataFrame:
+    """``export_control_scope.csv``: critmin's reading of each act (text columns)."""
+    return package_csv("export_control_scope.csv")

@@ -109,8 +109,8 @@ class CriticalityResult:
     method: str
     draws: int
     seed: int | None
-    sr_draws: np.ndarray = field(repr=False, default=None)
-    ei_draws: np.ndarray = field(repr=False, default=None)
+    sr_draws: np.ndarray | None = field(repr=False, default=None)
+    ei_draws: np.ndarray | None = field(repr=False, default=None)
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()

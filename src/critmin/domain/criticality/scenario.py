@@ -156,7 +156,8 @@ def export_control_acts(doc: Mapping[str, Any], where: str | Path) -> tuple[tupl
     DataFormatError
         A lever without ``act`` or with an ``action`` other than add or lift.
     """
-    add, lift = [], []
+    add: list[str] = []
+    lift: list[str] = []
     for i, lv in enumerate(doc["levers"], start=1):
         if lv["type"] != "export_control":
             continue
@@ -199,6 +200,10 @@ def scenario_levers(
         kind = lv.get("type")
         if kind == "export_control":
             continue
+        if kind not in LEVER_KINDS:
+            raise DataFormatError(
+                where, f"type must be one of {', '.join(LEVER_KINDS)}, got {kind!r}", row=i, field="type"
+            )
         country = lv.get("supplier" if kind == "export_restriction" else "partner")
         if not (isinstance(country, str) and len(country) == 3 and country.isupper()):
             raise DataFormatError(
