@@ -34,6 +34,7 @@ from critmin.domain.criticality.inputs import (
     USGS_SOURCE,
     USGS_STAGE_TO_CHAIN,
     WGI_SOURCE,
+    PRODUCTION_COLUMNS,
     InputTables,
     agreement_partners,
     assemble_spec,
@@ -177,7 +178,7 @@ def _governance(warehouse: Warehouse, year: int, method: str) -> tuple[pd.DataFr
 def _production(warehouse: Warehouse, year: int) -> pd.DataFrame:
     """USGS production by (mineral, chain_stage, iso3) in tonnes for the latest year <= ``year``."""
     if not warehouse.has("mineral_production"):
-        return pd.DataFrame(columns=["mineral", "chain_stage", "iso3", "tonnes", "year", "unit"])
+        return pd.DataFrame(columns=PRODUCTION_COLUMNS)
     return production_by_stage(warehouse.read("mineral_production"), year)
 
 
