@@ -12,6 +12,25 @@ Inputs: sourcing shares from ``trade_flows`` (BACI), production shares from
 ``mineral_production`` (USGS MCS), governance from ``governance`` (WGI), and critmin's
 cited parameter tables in :mod:`critmin.criticality_data` (EoL-RIR, substitution indices,
 economic importance, export-restriction events, ``t`` factors), which a user CSV can override.
+
+This module reads and orchestrates; the rules are in :mod:`critmin.domain.criticality`:
+
+* :func:`build_spec` -> :func:`~critmin.domain.criticality.inputs.assemble_spec` (with
+  :func:`~critmin.domain.criticality.governance.governance_scores`,
+  :func:`~critmin.domain.criticality.inputs.restrictions_in_force`,
+  :func:`~critmin.domain.criticality.controls.acts_in_force`,
+  :func:`~critmin.domain.criticality.inputs.production_by_stage`,
+  :func:`~critmin.domain.criticality.inputs.mineral_trade`);
+* :func:`criticality_scores` -> :class:`~critmin.domain.criticality.model.CriticalityModel`,
+  :func:`~critmin.domain.criticality.scenario.spec_with_levers`,
+  :func:`~critmin.domain.criticality.scenario.compare_with_baseline`,
+  :func:`~critmin.domain.criticality.records.score_records`;
+* :func:`read_scenario` / :func:`scenario_acts` -> :func:`~critmin.domain.criticality.scenario.scenario_levers` /
+  :func:`~critmin.domain.criticality.scenario.export_control_acts` on the file read by
+  :func:`critmin.sources.criticality_inputs.read_scenario_doc`;
+* :func:`geodep_screen` -> :func:`~critmin.domain.criticality.geodep.calc_geodep`,
+  :func:`~critmin.domain.criticality.geodep.label_geodep`;
+* :func:`product_map` -> :func:`~critmin.domain.criticality.inputs.select_product_codes`.
 """
 
 from __future__ import annotations
