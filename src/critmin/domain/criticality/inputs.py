@@ -361,6 +361,147 @@ def assessed_items(tables: InputTables) -> list[tuple[str, str]]:
     return sorted(trade_items | prod_items | heading_items)
 
 
+def _global_supply(
+    pr: pd.DataFrame, stage: str, world_flows: StageFlows | None, src_flows: StageFlows | None
+) -> tuple[pd.Series, str] | None:
+    """Global supply by country and its source: USGS production, else world exports by value (a proxy),
+    else an empty series (the sourcing-only case); None when the item has neither supply nor sourcing."""
+    if not pr.empty:
+        return pr.groupby("iso3")["tonnes"].sum(), (
+            f"{USGS_SOURCE}: world {stage} production by country, {int(pr['year'].iloc[0])}"
+        )
+    if world_flows is not None:
+        return world_flows.world.set_index("exporter")["value_usd"], (
+            f"proxy: world export shares by value, {world_flows.label} (no USGS production for this stage)"
+        )
+    if src_flows is not None:
+        return pd.Series(dtype=float), (
+            "none: no USGS production and no world export table for this stage; "
+            "scored on sourcing only (SR = HHI_WGI,t(sourcing) x (1 - EoL_RIR) x SI_SR)"
+        )
+    return None
+
+
+def _sourcing(
+    info: dict[str, Any],
+    pr: pd.DataFrame,
+    members: frozenset[str],
+    src_flows: StageFlows | None,
+    qty_flows: StageFlows | None,
+    method: str,
+) -> tuple[pd.Series, float, float]:
+    """The importer's sourcing shares, import reliance and domestic fraction ``P / (P + M)`` of one item.
+
+    Domestic production (``pr`` of ``members``) plus imports by partner (values of ``src_flows``); IR from
+    the tonnes of ``qty_flows``. Adds ``sourcing_note``, ``sourcing_source``, ``sourcing`` and
+    ``import_reliance`` to ``info``.
+    """
+    dom_by = pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
+    dom_t = float(dom_by.sum())
+    src_share = pd.Series(dtype=float)
+    ir = np.nan
+    dom_frac = 0.0
+    if src_flows is not None and qty_flows is None and dom_t > 0:
+        info["sourcing_note"] = (
+            f"{src_flows.label} has no quantities and no other source has them, so import "
+            f"reliance (tonnes against domestic production) is unknown: global supply only"
+        )
+        src_flows = None
+    if src_flows is None:
+        info["sourcing_source"] = None  # "global supply only" case of the guidelines
+        return src_share, ir, dom_frac
+    by_partner = src_flows.imports.groupby("exporter")["value_usd"].sum()
+    by_partner = by_partner[by_partner > 0]
+    if qty_flows is not None:
+        m_t = float(qty_flows.imports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+        x_t = float(qty_flows.exports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
+        ir = float(calc_import_reliance(dom_t, m_t, x_t))
+        ir_src = (
+            f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
+            f"M, X: {qty_flows.label} quantities ({qty_flows.qty_note})"
+        )
+    else:  # no tonnes anywhere, but no domestic production either: every tonne used is imported
+        m_t = x_t = np.nan
+        ir = 1.0
+        ir_src = (
+            f"P: no domestic production reported (0), so IR = 1 whatever the unit; M: {src_flows.label} "
+            f"(values; no quantities); exports are not in the source and are taken as 0"
+        )
+    dom_frac = dom_t / (dom_t + m_t) if (dom_t > 0 and (dom_t + m_t) > 0) else 0.0
+    if method == "eu":
+        src_share = by_partner / by_partner.sum() * (1 - dom_frac)
+        if dom_frac > 0:
+            src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
+    else:
+        src_share = by_partner / by_partner.sum()
+    info["sourcing_source"] = src_flows.label + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else "")
+    info["sourcing"] = src_flows.record()
+    info["import_reliance"] = {
+        "value": ir,
+        "production_t": dom_t,
+        "imports_t": None if np.isnan(m_t) else m_t,
+        "exports_t": None if np.isnan(x_t) else x_t,
+        "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
+        "period": qty_flows.period if qty_flows is not None else src_flows.period,
+        "source": ir_src,
+    }
+    return src_share, ir, dom_frac
+
+
+def _top(shares: pd.Series) -> list[dict[str, Any]]:
+    return [{"country": c, "share": round(float(v), 4)} for c, v in shares.sort_values(ascending=False).head(5).items()]
+
+
+def _parameter_records(params: dict[str, Any], si_ei: float, ei_base: float, ei_src: str) -> dict[str, Any]:
+    """Provenance of an item's EoL-RIR, SI_SR, SI_EI and EI."""
+    return {
+        "eol_rir": {
+            "value": params["eol_rir"],
+            "low": params["eol_rir_low"],
+            "high": params["eol_rir_high"],
+            "source": params.get("eol_rir_source", params.get("source")),
+        },
+        "si_sr": {
+            "value": params["si_sr"],
+            "low": params["si_sr_low"],
+            "high": params["si_sr_high"],
+            "source": params.get("si_sr_source", params.get("source")),
+        },
+        "si_ei": {"value": si_ei, "source": params.get("si_ei_source", params.get("source"))},
+        "economic_importance": {
+            "value": None if np.isnan(ei_base * si_ei) else ei_base * si_ei,
+            "source": ei_src
+            if not np.isnan(ei_base)
+            else "no published EI input for this material; supply end_use_share and "
+            "sector_value_added rows with --inputs",
+        },
+        "eu_material": params.get("eu_material") or None,
+        "note": params.get("note") or None,
+    }
+
+
+def _item_row(
+    mineral: str, stage: str, ir: float, dom_frac: float, params: dict[str, Any], ei_base: float, si_ei: float
+) -> dict[str, Any]:
+    """One row of the spec's ``items`` table (:data:`critmin.domain.criticality.model.ITEM_COLUMNS`)."""
+    return {
+        "material": mineral,
+        "stage": stage,
+        "import_reliance": ir,
+        "domestic_fraction": dom_frac,
+        "eol_rir": params["eol_rir"],
+        "eol_rir_low": params["eol_rir_low"],
+        "eol_rir_high": params["eol_rir_high"],
+        "si_sr": params["si_sr"],
+        "si_sr_low": params["si_sr_low"],
+        "si_sr_high": params["si_sr_high"],
+        "ei_base": ei_base,
+        "si_ei": si_ei,
+        "si_ei_low": params.get("si_ei_low", si_ei),
+        "si_ei_high": params.get("si_ei_high", si_ei),
+    }
+
+
 def assemble_spec(
     tables: InputTables, *, method: str = "eu", share_concentration: float = DEFAULT_SHARE_CONCENTRATION
 ) -> tuple[CriticalitySpec, dict]:
@@ -376,13 +517,11 @@ def assemble_spec(
     """
     if method not in ("eu", "geopolrisk"):
         raise ValueError(f"method must be 'eu' or 'geopolrisk' here, got {method!r}")
+    eu = method == "eu"
     reporter, members, year = tables.reporter, tables.members, tables.year
     trade, prod, restr, factors = tables.trade, tables.production, tables.restrictions, tables.factors
-    mats, ov = tables.materials, tables.overrides
-    fta = set(tables.agreement_partners) if (method == "eu" and tables.agreements) else set()
+    fta = set(tables.agreement_partners) if (eu and tables.agreements) else set()
     home_t = float(factors.get("home_market", 1.0))
-    economy_va = tables.economy_value_added
-    items = assessed_items(tables)
     rule = tables.flow_rule
 
     key = ["mineral", "chain_stage"]
@@ -397,7 +536,7 @@ def assemble_spec(
     gs_rows: list[dict] = []
     src_rows: list[dict] = []
     provenance: dict[tuple[str, str], dict] = {}
-    for mineral, stage in items:
+    for mineral, stage in assessed_items(tables):
         w = trade_by.get((mineral, stage), empty_trade)
         hs = sorted(w["hs6"].unique())
         info: dict[str, Any] = {
@@ -421,110 +560,28 @@ def assemble_spec(
             **{name: flows.get((mineral, stage)) for name, flows in tables.heading_flows.items()},
         }
         pick = pick_flows(mineral, stage, candidates, rule)
-        src_flows, qty_flows, world_flows = pick["sourcing"], pick["quantities"], pick["world"]
         info["flow_sources"] = list(flow_sources(mineral, stage, rule))
-        # global supply: USGS production shares, else world export shares (proxy)
         pr = prod_by.get((mineral, stage), prod.iloc[0:0])
-        if not pr.empty:
-            gs = pr.groupby("iso3")["tonnes"].sum()
-            info["global_supply_source"] = (
-                f"{USGS_SOURCE}: world {stage} production by country, {int(pr['year'].iloc[0])}"
-            )
-        elif world_flows is not None:
-            gs = world_flows.world.set_index("exporter")["value_usd"]
-            info["global_supply_source"] = (
-                f"proxy: world export shares by value, {world_flows.label} (no USGS production for this stage)"
-            )
-        elif src_flows is not None:
-            gs = pd.Series(dtype=float)  # sourcing-only case of the guidelines
-            info["global_supply_source"] = (
-                "none: no USGS production and no world export table for this stage; "
-                "scored on sourcing only (SR = HHI_WGI,t(sourcing) x (1 - EoL_RIR) x SI_SR)"
-            )
-        else:
+        supply = _global_supply(pr, stage, pick["world"], pick["sourcing"])
+        if supply is None:
             continue
+        gs, info["global_supply_source"] = supply
         gs = gs[gs > 0]
         gs_share = gs / gs.sum() if len(gs) else gs
-        # importer sourcing: domestic production + imports by partner (first source of the rule with imports)
-        dom_by = (
-            pr[pr["iso3"].isin(members)].groupby("iso3")["tonnes"].sum() if not pr.empty else pd.Series(dtype=float)
-        )
-        dom_t = float(dom_by.sum())
-        src_share = pd.Series(dtype=float)
-        ir = np.nan
-        dom_frac = 0.0
-        if src_flows is not None and qty_flows is None and dom_t > 0:
-            info["sourcing_note"] = (
-                f"{src_flows.label} has no quantities and no other source has them, so import "
-                f"reliance (tonnes against domestic production) is unknown: global supply only"
-            )
-            src_flows = None
-        if src_flows is not None:
-            by_partner = src_flows.imports.groupby("exporter")["value_usd"].sum()
-            by_partner = by_partner[by_partner > 0]
-            if qty_flows is not None:
-                m_t = float(qty_flows.imports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
-                x_t = float(qty_flows.exports["qty_t"].sum(skipna=True)) * qty_flows.qty_factor
-                ir = float(calc_import_reliance(dom_t, m_t, x_t))
-                ir_src = (
-                    f"P: {USGS_SOURCE if dom_t > 0 else 'no domestic production reported (0)'}; "
-                    f"M, X: {qty_flows.label} quantities ({qty_flows.qty_note})"
-                )
-            else:  # no tonnes anywhere, but no domestic production either: every tonne used is imported
-                m_t = x_t = np.nan
-                ir = 1.0
-                ir_src = (
-                    f"P: no domestic production reported (0), so IR = 1 whatever the unit; M: {src_flows.label} "
-                    f"(values; no quantities); exports are not in the source and are taken as 0"
-                )
-            dom_frac = dom_t / (dom_t + m_t) if (dom_t > 0 and (dom_t + m_t) > 0) else 0.0
-            if method == "eu":
-                src_share = by_partner / by_partner.sum() * (1 - dom_frac)
-                if dom_frac > 0:
-                    src_share = pd.concat([src_share, dom_by[dom_by > 0] / (dom_t + m_t)])
-            else:
-                src_share = by_partner / by_partner.sum()
-            info["sourcing_source"] = src_flows.label + (f"; domestic production {USGS_SOURCE}" if dom_t > 0 else "")
-            info["sourcing"] = src_flows.record()
-            info["import_reliance"] = {
-                "value": ir,
-                "production_t": dom_t,
-                "imports_t": None if np.isnan(m_t) else m_t,
-                "exports_t": None if np.isnan(x_t) else x_t,
-                "formula": "IR = (M - X) / (P + M - X), clipped to [0, 1]",
-                "period": qty_flows.period if qty_flows is not None else src_flows.period,
-                "source": ir_src,
-            }
-        else:
-            info["sourcing_source"] = None  # "global supply only" case of the guidelines
-        params = dict(material_params(mats, mineral, stage))
-        params, t_over = apply_overrides(params, ov, mineral, stage)
+        src_share, ir, dom_frac = _sourcing(info, pr, members, pick["sourcing"], pick["quantities"], method)
+        params = dict(material_params(tables.materials, mineral, stage))
+        params, t_over = apply_overrides(params, tables.overrides, mineral, stage)
         if "import_reliance_source" in params:
             ir = params["import_reliance"]
             info["import_reliance"] = {"value": ir, "source": params["import_reliance_source"]}
-        ei_base, si_ei, ei_src = resolve_economic_importance(params, ov, mineral, economy_va)
+        ei_base, si_ei, ei_src = resolve_economic_importance(
+            params, tables.overrides, mineral, tables.economy_value_added
+        )
         info["economic_importance_eu"] = published_economic_importance(params)
         info["economic_importance_india"] = reporter_economic_importance(
-            params, economy_va, tables.eu_end_uses, shares_missing=tables.end_use_shares_missing
+            params, tables.economy_value_added, tables.eu_end_uses, shares_missing=tables.end_use_shares_missing
         )
-        item_rows.append(
-            {
-                "material": mineral,
-                "stage": stage,
-                "import_reliance": ir,
-                "domestic_fraction": dom_frac,
-                "eol_rir": params["eol_rir"],
-                "eol_rir_low": params["eol_rir_low"],
-                "eol_rir_high": params["eol_rir_high"],
-                "si_sr": params["si_sr"],
-                "si_sr_low": params["si_sr_low"],
-                "si_sr_high": params["si_sr_high"],
-                "ei_base": ei_base,
-                "si_ei": si_ei,
-                "si_ei_low": params.get("si_ei_low", si_ei),
-                "si_ei_high": params.get("si_ei_high", si_ei),
-            }
-        )
+        item_rows.append(_item_row(mineral, stage, ir, dom_frac, params, ei_base, si_ei))
         idx = len(item_rows) - 1
         # trade-restriction factors t_c
         act = restr_by.get(mineral, restr.iloc[0:0])
@@ -537,49 +594,20 @@ def assemble_spec(
             partners=frozenset(fta),
             agreement_multiplier=float(factors["agreement_multiplier"]),
         )
-        eu = method == "eu"
-        for c, s in gs_share.items():
+        for c, v in gs_share.items():
             gs_rows.append(
-                {"item": idx, "country": c, "share": float(s), "t": t_rule.t(c, sourcing=False) if eu else 1.0}
+                {"item": idx, "country": c, "share": float(v), "t": t_rule.t(c, sourcing=False) if eu else 1.0}
             )
-        for c, s in src_share.items():
+        for c, v in src_share.items():
             src_rows.append(
-                {"item": idx, "country": c, "share": float(s), "t": t_rule.t(c, sourcing=True) if eu else 1.0}
+                {"item": idx, "country": c, "share": float(v), "t": t_rule.t(c, sourcing=True) if eu else 1.0}
             )
-        t_notes = restriction_notes(act if eu else act.iloc[0:0], t_over)
         info.update(
             {
-                "global_supply_top": [
-                    {"country": c, "share": round(float(s), 4)}
-                    for c, s in gs_share.sort_values(ascending=False).head(5).items()
-                ],
-                "sourcing_top": [
-                    {"country": c, "share": round(float(s), 4)}
-                    for c, s in src_share.sort_values(ascending=False).head(5).items()
-                ],
-                "eol_rir": {
-                    "value": params["eol_rir"],
-                    "low": params["eol_rir_low"],
-                    "high": params["eol_rir_high"],
-                    "source": params.get("eol_rir_source", params.get("source")),
-                },
-                "si_sr": {
-                    "value": params["si_sr"],
-                    "low": params["si_sr_low"],
-                    "high": params["si_sr_high"],
-                    "source": params.get("si_sr_source", params.get("source")),
-                },
-                "si_ei": {"value": si_ei, "source": params.get("si_ei_source", params.get("source"))},
-                "economic_importance": {
-                    "value": None if np.isnan(ei_base * si_ei) else ei_base * si_ei,
-                    "source": ei_src
-                    if not np.isnan(ei_base)
-                    else "no published EI input for this material; supply end_use_share and "
-                    "sector_value_added rows with --inputs",
-                },
-                "eu_material": params.get("eu_material") or None,
-                "note": params.get("note") or None,
-                "trade_restrictions": t_notes,
+                "global_supply_top": _top(gs_share),
+                "sourcing_top": _top(src_share),
+                **_parameter_records(params, si_ei, ei_base, ei_src),
+                "trade_restrictions": restriction_notes(act if eu else act.iloc[0:0], t_over),
                 "agreement_partners": sorted(fta & set(src_share.index)) if eu else [],
                 "t_rules": {
                     "home_market": home_t,
@@ -613,7 +641,7 @@ def assemble_spec(
         global_supply=gs_df,
         sourcing=src_df,
         governance=gov[["country", "score", "score_sd"]],
-        method="eu" if method == "eu" else "geopolrisk",
+        method="eu" if eu else "geopolrisk",
         share_concentration=share_concentration,
         renormalise_shares=True,
     )  # trade tables are complete; levers move suppliers
