@@ -17,10 +17,10 @@ This module reads and orchestrates; the rules are in :mod:`critmin.domain.critic
 
 * :func:`build_spec` -> :func:`~critmin.domain.criticality.inputs.assemble_spec` (with
   :func:`~critmin.domain.criticality.governance.governance_scores`,
-  :func:`~critmin.domain.criticality.inputs.restrictions_in_force`,
+  :func:`~critmin.domain.criticality.trade_factors.restrictions_in_force`,
   :func:`~critmin.domain.criticality.controls.acts_in_force`,
-  :func:`~critmin.domain.criticality.inputs.production_by_stage`,
-  :func:`~critmin.domain.criticality.inputs.mineral_trade`);
+  :func:`~critmin.domain.criticality.mapping.production_by_stage`,
+  :func:`~critmin.domain.criticality.mapping.mineral_trade`);
 * :func:`criticality_scores` -> :class:`~critmin.domain.criticality.model.CriticalityModel`,
   :func:`~critmin.domain.criticality.scenario.spec_with_levers`,
   :func:`~critmin.domain.criticality.scenario.compare_with_baseline`,
@@ -30,7 +30,7 @@ This module reads and orchestrates; the rules are in :mod:`critmin.domain.critic
   :func:`critmin.sources.criticality_inputs.read_scenario_doc`;
 * :func:`geodep_screen` -> :func:`~critmin.domain.criticality.geodep.calc_geodep`,
   :func:`~critmin.domain.criticality.geodep.label_geodep`;
-* :func:`product_map` -> :func:`~critmin.domain.criticality.inputs.select_product_codes`.
+* :func:`product_map` -> :func:`~critmin.domain.criticality.mapping.select_product_codes`.
 """
 
 from __future__ import annotations
@@ -48,21 +48,22 @@ from critmin.domain.criticality.governance import governance_scores
 from critmin.domain.criticality.inputs import (
     BACI_SOURCE,
     DEFAULT_SHARE_CONCENTRATION,
+    USGS_SOURCE,
+    WGI_SOURCE,
+    InputTables,
+    assemble_spec,
+)
+from critmin.domain.criticality.mapping import (
+    PRODUCTION_COLUMNS,
     USGS_MINERAL_ALIAS,
     USGS_PRODUCTION_IS_PROCESSING,
-    USGS_SOURCE,
     USGS_STAGE_TO_CHAIN,
-    WGI_SOURCE,
-    PRODUCTION_COLUMNS,
-    InputTables,
-    agreement_partners,
-    assemble_spec,
     check_reporter,
     mineral_trade,
     production_by_stage,
-    restrictions_in_force,
     select_product_codes,
 )
+from critmin.domain.criticality.trade_factors import agreement_partners, restrictions_in_force
 from critmin.domain.criticality.economic_importance import latest_value_added
 from critmin.domain.criticality.geodep import GEODEP_THRESHOLDS, label_geodep
 from critmin.domain.criticality.records import EU_THRESHOLDS, score_records
@@ -156,7 +157,7 @@ def product_map(warehouse: Warehouse) -> pd.DataFrame:
 
     Reads the ``products`` table when the warehouse has it, else critmin's minimal mapping of
     the 30 bundled HS6 codes; the rules (stages, product and basket codes, aliases) are
-    :func:`critmin.domain.criticality.inputs.select_product_codes`.
+    :func:`critmin.domain.criticality.mapping.select_product_codes`.
     """
     if warehouse.has("products"):
         p = warehouse.read("products").dropna(subset=["mineral"])

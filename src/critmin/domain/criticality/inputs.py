@@ -5,8 +5,8 @@ tables (trade flows mapped to minerals, USGS production, governance scores, rest
 parameter tables, heading-level flows); this module holds the rules that turn them into the inputs
 of the EU (JRC 2017) and GeoPolRisk scores, per (mineral, value-chain stage):
 
-* **items**: every (mineral, stage) with trade, plus USGS stages and heading-level imports of
-  minerals with parameters;
+* **items** (tables mapped by :mod:`.mapping`): every (mineral, stage) with trade, plus USGS stages
+  and heading-level imports of minerals with parameters;
 * **global supply** ``S_c``: USGS production shares, else world export shares (a proxy), else none
   (sourcing-only case of the guidelines);
 * **sourcing**: imports by partner from the first flow source with imports (:mod:`.flows`), and for
@@ -14,7 +14,7 @@ of the EU (JRC 2017) and GeoPolRisk scores, per (mineral, value-chain stage):
   for the reporter's own producers;
 * **import reliance** ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (``IR = 1`` without domestic
   production and without tonnes);
-* **trade-related variable** ``t_c`` (EU method, :class:`TradeFactorRule`): the largest ``t`` of the
+* **trade-related variable** ``t_c`` (EU method, :mod:`.trade_factors`): the largest ``t`` of the
   restrictions in force on the supplier (acts with targets only count in sourcing when they target
   the reporter), ``home_market`` for the reporter's own producers, user overrides, and
   ``t_c x agreement_multiplier`` in sourcing for RTA partners when agreements are on;
@@ -24,7 +24,7 @@ of the EU (JRC 2017) and GeoPolRisk scores, per (mineral, value-chain stage):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,242 +37,57 @@ from critmin.domain.criticality.economic_importance import (
     resolve_economic_importance,
 )
 from critmin.domain.criticality.eu import calc_import_reliance
-from critmin.domain.criticality.flows import PRODUCT_STAGE_TO_CHAIN, StageFlows, flow_sources, pick_flows
+from critmin.domain.criticality.flows import StageFlows, flow_sources, pick_flows
 from critmin.domain.criticality.governance import impute_missing_governance
+from critmin.domain.criticality.mapping import (
+    PRODUCT_MAP_COLUMNS,
+    PRODUCTION_COLUMNS,
+    USGS_MINERAL_ALIAS,
+    USGS_PRODUCTION_IS_PROCESSING,
+    USGS_STAGE_TO_CHAIN,
+    check_reporter,
+    mineral_trade,
+    production_by_stage,
+    select_product_codes,
+)
 from critmin.domain.criticality.model import CriticalitySpec
 from critmin.domain.criticality.parameters import apply_overrides, material_params
-from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
+from critmin.domain.criticality.trade_factors import (
+    TradeFactorRule,
+    agreement_partners,
+    measures_in_force,
+    restriction_notes,
+    restrictions_in_force,
+)
+from critmin.errors import EmptySelectionError
 
+__all__ = [
+    "BACI_SOURCE",
+    "DEFAULT_SHARE_CONCENTRATION",
+    "PRODUCTION_COLUMNS",
+    "PRODUCT_MAP_COLUMNS",
+    "USGS_MINERAL_ALIAS",
+    "USGS_PRODUCTION_IS_PROCESSING",
+    "USGS_SOURCE",
+    "USGS_STAGE_TO_CHAIN",
+    "WGI_SOURCE",
+    "InputTables",
+    "TradeFactorRule",
+    "agreement_partners",
+    "assemble_spec",
+    "assessed_items",
+    "check_reporter",
+    "measures_in_force",
+    "mineral_trade",
+    "production_by_stage",
+    "restriction_notes",
+    "restrictions_in_force",
+    "select_product_codes",
+]
 WGI_SOURCE = "World Bank Worldwide Governance Indicators, 2024 update (table governance)"
 BACI_SOURCE = "CEPII BACI HS17 (table trade_flows)"
 USGS_SOURCE = "USGS Mineral Commodity Summaries 2026 data release (table mineral_production)"
 DEFAULT_SHARE_CONCENTRATION = 200.0
-
-# USGS stage word -> value-chain stage; "production" is resolved per mineral below
-USGS_STAGE_TO_CHAIN = {
-    "mine": "extraction",
-    "refinery": "processing",
-    "smelter": "processing",
-    "primary": "processing",
-    "plant": "processing",
-}
-USGS_PRODUCTION_IS_PROCESSING = {"arsenic", "helium", "silicon", "titanium_metal", "sulfur", "iron_steel"}
-# source mineral name -> assessed material (applied at once, not in a chain): bauxite is scored as aluminium;
-# titanium is two materials, as in the EU 2023 assessment: "titanium" (ilmenite and rutile concentrates,
-# USGS "Titanium Mineral Concentrates") and "titanium_metal" (sponge: USGS "Titanium Sponge Metal", HS 810820)
-USGS_MINERAL_ALIAS = {"bauxite": "aluminium", "titanium_concentrates": "titanium", "titanium": "titanium_metal"}
-PRODUCTION_COLUMNS = ["mineral", "chain_stage", "iso3", "tonnes", "year", "unit"]
-PRODUCT_MAP_COLUMNS = ["hs6", "mineral", "stage", "chain_stage", "basket", "mapping_source"]
-
-
-# -- mapping the tables ------------------------------------------------------------------------------
-def select_product_codes(products: pd.DataFrame, source: str) -> pd.DataFrame:
-    """HS6 -> ``mineral`` and value-chain ``chain_stage`` (extraction/processing) from a products table.
-
-    Rules: ``ore`` -> extraction; ``intermediate`` and ``refined`` -> processing; ``product`` codes are
-    kept (as processing) only for a mineral that has no ``intermediate``/``refined`` code (e.g.
-    ``magnets``); a basket code (one that also covers other goods) is kept only for a mineral that has
-    no non-basket code at all (e.g. ``helium``, ``gallium``). Mineral aliases (``bauxite`` ->
-    ``aluminium``) follow :data:`USGS_MINERAL_ALIAS`. ``source`` labels the mapping.
-    """
-    p = products.copy()
-    if "basket" not in p:
-        p["basket"] = False
-    p["basket"] = p["basket"].fillna(False).astype(bool)
-    p["mineral"] = p["mineral"].replace(USGS_MINERAL_ALIAS)
-    p = p.drop_duplicates(["hs6", "mineral"])
-    has_mid = p[p["stage"].isin(["intermediate", "refined"])].groupby("mineral").size()
-    p = p[(p["stage"] != "product") | ~p["mineral"].isin(has_mid.index)]
-    has_plain = p[~p["basket"]].groupby("mineral").size()
-    p = p[~p["basket"] | ~p["mineral"].isin(has_plain.index)]
-    p["chain_stage"] = p["stage"].map(PRODUCT_STAGE_TO_CHAIN)
-    p["mapping_source"] = source
-    return p.dropna(subset=["chain_stage"])[PRODUCT_MAP_COLUMNS]
-
-
-def production_by_stage(production: pd.DataFrame, year: int) -> pd.DataFrame:
-    """USGS production by (mineral, chain_stage, iso3) in tonnes for the latest year ``<= year`` of each.
-
-    From table ``mineral_production``: world totals and "rounded" statistics are left out, minerals
-    renamed by :data:`USGS_MINERAL_ALIAS`, USGS stages mapped by :data:`USGS_STAGE_TO_CHAIN` (plain
-    ``production`` is processing for :data:`USGS_PRODUCTION_IS_PROCESSING`, else extraction), negative
-    amounts dropped; ``tonnes`` is ``value_tonnes`` where given, else ``value``.
-    """
-    p = production
-    p = p[
-        p["mineral"].notna()
-        & p["iso3"].notna()
-        & (p["iso3"] != "WLD")
-        & ~p["statistics_detail"].str.contains("rounded", case=False, na=False)
-        & (p["year"] <= year)
-    ]
-    p = p.assign(mineral=p["mineral"].replace(USGS_MINERAL_ALIAS))
-    chain = p["stage"].map(USGS_STAGE_TO_CHAIN)
-    prod_stage = np.where(p["mineral"].isin(USGS_PRODUCTION_IS_PROCESSING), "processing", "extraction")
-    p = p.assign(chain_stage=chain.where(p["stage"] != "production", prod_stage))
-    amount = p["value_tonnes"] if "value_tonnes" in p else p["value"]
-    p = p.assign(tonnes=amount.fillna(p["value"])).dropna(subset=["tonnes", "chain_stage"])
-    p = p[p["tonnes"] >= 0]
-    latest = p.groupby(["mineral", "chain_stage"])["year"].transform("max")
-    p = p[p["year"] == latest]
-    return p.groupby(["mineral", "chain_stage", "iso3"], as_index=False).agg(
-        tonnes=("tonnes", "sum"), year=("year", "first"), unit=("unit", "first")
-    )
-
-
-def mineral_trade(trade: pd.DataFrame, product_map: pd.DataFrame) -> pd.DataFrame:
-    """One year's trade flows of the mapped HS6 codes, with ``mineral, chain_stage``; trade with oneself dropped."""
-    t = trade.merge(product_map[["hs6", "mineral", "chain_stage"]], on="hs6", how="inner")
-    return t[t["exporter"] != t["importer"]]
-
-
-def check_reporter(reporter: str, trade: pd.DataFrame, governance: pd.DataFrame, blocs: Collection[str]) -> None:
-    """A reporter is a bloc or an upper-case ISO3 code present in ``trade`` or ``governance``.
-
-    Raises
-    ------
-    UnknownCodeError
-        Not an ISO3 code, or one absent from both tables.
-    """
-    known = set(trade["exporter"]) | set(trade["importer"]) | set(governance["country"])
-    if reporter in blocs:
-        return
-    if not (isinstance(reporter, str) and len(reporter) == 3 and reporter.isupper()):
-        raise UnknownCodeError(
-            "country", reporter, hint=f"expected an ISO3 code such as IND or a bloc ({', '.join(blocs)})"
-        )
-    if reporter not in known:
-        raise UnknownCodeError(
-            "country", reporter, where="trade_flows and governance", hint="expected an ISO3 code present in the data"
-        )
-
-
-# -- restrictions and agreements ---------------------------------------------------------------------
-def measures_in_force(restrictions: pd.DataFrame, year: int, factors: Mapping[str, Any]) -> pd.DataFrame:
-    """Rows of ``trade_restrictions.csv`` in force in ``year`` (``date_from`` year <= ``year`` <= ``date_to``
-    year, open-ended when ``date_to`` is empty), with ``t = factors["factors"][measure]``.
-
-    Raises
-    ------
-    DataFormatError
-        A measure without a factor.
-    """
-    r = restrictions.copy()
-    start = pd.to_datetime(r["date_from"]).dt.year
-    end = pd.to_datetime(r["date_to"].replace("", None)).dt.year
-    r = r[(start <= year) & (end.isna() | (end >= year))].copy()
-    unknown = set(r["measure"]) - set(factors["factors"])
-    if unknown:
-        raise DataFormatError("trade_restrictions.csv", f"unknown measure(s) {sorted(unknown)}", field="measure")
-    r["t"] = r["measure"].map(factors["factors"]).astype(float)
-    return r
-
-
-def restrictions_in_force(
-    trade_restrictions: pd.DataFrame, acts: pd.DataFrame, year: int, factors: Mapping[str, Any]
-) -> pd.DataFrame:
-    """Every restriction in force in ``year``: other countries' measures (:func:`measures_in_force`) and
-    the export-control acts in force (:func:`.controls.acts_in_force`), in the acts' columns, with empty
-    ``targets`` and ``stage`` as ``""``."""
-    other = measures_in_force(trade_restrictions, year, factors).reindex(columns=acts.columns)
-    restr = (
-        pd.concat([f for f in (other, acts) if not f.empty], ignore_index=True)
-        if not (other.empty and acts.empty)
-        else acts
-    )
-    return restr.fillna({"targets": "", "stage": ""})
-
-
-def agreement_partners(
-    agreements: pd.DataFrame, agreement_members: pd.DataFrame, members: frozenset[str], year: int
-) -> set[str]:
-    """Partners with an RTA in force (goods in force by ``year``, or no date) with any of ``members``."""
-    a, m = agreements, agreement_members
-    inforce = a[a["status"].astype(str).str.contains("In Force", case=False, na=False)]
-    if "eif_goods" in inforce:
-        eif = pd.to_datetime(inforce["eif_goods"], errors="coerce").dt.year
-        inforce = inforce[eif.isna() | (eif <= year)]
-    ids = set(m.loc[m["iso3"].isin(members), "rta_id"]) & set(inforce["rta_id"])
-    return set(m.loc[m["rta_id"].isin(ids), "iso3"]) - set(members)
-
-
-@dataclass(frozen=True)
-class TradeFactorRule:
-    """The EU method's trade-related variable ``t_c`` of one item's suppliers.
-
-    ``t_c`` = the user's override for ``c`` where given, else ``home_market`` for the reporter's own
-    producers, else ``max(1, t of the restrictions in force on c)``, where a restriction that names
-    targets counts only in the reporter's sourcing and only when it targets one of its economies; in
-    sourcing an RTA partner's ``t_c`` is then multiplied by ``agreement_multiplier``. Build it with
-    :meth:`of_item`.
-
-    Attributes
-    ----------
-    members : frozenset of str
-        The reporter's economies.
-    measures : dict
-        ``{country: ((targets, t), ...)}``: the restrictions in force on each country (``targets``
-        empty when the measure applies to everyone).
-    overrides : dict
-        ``{country: (t, source)}`` from the user's inputs.
-    home_market : float
-        ``t`` of the reporter's own producers.
-    partners : frozenset of str
-        RTA partners whose ``t`` is lowered in sourcing (empty when agreements are off).
-    agreement_multiplier : float
-    """
-
-    members: frozenset[str]
-    measures: Mapping[str, tuple[tuple[frozenset[str], float], ...]] = field(default_factory=dict)
-    overrides: Mapping[str, tuple[float, str]] = field(default_factory=dict)
-    home_market: float = 1.0
-    partners: frozenset[str] = frozenset()
-    agreement_multiplier: float = 1.0
-
-    @classmethod
-    def of_item(cls, restrictions: pd.DataFrame, **kwargs: Any) -> TradeFactorRule:
-        """The rule with the measures of ``restrictions`` (columns ``country, targets, t``; ``targets``
-        a ``;``-separated list of ISO3 codes, empty for all)."""
-        measures: dict[str, list[tuple[frozenset[str], float]]] = {}
-        for r in restrictions.itertuples(index=False):
-            targets = frozenset(x for x in str(r.targets).split(";") if x)
-            measures.setdefault(str(r.country), []).append((targets, float(r.t)))
-        return cls(measures={c: tuple(v) for c, v in measures.items()}, **kwargs)
-
-    def t(self, country: str, *, sourcing: bool) -> float:
-        """``t_c`` of ``country`` in the importer's sourcing (``sourcing=True``) or in global supply."""
-        if country in self.members:  # the assessing economy's own producers
-            return self.overrides[country][0] if country in self.overrides else self.home_market
-        t = 1.0
-        for targets, t_measure in self.measures.get(country, ()):
-            if targets and not (sourcing and self.members & targets):
-                continue
-            t = max(t, t_measure)
-        if country in self.overrides:
-            t = self.overrides[country][0]
-        if sourcing and country in self.partners:
-            t *= self.agreement_multiplier
-        return t
-
-
-def restriction_notes(restrictions: pd.DataFrame, overrides: Mapping[str, tuple[float, str]]) -> list[dict]:
-    """Provenance of an item's ``t_c``: each restriction in force (with the act where it is one) and each override."""
-    notes: list[dict] = []
-    for r in restrictions.itertuples(index=False):
-        note = {
-            "country": r.country,
-            "measure": r.measure,
-            "t": r.t,
-            "since": r.date_from,
-            "targets": r.targets or "all",
-            "source": r.source,
-        }
-        if isinstance(r.event_id, str):
-            note.update({"act": r.announcement, "event_id": r.event_id, "url": r.url, "in_force_date": r.in_force_date})
-        notes.append(note)
-    for c, (v, s) in overrides.items():
-        notes.append({"country": c, "measure": "user override", "t": v, "source": s})
-    return notes
 
 
 # -- the assembly ---------------------------------------------------------------------------------------
