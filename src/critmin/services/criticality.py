@@ -43,7 +43,9 @@ import pandas as pd
 from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import CriticalityModel, CriticalitySpec, calc_geodep
+from critmin.domain.criticality.economic_importance import latest_value_added
 from critmin.domain.criticality.flows import PRODUCT_STAGE_TO_CHAIN
+from critmin.domain.criticality.geodep import GEODEP_THRESHOLDS, label_geodep
 from critmin.domain.criticality.governance import governance_scores
 from critmin.domain.criticality.inputs import (
     BACI_SOURCE,
@@ -63,9 +65,6 @@ from critmin.domain.criticality.mapping import (
     production_by_stage,
     select_product_codes,
 )
-from critmin.domain.criticality.trade_factors import agreement_partners, restrictions_in_force
-from critmin.domain.criticality.economic_importance import latest_value_added
-from critmin.domain.criticality.geodep import GEODEP_THRESHOLDS, label_geodep
 from critmin.domain.criticality.records import EU_THRESHOLDS, score_records
 from critmin.domain.criticality.scenario import (
     Lever,
@@ -74,6 +73,7 @@ from critmin.domain.criticality.scenario import (
     scenario_levers,
     spec_with_levers,
 )
+from critmin.domain.criticality.trade_factors import agreement_partners, restrictions_in_force
 from critmin.errors import EmptySelectionError, UnknownCodeError, WarehouseError
 from critmin.services.criticality_controls import acts_in_force
 from critmin.services.criticality_flows import classify_headings, flow_rule, hs4_flows, tradestat_flows

@@ -20,9 +20,9 @@ from critmin.domain.criticality.eu import (
     calc_supply_risk_eu,
     is_critical,
 )
-from critmin.domain.criticality.governance import calc_hhi_wgi_t, calc_wgi_scaled
 from critmin.domain.criticality.geodep import calc_geodep
 from critmin.domain.criticality.geopolrisk import calc_geopolrisk, calc_instability
+from critmin.domain.criticality.governance import calc_hhi_wgi_t, calc_wgi_scaled
 from critmin.domain.criticality.model import CriticalityModel, CriticalityResult, CriticalitySpec
 
 __all__ = [

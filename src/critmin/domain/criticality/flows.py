@@ -29,7 +29,6 @@ import pandas as pd
 
 from critmin.errors import DataFormatError
 
-
 FLOW_SOURCE_NAMES = ("baci_hs6", "tradestat", "baci_hs4")
 TRADESTAT_SOURCE = "DGCI&S TradeStat import reports (table tradestat_imports)"
 HS4_SOURCE = "CEPII BACI HS22 at HS4, 200 largest world flows per commodity-year (table hs4_top_flows)"
