@@ -62,9 +62,9 @@ def test_end_use_sector_without_value_added(tmp_path):
 
 
 def test_ei_override_without_si_ei(built_settings, tmp_path, monkeypatch):
-    import critmin.services.criticality as svc
+    import critmin.domain.criticality.inputs as inputs
 
-    published = svc.material_params
+    published = inputs.material_params
 
     def without_si_ei(mats, mineral, stage):  # copper as a material with no published SI_EI / EI
         r = dict(published(mats, mineral, stage))
@@ -74,7 +74,7 @@ def test_ei_override_without_si_ei(built_settings, tmp_path, monkeypatch):
             )
         return r
 
-    monkeypatch.setattr(svc, "material_params", without_si_ei)
+    monkeypatch.setattr(inputs, "material_params", without_si_ei)
     base = pd.DataFrame(criticality_scores(built_settings, "IND", 2024, draws=0)["records"])
     assert base[base["material"] == "copper"]["economic_importance"].isna().all()
     p = tmp_path / "ei.csv"

@@ -2,37 +2,32 @@
 
 The rules (which acts are in force in an assessed year, with which ``t``) are
 :mod:`critmin.domain.criticality.controls`; this module reads critmin's reading of each act,
-``criticality_data/export_control_scope.csv``, and passes it on.
+``criticality_data/export_control_scope.csv`` (:func:`critmin.sources.criticality_inputs.read_export_control_scope`),
+and passes it on.
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from typing import Any
 
 import pandas as pd
 
 from critmin.domain.criticality import controls
-from critmin.domain.criticality.controls import RESTRICTION_COLUMNS, SCOPE_COLUMNS, SCOPE_FILE, in_force_days
-from critmin.errors import DataFormatError
+from critmin.domain.criticality.controls import RESTRICTION_COLUMNS, check_scope_columns, in_force_days
+from critmin.sources.criticality_inputs import read_export_control_scope
 
-DATA_PACKAGE = "critmin.criticality_data"
 __all__ = ["RESTRICTION_COLUMNS", "acts_in_force", "in_force_days", "read_scope"]
 
 
 def read_scope() -> pd.DataFrame:
     """critmin's reading of each act: ``event_id, mineral, stage, measure, targets, suspends, note``."""
-    with resources.files(DATA_PACKAGE).joinpath(SCOPE_FILE).open("r", encoding="utf-8") as fh:
-        scope = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    missing = set(SCOPE_COLUMNS) - set(scope.columns)
-    if missing:
-        raise DataFormatError(SCOPE_FILE, f"missing column(s) {sorted(missing)}")
-    return scope
+    return check_scope_columns(read_export_control_scope())
 
 
 def acts_in_force(
     events: pd.DataFrame,
     year: int,
-    factors: dict,
+    factors: dict[str, Any],
     *,
     scope: pd.DataFrame | None = None,
     add: tuple[str, ...] = (),

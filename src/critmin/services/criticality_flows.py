@@ -1,16 +1,14 @@
 """Which trade table gives an importer's sourcing of a mineral at a value-chain stage: the rule file.
 
 The rules are :mod:`critmin.domain.criticality.flows`; this module reads the ordered sources per
-(mineral, stage) from ``criticality_data/flow_sources.yaml`` (or a user's file) and re-exports the
-domain names the criticality service uses.
+(mineral, stage) from ``criticality_data/flow_sources.yaml`` (or a user's file, through
+:func:`critmin.sources.criticality_inputs.read_flow_rule_doc`) and re-exports the domain names the
+criticality service uses.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
-
-import yaml
 
 from critmin.domain.criticality import flows
 from critmin.domain.criticality.flows import (
@@ -19,13 +17,13 @@ from critmin.domain.criticality.flows import (
     PRODUCT_STAGE_TO_CHAIN,
     TRADESTAT_SOURCE,
     StageFlows,
+    check_flow_rule,
     classify_headings,
     hs4_flows,
     tradestat_flows,
 )
-from critmin.errors import DataFormatError
+from critmin.sources.criticality_inputs import read_flow_rule_doc
 
-DATA_PACKAGE = "critmin.criticality_data"
 __all__ = [
     "FLOW_SOURCE_NAMES",
     "HS4_SOURCE",
@@ -47,25 +45,11 @@ def flow_rule(path: str | Path | None = None) -> dict:
     Raises
     ------
     DataFormatError
-        Not a YAML mapping, or a list that is empty or names an unknown source.
+        Not a readable YAML mapping, or a list that is empty or names an unknown source
+        (:func:`critmin.domain.criticality.flows.check_flow_rule`).
     """
     name = str(path) if path is not None else "flow_sources.yaml"
-    try:
-        if path is None:
-            with resources.files(DATA_PACKAGE).joinpath("flow_sources.yaml").open("r", encoding="utf-8") as fh:
-                rule = yaml.safe_load(fh)
-        else:
-            rule = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataFormatError(name, f"not a readable UTF-8 YAML file ({exc})") from None
-    if not isinstance(rule, dict):
-        raise DataFormatError(name, "expected a mapping with 'default' (and optionally 'items')")
-    for key, order in [("default", rule.get("default")), *((k, v) for k, v in (rule.get("items") or {}).items())]:
-        if not isinstance(order, list) or not order or set(order) - set(FLOW_SOURCE_NAMES):
-            raise DataFormatError(
-                name, f"{key}: sources must be a non-empty list among {FLOW_SOURCE_NAMES}, got {order!r}", field=key
-            )
-    return rule
+    return check_flow_rule(read_flow_rule_doc(path), name)
 
 
 def flow_sources(mineral: str, stage: str, rule: dict | None = None) -> tuple[str, ...]:

@@ -33,6 +33,20 @@ RESTRICTION_COLUMNS = [
 ]
 
 
+def check_scope_columns(scope: pd.DataFrame) -> pd.DataFrame:
+    """The scope table, checked to have :data:`SCOPE_COLUMNS`.
+
+    Raises
+    ------
+    DataFormatError
+        A missing column (naming :data:`SCOPE_FILE`).
+    """
+    missing = set(SCOPE_COLUMNS) - set(scope.columns)
+    if missing:
+        raise DataFormatError(SCOPE_FILE, f"missing column(s) {sorted(missing)}")
+    return scope
+
+
 def _check(scope: pd.DataFrame, events: pd.DataFrame, factors: dict) -> None:
     known = set(events["event_id"])
     for i, r in enumerate(scope.itertuples(index=False), start=1):

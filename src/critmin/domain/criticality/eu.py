@@ -49,47 +49,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from critmin.domain.criticality.governance import calc_hhi_wgi_t, calc_wgi_scaled  # noqa: F401  (re-exported)
 from critmin.domain.indicators.concentration import calc_hhi  # noqa: F401  (re-exported; one HHI)
 
 EI_THRESHOLD = 2.8
 SR_THRESHOLD = 1.0
-WGI_MIN, WGI_MAX = -2.5, 2.5
-
-
-def calc_wgi_scaled(wgi_estimate):
-    """Rescale WGI estimates (about −2.5 best-worst … 2.5) to the EU 0–10 scale.
-
-    ``WGI_scaled = (WGI − 2.5) / (−0.5)``, clipped to [0, 10]; 10 is the worst governance.
-
-    Parameters
-    ----------
-    wgi_estimate : array_like
-        Average of the six WGI dimension estimates (standard-normal units).
-    """
-    x = np.asarray(wgi_estimate, dtype=float)
-    return np.clip((x - WGI_MAX) / -0.5, 0.0, 10.0)
-
-
-def calc_hhi_wgi_t(shares, wgi_scaled, t=1.0, axis: int = -1):
-    """Governance- and trade-weighted concentration ``HHI_WGI,t = Σ_c S_c² · WGI_c · t_c``.
-
-    Parameters
-    ----------
-    shares : array_like
-        Country shares ``S_c`` in [0, 1] along ``axis`` (they should sum to 1).
-    wgi_scaled : array_like
-        WGI on the 0–10 scale (see :func:`calc_wgi_scaled`), broadcast against ``shares``.
-    t : array_like, default 1.0
-        Trade-restriction factor ``t_c``, broadcast against ``shares``.
-
-    Returns
-    -------
-    ndarray
-        0 (atomistic supply from the best-governed countries) … 10 (one worst-governed
-        supplier) times the largest ``t_c``.
-    """
-    s = np.nan_to_num(np.asarray(shares, dtype=float))
-    return np.sum(s * s * np.asarray(wgi_scaled, dtype=float) * np.asarray(t, dtype=float), axis=axis)
 
 
 def calc_import_reliance(production, imports, exports):

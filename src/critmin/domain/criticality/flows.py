@@ -22,10 +22,12 @@ per item; :func:`pick_flows` applies the rule.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from critmin.errors import DataFormatError
 
 FLOW_SOURCE_NAMES = ("baci_hs6", "tradestat", "baci_hs4")
 TRADESTAT_SOURCE = "DGCI&S TradeStat import reports (table tradestat_imports)"
@@ -98,6 +100,25 @@ class StageFlows:
             "label": self.label,
             **self.extra,
         }
+
+
+def check_flow_rule(rule: Any, name: str) -> dict:
+    """A parsed flow-source rule, checked: a mapping whose ``default`` and every ``items`` entry is a
+    non-empty list of :data:`FLOW_SOURCE_NAMES`.
+
+    Raises
+    ------
+    DataFormatError
+        Not a mapping, or a list that is empty or names an unknown source (``name`` is the file).
+    """
+    if not isinstance(rule, dict):
+        raise DataFormatError(name, "expected a mapping with 'default' (and optionally 'items')")
+    for key, order in [("default", rule.get("default")), *((k, v) for k, v in (rule.get("items") or {}).items())]:
+        if not isinstance(order, list) or not order or set(order) - set(FLOW_SOURCE_NAMES):
+            raise DataFormatError(
+                name, f"{key}: sources must be a non-empty list among {FLOW_SOURCE_NAMES}, got {order!r}", field=key
+            )
+    return rule
 
 
 def flow_sources(mineral: str, stage: str, rule: dict) -> tuple[str, ...]:
@@ -294,8 +315,7 @@ def pick_flows(
         later source than ``sourcing``; ``world``: the first with world exports by country (a
         proxy for global supply). Each ``None`` when no source has it.
     """
-    order = [candidates.get(s) for s in flow_sources(mineral, stage, rule)]
-    order = [c for c in order if c is not None]
+    order = [c for c in (candidates.get(s) for s in flow_sources(mineral, stage, rule)) if c is not None]
     return {
         "sourcing": next((c for c in order if c.has_imports), None),
         "quantities": next((c for c in order if c.has_quantities), None),

@@ -107,3 +107,30 @@ def calc_geodep(
 
 
 __all__ = ["calc_geodep", "calc_hhi", "GEODEP_THRESHOLD"]
+
+
+#: the screen's thresholds, as reported with the records
+GEODEP_THRESHOLDS = {"import_hhi": GEODEP_THRESHOLD, "export_hhi": GEODEP_THRESHOLD, "import_export_ratio": 1.0}
+
+
+def label_geodep(screen: pd.DataFrame, product_map: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The screen's rows with the ``material`` (``;``-joined minerals) and ``stage`` of each HS6 code,
+    ``critical = dependent``, criterion 4 as not assessed (one year) and the ``inputs`` record naming ``source``."""
+    pm = (
+        product_map.groupby("hs6")
+        .agg(material=("mineral", lambda m: ";".join(sorted(set(m)))), stage=("chain_stage", "first"))
+        .reset_index()
+    )
+    out = screen.merge(pm, on="hs6", how="left")
+    out["method"] = "geodep"
+    out["critical"] = out["dependent"]
+    out["c4_persistence"] = None  # needs three years of all-pairs trade
+    out["inputs"] = [
+        {
+            "source": source,
+            "criteria": "import HHI > 0.4, world-export HHI > 0.4, "
+            "imports/exports > 1 (Vicard & Wibaux 2023; CEPII GeoDep)",
+            "c4": "not assessed (one year)",
+        }
+    ] * len(out)
+    return out

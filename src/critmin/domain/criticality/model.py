@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.domain.criticality.eu import calc_supply_risk_eu, is_critical
+from critmin.domain.criticality.governance import calc_hhi_wgi_t
 
 Method = Literal["eu", "geopolrisk"]
 METHODS: tuple[str, ...] = ("eu", "geopolrisk")
@@ -108,8 +109,8 @@ class CriticalityResult:
     method: str
     draws: int
     seed: int | None
-    sr_draws: np.ndarray = field(repr=False, default=None)
-    ei_draws: np.ndarray = field(repr=False, default=None)
+    sr_draws: np.ndarray | None = field(repr=False, default=None)
+    ei_draws: np.ndarray | None = field(repr=False, default=None)
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -151,8 +152,10 @@ class _Block:
         out = np.full(self.n_items, np.nan)
         if not len(self.share):
             return out
-        w = score[self.country] * self.t if weighted else 1.0
-        out[self.items_present] = np.add.reduceat(self.share**2 * w, self.starts)
+        if weighted:
+            out[self.items_present] = calc_hhi_wgi_t(self.share, score[self.country], self.t, segments=self.starts)
+        else:
+            out[self.items_present] = calc_hhi_wgi_t(self.share, 1.0, segments=self.starts)
         return out
 
     def point_linear(self, score: np.ndarray) -> np.ndarray:

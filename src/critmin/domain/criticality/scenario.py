@@ -17,14 +17,21 @@ though supply is lost: HHI-based indicators measure concentration, not volume.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from critmin.domain.criticality.model import CriticalitySpec
+from critmin.errors import DataFormatError, UnknownCodeError
+
 LeverKind = Literal["export_restriction", "fta"]
 LEVER_KINDS = ("export_restriction", "fta")
+#: the value-chain stages a lever can name
+CHAIN_STAGES = ("extraction", "processing")
 
 
 @dataclass(frozen=True)
@@ -114,3 +121,137 @@ def apply_levers(global_supply: pd.DataFrame, sourcing: pd.DataFrame, levers) ->
         if lv.apply_to_global:
             gs = _scale_t(gs, lv.country, lv.items, lv.t_factor)
     return gs, src
+
+
+def spec_with_levers(spec: CriticalitySpec, levers: Sequence[Lever]) -> CriticalitySpec:
+    """The spec with its share tables after :func:`apply_levers`; items, governance and options unchanged."""
+    gs, src = apply_levers(spec.global_supply, spec.sourcing, levers)
+    return replace(spec, global_supply=gs, sourcing=src)
+
+
+#: the scores a scenario run reports next to the baseline's
+BASELINE_COLUMNS = ("supply_risk", "economic_importance", "critical", "supply_risk_p05", "supply_risk_p95")
+
+
+def compare_with_baseline(frame: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    """A scenario's scores with ``baseline_<col>`` for :data:`BASELINE_COLUMNS` and
+    ``delta_supply_risk = supply_risk - baseline_supply_risk`` (rows in the same item order)."""
+    out = frame.copy()
+    for col in BASELINE_COLUMNS:
+        out[f"baseline_{col}"] = baseline[col].to_numpy()
+    out["delta_supply_risk"] = out["supply_risk"] - out["baseline_supply_risk"]
+    return out
+
+
+def export_control_acts(doc: Mapping[str, Any], where: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The export-control acts a scenario adds and lifts (levers ``type: export_control``).
+
+    A lever ``{type: export_control, act: CN-2025-18, action: add}`` applies the act in the assessed
+    year whatever its dates; ``action: lift`` leaves it out. ``doc`` is the scenario mapping
+    (:func:`critmin.sources.criticality_inputs.read_scenario_doc`), ``where`` its file for errors.
+    Returns ``(add, lift)`` event ids.
+
+    Raises
+    ------
+    DataFormatError
+        A lever without ``act`` or with an ``action`` other than add or lift.
+    """
+    add: list[str] = []
+    lift: list[str] = []
+    for i, lv in enumerate(doc["levers"], start=1):
+        if lv["type"] != "export_control":
+            continue
+        act, action = lv.get("act"), lv.get("action", "add")
+        if not isinstance(act, str) or not act:
+            raise DataFormatError(
+                where,
+                "an export_control lever needs 'act' (an event id of table export_control_events, e.g. CN-2025-18)",
+                row=i,
+                field="act",
+            )
+        if action not in ("add", "lift"):
+            raise DataFormatError(where, f"action must be add or lift, got {action!r}", row=i, field="action")
+        (add if action == "add" else lift).append(act)
+    return tuple(add), tuple(lift)
+
+
+def scenario_levers(
+    doc: Mapping[str, Any], items: pd.DataFrame, factors: Mapping[str, Any], where: str | Path
+) -> list[Lever]:
+    """The :class:`Lever` of each ``export_restriction`` and ``fta`` lever of a scenario mapping.
+
+    ``minerals`` and ``stages`` (``all`` by default) select the spec's ``items`` (``material, stage``);
+    an export restriction's ``t_factor`` defaults to ``factors["factors"][measure]`` (measure
+    ``export_ban`` by default) and its ``share_cut`` to 0; an FTA's ``t_factor`` to
+    ``factors["agreement_multiplier"]`` and its ``share_shift`` to 0. ``export_control`` levers are
+    not levers on the spec (see :func:`export_control_acts`).
+
+    Raises
+    ------
+    DataFormatError
+        A country that is not an ISO3 code, an unknown stage or measure, a bad number (``where``, row).
+    UnknownCodeError
+        A mineral that is not in the run.
+    """
+    levers = []
+    for i, lv in enumerate(doc["levers"], start=1):
+        if not isinstance(lv, dict):
+            raise DataFormatError(where, "each lever must be a mapping", row=i)
+        kind = lv.get("type")
+        if kind == "export_control":
+            continue
+        if kind not in LEVER_KINDS:
+            raise DataFormatError(
+                where, f"type must be one of {', '.join(LEVER_KINDS)}, got {kind!r}", row=i, field="type"
+            )
+        country = lv.get("supplier" if kind == "export_restriction" else "partner")
+        if not (isinstance(country, str) and len(country) == 3 and country.isupper()):
+            raise DataFormatError(
+                where,
+                f"expected an ISO3 code, got {country!r}",
+                row=i,
+                field="supplier" if kind == "export_restriction" else "partner",
+            )
+        minerals = lv.get("minerals", "all")
+        stages = lv.get("stages", "all")
+        mask = np.ones(len(items), dtype=bool)
+        if minerals != "all":
+            minerals = [minerals] if isinstance(minerals, str) else list(minerals)
+            unknown = set(minerals) - set(items["material"])
+            if unknown:
+                raise UnknownCodeError(
+                    "mineral",
+                    sorted(unknown)[0],
+                    where=str(where),
+                    hint=f"minerals in this run: {', '.join(sorted(items['material'].unique()))}",
+                )
+            mask &= items["material"].isin(minerals).to_numpy()
+        if stages != "all":
+            stages = [stages] if isinstance(stages, str) else list(stages)
+            if set(stages) - set(CHAIN_STAGES):
+                raise DataFormatError(where, f"stages must be among {CHAIN_STAGES}", row=i, field="stages")
+            mask &= items["stage"].isin(stages).to_numpy()
+        try:
+            if kind == "export_restriction":
+                measure = lv.get("measure", "export_ban")
+                if measure not in factors["factors"]:
+                    raise DataFormatError(
+                        where, f"measure must be one of {sorted(factors['factors'])}", row=i, field="measure"
+                    )
+                t_factor = float(lv.get("t_factor", factors["factors"][measure]))
+                share = float(lv.get("share_cut", 0.0))
+            else:
+                t_factor = float(lv.get("t_factor", factors["agreement_multiplier"]))
+                share = float(lv.get("share_shift", 0.0))
+            lever = Lever(
+                kind=kind,
+                country=country,
+                items=tuple(np.flatnonzero(mask).tolist()),
+                t_factor=t_factor,
+                share_change=share,
+                apply_to_global=(kind == "export_restriction"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise DataFormatError(where, str(exc), row=i) from None
+        levers.append(lever)
+    return levers
