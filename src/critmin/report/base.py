@@ -48,3 +48,32 @@ class BriefContext:
         if int(year) == int(self.year):
             return str(year)
         return f"{year} ({what + ', ' if what else ''}not the reference year {self.year})"
+
+    def _provenance(self, table: str) -> list[dict]:
+        from critmin.services.data import provenance_frame
+
+        try:
+            prov = provenance_frame(self.settings)
+        except Exception:  # no warehouse yet: the section that needs the table says so itself
+            return []
+        return prov[prov["table"] == table].to_dict(orient="records")
+
+    def source(self, table: str) -> str:
+        """``"<title>, <release>"`` of the warehouse table ``table``, from the build's provenance.
+
+        Footnotes name their data through this, so a new release of a source changes the brief's
+        text with its numbers (never a release string written into a section).
+        """
+        rows = self._provenance(table)
+        if not rows:
+            return f"table {table} (not in this build)"
+        return f"{rows[0]['title']}, {rows[0]['release']}"
+
+    def licence(self, table: str) -> str:
+        """The licence of the warehouse table ``table``, from the build's provenance."""
+        rows = self._provenance(table)
+        return str(rows[0]["licence"]) if rows else "unknown"
+
+    def files(self, table: str) -> list[str]:
+        """The publisher files the warehouse table ``table`` was built from."""
+        return sorted({str(r["file"]) for r in self._provenance(table)})

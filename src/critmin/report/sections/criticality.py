@@ -46,10 +46,10 @@ def build(ctx: BriefContext) -> Section | None:
                 "EC (2017) Methodology for establishing the EU list of critical raw materials (JRC guidelines)."
             ),
             Footnote(
-                "Production shares: USGS MCS 2026 (table mineral_production); sourcing: CEPII BACI HS6 "
-                "(trade_flows), else India's TradeStat import reports (tradestat_imports) or the BACI HS4 top "
-                "flows (hs4_top_flows), each record naming its source; governance: World Bank WGI 2024 update "
-                "(governance); EoL-RIR, SI and EI: EC (2023) Study on the critical raw materials for the EU 2023, "
+                f"Production shares: {ctx.source('mineral_production')} (table mineral_production); sourcing: "
+                f"{ctx.source('trade_flows')} (trade_flows), else {ctx.source('tradestat_imports')} "
+                f"(tradestat_imports) or {ctx.source('hs4_top_flows')} (hs4_top_flows), each record naming its "
+                f"source; governance: {ctx.source('governance')} (governance); EoL-RIR, SI and EI: EC (2023) Study on the critical raw materials for the EU 2023, "
                 "results per material; export restrictions: China's export-control acts in force in the assessed "
                 "year (export_control_events: MOFCOM/GACC announcements with their numbers) and critmin's table "
                 "trade_restrictions.csv (other countries' measures, each with its regulation)."

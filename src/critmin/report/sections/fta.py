@@ -80,8 +80,8 @@ def build(ctx: BriefContext) -> Section | None:
                 "revenue R = t·M; welfare ½·Δt·TC."
             ),
             Footnote(
-                "Trade: CEPII BACI 2024 (table trade_flows, 30 critical-mineral HS6 codes) and DGCI&S TradeStat "
-                "HS 2603 (table tradestat_imports); tariffs: critmin starter table (starter_tariffs.csv, "
+                f"Trade: {ctx.source('trade_flows')} (table trade_flows, critical-mineral HS6 codes) and "
+                f"{ctx.source('tradestat_imports')} (table tradestat_imports, HS 2603); tariffs: critmin starter table (starter_tariffs.csv, "
                 "sources per row: Union Budget 2024-25/CBIC, WTO Tariff Profiles, SUNAT-MEF, NZ Customs); "
                 f"schedule: {html.escape(sim.scenario.origin.rsplit('/', 1)[-1])}."
             ),

@@ -59,7 +59,7 @@ def _usgs_ranks_table(ctx: BriefContext, partner: str) -> str:
     return (
         f"<h3>{p} in the world: every mineral USGS ranks it in (mine production)</h3>"
         + scope_line(
-            source="USGS Mineral Commodity Summaries 2026",
+            source=ctx.source("mineral_production"),
             products="all minerals in the USGS tables, whether or not in the trade extract",
             period="calendar year: the latest USGS year not flagged as an estimate, per mineral (column year)",
             unit="rank and share of world output; reserves share",
@@ -102,7 +102,7 @@ def build(ctx: BriefContext) -> Section | None:
         f"how concentrated (HHI on 0–1 shares), China's share, governance-weighted HHI (WGI rescaled "
         f"0–10, higher = worse), and net import reliance where USGS reports domestic production.</p>"
         + scope_line(
-            source="CEPII BACI HS17 V202601 (trade); USGS MCS 2026 (production)",
+            source=f"{ctx.source('trade_flows')} (trade); {ctx.source('mineral_production')} (production)",
             products="critical-mineral HS6 codes by value-chain stage",
             period=f"CY{ctx.year} (calendar year)",
             unit="current USD; shares of import value",
@@ -138,13 +138,13 @@ def build(ctx: BriefContext) -> Section | None:
         Footnote(
             "Dependence: shares of the reporter's import value by supplier (BACI trade_flows); "
             "HHI = Σ s², top-3 = sum of the three largest shares; WGI-weighted HHI = Σ s²·g with "
-            "g = (2.5 − mean WGI estimate) × 2 on 0–10 (World Bank WGI 2024 update, CC BY 4.0; "
-            "JRC 2017 EU CRM method); NIR = (M − X)/(P + M − X) in contained metal, P from USGS MCS "
-            "2026 (public domain)."
+            f"g = (2.5 − mean WGI estimate) × 2 on 0–10 ({ctx.source('governance')}, "
+            f"{ctx.licence('governance')}; JRC 2017 EU CRM method); NIR = (M − X)/(P + M − X) in contained "
+            f"metal, P from {ctx.source('mineral_production')} ({ctx.licence('mineral_production')})."
         ),
         Footnote(
-            "Producer ranks and shares: USGS Mineral Commodity Summaries 2026 data release "
-            "(world mine production and reserves tables, doi:10.5066/P1WKQ63T)."
+            f"Producer ranks and shares: {ctx.source('mineral_production')} "
+            "(world mine production and reserves tables)."
         ),
     ]
     if ore is not None and len(ore["suppliers"]):

@@ -138,9 +138,9 @@ def build(ctx: BriefContext) -> Section | None:
                 "rule-based extractor; every fact carries a verbatim evidence quote and its source."
             ),
             Footnote(
-                "Agreements in force or notified: WTO RTA database export (table agreements). Reference flows: "
-                "CEPII BACI HS17 V202601 (trade_flows, 30 critical-mineral HS6 codes) and DGCI&S TradeStat "
-                "HS 2603 (tradestat_imports)."
+                f"Agreements in force or notified: {ctx.source('agreements')} (table agreements). Reference "
+                f"flows: {ctx.source('trade_flows')} (trade_flows, critical-mineral HS6 codes) and "
+                f"{ctx.source('tradestat_imports')} (tradestat_imports, HS 2603)."
             ),
             Footnote("Relative gap = |a − b| / max(|a|, |b|); causes classified by rule (docs/news.md)."),
         ],

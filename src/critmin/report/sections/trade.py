@@ -8,11 +8,17 @@ from critmin.report.html import fmt_usd, kpis, product_label, scope_line, table
 
 ORDER = 10
 
-BACI_NOTE = (
-    "Trade: CEPII BACI HS17 V202601, table trade_flows (file BACI_HS17_Y{year}_V202601*.csv), "
-    "values in current USD = BACI v × 1000, FOB-reconciled mirror flows; balance = exports − imports. "
-    "Covers the critical-mineral HS6 codes in the data (no HS 2603 copper ore). Licence: Etalab 2.0."
-)
+
+def _baci_note(ctx: BriefContext, codes: list[str]) -> str:
+    files = [f for f in ctx.files("trade_flows") if str(ctx.year) in f] or ctx.files("trade_flows")
+    ore = any(c.startswith("2603") for c in codes)
+    return (
+        f"Trade: {ctx.source('trade_flows')}, table trade_flows (file {', '.join(files)}), "
+        "values in current USD = BACI v × 1000, FOB-reconciled mirror flows; balance = exports − imports. "
+        f"Covers the {len(codes)} critical-mineral HS6 codes with trade in the data"
+        + ("" if ore else " (no HS 2603 copper ore)")
+        + f". Licence: {ctx.licence('trade_flows')}."
+    )
 
 
 def build(ctx: BriefContext) -> Section | None:
@@ -60,7 +66,7 @@ def build(ctx: BriefContext) -> Section | None:
     codes = sorted({x["hs6"] for x in world.get("by_product") or []})  # the codes the data holds
     baskets = [c for c in codes if product_label(c, "") != ""]
     scope = scope_line(
-        source="CEPII BACI HS17 V202601",
+        source=ctx.source("trade_flows"),
         products=f"{len(codes)} critical-mineral HS6 codes with trade in the data (of "
         f"{len(selected)} in critmin's product table), not all goods"
         + (f"; baskets (cover other goods too): HS {', '.join(baskets)}" if baskets else ""),
@@ -88,5 +94,5 @@ def build(ctx: BriefContext) -> Section | None:
         title=f"Trade in critical minerals: {r} and {p}, {ctx.year}",
         html=body,
         figures=figures,
-        footnotes=[Footnote(BACI_NOTE.format(year=ctx.year))],
+        footnotes=[Footnote(_baci_note(ctx, codes))],
     )
