@@ -122,7 +122,7 @@ def test_ge_cost_model_option(panel_file):
     assert r.exit_code == 0, r.output
     assert "trade costs: cross-section" in r.output and "effect of the agreement" in r.output
     r = CliRunner().invoke(app, base + ["--costs", "gravity"])
-    assert r.exit_code != 0 and "pair-fe or cross-section" in r.output
+    assert r.exit_code != 0 and "unknown costs 'gravity'; expected pair-fe or cross-section" in str(r.exception)
     r = CliRunner().invoke(
         app, ["gravity", "ge", "--panel", panel_file, "--year", "2006", "--no-borders", "--costs", "pair-fe"]
     )

@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from typing import Literal
 
 import ibis
 
 from critmin.errors import ConfigError
+from critmin.vocabulary import Backend, check, options
 from critmin.warehouse.store import Warehouse
 
-Backend = Literal["duckdb", "pyspark"]
-BACKENDS: tuple[str, ...] = ("duckdb", "pyspark")
+BACKENDS: tuple[str, ...] = options("backend")
 
 
 def duckdb_config() -> dict[str, str]:
@@ -50,8 +49,7 @@ def connect(warehouse: Warehouse, backend: Backend = "duckdb", *, session=None, 
     working directory); ``CRITMIN_MEMORY_LIMIT`` (``3GB``, ``50%``...) caps its memory, else DuckDB
     takes up to 80 % of RAM.
     """
-    if backend not in BACKENDS:
-        raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    check("backend", backend)
     if backend == "duckdb":
         con = ibis.duckdb.connect(**duckdb_config())
     else:

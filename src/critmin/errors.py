@@ -37,6 +37,13 @@ class ConfigError(CritminError):
     """Bad settings (missing mirror folder, unknown backend, ...)."""
 
 
+class OptionError(ConfigError, ValueError):
+    """A value outside one of critmin's option vocabularies (:mod:`critmin.vocabulary`).
+
+    Also a ``ValueError``, as a bad argument value is to any Python caller.
+    """
+
+
 class DataFormatError(CritminError):
     """A raw or user file does not have the expected format.
 

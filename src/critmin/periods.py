@@ -28,11 +28,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Literal
+from typing import Iterable
 
 from critmin.errors import ConfigError
+from critmin.vocabulary import PeriodBasis
 
-Basis = Literal["CY", "FY", "month"]
+Basis = PeriodBasis
 BASIS_NAMES: dict[str, str] = {
     "CY": "calendar year (January-December)",
     "FY": "Indian financial year (April-March)",

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Iterable, Literal, get_args
+from typing import Iterable, get_args
 
 import pandas as pd
 
@@ -34,7 +34,8 @@ from critmin.classify._hints import hint
 from critmin.classify._tables import products_table
 from critmin.errors import UnknownCodeError
 
-Stage = Literal["ore", "intermediate", "refined", "product"]
+from critmin.vocabulary import Stage  # noqa: E402  (one vocabulary for every front end)
+
 STAGES: tuple[str, ...] = get_args(Stage)
 
 

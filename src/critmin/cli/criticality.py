@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Optional, cast
 
 import typer
 
+from critmin.vocabulary import check, describe
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,7 +36,7 @@ def criticality(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bands)."),
     inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV overriding parameters (with sources)."),
     parameters: str = typer.Option(
-        "eu2023", "--parameters", help="EU assessment whose EoL-RIR, SI and EI are used: eu2023 or eu2017."
+        "eu2023", "--parameters", help=f"EU assessment whose EoL-RIR, SI and EI are used: {describe('parameters')}."
     ),
     agreements: bool = typer.Option(
         False, "--agreements", help="Lower t (x0.8) of partners sharing an RTA in force with the reporter."
@@ -48,10 +50,8 @@ def criticality(
     import pandas as pd
     from critmin.services.criticality import criticality_scores
 
-    if method not in ("eu", "geopolrisk", "geodep"):
-        raise typer.BadParameter(f"expected eu, geopolrisk or geodep, got {method!r}", param_hint="--method")
-    if parameters not in ("eu2023", "eu2017"):
-        raise typer.BadParameter(f"expected eu2023 or eu2017, got {parameters!r}", param_hint="--parameters")
+    check("method", method)
+    check("parameters", parameters)
     if draws < 0:
         raise typer.BadParameter("must be >= 0", param_hint="--draws")
     res = criticality_scores(

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
 
+from critmin.vocabulary import describe
+
 from critmin.periods import parse_years
 
 from critmin.cli._common import (
@@ -23,9 +25,9 @@ from critmin.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from critmin.engine import Backend
+    from critmin.vocabulary import Backend
 
-BackendOpt = typer.Option("duckdb", "--backend", help="Ibis backend: duckdb or pyspark.")
+BackendOpt = typer.Option("duckdb", "--backend", help=f"Ibis backend: {describe('backend')}.")
 YearsOpt = typer.Option(None, "--years", help="Several years, 2022,2024 or 2019-2024: the series.")
 
 
@@ -58,7 +60,7 @@ def trade(
     ),
     hs: Optional[List[str]] = typer.Option(None, "--hs", help="HS6 code; repeat for several."),
     mineral: Optional[str] = typer.Option(None, "--mineral", "-m", help="Mineral id, e.g. copper."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="ore, intermediate, refined or product."),
+    stage: Optional[str] = typer.Option(None, "--stage", help=f"{describe('stage')}."),
     year: Optional[List[int]] = typer.Option(
         None, "--year", "-y", help="Year; repeat for several; default the latest."
     ),
@@ -185,7 +187,7 @@ def dependence(
     reporter: str = typer.Option(..., "--reporter", "-r", help="Importing country (ISO3, ISO2, name)."),
     hs: Optional[List[str]] = typer.Option(None, "--hs", help="HS6 code; repeat for several."),
     mineral: Optional[str] = typer.Option(None, "--mineral", "-m", help="Mineral id, e.g. copper."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="ore, intermediate, refined or product."),
+    stage: Optional[str] = typer.Option(None, "--stage", help=f"{describe('stage')}."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year (default the latest)."),
     years: Optional[str] = YearsOpt,
     include_baskets: bool = typer.Option(

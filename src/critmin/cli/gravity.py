@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Optional, cast
 
 import typer
 
+from critmin.vocabulary import check
+
 from critmin.cli._common import HomeOpt, JsonOpt, MirrorOpt, console, print_json, print_table, settings_from
 
 if TYPE_CHECKING:
@@ -127,8 +129,8 @@ def ge_cmd(
     else:
         assert cost_factor is not None, "the one option given"
         scenario = GEScenario.cost_change(cost_factor, _codes(among))
-    if costs is not None and costs not in ("pair-fe", "cross-section"):
-        raise typer.BadParameter(f"--costs must be pair-fe or cross-section, got {costs!r}")
+    if costs is not None:
+        check("costs", costs)
     res = run_ge(
         panel,
         scenario,

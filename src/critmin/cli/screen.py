@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
 
+from critmin.vocabulary import describe
+
 from critmin.cli._common import (
     HomeOpt,
     JsonOpt,
@@ -20,7 +22,7 @@ from critmin.cli._common import (
 from critmin.periods import parse_years
 
 if TYPE_CHECKING:
-    from critmin.engine import Backend
+    from critmin.vocabulary import Backend
 
 
 def screen(
@@ -37,7 +39,7 @@ def screen(
     ),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the dependent products to a CSV file."),
     limit: int = typer.Option(20, "--limit", min=1, help="Dependent products listed (largest imports first)."),
-    backend: str = typer.Option("duckdb", "--backend", help="Ibis backend: duckdb or pyspark."),
+    backend: str = typer.Option("duckdb", "--backend", help=f"Ibis backend: {describe('backend')}."),
     json_out: bool = JsonOpt,
     home: Optional[Path] = HomeOpt,
     mirror: Optional[Path] = MirrorOpt,

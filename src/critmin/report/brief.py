@@ -15,13 +15,13 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from critmin.report.base import BriefContext, Section
+from critmin.vocabulary import BriefFormat
 
-Format = Literal["html", "pdf"]
+Format = BriefFormat
 PAPERS = ("A4", "Letter")
 
 

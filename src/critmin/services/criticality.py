@@ -36,10 +36,10 @@ This module reads and orchestrates; the rules are in :mod:`critmin.domain.critic
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
+from critmin.vocabulary import CriticalityMethod, check, options
 from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.criticality import CriticalityModel, CriticalitySpec, calc_geodep
@@ -90,7 +90,7 @@ from critmin.services.criticality_params import (
 from critmin.sources.criticality_inputs import LEVER_TYPES, read_scenario_doc
 from critmin.warehouse import Warehouse, open_warehouse
 
-Method = Literal["eu", "geopolrisk", "geodep"]
+Method = CriticalityMethod
 __all__ = [
     "BACI_SOURCE",
     "DEFAULT_SHARE_CONCENTRATION",
@@ -115,7 +115,7 @@ __all__ = [
     "reporter_members",
     "scenario_acts",
 ]
-METHODS = ("eu", "geopolrisk", "geodep")
+METHODS = options("method")
 
 # -- HS6 -> (mineral, product stage): used until the `products` table is in the warehouse ----------
 _FALLBACK_PRODUCTS = {
@@ -380,8 +380,7 @@ def criticality_scores(
         per mineral and stage with ``supply_risk``, ``economic_importance``, ``critical``, the
         ``*_p05/p50/p95`` bands and the ``inputs`` used with their sources.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    check("method", method)
     if draws < 0:
         raise ValueError("draws must be >= 0")
     if method == "geodep":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pandas as pd
 
@@ -30,16 +30,16 @@ from critmin.classify._tables import metal_content_table, products_table
 from critmin.config import Settings
 from critmin.domain.indicators import calc_net_import_reliance
 from critmin.domain.indicators import expressions as ex
-from critmin.engine import BACKENDS, connect
-from critmin.errors import ConfigError, EmptySelectionError, UnknownCodeError
+from critmin.engine import connect
+from critmin.errors import EmptySelectionError, UnknownCodeError
 from critmin.domain.indicators.series import with_changes
 from critmin.periods import calendar_year, parse_period
+from critmin.vocabulary import Backend, check
 from critmin.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from ibis import BaseBackend
 
-Backend = Literal["duckdb", "pyspark"]
 
 #: value-chain stage of a traded product -> USGS production stage used for net import reliance
 USGS_STAGE_FOR = {"ore": "mine", "refined": "refinery"}
@@ -75,8 +75,7 @@ class Explorer:
         tables: Sequence[str] = ("trade_flows", "countries", "products"),
         progress: bool = False,
     ) -> "Explorer":
-        if backend not in BACKENDS:
-            raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+        check("backend", backend)
         wh = ensure_tables(settings, tables, progress=progress)
         con = con if con is not None else connect(wh, backend)
         countries = wh.read("countries") if wh.has("countries") else None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Iterable, Literal, TypeAlias
+from typing import Iterable, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from critmin.vocabulary import CostModel, check, options
 from critmin.domain.policy.ge import GEModel, GEResults, GEScenario, Method, TradeCosts
 from critmin.domain.policy.gravity import (
     DomesticMode,
@@ -92,8 +93,7 @@ def estimate_trade_costs(
     return TradeCosts(pairs=pairs, coef=coef), res
 
 
-CostModel = Literal["pair-fe", "cross-section"]
-COST_MODELS = ("pair-fe", "cross-section")
+COST_MODELS = options("costs")
 
 
 def pair_fe_trade_costs(
@@ -173,8 +173,7 @@ def run_ge(
     """
     if costs is None:
         costs = "cross-section" if scenario.kind == "no_borders" else "pair-fe"
-    if costs not in COST_MODELS:
-        raise ValueError(f"costs must be one of {', '.join(COST_MODELS)}; got {costs!r}")
+    check("costs", costs)
     if costs == "pair-fe" and scenario.kind == "no_borders":
         raise ValueError(
             "no_borders needs an international-border term: use costs='cross-section' "

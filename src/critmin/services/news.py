@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -46,7 +46,6 @@ ARTICLE_COLUMNS = [
     "ingested_at",
 ]
 FACT_COLUMNS = ["fact_id", "fact_key", "article_id", "type", "published", "source", "evidence", "fact_json"]
-FactType = Literal["trade_value", "negotiation_round", "share", "policy_measure"]
 
 
 #: what each TradeStat import report's HS code covers (for the scope of a reference figure)

@@ -15,7 +15,7 @@ from typing import Sequence
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.engine import Backend
+from critmin.vocabulary import Backend
 from critmin.domain.indicators.screen import rollup, screen_reporters
 from critmin.errors import EmptySelectionError
 

@@ -206,7 +206,7 @@ def criticality_scenarios() -> tuple[tuple[str, str], ...]:
 
 
 def fact_types() -> tuple[tuple[str, str], ...]:
-    from critmin.services.news import FactType
+    from critmin.vocabulary import FactType
 
     return tuple((t, t.replace("_", " ")) for t in get_args(FactType))
 

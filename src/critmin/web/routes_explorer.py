@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, HTTPException, Query
 
@@ -13,7 +13,8 @@ from critmin.web._common import Format, FormatQ, SettingsDep, respond
 
 router = APIRouter(tags=["explorer"])
 
-Stage = Literal["ore", "intermediate", "refined", "product"]
+from critmin.vocabulary import Stage  # noqa: E402
+
 Backend = explorer.Backend
 
 HsQ = Query(description="HS6 code; repeat for several (`?hs=740311&hs=740200`).")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Query
 
 from critmin.services import news
-from critmin.services.news import FactType
+from critmin.vocabulary import FactType
 from critmin.web._common import Format, FormatQ, SettingsDep, json_response, respond
 
 router = APIRouter(tags=["news"])
