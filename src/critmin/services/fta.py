@@ -37,7 +37,7 @@ from critmin.domain.policy.tariff_factor import (
 from critmin.domain.policy.tariffs import TariffTable
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.periods import financial_year
-from critmin.sources.tariffs import (
+from critmin.services.tariffs import (
     bundled_scenario,
     bundled_scenarios,
     read_elasticities,

@@ -368,7 +368,7 @@ def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, s
 
 def _default_tariff_table():
     """critmin's cited starter tariff table (``critmin/tariff_data/starter_tariffs.csv``)."""
-    from critmin.sources.tariffs import starter_tariffs
+    from critmin.services.tariffs import starter_tariffs
 
     return starter_tariffs()
 
