@@ -1,0 +1,531 @@
+"""Q4 -- the best sourcing mix for a mineral given FTAs, freight, currency and a supplier cap.
+
+:func:`sourcing` assembles the candidate suppliers (:func:`sourcing_candidates`) and solves
+:class:`~critmin.domain.scenarios.sourcing.SourcingModel` (or its concentration / CVaR variants)
+with and without the FTA(s).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from critmin.config import Settings
+from critmin.domain.scenarios.routes import resolve_port, sea_route
+from critmin.domain.scenarios.shocks import ShockSpec
+from critmin.domain.scenarios.sourcing import (
+    CvarSourcingModel,
+    DisruptionScenarios,
+    SourcingModel,
+    SourcingSpec,
+    compare_results,
+    minimise_concentration,
+)
+from critmin.errors import DataFormatError, EmptySelectionError
+from critmin.scenario_data import load_parameters, load_ports
+from critmin.services._scenario_common import CURRENCY_OF, _copper_price, _products, _warehouse, concentrate_surplus
+from critmin.services.projection import projection
+from critmin.services.shock import load_shock_scenario
+
+
+Objective = Literal["cost", "concentration", "cvar"]
+
+
+OBJECTIVES = ("cost", "concentration", "cvar")
+
+
+UnknownTariff = Literal["exclude", "zero"]
+
+
+def read_tariff_file(path: str | Path) -> pd.DataFrame:
+    """A user tariff CSV: ``reporter, partner, hs6 (or hs), year, rate`` (rate in percent), optional ``source``."""
+    from critmin.domain.policy.tariffs import validate_tariff_frame
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(p, "tariff file not found")
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataFormatError(p, "not UTF-8 text") from None
+    except pd.errors.ParserError as exc:
+        raise DataFormatError(p, f"not a valid CSV: {exc}") from None
+    if "hs6" in df.columns and "hs" not in df.columns:
+        df = df.rename(columns={"hs6": "hs"})
+    if "source" not in df.columns:
+        df["source"] = f"user file {p.name}"
+    df["source"] = df["source"].where(df["source"].str.strip() != "", f"user file {p.name}")
+    return validate_tariff_frame(df, file=str(p))
+
+
+def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, source: str) -> pd.DataFrame:
+    """A one-row tariff frame setting a what-if MFN rate (percent) for ``hs6`` from ``year`` on."""
+    from critmin.domain.policy.tariffs import validate_tariff_frame
+
+    return validate_tariff_frame(
+        pd.DataFrame(
+            [{"reporter": reporter, "partner": "WLD", "year": year, "hs": hs6, "rate": str(rate_pct), "source": source}]
+        ),
+        file="what-if tariff",
+    )
+
+
+def _default_tariff_table():
+    """critmin's cited starter tariff table (``critmin/tariff_data/starter_tariffs.csv``)."""
+    from critmin.services.tariffs import starter_tariffs
+
+    return starter_tariffs()
+
+
+def tariff_lookup(
+    reporter: str,
+    partners: Sequence[str],
+    hs6: str,
+    year: int,
+    *,
+    tariffs: Mapping[str, float] | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Tariff (fraction) per partner for one HS6 line and year, with its basis.
+
+    Order: a ``{partner: rate}`` mapping (fractions) -> preferential rows of a tariff frame ->
+    MFN (``WLD``) rows, where rows of the frame override critmin's starter table
+    (``tariff_data/starter_tariffs.csv``) -> unknown (NaN, never guessed).
+    """
+    from critmin.domain.policy.tariffs import TariffTable
+
+    out = pd.DataFrame({"partner": list(partners)})
+    out["tariff_rate"] = np.nan
+    out["tariff_basis"] = "unknown"
+    if isinstance(tariffs, Mapping):
+        m = out["partner"].map({k.upper(): float(v) for k, v in tariffs.items()})
+        out.loc[m.notna(), "tariff_rate"] = m[m.notna()]
+        out.loc[m.notna(), "tariff_basis"] = "user mapping"
+        frame = None
+    else:
+        frame = tariffs
+    base = _default_tariff_table()
+    table = base.combine(TariffTable(frame, file="tariff table")) if frame is not None and len(frame) else base
+    for i, p in enumerate(out["partner"]):
+        if pd.notna(out.at[i, "tariff_rate"]):
+            continue
+        pref = table.rates(reporter, [hs6], year, partner=p, duty_type="PRF").iloc[0]
+        if pref["known"]:
+            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = pref["rate"], f"PRF: {pref['source']}"
+            continue
+        mfn = table.rates(reporter, [hs6], year, partner="WLD", duty_type="MFN").iloc[0]
+        if mfn["known"]:
+            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = mfn["rate"], f"MFN: {mfn['source']}"
+    return out
+
+
+def fta_rate(
+    base_rate: float, year: int, *, entry_year: int, phase_in_years: int = 0, target_rate: float = 0.0
+) -> float:
+    """Tariff under an FTA in ``year``: linear staging from ``base_rate`` to ``target_rate``.
+
+    ``rate = base - (base - target) * min(1, (year - entry + 1) / N)`` from entry (N = phase-in years,
+    0 = immediate), ``base`` before entry into force.
+    """
+    if year < entry_year:
+        return base_rate
+    n = max(int(phase_in_years), 1)
+    done = min(1.0, (year - entry_year + 1) / n)
+    return base_rate - (base_rate - target_rate) * done
+
+
+def _fx_premium(wh, currencies: Mapping[str, str]) -> dict[str, float]:
+    p = load_parameters()["fx_risk"]
+    if not wh.has("fx_rates"):
+        return {}
+    fx = wh.read("fx_rates")
+    fx = fx[(fx["month"] >= "2015-01-01") & (fx["month"] < "2025-01-01")]
+    out = {}
+    for iso, cur in currencies.items():
+        s = fx[fx["currency"] == cur].sort_values("month")["units_per_usd"]
+        if len(s) > 24 and cur != "USD":
+            vol = float(np.log(s).diff().std() * math.sqrt(12))
+            out[iso] = p["multiplier"] * vol
+        elif cur == "USD":
+            out[iso] = 0.0
+    return out
+
+
+def _freight_per_t(
+    partners: Sequence[str],
+    destination: str,
+    rate_per_1000nm: float,
+    freight_table: Mapping[str, float] | None,
+    geo: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Freight per gross tonne: user table, else sea distance from the partner's port in critmin's port
+    table, else from its main city in GeoDist (``geo_countries``; coastal countries only) x the rate."""
+    from critmin.domain.scenarios.routes import sea_route_points
+
+    ports = load_ports()
+    dest = resolve_port(destination, ports)
+    rows = []
+    for p in partners:
+        if freight_table and p in freight_table:
+            rows.append((p, float(freight_table[p]), "user freight table", None, None))
+            continue
+        cand = ports[(ports["iso3"] == p) & (ports["role"] == "supplier")]
+        if not cand.empty:
+            r = sea_route(str(cand.iloc[0]["port"]), str(dest.port), ports=ports)
+            where = f"{r.origin} -> {r.destination}"
+        else:
+            city = None if geo is None else geo[(geo["iso3"] == p)]
+            if city is None or city.empty or int(city.iloc[0]["landlocked"] or 0) == 1:
+                rows.append((p, np.nan, "no port in critmin's port table (landlocked or unknown)", None, None))
+                continue
+            c = city.iloc[0]
+            r = sea_route_points(
+                (float(c["lon"]), float(c["lat"])),
+                (float(dest.lon), float(dest.lat)),
+                labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)),
+            )
+            where = f"{r.origin} -> {r.destination}"
+        rows.append(
+            (
+                p,
+                r.distance_nm / 1000.0 * rate_per_1000nm,
+                f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm",
+                r.origin,
+                r.distance_nm,
+            )
+        )
+    return pd.DataFrame(rows, columns=["partner", "freight_usd_t_gross", "freight_basis", "port", "distance_nm"])
+
+
+def read_freight_file(path: str | Path) -> dict[str, float]:
+    """A freight CSV ``partner,usd_per_t`` (USD per gross tonne shipped)."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(p, "freight file not found")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    for col in ("partner", "usd_per_t"):
+        if col not in df.columns:
+            raise DataFormatError(p, f"missing column '{col}'; expected partner,usd_per_t", field=col)
+    v = pd.to_numeric(df["usd_per_t"], errors="coerce")
+    bad = v.isna() | (v < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(
+            p, f"usd_per_t must be a non-negative number, got {df['usd_per_t'].iloc[i]!r}", row=i + 1, field="usd_per_t"
+        )
+    return dict(zip(df["partner"].str.upper(), v))
+
+
+def sourcing_candidates(
+    settings: Settings,
+    mineral: str,
+    stage: str,
+    year: int,
+    *,
+    importer: str = "IND",
+    destination: str = "Mundra",
+    fta: Sequence[str] = (),
+    with_fta: bool = True,
+    tariffs=None,
+    freight_table: Mapping[str, float] | None = None,
+    available_share: float | None = None,
+    unknown_tariff: UnknownTariff = "exclude",
+    fta_entry_year: int | None = None,
+    fta_phase_in_years: int | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Candidate suppliers with capacity, price, tariff, freight and FX premium, plus notes.
+
+    Copper concentrate (HS 260300): quantities are tonnes of **copper content**; capacity is
+    ``available_share x`` the exportable surplus ``max(0, mine - refinery)`` (USGS), price the Pink Sheet LME copper price x the
+    payable fraction, freight per tonne of concentrate divided by its typical grade. Other
+    products: gross tonnes from ``trade_flows``; capacity ``available_share x`` the supplier's
+    exports, price its export unit value.
+    """
+    if unknown_tariff not in ("exclude", "zero"):
+        raise ValueError(f"unknown_tariff must be 'exclude' or 'zero', got {unknown_tariff!r}")
+    params = load_parameters()
+    share = params["sourcing"]["available_share_of_mine_output"] if available_share is None else available_share
+    products = _products(mineral=mineral, stage=stage)
+    hs6 = products[0]
+    notes: dict = {"assumptions": [], "sources": {}}
+    wh = _warehouse(settings, ["trade_flows", "mineral_production", "metal_prices", "fx_rates", "geo_countries"])
+    from critmin.classify.metal_content import metal_factor
+
+    if hs6 == "260300":
+        surplus, py = concentrate_surplus(wh, year)
+        surplus = surplus.drop(index=[importer], errors="ignore")
+        cand = pd.DataFrame({"partner": surplus.index, "production_t": surplus.to_numpy()})
+        cand = cand[cand["production_t"] > 0].reset_index(drop=True)
+        cand["capacity_t"] = share * cand["production_t"]
+        lme, lme_src = _copper_price(wh, year)
+        payable = params["contracts"]["copper_concentrate"]["payable_pct"]
+        cand["price_usd_t"] = lme * payable
+        grade = metal_factor("260300")
+        unit = "t Cu content"
+        notes["assumptions"] += [
+            f"capacity = {share:g} x exportable concentrate surplus = max(0, mine - refinery production), "
+            f"USGS {py}, t Cu content (refinery output includes scrap and imported feed, so countries that "
+            f"smelt more than they mine get no surplus)",
+            f"price = {lme_src} x payable {payable} = USD {lme * payable:,.0f}/t Cu (same for every supplier)",
+            f"freight per t Cu = freight per t concentrate / typical grade {grade} (classification metal_content)",
+            "HS 2603 is not in the BACI extract; current Indian imports by partner are in tradestat_imports (USD only)",
+        ]
+        notes["sources"].update({"capacity": f"mineral_production (USGS MCS 2026, {py})", "price": lme_src})
+        gross_per_unit = 1.0 / grade
+    else:
+        tf = wh.read("trade_flows")
+        f = tf[tf["hs6"].isin(products) & (tf["exporter"] != importer)]
+        fy = int(f.loc[f["year"] <= year, "year"].max())
+        f = f[f["year"] == fy].dropna(subset=["qty_t"])
+        g = f.groupby("exporter")[["value_usd", "qty_t"]].sum()
+        g = g[g["qty_t"] > 0]
+        cand = pd.DataFrame(
+            {
+                "partner": g.index,
+                "exports_t": g["qty_t"].to_numpy(),
+                "price_usd_t": (g["value_usd"] / g["qty_t"]).to_numpy(),
+            }
+        )
+        world_uv = float(g["value_usd"].sum() / g["qty_t"].sum())
+        odd = (cand["price_usd_t"] < 0.5 * world_uv) | (cand["price_usd_t"] > 2.0 * world_uv)
+        notes["unit_value_outliers"] = cand.loc[odd, "partner"].tolist()
+        cand = cand[~odd].reset_index(drop=True)
+        cand["capacity_t"] = share * cand["exports_t"]
+        unit = "t gross weight"
+        notes["assumptions"] += [
+            f"capacity = {share:g} x the supplier's {fy} exports of {', '.join(products)}",
+            "price = the supplier's export unit value (BACI value / quantity); suppliers whose "
+            f"unit value is below 0.5x or above 2x the world's (USD {world_uv:,.0f}/t) are left "
+            "out as quantity errors",
+        ]
+        notes["sources"].update({"capacity": f"trade_flows (BACI {fy})", "price": f"trade_flows (BACI {fy})"})
+        gross_per_unit = 1.0
+    # freight
+    rate = params["freight"]["usd_per_t_per_1000nm"]
+    geo = None
+    if wh.has("geo_countries"):
+        geo = wh.read("geo_countries")
+        geo = geo[geo["maincity"] == 1] if "maincity" in geo.columns else geo
+    fr = _freight_per_t(cand["partner"], destination, rate, freight_table, geo)
+    cand = cand.merge(fr, on="partner", how="left")
+    cand["freight_usd_t"] = cand["freight_usd_t_gross"] * gross_per_unit
+    notes["assumptions"].append(
+        f"freight = sea distance (searoute, critmin port table) x USD {rate}/t per "
+        f"1,000 nm ({params['freight']['source']}) unless a freight table is given"
+    )
+    # tariffs (base) and FTA
+    tl = tariff_lookup(importer, list(cand["partner"]), hs6, year, tariffs=tariffs)
+    cand = cand.merge(tl, on="partner", how="left")
+    fta = tuple(p.upper() for p in fta)
+    fd = dict(params["tariffs"]["fta_default"])
+    if fta_entry_year is not None:
+        fd["entry_year"] = int(fta_entry_year)
+    if fta_phase_in_years is not None:
+        fd["phase_in_years"] = int(fta_phase_in_years)
+    if with_fta and fta:
+        is_f = cand["partner"].isin(fta) & cand["tariff_rate"].notna()
+        cand.loc[is_f, "tariff_rate"] = [
+            fta_rate(r, year, entry_year=fd["entry_year"], phase_in_years=fd["phase_in_years"], target_rate=fd["rate"])
+            for r in cand.loc[is_f, "tariff_rate"]
+        ]
+        cand.loc[is_f, "tariff_basis"] = (
+            f"FTA: to {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
+            f"{fd['phase_in_years']} years (assumption; "
+            f"base {cand.loc[is_f, 'tariff_basis'].iloc[0] if is_f.any() else ''})"
+        )
+    unknown = cand.loc[cand["tariff_rate"].isna(), "partner"].tolist()
+    if unknown_tariff == "zero":
+        cand.loc[cand["tariff_rate"].isna(), "tariff_basis"] = "unknown, set to 0 on request"
+        cand["tariff_rate"] = cand["tariff_rate"].fillna(0.0)
+    # FX premium
+    cur = {p: CURRENCY_OF[p] for p in cand["partner"] if p in CURRENCY_OF}
+    prem = _fx_premium(wh, cur)
+    cand["fx_premium_rate"] = cand["partner"].map(prem)
+    no_fx = cand.loc[cand["fx_premium_rate"].isna(), "partner"].tolist()
+    cand["fx_premium_rate"] = cand["fx_premium_rate"].fillna(params["fx_risk"]["default_premium"])
+    notes["assumptions"].append(
+        f"FX premium = {params['fx_risk']['multiplier']} x annualised volatility of the "
+        f"supplier currency per USD, 2015-2024 (fx_rates); "
+        f"{params['fx_risk']['default_premium']} where unknown"
+    )
+    no_freight = cand.loc[cand["freight_usd_t"].isna(), "partner"].tolist()
+    drop = set(no_freight) | (set(unknown) if unknown_tariff == "exclude" else set())
+    notes.setdefault("unit_value_outliers", [])
+    notes.update(
+        {
+            "unit": unit,
+            "hs6": hs6,
+            "unknown_tariffs": unknown,
+            "missing_freight": no_freight,
+            "no_fx_premium_data": no_fx,
+            "excluded_missing_data": sorted(drop),
+        }
+    )
+    kept = cand[~cand["partner"].isin(drop)].reset_index(drop=True)
+    if kept.empty:
+        raise EmptySelectionError(
+            f"no candidate supplier left for {mineral} {stage} ({hs6}): unknown tariff for "
+            f"{', '.join(unknown) or 'none'}; missing freight for {', '.join(no_freight) or 'none'}. "
+            f"Give rates with --tariffs FILE (reporter,partner,hs6,year,rate) or accept them as 0 with "
+            f"--unknown-tariff zero (they are reported either way)"
+        )
+    return kept, notes
+
+
+def default_demand(settings: Settings, mineral: str, year: int) -> tuple[float, str]:
+    """Demand (t) for a sourcing year: the central projection's imports (copper concentrate)."""
+    if mineral != "copper":
+        raise EmptySelectionError(f"no default demand for {mineral}; pass --demand TONNES")
+    res = projection(settings, "copper", end_year=max(year, 2031))
+    p = res.paths
+    v = float(p[(p["scenario"] == "central") & (p["year"] == year)]["imports"].iloc[0]) * 1000.0
+    return v, f"central import projection for {year} (t Cu content)"
+
+
+def sourcing(
+    settings: Settings,
+    mineral: str,
+    stage: str,
+    year: int,
+    *,
+    importer: str = "IND",
+    destination: str = "Mundra",
+    demand_t: float | None = None,
+    max_share: float | None = 0.65,
+    fta: Sequence[str] = (),
+    min_fta_share: float | None = None,
+    exclude: Sequence[str] = (),
+    tariffs=None,
+    freight_table: Mapping[str, float] | None = None,
+    available_share: float | None = None,
+    objective: Objective = "cost",
+    budget_slack: float = 0.02,
+    cvar_scenarios: int = 1000,
+    cvar_alpha: float = 0.95,
+    shortfall_penalty_usd_t: float | None = None,
+    seed: int = 1,
+    unknown_tariff: UnknownTariff = "exclude",
+    fta_entry_year: int | None = None,
+    fta_phase_in_years: int | None = None,
+    cvar_shocks: Sequence[tuple[str | Path | ShockSpec, float]] = (),
+) -> dict:
+    """Optimal sourcing with and without the FTA(s), side by side; JSON-ready dict.
+
+    ``objective``: ``cost`` (LP, HiGHS), ``concentration`` (governance-weighted HHI within
+    ``(1 + budget_slack) x`` the minimum cost, cvxpy) or ``cvar`` (mean-CVaR LP over
+    ``cvar_scenarios`` random disruptions, probability from WGI political stability; or, with
+    ``cvar_shocks = [(shock file or spec, probability), ...]``, the shock scenarios of
+    :func:`run_shock`'s format, each cutting the restricting supplier by its loss fraction).
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    if demand_t is None:
+        demand_t, demand_src = default_demand(settings, mineral, year)
+    else:
+        demand_src = "user"
+    exclude = tuple(e.upper() for e in exclude)
+    fta = tuple(p.upper() for p in fta)
+    runs, notes_all = {}, {}
+    labels = [("without_fta", False)] + ([("with_fta", True)] if fta else [])
+    for label, flag in labels:
+        cand, notes = sourcing_candidates(
+            settings,
+            mineral,
+            stage,
+            year,
+            importer=importer,
+            destination=destination,
+            fta=fta,
+            with_fta=flag,
+            tariffs=tariffs,
+            freight_table=freight_table,
+            available_share=available_share,
+            unknown_tariff=unknown_tariff,
+            fta_entry_year=fta_entry_year,
+            fta_phase_in_years=fta_phase_in_years,
+        )
+        spec = SourcingSpec(
+            cand,
+            demand_t,
+            max_share=max_share,
+            fta_partners=fta,
+            min_fta_share=min_fta_share if flag else None,
+            excluded=exclude,
+        )
+        res = SourcingModel(spec).solve()
+        if objective == "concentration":
+            risk = _governance_risk(settings, list(cand["partner"]))
+            res = minimise_concentration(
+                spec, cost_budget_usd=res.total_cost_usd * (1 + budget_slack), risk_weights=1.0 + risk
+            )
+        elif objective == "cvar":
+            partners = list(spec.candidates()["partner"])
+            if cvar_shocks:
+                from critmin.domain.scenarios.shocks import disruption_scenarios_from_shocks
+
+                specs = [
+                    (sh if isinstance(sh, ShockSpec) else load_shock_scenario(sh)[0], float(p)) for sh, p in cvar_shocks
+                ]
+                m = disruption_scenarios_from_shocks(specs, partners)
+                scen = DisruptionScenarios(m[partners], m["probability"].to_numpy())
+            else:
+                scen = _random_disruptions(settings, partners, cvar_scenarios, seed)
+            pen = shortfall_penalty_usd_t or float(cand["price_usd_t"].median()) * 0.25
+            res = CvarSourcingModel(spec, scen, shortfall_penalty_usd_t=pen, alpha=cvar_alpha).solve()
+        runs[label], notes_all[label] = res, notes
+    main_label = "with_fta" if fta else "without_fta"
+    main = runs[main_label]
+    out = main.to_dict()
+    notes = notes_all[main_label]
+    out.update(
+        {
+            "mineral": mineral,
+            "stage": stage,
+            "year": year,
+            "importer": importer,
+            "destination": destination,
+            "unit": notes["unit"],
+            "hs6": notes["hs6"],
+            "demand_source": demand_src,
+            "fta_partners": list(fta),
+            "excluded": list(exclude),
+            "unknown_tariffs": notes["unknown_tariffs"],
+            "excluded_missing_data": notes["excluded_missing_data"],
+            "unit_value_outliers": notes["unit_value_outliers"],
+            "tariff_basis": dict(zip(main.allocation["partner"], main.allocation["tariff_basis"])),
+            "assumptions": notes["assumptions"],
+            "sources": notes["sources"],
+        }
+    )
+    out["scenarios"] = {
+        k: {"total_cost_usd": r.total_cost_usd, "hhi": r.hhi, "allocation": r.to_dict()["allocation"]}
+        for k, r in runs.items()
+    }
+    if fta:
+        cmp = compare_results(runs)
+        out["comparison"] = cmp.to_dict(orient="records")
+        out["fta_saving_usd"] = runs["without_fta"].total_cost_usd - runs["with_fta"].total_cost_usd
+    return out
+
+
+def _governance_risk(settings: Settings, partners: Sequence[str]) -> pd.Series:
+    """Governance risk 0-1 = 1 - mean WGI percentile rank / 100 (latest year); 0.5 where missing."""
+    wh = _warehouse(settings, ["governance"])
+    g = wh.read("governance")
+    g = g[g["year"] == g["year"].max()]
+    r = 1.0 - g.groupby("iso3")["percentile_rank"].mean() / 100.0
+    return pd.Series({p: float(r.get(p, 0.5)) for p in partners})
+
+
+def _random_disruptions(settings: Settings, partners: Sequence[str], n: int, seed: int) -> DisruptionScenarios:
+    """``n`` scenarios; supplier *i* fails (delivers 0) with probability ``0.1 x (1 - pv percentile / 100)``."""
+    wh = _warehouse(settings, ["governance"])
+    g = wh.read("governance")
+    g = g[(g["indicator"] == "pv") & (g["year"] == g["year"].max())].set_index("iso3")["percentile_rank"]
+    p_fail = np.array([0.1 * (1 - float(g.get(p, 50.0)) / 100.0) for p in partners])
+    rng = np.random.default_rng(seed)
+    fail = rng.random((n, len(partners))) < p_fail
+    return DisruptionScenarios(pd.DataFrame(np.where(fail, 0.0, 1.0), columns=list(partners)))
