@@ -14,29 +14,25 @@ import pandas as pd
 
 from critmin.config import Settings
 from critmin.domain.scenarios import contracts as ct
-from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
+from critmin.domain.scenarios import market
+from critmin.errors import DataFormatError, EmptySelectionError
 from critmin.scenario_data import load_parameters
-from critmin.services._scenario_common import _num, _read_yaml, _warehouse
+from critmin.services._scenario_common import _warehouse
+from critmin.sources.scenario_files import number_field as _num
+from critmin.sources.scenario_files import read_contract_file
 
 
 def _latest_fx(wh, currency: str, month: str | None = None) -> tuple[float, str]:
-    fx = wh.read("fx_rates")
-    s = fx[fx["currency"] == currency].sort_values("month")
-    if s.empty:
-        raise UnknownCodeError("currency", currency, where="fx_rates")
-    if month:
-        s = s[s["month"] <= pd.Timestamp(month)]
-    # the last month of the bundle rests on 2 days: prefer the last complete one
-    row = s.iloc[-2] if len(s) > 1 and s["month"].iloc[-1] >= pd.Timestamp("2025-01-01") and not month else s.iloc[-1]
-    return float(row["units_per_usd"]), f"fx_rates {currency} {row['month']:%Y-%m}"
+    """Units of ``currency`` per USD from ``fx_rates`` (:func:`critmin.domain.scenarios.market.latest_fx_rate`)."""
+    return market.latest_fx_rate(wh.read("fx_rates"), currency, month)
 
 
 def load_contract_scenario(path: str | Path) -> dict:
-    """Read a contract scenario YAML (see ``examples/scenarios/contract_peru_copper.yaml``)."""
-    d = _read_yaml(path)
-    for k in ("dmt", "grade"):
-        _num(d, k, path, required=True, lo=0)
-    return d
+    """Read a contract scenario YAML (see ``examples/scenarios/contract_peru_copper.yaml``).
+
+    :func:`critmin.sources.scenario_files.read_contract_file`; ``dmt`` and ``grade`` are required.
+    """
+    return read_contract_file(path)
 
 
 def run_contract(settings: Settings, scenario: str | Path | Mapping) -> dict:

@@ -1,4 +1,9 @@
-"""Import-dependence projections (:class:`~critmin.domain.scenarios.projection.ProjectionModel`)."""
+"""Import-dependence projections (:class:`~critmin.domain.scenarios.projection.ProjectionModel`).
+
+Starting points from ``mineral_production`` (USGS) or the cited parameters; the TradeStat
+cross-check converts India's HS 2603 import value to copper content with
+:func:`critmin.domain.scenarios.market.contained_copper_t`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Mapping
 
 
 from critmin.config import Settings
+from critmin.domain.scenarios import market
 from critmin.domain.scenarios.projection import (
     GrowthScenario,
     ProjectionModel,
@@ -84,7 +90,7 @@ def _tradestat_check(settings: Settings) -> dict | None:
         out[r.period] = {
             "imports_usd": float(r.value_usd),
             "lme_usd_t": price,
-            "implied_cu_content_kt": float(r.value_usd) / (price * payable) / 1000.0,
+            "implied_cu_content_kt": float(market.contained_copper_t(float(r.value_usd), price, payable)) / 1000.0,
         }
     return {
         "periods": out,

@@ -1,31 +1,27 @@
 """Q3 -- what if a country restricts exports of a mineral? Export-restriction shocks.
 
 :func:`run_shock` reads ``trade_flows`` and ``mineral_production`` (or, for copper concentrate,
-``tradestat_imports`` and ``metal_prices``) and runs :class:`~critmin.domain.scenarios.shocks.ShockModel`.
+``tradestat_imports``, ``metal_prices`` and ``mineral_production``) and runs
+:class:`~critmin.domain.scenarios.shocks.ShockModel`; the market inputs come from
+:mod:`critmin.domain.scenarios.market`. Scenario files are read by
+:func:`critmin.sources.scenario_files.read_shock_file`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import pandas as pd
 
 from critmin.config import Settings
+from critmin.domain.scenarios import market
 from critmin.domain.scenarios.shocks import SEVERITIES, ShockModel, ShockResult, ShockSpec
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 from critmin.scenario_data import load_parameters
-from critmin.services._scenario_common import (
-    USGS_STAGE,
-    _copper_price,
-    _elasticities,
-    _num,
-    _products,
-    _read_yaml,
-    _warehouse,
-    concentrate_surplus,
-)
+from critmin.services._scenario_common import USGS_STAGE, _copper_price, _elasticities, _products, _warehouse
+from critmin.sources.scenario_files import read_shock_file
 
 
 def load_shock_scenario(path: str | Path) -> tuple[ShockSpec, dict]:
@@ -42,55 +38,41 @@ def load_shock_scenario(path: str | Path) -> tuple[ShockSpec, dict]:
         duration_months: 12
         year: 2024               # trade year
         assumptions: {redirectable_fraction: 0.2, elasticity: long_run}
+
+    The file is parsed by :func:`critmin.sources.scenario_files.read_shock_file`; products are
+    resolved by the HS classification, missing assumptions come from ``parameters.yaml``.
     """
-    d = _read_yaml(path)
-    for key in ("restricting", "products"):
-        if key not in d:
-            raise DataFormatError(path, f"missing required field '{key}'", field=key)
+    d = read_shock_file(path)
     prod = d["products"]
-    if isinstance(prod, (list, str, int)):
-        prod = {"hs6": prod if isinstance(prod, list) else [prod]}
-    if not isinstance(prod, Mapping):
-        raise DataFormatError(
-            path, "products must be a list of HS6 codes or {mineral:, stage:} / {hs6: [...]}", field="products"
-        )
-    mineral = prod.get("mineral")
-    hs = prod.get("hs6")
-    hs = [str(h) for h in hs] if isinstance(hs, list) else ([str(hs)] if hs is not None else None)
-    products = _products(mineral=mineral, stage=prod.get("stage"), hs=hs)
+    mineral = prod["mineral"]
+    products = _products(mineral=mineral, stage=prod["stage"], hs=prod["hs6"])
     if mineral is None:
         from critmin.classify import products_for
 
         ms = products_for(hs=products)["mineral"].unique()
         mineral = ms[0] if len(ms) == 1 else None
-    sev = d.get("severity", "ban")
-    quota = tax = 0.0
-    if isinstance(sev, Mapping):
-        kind = sev.get("type")
-        quota = _num(sev, "quota_share", path, default=0.0, lo=0, hi=1)
-        tax = _num(sev, "rate", path, default=0.0, lo=0)
-    else:
-        kind = sev
+    sev = d["severity"]
+    kind = sev["type"]
     if kind not in SEVERITIES:
         raise DataFormatError(path, f"severity must be one of {', '.join(SEVERITIES)}, got {kind!r}", field="severity")
-    a = d.get("assumptions") or {}
-    es, ed, esrc = _elasticities(mineral, a.get("elasticity"))
+    a = d["assumptions"]
+    es, ed, esrc = _elasticities(mineral, a["elasticity"])
     p = load_parameters()
+    redirectable = a["redirectable_fraction"]
+    eps_import = a["eps_import_demand"]
     spec = ShockSpec(
         restricting=str(d["restricting"]).upper(),
         products=tuple(products),
         severity=kind,
-        quota_share=quota,
-        export_tax=tax,
+        quota_share=sev["quota_share"],
+        export_tax=sev["rate"],
         start=str(d.get("start", "")),
-        duration_months=int(_num(d, "duration_months", path, default=12, lo=1)),
+        duration_months=int(d["duration_months"]),
         importer=str(d.get("importer", p["shock"]["importer"])).upper(),
-        redirectable_fraction=_num(
-            a, "redirectable_fraction", path, default=p["shock"]["redirectable_fraction"], lo=0, hi=1
-        ),
+        redirectable_fraction=p["shock"]["redirectable_fraction"] if redirectable is None else redirectable,
         eps_supply=es,
         eps_demand=ed,
-        eps_import_demand=_num(a, "eps_import_demand", path, default=p["elasticities"]["export_tax_import_demand"]),
+        eps_import_demand=p["elasticities"]["export_tax_import_demand"] if eps_import is None else eps_import,
         name=str(d.get("name", Path(path).stem)),
         sources={
             "elasticities": esrc,
@@ -103,6 +85,8 @@ def load_shock_scenario(path: str | Path) -> tuple[ShockSpec, dict]:
 
 
 def _production_for(wh, products: Sequence[str], year: int) -> tuple[pd.Series | None, str]:
+    """USGS production by country of the products' one mineral and stage
+    (:func:`critmin.domain.scenarios.market.production_by_country`), with its basis."""
     from critmin.classify import products_for
 
     if not wh.has("mineral_production"):
@@ -112,19 +96,12 @@ def _production_for(wh, products: Sequence[str], year: int) -> tuple[pd.Series |
     minerals = set(prods["mineral"])
     if len(stages) != 1 or None in stages or len(minerals) != 1:
         return None, f"no USGS production stage for {', '.join(sorted(set(prods['stage'])))}"
-    mp = wh.read("mineral_production")
-    sel = mp[
-        (mp["mineral"] == minerals.pop())
-        & (mp["stage"] == stages.pop())
-        & mp["iso3"].notna()
-        & (mp["iso3"] != "WLD")
-        & mp["value_tonnes"].notna()
-    ]
-    if sel.empty:
+    production, py = market.production_by_country(
+        wh.read("mineral_production"), str(minerals.pop()), str(stages.pop()), year
+    )
+    if production.empty:
         return None, "USGS has no production for this mineral and stage"
-    yr = sel.loc[sel["year"] <= year, "year"].max() if (sel["year"] <= year).any() else sel["year"].min()
-    sel = sel[sel["year"] == yr]
-    return sel.groupby("iso3")["value_tonnes"].sum(), f"USGS {yr}"
+    return production, f"USGS {py}"
 
 
 def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int | None = None) -> ShockResult:
@@ -179,20 +156,12 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
             "importer": "IND",
             "hs6": "260300",
             "value_usd": imp["value_usd"].to_numpy(),
-            "qty_t": imp["value_usd"].to_numpy() / (price * payable),
+            "qty_t": market.contained_copper_t(imp["value_usd"].to_numpy(), price, payable),
         }
     )
-    mp = wh.read("mineral_production")
-    mine = mp[
-        (mp["mineral"] == "copper")
-        & (mp["stage"] == "mine")
-        & mp["iso3"].notna()
-        & (mp["iso3"] != "WLD")
-        & mp["value_tonnes"].notna()
-    ]
-    py = int(mine.loc[mine["year"] <= yr, "year"].max())
-    prod = mine[mine["year"] == py].groupby("iso3")["value_tonnes"].sum()
-    surplus, _ = concentrate_surplus(wh, yr)
+    production = wh.read("mineral_production")
+    prod, py = market.production_by_country(production, "copper", "mine", yr)
+    surplus, _ = market.concentrate_surplus(production, yr)
     spare = pd.DataFrame(
         {
             "partner": surplus.index,

@@ -1,21 +1,29 @@
 """Q4 -- the best sourcing mix for a mineral given FTAs, freight, currency and a supplier cap.
 
 :func:`sourcing` assembles the candidate suppliers (:func:`sourcing_candidates`) and solves
-:class:`~critmin.domain.scenarios.sourcing.SourcingModel` (or its concentration / CVaR variants)
-with and without the FTA(s).
+:class:`~critmin.domain.scenarios.sourcing.SourcingModel` (or
+:func:`~critmin.domain.scenarios.sourcing.minimise_concentration` /
+:class:`~critmin.domain.scenarios.sourcing.CvarSourcingModel`) with and without the FTA(s).
+The candidates' inputs come from the domain: tariffs from
+:func:`critmin.domain.policy.tariffs.tariff_lookup` and :func:`critmin.domain.policy.schedule.fta_rate`,
+freight from :func:`critmin.domain.scenarios.routes.freight_per_t`, FX premia, prices and the
+concentrate surplus from :mod:`critmin.domain.scenarios.market`, supplier risk from
+:mod:`critmin.domain.scenarios.supplier_risk`. User files are read by :mod:`critmin.sources.scenario_files`.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.domain.scenarios.routes import resolve_port, sea_route
+from critmin.domain.policy import tariffs as tariff_rules
+from critmin.domain.policy.schedule import fta_rate
+from critmin.domain.policy.tariffs import TariffTable
+from critmin.domain.scenarios import market, supplier_risk
+from critmin.domain.scenarios.routes import freight_per_t
 from critmin.domain.scenarios.shocks import ShockSpec
 from critmin.domain.scenarios.sourcing import (
     CvarSourcingModel,
@@ -25,47 +33,35 @@ from critmin.domain.scenarios.sourcing import (
     compare_results,
     minimise_concentration,
 )
-from critmin.errors import DataFormatError, EmptySelectionError
+from critmin.errors import EmptySelectionError
 from critmin.scenario_data import load_parameters, load_ports
 from critmin.services._scenario_common import CURRENCY_OF, _copper_price, _products, _warehouse, concentrate_surplus
 from critmin.services.projection import projection
 from critmin.services.shock import load_shock_scenario
+from critmin.sources.scenario_files import read_freight_file, read_tariff_file
+from critmin.tariff_frame import validate_tariff_frame
 
+__all__ = [
+    "OBJECTIVES",
+    "Objective",
+    "UnknownTariff",
+    "default_demand",
+    "fta_rate",
+    "mfn_what_if",
+    "read_freight_file",
+    "read_tariff_file",
+    "sourcing",
+    "sourcing_candidates",
+    "tariff_lookup",
+]
 
 Objective = Literal["cost", "concentration", "cvar"]
-
-
 OBJECTIVES = ("cost", "concentration", "cvar")
-
-
 UnknownTariff = Literal["exclude", "zero"]
-
-
-def read_tariff_file(path: str | Path) -> pd.DataFrame:
-    """A user tariff CSV: ``reporter, partner, hs6 (or hs), year, rate`` (rate in percent), optional ``source``."""
-    from critmin.domain.policy.tariffs import validate_tariff_frame
-
-    p = Path(path)
-    if not p.is_file():
-        raise DataFormatError(p, "tariff file not found")
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DataFormatError(p, "not UTF-8 text") from None
-    except pd.errors.ParserError as exc:
-        raise DataFormatError(p, f"not a valid CSV: {exc}") from None
-    if "hs6" in df.columns and "hs" not in df.columns:
-        df = df.rename(columns={"hs6": "hs"})
-    if "source" not in df.columns:
-        df["source"] = f"user file {p.name}"
-    df["source"] = df["source"].where(df["source"].str.strip() != "", f"user file {p.name}")
-    return validate_tariff_frame(df, file=str(p))
 
 
 def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, source: str) -> pd.DataFrame:
     """A one-row tariff frame setting a what-if MFN rate (percent) for ``hs6`` from ``year`` on."""
-    from critmin.domain.policy.tariffs import validate_tariff_frame
-
     return validate_tariff_frame(
         pd.DataFrame(
             [{"reporter": reporter, "partner": "WLD", "year": year, "hs": hs6, "rate": str(rate_pct), "source": source}]
@@ -74,7 +70,7 @@ def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, s
     )
 
 
-def _default_tariff_table():
+def _default_tariff_table() -> TariffTable:
     """critmin's cited starter tariff table (``critmin/tariff_data/starter_tariffs.csv``)."""
     from critmin.services.tariffs import starter_tariffs
 
@@ -91,132 +87,23 @@ def tariff_lookup(
 ) -> pd.DataFrame:
     """Tariff (fraction) per partner for one HS6 line and year, with its basis.
 
-    Order: a ``{partner: rate}`` mapping (fractions) -> preferential rows of a tariff frame ->
-    MFN (``WLD``) rows, where rows of the frame override critmin's starter table
-    (``tariff_data/starter_tariffs.csv``) -> unknown (NaN, never guessed).
+    :func:`critmin.domain.policy.tariffs.tariff_lookup` on critmin's starter table
+    (``tariff_data/starter_tariffs.csv``), whose rows a tariff frame ``tariffs`` overrides; a
+    ``{partner: rate}`` mapping (fractions) comes first. Order: mapping -> PRF -> MFN -> unknown
+    (NaN, never guessed).
     """
-    from critmin.domain.policy.tariffs import TariffTable
-
-    out = pd.DataFrame({"partner": list(partners)})
-    out["tariff_rate"] = np.nan
-    out["tariff_basis"] = "unknown"
-    if isinstance(tariffs, Mapping):
-        m = out["partner"].map({k.upper(): float(v) for k, v in tariffs.items()})
-        out.loc[m.notna(), "tariff_rate"] = m[m.notna()]
-        out.loc[m.notna(), "tariff_basis"] = "user mapping"
-        frame = None
-    else:
-        frame = tariffs
+    mapping = tariffs if isinstance(tariffs, Mapping) else None
+    frame = None if isinstance(tariffs, Mapping) else tariffs
     base = _default_tariff_table()
     table = base.combine(TariffTable(frame, file="tariff table")) if frame is not None and len(frame) else base
-    for i, p in enumerate(out["partner"]):
-        if pd.notna(out.at[i, "tariff_rate"]):
-            continue
-        pref = table.rates(reporter, [hs6], year, partner=p, duty_type="PRF").iloc[0]
-        if pref["known"]:
-            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = pref["rate"], f"PRF: {pref['source']}"
-            continue
-        mfn = table.rates(reporter, [hs6], year, partner="WLD", duty_type="MFN").iloc[0]
-        if mfn["known"]:
-            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = mfn["rate"], f"MFN: {mfn['source']}"
-    return out
-
-
-def fta_rate(
-    base_rate: float, year: int, *, entry_year: int, phase_in_years: int = 0, target_rate: float = 0.0
-) -> float:
-    """Tariff under an FTA in ``year``: linear staging from ``base_rate`` to ``target_rate``.
-
-    ``rate = base - (base - target) * min(1, (year - entry + 1) / N)`` from entry (N = phase-in years,
-    0 = immediate), ``base`` before entry into force.
-    """
-    if year < entry_year:
-        return base_rate
-    n = max(int(phase_in_years), 1)
-    done = min(1.0, (year - entry_year + 1) / n)
-    return base_rate - (base_rate - target_rate) * done
+    return tariff_rules.tariff_lookup(table, reporter, partners, hs6, year, mapping=mapping)
 
 
 def _fx_premium(wh, currencies: Mapping[str, str]) -> dict[str, float]:
-    p = load_parameters()["fx_risk"]
+    """FX premium per supplier from ``fx_rates`` (:func:`critmin.domain.scenarios.market.fx_premium`)."""
     if not wh.has("fx_rates"):
         return {}
-    fx = wh.read("fx_rates")
-    fx = fx[(fx["month"] >= "2015-01-01") & (fx["month"] < "2025-01-01")]
-    out = {}
-    for iso, cur in currencies.items():
-        s = fx[fx["currency"] == cur].sort_values("month")["units_per_usd"]
-        if len(s) > 24 and cur != "USD":
-            vol = float(np.log(s).diff().std() * math.sqrt(12))
-            out[iso] = p["multiplier"] * vol
-        elif cur == "USD":
-            out[iso] = 0.0
-    return out
-
-
-def _freight_per_t(
-    partners: Sequence[str],
-    destination: str,
-    rate_per_1000nm: float,
-    freight_table: Mapping[str, float] | None,
-    geo: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Freight per gross tonne: user table, else sea distance from the partner's port in critmin's port
-    table, else from its main city in GeoDist (``geo_countries``; coastal countries only) x the rate."""
-    from critmin.domain.scenarios.routes import sea_route_points
-
-    ports = load_ports()
-    dest = resolve_port(destination, ports)
-    rows = []
-    for p in partners:
-        if freight_table and p in freight_table:
-            rows.append((p, float(freight_table[p]), "user freight table", None, None))
-            continue
-        cand = ports[(ports["iso3"] == p) & (ports["role"] == "supplier")]
-        if not cand.empty:
-            r = sea_route(str(cand.iloc[0]["port"]), str(dest.port), ports=ports)
-            where = f"{r.origin} -> {r.destination}"
-        else:
-            city = None if geo is None else geo[(geo["iso3"] == p)]
-            if city is None or city.empty or int(city.iloc[0]["landlocked"] or 0) == 1:
-                rows.append((p, np.nan, "no port in critmin's port table (landlocked or unknown)", None, None))
-                continue
-            c = city.iloc[0]
-            r = sea_route_points(
-                (float(c["lon"]), float(c["lat"])),
-                (float(dest.lon), float(dest.lat)),
-                labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)),
-            )
-            where = f"{r.origin} -> {r.destination}"
-        rows.append(
-            (
-                p,
-                r.distance_nm / 1000.0 * rate_per_1000nm,
-                f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm",
-                r.origin,
-                r.distance_nm,
-            )
-        )
-    return pd.DataFrame(rows, columns=["partner", "freight_usd_t_gross", "freight_basis", "port", "distance_nm"])
-
-
-def read_freight_file(path: str | Path) -> dict[str, float]:
-    """A freight CSV ``partner,usd_per_t`` (USD per gross tonne shipped)."""
-    p = Path(path)
-    if not p.is_file():
-        raise DataFormatError(p, "freight file not found")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    for col in ("partner", "usd_per_t"):
-        if col not in df.columns:
-            raise DataFormatError(p, f"missing column '{col}'; expected partner,usd_per_t", field=col)
-    v = pd.to_numeric(df["usd_per_t"], errors="coerce")
-    bad = v.isna() | (v < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(
-            p, f"usd_per_t must be a non-negative number, got {df['usd_per_t'].iloc[i]!r}", row=i + 1, field="usd_per_t"
-        )
-    return dict(zip(df["partner"].str.upper(), v))
+    return market.fx_premium(wh.read("fx_rates"), currencies, multiplier=load_parameters()["fx_risk"]["multiplier"])
 
 
 def sourcing_candidates(
@@ -309,7 +196,7 @@ def sourcing_candidates(
     if wh.has("geo_countries"):
         geo = wh.read("geo_countries")
         geo = geo[geo["maincity"] == 1] if "maincity" in geo.columns else geo
-    fr = _freight_per_t(cand["partner"], destination, rate, freight_table, geo)
+    fr = freight_per_t(cand["partner"], destination, rate, ports=load_ports(), freight_table=freight_table, geo=geo)
     cand = cand.merge(fr, on="partner", how="left")
     cand["freight_usd_t"] = cand["freight_usd_t_gross"] * gross_per_unit
     notes["assumptions"].append(
@@ -512,20 +399,12 @@ def sourcing(
 
 
 def _governance_risk(settings: Settings, partners: Sequence[str]) -> pd.Series:
-    """Governance risk 0-1 = 1 - mean WGI percentile rank / 100 (latest year); 0.5 where missing."""
+    """Governance risk of each supplier from ``governance`` (:func:`critmin.domain.scenarios.supplier_risk.governance_risk`)."""
     wh = _warehouse(settings, ["governance"])
-    g = wh.read("governance")
-    g = g[g["year"] == g["year"].max()]
-    r = 1.0 - g.groupby("iso3")["percentile_rank"].mean() / 100.0
-    return pd.Series({p: float(r.get(p, 0.5)) for p in partners})
+    return supplier_risk.governance_risk(wh.read("governance"), partners)
 
 
 def _random_disruptions(settings: Settings, partners: Sequence[str], n: int, seed: int) -> DisruptionScenarios:
-    """``n`` scenarios; supplier *i* fails (delivers 0) with probability ``0.1 x (1 - pv percentile / 100)``."""
+    """``n`` random disruptions from ``governance`` (:func:`critmin.domain.scenarios.supplier_risk.random_disruptions`)."""
     wh = _warehouse(settings, ["governance"])
-    g = wh.read("governance")
-    g = g[(g["indicator"] == "pv") & (g["year"] == g["year"].max())].set_index("iso3")["percentile_rank"]
-    p_fail = np.array([0.1 * (1 - float(g.get(p, 50.0)) / 100.0) for p in partners])
-    rng = np.random.default_rng(seed)
-    fail = rng.random((n, len(partners))) < p_fail
-    return DisruptionScenarios(pd.DataFrame(np.where(fail, 0.0, 1.0), columns=list(partners)))
+    return supplier_risk.random_disruptions(wh.read("governance"), partners, n, seed)

@@ -17,7 +17,7 @@ note        free text
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ __all__ = [
     "DutyType",
     "TariffTable",
     "mfn_for",
+    "tariff_lookup",
     "unknown_lines",
     "validate_tariff_frame",
 ]
@@ -118,3 +119,44 @@ def unknown_lines(rates: pd.DataFrame) -> list[str]:
 def mfn_for(table: TariffTable, reporter: str, hs6: Sequence[str], year: int) -> pd.DataFrame:
     """Shorthand for the applied MFN rates of ``reporter``."""
     return table.rates(reporter, hs6, year, partner="WLD", duty_type="MFN")
+
+
+def tariff_lookup(
+    table: TariffTable,
+    reporter: str,
+    partners: Sequence[str],
+    hs6: str,
+    year: int,
+    *,
+    mapping: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Tariff (fraction) ``reporter`` applies to each partner's ``hs6`` in ``year``, with its basis.
+
+    Order, first known wins: the ``{partner: rate}`` ``mapping`` (fractions) -> the partner's
+    preferential (``PRF``) rate in ``table`` -> the MFN (``WLD``) rate in ``table`` -> unknown
+    (NaN, basis ``unknown``; never guessed). Each table lookup is :meth:`TariffTable.rates`
+    (longest HS code, latest year ``<= year``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner, tariff_rate, tariff_basis`` (``user mapping``, ``PRF: <source>``, ``MFN: <source>``).
+    """
+    out = pd.DataFrame({"partner": list(partners)})
+    out["tariff_rate"] = np.nan
+    out["tariff_basis"] = "unknown"
+    if mapping is not None:
+        m = out["partner"].map({k.upper(): float(v) for k, v in mapping.items()})
+        out.loc[m.notna(), "tariff_rate"] = m[m.notna()]
+        out.loc[m.notna(), "tariff_basis"] = "user mapping"
+    for i, p in enumerate(out["partner"]):
+        if pd.notna(out.at[i, "tariff_rate"]):
+            continue
+        pref = table.rates(reporter, [hs6], year, partner=p, duty_type="PRF").iloc[0]
+        if pref["known"]:
+            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = pref["rate"], f"PRF: {pref['source']}"
+            continue
+        mfn = table.rates(reporter, [hs6], year, partner="WLD", duty_type="MFN").iloc[0]
+        if mfn["known"]:
+            out.at[i, "tariff_rate"], out.at[i, "tariff_basis"] = mfn["rate"], f"MFN: {mfn['source']}"
+    return out
