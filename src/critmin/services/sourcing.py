@@ -22,8 +22,9 @@ from critmin.config import Settings
 from critmin.domain.policy import tariffs as tariff_rules
 from critmin.domain.policy.schedule import fta_rate
 from critmin.domain.policy.tariffs import TariffTable
-from critmin.domain.scenarios import market, supplier_risk
+from critmin.domain.scenarios import candidates, market, supplier_risk
 from critmin.domain.scenarios.routes import freight_per_t
+from critmin.domain.scenarios.candidates import UnknownTariff
 from critmin.domain.scenarios.shocks import ShockSpec
 from critmin.domain.scenarios.sourcing import (
     CvarSourcingModel,
@@ -57,7 +58,6 @@ __all__ = [
 
 Objective = Literal["cost", "concentration", "cvar"]
 OBJECTIVES = ("cost", "concentration", "cvar")
-UnknownTariff = Literal["exclude", "zero"]
 
 
 def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, source: str) -> pd.DataFrame:
@@ -126,10 +126,15 @@ def sourcing_candidates(
     """Candidate suppliers with capacity, price, tariff, freight and FX premium, plus notes.
 
     Copper concentrate (HS 260300): quantities are tonnes of **copper content**; capacity is
-    ``available_share x`` the exportable surplus ``max(0, mine - refinery)`` (USGS), price the Pink Sheet LME copper price x the
-    payable fraction, freight per tonne of concentrate divided by its typical grade. Other
+    ``available_share x`` the exportable surplus ``max(0, mine - refinery)`` (USGS), price the Pink
+    Sheet LME copper price x the payable fraction, freight per tonne of concentrate divided by its
+    typical grade (:func:`~critmin.domain.scenarios.candidates.concentrate_candidates`). Other
     products: gross tonnes from ``trade_flows``; capacity ``available_share x`` the supplier's
-    exports, price its export unit value.
+    exports, price its export unit value (:func:`~critmin.domain.scenarios.candidates.trade_candidates`).
+    Then freight (:func:`~critmin.domain.scenarios.routes.freight_per_t`), tariffs
+    (:func:`tariff_lookup`, :func:`~critmin.domain.scenarios.candidates.apply_fta`), FX premia
+    (:func:`~critmin.domain.scenarios.market.fx_premium`) and the missing-data screen
+    (:func:`~critmin.domain.scenarios.candidates.screen_candidates`).
     """
     if unknown_tariff not in ("exclude", "zero"):
         raise ValueError(f"unknown_tariff must be 'exclude' or 'zero', got {unknown_tariff!r}")
@@ -137,19 +142,17 @@ def sourcing_candidates(
     share = params["sourcing"]["available_share_of_mine_output"] if available_share is None else available_share
     products = _products(mineral=mineral, stage=stage)
     hs6 = products[0]
-    notes: dict = {"assumptions": [], "sources": {}}
+    notes: dict = {"assumptions": [], "sources": {}, "unit_value_outliers": []}
     wh = _warehouse(settings, ["trade_flows", "mineral_production", "metal_prices", "fx_rates", "geo_countries"])
     from critmin.classify.metal_content import metal_factor
 
     if hs6 == "260300":
         surplus, py = concentrate_surplus(wh, year)
-        surplus = surplus.drop(index=[importer], errors="ignore")
-        cand = pd.DataFrame({"partner": surplus.index, "production_t": surplus.to_numpy()})
-        cand = cand[cand["production_t"] > 0].reset_index(drop=True)
-        cand["capacity_t"] = share * cand["production_t"]
         lme, lme_src = _copper_price(wh, year)
         payable = params["contracts"]["copper_concentrate"]["payable_pct"]
-        cand["price_usd_t"] = lme * payable
+        cand = candidates.concentrate_candidates(
+            surplus.drop(index=[importer], errors="ignore"), available_share=share, price_usd_t=lme * payable
+        )
         grade = metal_factor("260300")
         unit = "t Cu content"
         notes["assumptions"] += [
@@ -166,26 +169,14 @@ def sourcing_candidates(
         tf = wh.read("trade_flows")
         f = tf[tf["hs6"].isin(products) & (tf["exporter"] != importer)]
         fy = int(f.loc[f["year"] <= year, "year"].max())
-        f = f[f["year"] == fy].dropna(subset=["qty_t"])
-        g = f.groupby("exporter")[["value_usd", "qty_t"]].sum()
-        g = g[g["qty_t"] > 0]
-        cand = pd.DataFrame(
-            {
-                "partner": g.index,
-                "exports_t": g["qty_t"].to_numpy(),
-                "price_usd_t": (g["value_usd"] / g["qty_t"]).to_numpy(),
-            }
-        )
-        world_uv = float(g["value_usd"].sum() / g["qty_t"].sum())
-        odd = (cand["price_usd_t"] < 0.5 * world_uv) | (cand["price_usd_t"] > 2.0 * world_uv)
-        notes["unit_value_outliers"] = cand.loc[odd, "partner"].tolist()
-        cand = cand[~odd].reset_index(drop=True)
-        cand["capacity_t"] = share * cand["exports_t"]
+        tc = candidates.trade_candidates(f[f["year"] == fy], available_share=share)
+        cand = tc.candidates
+        notes["unit_value_outliers"] = tc.unit_value_outliers
         unit = "t gross weight"
         notes["assumptions"] += [
             f"capacity = {share:g} x the supplier's {fy} exports of {', '.join(products)}",
             "price = the supplier's export unit value (BACI value / quantity); suppliers whose "
-            f"unit value is below 0.5x or above 2x the world's (USD {world_uv:,.0f}/t) are left "
+            f"unit value is below 0.5x or above 2x the world's (USD {tc.world_unit_value:,.0f}/t) are left "
             "out as quantity errors",
         ]
         notes["sources"].update({"capacity": f"trade_flows (BACI {fy})", "price": f"trade_flows (BACI {fy})"})
@@ -213,20 +204,14 @@ def sourcing_candidates(
     if fta_phase_in_years is not None:
         fd["phase_in_years"] = int(fta_phase_in_years)
     if with_fta and fta:
-        is_f = cand["partner"].isin(fta) & cand["tariff_rate"].notna()
-        cand.loc[is_f, "tariff_rate"] = [
-            fta_rate(r, year, entry_year=fd["entry_year"], phase_in_years=fd["phase_in_years"], target_rate=fd["rate"])
-            for r in cand.loc[is_f, "tariff_rate"]
-        ]
-        cand.loc[is_f, "tariff_basis"] = (
-            f"FTA: to {fd['rate']:.0%} from {fd['entry_year']}, phase-in "
-            f"{fd['phase_in_years']} years (assumption; "
-            f"base {cand.loc[is_f, 'tariff_basis'].iloc[0] if is_f.any() else ''})"
+        cand = candidates.apply_fta(
+            cand,
+            fta,
+            year,
+            entry_year=fd["entry_year"],
+            phase_in_years=fd["phase_in_years"],
+            target_rate=fd["rate"],
         )
-    unknown = cand.loc[cand["tariff_rate"].isna(), "partner"].tolist()
-    if unknown_tariff == "zero":
-        cand.loc[cand["tariff_rate"].isna(), "tariff_basis"] = "unknown, set to 0 on request"
-        cand["tariff_rate"] = cand["tariff_rate"].fillna(0.0)
     # FX premium
     cur = {p: CURRENCY_OF[p] for p in cand["partner"] if p in CURRENCY_OF}
     prem = _fx_premium(wh, cur)
@@ -238,28 +223,26 @@ def sourcing_candidates(
         f"supplier currency per USD, 2015-2024 (fx_rates); "
         f"{params['fx_risk']['default_premium']} where unknown"
     )
-    no_freight = cand.loc[cand["freight_usd_t"].isna(), "partner"].tolist()
-    drop = set(no_freight) | (set(unknown) if unknown_tariff == "exclude" else set())
-    notes.setdefault("unit_value_outliers", [])
+    screened = candidates.screen_candidates(cand, unknown_tariff=unknown_tariff)
     notes.update(
         {
             "unit": unit,
             "hs6": hs6,
-            "unknown_tariffs": unknown,
-            "missing_freight": no_freight,
+            "unknown_tariffs": screened.unknown_tariffs,
+            "missing_freight": screened.missing_freight,
             "no_fx_premium_data": no_fx,
-            "excluded_missing_data": sorted(drop),
+            "excluded_missing_data": screened.excluded,
         }
     )
-    kept = cand[~cand["partner"].isin(drop)].reset_index(drop=True)
-    if kept.empty:
+    if screened.kept.empty:
         raise EmptySelectionError(
             f"no candidate supplier left for {mineral} {stage} ({hs6}): unknown tariff for "
-            f"{', '.join(unknown) or 'none'}; missing freight for {', '.join(no_freight) or 'none'}. "
+            f"{', '.join(screened.unknown_tariffs) or 'none'}; missing freight for "
+            f"{', '.join(screened.missing_freight) or 'none'}. "
             f"Give rates with --tariffs FILE (reporter,partner,hs6,year,rate) or accept them as 0 with "
             f"--unknown-tariff zero (they are reported either way)"
         )
-    return kept, notes
+    return screened.kept, notes
 
 
 def default_demand(settings: Settings, mineral: str, year: int) -> tuple[float, str]:
