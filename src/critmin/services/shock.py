@@ -106,8 +106,9 @@ def _production_for(wh, products: Sequence[str], year: int) -> tuple[pd.Series |
 
 def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int | None = None) -> ShockResult:
     """Run an export-restriction shock (file or spec) against the warehouse."""
+    opts: dict = {}
     if isinstance(scenario, ShockSpec):
-        spec, opts = scenario, {}
+        spec = scenario
     else:
         spec, opts = load_shock_scenario(scenario)
     if set(spec.products) == {"260300"}:

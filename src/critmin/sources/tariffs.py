@@ -351,7 +351,7 @@ def bundled_scenarios() -> dict[tuple[str, str], Path]:
 
 
 # --------------------------------------------------------------------------- connector
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
+def _load(files: Mapping[str, Path | list[Path]], workdir: Path) -> dict[str, pd.DataFrame | Path]:
     return {"tariff_rates": starter_tariffs()}
 
 

@@ -60,9 +60,7 @@ def contained_copper_t(value_usd, lme_usd_t: float, payable_pct: float):
 def _producers(production: pd.DataFrame, mineral: str) -> pd.DataFrame:
     """Country rows (not ``WLD``, ISO3 and tonnes known) of ``mineral`` in ``mineral_production``."""
     mp = production
-    return mp[
-        (mp["mineral"] == mineral) & mp["iso3"].notna() & (mp["iso3"] != "WLD") & mp["value_tonnes"].notna()
-    ]
+    return mp[(mp["mineral"] == mineral) & mp["iso3"].notna() & (mp["iso3"] != "WLD") & mp["value_tonnes"].notna()]
 
 
 def production_year(years: pd.Series, year: int) -> int:

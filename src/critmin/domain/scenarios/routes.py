@@ -90,7 +90,9 @@ def _closures_to_restrictions(closed) -> list[str]:
                 hint="searoute's network cannot close Torres or Lombok; close one of "
                 + ", ".join(k for k, v in CHOKEPOINTS.items() if v),
             )
-        restrictions.append(CHOKEPOINTS[cid])
+        restriction = CHOKEPOINTS[cid]
+        assert restriction is not None  # checked just above
+        restrictions.append(restriction)
     return restrictions
 
 
