@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
 from critmin.config import Settings
@@ -97,49 +96,23 @@ def run_contract(settings: Settings, scenario: str | Path | Mapping) -> dict:
 
 
 def _contract_path(c: ct.ConcentrateContract, lme_path: Mapping, fx_path: Mapping, where) -> list[dict]:
-    """Value the contract along user price/FX paths (``{year: value}``); gaps carry the last value."""
-    years = sorted({int(y) for y in lme_path} | {int(y) for cur in fx_path.values() for y in cur})
-    field_of = {"INR": "inr_per_usd", "PEN": "pen_per_usd", "CLP": "clp_per_usd"}
+    """The contract along user price/FX paths (:func:`critmin.domain.scenarios.contracts.contract_path`)."""
     for cur in fx_path:
-        if cur not in field_of:
+        if cur not in ct.FX_FIELDS:
             raise DataFormatError(
-                where, f"fx_path currency must be one of {', '.join(field_of)}, got {cur!r}", field="fx_path"
+                where, f"fx_path currency must be one of {', '.join(ct.FX_FIELDS)}, got {cur!r}", field="fx_path"
             )
-    rows, cur_c = [], c
-    for y in years:
-        changes = {}
-        if y in {int(k) for k in lme_path}:
-            changes["lme_usd_t"] = float({int(k): v for k, v in lme_path.items()}[y])
-        for cur, path in fx_path.items():
-            p = {int(k): v for k, v in path.items()}
-            if y in p:
-                changes[field_of[cur]] = float(p[y])
-        cur_c = cur_c.with_(**changes)
-        v = ct.calc_contract_value(cur_c)
-        rows.append(
-            {
-                "year": y,
-                **{
-                    k: v[k]
-                    for k in (
-                        "lme_usd_t",
-                        "inr_per_usd",
-                        "pen_per_usd",
-                        "invoice_usd",
-                        "landed_cost_usd",
-                        "importer_cost_inr",
-                        "mine_revenue_pen",
-                    )
-                },
-            }
-        )
-    return rows
+    return ct.contract_path(c, lme_path, fx_path)
 
 
 def contract_backtest(
     settings: Settings, contract: ct.ConcentrateContract, *, start: str = "2015-01", end: str = "2025-01"
 ) -> dict:
-    """Value ``contract`` in every month with Pink Sheet copper and fx_rates INR and PEN."""
+    """Value ``contract`` in every month with Pink Sheet copper and fx_rates INR and PEN.
+
+    :func:`critmin.domain.scenarios.contracts.backtest_contract`, summarised by
+    :func:`~critmin.domain.scenarios.contracts.backtest_summary`.
+    """
     wh = _warehouse(settings, ["metal_prices", "fx_rates"])
     mp = wh.read("metal_prices")
     cu = mp[mp["series"] == "copper"][["month", "price"]].rename(columns={"price": "lme_usd_t"})
@@ -150,14 +123,4 @@ def contract_backtest(
     h = h[(h["month"] >= pd.Timestamp(start)) & (h["month"] <= pd.Timestamp(end))]
     if h.empty:
         raise EmptySelectionError(f"no months with copper price and INR/PEN rates between {start} and {end}")
-    bt = ct.backtest_contract(contract, h)
-    cost, rev = bt["importer_cost_inr"], bt["mine_revenue_pen"]
-    return {
-        "months": len(bt),
-        "start": f"{bt['month'].iloc[0]:%Y-%m}",
-        "end": f"{bt['month'].iloc[-1]:%Y-%m}",
-        "importer_cost_inr": {"min": float(cost.min()), "max": float(cost.max()), "mean": float(cost.mean())},
-        "mine_revenue_pen": {"min": float(rev.min()), "max": float(rev.max()), "mean": float(rev.mean())},
-        "corr_cost_inr_vs_inr_rate": float(np.corrcoef(np.log(cost), np.log(bt["inr_per_usd"]))[0, 1]),
-        "series": bt.assign(month=bt["month"].dt.strftime("%Y-%m")).to_dict(orient="records"),
-    }
+    return ct.backtest_summary(ct.backtest_contract(contract, h))

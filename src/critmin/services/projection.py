@@ -105,13 +105,7 @@ def projection_report(settings: Settings | None, mineral: str = "copper", *, end
     res = projection(settings, mineral, end_year=end_year)
     par = load_parameters()["projection"][mineral]
     s = res.spec
-    claims = []
-    for c in par.get("news_claims", []):
-        if c["year"] > end_year:
-            continue
-        at = res.at(c["year"]) if c["year"] >= s.base_year else {}
-        lo, hi = (min(at.values()), max(at.values())) if at else (None, None)
-        claims.append({**c, "model_low": lo, "model_high": hi})
+    claims = res.compare_claims(par.get("news_claims", []), end_year=end_year)
     check = _tradestat_check(settings) if mineral == "copper" and settings is not None else None
     return {
         "tradestat_check": check,
