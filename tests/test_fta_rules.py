@@ -83,3 +83,20 @@ def test_side_tariffs_before_and_after():
     assert st.sources == ("s", "a", "b") and st.rates_known and "exclusions 74" in st.notes[-1]
     unknown = side_tariffs(side, trade, None, None, horizon=5, total_usd=None, total_label="t")
     assert not unknown.rates_known and unknown.lines["rate_before"].isna().all()
+
+
+def test_india_import_lines_tradestat_first_then_hs6_then_hs4_rest():
+    from critmin.domain.policy.fta_rates import india_import_lines
+
+    ts = pd.DataFrame({"hs": ["2603", "710812"], "trade_usd": [250.0, 40.0]})
+    hs6 = pd.DataFrame(
+        {"hs": ["260300", "740311", "710812", "740400"], "trade_usd": [1.0, 30.0, 2.0, 5.0], "rev": ["HS22"] * 4}
+    )
+    hs4 = pd.DataFrame({"hs": ["2603", "7403", "7404", "7108"], "trade_usd": [9.0, 50.0, 5.0, 60.0]})
+    out, notes = india_import_lines(ts, hs6, hs4, year=2024)
+    got = dict(zip(out["hs"], out["trade_usd"]))
+    # 260300 is under TradeStat's 2603 and 710812 is a TradeStat line; 7403 keeps 50 - 30; 7404 has no rest;
+    # 7108 keeps 60 - 40 (the TradeStat HS6 line under it)
+    assert got == {"2603": 250.0, "710812": 40.0, "740311": 30.0, "740400": 5.0, "7403": 20.0, "7108": 20.0}
+    assert out.set_index("hs").loc["7403", "trade_source"].startswith("CEPII BACI HS22 at HS4")
+    assert len(notes) == 3 and notes[0].startswith("TradeStat import reports (DGCI&S), CY2024: 2 line(s)")

@@ -26,7 +26,7 @@ from critmin.domain.policy.smart import (
     DEFAULT_SUBSTITUTION_ELASTICITY,
     SmartModel,
 )
-from critmin.domain.policy.fta_rates import india_mfn_rates, side_rates, side_tariffs
+from critmin.domain.policy.fta_rates import india_import_lines, india_mfn_rates, side_rates, side_tariffs
 from critmin.domain.policy.fta_smart import fta_totals, smart_cost_factor, smart_side_input
 from critmin.domain.policy.tariff_factor import PairTariffModel
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
@@ -589,7 +589,7 @@ _PERIOD_NOTE = (
 
 
 def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tuple[pd.DataFrame, list[str]]:
-    """India's imports from ``exporter`` by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals.
+    """India's imports from ``exporter`` by HS line (:func:`critmin.domain.policy.fta_rates.india_import_lines`).
 
     Tables not in ``have`` (the warehouse's tables) contribute nothing.
     """
@@ -612,34 +612,19 @@ def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tup
         f"CY{year}",
         exporter,
     )
-    ts["trade_source"] = f"TradeStat import reports (DGCI&S), CY{year}"
-    taken = set(ts["hs"])
     tf = q(
         """SELECT hs6 AS hs, sum(value_usd) AS trade_usd, min(hs_revision) AS rev FROM trade_flows
               WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
         year,
         exporter,
     )
-    tf = tf[~tf["hs"].isin(taken) & ~tf["hs"].str[:4].isin(taken)]
-    tf["trade_source"] = [f"CEPII BACI HS6 ({r}), {year}" for r in tf.pop("rev")]
     h4 = q(
         """SELECT hs4 AS hs, sum(value_usd) AS trade_usd FROM hs4_top_flows
               WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
         year,
         exporter,
     )
-    h4 = h4[~h4["hs"].isin(taken)].copy()
-    six = pd.concat([tf, ts[ts["hs"].str.len() == 6]])
-    under = six.groupby(six["hs"].str[:4])["trade_usd"].sum()
-    h4["trade_usd"] = h4["trade_usd"] - h4["hs"].map(under).fillna(0.0)  # the HS4 rest beyond the HS6 lines
-    h4 = h4[h4["trade_usd"] > 0]
-    h4["trade_source"] = f"CEPII BACI HS22 at HS4 (top-200 flows), {year}"
-    out = pd.concat([ts, tf, h4], ignore_index=True)
-    notes = [
-        f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
-        for src, g in out.groupby("trade_source", sort=False)
-    ]
-    return out, notes
+    return india_import_lines(ts, tf, h4, year=year)
 
 
 def _india_exports_by_hs6(con, importer: str, year: int) -> pd.DataFrame:

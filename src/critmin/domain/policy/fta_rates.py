@@ -221,3 +221,44 @@ def side_tariffs(
         sources=tuple(sources) + tuple(dict.fromkeys(trade["trade_source"])),
         notes=tuple(notes),
     )
+
+
+def india_import_lines(
+    tradestat: pd.DataFrame, baci_hs6: pd.DataFrame, baci_hs4: pd.DataFrame, *, year: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """India's imports from one partner by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals.
+
+    * TradeStat codes (HS4 or HS6, ``CY<year>``) are taken as they are;
+    * a BACI HS6 line is kept when neither it nor its HS4 heading is a TradeStat code;
+    * a BACI HS4 heading not in TradeStat keeps the rest beyond the HS6 lines under it,
+      ``max(0, HS4 total - sum of its HS6 lines)`` (lines of 0 or less dropped).
+
+    Parameters
+    ----------
+    tradestat, baci_hs4 : pandas.DataFrame
+        ``hs, trade_usd``.
+    baci_hs6 : pandas.DataFrame
+        ``hs, trade_usd, rev`` (the HS revision of the BACI file).
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        ``hs, trade_usd, trade_source`` and one note per source (lines and USD mn).
+    """
+    ts = tradestat.copy()
+    ts["trade_source"] = f"TradeStat import reports (DGCI&S), CY{year}"
+    taken = set(ts["hs"])
+    tf = baci_hs6[~baci_hs6["hs"].isin(taken) & ~baci_hs6["hs"].str[:4].isin(taken)].copy()
+    tf["trade_source"] = [f"CEPII BACI HS6 ({r}), {year}" for r in tf.pop("rev")]
+    h4 = baci_hs4[~baci_hs4["hs"].isin(taken)].copy()
+    six = pd.concat([tf, ts[ts["hs"].str.len() == 6]])
+    under = six.groupby(six["hs"].str[:4])["trade_usd"].sum()
+    h4["trade_usd"] = h4["trade_usd"] - h4["hs"].map(under).fillna(0.0)  # the HS4 rest beyond the HS6 lines
+    h4 = h4[h4["trade_usd"] > 0]
+    h4["trade_source"] = f"CEPII BACI HS22 at HS4 (top-200 flows), {year}"
+    out = pd.concat([ts, tf, h4], ignore_index=True)
+    notes = [
+        f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
+        for src, g in out.groupby("trade_source", sort=False)
+    ]
+    return out, notes
