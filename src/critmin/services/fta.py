@@ -27,7 +27,13 @@ from critmin.domain.policy.smart import (
     SmartModel,
 )
 from critmin.domain.policy.fta_rates import india_import_lines, india_mfn_rates, side_rates, side_tariffs
-from critmin.domain.policy.fta_smart import fta_totals, smart_cost_factor, smart_side_input
+from critmin.domain.policy.fta_smart import (
+    add_comtrade_lines,
+    fta_totals,
+    replace_line,
+    smart_cost_factor,
+    smart_side_input,
+)
 from critmin.domain.policy.tariff_factor import PairTariffModel
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.periods import financial_year
@@ -148,16 +154,8 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
             & (ts["value_usd"] > 0)
         ]
         if len(ts):
-            add = pd.DataFrame(
-                {
-                    "importer": "IND",
-                    "hs6": TRADESTAT_HS6,
-                    "partner": ts["partner_iso3"].to_numpy(),
-                    "imports_usd": ts["value_usd"].to_numpy(dtype=float),
-                }
-            )
-            out = pd.concat(
-                [out[~((out["importer"] == "IND") & (out["hs6"] == TRADESTAT_HS6))], add], ignore_index=True
+            out = replace_line(
+                out, "IND", TRADESTAT_HS6, ts["partner_iso3"].to_numpy(), ts["value_usd"].to_numpy(float)
             )
             notes.append(
                 f"India's copper ores and concentrates (HS 2603) added as line {TRADESTAT_HS6} from "
@@ -168,50 +166,6 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
         notes += extra
     out = out.groupby(["importer", "hs6", "partner"], as_index=False)["imports_usd"].sum()
     return out, notes
-
-
-def add_comtrade_lines(
-    trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int, importers: set[str]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Add the importers' Comtrade import lines (``comtrade_flows``) that the BACI extract lacks.
-
-    Rows with ``flow == "import"``, a named partner (not ``WLD``), ``year`` and a
-    positive value are added for (importer, HS code) pairs not already in ``trade``
-    (HS codes of 4 or 6 digits; a 4-digit code is simulated as one line). This is
-    how gold (7108), silver (7106) or India's exports to Peru (Peru's reported
-    imports from India) enter when the user has fetched them with
-    ``critmin data build comtrade``.
-    """
-    c = comtrade[
-        (comtrade["flow"] == "import")
-        & (comtrade["year"] == year)
-        & comtrade["reporter"].isin(importers)
-        & (comtrade["partner"] != "WLD")
-        & (comtrade["partner"] != comtrade["reporter"])
-        & (comtrade["value_usd"] > 0)
-        & comtrade["hs"].astype(str).str.fullmatch(r"\d{4}|\d{6}")
-    ]
-    if c.empty:
-        return trade, []
-    c = pd.DataFrame(
-        {
-            "importer": c["reporter"].to_numpy(),
-            "hs6": c["hs"].astype(str).to_numpy(),
-            "partner": c["partner"].to_numpy(),
-            "imports_usd": c["value_usd"].to_numpy(dtype=float),
-        }
-    )
-    have = set(zip(trade["importer"], trade["hs6"]))
-    new = c[[(i, h) not in have for i, h in zip(c["importer"], c["hs6"])]]
-    if new.empty:
-        return trade, []
-    codes = sorted(set(new["importer"] + " " + new["hs6"]))
-    note = (
-        f"Added from comtrade_flows (UN Comtrade, reporter-declared imports, CIF, {year}): "
-        f"{len(codes)} importer x HS line(s) absent from the BACI extract ({', '.join(codes[:12])}"
-        f"{', ...' if len(codes) > 12 else ''})."
-    )
-    return pd.concat([trade, new], ignore_index=True), [note]
 
 
 def _scenario_sides(scenario: FtaScenario | None, reporter: str, partner: str) -> tuple[FtaScenario, list]:

@@ -144,3 +144,54 @@ def smart_cost_factor(lines: pd.DataFrame, sides: Sequence[SideSchedule]) -> flo
     if not w.sum() > 0:
         return None
     return float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
+
+
+def replace_line(trade: pd.DataFrame, importer: str, hs6: str, partners, imports_usd) -> pd.DataFrame:
+    """``trade`` (``importer, hs6, partner, imports_usd``) with ``importer``'s line ``hs6`` replaced by the given flows."""
+    add = pd.DataFrame({"importer": importer, "hs6": hs6, "partner": partners, "imports_usd": imports_usd})
+    keep = trade[~((trade["importer"] == importer) & (trade["hs6"] == hs6))]
+    return pd.concat([keep, add], ignore_index=True)
+
+
+def add_comtrade_lines(
+    trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int, importers: set[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Add the importers' Comtrade import lines (``comtrade_flows``) that the BACI extract lacks.
+
+    Rows with ``flow == "import"``, a named partner (not ``WLD``), ``year`` and a
+    positive value are added for (importer, HS code) pairs not already in ``trade``
+    (HS codes of 4 or 6 digits; a 4-digit code is simulated as one line). This is
+    how gold (7108), silver (7106) or India's exports to Peru (Peru's reported
+    imports from India) enter when the user has fetched them with
+    ``critmin data build comtrade``.
+    """
+    c = comtrade[
+        (comtrade["flow"] == "import")
+        & (comtrade["year"] == year)
+        & comtrade["reporter"].isin(importers)
+        & (comtrade["partner"] != "WLD")
+        & (comtrade["partner"] != comtrade["reporter"])
+        & (comtrade["value_usd"] > 0)
+        & comtrade["hs"].astype(str).str.fullmatch(r"\d{4}|\d{6}")
+    ]
+    if c.empty:
+        return trade, []
+    c = pd.DataFrame(
+        {
+            "importer": c["reporter"].to_numpy(),
+            "hs6": c["hs"].astype(str).to_numpy(),
+            "partner": c["partner"].to_numpy(),
+            "imports_usd": c["value_usd"].to_numpy(dtype=float),
+        }
+    )
+    have = set(zip(trade["importer"], trade["hs6"]))
+    new = c[[(i, h) not in have for i, h in zip(c["importer"], c["hs6"])]]
+    if new.empty:
+        return trade, []
+    codes = sorted(set(new["importer"] + " " + new["hs6"]))
+    note = (
+        f"Added from comtrade_flows (UN Comtrade, reporter-declared imports, CIF, {year}): "
+        f"{len(codes)} importer x HS line(s) absent from the BACI extract ({', '.join(codes[:12])}"
+        f"{', ...' if len(codes) > 12 else ''})."
+    )
+    return pd.concat([trade, new], ignore_index=True), [note]
