@@ -38,12 +38,13 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from critmin.errors import DataFormatError, UnknownCodeError
 from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import Source
 from critmin.sources.csvutil import csv_rows, read_text
-from critmin.tariff_frame import TARIFF_COLUMNS, validate_tariff_frame
+from critmin.tariff_frame import DUTY_TYPES, TARIFF_COLUMNS, validate_tariff_frame
 
 STARTER_FILE = "starter_tariffs.csv"
 SCENARIO_FILES = {
@@ -355,6 +356,20 @@ def _load(files: Mapping[str, Path | list[Path]], workdir: Path) -> dict[str, pd
     return {"tariff_rates": starter_tariffs()}
 
 
+TARIFF_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "partner": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "year": pa.Column(int, pa.Check.in_range(1900, 2100)),
+        "hs": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4}|\d{6})$")),
+        "rate": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
+        "source": pa.Column(str),
+        "note": pa.Column(str),
+    },
+    strict=True,
+)
+
 SOURCE = Source(
     name="tariffs",
     title="critmin starter tariff table (applied MFN rates, cited line by line)",
@@ -365,5 +380,6 @@ SOURCE = Source(
     load=_load,
     default=False,
     tables=("tariff_rates",),
+    schemas={"tariff_rates": TARIFF_SCHEMA},
     url_page="https://wits.worldbank.org/",
 )
