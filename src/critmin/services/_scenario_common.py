@@ -13,6 +13,12 @@ from critmin.domain.scenarios import market
 from critmin.errors import UnknownCodeError
 from critmin.scenario_data import load_parameters
 
+#: copper ores and concentrates: TradeStat reports the heading (HS 2603), the models use its one HS6 line.
+#: The BACI extract has no world HS 2603 trade, so the shock and sourcing services take India's
+#: imports from ``tradestat_imports`` and suppliers' capacity from the USGS mine - refinery surplus.
+CONCENTRATE_HS4 = "2603"
+CONCENTRATE_HS6 = "260300"
+
 STAGE_ALIASES = {
     "concentrate": "ore",
     "concentrates": "ore",

@@ -37,6 +37,7 @@ from critmin.domain.policy.fta_smart import (
 from critmin.domain.policy.tariff_factor import PairTariffModel
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.periods import financial_year
+from critmin.services._scenario_common import CONCENTRATE_HS4, CONCENTRATE_HS6
 from critmin.services.tariffs import (
     bundled_scenario,
     bundled_scenarios,
@@ -59,7 +60,7 @@ __all__ = [
     "simulate_fta_ge",
 ]
 
-TRADESTAT_HS6 = "260300"  # India TradeStat HS 2603 copper ores & concentrates, added as one line
+TRADESTAT_HS6 = CONCENTRATE_HS6  # India TradeStat HS 2603 copper ores & concentrates, added as one line
 
 
 @dataclass
@@ -148,7 +149,7 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
     if tradestat and "IND" in importers and wh.has("tradestat_imports"):
         ts = wh.read("tradestat_imports")
         ts = ts[
-            (ts["hs_code"] == "2603")
+            (ts["hs_code"] == CONCENTRATE_HS4)
             & (ts["period"] == f"CY{year}")
             & (ts["partner_iso3"] != "WLD")
             & (ts["value_usd"] > 0)

@@ -21,7 +21,7 @@ from critmin.domain.scenarios.projection import (
 )
 from critmin.errors import EmptySelectionError, UnknownCodeError
 from critmin.scenario_data import load_parameters
-from critmin.services._scenario_common import _copper_price, _warehouse
+from critmin.services._scenario_common import CONCENTRATE_HS4, _copper_price, _warehouse
 
 
 def projection(
@@ -78,7 +78,7 @@ def _tradestat_check(settings: Settings) -> dict | None:
     if not (wh.has("tradestat_imports") and wh.has("metal_prices")):
         return None
     ts = wh.read("tradestat_imports")
-    tot = ts[(ts["hs_code"] == "2603") & (ts["partner_iso3"] == "WLD") & ts["period"].str.startswith("CY")]
+    tot = ts[(ts["hs_code"] == CONCENTRATE_HS4) & (ts["partner_iso3"] == "WLD") & ts["period"].str.startswith("CY")]
     payable = load_parameters()["contracts"]["copper_concentrate"]["payable_pct"]
     out = {}
     for r in tot.itertuples():

@@ -20,7 +20,15 @@ from critmin.domain.scenarios import market
 from critmin.domain.scenarios.shocks import SEVERITIES, ShockModel, ShockResult, ShockSpec
 from critmin.errors import DataFormatError, EmptySelectionError, UnknownCodeError
 from critmin.scenario_data import load_parameters
-from critmin.services._scenario_common import USGS_STAGE, _copper_price, _elasticities, _products, _warehouse
+from critmin.services._scenario_common import (
+    CONCENTRATE_HS4,
+    CONCENTRATE_HS6,
+    USGS_STAGE,
+    _copper_price,
+    _elasticities,
+    _products,
+    _warehouse,
+)
 from critmin.sources.scenario_files import read_shock_file
 
 
@@ -111,7 +119,7 @@ def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int
         spec = scenario
     else:
         spec, opts = load_shock_scenario(scenario)
-    if set(spec.products) == {"260300"}:
+    if set(spec.products) == {CONCENTRATE_HS6}:
         return _concentrate_shock(settings, spec, year=year or opts.get("year"))
     wh = _warehouse(settings, ["trade_flows", "mineral_production"])
     flows = wh.read("trade_flows")
@@ -142,7 +150,7 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
         raise EmptySelectionError("copper-concentrate shocks use India's TradeStat imports; importer must be IND")
     wh = _warehouse(settings, ["tradestat_imports", "mineral_production", "metal_prices"])
     ts = wh.read("tradestat_imports")
-    ts = ts[ts["hs_code"] == "2603"]  # copper ores and concentrates (the table holds other reports too)
+    ts = ts[ts["hs_code"] == CONCENTRATE_HS4]  # the table holds other reports too
     periods = sorted(p for p in ts["period"].unique() if str(p).startswith("CY"))
     period = f"CY{int(year)}" if year else periods[-1]
     if period not in periods:
@@ -155,7 +163,7 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
         {
             "exporter": imp["partner_iso3"].to_numpy(),
             "importer": "IND",
-            "hs6": "260300",
+            "hs6": CONCENTRATE_HS6,
             "value_usd": imp["value_usd"].to_numpy(),
             "qty_t": market.contained_copper_t(imp["value_usd"].to_numpy(), price, payable),
         }

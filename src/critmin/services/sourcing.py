@@ -36,7 +36,14 @@ from critmin.domain.scenarios.sourcing import (
 )
 from critmin.errors import EmptySelectionError
 from critmin.scenario_data import load_parameters, load_ports
-from critmin.services._scenario_common import CURRENCY_OF, _copper_price, _products, _warehouse, concentrate_surplus
+from critmin.services._scenario_common import (
+    CONCENTRATE_HS6,
+    CURRENCY_OF,
+    _copper_price,
+    _products,
+    _warehouse,
+    concentrate_surplus,
+)
 from critmin.services.projection import projection
 from critmin.services.shock import load_shock_scenario
 from critmin.sources.scenario_files import read_freight_file, read_tariff_file
@@ -146,14 +153,14 @@ def sourcing_candidates(
     wh = _warehouse(settings, ["trade_flows", "mineral_production", "metal_prices", "fx_rates", "geo_countries"])
     from critmin.classify.metal_content import metal_factor
 
-    if hs6 == "260300":
+    if hs6 == CONCENTRATE_HS6:
         surplus, py = concentrate_surplus(wh, year)
         lme, lme_src = _copper_price(wh, year)
         payable = params["contracts"]["copper_concentrate"]["payable_pct"]
         cand = candidates.concentrate_candidates(
             surplus.drop(index=[importer], errors="ignore"), available_share=share, price_usd_t=lme * payable
         )
-        grade = metal_factor("260300")
+        grade = metal_factor(CONCENTRATE_HS6)
         unit = "t Cu content"
         notes["assumptions"] += [
             f"capacity = {share:g} x exportable concentrate surplus = max(0, mine - refinery production), "
