@@ -132,9 +132,9 @@ def run_shock(settings: Settings, scenario: str | Path | ShockSpec, *, year: int
         if code not in known:
             raise UnknownCodeError("country", code, where=f"the scenario field '{who}'", hint="use ISO3 codes")
     production, basis = _production_for(wh, spec.products, year)
-    res = replace(ShockModel(spec).run(f, production), period=f"CY{year}")
-    res.assumptions.append(f"trade year {year} (calendar year); production basis: {basis}")
-    return res
+    res = ShockModel(spec).run(f, production)
+    note = f"trade year {year} (calendar year); production basis: {basis}"
+    return replace(res, period=f"CY{year}", assumptions=[*res.assumptions, note])
 
 
 def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> ShockResult:
@@ -178,14 +178,12 @@ def _concentrate_shock(settings: Settings, spec: ShockSpec, *, year=None) -> Sho
             "basis": f"{spec.redirectable_fraction:g} x USGS {py} (mine - refinery) production",
         }
     )
-    res = replace(ShockModel(spec).run(flows, spare=spare, world_supply=prod), period=period)
-    res.assumptions.extend(
-        [
-            f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
-            f"copper content = value / ({price_src} x payable {payable})",
-            f"spare capacity = {spec.redirectable_fraction:g} x the exportable concentrate surplus max(0, mine - "
-            f"refinery production), USGS {py} (the bundle has no world concentrate trade); world supply for the "
-            f"price effect = USGS mine production",
-        ]
-    )
-    return res
+    res = ShockModel(spec).run(flows, spare=spare, world_supply=prod)
+    notes = [
+        f"copper concentrate: India's imports from tradestat_imports {period} (DGCI&S TradeStat, USD); tonnes are "
+        f"copper content = value / ({price_src} x payable {payable})",
+        f"spare capacity = {spec.redirectable_fraction:g} x the exportable concentrate surplus max(0, mine - "
+        f"refinery production), USGS {py} (the bundle has no world concentrate trade); world supply for the "
+        f"price effect = USGS mine production",
+    ]
+    return replace(res, period=period, assumptions=[*res.assumptions, *notes])
