@@ -12,7 +12,7 @@ One function per question:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -359,7 +359,8 @@ def simulate_fta(
         scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage, notes, params
     )
     if ge:
-        sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
+        ge_out = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
+        sim = replace(sim, ge=ge_out)
     return sim
 
 
