@@ -9,7 +9,7 @@ import pytest
 from critmin.domain.policy.tariff_factor import CHILE_MFN_RATE, calc_cost_factor
 from critmin.errors import UnknownCodeError
 from critmin.services.fta import india_mfn_rates, pair_tariff_factor
-from critmin.sources.tariffs import starter_tariffs
+from critmin.services.tariffs import starter_tariffs
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def test_line_counts_must_be_whole_numbers(file_2022, tmp_path):
 
 
 def test_the_shared_reader_gives_the_same_rates_as_read_wits_tariffs(file_2022):
-    from critmin.sources.tariffs import read_wits_tariffs
+    from critmin.services.tariffs import read_wits_tariffs
 
     table = read_wits_tariffs(file_2022, duty_type="MFN").frame.set_index("hs")["rate"]
     mfn = read_wits_mfn(file_2022).set_index("hs6")["rate_avg"]

@@ -9,7 +9,7 @@ import pytest
 from critmin.domain.policy.schedule import FtaScenario, Staging
 from critmin.domain.policy.tariffs import TariffTable
 from critmin.errors import DataFormatError
-from critmin.sources.tariffs import (
+from critmin.services.tariffs import (
     bundled_scenario,
     read_elasticities,
     read_schedule,

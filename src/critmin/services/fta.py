@@ -12,32 +12,33 @@ One function per question:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from critmin.config import Settings
-from critmin.domain.policy.schedule import FtaScenario, SideSchedule
+from critmin.domain.policy.schedule import FtaScenario
 from critmin.domain.policy.smart import (
     DEFAULT_EXPORT_SUPPLY_ELASTICITY,
     DEFAULT_IMPORT_DEMAND_ELASTICITY,
     DEFAULT_SUBSTITUTION_ELASTICITY,
     SmartModel,
 )
-from critmin.domain.policy.tariff_factor import (
-    CHILE_MFN_RATE,
-    CHILE_MFN_SOURCE,
-    PairTariffModel,
-    SideTariffs,
-    rates_after,
+from critmin.domain.policy.fta_rates import india_import_lines, india_mfn_rates, side_rates, side_tariffs
+from critmin.domain.policy.fta_smart import (
+    add_comtrade_lines,
+    fta_totals,
+    replace_line,
+    smart_cost_factor,
+    smart_side_input,
 )
-from critmin.domain.policy.tariffs import TariffTable
+from critmin.domain.policy.tariff_factor import PairTariffModel
 from critmin.errors import CritminError, EmptySelectionError, UnknownCodeError
 from critmin.periods import financial_year
-from critmin.sources.tariffs import (
+from critmin.services._scenario_common import CONCENTRATE_HS4, CONCENTRATE_HS6
+from critmin.services.tariffs import (
     bundled_scenario,
     bundled_scenarios,
     read_elasticities,
@@ -46,7 +47,20 @@ from critmin.sources.tariffs import (
     starter_tariffs,
 )
 
-TRADESTAT_HS6 = "260300"  # India TradeStat HS 2603 copper ores & concentrates, added as one line
+__all__ = [
+    "TARIFF_FACTOR_BASES",
+    "FtaSimulation",
+    "TariffFactorBasis",
+    "add_comtrade_lines",
+    "fta_outlook",
+    "india_mfn_rates",
+    "list_fta_scenarios",
+    "pair_tariff_factor",
+    "simulate_fta",
+    "simulate_fta_ge",
+]
+
+TRADESTAT_HS6 = CONCENTRATE_HS6  # India TradeStat HS 2603 copper ores & concentrates, added as one line
 
 
 @dataclass
@@ -135,22 +149,14 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
     if tradestat and "IND" in importers and wh.has("tradestat_imports"):
         ts = wh.read("tradestat_imports")
         ts = ts[
-            (ts["hs_code"] == "2603")
+            (ts["hs_code"] == CONCENTRATE_HS4)
             & (ts["period"] == f"CY{year}")
             & (ts["partner_iso3"] != "WLD")
             & (ts["value_usd"] > 0)
         ]
         if len(ts):
-            add = pd.DataFrame(
-                {
-                    "importer": "IND",
-                    "hs6": TRADESTAT_HS6,
-                    "partner": ts["partner_iso3"].to_numpy(),
-                    "imports_usd": ts["value_usd"].to_numpy(dtype=float),
-                }
-            )
-            out = pd.concat(
-                [out[~((out["importer"] == "IND") & (out["hs6"] == TRADESTAT_HS6))], add], ignore_index=True
+            out = replace_line(
+                out, "IND", TRADESTAT_HS6, ts["partner_iso3"].to_numpy(), ts["value_usd"].to_numpy(float)
             )
             notes.append(
                 f"India's copper ores and concentrates (HS 2603) added as line {TRADESTAT_HS6} from "
@@ -161,104 +167,6 @@ def _imports(settings: Settings, year: int, importers: set[str], *, tradestat: b
         notes += extra
     out = out.groupby(["importer", "hs6", "partner"], as_index=False)["imports_usd"].sum()
     return out, notes
-
-
-def add_comtrade_lines(
-    trade: pd.DataFrame, comtrade: pd.DataFrame, *, year: int, importers: set[str]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Add the importers' Comtrade import lines (``comtrade_flows``) that the BACI extract lacks.
-
-    Rows with ``flow == "import"``, a named partner (not ``WLD``), ``year`` and a
-    positive value are added for (importer, HS code) pairs not already in ``trade``
-    (HS codes of 4 or 6 digits; a 4-digit code is simulated as one line). This is
-    how gold (7108), silver (7106) or India's exports to Peru (Peru's reported
-    imports from India) enter when the user has fetched them with
-    ``critmin data build comtrade``.
-    """
-    c = comtrade[
-        (comtrade["flow"] == "import")
-        & (comtrade["year"] == year)
-        & comtrade["reporter"].isin(importers)
-        & (comtrade["partner"] != "WLD")
-        & (comtrade["partner"] != comtrade["reporter"])
-        & (comtrade["value_usd"] > 0)
-        & comtrade["hs"].astype(str).str.fullmatch(r"\d{4}|\d{6}")
-    ]
-    if c.empty:
-        return trade, []
-    c = pd.DataFrame(
-        {
-            "importer": c["reporter"].to_numpy(),
-            "hs6": c["hs"].astype(str).to_numpy(),
-            "partner": c["partner"].to_numpy(),
-            "imports_usd": c["value_usd"].to_numpy(dtype=float),
-        }
-    )
-    have = set(zip(trade["importer"], trade["hs6"]))
-    new = c[[(i, h) not in have for i, h in zip(c["importer"], c["hs6"])]]
-    if new.empty:
-        return trade, []
-    codes = sorted(set(new["importer"] + " " + new["hs6"]))
-    note = (
-        f"Added from comtrade_flows (UN Comtrade, reporter-declared imports, CIF, {year}): "
-        f"{len(codes)} importer x HS line(s) absent from the BACI extract ({', '.join(codes[:12])}"
-        f"{', ...' if len(codes) > 12 else ''})."
-    )
-    return pd.concat([trade, new], ignore_index=True), [note]
-
-
-def _side_input(
-    side: SideSchedule,
-    trade: pd.DataFrame,
-    table: TariffTable,
-    scenario: FtaScenario,
-    tariff_year: int,
-    elasticities: pd.DataFrame | None,
-    utilisation: float | None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SMART input rows (all years) for one side, and the lines with unknown tariffs."""
-    imp = trade[trade["importer"] == side.importer]
-    pref_lines = imp.loc[(imp["partner"] == side.partner) & (imp["imports_usd"] > 0), "hs6"].unique()
-    imp = imp[imp["hs6"].isin(pref_lines)]
-    empty_unknown = pd.DataFrame(columns=["side", "hs6", "imports_from_partner_usd", "note"])
-    if imp.empty:
-        return imp.assign(tariff_old=[], tariff_new=[]), empty_unknown
-    mfn = table.rates(side.importer, pref_lines, tariff_year)
-    known = mfn[mfn["known"]].set_index("hs6")["rate"]
-    unknown = mfn[~mfn["known"]]
-    from_partner = imp[imp["partner"] == side.partner].set_index("hs6")["imports_usd"]
-    unknown_df = pd.DataFrame(
-        {
-            "side": f"{side.importer}<-{side.partner}",
-            "hs6": unknown["hs6"].to_numpy(),
-            "imports_from_partner_usd": from_partner.reindex(unknown["hs6"]).to_numpy(),
-            "note": [n or f"no {side.importer} rate for this line in the tariff table" for n in unknown["note"]],
-        }
-    )
-    imp = imp[imp["hs6"].isin(known.index)].copy()
-    imp["tariff_old"] = imp["hs6"].map(known).astype(float)
-    # existing preferential rates (PRF rows) for any exporter replace MFN
-    prf = table.frame[(table.frame["reporter"] == side.importer) & (table.frame["duty_type"] == "PRF")]
-    for exporter in sorted(set(prf["partner"]) & set(imp["partner"])):
-        mask = (imp["partner"] == exporter).to_numpy()
-        r = table.rates(side.importer, imp.loc[mask, "hs6"], tariff_year, partner=exporter, duty_type="PRF")
-        r = r[r["known"]].set_index("hs6")["rate"]
-        new = imp.loc[mask, "hs6"].map(r)
-        imp.loc[mask, "tariff_old"] = np.where(new.notna(), new, imp.loc[mask, "tariff_old"])
-    if elasticities is not None:
-        el = elasticities
-        if "reporter" in el.columns:
-            el = el[el["reporter"] == side.importer]
-        imp["import_demand_elasticity"] = imp["hs6"].map(el.set_index("hs6")["import_demand_elasticity"])
-    shares = side.shares(imp["hs6"].unique(), scenario.years())
-    rows = imp.merge(shares.rename(columns={"year": "fta_year"}), on="hs6", how="left")
-    is_pref = (rows["partner"] == side.partner).to_numpy()
-    rows["tariff_new"] = np.where(is_pref, rows["tariff_old"] * rows["share"], rows["tariff_old"])
-    rows["utilisation"] = np.where(is_pref, side.utilisation if utilisation is None else utilisation, 1.0)
-    rows["side"] = f"{side.importer}<-{side.partner}"
-    rows["reporter"] = side.importer
-    rows["year"] = scenario.base_year + rows["fta_year"]
-    return rows, unknown_df
 
 
 def _scenario_sides(scenario: FtaScenario | None, reporter: str, partner: str) -> tuple[FtaScenario, list]:
@@ -352,7 +260,7 @@ def simulate_fta(
 
     inputs, unknowns = [], []
     for side in sides:
-        rows, unknown = _side_input(side, trade, table, scenario, tariff_year or year, el, utilisation)
+        rows, unknown = smart_side_input(side, trade, table, scenario, tariff_year or year, el, utilisation)
         unknowns.append(unknown)
         if len(rows):
             inputs.append(rows)
@@ -387,35 +295,8 @@ def simulate_fta(
     ]
     by_partner = lines.groupby(["side", "fta_year", "year", "partner"], as_index=False)[cols].sum()
 
-    totals = []
+    totals_df = fta_totals(lines, sides, scenario.years(), base_year=scenario.base_year, reporter=reporter)
     simulated = set(lines["side"])
-    for y in scenario.years():
-        ly = lines[lines["fta_year"] == y]
-        rec: dict[str, Any] = {"fta_year": y, "year": scenario.base_year + y}
-        for side in sides:
-            name = f"{side.importer}<-{side.partner}"
-            s = ly[ly["side"] == name]
-            pref = s[s["partner"] == side.partner]
-            others = s[s["partner"] != side.partner]
-            tag = "reporter" if side.importer == reporter else "partner"
-            ok = name in simulated
-            for key, value in (
-                ("imports_base_usd", pref["imports_usd"].sum()),
-                ("trade_creation_usd", pref["trade_creation"].sum()),
-                ("diversion_to_partner_usd", pref["trade_diversion"].sum()),
-                ("diversion_from_others_usd", others["trade_diversion"].sum()),
-                ("imports_change_usd", pref["trade_total"].sum()),
-                ("total_imports_change_usd", s["trade_total"].sum()),
-                ("revenue_change_usd", s["revenue_change"].sum()),
-                ("welfare_usd", s["welfare"].sum()),
-            ):
-                rec[f"{tag}_{key}"] = float(value) if ok else None
-        d_imp = rec.get("reporter_imports_change_usd")
-        d_exp = rec.get("partner_imports_change_usd")
-        rec["reporter_exports_change_usd"] = d_exp
-        rec["balance_change_usd"] = (d_exp or 0.0) - (d_imp or 0.0)
-        totals.append(rec)
-    totals_df = pd.DataFrame(totals)
 
     if not any(s.importer == partner and f"{s.importer}<-{s.partner}" in simulated for s in sides):
         notes.append(
@@ -478,7 +359,8 @@ def simulate_fta(
         scenario, reporter, partner, year, lines, by_partner, totals_df, unknown_df, coverage, notes, params
     )
     if ge:
-        sim.ge = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
+        ge_out = simulate_fta_ge(settings, reporter, partner, panel=panel, sim=sim, tariff_factor=tariff_factor)
+        sim = replace(sim, ge=ge_out)
     return sim
 
 
@@ -603,21 +485,10 @@ def simulate_fta_ge(
 
 
 def _smart_cost_factor(sim: "FtaSimulation | None") -> float | None:
-    """Trade-weighted tariff factor :math:`\\sum_l w_l (1 + t'_l)/(1 + t_l)` of the SMART lines at full phase-in.
-
-    Lines of each side's imports from its agreement partner, weighted by their imports; ``None``
-    without preferential trade.
-    """
-    if sim is None or sim.lines.empty:
+    """:func:`critmin.domain.policy.fta_smart.smart_cost_factor` of a simulation's lines (``None`` without one)."""
+    if sim is None:
         return None
-    last = sim.lines[
-        (sim.lines["fta_year"] == sim.lines["fta_year"].max())
-        & (sim.lines["partner"] == sim.lines["reporter"].map({s.importer: s.partner for s in sim.scenario.sides}))
-    ]
-    w = last["imports_usd"].to_numpy(float)
-    if not w.sum() > 0:
-        return None
-    return float(np.average((1 + last["tariff_effective"]) / (1 + last["tariff_old"]), weights=w))
+    return smart_cost_factor(sim.lines, sim.scenario.sides)
 
 
 def _partner_panel_ge(
@@ -673,75 +544,8 @@ _PERIOD_NOTE = (
 )
 
 
-def india_mfn_rates(mfn: pd.DataFrame, starter: TariffTable, codes, year: int) -> pd.DataFrame:
-    """India's applied MFN rate of every HS6 or HS4 code in ``year``: WITS files, cited starter rates first.
-
-    The WITS/TRAINS file is the latest ``mfn_tariffs`` year ``<= year`` (2023 repeats 2022; the
-    July 2024 cuts are in no file). A known starter-table rate (``starter_tariffs.csv``, longest
-    matching HS code, latest row dated ``<= year``) takes precedence: e.g. gold 15% in 2023 (BCD +
-    AIDC) and 6% from July 2024, copper ores 0% from July 2024. An HS4 code without a starter rate
-    gets the simple average of the WITS HS6 rates under it.
-
-    Returns
-    -------
-    DataFrame
-        ``hs, rate`` (fraction; NaN unknown), ``rate_source``, ``wits_year``, ``hs_edition``.
-    """
-    codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
-    ind = mfn[(mfn["reporter"] == "IND") & (mfn["year"] <= int(year))]
-    wits_year = int(ind["year"].max()) if len(ind) else None
-    rate = pd.Series(np.nan, index=codes.index)
-    src = pd.Series("", index=codes.index, dtype=object)
-    edition = ""
-    if wits_year is not None:
-        w = ind[ind["year"] == wits_year]
-        edition = str(w["hs_edition"].iloc[0])
-        fname = str(w["source_file"].iloc[0])
-        by6 = w.set_index("hs6")["rate_avg"] / 100.0
-        six = codes.str.len() == 6
-        rate[six] = codes[six].map(by6)
-        src[six & rate.notna()] = f"WITS/TRAINS MFN {wits_year} ({edition}, {fname}), HS6 simple average of lines"
-        four = codes[codes.str.len() == 4]
-        if len(four):
-            by4 = by6.groupby(by6.index.str[:4]).agg(["mean", "count"])
-            rate[four.index] = four.map(by4["mean"])
-            n = four.map(by4["count"]).fillna(0).astype(int)
-            src[four.index] = [
-                f"WITS/TRAINS MFN {wits_year} ({edition}): simple average of {k} HS6 lines" if k else "" for k in n
-            ]
-    cited = starter.rates("IND", codes, year)
-    hit = cited["known"].to_numpy()
-    rate[hit] = cited.loc[hit, "rate"].to_numpy()
-    src[hit] = [
-        f"starter table (cited, dated {int(y)}): {s}"
-        for y, s in zip(cited.loc[hit, "tariff_year"], cited.loc[hit, "source"])
-    ]
-    return pd.DataFrame(
-        {"hs": codes, "rate": rate.astype(float), "rate_source": src, "wits_year": wits_year, "hs_edition": edition}
-    )
-
-
-def _nz_mfn_rates(nz: pd.DataFrame, codes) -> pd.DataFrame:
-    """NZ's Normal (MFN) rate per HS6: the simple average of its ad-valorem (and free) 8-digit items."""
-    codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
-    g = nz.groupby("hs6").agg(
-        rate=("mfn_rate_pct", "mean"), items=("hs8", "size"), unknown=("mfn_rate_pct", lambda s: int(s.isna().sum()))
-    )
-    r = g.reindex(codes)
-    src = [
-        (
-            ""
-            if not np.isfinite(x)
-            else f"NZ Customs tariff rates May 2021 (HS2017), Normal: mean of "
-            f"{int(n - u)} of {int(n)} items" + (f" ({int(u)} specific/Parts left out)" if u else "")
-        )
-        for x, n, u in zip(r["rate"].fillna(np.nan), r["items"].fillna(0), r["unknown"].fillna(0))
-    ]
-    return pd.DataFrame({"hs": codes.to_numpy(), "rate": (r["rate"] / 100.0).to_numpy(float), "rate_source": src})
-
-
 def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tuple[pd.DataFrame, list[str]]:
-    """India's imports from ``exporter`` by HS line: TradeStat first, then BACI HS6, then BACI HS4 residuals.
+    """India's imports from ``exporter`` by HS line (:func:`critmin.domain.policy.fta_rates.india_import_lines`).
 
     Tables not in ``have`` (the warehouse's tables) contribute nothing.
     """
@@ -764,34 +568,19 @@ def _india_imports_by_line(con, exporter: str, year: int, have: set[str]) -> tup
         f"CY{year}",
         exporter,
     )
-    ts["trade_source"] = f"TradeStat import reports (DGCI&S), CY{year}"
-    taken = set(ts["hs"])
     tf = q(
         """SELECT hs6 AS hs, sum(value_usd) AS trade_usd, min(hs_revision) AS rev FROM trade_flows
               WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
         year,
         exporter,
     )
-    tf = tf[~tf["hs"].isin(taken) & ~tf["hs"].str[:4].isin(taken)]
-    tf["trade_source"] = [f"CEPII BACI HS6 ({r}), {year}" for r in tf.pop("rev")]
     h4 = q(
         """SELECT hs4 AS hs, sum(value_usd) AS trade_usd FROM hs4_top_flows
               WHERE year = ? AND importer = 'IND' AND exporter = ? AND value_usd > 0 GROUP BY 1""",
         year,
         exporter,
     )
-    h4 = h4[~h4["hs"].isin(taken)].copy()
-    six = pd.concat([tf, ts[ts["hs"].str.len() == 6]])
-    under = six.groupby(six["hs"].str[:4])["trade_usd"].sum()
-    h4["trade_usd"] = h4["trade_usd"] - h4["hs"].map(under).fillna(0.0)  # the HS4 rest beyond the HS6 lines
-    h4 = h4[h4["trade_usd"] > 0]
-    h4["trade_source"] = f"CEPII BACI HS22 at HS4 (top-200 flows), {year}"
-    out = pd.concat([ts, tf, h4], ignore_index=True)
-    notes = [
-        f"{src}: {len(g)} line(s), USD {g['trade_usd'].sum() / 1e6:,.2f} mn"
-        for src, g in out.groupby("trade_source", sort=False)
-    ]
-    return out, notes
+    return india_import_lines(ts, tf, h4, year=year)
 
 
 def _india_exports_by_hs6(con, importer: str, year: int) -> pd.DataFrame:
@@ -802,75 +591,6 @@ def _india_exports_by_hs6(con, importer: str, year: int) -> pd.DataFrame:
     ).df()
     out["trade_source"] = f"TradeStat EIDB India's exports by HS8 summed to HS6, {financial_year(year).label}"
     return out
-
-
-def _side_rates(
-    importer: str, codes, *, mfn: pd.DataFrame | None, nz: pd.DataFrame | None, starter: TariffTable, tariff_year: int
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list, list]:
-    """(rates of ``codes``, rates of every MFN line, sources, notes) of ``importer``; ``None`` when unknown."""
-    if importer == "IND":
-        if mfn is None:
-            return None, None, [], ["India: no warehouse table mfn_tariffs (run `critmin data build wits_mfn`)"]
-        years = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] <= tariff_year), "year"]
-        if years.empty:
-            return None, None, [], [f"India: no WITS MFN file for {tariff_year} or earlier"]
-        wy = int(years.max())
-        r = india_mfn_rates(mfn, starter, codes, tariff_year)
-        all_hs6 = mfn.loc[(mfn["reporter"] == "IND") & (mfn["year"] == wy), "hs6"]
-        full = india_mfn_rates(mfn, starter, all_hs6, tariff_year)
-        edition = full["hs_edition"].iloc[0]
-        notes = [
-            f"India's MFN rates: WITS/TRAINS file of {wy} ({edition}) for tariff year "
-            f"{tariff_year}, with the cited starter rates taking precedence from the year they are dated "
-            f"(July 2024 cuts: copper ores 0%, gold 6%); basic customs duty as WITS records it."
-        ]
-        if wy == 2023:
-            notes.append("WITS 2023 repeats 2022 (carried forward).")
-        notes.append(
-            "India's baseline is MFN for the partner: existing preferences (e.g. the India-Chile PTA "
-            "margins) are not in the data."
-        )
-        return (
-            r,
-            full,
-            [f"WITS/TRAINS bulk MFN, India, {wy} ({edition})", "critmin starter tariff table (cited rates)"],
-            notes,
-        )
-    if importer == "NZL":
-        if nz is None:
-            return None, None, [], ["New Zealand: no warehouse table nz_tariffs (run `critmin data build nz_tariff`)"]
-        return (
-            _nz_mfn_rates(nz, codes),
-            _nz_mfn_rates(nz, nz["hs6"].unique()),
-            ["NZ Customs tariff rates, May 2021 (Normal column, HS2017)"],
-            [
-                "New Zealand's Normal (MFN) rates: May 2021 workbook (HS2017); specific and 'Parts' duties are "
-                "not converted (left out); NZ has no agreement with India, so Indian goods pay Normal."
-            ],
-        )
-    if importer == "CHL":
-        codes = pd.Series(pd.unique(pd.Series(list(codes), dtype=str)), dtype=str)
-        flat = pd.DataFrame({"hs": codes, "rate": CHILE_MFN_RATE, "rate_source": "Chile flat MFN 6% (Ley 19.589)"})
-        return (
-            flat,
-            flat[["hs", "rate"]],
-            [CHILE_MFN_SOURCE],
-            [
-                "Chile's MFN: flat 6% ad valorem on every line (Ley 19.589). The India-Chile PTA (2007, expanded "
-                "2017) preferences are not in the data, so the baseline overstates the duty on those lines."
-            ],
-        )
-    if importer == "PER":
-        return (
-            None,
-            None,
-            [],
-            [
-                "Peru's applied tariff is unknown: no tariff file (the Arancel de Aduanas is not in "
-                "the bundle); Peru's cuts on India's exports are not sized, not assumed 0."
-            ],
-        )
-    return None, None, [], [f"{importer}: no tariff source; its cuts are not sized."]
 
 
 def pair_tariff_factor(
@@ -944,43 +664,20 @@ def pair_tariff_factor(
                     f"India's total exports to {side.importer}, {financial_year(year).label} (TradeStat "
                     f"country-wise); EIDB covers only 66-70% of India's exports from FY2022-23"
                 )
-            rates, full, sources, rnotes = _side_rates(
+            rates, full, sources, rnotes = side_rates(
                 side.importer, trade["hs"], mfn=mfn, nz=nz, starter=starter, tariff_year=tariff_year
             )
-            notes += rnotes
-            known = rates is not None
-            lines = trade.copy()
-            if known:
-                r = rates.set_index("hs")
-                lines["rate_source"] = lines["hs"].map(r["rate_source"])
-                before = lines["hs"].map(r["rate"]).to_numpy(float)
-            else:
-                lines["rate_source"] = ""
-                before = np.full(len(lines), np.nan)
-            after = rates_after(side, lines["hs"], before, year=scenario.horizon)
-            lines["rate_before"], lines["rate_after"] = before, after["rate_after"].to_numpy()
-            lines["category"] = after["category"].to_numpy()
-            mfn_lines = None
-            if full is not None:
-                fa = rates_after(side, full["hs"], full["rate"].to_numpy(float), year=scenario.horizon)
-                mfn_lines = fa[["hs", "rate_before", "rate_after"]]
-            default = side.default or "none (unlisted lines keep MFN)"
-            notes.append(
-                f"staging at full phase-in (year {scenario.horizon}): lines listed in the schedule by "
-                f"their category, exclusions {', '.join(side.exclusions) or 'none'} at MFN, other lines "
-                f"by the default category {default}; utilisation {side.utilisation:g}"
-            )
             out.append(
-                SideTariffs(
-                    side.importer,
-                    side.partner,
-                    lines,
+                side_tariffs(
+                    side,
+                    trade,
+                    rates,
+                    full,
+                    horizon=scenario.horizon,
                     total_usd=total,
                     total_label=label,
-                    mfn_lines=mfn_lines,
-                    rates_known=known,
-                    sources=tuple(sources) + tuple(dict.fromkeys(trade["trade_source"])),
-                    notes=tuple(notes),
+                    sources=sources,
+                    notes=notes + rnotes,
                 )
             )
     return PairTariffModel(out).run()

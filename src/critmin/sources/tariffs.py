@@ -18,7 +18,11 @@ Formats read here
 * **Import-demand elasticities**: ``hs6,import_demand_elasticity`` (optionally
   ``reporter``), or the wiiw Import Demand Elasticities Database CSV
   (``iso3, ..., product, elasticity``).
-* **FTA schedules** (YAML, see :mod:`critmin.domain.policy.schedule`).
+* **FTA schedules** (YAML; the format is described in :mod:`critmin.domain.policy.schedule`).
+
+The readers return validated canonical frames (:func:`critmin.tariff_frame.validate_tariff_frame`)
+and parsed schedule mappings; :mod:`critmin.services.tariffs` turns them into the domain's
+``TariffTable`` and ``FtaScenario`` (a connector never imports the domain).
 
 This is a connector with ``default=False``: ``critmin data build tariffs`` loads
 the starter table into the warehouse table ``tariff_rates``; services also read
@@ -30,17 +34,17 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
-from critmin.domain.policy.schedule import FtaScenario
-from critmin.domain.policy.tariffs import TARIFF_COLUMNS, TariffTable
 from critmin.errors import DataFormatError, UnknownCodeError
 from critmin.sources._m49 import M49_TO_ISO3
 from critmin.sources.base import Source
 from critmin.sources.csvutil import csv_rows, read_text
+from critmin.tariff_frame import DUTY_TYPES, TARIFF_COLUMNS, validate_tariff_frame
 
 STARTER_FILE = "starter_tariffs.csv"
 SCENARIO_FILES = {
@@ -64,8 +68,13 @@ def _frame_from_csv(path: Path, required: list[str]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- critmin format
-def read_tariff_csv(path: str | Path) -> TariffTable:
-    """Read a tariff table in critmin's documented CSV format.
+def read_tariff_csv(path: str | Path) -> pd.DataFrame:
+    """Read a tariff table in critmin's documented CSV format into a validated canonical frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`critmin.tariff_frame.TARIFF_COLUMNS`.
 
     Raises
     ------
@@ -74,10 +83,10 @@ def read_tariff_csv(path: str | Path) -> TariffTable:
     """
     path = Path(path)
     df = _frame_from_csv(path, ["reporter", "year", "hs", "rate", "source"])
-    return TariffTable(df, file=str(path))
+    return validate_tariff_frame(df, file=str(path))
 
 
-def starter_tariffs() -> TariffTable:
+def starter_tariffs() -> pd.DataFrame:
     """critmin's cited starter table (India, Chile, Peru, New Zealand; see its ``source``/``note``)."""
     return read_tariff_csv(_package_file(STARTER_FILE))
 
@@ -201,7 +210,7 @@ def wits_rows(path: str | Path, *, duty_type: str | None = None) -> list[dict]:
     return records
 
 
-def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> TariffTable:
+def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> pd.DataFrame:
     """Read a WITS tariff download (Advanced Query "Tariff data" CSV or TRAINS bulk CSV).
 
     Only HS6 (and HS2/HS4) product rows are kept; rows whose product is an
@@ -215,6 +224,11 @@ def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> Tari
     duty_type : {"MFN", "PRF", "AHS", "BND"}, keyword-only, optional
         For files without a duty-type column (TRAINS bulk files are one type per
         file); default ``MFN`` when the partner is the world, else ``PRF``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated canonical tariff frame (:data:`critmin.tariff_frame.TARIFF_COLUMNS`).
     """
     path = Path(path)
     records = [
@@ -230,11 +244,11 @@ def read_wits_tariffs(path: str | Path, *, duty_type: str | None = None) -> Tari
         }
         for r in wits_rows(path, duty_type=duty_type)
     ]
-    return TariffTable(pd.DataFrame(records, columns=TARIFF_COLUMNS), file=str(path))
+    return validate_tariff_frame(pd.DataFrame(records, columns=TARIFF_COLUMNS), file=str(path))
 
 
-def read_tariffs(path: str | Path) -> TariffTable:
-    """Read either format, telling them apart by the header."""
+def read_tariffs(path: str | Path) -> pd.DataFrame:
+    """Read either format (critmin CSV or WITS download) into a canonical frame, telling them apart by the header."""
     path = Path(path)
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         first = fh.readline()
@@ -295,8 +309,16 @@ def read_elasticities(path: str | Path, *, reporter: str | None = None) -> pd.Da
 
 
 # --------------------------------------------------------------------------- schedules
-def read_schedule(path: str | Path) -> FtaScenario:
-    """Read an FTA phase-in schedule (YAML or JSON) into a validated :class:`FtaScenario`."""
+def read_schedule(path: str | Path) -> Any:
+    """Parse an FTA phase-in schedule file (YAML or JSON) into plain data.
+
+    The content is checked by ``FtaScenario.from_dict`` (see :mod:`critmin.services.tariffs`).
+
+    Raises
+    ------
+    DataFormatError
+        The file is not UTF-8 text or not valid YAML (with the line of the problem).
+    """
     import yaml
 
     path = Path(path)
@@ -308,26 +330,45 @@ def read_schedule(path: str | Path) -> FtaScenario:
         raise DataFormatError(
             path, f"not valid YAML ({getattr(exc, 'problem', exc)})", row=(mark.line + 1) if mark else None
         ) from None
-    return FtaScenario.from_dict(data, origin=str(path))
+    return data
 
 
-def bundled_scenario(reporter: str, partner: str) -> FtaScenario | None:
-    """The ready scenario critmin ships for ``reporter``-``partner`` (either order), if any."""
+def bundled_scenario_file(reporter: str, partner: str) -> Path | None:
+    """The schedule file critmin ships for ``reporter``-``partner`` (either order), if any."""
     key = (reporter.upper(), partner.upper())
     name = SCENARIO_FILES.get(key) or SCENARIO_FILES.get(key[::-1])
-    if name is None:
-        return None
-    return read_schedule(_package_file("scenarios", name))
+    return None if name is None else _package_file("scenarios", name)
+
+
+def bundled_scenario(reporter: str, partner: str) -> Any:
+    """The parsed ready schedule critmin ships for ``reporter``-``partner`` (either order), or ``None``."""
+    path = bundled_scenario_file(reporter, partner)
+    return None if path is None else read_schedule(path)
 
 
 def bundled_scenarios() -> dict[tuple[str, str], Path]:
+    """The schedule files critmin ships, by (reporter, partner)."""
     return {k: _package_file("scenarios", v) for k, v in SCENARIO_FILES.items()}
 
 
 # --------------------------------------------------------------------------- connector
-def _load(files: Mapping[str, Path], workdir: Path) -> dict[str, pd.DataFrame]:
-    return {"tariff_rates": starter_tariffs().frame}
+def _load(files: Mapping[str, Path | list[Path]], workdir: Path) -> dict[str, pd.DataFrame | Path]:
+    return {"tariff_rates": starter_tariffs()}
 
+
+TARIFF_SCHEMA = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "partner": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
+        "year": pa.Column(int, pa.Check.in_range(1900, 2100)),
+        "hs": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4}|\d{6})$")),
+        "rate": pa.Column(float, pa.Check.in_range(0, 1000), nullable=True),
+        "duty_type": pa.Column(str, pa.Check.isin(list(DUTY_TYPES))),
+        "source": pa.Column(str),
+        "note": pa.Column(str),
+    },
+    strict=True,
+)
 
 SOURCE = Source(
     name="tariffs",
@@ -339,5 +380,6 @@ SOURCE = Source(
     load=_load,
     default=False,
     tables=("tariff_rates",),
+    schemas={"tariff_rates": TARIFF_SCHEMA},
     url_page="https://wits.worldbank.org/",
 )

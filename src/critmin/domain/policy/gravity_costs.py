@@ -131,8 +131,10 @@ def recover_pair_effects(panel: pd.DataFrame, coef: dict, *, spec: GravitySpec |
         & (df.groupby("importer_year")[spec.dependent].transform("sum") > 0)
     ]
     codes = [pd.factorize(df[c]) for c in ("exporter_year", "importer_year", "pair_fe")]
-    fe = calc_poisson_fixed_effects(df[spec.dependent].to_numpy(float), _linear_index(df, coef), [c[0] for c in codes])
-    pair = pd.Series(fe[2], index=pd.Index(codes[2][1], name="pair_fe"), name="pair_effect")
+    effects = calc_poisson_fixed_effects(
+        df[spec.dependent].to_numpy(float), _linear_index(df, coef), [k[0] for k in codes]
+    )
+    pair = pd.Series(effects[2], index=pd.Index(codes[2][1], name="pair_fe"), name="pair_effect")
     return pair - pair[DOMESTIC]
 
 

@@ -1,7 +1,7 @@
 """Tariff phase-in schedules of a trade agreement (year 0 ... N), exclusions and utilisation.
 
-A schedule is plain data (usually a YAML file, read by
-:func:`critmin.sources.tariffs.read_schedule`)::
+A schedule is plain data (usually a YAML file, parsed by
+:func:`critmin.sources.tariffs.read_schedule` and built by :func:`critmin.services.tariffs.read_schedule`)::
 
     name: India-Peru FTA (illustrative)
     base_year: 2024          # year of the trade data; year 0 = entry into force
@@ -47,15 +47,44 @@ class Staging:
     start: int = 0
     shares: tuple[float, ...] = ()
 
+    def progress(self, year: np.ndarray | int | float) -> np.ndarray:
+        """Fraction of the cut made by each ``year`` (0 = entry into force) in ``N = years`` equal stages.
+
+        ``progress(y) = min(1, (y - start + 1) / max(N, 1))`` for ``y >= start``, 0 before.
+        """
+        y = np.asarray(year, dtype=float)
+        n = max(int(self.years), 1)
+        done = np.clip((y - self.start + 1) / n, 0.0, 1.0)
+        return np.where(y < self.start, 0.0, done)
+
     def share(self, year: np.ndarray | int) -> np.ndarray:
-        """Share of the base rate that remains in each ``year`` (0 = entry into force)."""
+        """Share of the base rate that remains in each ``year`` (0 = entry into force).
+
+        ``share(y) = 1 - (1 - target) * progress(y)`` (:meth:`progress`), or the explicit
+        ``shares`` list (its last value holds afterwards).
+        """
         y = np.asarray(year, dtype=float)
         if self.shares:
             idx = np.clip(y.astype(int), 0, len(self.shares) - 1)
             return np.where(y < 0, 1.0, np.asarray(self.shares)[idx])
-        n = max(int(self.years), 1)
-        done = np.clip((y - self.start + 1) / n, 0.0, 1.0)
-        return np.where(y < self.start, 1.0, 1.0 - (1.0 - self.target) * done)
+        return np.where(y < self.start, 1.0, 1.0 - (1.0 - self.target) * self.progress(y))
+
+
+def fta_rate(
+    base_rate: float, year: int, *, entry_year: int, phase_in_years: int = 0, target_rate: float = 0.0
+) -> float:
+    """Tariff under an FTA in calendar ``year``: staged from ``base_rate`` to ``target_rate``.
+
+    The staging formula of :class:`Staging` with entry into force in ``entry_year``::
+
+        rate = base - (base - target) * progress(year - entry_year)
+        progress(y) = min(1, (y + 1) / max(N, 1)) for y >= 0, 0 before
+
+    (``N`` = ``phase_in_years``, 0 = immediate); ``base`` before entry into force. With
+    ``target = base x t`` this is ``base x Staging(years=N, target=t).share(year - entry_year)``.
+    """
+    done = float(Staging("FTA", years=int(phase_in_years)).progress(year - entry_year))
+    return base_rate - (base_rate - target_rate) * done
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,13 @@ def rates_after(
         ``hs, rate_before, rate_after, share, category``.
     """
     u = side.utilisation if utilisation is None else float(utilisation)
-    hs = pd.Series(list(hs), dtype=str)
+    codes = pd.Series(list(hs), dtype=str)
     t0 = np.asarray(rate_before, dtype=float)
-    shares = side.shares(hs.unique(), [year]).set_index("hs6")
-    s = hs.map(shares["share"]).to_numpy(float)
-    cat = hs.map(shares["category"]).fillna("MFN (no category)").to_numpy()
+    shares = side.shares(codes.unique(), [year]).set_index("hs6")
+    s = codes.map(shares["share"]).to_numpy(float)
+    cat = codes.map(shares["category"]).fillna("MFN (no category)").to_numpy()
     return pd.DataFrame(
-        {"hs": hs.to_numpy(), "rate_before": t0, "rate_after": t0 * (u * s + (1.0 - u)), "share": s, "category": cat}
+        {"hs": codes.to_numpy(), "rate_before": t0, "rate_after": t0 * (u * s + (1.0 - u)), "share": s, "category": cat}
     )
 
 
@@ -251,7 +251,7 @@ class PairTariffModel:
         covered = float(cov["trade_usd"].sum())
         factor = calc_cost_factor(cov["rate_before"], cov["rate_after"], cov["trade_usd"]) if len(cov) else np.nan
         totals = [s.total_usd for s in self.sides]
-        total = float(sum(totals)) if all(t for t in totals) else None
+        total = float(sum(t for t in totals if t is not None)) if all(t for t in totals) else None
         notes = tuple(
             f"{s.name}: the importer's tariff is not available; this direction's trade is not covered "
             f"(its rates are not assumed to be 0)"

@@ -19,6 +19,7 @@ TC in USD/dmt, RC in USD/lb of payable copper, LME in USD/t.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -177,3 +178,73 @@ def backtest_contract(c: ConcentrateContract, history: pd.DataFrame) -> pd.DataF
             }
         )
     return pd.DataFrame(rows)
+
+
+#: the contract values reported per year of a path or month of a back-test
+VALUE_COLUMNS = (
+    "lme_usd_t",
+    "inr_per_usd",
+    "pen_per_usd",
+    "invoice_usd",
+    "landed_cost_usd",
+    "importer_cost_inr",
+    "mine_revenue_pen",
+)
+#: path currency -> contract field
+FX_FIELDS = {"INR": "inr_per_usd", "PEN": "pen_per_usd", "CLP": "clp_per_usd"}
+
+
+def contract_path(c: ConcentrateContract, lme_path: Mapping, fx_path: Mapping) -> list[dict]:
+    """Value the contract along price and FX paths, year by year.
+
+    Parameters
+    ----------
+    lme_path : mapping
+        ``{year: LME USD/t}``.
+    fx_path : mapping
+        ``{currency: {year: units per USD}}`` for currencies of :data:`FX_FIELDS`.
+
+    Each year of either path changes the values it gives; a year a path does not give carries its
+    last value (the contract's own before the first). Values per :func:`calc_contract_value`.
+
+    Raises
+    ------
+    ValueError
+        A currency not in :data:`FX_FIELDS`.
+    """
+    for cur in fx_path:
+        if cur not in FX_FIELDS:
+            raise ValueError(f"fx_path currency must be one of {', '.join(FX_FIELDS)}, got {cur!r}")
+    years = sorted({int(y) for y in lme_path} | {int(y) for cur in fx_path.values() for y in cur})
+    lme = {int(k): v for k, v in lme_path.items()}
+    fx = {cur: {int(k): v for k, v in path.items()} for cur, path in fx_path.items()}
+    rows, cur_c = [], c
+    for y in years:
+        changes = {}
+        if y in lme:
+            changes["lme_usd_t"] = float(lme[y])
+        for cur, p in fx.items():
+            if y in p:
+                changes[FX_FIELDS[cur]] = float(p[y])
+        cur_c = cur_c.with_(**changes)
+        v = calc_contract_value(cur_c)
+        rows.append({"year": y, **{k: v[k] for k in VALUE_COLUMNS}})
+    return rows
+
+
+def backtest_summary(bt: pd.DataFrame) -> dict:
+    r"""Range of a :func:`backtest_contract` frame and how the INR cost follows the rupee.
+
+    ``corr_cost_inr_vs_inr_rate`` is the Pearson correlation of :math:`\ln` importer cost (INR)
+    with :math:`\ln` INR per USD over the months.
+    """
+    cost, rev = bt["importer_cost_inr"], bt["mine_revenue_pen"]
+    return {
+        "months": len(bt),
+        "start": f"{bt['month'].iloc[0]:%Y-%m}",
+        "end": f"{bt['month'].iloc[-1]:%Y-%m}",
+        "importer_cost_inr": {"min": float(cost.min()), "max": float(cost.max()), "mean": float(cost.mean())},
+        "mine_revenue_pen": {"min": float(rev.min()), "max": float(rev.max()), "mean": float(rev.mean())},
+        "corr_cost_inr_vs_inr_rate": float(np.corrcoef(np.log(cost), np.log(bt["inr_per_usd"]))[0, 1]),
+        "series": bt.assign(month=bt["month"].dt.strftime("%Y-%m")).to_dict(orient="records"),
+    }

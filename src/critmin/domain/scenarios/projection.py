@@ -12,6 +12,7 @@ Scenario bands are the pointwise minimum and maximum of ``d_t`` over the scenari
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,22 @@ class ProjectionResult:
 
     def to_frame(self) -> pd.DataFrame:
         return self.paths.copy()
+
+    def compare_claims(self, claims: Sequence[Mapping], *, end_year: int | None = None) -> list[dict]:
+        """Published claims ``{year, ...}`` with the model's range of import dependence in their year.
+
+        Each claim up to ``end_year`` (default the spec's) gets ``model_low`` and ``model_high``,
+        the lowest and highest scenario value in its year (``None`` before the base year).
+        """
+        end = self.spec.end_year if end_year is None else end_year
+        out = []
+        for c in claims:
+            if c["year"] > end:
+                continue
+            at = self.at(c["year"]) if c["year"] >= self.spec.base_year else {}
+            lo, hi = (min(at.values()), max(at.values())) if at else (None, None)
+            out.append({**c, "model_low": lo, "model_high": hi})
+        return out
 
     def summary(self) -> str:
         lines = [

@@ -16,6 +16,7 @@ Closures use searoute's ``restrictions``; Torres and Lombok cannot be closed the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -89,7 +90,9 @@ def _closures_to_restrictions(closed) -> list[str]:
                 hint="searoute's network cannot close Torres or Lombok; close one of "
                 + ", ".join(k for k, v in CHOKEPOINTS.items() if v),
             )
-        restrictions.append(CHOKEPOINTS[cid])
+        restriction = CHOKEPOINTS[cid]
+        assert restriction is not None  # checked just above
+        restrictions.append(restriction)
     return restrictions
 
 
@@ -214,3 +217,60 @@ def route_table(
             r = sea_route(o, d, ports=ports, speed_knots=speed_knots, closed=tuple(closed))
             rows.append({**r.to_dict(), "chokepoints": ";".join(r.chokepoints)})
     return pd.DataFrame(rows)
+
+
+def freight_per_t(
+    partners: Sequence[str],
+    destination: str,
+    rate_per_1000nm: float,
+    *,
+    ports: pd.DataFrame,
+    freight_table: Mapping[str, float] | None = None,
+    geo: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    r"""Sea freight per gross tonne from each supplier to ``destination``.
+
+    .. math:: f_i = \frac{d_i}{1000} \times r
+
+    with :math:`d_i` the sea distance (nm) and :math:`r` the rate in USD per tonne per 1,000 nm.
+    Order: the user's ``freight_table`` (``{partner: USD/t}``) first; else the distance from the
+    partner's supplier port in ``ports``; else from its main city in GeoDist (``geo``: ``iso3, lon,
+    lat, city_en, landlocked``; coastal countries only); else unknown (NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner, freight_usd_t_gross, freight_basis, port, distance_nm``.
+    """
+    dest = resolve_port(destination, ports)
+    rows: list[tuple] = []
+    for p in partners:
+        if freight_table and p in freight_table:
+            rows.append((p, float(freight_table[p]), "user freight table", None, None))
+            continue
+        cand = ports[(ports["iso3"] == p) & (ports["role"] == "supplier")]
+        if not cand.empty:
+            r = sea_route(str(cand.iloc[0]["port"]), str(dest.port), ports=ports)
+            where = f"{r.origin} -> {r.destination}"
+        else:
+            city = None if geo is None else geo[(geo["iso3"] == p)]
+            if city is None or city.empty or int(city.iloc[0]["landlocked"] or 0) == 1:
+                rows.append((p, np.nan, "no port in critmin's port table (landlocked or unknown)", None, None))
+                continue
+            c = city.iloc[0]
+            r = sea_route_points(
+                (float(c["lon"]), float(c["lat"])),
+                (float(dest.lon), float(dest.lat)),
+                labels=(f"{c['city_en']} (GeoDist main city)", str(dest.port)),
+            )
+            where = f"{r.origin} -> {r.destination}"
+        rows.append(
+            (
+                p,
+                r.distance_nm / 1000.0 * rate_per_1000nm,
+                f"{where} {r.distance_nm:,.0f} nm x USD {rate_per_1000nm}/t/1000nm",
+                r.origin,
+                r.distance_nm,
+            )
+        )
+    return pd.DataFrame(rows, columns=["partner", "freight_usd_t_gross", "freight_basis", "port", "distance_nm"])

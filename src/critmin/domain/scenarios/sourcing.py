@@ -142,7 +142,9 @@ class _Rows:
 def _constraint_rows(cand: pd.DataFrame, spec: SourcingSpec, n_extra_cols: int = 0) -> _Rows:
     n = len(cand)
     D = float(spec.demand_t)
-    blocks, lower, upper = [], [], []
+    blocks: list = []
+    lower: list = []
+    upper: list = []
     blocks.append(sp.csr_matrix(np.ones((1, n))))
     lower.append([D])
     upper.append([D])
