@@ -116,7 +116,7 @@ def test_agtpa_deepening_uses_the_all_lines_factor(built_settings, shared_data):
     assert rec["basis"] == "all-lines" and rec["smart_lines_factor"] is None
     assert f"{rec['all_lines']['factor']:.5f}" in ge["scenario"]
     assert ge["countries"]["CHL"]["exports_pct"] > 0
-    with pytest.raises(ValueError, match="tariff_factor"):
+    with pytest.raises(ValueError, match="unknown tariff factor basis"):
         simulate_fta_ge(built_settings, "IND", "CHL", panel=panel, tariff_factor="some")
 
 

@@ -7,6 +7,8 @@ from typing import List, Optional
 
 import typer
 
+from critmin.vocabulary import describe
+
 from critmin.cli._output import fmt_inr_crore, fmt_number
 from critmin.cli._common import (
     ChartOpt,
@@ -103,8 +105,10 @@ def sourcing(
     port: str = typer.Option("Mundra", "--port", help="Discharge port."),
     tariffs: Optional[Path] = typer.Option(None, "--tariffs", help="Tariff CSV: reporter,partner,hs6,year,rate (%)."),
     freight: Optional[Path] = typer.Option(None, "--freight", help="Freight CSV: partner,usd_per_t."),
-    objective: str = typer.Option("cost", "--objective", help="cost, concentration or cvar."),
-    unknown_tariff: str = typer.Option("exclude", "--unknown-tariff", help="exclude or zero (reported either way)."),
+    objective: str = typer.Option("cost", "--objective", help=f"{describe('objective')}."),
+    unknown_tariff: str = typer.Option(
+        "exclude", "--unknown-tariff", help=f"{describe('unknown tariff')} (reported either way)."
+    ),
     shock: Optional[List[str]] = typer.Option(
         None, "--shock", help="For --objective cvar: FILE:PROBABILITY (shock scenario file); repeat for several."
     ),

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
+from critmin.vocabulary import TariffFactorBasis, check, options
 from critmin.config import Settings
 from critmin.domain.policy.schedule import FtaScenario
 from critmin.domain.policy.smart import (
@@ -247,8 +248,7 @@ def simulate_fta(
     reporter, partner = reporter.upper(), partner.upper()
     if reporter == partner:
         raise ValueError("reporter and partner must differ")
-    if tariff_factor not in TARIFF_FACTOR_BASES:
-        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
+    check("tariff factor basis", tariff_factor)
     if utilisation is not None and not 0.0 <= utilisation <= 1.0:
         raise ValueError(f"utilisation must be in [0, 1], got {utilisation}")
     scenario, sides = _scenario_sides(read_schedule(schedule) if schedule else None, reporter, partner)
@@ -414,8 +414,7 @@ def simulate_fta_ge(
     from critmin.domain.policy.ge import GEScenario
     from critmin.services.gravity import load_panel, run_ge
 
-    if tariff_factor not in TARIFF_FACTOR_BASES:
-        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {tariff_factor!r}")
+    check("tariff factor basis", tariff_factor)
     if panel is None:
         partner_ge = _partner_panel_ge(settings, reporter, partner, sim, tariff_factor)
         if partner_ge is not None:
@@ -536,8 +535,7 @@ def _partner_panel_ge(
 
 
 # --------------------------------------------------------------------------- the agreement's tariff cuts on all goods
-TariffFactorBasis = Literal["all-lines", "smart-lines"]
-TARIFF_FACTOR_BASES = ("all-lines", "smart-lines")
+TARIFF_FACTOR_BASES = options("tariff factor basis")
 _PERIOD_NOTE = (
     "period basis mismatch: the India import lines are calendar-year (TradeStat CY, BACI) while the "
     "total is the Indian financial year (April-March)"
@@ -687,8 +685,7 @@ def _tariff_factor_for_ge(
     settings: Settings, reporter: str, partner: str, sim: "FtaSimulation | None", basis: TariffFactorBasis
 ) -> tuple[float | None, str, dict]:
     """(factor, how it was sized, the record for the output) for the GE tariff variant."""
-    if basis not in TARIFF_FACTOR_BASES:
-        raise ValueError(f"tariff_factor must be one of {', '.join(TARIFF_FACTOR_BASES)}; got {basis!r}")
+    check("tariff factor basis", basis)
     smart = _smart_cost_factor(sim)
     rec: dict[str, Any] = {
         "basis": basis,

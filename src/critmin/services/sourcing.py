@@ -14,10 +14,11 @@ concentrate surplus from :mod:`critmin.domain.scenarios.market`, supplier risk f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
+from critmin.vocabulary import Objective, check, options
 from critmin.config import Settings
 from critmin.domain.policy import tariffs as tariff_rules
 from critmin.domain.policy.schedule import fta_rate
@@ -63,8 +64,7 @@ __all__ = [
     "tariff_lookup",
 ]
 
-Objective = Literal["cost", "concentration", "cvar"]
-OBJECTIVES = ("cost", "concentration", "cvar")
+OBJECTIVES = options("objective")
 
 
 def mfn_what_if(reporter: str, hs6: str, rate_pct: float, *, year: int = 2024, source: str) -> pd.DataFrame:
@@ -143,8 +143,7 @@ def sourcing_candidates(
     (:func:`~critmin.domain.scenarios.market.fx_premium`) and the missing-data screen
     (:func:`~critmin.domain.scenarios.candidates.screen_candidates`).
     """
-    if unknown_tariff not in ("exclude", "zero"):
-        raise ValueError(f"unknown_tariff must be 'exclude' or 'zero', got {unknown_tariff!r}")
+    check("unknown tariff", unknown_tariff)
     params = load_parameters()
     share = params["sourcing"]["available_share_of_mine_output"] if available_share is None else available_share
     products = _products(mineral=mineral, stage=stage)
@@ -297,8 +296,7 @@ def sourcing(
     ``cvar_shocks = [(shock file or spec, probability), ...]``, the shock scenarios of
     :func:`run_shock`'s format, each cutting the restricting supplier by its loss fraction).
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    check("objective", objective)
     if demand_t is None:
         demand_t, demand_src = default_demand(settings, mineral, year)
     else:

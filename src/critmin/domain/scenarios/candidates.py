@@ -17,13 +17,12 @@ hold the rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
 import pandas as pd
 
+from critmin.vocabulary import UnknownTariff
 from critmin.domain.policy.schedule import fta_rate
-
-UnknownTariff = Literal["exclude", "zero"]
 
 
 def concentrate_candidates(surplus: pd.Series, *, available_share: float, price_usd_t: float) -> pd.DataFrame:
