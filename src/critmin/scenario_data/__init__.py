@@ -28,6 +28,13 @@ def load_ports() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def load_brief_scenarios() -> dict:
+    """The design of the brief's supply scenarios (``brief_scenarios.yaml``: year, partners, cap, ports...)."""
+    with resources.files(__package__).joinpath("brief_scenarios.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
 def load_parameters() -> dict:
     """Default scenario parameters with their sources (``parameters.yaml``)."""
     with resources.files(__package__).joinpath("parameters.yaml").open("r", encoding="utf-8") as fh:

@@ -8,21 +8,13 @@ section only lays them out.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
-import yaml
-
 from critmin.config import Settings
+from critmin.scenario_data import load_brief_scenarios
 
-DESIGN_FILE = "brief_scenarios.yaml"
 
-
-@lru_cache(maxsize=1)
 def design() -> dict:
     """The scenario design (``copper_concentrate``: reporter, year, partners, cap, ports, closure...)."""
-    with resources.files("critmin.scenario_data").joinpath(DESIGN_FILE).open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_brief_scenarios()
 
 
 def _duty(reporter: str, hs6: str, year: int) -> dict:
