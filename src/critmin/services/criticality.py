@@ -35,6 +35,7 @@ This module reads and orchestrates; the rules are in :mod:`critmin.domain.critic
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -387,7 +388,8 @@ def criticality_scores(
         if scenario is not None:
             raise ValueError("scenarios apply to the eu and geopolrisk methods, not geodep")
         return geodep_screen(settings, reporter, year)
-    spec, prov = build_spec(
+    resolve = partial(
+        build_spec,
         settings,
         reporter,
         year,
@@ -397,6 +399,7 @@ def criticality_scores(
         parameters=parameters,
         share_concentration=share_concentration,
     )
+    spec, prov = resolve()
     base = CriticalityModel(spec).run(draws, seed=seed).to_frame()
     scen_name = None
     frame = base
@@ -405,18 +408,7 @@ def criticality_scores(
         add, lift = scenario_acts(scenario)
         base_spec = spec
         if add or lift:  # acts added or lifted change t_c: resolve the inputs again with them
-            base_spec, prov = build_spec(
-                settings,
-                reporter,
-                year,
-                method=method,
-                inputs=inputs,
-                agreements=agreements,
-                parameters=parameters,
-                share_concentration=share_concentration,
-                add_acts=add,
-                lift_acts=lift,
-            )
+            base_spec, prov = resolve(add_acts=add, lift_acts=lift)
         scored = CriticalityModel(spec_with_levers(base_spec, levers)).run(draws, seed=seed).to_frame()
         frame = compare_with_baseline(scored, base)
     records = score_records(frame, prov, method=method)
