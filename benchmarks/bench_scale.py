@@ -60,7 +60,7 @@ def make_years(n: int, rows: int, seed: int, mirror: Path, out: Path) -> list[Pa
         year = FIRST_YEAR + k
         path = out / f"BACI_HS17_Y{year}_V202601.csv"
         if not path.exists():
-            table = gen_baci.generate(rows, seed + k, mirror)
+            table = gen_baci.generate(rows, seed + k, mirror, structure_seed=seed)
             table = table.set_column(0, "t", pa.array(np.full(rows, year, dtype=np.int16)))
             gen_baci.write_csv(table, path)
         paths.append(path)

@@ -102,15 +102,21 @@ def pareto_weights(rng: np.random.Generator, n: int, alpha: float) -> np.ndarray
     return w / w.sum()
 
 
-def generate(rows: int, seed: int, mirror: Path) -> pa.Table:
-    """A BACI-shaped table of ``rows`` distinct (i, j, k) flows."""
-    rng = np.random.default_rng(seed)
+def generate(rows: int, seed: int, mirror: Path, *, structure_seed: int | None = None) -> pa.Table:
+    """A BACI-shaped table of ``rows`` distinct (i, j, k) flows.
+
+    ``structure_seed`` fixes the product list and the exporters', importers' and products' weights
+    (default: ``seed``), so the year files of one release share them, as BACI's years do: the same
+    large suppliers and products recur and a dependence can persist; ``seed`` draws the year's flows.
+    """
+    shape = np.random.default_rng(seed if structure_seed is None else structure_seed)
     countries = baci_country_codes(mirror)
-    products = hs6_codes(rng)
+    products = hs6_codes(shape)
     nc, nk = len(countries), len(products)
-    w_exp = pareto_weights(rng, nc, 1.6)
-    w_imp = pareto_weights(rng, nc, 1.8)
-    w_k = pareto_weights(rng, nk, 1.5)
+    w_exp = pareto_weights(shape, nc, 1.6)
+    w_imp = pareto_weights(shape, nc, 1.8)
+    w_k = pareto_weights(shape, nk, 1.5)
+    rng = np.random.default_rng(seed)
     keys = np.empty(0, dtype=np.int64)
     need = rows
     while need > 0:
