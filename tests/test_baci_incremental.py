@@ -225,3 +225,37 @@ def test_a_build_hashes_each_year_file_once(tmp_path, two_years, monkeypatch):
     prov = wh.provenance_of("trade_flows").set_index("file")["sha256"]
     years = wh.read("baci_years").set_index("file")["sha256"]
     assert years.to_dict() == {f: prov[f] for f in REAL}
+
+
+def test_the_year_summary_comes_from_the_checking_pass(tmp_path, mirror, monkeypatch):
+    """A clean year's rows, quantities flag and total are taken from the check's aggregate, not a second read,
+    and equal what reading the written partition gives."""
+    from critmin.sources import baci
+
+    reads = []
+    real_summary = baci.year_summary
+    monkeypatch.setattr(baci, "year_summary", lambda *a, **k: reads.append(a) or real_summary(*a, **k))
+    paths = {"flows": [mirror / "baci" / name for name in REAL], "countries": mirror / "baci" / CODES}
+    out = read_baci(paths, tmp_path / "work")
+    assert reads == []  # both bundle years took the fast path
+    for row in out["baci_years"].to_dict(orient="records"):
+        part = tmp_path / "work" / "trade_flows" / f"year={row['year']}" / "part-0.parquet"
+        again = real_summary(part, row["file"], row["year"])
+        assert row["rows"] == again["rows"] and row["has_quantities"] == again["has_quantities"]
+        assert row["value_usd_total"] == pytest.approx(again["value_usd_total"], rel=1e-12)
+    assert out["baci_years"]["has_quantities"].tolist() == [False, True]  # the 2022 file has no quantities
+
+
+def test_a_file_that_fails_the_fast_path_is_summarised_from_its_partition(tmp_path, mirror, monkeypatch):
+    from critmin.sources import baci
+
+    bad = tmp_path / "in" / "BACI_HS17_Y2024_V202601_edited.csv"
+    bad.parent.mkdir()
+    lines = (mirror / "baci" / REAL[1]).read_text().splitlines()
+    padded = ",".join(lines[50].split(",")[:5] + [" NA"])  # a space-padded NA: only the validating path reads it
+    bad.write_text("\n".join(lines[:50] + [padded] + lines[51:]) + "\n")
+    reads = []
+    real_summary = baci.year_summary
+    monkeypatch.setattr(baci, "year_summary", lambda *a, **k: reads.append(a) or real_summary(*a, **k))
+    out = read_baci({"flows": [bad], "countries": mirror / "baci" / CODES}, tmp_path / "work")
+    assert len(reads) == 1 and out["baci_years"]["rows"].tolist() == [len(lines) - 1]

@@ -349,3 +349,29 @@ def test_country_table_row_with_extra_fields_is_an_error_not_an_index(tmp_path):
     f.write_bytes(b"country_code,country_name,country_iso2,country_iso3\n4,Afgh\x89nistan,AF,AFG,1,2,3\n")
     with pytest.raises(DataFormatError, match="7 fields where the header has 4"):
         read_country_codes(f)
+
+
+@pytest.mark.parametrize(
+    "rows, error",
+    [
+        # BACI's order (exporter, importer, product): the key check is one streaming comparison
+        (["2024,4,8,740311,1.0,1.0", "2024,4,8,740312,1.0,1.0", "2024,4,32,740311,1.0,1.0"], None),
+        # another order, every key once: the check falls back to counting distinct keys, and passes
+        (["2024,4,32,740311,1.0,1.0", "2024,4,8,740312,1.0,1.0", "2024,4,8,740311,1.0,1.0"], None),
+        # the pair 4->8 in two runs, a key repeated across them: a duplicate the order check alone cannot see
+        (["2024,4,8,740311,1.0,1.0", "2024,4,32,740311,1.0,1.0", "2024,4,8,740311,2.0,1.0"], "duplicate flow"),
+        # a repeated key next to itself
+        (["2024,4,8,740311,1.0,1.0", "2024,4,8,740311,2.0,1.0"], "duplicate flow"),
+    ],
+)
+def test_duplicate_keys_are_found_in_any_row_order(tmp_path, countries, rows, error):
+    from critmin.sources.baci import ingest_year_partition
+
+    f = _write(tmp_path / "BACI_HS17_Y2024_V202601.csv", rows)
+    if error is None:
+        totals: dict = {}
+        part = ingest_year_partition(f, countries, tmp_path / "ds", year=2024, totals=totals)
+        assert totals["rows"] == len(rows) == len(pd.read_parquet(part))  # the fast path took it
+    else:
+        with pytest.raises(DataFormatError, match=error):
+            ingest_year_partition(f, countries, tmp_path / "ds", year=2024)

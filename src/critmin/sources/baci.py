@@ -314,25 +314,62 @@ def _parquet_is_clean(con: duckdb.DuckDBPyConnection, path: Path, not_null: tupl
 
 
 def _rows_are_plausible(
-    con: duckdb.DuckDBPyConnection, source_sql: str, file_year: int | None, *, exact: bool = True
+    con: duckdb.DuckDBPyConnection,
+    source_sql: str,
+    file_year: int | None,
+    *,
+    exact: bool = True,
+    totals: dict | None = None,
 ) -> bool:
     """One aggregate over the converted rows: no inf/nan/absurd value, no self-trade, no other year, no duplicate.
 
     ``source_sql`` yields ``year, exporter, importer, hs6, value_usd, qty_t``
-    (``value_usd`` in USD). Duplicates: ``count(*) = count(DISTINCT (year,
-    exporter, importer, hs6))``; with ``exact=False`` the distinct count is over
-    a 64-bit hash of the key (about twice as fast; a hash collision can only
-    report a duplicate that is not there, never hide one, so the fast path uses
-    it and leaves a reported duplicate to the exact, validating path).
+    (``value_usd`` in USD), in the file's row order; with ``exact=False``, of one year. Duplicates, with
+    ``exact=True`` (the validating path): ``count(*) = count(DISTINCT (year,
+    exporter, importer, hs6))``. With ``exact=False`` (the fast path) the key
+    check first uses the order BACI writes its files in (sorted by exporter,
+    importer, product): in one streaming pass, each row is compared with the one
+    before it (``lag() OVER ()``, which DuckDB runs without sorting or hashing the
+    rows). If every (exporter, importer) pair forms one run of consecutive rows
+    (the number of runs equals the number of distinct pairs, a small hash table)
+    and the HS6 codes rise strictly within each run, no key repeats. Only a file
+    in another order pays for a hashed distinct count over a 64-bit hash of the
+    key (a collision can only report a duplicate that is not there, never hide
+    one; a reported duplicate is left to the exact, validating path).
+
+    ``totals``: filled, in the same pass, with what :func:`year_summary` reports
+    (``rows``, ``has_quantities``, ``value_usd_total``), so a clean year is not read again.
     """
     other_year = f"OR year <> {int(file_year)}" if file_year is not None else ""
-    key = "(year, exporter, importer, hs6)" if exact else "hash(year, exporter, importer, hs6)"
-    bad, dup = con.execute(f"""
-        SELECT count(*) FILTER (WHERE NOT isfinite(value_usd) OR value_usd > {MAX_VALUE_KUSD * 1000.0}
+    checks = f"""count(*) FILTER (WHERE NOT isfinite(value_usd) OR value_usd > {MAX_VALUE_KUSD * 1000.0}
                                    OR (qty_t IS NOT NULL AND (NOT isfinite(qty_t) OR qty_t > {MAX_QTY_T}))
                                    OR exporter = importer {other_year}),
-               count(*) - count(DISTINCT {key})
-        FROM {source_sql}""").fetchall()[0]
+               count(*), count(qty_t), sum(value_usd)"""
+    distinct_keys = "count(DISTINCT (year, exporter, importer, hs6))" if exact else "NULL"
+    bad, rows, with_q, total, distinct = con.execute(f"SELECT {checks}, {distinct_keys} FROM {source_sql}").fetchall()[
+        0
+    ]
+    if exact:
+        dup = rows - distinct
+    else:
+        out_of_order, runs = con.execute(f"""
+            SELECT count(*) FILTER (WHERE NOT (new_run OR hs6 > prev_hs6)), count(*) FILTER (WHERE new_run)
+            FROM (SELECT hs6, prev_hs6, prev_hs6 IS NULL OR exporter IS DISTINCT FROM prev_exporter
+                                        OR importer IS DISTINCT FROM prev_importer AS new_run
+                  FROM (SELECT exporter, importer, hs6, lag(exporter) OVER () AS prev_exporter,
+                               lag(importer) OVER () AS prev_importer, lag(hs6) OVER () AS prev_hs6
+                        FROM (SELECT exporter, importer, hs6 FROM {source_sql})))""").fetchall()[0]
+        pairs = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT exporter, importer FROM {source_sql})").fetchall()[
+            0
+        ][0]
+        dup = 0
+        if out_of_order or runs != pairs:  # not in BACI's order: count the distinct keys
+            dup = con.execute(f"""
+                SELECT count(*) - count(DISTINCT hash(year, exporter, importer, hs6)) FROM {source_sql}""").fetchall()[
+                0
+            ][0]
+    if totals is not None:
+        totals.update(rows=int(rows), has_quantities=bool(with_q), value_usd_total=float(total or 0.0))
     return bad == 0 and dup == 0
 
 
@@ -345,6 +382,7 @@ def _ingest_clean(
     threads: int | None,
     partition_year: int | None = None,
     products: "set[str] | None" = None,
+    totals: dict | None = None,
 ) -> int | None:
     """Fast path for a well-formed file: one typed streaming pass, then a check of the output's statistics.
 
@@ -416,7 +454,7 @@ def _ingest_clean(
         clean = (
             bool(rows)
             and _parquet_is_clean(con, tmp, not_null)
-            and _rows_are_plausible(con, written, year, exact=False)
+            and _rows_are_plausible(con, written, year, exact=False, totals=totals)
         )
     except (duckdb.Error, UnicodeDecodeError):
         tmp.unlink(missing_ok=True)
@@ -590,6 +628,7 @@ def ingest_year_partition(
     hs_revision: str = HS_REVISION,
     threads: int | None = None,
     products: "set[str] | None" = None,
+    totals: dict | None = None,
 ) -> Path:
     """Stream one year file into its partition ``dataset/year=<year>/part-0.parquet``; return that file.
 
@@ -598,6 +637,8 @@ def ingest_year_partition(
     ``year`` (the folder name gives it, hive style), and every row must be of
     ``year``. With ``products`` (the release's product table) every product
     code must be in it (:func:`check_products` names the first that is not).
+    ``totals``: filled with the partition's ``rows``, ``has_quantities`` and
+    ``value_usd_total`` when the fast path computed them (left empty otherwise).
     """
     csv_path = Path(csv_path)
     _check_header(csv_path)
@@ -606,10 +647,19 @@ def ingest_year_partition(
     y = int(year)
     if (
         _ingest_clean(
-            csv_path, countries, out, hs_revision=hs_revision, threads=threads, partition_year=y, products=products
+            csv_path,
+            countries,
+            out,
+            hs_revision=hs_revision,
+            threads=threads,
+            partition_year=y,
+            products=products,
+            totals=totals,
         )
         is None
     ):
+        if totals is not None:
+            totals.clear()  # the validating path writes the partition again
         _ingest_validating(csv_path, countries, out, hs_revision=hs_revision, threads=threads, partition_year=y)
         if products is not None:
             check_products(out, csv_path, products)
@@ -819,13 +869,14 @@ def read_baci(
         csv_path = f.extract(workdir)
         try:
             integrity = check_integrity(csv_path, sha256=f.sha256)
+            totals: dict = {}
             part = ingest_year_partition(
-                csv_path, countries, dataset, year=f.year, hs_revision=f.hs_revision, products=products
+                csv_path, countries, dataset, year=f.year, hs_revision=f.hs_revision, products=products, totals=totals
             )
         finally:
             if f.member is not None:
                 csv_path.unlink(missing_ok=True)
-        summary = year_summary(part, f.name, f.year)
+        summary = {"year": f.year, "file": f.name, **totals} if totals else year_summary(part, f.name, f.year)
         if f.name in KNOWN_FILES and summary["rows"] != KNOWN_FILES[f.name][2]:
             raise DataFormatError(
                 f.path, f"has {summary['rows']} rows; the release's file has {KNOWN_FILES[f.name][2]}"
